@@ -1,0 +1,122 @@
+# podflow: podflowd (conntrack collector), policygen (NetworkPolicy CLI) and
+# the SQLite store they share.
+#
+#   make            build build/podflowd and build/policygen
+#   make deps       install the Debian packages for build, tests and demo
+#   make check-unit unit tests (cmocka), no root needed
+#   make test       deps, then every test, then again under ASan+UBSan (root)
+#   make install    PREFIX=/usr/local DESTDIR=
+
+VERSION    = 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+SBINDIR   ?= $(PREFIX)/sbin
+DESTDIR   ?=
+BUILD     ?= build
+PKG_CONFIG ?= pkg-config
+
+# Debian packages: libraries, the tools the tests drive, and sqlite3 for
+# the reader tests and ad-hoc queries.
+DEB_PACKAGES = build-essential pkg-config libnetfilter-conntrack-dev \
+	libmnl-dev libsqlite3-dev sqlite3 libyaml-dev libcmocka-dev \
+	nftables iproute2 conntrack
+
+PKGS      = libnetfilter_conntrack libmnl sqlite3 yaml-0.1
+WARNINGS  = -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	    -Wmissing-prototypes -Werror
+CFLAGS   ?= -O2 -g
+# Extra flags for the sanitizer build, e.g. -fsanitize=address,undefined.
+SANITIZE ?=
+
+# Evaluated only when a recipe needs them, so that `make deps` works on a
+# machine without pkg-config.
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS))
+ALL_CFLAGS = -std=gnu11 $(CFLAGS) $(WARNINGS) $(SANITIZE) -MMD -MP \
+	     -Iinclude -I$(BUILD)/gen -DPODFLOW_VERSION='"$(VERSION)"' \
+	     $(PKG_CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE)
+
+SQL_FILES = $(sort $(wildcard sql/*.sql))
+
+LIB_SRC       = lib/errmsg.c lib/addr.c
+STORE_SRC     = store/store.c
+COLLECTOR_SRC =
+POLICYGEN_SRC = policygen/cmd_info.c
+
+OBJ = $(BUILD)/obj
+LIB_OBJ       = $(LIB_SRC:%.c=$(OBJ)/%.o) $(STORE_SRC:%.c=$(OBJ)/%.o) \
+		$(OBJ)/gen/sql.o
+COLLECTOR_OBJ = $(COLLECTOR_SRC:%.c=$(OBJ)/%.o)
+POLICYGEN_OBJ = $(POLICYGEN_SRC:%.c=$(OBJ)/%.o)
+
+UNIT_TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+
+.SECONDARY:
+.PHONY: all deps test check check-unit check-cli check-live install clean
+all: $(BUILD)/podflowd $(BUILD)/policygen
+
+$(BUILD)/gen/sql.h $(BUILD)/gen/sql.c &: $(SQL_FILES) sql/embed.sh
+	@mkdir -p $(BUILD)/gen
+	sh sql/embed.sh $(BUILD)/gen $(SQL_FILES)
+
+$(OBJ)/gen/sql.o: $(BUILD)/gen/sql.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(OBJ)/%.o: %.c | $(BUILD)/gen/sql.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/podflowd: $(OBJ)/collector/podflowd.o $(COLLECTOR_OBJ) $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/policygen: $(OBJ)/policygen/policygen.o $(POLICYGEN_OBJ) $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: $(OBJ)/tests/%.o $(COLLECTOR_OBJ) $(POLICYGEN_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) \
+		$$($(PKG_CONFIG) --libs cmocka)
+
+# Installs whatever is missing; a no-op (no apt-get at all) otherwise.
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q '^install ok installed$$' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing$$(echo $$missing | sed 's/^/ /')"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -q && \
+		apt-get install -y -q --no-install-recommends $$missing; \
+	else \
+		echo "make deps: all packages installed"; \
+	fi
+
+check-unit: $(UNIT_TESTS)
+	sh tests/run-unit.sh $(UNIT_TESTS)
+
+check-cli: all
+	PODFLOW_BUILD=$(BUILD) sh tests/run-shell.sh tests/cli/*.sh
+
+check-live: all
+	PODFLOW_BUILD=$(BUILD) sh tests/run-shell.sh $(wildcard tests/live/*.sh)
+
+check: check-unit check-cli check-live
+
+# The whole suite, then the whole suite again under the sanitizers.
+test: deps
+	$(MAKE) check
+	$(MAKE) BUILD=build/asan CFLAGS='-O1 -g -fno-omit-frame-pointer' \
+		SANITIZE='-fsanitize=address,undefined -fno-sanitize-recover=all' \
+		check
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	install -m 0755 $(BUILD)/podflowd $(DESTDIR)$(SBINDIR)/podflowd
+	install -m 0755 $(BUILD)/policygen $(DESTDIR)$(BINDIR)/policygen
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,121 @@
+/*
+ * store: the SQLite database shared by podflowd (writer) and policygen
+ * (reader, inventory writer).
+ *
+ * The store owns the schema: numbered migrations from sql/, embedded at
+ * build time and tracked by PRAGMA user_version.  It knows nothing of
+ * netlink or YAML; callers hand it plain records.
+ */
+#ifndef PODFLOW_STORE_H
+#define PODFLOW_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "podflow/addr.h"
+
+/* Where both programs look when neither --db nor PODFLOW_DB says. */
+#define STORE_DEFAULT_PATH "/var/lib/podflow/podflow.db"
+#define STORE_ENV_PATH "PODFLOW_DB"
+
+/* PRAGMA application_id of a podflow database: "podf". */
+#define STORE_APPLICATION_ID 0x706f6466
+
+/* store_open() flags. */
+#define STORE_READONLY 0x1 /* never write, never migrate */
+
+/* A byte or packet count the kernel did not report. */
+#define STORE_UNKNOWN (-1)
+
+/*
+ * One aggregated edge in one time bucket, as podflowd folds it in memory.
+ * Ports are in host byte order.  service and client_nat have family 0
+ * when no NAT changed that side.
+ */
+struct store_edge {
+	int64_t bucket; /* start of the time bucket, Unix seconds */
+	struct addr client;
+	struct addr server;
+	struct addr service;
+	struct addr client_nat;
+	uint16_t server_port;
+	uint16_t service_port;
+	uint8_t protocol; /* IPPROTO_* */
+	int64_t first_seen;
+	int64_t last_seen;
+	int64_t connections;
+	int64_t orig_bytes; /* STORE_UNKNOWN when not accounted */
+	int64_t orig_packets;
+	int64_t reply_bytes;
+	int64_t reply_packets;
+};
+
+struct store;
+
+/*
+ * The database path in force: cli_path if not NULL, else $PODFLOW_DB if
+ * set and not empty, else STORE_DEFAULT_PATH.  Returns a pointer to one of
+ * those strings; nothing to free.
+ */
+const char *store_path(const char *cli_path);
+
+/*
+ * Opens the database at path.  Read-write (the default) creates the file
+ * if needed, switches it to WAL and applies pending migrations in one
+ * transaction.  STORE_READONLY opens an existing database and never
+ * writes; it refuses schema versions it cannot read.
+ *
+ * Refuses, leaving the file as it was: a file that is not SQLite, an SQLite
+ * database that is not podflow's, a schema newer than this build knows,
+ * a path that cannot be opened for writing.
+ *
+ * On success stores an owned handle in *ret (free with store_close()) and
+ * returns 0; on failure returns -1 with a message naming path in errmsg.
+ */
+int store_open(const char *path, unsigned int flags, struct store **ret);
+
+/* Closes the handle and frees it.  NULL is a no-op. */
+void store_close(struct store *s);
+
+/* The schema version this build creates and migrates to. */
+int store_schema_latest(void);
+
+/* The schema version of the open database. */
+int store_schema_version(const struct store *s);
+
+/* The path the handle was opened with.  Owned by the store. */
+const char *store_filename(const struct store *s);
+
+/*
+ * The SQLite handle, for readers that run their own (embedded) queries.
+ * Owned by the store; do not close it.
+ */
+sqlite3 *store_db(struct store *s);
+
+/*
+ * Folds n edges into the database in one transaction: an edge already
+ * stored for the same bucket adds its counts and widens its first/last
+ * seen.  On failure (a full disk, say) nothing of the batch is written,
+ * the caller still owns the batch and may retry; returns -1 with errmsg.
+ */
+int store_flush_edges(struct store *s, const struct store_edge *edges,
+		      size_t n);
+
+/*
+ * Deletes every edge last seen before cutoff (Unix seconds).  Stores the
+ * number of rows deleted in *deleted if not NULL.  Returns 0 or -1.
+ */
+int store_prune_edges(struct store *s, int64_t cutoff, int64_t *deleted);
+
+/* Sets meta key to value (both copied).  Returns 0 or -1. */
+int store_meta_set(struct store *s, const char *key, const char *value);
+
+/*
+ * Looks meta key up.  Stores an owned copy in *value (free() it), or NULL
+ * when the key is absent.  Returns 0 or -1.
+ */
+int store_meta_get(struct store *s, const char *key, char **value);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * policygen: turns the flows podflowd recorded, and the cluster inventory,
+ * into NetworkPolicy manifests.  This file only dispatches subcommands.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "podflow/version.h"
+#include "policygen.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "info", cmd_info, "show what a database holds" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: policygen COMMAND [OPTIONS]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name,
+			commands[i].summary);
+	fprintf(f, "\nRun 'policygen COMMAND --help' for a command's options.\n"
+		   "The database is --db PATH, else $PODFLOW_DB, else "
+		   "/var/lib/podflow/podflow.db.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_INVALID;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("policygen %s\n", PODFLOW_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "policygen: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EXIT_INVALID;
+}

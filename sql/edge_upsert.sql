@@ -1,0 +1,23 @@
+-- Folds one aggregated edge into its time bucket.
+-- ?1 bucket, ?2 client_ip, ?3 server_ip, ?4 server_port, ?5 protocol,
+-- ?6 service_ip, ?7 service_port, ?8 client_nat_ip, ?9 first_seen,
+-- ?10 last_seen, ?11 connections, ?12 orig_bytes, ?13 orig_packets,
+-- ?14 reply_bytes, ?15 reply_packets (NULL when not accounted).
+INSERT INTO edge (bucket, client_ip, server_ip, server_port, protocol,
+		  service_ip, service_port, client_nat_ip, first_seen,
+		  last_seen, connections, orig_bytes, orig_packets,
+		  reply_bytes, reply_packets)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+ON CONFLICT (bucket, client_ip, server_ip, server_port, protocol,
+	     service_ip, service_port, client_nat_ip) DO UPDATE SET
+	first_seen    = min(first_seen, excluded.first_seen),
+	last_seen     = max(last_seen, excluded.last_seen),
+	connections   = connections + excluded.connections,
+	orig_bytes    = coalesce(orig_bytes + excluded.orig_bytes,
+				 orig_bytes, excluded.orig_bytes),
+	orig_packets  = coalesce(orig_packets + excluded.orig_packets,
+				 orig_packets, excluded.orig_packets),
+	reply_bytes   = coalesce(reply_bytes + excluded.reply_bytes,
+				 reply_bytes, excluded.reply_bytes),
+	reply_packets = coalesce(reply_packets + excluded.reply_packets,
+				 reply_packets, excluded.reply_packets);

@@ -1,0 +1,450 @@
+/*
+ * store: opening, migrating and writing the podflow SQLite database.
+ *
+ * WAL with synchronous=NORMAL: podflowd commits once a second and readers
+ * (policygen, an operator's sqlite3) must never block it or be blocked by
+ * it.  NORMAL can lose the last commits on power loss, never consistency;
+ * losing a second of aggregated counts is cheaper than an fsync per flush.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "podflow/errmsg.h"
+#include "podflow/store.h"
+#include "sql.h"
+
+/* How long a writer waits for another writer (inventory import, say). */
+#define STORE_BUSY_TIMEOUT_MS 5000
+
+/*
+ * The oldest schema a read-only handle can still read.  A read-only
+ * handle cannot migrate, so readers must cope with every version from
+ * here to the latest.
+ */
+#define STORE_READ_MIN_VERSION 1
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	int version;
+	sqlite3_stmt *edge_upsert;
+	sqlite3_stmt *edge_prune;
+	sqlite3_stmt *meta_get;
+	sqlite3_stmt *meta_set;
+};
+
+const char *store_path(const char *cli_path)
+{
+	const char *env;
+
+	if (cli_path != NULL)
+		return cli_path;
+	env = getenv(STORE_ENV_PATH);
+	if (env != NULL && env[0] != '\0')
+		return env;
+	return STORE_DEFAULT_PATH;
+}
+
+int store_schema_latest(void)
+{
+	return sql_migrations_count;
+}
+
+int store_schema_version(const struct store *s)
+{
+	return s->version;
+}
+
+const char *store_filename(const struct store *s)
+{
+	return s->path;
+}
+
+sqlite3 *store_db(struct store *s)
+{
+	return s->db;
+}
+
+/* Sets errmsg from the handle's last error, naming the file. */
+static void store_error(struct store *s, const char *what)
+{
+	int code = sqlite3_extended_errcode(s->db);
+	int sys = sqlite3_system_errno(s->db);
+
+	if (code == SQLITE_NOTADB)
+		errmsg_set("%s: not an SQLite database", s->path);
+	else if (code == SQLITE_READONLY_DIRECTORY ||
+		 code == SQLITE_READONLY_CANTINIT)
+		errmsg_set("%s: cannot open its -wal/-shm files: the "
+			   "directory or those files are not writable",
+			   s->path);
+	else if ((code & 0xff) == SQLITE_CANTOPEN && sys != 0)
+		errmsg_set("%s: cannot open database: %s", s->path,
+			   strerror(sys));
+	else
+		errmsg_set("%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+static int store_exec(struct store *s, const char *sql, const char *what)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		store_error(s, what);
+		return -1;
+	}
+	return 0;
+}
+
+static int store_prepare(struct store *s, const char *sql, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+			       NULL) != SQLITE_OK) {
+		store_error(s, "preparing statement");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Reads the application id, schema version and object count without
+ * writing, so that a file we must refuse is left exactly as it was.
+ */
+static int store_probe(struct store *s, int *appid, int *version, int *objects)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(s->db, sql_db_probe, -1, &st, NULL) !=
+		    SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		store_error(s, "reading schema version");
+		goto out;
+	}
+	*appid = sqlite3_column_int(st, 0);
+	*version = sqlite3_column_int(st, 1);
+	*objects = sqlite3_column_int(st, 2);
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Refuses databases this build must not touch; see store_open(). */
+static int store_check_identity(struct store *s, unsigned int flags)
+{
+	int appid, version, objects;
+
+	if (store_probe(s, &appid, &version, &objects) < 0)
+		return -1;
+	if (appid != 0 && appid != STORE_APPLICATION_ID) {
+		errmsg_set("%s: not a podflow database (application_id 0x%08x)",
+			   s->path, (unsigned int)appid);
+		return -1;
+	}
+	if (appid == 0 && (version != 0 || objects != 0)) {
+		errmsg_set("%s: not a podflow database (an SQLite database of "
+			   "another application)",
+			   s->path);
+		return -1;
+	}
+	if (version > store_schema_latest()) {
+		errmsg_set("%s: schema version %d is newer than this podflow "
+			   "supports (%d); upgrade podflow",
+			   s->path, version, store_schema_latest());
+		return -1;
+	}
+	if ((flags & STORE_READONLY) && version < STORE_READ_MIN_VERSION) {
+		errmsg_set("%s: not a podflow database (empty, schema version "
+			   "%d)",
+			   s->path, version);
+		return -1;
+	}
+	s->version = version;
+	return 0;
+}
+
+static int store_set_pragmas(struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *mode;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		store_error(s, "enabling WAL");
+		goto out;
+	}
+	mode = sqlite3_column_text(st, 0);
+	if (mode == NULL || strcmp((const char *)mode, "wal") != 0) {
+		errmsg_set("%s: cannot enable WAL (journal mode stays %s)",
+			   s->path, mode ? (const char *)mode : "unknown");
+		goto out;
+	}
+	if (store_exec(s, "PRAGMA synchronous=NORMAL", "setting synchronous") <
+	    0)
+		goto out;
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Applies every migration past the current version in one transaction.
+ * BEGIN IMMEDIATE takes the write lock first and the version is read again
+ * under it, so two programs starting together do not both migrate.
+ */
+static int store_migrate(struct store *s)
+{
+	char pragma[64];
+	int version, appid, objects;
+
+	if (s->version == store_schema_latest())
+		return 0;
+	if (store_exec(s, "BEGIN IMMEDIATE", "starting migration") < 0)
+		return -1;
+	if (store_probe(s, &appid, &version, &objects) < 0)
+		goto rollback;
+	for (int i = version; i < sql_migrations_count; i++) {
+		const struct sql_migration *m = &sql_migrations[i];
+
+		if (sqlite3_exec(s->db, m->text, NULL, NULL, NULL) !=
+		    SQLITE_OK) {
+			errmsg_set("%s: applying migration %s: %s", s->path,
+				   m->name, sqlite3_errmsg(s->db));
+			goto rollback;
+		}
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d",
+			 m->version);
+		if (store_exec(s, pragma, "recording schema version") < 0)
+			goto rollback;
+	}
+	snprintf(pragma, sizeof(pragma), "PRAGMA application_id=%d",
+		 STORE_APPLICATION_ID);
+	if (store_exec(s, pragma, "recording application id") < 0 ||
+	    store_exec(s, "COMMIT", "committing migration") < 0)
+		goto rollback;
+	s->version = sql_migrations_count;
+	return 0;
+rollback:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+static int store_prepare_all(struct store *s, unsigned int flags)
+{
+	if (store_prepare(s, sql_meta_get, &s->meta_get) < 0)
+		return -1;
+	if (flags & STORE_READONLY)
+		return 0;
+	if (store_prepare(s, sql_edge_upsert, &s->edge_upsert) < 0 ||
+	    store_prepare(s, sql_edge_prune, &s->edge_prune) < 0 ||
+	    store_prepare(s, sql_meta_set, &s->meta_set) < 0)
+		return -1;
+	return 0;
+}
+
+/* A directory at path would otherwise surface as an obscure I/O error. */
+static int store_check_path(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		errmsg_set("%s: not a regular file", path);
+		return -1;
+	}
+	return 0;
+}
+
+int store_open(const char *path, unsigned int flags, struct store **ret)
+{
+	int oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY
+					      : SQLITE_OPEN_READWRITE |
+							SQLITE_OPEN_CREATE;
+	struct store *s;
+
+	if (store_check_path(path) < 0)
+		return -1;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL || (s->path = strdup(path)) == NULL) {
+		free(s);
+		errmsg_set("%s: out of memory", path);
+		return -1;
+	}
+	if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		if (s->db == NULL)
+			errmsg_set("%s: out of memory", path);
+		else
+			store_error(s, "opening database");
+		goto err;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+	/* SQLite quietly falls back to read-only on a protected file. */
+	if (!(flags & STORE_READONLY) && sqlite3_db_readonly(s->db, "main")) {
+		errmsg_set("%s: cannot open for writing: permission denied",
+			   path);
+		goto err;
+	}
+	if (store_check_identity(s, flags) < 0)
+		goto err;
+	if (!(flags & STORE_READONLY) &&
+	    (store_set_pragmas(s) < 0 || store_migrate(s) < 0))
+		goto err;
+	if (store_exec(s, "PRAGMA foreign_keys=ON", "enabling foreign keys") <
+		    0 ||
+	    store_prepare_all(s, flags) < 0)
+		goto err;
+	*ret = s;
+	return 0;
+err:
+	store_close(s);
+	return -1;
+}
+
+void store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_finalize(s->edge_upsert);
+	sqlite3_finalize(s->edge_prune);
+	sqlite3_finalize(s->meta_get);
+	sqlite3_finalize(s->meta_set);
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+/* Binds an address as canonical text; family 0 binds the "none" sentinel. */
+static int bind_addr(sqlite3_stmt *st, int idx, const struct addr *a)
+{
+	char buf[ADDR_STRLEN];
+
+	return sqlite3_bind_text(st, idx, addr_format(a, buf), -1,
+				 SQLITE_TRANSIENT);
+}
+
+static int bind_count(sqlite3_stmt *st, int idx, int64_t v)
+{
+	if (v == STORE_UNKNOWN)
+		return sqlite3_bind_null(st, idx);
+	return sqlite3_bind_int64(st, idx, v);
+}
+
+static int store_upsert_edge(struct store *s, const struct store_edge *e)
+{
+	sqlite3_stmt *st = s->edge_upsert;
+	int rc;
+
+	sqlite3_reset(st);
+	rc = sqlite3_bind_int64(st, 1, e->bucket);
+	rc = rc ?: bind_addr(st, 2, &e->client);
+	rc = rc ?: bind_addr(st, 3, &e->server);
+	rc = rc ?: sqlite3_bind_int(st, 4, e->server_port);
+	rc = rc ?: sqlite3_bind_int(st, 5, e->protocol);
+	rc = rc ?: bind_addr(st, 6, &e->service);
+	rc = rc ?: sqlite3_bind_int(st, 7,
+				    e->service.family ? e->service_port : 0);
+	rc = rc ?: bind_addr(st, 8, &e->client_nat);
+	rc = rc ?: sqlite3_bind_int64(st, 9, e->first_seen);
+	rc = rc ?: sqlite3_bind_int64(st, 10, e->last_seen);
+	rc = rc ?: sqlite3_bind_int64(st, 11, e->connections);
+	rc = rc ?: bind_count(st, 12, e->orig_bytes);
+	rc = rc ?: bind_count(st, 13, e->orig_packets);
+	rc = rc ?: bind_count(st, 14, e->reply_bytes);
+	rc = rc ?: bind_count(st, 15, e->reply_packets);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		store_error(s, "writing edges");
+		return -1;
+	}
+	return 0;
+}
+
+int store_flush_edges(struct store *s, const struct store_edge *edges,
+		      size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (store_exec(s, "BEGIN IMMEDIATE", "writing edges") < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (store_upsert_edge(s, &edges[i]) < 0)
+			goto rollback;
+	if (store_exec(s, "COMMIT", "writing edges") < 0)
+		goto rollback;
+	return 0;
+rollback:
+	/* SQLite may already have rolled back (SQLITE_FULL does). */
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int store_prune_edges(struct store *s, int64_t cutoff, int64_t *deleted)
+{
+	sqlite3_stmt *st = s->edge_prune;
+	int rc;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, cutoff);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		store_error(s, "pruning edges");
+		return -1;
+	}
+	if (deleted != NULL)
+		*deleted = sqlite3_changes64(s->db);
+	return 0;
+}
+
+int store_meta_set(struct store *s, const char *key, const char *value)
+{
+	sqlite3_stmt *st = s->meta_set;
+	int rc;
+
+	sqlite3_reset(st);
+	rc = sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	rc = rc ?: sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		store_error(s, "writing metadata");
+		return -1;
+	}
+	return 0;
+}
+
+int store_meta_get(struct store *s, const char *key, char **value)
+{
+	sqlite3_stmt *st = s->meta_get;
+	char *copy = NULL;
+	int rc;
+
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		copy = strdup((const char *)sqlite3_column_text(st, 0));
+		if (copy == NULL) {
+			sqlite3_reset(st);
+			errmsg_set("%s: out of memory", s->path);
+			return -1;
+		}
+	} else if (rc != SQLITE_DONE) {
+		sqlite3_reset(st);
+		store_error(s, "reading metadata");
+		return -1;
+	}
+	sqlite3_reset(st);
+	*value = copy;
+	return 0;
+}
