@@ -1,0 +1,43 @@
+#!/bin/bash
+# Every sqlite3 query in README.md runs against a real database and returns
+# rows: the cookbook must not rot as the schema moves.
+. "$(dirname "$0")/../lib.sh"
+
+tmp=$(mktemp -d /tmp/podflow-readme.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+db=$tmp/podflow.db
+
+"$PODFLOWD" --db "$db" || exit 1
+sqlite3 "$db" "
+INSERT INTO edge (bucket, client_ip, server_ip, server_port, protocol,
+		  service_ip, service_port, first_seen, last_seen, connections)
+VALUES (0, '10.244.1.5', '10.244.2.7', 8080, 6, '10.96.0.15', 80, 1, 2, 3),
+       (60, '10.244.1.5', '10.244.2.7', 8080, 6, '10.96.0.15', 80, 61, 62, 4),
+       (60, '10.244.1.5', '10.96.0.10', 53, 17, '', 0, 61, 62, 1);"
+
+# The README's queries: the text between the quotes after each
+# "sqlite3 -readonly ... podflow.db \" line, with the path replaced.
+n=0
+while IFS= read -r -d $'\x1e' q; do
+	n=$((n + 1))
+	out=$(sqlite3 -readonly -bail "$db" "$q" 2>&1)
+	if [ $? -ne 0 ] || [ -z "$out" ]; then
+		t_fail "README query $n" "no rows or an error: $out"
+	else
+		t_ok "README query $n"
+	fi
+done < <(awk '
+	/sqlite3 -readonly .*podflow\.db \\$/ { grab = 1; q = ""; next }
+	grab {
+		line = $0
+		sub(/^[ \t]+/, "", line)
+		q = q " " line
+		if (q ~ /".*"/) {
+			sub(/^[^"]*"/, "", q); sub(/"[^"]*$/, "", q)
+			printf "%s\036", q
+			grab = 0
+		}
+	}' "$(dirname "$0")/../../README.md")
+
+[ "$n" -ge 3 ] || t_fail "README queries found" "only $n"
+t_done
