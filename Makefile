@@ -39,9 +39,10 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE)
 
 SQL_FILES = $(sort $(wildcard sql/*.sql))
 
-LIB_SRC       = lib/errmsg.c lib/addr.c
+LIB_SRC       = lib/errmsg.c lib/addr.c lib/log.c
 STORE_SRC     = store/store.c
-COLLECTOR_SRC =
+COLLECTOR_SRC = collector/config.c collector/ctflow.c collector/flowtab.c \
+	collector/conntab.c collector/ctsub.c collector/collector.c
 POLICYGEN_SRC = policygen/cmd_info.c
 
 OBJ = $(BUILD)/obj
@@ -51,6 +52,8 @@ COLLECTOR_OBJ = $(COLLECTOR_SRC:%.c=$(OBJ)/%.o)
 POLICYGEN_OBJ = $(POLICYGEN_SRC:%.c=$(OBJ)/%.o)
 
 UNIT_TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+
+TOOLS = $(BUILD)/tests/pftraffic
 
 .SECONDARY:
 .PHONY: all deps test check check-unit check-cli check-live install clean
@@ -79,6 +82,10 @@ $(BUILD)/tests/%: $(OBJ)/tests/%.o $(COLLECTOR_OBJ) $(POLICYGEN_OBJ) $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) \
 		$$($(PKG_CONFIG) --libs cmocka)
 
+$(BUILD)/tests/pftraffic: tests/tools/pftraffic.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(CFLAGS) $(WARNINGS) -o $@ $<
+
 # Installs whatever is missing; a no-op (no apt-get at all) otherwise.
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -99,7 +106,7 @@ check-unit: $(UNIT_TESTS)
 check-cli: all
 	PODFLOW_BUILD=$(BUILD) sh tests/run-shell.sh tests/cli/*.sh
 
-check-live: all
+check-live: all $(TOOLS)
 	PODFLOW_BUILD=$(BUILD) sh tests/run-shell.sh $(wildcard tests/live/*.sh)
 
 check: check-unit check-cli check-live

@@ -1,51 +1,515 @@
 /*
  * podflowd: the node daemon that records which pods talk to what, from
  * netfilter conntrack, into the podflow database.
+ *
+ * This file is the wiring: options and configuration, the event loop
+ * (netlink input, flush and statistics timers, signals) and the shutdown
+ * that flushes everything received.  What happens to each message is in
+ * collector.c.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "podflow/collector.h"
+#include "podflow/config.h"
+#include "podflow/ctsub.h"
 #include "podflow/errmsg.h"
+#include "podflow/log.h"
 #include "podflow/store.h"
 #include "podflow/version.h"
 
+/* Messages handled before the loop looks at its timers again. */
+#define RECEIVE_BUDGET 4096
+#define PRUNE_INTERVAL_S 3600
+
+enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+/* What the command line set, re-applied over the file on every reload. */
+struct overrides {
+	const char *config_path;
+	int config_explicit;
+	const char *db;
+	char **pod_cidrs;
+	size_t n_pod_cidrs;
+	long flush_interval_ms; /* -1: not given */
+};
+
+struct daemon {
+	struct overrides ov;
+	struct config cfg;
+	struct store *store;
+	struct ctsub *sub;
+	struct collector *col;
+	int sigfd;
+	int64_t next_flush, next_stats, next_prune; /* monotonic ms */
+	struct log_ratelimit enobufs_rl, error_rl;
+};
+
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: podflowd [--db PATH] [--version] [--help]\n");
+	fprintf(f,
+		"usage: podflowd [--config FILE] [--db PATH] [--pod-cidr CIDR]...\n"
+		"                [--flush-interval MS] [--check-config] [--version] [--help]\n"
+		"\n"
+		"Records pod traffic from conntrack events into the podflow database.\n"
+		"  --config FILE        settings (default %s)\n"
+		"  --db PATH            database (default: $PODFLOW_DB, else %s)\n"
+		"  --pod-cidr CIDR      pod address range, repeatable; replaces pod_cidrs\n"
+		"  --flush-interval MS  how often edges are written (default %d)\n"
+		"  --check-config       validate the configuration, print it and exit\n",
+		CONFIG_DEFAULT_PATH, STORE_DEFAULT_PATH,
+		CONFIG_FLUSH_INTERVAL_MS);
 }
 
-int main(int argc, char **argv)
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t wall_seconds(void)
+{
+	return (int64_t)time(NULL);
+}
+
+/* Builds the configuration in force from the file and the command line. */
+static int load_config(const struct overrides *ov, struct config *out)
+{
+	struct config cfg;
+
+	config_init(&cfg);
+	if (config_load(ov->config_path, !ov->config_explicit, &cfg) < 0)
+		goto err;
+	if (ov->db != NULL && config_set_db(&cfg, ov->db) < 0)
+		goto err;
+	if (ov->n_pod_cidrs > 0) {
+		free(cfg.pod_cidrs);
+		cfg.pod_cidrs = NULL;
+		cfg.n_pod_cidrs = 0;
+		for (size_t i = 0; i < ov->n_pod_cidrs; i++)
+			if (config_add_pod_cidr(&cfg, ov->pod_cidrs[i]) < 0) {
+				errmsg_prefix("--pod-cidr");
+				goto err;
+			}
+	}
+	if (ov->flush_interval_ms >= 0)
+		cfg.flush_interval_ms = (unsigned int)ov->flush_interval_ms;
+	if (config_validate(&cfg) < 0)
+		goto err;
+	*out = cfg;
+	return 0;
+err:
+	config_free(&cfg);
+	return -1;
+}
+
+static void print_config(const struct config *cfg)
+{
+	char *cidrs = config_pod_cidrs_text(cfg);
+
+	printf("db: %s\n", store_path(cfg->db));
+	printf("pod_cidrs: %s\n", cidrs ? cidrs : "?");
+	printf("flush_interval_ms: %u\n", cfg->flush_interval_ms);
+	printf("netlink_buffer_bytes: %llu\n",
+	       (unsigned long long)cfg->netlink_buffer_bytes);
+	printf("time_bucket_seconds: %u\n", cfg->time_bucket_seconds);
+	printf("retention_days: %u\n", cfg->retention_days);
+	printf("stats_interval_seconds: %u\n", cfg->stats_interval_seconds);
+	free(cidrs);
+}
+
+/* Records what readers of the database need to interpret it. */
+static void write_meta(struct daemon *d)
+{
+	char *cidrs = config_pod_cidrs_text(&d->cfg), bucket[16], host[256];
+
+	snprintf(bucket, sizeof(bucket), "%u", d->cfg.time_bucket_seconds);
+	if (gethostname(host, sizeof(host)) < 0)
+		strcpy(host, "unknown");
+	host[sizeof(host) - 1] = '\0';
+	if (cidrs == NULL || store_meta_set(d->store, "pod_cidrs", cidrs) < 0 ||
+	    store_meta_set(d->store, "time_bucket_seconds", bucket) < 0 ||
+	    store_meta_set(d->store, "node", host) < 0)
+		log_msg(LOG_WARNING, "recording settings in the database: %s",
+			errmsg_get());
+	free(cidrs);
+}
+
+static void log_stats(struct daemon *d, const char *why)
+{
+	char line[768];
+
+	log_msg(LOG_INFO, "%s: %s", why,
+		collector_stats_line(d->col, line, sizeof(line)));
+}
+
+static void save_stats(struct daemon *d)
+{
+	collector_set_now(d->col, wall_seconds());
+	if (collector_save_stats(d->col) < 0)
+		log_msg(LOG_WARNING, "writing counters: %s", errmsg_get());
+}
+
+static void flush(struct daemon *d)
+{
+	uint64_t suppressed;
+
+	if (collector_flush(d->col) == 0)
+		return;
+	if (log_ratelimit_ok(&d->error_rl, wall_seconds(), &suppressed))
+		log_msg(LOG_ERR,
+			"flush failed, edges kept for the next try: %s%s",
+			errmsg_get(),
+			suppressed ? " (similar messages suppressed)" : "");
+}
+
+static void prune(struct daemon *d)
+{
+	int64_t deleted;
+
+	if (d->cfg.retention_days == 0)
+		return;
+	if (store_prune_edges(d->store,
+			      wall_seconds() -
+				      (int64_t)d->cfg.retention_days * 86400,
+			      &deleted) < 0)
+		log_msg(LOG_WARNING, "pruning old edges: %s", errmsg_get());
+	else if (deleted > 0)
+		log_msg(LOG_INFO, "pruned %lld edges older than %u days",
+			(long long)deleted, d->cfg.retention_days);
+}
+
+/* A table dump, at start-up or after the kernel dropped events. */
+static int resync(struct daemon *d)
+{
+	collector_set_now(d->col, wall_seconds());
+	if (collector_resync(d->col, d->sub) < 0) {
+		log_msg(LOG_ERR, "conntrack table dump failed: %s",
+			errmsg_get());
+		return -1;
+	}
+	return 0;
+}
+
+static void on_lost_events(struct daemon *d)
+{
+	uint64_t suppressed;
+	int rc;
+
+	collector_set_now(d->col, wall_seconds());
+	rc = collector_lost_events(d->col, d->sub);
+	if (log_ratelimit_ok(&d->enobufs_rl, wall_seconds(), &suppressed))
+		log_msg(LOG_WARNING,
+			"the kernel dropped conntrack events (receive buffer "
+			"of %llu bytes full; %llu episodes so far%s): %s",
+			(unsigned long long)ctsub_rcvbuf(d->sub),
+			(unsigned long long)collector_stats(d->col)->enobufs,
+			suppressed ? ", some not logged" : "",
+			rc == 0 ? "resynced from a table dump"
+				: errmsg_get());
+}
+
+/* Reads what the socket holds.  Returns the number of messages handled. */
+static int receive(struct daemon *d)
+{
+	int n;
+
+	collector_set_now(d->col, wall_seconds());
+	n = ctsub_receive(d->sub, RECEIVE_BUDGET, collector_handle, d->col);
+	if (n == -ENOBUFS) {
+		on_lost_events(d);
+		return 1;
+	}
+	if (n < 0) {
+		uint64_t suppressed;
+
+		if (log_ratelimit_ok(&d->error_rl, wall_seconds(),
+				     &suppressed))
+			log_msg(LOG_ERR, "%s", errmsg_get());
+		return 0;
+	}
+	return n;
+}
+
+static void reload(struct daemon *d)
+{
+	struct config next;
+
+	if (load_config(&d->ov, &next) < 0) {
+		log_msg(LOG_ERR, "reload failed, keeping the old settings: %s",
+			errmsg_get());
+		return;
+	}
+	if (strcmp(store_path(next.db), store_path(d->cfg.db)) != 0)
+		log_msg(LOG_WARNING, "db changed to %s: takes effect on restart",
+			store_path(next.db));
+	if (collector_set_scope(d->col, next.pod_cidrs, next.n_pod_cidrs) < 0) {
+		log_msg(LOG_ERR, "reload failed: %s", errmsg_get());
+		config_free(&next);
+		return;
+	}
+	collector_set_bucket(d->col, next.time_bucket_seconds);
+	if (next.netlink_buffer_bytes != d->cfg.netlink_buffer_bytes &&
+	    ctsub_set_rcvbuf(d->sub, next.netlink_buffer_bytes) < 0)
+		log_msg(LOG_WARNING, "%s", errmsg_get());
+	/* Flows of a new scope: anything pending was judged by the old one. */
+	flush(d);
+	config_free(&d->cfg);
+	d->cfg = next;
+	write_meta(d);
+	d->next_flush = monotonic_ms() + d->cfg.flush_interval_ms;
+	log_msg(LOG_NOTICE, "configuration reloaded");
+}
+
+/* Handles pending signals.  Returns 1 when the daemon must stop. */
+static int handle_signals(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+	int stop = 0;
+
+	while (read(d->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			stop = 1;
+			break;
+		case SIGHUP:
+			reload(d);
+			break;
+		case SIGUSR1:
+			log_stats(d, "counters");
+			break;
+		}
+	}
+	return stop;
+}
+
+static void run_timers(struct daemon *d, int64_t now_ms)
+{
+	if (now_ms >= d->next_flush) {
+		flush(d);
+		d->next_flush = now_ms + d->cfg.flush_interval_ms;
+	}
+	if (d->cfg.stats_interval_seconds && now_ms >= d->next_stats) {
+		log_stats(d, "counters");
+		save_stats(d);
+		d->next_stats =
+			now_ms + (int64_t)d->cfg.stats_interval_seconds * 1000;
+	}
+	if (now_ms >= d->next_prune) {
+		prune(d);
+		d->next_prune = now_ms + PRUNE_INTERVAL_S * 1000;
+	}
+}
+
+static int64_t next_deadline(const struct daemon *d)
+{
+	int64_t next = d->next_flush;
+
+	if (d->cfg.stats_interval_seconds && d->next_stats < next)
+		next = d->next_stats;
+	if (d->next_prune < next)
+		next = d->next_prune;
+	return next;
+}
+
+/*
+ * Stops cleanly: whatever the kernel already queued is read, everything
+ * is flushed, the counters are saved.
+ */
+static void shutdown_flush(struct daemon *d)
+{
+	while (receive(d) > 0)
+		;
+	flush(d);
+	if (collector_stats(d->col)->pending_edges > 0) {
+		/* One more try: a busy database may have freed up. */
+		flush(d);
+	}
+	save_stats(d);
+	log_stats(d, "stopping");
+}
+
+static int event_loop(struct daemon *d)
+{
+	struct pollfd fds[2] = {
+		{ .fd = ctsub_fd(d->sub), .events = POLLIN },
+		{ .fd = d->sigfd, .events = POLLIN },
+	};
+	int64_t now = monotonic_ms();
+
+	d->next_flush = now + d->cfg.flush_interval_ms;
+	d->next_stats = now + (int64_t)d->cfg.stats_interval_seconds * 1000;
+	d->next_prune = now;
+	for (;;) {
+		int64_t wait = next_deadline(d) - monotonic_ms();
+
+		if (poll(fds, 2, wait > 0 ? (int)wait : 0) < 0 &&
+		    errno != EINTR) {
+			log_msg(LOG_ERR, "poll: %s", strerror(errno));
+			return EXIT_RUNTIME;
+		}
+		if (fds[0].revents & (POLLIN | POLLERR))
+			receive(d);
+		if ((fds[1].revents & POLLIN) && handle_signals(d)) {
+			shutdown_flush(d);
+			return 0;
+		}
+		run_timers(d, monotonic_ms());
+	}
+}
+
+static int setup_signals(struct daemon *d)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return -1;
+	d->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	return d->sigfd < 0 ? -1 : 0;
+}
+
+static int parse_args(int argc, char **argv, struct overrides *ov,
+		      int *check_only)
 {
 	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
 		{ "db", required_argument, NULL, 'd' },
+		{ "pod-cidr", required_argument, NULL, 'p' },
+		{ "flush-interval", required_argument, NULL, 'f' },
+		{ "check-config", no_argument, NULL, 'C' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *db = NULL;
-	struct store *s = NULL;
+	unsigned long ms;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'c':
+			ov->config_path = optarg;
+			ov->config_explicit = 1;
+			break;
 		case 'd':
-			db = optarg;
+			ov->db = optarg;
+			break;
+		case 'p':
+			ov->pod_cidrs[ov->n_pod_cidrs++] = optarg;
+			break;
+		case 'f':
+			if (config_parse_uint(optarg, 10, 60000, &ms) < 0) {
+				fprintf(stderr,
+					"podflowd: --flush-interval: '%s' is "
+					"not a number of milliseconds from 10 "
+					"to 60000\n",
+					optarg);
+				return -1;
+			}
+			ov->flush_interval_ms = (long)ms;
+			break;
+		case 'C':
+			*check_only = 1;
 			break;
 		case 'V':
 			printf("podflowd %s\n", PODFLOW_VERSION);
-			return 0;
+			exit(0);
 		case 'h':
 			usage(stdout);
-			return 0;
+			exit(0);
 		default:
 			usage(stderr);
-			return 2;
+			return -1;
 		}
 	}
-	if (store_open(store_path(db), 0, &s) < 0) {
-		fprintf(stderr, "podflowd: %s\n", errmsg_get());
-		return 1;
+	if (optind != argc) {
+		fprintf(stderr, "podflowd: unexpected argument '%s'\n",
+			argv[optind]);
+		return -1;
 	}
-	store_close(s);
 	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon d = {
+		.ov = { .config_path = CONFIG_DEFAULT_PATH,
+			.flush_interval_ms = -1 },
+		.sigfd = -1,
+		.enobufs_rl = LOG_RATELIMIT_INIT(60, 5),
+		.error_rl = LOG_RATELIMIT_INIT(60, 10),
+	};
+	int check_only = 0, status = EXIT_RUNTIME, rc;
+
+	log_init("podflowd");
+	config_init(&d.cfg);
+	/* At most one --pod-cidr per argument. */
+	d.ov.pod_cidrs = calloc((size_t)argc, sizeof(char *));
+	if (d.ov.pod_cidrs == NULL)
+		return EXIT_RUNTIME;
+	if (parse_args(argc, argv, &d.ov, &check_only) < 0) {
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (load_config(&d.ov, &d.cfg) < 0) {
+		fprintf(stderr, "podflowd: %s\n", errmsg_get());
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (check_only) {
+		print_config(&d.cfg);
+		status = 0;
+		goto out;
+	}
+	if (store_open(store_path(d.cfg.db), 0, &d.store) < 0) {
+		log_msg(LOG_ERR, "%s", errmsg_get());
+		goto out;
+	}
+	rc = ctsub_open(d.cfg.netlink_buffer_bytes, &d.sub);
+	if (rc < 0) {
+		log_msg(LOG_ERR, "%s", errmsg_get());
+		goto out;
+	}
+	d.col = collector_new(d.store, d.cfg.pod_cidrs, d.cfg.n_pod_cidrs,
+			      d.cfg.time_bucket_seconds, 0, 0);
+	if (d.col == NULL || setup_signals(&d) < 0) {
+		log_msg(LOG_ERR, "start-up: %s",
+			d.col ? strerror(errno) : errmsg_get());
+		goto out;
+	}
+	write_meta(&d);
+	/* After the bind: connections opened before start-up count too. */
+	if (resync(&d) < 0)
+		goto out;
+	log_msg(LOG_NOTICE,
+		"recording to %s (receive buffer %llu bytes, %zu connections "
+		"already open)",
+		store_filename(d.store),
+		(unsigned long long)ctsub_rcvbuf(d.sub),
+		(size_t)collector_stats(d.col)->live_connections);
+	status = event_loop(&d);
+out:
+	if (d.sigfd >= 0)
+		close(d.sigfd);
+	collector_free(d.col);
+	ctsub_close(d.sub);
+	store_close(d.store);
+	config_free(&d.cfg);
+	free(d.ov.pod_cidrs);
+	return status;
 }

@@ -34,6 +34,7 @@ struct store {
 	sqlite3_stmt *edge_prune;
 	sqlite3_stmt *meta_get;
 	sqlite3_stmt *meta_set;
+	sqlite3_stmt *stats_put;
 };
 
 const char *store_path(const char *cli_path)
@@ -242,7 +243,8 @@ static int store_prepare_all(struct store *s, unsigned int flags)
 		return 0;
 	if (store_prepare(s, sql_edge_upsert, &s->edge_upsert) < 0 ||
 	    store_prepare(s, sql_edge_prune, &s->edge_prune) < 0 ||
-	    store_prepare(s, sql_meta_set, &s->meta_set) < 0)
+	    store_prepare(s, sql_meta_set, &s->meta_set) < 0 ||
+	    store_prepare(s, sql_stats_put, &s->stats_put) < 0)
 		return -1;
 	return 0;
 }
@@ -314,6 +316,7 @@ void store_close(struct store *s)
 	sqlite3_finalize(s->edge_prune);
 	sqlite3_finalize(s->meta_get);
 	sqlite3_finalize(s->meta_set);
+	sqlite3_finalize(s->stats_put);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
@@ -402,6 +405,35 @@ int store_prune_edges(struct store *s, int64_t cutoff, int64_t *deleted)
 	}
 	if (deleted != NULL)
 		*deleted = sqlite3_changes64(s->db);
+	return 0;
+}
+
+int store_put_stats(struct store *s, const struct store_stat *stats, size_t n,
+		    int64_t now)
+{
+	sqlite3_stmt *st = s->stats_put;
+	int rc = SQLITE_OK;
+
+	if (store_exec(s, "BEGIN IMMEDIATE", "writing counters") < 0)
+		return -1;
+	for (size_t i = 0; i < n && (rc == SQLITE_OK || rc == SQLITE_DONE);
+	     i++) {
+		sqlite3_reset(st);
+		rc = sqlite3_bind_text(st, 1, stats[i].name, -1, SQLITE_STATIC);
+		rc = rc ?: sqlite3_bind_int64(st, 2, stats[i].value);
+		rc = rc ?: sqlite3_bind_int64(st, 3, now);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_step(st);
+	}
+	sqlite3_reset(st);
+	if ((rc != SQLITE_OK && rc != SQLITE_DONE) ||
+	    store_exec(s, "COMMIT", "writing counters") < 0) {
+		if (rc != SQLITE_OK && rc != SQLITE_DONE)
+			store_error(s, "writing counters");
+		if (!sqlite3_get_autocommit(s->db))
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
 	return 0;
 }
 

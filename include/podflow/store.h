@@ -109,6 +109,19 @@ int store_flush_edges(struct store *s, const struct store_edge *edges,
  */
 int store_prune_edges(struct store *s, int64_t cutoff, int64_t *deleted);
 
+/* One named counter of podflowd's, for store_put_stats(). */
+struct store_stat {
+	const char *name;
+	int64_t value;
+};
+
+/*
+ * Writes n counters, stamped with now, in one transaction.  Returns 0, or
+ * -1 with errmsg.
+ */
+int store_put_stats(struct store *s, const struct store_stat *stats, size_t n,
+		    int64_t now);
+
 /* Sets meta key to value (both copied).  Returns 0 or -1. */
 int store_meta_set(struct store *s, const char *key, const char *value);
 

@@ -1,0 +1,313 @@
+/*
+ * collector: from conntrack messages to flushed edges (collector.h).
+ *
+ * Counting rules, so that `connections` is never below the NEW events the
+ * kernel sent and a connection is never counted twice:
+ *  - NEW or dump entry not known live: count it, in the current bucket.
+ *  - known (a dump re-reporting it, or another zone): only extend
+ *    last_seen of the bucket it was counted in.
+ *  - DESTROY of a known connection: add its byte/packet totals and
+ *    last_seen to the bucket it was counted in, and forget it.
+ *  - DESTROY of an unknown one: its NEW was lost (or it died between the
+ *    event socket's bind and the first dump), so count it now.
+ * Byte counts come from DESTROY only: NEW and dump entries carry running
+ * totals that DESTROY would report again.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libmnl/libmnl.h>
+#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
+
+#include "podflow/collector.h"
+#include "podflow/conntab.h"
+#include "podflow/ctflow.h"
+#include "podflow/errmsg.h"
+#include "podflow/flowtab.h"
+
+struct collector {
+	struct store *store;
+	struct cidr *cidrs;
+	size_t n_cidrs;
+	unsigned int bucket_seconds;
+	int64_t now;
+	uint32_t gen; /* dump generation, for conntab_sweep() */
+	struct flowtab *edges;
+	struct conntab *conns;
+	struct collector_stats stats;
+};
+
+struct collector *collector_new(struct store *store,
+				const struct cidr *pod_cidrs, size_t n_cidrs,
+				unsigned int bucket_seconds, size_t max_edges,
+				size_t max_conns)
+{
+	struct collector *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		goto oom;
+	c->store = store;
+	c->bucket_seconds = bucket_seconds ? bucket_seconds : 60;
+	c->edges = flowtab_new(max_edges ? max_edges : COLLECTOR_MAX_EDGES);
+	c->conns = conntab_new(max_conns ? max_conns : COLLECTOR_MAX_CONNS);
+	if (c->edges == NULL || c->conns == NULL ||
+	    collector_set_scope(c, pod_cidrs, n_cidrs) < 0)
+		goto oom;
+	return c;
+oom:
+	collector_free(c);
+	errmsg_set("out of memory for the collector's tables");
+	return NULL;
+}
+
+void collector_free(struct collector *c)
+{
+	if (c == NULL)
+		return;
+	flowtab_free(c->edges);
+	conntab_free(c->conns);
+	free(c->cidrs);
+	free(c);
+}
+
+int collector_set_scope(struct collector *c, const struct cidr *pod_cidrs,
+			size_t n)
+{
+	struct cidr *copy = malloc((n ? n : 1) * sizeof(*copy));
+
+	if (copy == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	if (n > 0)
+		memcpy(copy, pod_cidrs, n * sizeof(*copy));
+	free(c->cidrs);
+	c->cidrs = copy;
+	c->n_cidrs = n;
+	return 0;
+}
+
+void collector_set_bucket(struct collector *c, unsigned int bucket_seconds)
+{
+	if (bucket_seconds > 0)
+		c->bucket_seconds = bucket_seconds;
+}
+
+void collector_set_now(struct collector *c, int64_t now)
+{
+	c->now = now;
+}
+
+static int64_t collector_bucket(const struct collector *c)
+{
+	return c->now - c->now % c->bucket_seconds;
+}
+
+static int64_t monotonic_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int collector_flush(struct collector *c)
+{
+	const struct store_edge *edges;
+	int64_t start = monotonic_usec();
+	uint64_t took;
+	size_t n;
+
+	edges = flowtab_edges(c->edges, &n);
+	if (n == 0)
+		return 0;
+	if (store_flush_edges(c->store, edges, n) < 0) {
+		c->stats.flush_errors++;
+		return -1;
+	}
+	flowtab_clear(c->edges);
+	took = (uint64_t)(monotonic_usec() - start);
+	c->stats.flushes++;
+	c->stats.edges_flushed += n;
+	c->stats.flush_usec_last = took;
+	if (took > c->stats.flush_usec_max)
+		c->stats.flush_usec_max = took;
+	return 0;
+}
+
+/* Adds e, flushing early when the table is full. */
+static void collector_add_edge(struct collector *c, const struct store_edge *e)
+{
+	if (flowtab_add(c->edges, e) == 0)
+		return;
+	if (collector_flush(c) == 0 && flowtab_add(c->edges, e) == 0)
+		return;
+	/* The store keeps failing and memory is bounded: this edge is lost. */
+	c->stats.edges_dropped++;
+}
+
+static void collector_count(struct collector *c, const struct ctflow *f,
+			    int64_t bucket, int with_counters)
+{
+	struct store_edge e;
+
+	ctflow_to_edge(f, bucket, c->now, &e);
+	e.connections = 1;
+	if (with_counters) {
+		e.orig_bytes = f->orig_bytes;
+		e.orig_packets = f->orig_packets;
+		e.reply_bytes = f->reply_bytes;
+		e.reply_packets = f->reply_packets;
+	}
+	c->stats.connections++;
+	collector_add_edge(c, &e);
+}
+
+/* Extends a counted connection's edge: still alive, or ended with totals. */
+static void collector_touch(struct collector *c, const struct ctflow *f,
+			    int64_t bucket, int with_counters)
+{
+	struct store_edge e;
+
+	ctflow_to_edge(f, bucket, c->now, &e);
+	if (with_counters) {
+		e.orig_bytes = f->orig_bytes;
+		e.orig_packets = f->orig_packets;
+		e.reply_bytes = f->reply_bytes;
+		e.reply_packets = f->reply_packets;
+	}
+	collector_add_edge(c, &e);
+}
+
+static void collector_handle_flow(struct collector *c, const struct ctflow *f,
+				  enum ctsub_kind kind)
+{
+	int64_t bucket = collector_bucket(c), first;
+
+	switch (kind) {
+	case CTSUB_NEW:
+	case CTSUB_DUMP:
+		if (conntab_observe(c->conns, f, bucket, c->gen, &first)) {
+			collector_count(c, f, bucket, 0);
+		} else {
+			c->stats.duplicates++;
+			collector_touch(c, f, first, 0);
+		}
+		break;
+	case CTSUB_DESTROY:
+		if (conntab_forget(c->conns, f, &first))
+			collector_touch(c, f, first, 1);
+		else if (conntab_overflows(c->conns) == 0)
+			collector_count(c, f, bucket, 1);
+		else /* it may have been counted without being tracked */
+			collector_touch(c, f, bucket, 1);
+		break;
+	}
+}
+
+int collector_handle(const struct nlmsghdr *nlh, enum ctsub_kind kind,
+		     void *collector)
+{
+	struct collector *c = collector;
+	struct nf_conntrack *ct;
+	struct ctflow f;
+
+	switch (kind) {
+	case CTSUB_NEW:
+		c->stats.events_new++;
+		break;
+	case CTSUB_DESTROY:
+		c->stats.events_destroy++;
+		break;
+	case CTSUB_DUMP:
+		c->stats.dumped++;
+		break;
+	}
+	/*
+	 * A fresh object per message: parsing does not clear attributes
+	 * left by the previous one.
+	 */
+	ct = nfct_new();
+	if (ct == NULL) {
+		c->stats.parse_errors++;
+		return 0;
+	}
+	if (nfct_nlmsg_parse(nlh, ct) < 0 || ctflow_from_ct(ct, &f) < 0) {
+		c->stats.parse_errors++;
+		goto out;
+	}
+	if (!ctflow_in_scope(&f, c->cidrs, c->n_cidrs)) {
+		c->stats.out_of_scope++;
+		goto out;
+	}
+	collector_handle_flow(c, &f, kind);
+out:
+	nfct_destroy(ct);
+	return 0;
+}
+
+int collector_resync(struct collector *c, struct ctsub *sub)
+{
+	int n;
+
+	c->gen++;
+	n = ctsub_dump(sub, collector_handle, c);
+	if (n < 0)
+		return -1;
+	/* Only a complete dump proves that the others are gone. */
+	conntab_sweep(c->conns, c->gen);
+	return 0;
+}
+
+int collector_lost_events(struct collector *c, struct ctsub *sub)
+{
+	c->stats.enobufs++;
+	if (collector_resync(c, sub) < 0)
+		return -1;
+	c->stats.resyncs++;
+	return 0;
+}
+
+const struct collector_stats *collector_stats(struct collector *c)
+{
+	c->stats.live_connections = conntab_count(c->conns);
+	c->stats.pending_edges = flowtab_count(c->edges);
+	return &c->stats;
+}
+
+/* Name and value of every counter, for the store and the log alike. */
+#define STATS_FIELDS(X)                                      \
+	X(events_new) X(events_destroy) X(dumped) X(connections) \
+	X(duplicates) X(out_of_scope) X(parse_errors) X(flushes) \
+	X(edges_flushed) X(flush_errors) X(edges_dropped)        \
+	X(enobufs) X(resyncs) X(flush_usec_last) X(flush_usec_max) \
+	X(live_connections) X(pending_edges)
+
+int collector_save_stats(struct collector *c)
+{
+	const struct collector_stats *st = collector_stats(c);
+#define AS_STAT(f) { #f, (int64_t)st->f },
+	const struct store_stat stats[] = { STATS_FIELDS(AS_STAT) };
+#undef AS_STAT
+
+	return store_put_stats(c->store, stats,
+			       sizeof(stats) / sizeof(stats[0]), c->now);
+}
+
+char *collector_stats_line(struct collector *c, char *buf, size_t len)
+{
+	const struct collector_stats *st = collector_stats(c);
+	size_t used = 0;
+
+	buf[0] = '\0';
+#define AS_TEXT(f)                                                        \
+	if (used < len)                                                   \
+		used += (size_t)snprintf(buf + used, len - used, "%s%s=%llu", \
+					 used ? " " : "", #f,             \
+					 (unsigned long long)st->f);
+	STATS_FIELDS(AS_TEXT)
+#undef AS_TEXT
+	return buf;
+}

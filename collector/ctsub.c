@@ -1,0 +1,232 @@
+/*
+ * ctsub: conntrack event subscription and table dumps over libmnl
+ * (ctsub.h).
+ *
+ * Dumps use a socket of their own: on the event socket, dump replies and
+ * events would interleave, and a dump's NLMSG_DONE could not be told from
+ * the end of a burst.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+
+#include "podflow/ctsub.h"
+#include "podflow/errmsg.h"
+
+/*
+ * Large enough for a burst of messages per recv(): multicast events come
+ * one per datagram, dump replies many per datagram.
+ */
+#define CTSUB_RECV_BUFFER (64 * 1024)
+
+struct ctsub {
+	struct mnl_socket *events;
+	char *buf;
+};
+
+/* What mnl_cb_run() passes to ctsub_dispatch(). */
+struct dispatch {
+	ctsub_cb cb;
+	void *data;
+	int dump;
+	int count;
+	int cb_failed; /* the callback stopped us; its errmsg stands */
+};
+
+static int ctsub_dispatch(const struct nlmsghdr *nlh, void *arg)
+{
+	struct dispatch *d = arg;
+	enum ctsub_kind kind;
+
+	switch (NFNL_MSG_TYPE(nlh->nlmsg_type)) {
+	case IPCTNL_MSG_CT_NEW:
+		kind = d->dump ? CTSUB_DUMP : CTSUB_NEW;
+		break;
+	case IPCTNL_MSG_CT_DELETE:
+		kind = CTSUB_DESTROY;
+		break;
+	default:
+		return MNL_CB_OK;
+	}
+	d->count++;
+	if (d->cb(nlh, kind, d->data) < 0) {
+		d->cb_failed = 1;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+int ctsub_set_rcvbuf(struct ctsub *s, uint64_t bytes)
+{
+	int size = bytes > (uint64_t)(INT32_MAX / 2) ? INT32_MAX / 2
+						     : (int)bytes;
+	int fd = mnl_socket_get_fd(s->events);
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) <
+	    0) {
+		int err = errno;
+
+		errmsg_set("setting the netlink receive buffer to %llu "
+			   "bytes: %s%s",
+			   (unsigned long long)bytes, strerror(err),
+			   err == EPERM ? " (needs CAP_NET_ADMIN)" : "");
+		return -err;
+	}
+	return 0;
+}
+
+uint64_t ctsub_rcvbuf(const struct ctsub *s)
+{
+	int size = 0;
+	socklen_t len = sizeof(size);
+
+	getsockopt(mnl_socket_get_fd(s->events), SOL_SOCKET, SO_RCVBUF, &size,
+		   &len);
+	/* The kernel reports twice what was asked, for its bookkeeping. */
+	return (uint64_t)size / 2;
+}
+
+int ctsub_open(uint64_t rcvbuf, struct ctsub **ret)
+{
+	unsigned int groups = (1u << (NFNLGRP_CONNTRACK_NEW - 1)) |
+			      (1u << (NFNLGRP_CONNTRACK_DESTROY - 1));
+	struct ctsub *s = calloc(1, sizeof(*s));
+	int rc;
+
+	if (s == NULL || (s->buf = malloc(CTSUB_RECV_BUFFER)) == NULL) {
+		free(s);
+		errmsg_set("out of memory");
+		return -ENOMEM;
+	}
+	s->events = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (s->events == NULL) {
+		rc = -errno;
+		errmsg_set("opening a netlink socket: %s", strerror(errno));
+		goto err;
+	}
+	if (mnl_socket_bind(s->events, groups, MNL_SOCKET_AUTOPID) < 0) {
+		rc = -errno;
+		errmsg_set("subscribing to conntrack events: %s%s",
+			   strerror(errno),
+			   errno == EPERM ? " (needs CAP_NET_ADMIN)" : "");
+		goto err;
+	}
+	rc = ctsub_set_rcvbuf(s, rcvbuf);
+	if (rc < 0)
+		goto err;
+	*ret = s;
+	return 0;
+err:
+	ctsub_close(s);
+	return rc;
+}
+
+void ctsub_close(struct ctsub *s)
+{
+	if (s == NULL)
+		return;
+	if (s->events != NULL)
+		mnl_socket_close(s->events);
+	free(s->buf);
+	free(s);
+}
+
+int ctsub_fd(const struct ctsub *s)
+{
+	return mnl_socket_get_fd(s->events);
+}
+
+int ctsub_receive(struct ctsub *s, int budget, ctsub_cb cb, void *data)
+{
+	struct dispatch d = { .cb = cb, .data = data };
+	int fd = mnl_socket_get_fd(s->events);
+
+	while (d.count < budget) {
+		ssize_t n = recv(fd, s->buf, CTSUB_RECV_BUFFER, MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (errno == EINTR)
+				continue;
+			if (errno != ENOBUFS)
+				errmsg_set("reading conntrack events: %s",
+					   strerror(errno));
+			return -errno;
+		}
+		if (mnl_cb_run(s->buf, (size_t)n, 0, 0, ctsub_dispatch, &d) ==
+			    MNL_CB_ERROR &&
+		    d.cb_failed)
+			return -1;
+	}
+	return d.count;
+}
+
+int ctsub_dump(struct ctsub *s, ctsub_cb cb, void *data)
+{
+	struct dispatch d = { .cb = cb, .data = data, .dump = 1 };
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	struct nfgenmsg *nfg;
+	unsigned int seq = (unsigned int)time(NULL), portid;
+	int rc = -1;
+	ssize_t n;
+
+	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (nl == NULL || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		rc = -errno;
+		errmsg_set("opening the conntrack dump socket: %s",
+			   strerror(errno));
+		goto out;
+	}
+	portid = mnl_socket_get_portid(nl);
+
+	nlh = mnl_nlmsg_put_header(s->buf);
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = AF_UNSPEC; /* every family */
+	nfg->version = NFNETLINK_V0;
+	nfg->res_id = 0;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		rc = -errno;
+		errmsg_set("requesting a conntrack dump: %s", strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		n = mnl_socket_recvfrom(nl, s->buf, CTSUB_RECV_BUFFER);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			errmsg_set("reading the conntrack dump: %s",
+				   strerror(errno));
+			goto out;
+		}
+		n = mnl_cb_run(s->buf, (size_t)n, seq, portid, ctsub_dispatch,
+			       &d);
+		if (n == MNL_CB_STOP)
+			break;
+		if (n == MNL_CB_ERROR) {
+			rc = -1;
+			if (!d.cb_failed) {
+				rc = errno ? -errno : -EIO;
+				errmsg_set("conntrack dump: %s", strerror(-rc));
+			}
+			goto out;
+		}
+	}
+	rc = d.count;
+out:
+	if (nl != NULL)
+		mnl_socket_close(nl);
+	return rc;
+}

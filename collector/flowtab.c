@@ -1,0 +1,165 @@
+/*
+ * flowtab: bounded in-memory aggregation of edges (flowtab.h).
+ *
+ * Open addressing with linear probing over an index of slots, twice as
+ * many as edges so that probes stay short; the edges themselves sit in a
+ * dense array in insertion order.  Nothing is ever deleted singly, so no
+ * tombstones are needed: a clear wipes the index.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "podflow/flowtab.h"
+
+#define SLOT_EMPTY UINT32_MAX
+
+struct flowtab {
+	struct store_edge *edges;
+	size_t n, max;
+	uint32_t *slots;
+	size_t mask; /* number of slots - 1, a power of two minus one */
+};
+
+struct flowtab *flowtab_new(size_t max_edges)
+{
+	struct flowtab *t;
+	size_t nslots = 16;
+
+	if (max_edges == 0 || max_edges >= UINT32_MAX / 4) {
+		errno = EINVAL;
+		return NULL;
+	}
+	while (nslots < 2 * max_edges)
+		nslots *= 2;
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return NULL;
+	t->edges = calloc(max_edges, sizeof(*t->edges));
+	t->slots = malloc(nslots * sizeof(*t->slots));
+	if (t->edges == NULL || t->slots == NULL) {
+		flowtab_free(t);
+		errno = ENOMEM;
+		return NULL;
+	}
+	t->max = max_edges;
+	t->mask = nslots - 1;
+	flowtab_clear(t);
+	return t;
+}
+
+void flowtab_free(struct flowtab *t)
+{
+	if (t == NULL)
+		return;
+	free(t->edges);
+	free(t->slots);
+	free(t);
+}
+
+/* FNV-1a over the key fields; addresses are zero-padded, so whole arrays hash. */
+static uint64_t mix(uint64_t h, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static uint64_t edge_hash(const struct store_edge *e)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	h = mix(h, &e->bucket, sizeof(e->bucket));
+	h = mix(h, &e->client, sizeof(e->client));
+	h = mix(h, &e->server, sizeof(e->server));
+	h = mix(h, &e->service, sizeof(e->service));
+	h = mix(h, &e->client_nat, sizeof(e->client_nat));
+	h = mix(h, &e->server_port, sizeof(e->server_port));
+	h = mix(h, &e->service_port, sizeof(e->service_port));
+	h = mix(h, &e->protocol, sizeof(e->protocol));
+	return h;
+}
+
+static int edge_key_equal(const struct store_edge *a,
+			  const struct store_edge *b)
+{
+	return a->bucket == b->bucket && a->server_port == b->server_port &&
+	       a->service_port == b->service_port &&
+	       a->protocol == b->protocol && addr_equal(&a->client, &b->client) &&
+	       addr_equal(&a->server, &b->server) &&
+	       memcmp(&a->service, &b->service, sizeof(a->service)) == 0 &&
+	       memcmp(&a->client_nat, &b->client_nat,
+		      sizeof(a->client_nat)) == 0;
+}
+
+/* Adds two counters where STORE_UNKNOWN + n = n. */
+static int64_t add_counter(int64_t a, int64_t b)
+{
+	if (a == STORE_UNKNOWN)
+		return b;
+	if (b == STORE_UNKNOWN)
+		return a;
+	return a + b;
+}
+
+static void edge_fold(struct store_edge *into, const struct store_edge *e)
+{
+	if (e->first_seen < into->first_seen)
+		into->first_seen = e->first_seen;
+	if (e->last_seen > into->last_seen)
+		into->last_seen = e->last_seen;
+	into->connections += e->connections;
+	into->orig_bytes = add_counter(into->orig_bytes, e->orig_bytes);
+	into->orig_packets = add_counter(into->orig_packets, e->orig_packets);
+	into->reply_bytes = add_counter(into->reply_bytes, e->reply_bytes);
+	into->reply_packets =
+		add_counter(into->reply_packets, e->reply_packets);
+}
+
+int flowtab_add(struct flowtab *t, const struct store_edge *e)
+{
+	size_t i = (size_t)edge_hash(e) & t->mask;
+
+	for (;; i = (i + 1) & t->mask) {
+		uint32_t slot = t->slots[i];
+
+		if (slot == SLOT_EMPTY)
+			break;
+		if (edge_key_equal(&t->edges[slot], e)) {
+			edge_fold(&t->edges[slot], e);
+			return 0;
+		}
+	}
+	if (t->n == t->max)
+		return -1;
+	t->edges[t->n] = *e;
+	t->slots[i] = (uint32_t)t->n++;
+	return 0;
+}
+
+const struct store_edge *flowtab_edges(const struct flowtab *t, size_t *n)
+{
+	*n = t->n;
+	return t->edges;
+}
+
+size_t flowtab_count(const struct flowtab *t)
+{
+	return t->n;
+}
+
+size_t flowtab_capacity(const struct flowtab *t)
+{
+	return t->max;
+}
+
+void flowtab_clear(struct flowtab *t)
+{
+	memset(t->slots, 0xff, (t->mask + 1) * sizeof(*t->slots));
+	t->n = 0;
+}

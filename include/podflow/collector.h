@@ -1,0 +1,111 @@
+/*
+ * collector: what podflowd does with each conntrack message: keep it if it
+ * touches a pod, count each connection exactly once, fold it into an edge
+ * and flush the edges to the store.
+ *
+ * The event loop (signals, timers, the socket) stays in podflowd.c; this
+ * module is driven by it and can be driven by tests with built messages.
+ */
+#ifndef PODFLOW_COLLECTOR_H
+#define PODFLOW_COLLECTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "podflow/addr.h"
+#include "podflow/ctsub.h"
+#include "podflow/store.h"
+
+/*
+ * Edges held in memory between flushes.  At ~120 bytes each this is
+ * about 8 MiB; a full table flushes early.
+ */
+#define COLLECTOR_MAX_EDGES 65536
+/*
+ * Live connections tracked for exact counting: the kernel's default
+ * nf_conntrack_max on a large node.  About 80 bytes each.
+ */
+#define COLLECTOR_MAX_CONNS 262144
+
+struct collector_stats {
+	uint64_t events_new;	  /* NEW events received */
+	uint64_t events_destroy;  /* DESTROY events received */
+	uint64_t dumped;	  /* entries read from table dumps */
+	uint64_t connections;	  /* connections counted */
+	uint64_t duplicates;	  /* re-reports and other zones, not counted */
+	uint64_t out_of_scope;	  /* messages about non-pod traffic */
+	uint64_t parse_errors;	  /* messages that were not conntrack entries */
+	uint64_t flushes;	  /* successful flushes */
+	uint64_t edges_flushed;	  /* edge rows written */
+	uint64_t flush_errors;	  /* failed flushes (retried) */
+	uint64_t edges_dropped;	  /* edges lost: table full and store failing */
+	uint64_t enobufs;	  /* lost-event episodes reported by the kernel */
+	uint64_t resyncs;	  /* table dumps after lost events */
+	uint64_t flush_usec_last; /* duration of the last flush */
+	uint64_t flush_usec_max;
+	uint64_t live_connections; /* gauge: connections known live */
+	uint64_t pending_edges;	   /* gauge: edges waiting for a flush */
+};
+
+struct collector;
+
+/*
+ * A collector writing to store (borrowed: the caller closes it after
+ * collector_free()), keeping flows that touch pod_cidrs (copied), in time
+ * buckets of bucket_seconds.  max_edges and max_conns bound its memory (0:
+ * the defaults above).  NULL with errmsg on failure.
+ */
+struct collector *collector_new(struct store *store,
+				const struct cidr *pod_cidrs, size_t n_cidrs,
+				unsigned int bucket_seconds, size_t max_edges,
+				size_t max_conns);
+
+/* NULL is a no-op.  Pending edges are not flushed: flush first. */
+void collector_free(struct collector *c);
+
+/* Replaces the pod CIDRs (on a configuration reload).  Returns 0 or -1. */
+int collector_set_scope(struct collector *c, const struct cidr *pod_cidrs,
+			size_t n);
+
+void collector_set_bucket(struct collector *c, unsigned int bucket_seconds);
+
+/* Sets the wall-clock time (Unix seconds) stamped on what follows. */
+void collector_set_now(struct collector *c, int64_t now);
+
+/*
+ * Handles one conntrack message; matches ctsub_cb, with the collector as
+ * data.  Returns 0 (a message it cannot use is counted, not an error).
+ */
+int collector_handle(const struct nlmsghdr *nlh, enum ctsub_kind kind,
+		     void *collector);
+
+/*
+ * Writes the pending edges to the store in one transaction.  On failure
+ * they stay pending for the next try; returns -1 with errmsg.
+ */
+int collector_flush(struct collector *c);
+
+/*
+ * Dumps the conntrack table through sub and reconciles: connections not
+ * yet known are counted, and those known but gone are forgotten.  Used at
+ * start-up and after lost events.  Returns 0, or -1 with errmsg.
+ */
+int collector_resync(struct collector *c, struct ctsub *sub);
+
+/*
+ * The kernel dropped events (ENOBUFS): counts the episode and resyncs
+ * through sub as collector_resync() does.  Returns 0, or -1 with errmsg
+ * when the dump failed (the next loss or restart tries again).
+ */
+int collector_lost_events(struct collector *c, struct ctsub *sub);
+
+/* The counters; owned by the collector. */
+const struct collector_stats *collector_stats(struct collector *c);
+
+/* Writes the counters to the store's collector_counter table. */
+int collector_save_stats(struct collector *c);
+
+/* Formats the counters as one log line into buf.  Returns buf. */
+char *collector_stats_line(struct collector *c, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * conntab: the connections podflowd knows to be live, so that none is
+ * counted twice.
+ *
+ * A connection is counted once when first seen, whether by a NEW event or
+ * by a table dump (at start-up, or the resync after lost events).  A dump
+ * reports live connections again; a connection that passes conntrack in
+ * two zones is reported once per zone.  Entries are keyed by the flow's
+ * own tuple (client and server address and port, protocol) and remember
+ * each (zone, conntrack id) that reported it: the same id again is a
+ * re-report, another zone is the same connection, and a new id in a zone
+ * already listed is the tuple reused by a new connection.
+ */
+#ifndef PODFLOW_CONNTAB_H
+#define PODFLOW_CONNTAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "podflow/ctflow.h"
+
+struct conntab;
+
+/* A table for up to max live connections.  NULL with errno on failure. */
+struct conntab *conntab_new(size_t max);
+
+/* NULL is a no-op. */
+void conntab_free(struct conntab *t);
+
+/*
+ * Records f as live and observed in generation gen.  Returns 1 when f is
+ * a connection not known before, to be counted in bucket; 0 when it is
+ * known, in which case *first_bucket (if not NULL) gets the bucket it was
+ * counted in.  When the table is full f is not tracked and 1 is returned:
+ * counting twice is better than not counting.
+ */
+int conntab_observe(struct conntab *t, const struct ctflow *f, int64_t bucket,
+		    uint32_t gen, int64_t *first_bucket);
+
+/*
+ * Forgets the (zone, id) of f, and the connection once no zone reports
+ * it.  Returns 1 with the bucket it was counted in stored in *bucket, or
+ * 0 when f was not known.
+ */
+int conntab_forget(struct conntab *t, const struct ctflow *f,
+		   int64_t *bucket);
+
+/*
+ * Drops the connections not observed in generation gen or later: after a
+ * complete dump in generation gen, those are gone although their DESTROY
+ * events were lost.  Clears the overflow count.  Returns how many went.
+ */
+size_t conntab_sweep(struct conntab *t, uint32_t gen);
+
+size_t conntab_count(const struct conntab *t);
+
+/* Connections not tracked for want of room since the last sweep. */
+uint64_t conntab_overflows(const struct conntab *t);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * ctflow: one conntrack entry seen as a flow between a client and the
+ * server that answered, with NAT resolved.
+ *
+ * The client is the original source.  The server is the *reply* source:
+ * after kube-proxy's DNAT that is the backend pod and its targetPort,
+ * which is what a NetworkPolicy must name.  The address the client dialled
+ * (a ClusterIP) is kept as the service, and the address the server saw
+ * (after SNAT, e.g. a node address for NodePort traffic) as client_nat.
+ */
+#ifndef PODFLOW_CTFLOW_H
+#define PODFLOW_CTFLOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "podflow/addr.h"
+#include "podflow/store.h"
+
+struct nf_conntrack;
+
+struct ctflow {
+	uint32_t id; /* the kernel's conntrack id */
+	uint16_t zone;
+	uint8_t protocol; /* IPPROTO_* */
+	struct addr client;
+	struct addr server;
+	struct addr service;	/* family 0: no DNAT */
+	struct addr client_nat; /* family 0: no SNAT */
+	uint16_t client_port;	/* host order; 0 for ICMP */
+	uint16_t server_port;
+	uint16_t service_port;
+	int64_t orig_bytes; /* STORE_UNKNOWN without accounting */
+	int64_t orig_packets;
+	int64_t reply_bytes;
+	int64_t reply_packets;
+};
+
+/*
+ * Fills *f from a parsed conntrack object.  Returns 0, or -1 (errmsg) if
+ * the entry lacks an address family or tuple, which the kernel never
+ * sends for IPv4/IPv6 entries.
+ */
+int ctflow_from_ct(const struct nf_conntrack *ct, struct ctflow *f);
+
+/*
+ * Nonzero when podflow keeps the flow: the client or the server is inside
+ * one of the pod CIDRs, and neither end is loopback.
+ */
+int ctflow_in_scope(const struct ctflow *f, const struct cidr *pod_cidrs,
+		    size_t n);
+
+/*
+ * Fills *e with the edge key of f in time bucket bucket and a zero count
+ * seen at now.  The caller sets connections and counters.
+ */
+void ctflow_to_edge(const struct ctflow *f, int64_t bucket, int64_t now,
+		    struct store_edge *e);
+
+#endif
