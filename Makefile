@@ -53,7 +53,7 @@ POLICYGEN_OBJ = $(POLICYGEN_SRC:%.c=$(OBJ)/%.o)
 
 UNIT_TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 
-TOOLS = $(BUILD)/tests/pftraffic
+TOOLS = $(BUILD)/tests/pftraffic $(BUILD)/tests/pfmkdb
 
 .SECONDARY:
 .PHONY: all deps test check check-unit check-cli check-live install clean
@@ -86,6 +86,9 @@ $(BUILD)/tests/pftraffic: tests/tools/pftraffic.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(CFLAGS) $(WARNINGS) -o $@ $<
 
+$(BUILD)/tests/pfmkdb: $(OBJ)/tests/tools/pfmkdb.o $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 # Installs whatever is missing; a no-op (no apt-get at all) otherwise.
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -103,7 +106,7 @@ deps:
 check-unit: $(UNIT_TESTS)
 	sh tests/run-unit.sh $(UNIT_TESTS)
 
-check-cli: all
+check-cli: all $(TOOLS)
 	PODFLOW_BUILD=$(BUILD) sh tests/run-shell.sh tests/cli/*.sh
 
 check-live: all $(TOOLS)

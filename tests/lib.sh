@@ -4,6 +4,8 @@
 BUILD=${PODFLOW_BUILD:-build}
 PODFLOWD=$BUILD/podflowd
 POLICYGEN=$BUILD/policygen
+PFMKDB=$BUILD/tests/pfmkdb
+PFTRAFFIC=$BUILD/tests/pftraffic
 t_failures=0
 
 t_ok() { echo "ok $1"; }

@@ -7,7 +7,7 @@ tmp=$(mktemp -d /tmp/podflow-readme.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 db=$tmp/podflow.db
 
-"$PODFLOWD" --db "$db" || exit 1
+"$PFMKDB" "$db" || exit 1
 sqlite3 "$db" "
 INSERT INTO edge (bucket, client_ip, server_ip, server_port, protocol,
 		  service_ip, service_port, first_seen, last_seen, connections)

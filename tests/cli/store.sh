@@ -8,7 +8,7 @@ tmp=$(mktemp -d /tmp/podflow-cli.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
 # --db creates and migrates; info reads it back.
-if t_expect "podflowd --db creates the database" 0 "$PODFLOWD" --db "$tmp/a.db" &&
+if t_expect "creating a database" 0 "$PFMKDB" "$tmp/a.db" &&
    t_expect "policygen info reads it" 0 "$POLICYGEN" info --db "$tmp/a.db"; then
 	case $t_out in
 	*"schema:"*"edges:          0 distinct"*) t_ok "policygen info on a new database" ;;
@@ -53,23 +53,23 @@ printf 'kind: List\napiVersion: v1\nitems: []\n%0200d\n' 0 >"$tmp/text.db"
 refuse "policygen refuses a text file" 2 "not an SQLite database" "$tmp/text.db" \
 	"$POLICYGEN" info --db "$tmp/text.db"
 refuse "podflowd refuses a text file" 1 "not an SQLite database" "$tmp/text.db" \
-	"$PODFLOWD" --db "$tmp/text.db"
+	"$PODFLOWD" --config /dev/null --pod-cidr 10.244.0.0/16 --db "$tmp/text.db"
 
 sqlite3 "$tmp/other.db" 'CREATE TABLE notes (t TEXT); INSERT INTO notes VALUES (1);'
 refuse "podflowd refuses another application's database" 1 "not a podflow database" \
-	"$tmp/other.db" "$PODFLOWD" --db "$tmp/other.db"
+	"$tmp/other.db" "$PODFLOWD" --config /dev/null --pod-cidr 10.244.0.0/16 --db "$tmp/other.db"
 
 cp "$tmp/a.db" "$tmp/newer.db"
 sqlite3 "$tmp/newer.db" 'PRAGMA user_version = 999; PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
 refuse "podflowd refuses a newer schema" 1 "newer than this podflow" "$tmp/newer.db" \
-	"$PODFLOWD" --db "$tmp/newer.db"
+	"$PODFLOWD" --config /dev/null --pod-cidr 10.244.0.0/16 --db "$tmp/newer.db"
 refuse "policygen refuses a newer schema" 2 "newer than this podflow" "$tmp/newer.db" \
 	"$POLICYGEN" info --db "$tmp/newer.db"
 
 t_expect "podflowd refuses a path in a missing directory" 1 \
-	"$PODFLOWD" --db "$tmp/missing/a.db" &&
+	"$PODFLOWD" --config /dev/null --pod-cidr 10.244.0.0/16 --db "$tmp/missing/a.db" &&
 	case $t_err in
-	*"$tmp/missing/a.db: cannot open database: No such file or directory") t_ok "podflowd refuses a path in a missing directory" ;;
+	*"$tmp/missing/a.db: cannot open database: No such file or directory"*) t_ok "podflowd refuses a path in a missing directory" ;;
 	*) t_fail "podflowd refuses a path in a missing directory" "$t_err" ;;
 	esac
 
