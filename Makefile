@@ -33,7 +33,7 @@ SANITIZE ?=
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS))
 ALL_CFLAGS = -std=gnu11 $(CFLAGS) $(WARNINGS) $(SANITIZE) -MMD -MP \
-	     -Iinclude -I$(BUILD)/gen -DPODFLOW_VERSION='"$(VERSION)"' \
+	     -Iinclude -Itests -I$(BUILD)/gen -DPODFLOW_VERSION='"$(VERSION)"' \
 	     $(PKG_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE)
 
@@ -77,7 +77,10 @@ $(BUILD)/podflowd: $(OBJ)/collector/podflowd.o $(COLLECTOR_OBJ) $(LIB_OBJ)
 $(BUILD)/policygen: $(OBJ)/policygen/policygen.o $(POLICYGEN_OBJ) $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/tests/%: $(OBJ)/tests/%.o $(COLLECTOR_OBJ) $(POLICYGEN_OBJ) $(LIB_OBJ)
+TEST_SUPPORT_OBJ = $(patsubst %.c,$(OBJ)/%.o,$(wildcard tests/support/*.c))
+
+$(BUILD)/tests/%: $(OBJ)/tests/%.o $(TEST_SUPPORT_OBJ) $(COLLECTOR_OBJ) \
+		$(POLICYGEN_OBJ) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) \
 		$$($(PKG_CONFIG) --libs cmocka)

@@ -1,0 +1,337 @@
+/*
+ * Unit tests for collector: conntrack messages in, rows in a real SQLite
+ * file out, with each connection counted exactly once.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+
+#include <cmocka.h>
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+
+#include "podflow/collector.h"
+#include "podflow/errmsg.h"
+#include "support/ctmsg.h"
+
+struct fixture {
+	char path[64];
+	struct store *store;
+	struct collector *col;
+};
+
+static int setup_with(void **state, size_t max_edges)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct cidr pods[2];
+	int fd;
+
+	strcpy(f->path, "/tmp/podflow-test-collector.XXXXXX");
+	fd = mkstemp(f->path);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	cidr_parse("10.244.0.0/16", &pods[0]);
+	cidr_parse("fd00:10:244::/48", &pods[1]);
+	if (store_open(f->path, 0, &f->store) < 0)
+		return -1;
+	f->col = collector_new(f->store, pods, 2, 60, max_edges, 0);
+	if (f->col == NULL)
+		return -1;
+	collector_set_now(f->col, 1000);
+	*state = f;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_with(state, 0);
+}
+
+static int setup_small(void **state)
+{
+	return setup_with(state, 4);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char wal[80], shm[80];
+
+	collector_free(f->col);
+	store_close(f->store);
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	snprintf(shm, sizeof(shm), "%s-shm", f->path);
+	unlink(f->path);
+	unlink(wal);
+	unlink(shm);
+	free(f);
+	return 0;
+}
+
+static char msgbuf[4096];
+
+static void feed(struct fixture *f, int msgtype, enum ctsub_kind kind,
+		 const struct ctspec *spec)
+{
+	struct nlmsghdr *nlh =
+		ctmsg_build(msgbuf, msgtype, kind == CTSUB_DUMP, spec);
+
+	assert_int_equal(collector_handle(nlh, kind, f->col), 0);
+}
+
+static void new_event(struct fixture *f, const struct ctspec *s)
+{
+	feed(f, IPCTNL_MSG_CT_NEW, CTSUB_NEW, s);
+}
+
+static void destroy_event(struct fixture *f, const struct ctspec *s)
+{
+	feed(f, IPCTNL_MSG_CT_DELETE, CTSUB_DESTROY, s);
+}
+
+static void dump_entry(struct fixture *f, const struct ctspec *s)
+{
+	feed(f, IPCTNL_MSG_CT_NEW, CTSUB_DUMP, s);
+}
+
+static void assert_query(struct fixture *f, const char *sql, const char *want)
+{
+	sqlite3_stmt *st;
+	const char *got;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(f->store), sql, -1, &st,
+					    NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	got = sqlite3_column_type(st, 0) == SQLITE_NULL
+		      ? "NULL"
+		      : (const char *)sqlite3_column_text(st, 0);
+	if (strcmp(got, want) != 0)
+		fail_msg("%s: got '%s', want '%s'", sql, got, want);
+	sqlite3_finalize(st);
+}
+
+/* Saves the counters to the store and checks one through the view. */
+static void assert_stat(struct fixture *f, const char *name, const char *want)
+{
+	char sql[128];
+
+	assert_int_equal(collector_save_stats(f->col), 0);
+	snprintf(sql, sizeof(sql),
+		 "SELECT value FROM collector_stats WHERE name = '%s'", name);
+	assert_query(f, sql, want);
+}
+
+static struct ctspec tcp(uint16_t sport, uint32_t id)
+{
+	struct ctspec s = { .protocol = IPPROTO_TCP,
+			    .orig_src = "10.244.1.5", .orig_sport = sport,
+			    .orig_dst = "10.244.2.7", .orig_dport = 8080,
+			    .id = id, CTSPEC_NO_ACCT };
+	return s;
+}
+
+static void test_each_new_event_is_a_connection(void **state)
+{
+	struct fixture *f = *state;
+
+	for (uint16_t i = 0; i < 3; i++) {
+		struct ctspec s = tcp(40000 + i, 100 + i);
+		new_event(f, &s);
+	}
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_query(f, "SELECT count(*) || ' ' || sum(connections) FROM "
+			"flow_edges",
+		     "1 3");
+	assert_stat(f, "connections", "3");
+}
+
+static void test_dump_after_events_does_not_double_count(void **state)
+{
+	struct fixture *f = *state;
+	struct ctspec a = tcp(40000, 1), b = tcp(40001, 2);
+
+	new_event(f, &a);
+	/* A dump (resync) reports a again, and b, opened unseen. */
+	dump_entry(f, &a);
+	dump_entry(f, &b);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_query(f, "SELECT sum(connections) FROM flow_edges", "2");
+	assert_stat(f, "duplicates", "1");
+}
+
+static void test_destroy_adds_totals_to_the_first_bucket(void **state)
+{
+	struct fixture *f = *state;
+	struct ctspec s = tcp(40000, 1);
+
+	new_event(f, &s); /* bucket 960 */
+	assert_int_equal(collector_flush(f->col), 0);
+	collector_set_now(f->col, 1250);
+	s.orig_bytes = 300;
+	s.orig_packets = 5;
+	s.reply_bytes = 7000;
+	s.reply_packets = 6;
+	destroy_event(f, &s);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_query(f, "SELECT count(*) FROM edge", "1");
+	assert_query(f,
+		     "SELECT bucket || ' ' || connections || ' ' || "
+		     "first_seen || ' ' || last_seen || ' ' || orig_bytes || "
+		     "' ' || reply_packets FROM edge",
+		     "960 1 1000 1250 300 6");
+	assert_query(f, "SELECT bytes || ' ' || packets FROM flow_edges",
+		     "7300 11");
+}
+
+static void test_destroy_of_unseen_connection_counts_it(void **state)
+{
+	struct fixture *f = *state;
+	struct ctspec s = tcp(40000, 1);
+
+	s.orig_bytes = 10;
+	s.orig_packets = 1;
+	s.reply_bytes = 20;
+	s.reply_packets = 1;
+	destroy_event(f, &s);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_query(f, "SELECT connections || ' ' || bytes FROM flow_edges",
+		     "1 30");
+}
+
+static void test_destroy_without_accounting_keeps_null(void **state)
+{
+	struct fixture *f = *state;
+	struct ctspec s = tcp(40000, 1);
+
+	new_event(f, &s);
+	destroy_event(f, &s);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_query(f, "SELECT connections FROM flow_edges", "1");
+	assert_query(f, "SELECT bytes FROM flow_edges", "NULL");
+}
+
+static void test_two_zones_count_once(void **state)
+{
+	struct fixture *f = *state;
+	struct ctspec z1 = tcp(40000, 1), z2 = tcp(40000, 2);
+
+	z1.zone = 1;
+	z2.zone = 2;
+	new_event(f, &z1);
+	new_event(f, &z2);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_query(f, "SELECT sum(connections) FROM flow_edges", "1");
+}
+
+static void test_host_traffic_is_out_of_scope(void **state)
+{
+	struct fixture *f = *state;
+	struct ctspec s = tcp(40000, 1);
+
+	s.orig_src = "192.168.0.10";
+	s.orig_dst = "192.168.0.11";
+	new_event(f, &s);
+	s.orig_src = "127.0.0.1";
+	s.orig_dst = "127.0.0.1";
+	new_event(f, &s);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_query(f, "SELECT count(*) FROM edge", "0");
+	assert_stat(f, "out_of_scope", "2");
+}
+
+static void test_sctp_icmp_and_dnat_rows(void **state)
+{
+	struct fixture *f = *state;
+	struct ctspec sctp = { .protocol = IPPROTO_SCTP,
+			       .orig_src = "10.244.1.5", .orig_sport = 36412,
+			       .orig_dst = "10.96.0.20", .orig_dport = 38412,
+			       .reply_src = "10.244.3.9", .reply_sport = 38413,
+			       .id = 1, CTSPEC_NO_ACCT };
+	struct ctspec icmp = { .protocol = IPPROTO_ICMPV6,
+			       .orig_src = "fd00:10:244:1::5",
+			       .orig_dst = "fd00:10:244:3::9", .id = 2,
+			       CTSPEC_NO_ACCT };
+
+	new_event(f, &sctp);
+	new_event(f, &icmp);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_query(f,
+		     "SELECT server_ip || ':' || server_port || ' via ' || "
+		     "service_ip || ':' || service_port || ' ' || expressible "
+		     "FROM flow_edges WHERE protocol = 'SCTP'",
+		     "10.244.3.9:38413 via 10.96.0.20:38412 1");
+	assert_query(f,
+		     "SELECT server_ip || ' ' || server_port || ' ' || "
+		     "expressible FROM flow_edges WHERE protocol = 'ICMP'",
+		     "fd00:10:244:3::9 0 0");
+}
+
+static void test_full_table_flushes_early(void **state)
+{
+	struct fixture *f = *state; /* at most 4 edges in memory */
+	char dst[32];
+
+	for (int i = 0; i < 10; i++) {
+		struct ctspec s = tcp(40000, (uint32_t)i);
+
+		snprintf(dst, sizeof(dst), "10.244.9.%d", i + 1);
+		s.orig_dst = dst;
+		new_event(f, &s);
+	}
+	assert_true(collector_stats(f->col)->flushes >= 2);
+	assert_true(collector_stats(f->col)->pending_edges <= 4);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_query(f, "SELECT count(*) FROM flow_edges", "10");
+	assert_int_equal(collector_stats(f->col)->edges_dropped, 0);
+}
+
+static void test_failed_flush_keeps_edges_for_retry(void **state)
+{
+	struct fixture *f = *state;
+	struct ctspec s = tcp(40000, 1);
+	sqlite3 *other;
+
+	new_event(f, &s);
+	/* Another writer holds the database longer than the busy timeout. */
+	assert_int_equal(sqlite3_open(f->path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL,
+				      NULL),
+			 SQLITE_OK);
+	sqlite3_busy_timeout(store_db(f->store), 10);
+	assert_int_equal(collector_flush(f->col), -1);
+	assert_non_null(strstr(errmsg_get(), f->path));
+	assert_int_equal(collector_stats(f->col)->flush_errors, 1);
+	assert_int_equal(collector_stats(f->col)->pending_edges, 1);
+	sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(other);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_query(f, "SELECT sum(connections) FROM flow_edges", "1");
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_each_new_event_is_a_connection),
+		T(test_dump_after_events_does_not_double_count),
+		T(test_destroy_adds_totals_to_the_first_bucket),
+		T(test_destroy_of_unseen_connection_counts_it),
+		T(test_destroy_without_accounting_keeps_null),
+		T(test_two_zones_count_once),
+		T(test_host_traffic_is_out_of_scope),
+		T(test_sctp_icmp_and_dnat_rows),
+		cmocka_unit_test_setup_teardown(test_full_table_flushes_early,
+						setup_small, teardown),
+		T(test_failed_flush_keeps_edges_for_retry),
+	};
+#undef T
+	return cmocka_run_group_tests_name("collector", tests, NULL, NULL);
+}

@@ -1,0 +1,161 @@
+/*
+ * Unit tests for conntab: each connection is counted once, whether seen
+ * by an event, a dump, or in several conntrack zones.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include <cmocka.h>
+
+#include "podflow/conntab.h"
+
+static struct ctflow conn(uint16_t sport, uint32_t id, uint16_t zone)
+{
+	struct ctflow f = { .id = id, .zone = zone, .protocol = IPPROTO_TCP,
+			    .client_port = sport, .server_port = 8080 };
+
+	addr_parse("10.244.1.5", &f.client);
+	addr_parse("10.244.2.7", &f.server);
+	return f;
+}
+
+static void test_dump_rereport_is_not_counted_again(void **state)
+{
+	struct conntab *t = conntab_new(16);
+	struct ctflow f = conn(40000, 7, 0);
+	int64_t first = -1;
+
+	(void)state;
+	assert_int_equal(conntab_observe(t, &f, 60, 1, NULL), 1);
+	assert_int_equal(conntab_observe(t, &f, 120, 2, &first), 0);
+	assert_int_equal(first, 60);
+	assert_int_equal(conntab_count(t), 1);
+	conntab_free(t);
+}
+
+static void test_second_zone_is_the_same_connection(void **state)
+{
+	struct conntab *t = conntab_new(16);
+	struct ctflow a = conn(40000, 7, 1), b = conn(40000, 8, 2);
+	int64_t bucket;
+
+	(void)state;
+	assert_int_equal(conntab_observe(t, &a, 60, 1, NULL), 1);
+	assert_int_equal(conntab_observe(t, &b, 60, 1, NULL), 0);
+	/* Gone from one zone: still live in the other. */
+	assert_int_equal(conntab_forget(t, &a, &bucket), 1);
+	assert_int_equal(conntab_count(t), 1);
+	assert_int_equal(conntab_observe(t, &b, 60, 2, NULL), 0);
+	assert_int_equal(conntab_forget(t, &b, &bucket), 1);
+	assert_int_equal(bucket, 60);
+	assert_int_equal(conntab_count(t), 0);
+	conntab_free(t);
+}
+
+/* The tuple reused by a new connection whose predecessor's DESTROY was lost. */
+static void test_new_id_in_same_zone_is_a_new_connection(void **state)
+{
+	struct conntab *t = conntab_new(16);
+	struct ctflow old = conn(40000, 7, 0), reuse = conn(40000, 9, 0);
+	int64_t bucket;
+
+	(void)state;
+	assert_int_equal(conntab_observe(t, &old, 60, 1, NULL), 1);
+	assert_int_equal(conntab_observe(t, &reuse, 180, 1, NULL), 1);
+	/* The late DESTROY of the old one does not end the new one. */
+	assert_int_equal(conntab_forget(t, &old, &bucket), 0);
+	assert_int_equal(conntab_forget(t, &reuse, &bucket), 1);
+	assert_int_equal(bucket, 180);
+	conntab_free(t);
+}
+
+static void test_forget_unknown(void **state)
+{
+	struct conntab *t = conntab_new(16);
+	struct ctflow f = conn(40000, 7, 0);
+	int64_t bucket;
+
+	(void)state;
+	assert_int_equal(conntab_forget(t, &f, &bucket), 0);
+	conntab_free(t);
+}
+
+static void test_sweep_drops_what_the_dump_did_not_show(void **state)
+{
+	struct conntab *t = conntab_new(16);
+	struct ctflow gone = conn(1, 1, 0), live = conn(2, 2, 0);
+
+	(void)state;
+	assert_int_equal(conntab_observe(t, &gone, 0, 1, NULL), 1);
+	assert_int_equal(conntab_observe(t, &live, 0, 1, NULL), 1);
+	/* Generation 2's dump sees only "live". */
+	assert_int_equal(conntab_observe(t, &live, 0, 2, NULL), 0);
+	assert_int_equal(conntab_sweep(t, 2), 1);
+	assert_int_equal(conntab_count(t), 1);
+	/* "gone" is unknown now: seen again, it counts. */
+	assert_int_equal(conntab_observe(t, &gone, 0, 3, NULL), 1);
+	conntab_free(t);
+}
+
+static void test_overflow_counts_without_tracking(void **state)
+{
+	struct conntab *t = conntab_new(2);
+	struct ctflow a = conn(1, 1, 0), b = conn(2, 2, 0), c = conn(3, 3, 0);
+	int64_t bucket;
+
+	(void)state;
+	assert_int_equal(conntab_observe(t, &a, 0, 1, NULL), 1);
+	assert_int_equal(conntab_observe(t, &b, 0, 1, NULL), 1);
+	assert_int_equal(conntab_observe(t, &c, 0, 1, NULL), 1);
+	assert_int_equal(conntab_overflows(t), 1);
+	assert_int_equal(conntab_count(t), 2);
+	/* Room again after a DESTROY; the pool recycles the entry. */
+	assert_int_equal(conntab_forget(t, &a, &bucket), 1);
+	assert_int_equal(conntab_observe(t, &c, 0, 1, NULL), 1);
+	assert_int_equal(conntab_observe(t, &c, 0, 1, NULL), 0);
+	conntab_sweep(t, 1);
+	assert_int_equal(conntab_overflows(t), 0);
+	conntab_free(t);
+}
+
+static void test_many_connections_chain_correctly(void **state)
+{
+	enum { N = 5000 };
+	struct conntab *t = conntab_new(N);
+	int64_t bucket;
+
+	(void)state;
+	for (int i = 0; i < N; i++) {
+		struct ctflow f = conn((uint16_t)i, (uint32_t)i, 0);
+		assert_int_equal(conntab_observe(t, &f, i, 1, NULL), 1);
+	}
+	for (int i = 0; i < N; i += 2) {
+		struct ctflow f = conn((uint16_t)i, (uint32_t)i, 0);
+		assert_int_equal(conntab_forget(t, &f, &bucket), 1);
+		assert_int_equal(bucket, i);
+	}
+	assert_int_equal(conntab_count(t), N / 2);
+	for (int i = 1; i < N; i += 2) {
+		struct ctflow f = conn((uint16_t)i, (uint32_t)i, 0);
+		assert_int_equal(conntab_observe(t, &f, 0, 1, NULL), 0);
+	}
+	conntab_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dump_rereport_is_not_counted_again),
+		cmocka_unit_test(test_second_zone_is_the_same_connection),
+		cmocka_unit_test(test_new_id_in_same_zone_is_a_new_connection),
+		cmocka_unit_test(test_forget_unknown),
+		cmocka_unit_test(test_sweep_drops_what_the_dump_did_not_show),
+		cmocka_unit_test(test_overflow_counts_without_tracking),
+		cmocka_unit_test(test_many_connections_chain_correctly),
+	};
+
+	return cmocka_run_group_tests_name("conntab", tests, NULL, NULL);
+}

@@ -1,0 +1,121 @@
+/*
+ * Unit tests for flowtab: folding edges in memory within a fixed bound.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <netinet/in.h>
+
+#include <cmocka.h>
+
+#include "podflow/flowtab.h"
+
+static struct store_edge edge(int64_t bucket, const char *client,
+			      const char *server, uint16_t port)
+{
+	struct store_edge e = {
+		.bucket = bucket, .server_port = port,
+		.protocol = IPPROTO_TCP, .first_seen = bucket,
+		.last_seen = bucket, .connections = 1,
+		.orig_bytes = STORE_UNKNOWN, .orig_packets = STORE_UNKNOWN,
+		.reply_bytes = STORE_UNKNOWN, .reply_packets = STORE_UNKNOWN,
+	};
+
+	assert_int_equal(addr_parse(client, &e.client), 0);
+	assert_int_equal(addr_parse(server, &e.server), 0);
+	return e;
+}
+
+static void test_same_key_folds(void **state)
+{
+	struct flowtab *t = flowtab_new(8);
+	struct store_edge a = edge(60, "10.0.0.1", "10.0.0.2", 80), b = a;
+	const struct store_edge *out;
+	size_t n;
+
+	(void)state;
+	a.first_seen = 70;
+	a.last_seen = 75;
+	b.first_seen = 65;
+	b.last_seen = 72;
+	b.connections = 4;
+	b.reply_bytes = 10;
+	assert_int_equal(flowtab_add(t, &a), 0);
+	assert_int_equal(flowtab_add(t, &b), 0);
+	assert_int_equal(flowtab_add(t, &b), 0);
+	out = flowtab_edges(t, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(out[0].connections, 9);
+	assert_int_equal(out[0].first_seen, 65);
+	assert_int_equal(out[0].last_seen, 75);
+	assert_int_equal(out[0].reply_bytes, 20); /* unknown + 10 + 10 */
+	assert_int_equal(out[0].orig_bytes, STORE_UNKNOWN);
+	flowtab_free(t);
+}
+
+static void test_every_key_field_separates(void **state)
+{
+	struct flowtab *t = flowtab_new(16);
+	struct store_edge base = edge(60, "10.0.0.1", "10.0.0.2", 80), e;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(flowtab_add(t, &base), 0);
+	e = base, e.bucket = 120;
+	assert_int_equal(flowtab_add(t, &e), 0);
+	e = base, e.server_port = 81;
+	assert_int_equal(flowtab_add(t, &e), 0);
+	e = base, e.protocol = IPPROTO_UDP;
+	assert_int_equal(flowtab_add(t, &e), 0);
+	e = base, addr_parse("10.0.0.3", &e.client);
+	assert_int_equal(flowtab_add(t, &e), 0);
+	e = base, addr_parse("10.0.0.4", &e.server);
+	assert_int_equal(flowtab_add(t, &e), 0);
+	e = base, addr_parse("10.96.0.1", &e.service), e.service_port = 80;
+	assert_int_equal(flowtab_add(t, &e), 0);
+	e = base, addr_parse("192.168.0.1", &e.client_nat);
+	assert_int_equal(flowtab_add(t, &e), 0);
+	flowtab_edges(t, &n);
+	assert_int_equal(n, 8);
+	flowtab_free(t);
+}
+
+static void test_full_table_refuses_new_keys_only(void **state)
+{
+	struct flowtab *t = flowtab_new(100);
+	char ip[32];
+	size_t n;
+
+	(void)state;
+	for (int i = 0; i < 100; i++) {
+		snprintf(ip, sizeof(ip), "10.1.0.%d", i + 1);
+		struct store_edge e = edge(0, ip, "10.0.0.2", 80);
+		assert_int_equal(flowtab_add(t, &e), 0);
+	}
+	struct store_edge extra = edge(0, "10.2.0.1", "10.0.0.2", 80);
+	struct store_edge known = edge(0, "10.1.0.7", "10.0.0.2", 80);
+	assert_int_equal(flowtab_add(t, &extra), -1);
+	assert_int_equal(flowtab_add(t, &known), 0);
+	assert_int_equal(flowtab_count(t), 100);
+
+	flowtab_clear(t);
+	assert_int_equal(flowtab_count(t), 0);
+	assert_int_equal(flowtab_add(t, &extra), 0);
+	const struct store_edge *out = flowtab_edges(t, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(out[0].connections, 1);
+	flowtab_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_same_key_folds),
+		cmocka_unit_test(test_every_key_field_separates),
+		cmocka_unit_test(test_full_table_refuses_new_keys_only),
+	};
+
+	return cmocka_run_group_tests_name("flowtab", tests, NULL, NULL);
+}
