@@ -248,7 +248,7 @@ out:
 	return 0;
 }
 
-int collector_resync(struct collector *c, struct ctsub *sub)
+int collector_resync(struct collector *c, struct ctsub *sub, int after_loss)
 {
 	int n;
 
@@ -258,16 +258,14 @@ int collector_resync(struct collector *c, struct ctsub *sub)
 		return -1;
 	/* Only a complete dump proves that the others are gone. */
 	conntab_sweep(c->conns, c->gen);
+	if (after_loss)
+		c->stats.resyncs++;
 	return 0;
 }
 
-int collector_lost_events(struct collector *c, struct ctsub *sub)
+void collector_lost_events(struct collector *c)
 {
 	c->stats.enobufs++;
-	if (collector_resync(c, sub) < 0)
-		return -1;
-	c->stats.resyncs++;
-	return 0;
 }
 
 const struct collector_stats *collector_stats(struct collector *c)

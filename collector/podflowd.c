@@ -28,6 +28,11 @@
 
 /* Messages handled before the loop looks at its timers again. */
 #define RECEIVE_BUDGET 4096
+/*
+ * After lost events, the resync waits until the socket is drained (see
+ * on_lost_events()), but no longer than this under sustained overload.
+ */
+#define RESYNC_MAX_DELAY_MS 1000
 #define PRUNE_INTERVAL_S 3600
 
 enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
@@ -50,6 +55,7 @@ struct daemon {
 	struct collector *col;
 	int sigfd;
 	int64_t next_flush, next_stats, next_prune; /* monotonic ms */
+	int64_t resync_due; /* monotonic ms; 0: no resync pending */
 	struct log_ratelimit enobufs_rl, error_rl;
 };
 
@@ -190,10 +196,10 @@ static void prune(struct daemon *d)
 }
 
 /* A table dump, at start-up or after the kernel dropped events. */
-static int resync(struct daemon *d)
+static int resync(struct daemon *d, int after_loss)
 {
 	collector_set_now(d->col, wall_seconds());
-	if (collector_resync(d->col, d->sub) < 0) {
+	if (collector_resync(d->col, d->sub, after_loss) < 0) {
 		log_msg(LOG_ERR, "conntrack table dump failed: %s",
 			errmsg_get());
 		return -1;
@@ -201,25 +207,42 @@ static int resync(struct daemon *d)
 	return 0;
 }
 
+/*
+ * The kernel dropped events.  It reports ENOBUFS once, then drops silently
+ * until the socket's queue has been drained; so the resync dump waits
+ * until the queue is empty, when it covers every drop so far and any later
+ * drop is reported anew.
+ */
 static void on_lost_events(struct daemon *d)
 {
 	uint64_t suppressed;
-	int rc;
 
-	collector_set_now(d->col, wall_seconds());
-	rc = collector_lost_events(d->col, d->sub);
+	collector_lost_events(d->col);
+	if (d->resync_due == 0)
+		d->resync_due = monotonic_ms() + RESYNC_MAX_DELAY_MS;
 	if (log_ratelimit_ok(&d->enobufs_rl, wall_seconds(), &suppressed))
 		log_msg(LOG_WARNING,
 			"the kernel dropped conntrack events (receive buffer "
-			"of %llu bytes full; %llu episodes so far%s): %s",
+			"of %llu bytes full; %llu episodes so far%s); "
+			"resyncing from a table dump",
 			(unsigned long long)ctsub_rcvbuf(d->sub),
 			(unsigned long long)collector_stats(d->col)->enobufs,
-			suppressed ? ", some not logged" : "",
-			rc == 0 ? "resynced from a table dump"
-				: errmsg_get());
+			suppressed ? ", some not logged" : "");
 }
 
-/* Reads what the socket holds.  Returns the number of messages handled. */
+static void resync_if_due(struct daemon *d, int drained)
+{
+	if (d->resync_due == 0 ||
+	    (!drained && monotonic_ms() < d->resync_due))
+		return;
+	d->resync_due = 0;
+	resync(d, 1);
+}
+
+/*
+ * Reads what the socket holds, up to a budget.  Returns the number of
+ * messages handled.
+ */
 static int receive(struct daemon *d)
 {
 	int n;
@@ -227,8 +250,12 @@ static int receive(struct daemon *d)
 	collector_set_now(d->col, wall_seconds());
 	n = ctsub_receive(d->sub, RECEIVE_BUDGET, collector_handle, d->col);
 	if (n == -ENOBUFS) {
+		/* The error came first; the queue still holds events. */
 		on_lost_events(d);
-		return 1;
+		n = ctsub_receive(d->sub, RECEIVE_BUDGET, collector_handle,
+				  d->col);
+		if (n == -ENOBUFS)
+			n = 1; /* reported again: read on next time round */
 	}
 	if (n < 0) {
 		uint64_t suppressed;
@@ -238,6 +265,7 @@ static int receive(struct daemon *d)
 			log_msg(LOG_ERR, "%s", errmsg_get());
 		return 0;
 	}
+	resync_if_due(d, n < RECEIVE_BUDGET);
 	return n;
 }
 
@@ -296,6 +324,8 @@ static int handle_signals(struct daemon *d)
 
 static void run_timers(struct daemon *d, int64_t now_ms)
 {
+	if (d->resync_due != 0 && now_ms >= d->resync_due)
+		resync_if_due(d, 1);
 	if (now_ms >= d->next_flush) {
 		flush(d);
 		d->next_flush = now_ms + d->cfg.flush_interval_ms;
@@ -320,6 +350,8 @@ static int64_t next_deadline(const struct daemon *d)
 		next = d->next_stats;
 	if (d->next_prune < next)
 		next = d->next_prune;
+	if (d->resync_due != 0 && d->resync_due < next)
+		next = d->resync_due;
 	return next;
 }
 
@@ -494,7 +526,7 @@ int main(int argc, char **argv)
 	}
 	write_meta(&d);
 	/* After the bind: connections opened before start-up count too. */
-	if (resync(&d) < 0)
+	if (resync(&d, 0) < 0)
 		goto out;
 	log_msg(LOG_NOTICE,
 		"recording to %s (receive buffer %llu bytes, %zu connections "

@@ -88,16 +88,13 @@ int collector_flush(struct collector *c);
 /*
  * Dumps the conntrack table through sub and reconciles: connections not
  * yet known are counted, and those known but gone are forgotten.  Used at
- * start-up and after lost events.  Returns 0, or -1 with errmsg.
+ * start-up, and after lost events (after_loss: counted as a resync).
+ * Returns 0, or -1 with errmsg.
  */
-int collector_resync(struct collector *c, struct ctsub *sub);
+int collector_resync(struct collector *c, struct ctsub *sub, int after_loss);
 
-/*
- * The kernel dropped events (ENOBUFS): counts the episode and resyncs
- * through sub as collector_resync() does.  Returns 0, or -1 with errmsg
- * when the dump failed (the next loss or restart tries again).
- */
-int collector_lost_events(struct collector *c, struct ctsub *sub);
+/* Counts an episode of events the kernel dropped (ENOBUFS). */
+void collector_lost_events(struct collector *c);
 
 /* The counters; owned by the collector. */
 const struct collector_stats *collector_stats(struct collector *c);

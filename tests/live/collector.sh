@@ -1,0 +1,116 @@
+#!/bin/bash
+# podflowd against the real kernel: a node namespace routing between pod
+# namespaces, real connections, and the rows they must leave in flow_edges.
+# Needs root (network namespaces, CAP_NET_ADMIN).
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/testbed.bash"
+trap tb_teardown EXIT
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "not ok live collector tests: need root"
+	exit 1
+fi
+
+A=10.244.1.5 B=10.244.2.7 A6=fd00:10:244:1::5 B6=fd00:10:244:2::7
+tb_node && tb_pod a $A $A6 && tb_pod b $B $B6 && tb_ext &&
+	tb_service 10.96.0.15 80 $B 8080 || { t_fail "testbed" "set-up failed"; exit 1; }
+tb_serve "$TB_PREFIX-b" tcp 0.0.0.0 8080
+tb_serve "$TB_PREFIX-b" tcp :: 8081
+tb_serve "$TB_PREFIX-b" tcp 0.0.0.0 9090
+tb_serve "$TB_PREFIX-b" udp 0.0.0.0 5353
+tb_serve "$TB_PREFIX-ext" tcp 0.0.0.0 443
+sleep 0.3
+
+db=$TB_TMP/podflow.db
+# A long flush interval: only the shutdown flush can have written the rows.
+cat >"$TB_TMP/podflowd.yaml" <<YAML
+pod_cidrs: [$TB_POD_CIDR4, "$TB_POD_CIDR6"]
+flush_interval_ms: 60000
+stats_interval_seconds: 0
+YAML
+
+# query SQL: one value from the database.
+query() { sqlite3 -readonly "$db" "$1"; }
+
+# expect NAME SQL WANT
+expect() {
+	local got
+	got=$(query "$2")
+	[ "$got" = "$3" ] && t_ok "$1" || t_fail "$1" "got '$got', want '$3'"
+}
+
+# A connection that is open before podflowd starts, and stays open.
+tb_in "$TB_PREFIX-a" "$PFTRAFFIC" connect tcp $B 9090 1 8000 &
+held=$!
+sleep 0.5
+
+tb_podflowd_start "$TB_TMP/podflowd.yaml" "$db" || { t_fail "podflowd start" "see log"; exit 1; }
+
+run() { tb_in "$TB_PREFIX-$1" "$PFTRAFFIC" connect "${@:2}" || t_fail "traffic $*" "no answer"; }
+run a tcp $B 8080 3
+run a udp $B 5353 2
+run a tcp $B6 8081 2
+run a tcp 10.96.0.15 80 4
+run a tcp $TB_EXT 443 1
+# Host to host: the node itself to the outside; not pod traffic.
+tb_in "$TB_NODE" "$PFTRAFFIC" connect tcp $TB_EXT 443 1 || t_fail "node traffic" "no answer"
+
+kernel_new=$(tb_new_connections)
+tb_podflowd_stop
+status=$?
+kill "$held" 2>/dev/null
+[ "$status" -eq 0 ] && t_ok "SIGTERM exits 0" || t_fail "SIGTERM exits 0" "status $status"
+
+row="SELECT connections FROM flow_edges WHERE"
+expect "TCP between pods" \
+	"$row client_ip='$A' AND server_ip='$B' AND server_port=8080 AND protocol='TCP' AND service_ip IS NULL" 3
+expect "UDP between pods" \
+	"$row client_ip='$A' AND server_ip='$B' AND server_port=5353 AND protocol='UDP'" 2
+expect "IPv6 between pods" \
+	"$row client_ip='$A6' AND server_ip='$B6' AND server_port=8081 AND protocol='TCP'" 2
+expect "Service DNAT stores the backend and targetPort" \
+	"$row client_ip='$A' AND server_ip='$B' AND server_port=8080 AND service_ip='10.96.0.15' AND service_port=80" 4
+expect "masqueraded egress keeps the address the server saw" \
+	"$row client_ip='$A' AND server_ip='$TB_EXT' AND server_port=443 AND client_nat_ip='$TB_EXT_NODE'" 1
+expect "a connection opened before podflowd started" \
+	"$row client_ip='$A' AND server_ip='$B' AND server_port=9090" 1
+expect "host-to-host traffic is ignored" \
+	"SELECT count(*) FROM flow_edges WHERE client_ip='$TB_EXT_NODE'" 0
+expect "no ClusterIP is ever stored as a server" \
+	"SELECT count(*) FROM flow_edges WHERE server_ip LIKE '10.96.%'" 0
+expect "connections equal the kernel's count of new connections" \
+	"SELECT sum(connections) FROM flow_edges" "$kernel_new"
+expect "pod CIDRs recorded for policygen" \
+	"SELECT value FROM meta WHERE key='pod_cidrs'" "$TB_POD_CIDR4 $TB_POD_CIDR6"
+expect "counters written on stop" \
+	"SELECT value FROM collector_stats WHERE name='connections'" "$kernel_new"
+
+# A burst far beyond a deliberately tiny receive buffer: the loss must be
+# detected, and the resync must still record every live flow.
+tb_in "$TB_NODE" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=300
+cat >"$TB_TMP/tiny.yaml" <<YAML
+pod_cidrs: [$TB_POD_CIDR4]
+netlink_buffer_bytes: 64K
+flush_interval_ms: 200
+stats_interval_seconds: 0
+YAML
+db=$TB_TMP/burst.db
+tb_podflowd_start "$TB_TMP/tiny.yaml" "$db" || { t_fail "podflowd start (burst)" "see log"; exit 1; }
+before=$(tb_new_connections)
+tb_in "$TB_PREFIX-a" "$PFTRAFFIC" flood $B 20000 40000 >/dev/null
+flood_new=$(($(tb_new_connections) - before))
+sleep 1
+tb_podflowd_stop || t_fail "burst: SIGTERM exits 0" "status $?"
+enobufs=$(query "SELECT value FROM collector_stats WHERE name='enobufs'")
+resyncs=$(query "SELECT value FROM collector_stats WHERE name='resyncs'")
+[ "${enobufs:-0}" -gt 0 ] && t_ok "burst: lost events are detected ($enobufs episodes)" ||
+	t_fail "burst: lost events are detected" "enobufs=$enobufs"
+[ "${resyncs:-0}" -gt 0 ] && t_ok "burst: resynced ($resyncs dumps)" ||
+	t_fail "burst: resynced" "resyncs=$resyncs"
+expect "burst: every live flow recorded despite the loss ($flood_new flows)" \
+	"SELECT sum(connections) FROM flow_edges WHERE client_ip='$A' AND protocol='UDP' AND server_port >= 20000" \
+	"$flood_new"
+grep -q 'dropped conntrack events' "$TB_TMP/podflowd.log" &&
+	t_ok "burst: the loss is logged" || t_fail "burst: the loss is logged" "$(cat "$TB_TMP/podflowd.log")"
+
+t_done
