@@ -198,12 +198,17 @@ static void prune(struct daemon *d)
 /* A table dump, at start-up or after the kernel dropped events. */
 static int resync(struct daemon *d, int after_loss)
 {
+	uint64_t before = collector_stats(d->col)->dumped;
+
 	collector_set_now(d->col, wall_seconds());
 	if (collector_resync(d->col, d->sub, after_loss) < 0) {
 		log_msg(LOG_ERR, "conntrack table dump failed: %s",
 			errmsg_get());
 		return -1;
 	}
+	log_msg(LOG_DEBUG, "table dump: %llu entries, %llu connections live",
+		(unsigned long long)(collector_stats(d->col)->dumped - before),
+		(unsigned long long)collector_stats(d->col)->live_connections);
 	return 0;
 }
 
@@ -230,12 +235,18 @@ static void on_lost_events(struct daemon *d)
 			suppressed ? ", some not logged" : "");
 }
 
+/*
+ * Resyncs once the queue is drained.  Under sustained overload it also
+ * dumps at the deadline, to record live connections early, but stays due:
+ * until the queue drains, the kernel may still be dropping silently.
+ */
 static void resync_if_due(struct daemon *d, int drained)
 {
-	if (d->resync_due == 0 ||
-	    (!drained && monotonic_ms() < d->resync_due))
+	int64_t now = monotonic_ms();
+
+	if (d->resync_due == 0 || (!drained && now < d->resync_due))
 		return;
-	d->resync_due = 0;
+	d->resync_due = drained ? 0 : now + RESYNC_MAX_DELAY_MS;
 	resync(d, 1);
 }
 
@@ -248,15 +259,20 @@ static int receive(struct daemon *d)
 	int n;
 
 	collector_set_now(d->col, wall_seconds());
-	n = ctsub_receive(d->sub, RECEIVE_BUDGET, collector_handle, d->col);
-	if (n == -ENOBUFS) {
-		/* The error came first; the queue still holds events. */
-		on_lost_events(d);
+	/*
+	 * ENOBUFS comes before the events still queued: note it and read on.
+	 * It can come again only once the queue has been drained, so a few
+	 * rounds suffice; past them the loop's timers get their turn.
+	 */
+	for (int round = 0; round < 4; round++) {
 		n = ctsub_receive(d->sub, RECEIVE_BUDGET, collector_handle,
 				  d->col);
-		if (n == -ENOBUFS)
-			n = 1; /* reported again: read on next time round */
+		if (n != -ENOBUFS)
+			break;
+		on_lost_events(d);
 	}
+	if (n == -ENOBUFS)
+		return 1;
 	if (n < 0) {
 		uint64_t suppressed;
 
@@ -325,7 +341,7 @@ static int handle_signals(struct daemon *d)
 static void run_timers(struct daemon *d, int64_t now_ms)
 {
 	if (d->resync_due != 0 && now_ms >= d->resync_due)
-		resync_if_due(d, 1);
+		resync_if_due(d, 0);
 	if (now_ms >= d->next_flush) {
 		flush(d);
 		d->next_flush = now_ms + d->cfg.flush_interval_ms;

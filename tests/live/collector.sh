@@ -110,6 +110,7 @@ resyncs=$(query "SELECT value FROM collector_stats WHERE name='resyncs'")
 expect "burst: every live flow recorded despite the loss ($flood_new flows)" \
 	"SELECT sum(connections) FROM flow_edges WHERE client_ip='$A' AND protocol='UDP' AND server_port >= 20000" \
 	"$flood_new"
+[ "$t_failures" -eq 0 ] || sed 's/^/# /' "$TB_TMP/podflowd.log"
 grep -q 'dropped conntrack events' "$TB_TMP/podflowd.log" &&
 	t_ok "burst: the loss is logged" || t_fail "burst: the loss is logged" "$(cat "$TB_TMP/podflowd.log")"
 
