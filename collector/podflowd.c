@@ -206,9 +206,14 @@ static int resync(struct daemon *d, int after_loss)
 			errmsg_get());
 		return -1;
 	}
-	log_msg(LOG_DEBUG, "table dump: %llu entries, %llu connections live",
-		(unsigned long long)(collector_stats(d->col)->dumped - before),
-		(unsigned long long)collector_stats(d->col)->live_connections);
+	if (after_loss)
+		log_msg(LOG_INFO,
+			"resynced: the table dump held %llu entries, %llu "
+			"connections are live",
+			(unsigned long long)(collector_stats(d->col)->dumped -
+					     before),
+			(unsigned long long)collector_stats(d->col)
+				->live_connections);
 	return 0;
 }
 
