@@ -55,6 +55,17 @@ run a tcp $TB_EXT 443 1
 # Host to host: the node itself to the outside; not pod traffic.
 tb_in "$TB_NODE" "$PFTRAFFIC" connect tcp $TB_EXT 443 1 || t_fail "node traffic" "no answer"
 
+# SIGUSR1 logs the counters; SIGHUP reloads the file (a new pod CIDR).
+kill -USR1 "$TB_PODFLOWD"
+sed -i "s|^pod_cidrs: .*|pod_cidrs: [$TB_POD_CIDR4, \"$TB_POD_CIDR6\", 10.99.0.0/16]|" "$TB_TMP/podflowd.yaml"
+kill -HUP "$TB_PODFLOWD"
+for _ in $(seq 50); do
+	grep -q 'configuration reloaded' "$TB_TMP/podflowd.log" && break
+	sleep 0.1
+done
+grep -q 'counters: .*connections=' "$TB_TMP/podflowd.log" &&
+	t_ok "SIGUSR1 logs the counters" || t_fail "SIGUSR1 logs the counters" "$(cat "$TB_TMP/podflowd.log")"
+
 kernel_new=$(tb_new_connections)
 tb_podflowd_stop
 status=$?
@@ -80,8 +91,8 @@ expect "no ClusterIP is ever stored as a server" \
 	"SELECT count(*) FROM flow_edges WHERE server_ip LIKE '10.96.%'" 0
 expect "connections equal the kernel's count of new connections" \
 	"SELECT sum(connections) FROM flow_edges" "$kernel_new"
-expect "pod CIDRs recorded for policygen" \
-	"SELECT value FROM meta WHERE key='pod_cidrs'" "$TB_POD_CIDR4 $TB_POD_CIDR6"
+expect "SIGHUP reloads; the pod CIDRs in force are recorded" \
+	"SELECT value FROM meta WHERE key='pod_cidrs'" "$TB_POD_CIDR4 $TB_POD_CIDR6 10.99.0.0/16"
 expect "counters written on stop" \
 	"SELECT value FROM collector_stats WHERE name='connections'" "$kernel_new"
 
