@@ -19,7 +19,7 @@ PKG_CONFIG ?= pkg-config
 # the reader tests and ad-hoc queries.
 DEB_PACKAGES = build-essential pkg-config libnetfilter-conntrack-dev \
 	libmnl-dev libsqlite3-dev sqlite3 libyaml-dev libcmocka-dev \
-	nftables iproute2 conntrack
+	nftables iproute2 conntrack time
 
 PKGS      = libnetfilter_conntrack libmnl sqlite3 yaml-0.1
 WARNINGS  = -Wall -Wextra -Wshadow -Wstrict-prototypes \
@@ -56,7 +56,7 @@ UNIT_TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 TOOLS = $(BUILD)/tests/pftraffic $(BUILD)/tests/pfmkdb
 
 .SECONDARY:
-.PHONY: all deps test check check-unit check-cli check-live install clean
+.PHONY: all deps test check check-unit check-cli check-live install clean bench
 all: $(BUILD)/podflowd $(BUILD)/policygen
 
 $(BUILD)/gen/sql.h $(BUILD)/gen/sql.c &: $(SQL_FILES) sql/embed.sh
@@ -91,6 +91,14 @@ $(BUILD)/tests/pftraffic: tests/tools/pftraffic.c
 
 $(BUILD)/tests/pfmkdb: $(OBJ)/tests/tools/pfmkdb.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/bench/bare_recv: bench/bare_recv.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(CFLAGS) $(WARNINGS) -o $@ $< -lmnl
+
+# Prints ingest figures; see bench/results.md.  Root.
+bench: all $(TOOLS) $(BUILD)/bench/bare_recv
+	PODFLOW_BUILD=$(BUILD) bash bench/ingest.sh $(BENCH_ARGS)
 
 # Installs whatever is missing; a no-op (no apt-get at all) otherwise.
 deps:

@@ -61,7 +61,7 @@ tb_node() {
 
 # tb_pod NAME IPV4 [IPV6]: a pod namespace $TB_PREFIX-NAME.
 tb_pod() {
-	local name=$1 ip4=$2 ip6=$3 ns=$TB_PREFIX-$1 veth=v-$1
+	local name=$1 ip4=$2 ip6=${3:-} ns=$TB_PREFIX-$1 veth=v-$1
 	tb_ns_add "$ns" || return 1
 	ip -n "$TB_NODE" link add "$veth" type veth peer name eth0 netns "$ns" || return 1
 	tb_in "$TB_NODE" sysctl -qw "net.ipv4.conf.$veth.proxy_arp=1"
