@@ -10,6 +10,7 @@
 VERSION    = 0.1.0
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
 SBINDIR   ?= $(PREFIX)/sbin
 DESTDIR   ?=
 BUILD     ?= build
@@ -136,6 +137,11 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
 	install -m 0755 $(BUILD)/podflowd $(DESTDIR)$(SBINDIR)/podflowd
 	install -m 0755 $(BUILD)/policygen $(DESTDIR)$(BINDIR)/policygen
+	install -d $(DESTDIR)$(SYSCONFDIR)/podflow
+	# An operator's configuration is never overwritten.
+	[ -e $(DESTDIR)$(SYSCONFDIR)/podflow/podflowd.yaml ] || \
+		install -m 0644 collector/podflowd.yaml \
+			$(DESTDIR)$(SYSCONFDIR)/podflow/podflowd.yaml
 
 clean:
 	rm -rf build

@@ -102,4 +102,12 @@ t_expect "without CAP_NET_ADMIN" 1 "${drop[@]}" "$PODFLOWD" --config /dev/null \
 	case $t_err in *"needs CAP_NET_ADMIN"*) t_ok "without CAP_NET_ADMIN" ;;
 	*) t_fail "without CAP_NET_ADMIN" "$t_err" ;; esac
 
+# The shipped configuration parses, and asks for the pod CIDRs.
+shipped=$(dirname "$0")/../../collector/podflowd.yaml
+t_expect "the shipped configuration needs pod CIDRs" 2 "$PODFLOWD" --config "$shipped" --check-config &&
+	case $t_err in *"no pod CIDRs"*) t_ok "the shipped configuration needs pod CIDRs" ;;
+	*) t_fail "the shipped configuration needs pod CIDRs" "$t_err" ;; esac
+t_expect "the shipped configuration is valid" 0 "$PODFLOWD" --config "$shipped" \
+	--pod-cidr 10.244.0.0/16 --check-config && t_ok "the shipped configuration is valid"
+
 t_done
