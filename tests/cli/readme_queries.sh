@@ -13,7 +13,9 @@ INSERT INTO edge (bucket, client_ip, server_ip, server_port, protocol,
 		  service_ip, service_port, first_seen, last_seen, connections)
 VALUES (0, '10.244.1.5', '10.244.2.7', 8080, 6, '10.96.0.15', 80, 1, 2, 3),
        (60, '10.244.1.5', '10.244.2.7', 8080, 6, '10.96.0.15', 80, 61, 62, 4),
-       (60, '10.244.1.5', '10.96.0.10', 53, 17, '', 0, 61, 62, 1);"
+       (60, '10.244.1.5', '10.96.0.10', 53, 17, '', 0, 61, 62, 1);
+INSERT INTO collector_counter (name, value, updated)
+VALUES ('connections', 8, 62), ('enobufs', 0, 62);"
 
 # The README's queries: the text between the quotes after each
 # "sqlite3 -readonly ... podflow.db \" line, with the path replaced.
@@ -39,5 +41,5 @@ done < <(awk '
 		}
 	}' "$(dirname "$0")/../../README.md")
 
-[ "$n" -ge 3 ] || t_fail "README queries found" "only $n"
+[ "$n" -ge 4 ] || t_fail "README queries found" "only $n"
 t_done
