@@ -14,6 +14,8 @@ fi
 A=10.244.1.5 B=10.244.2.7 A6=fd00:10:244:1::5 B6=fd00:10:244:2::7
 tb_node && tb_pod a $A $A6 && tb_pod b $B $B6 && tb_ext &&
 	tb_service 10.96.0.15 80 $B 8080 || { t_fail "testbed" "set-up failed"; exit 1; }
+# Byte accounting, so DESTROY events carry totals.
+tb_in "$TB_NODE" sysctl -qw net.netfilter.nf_conntrack_acct=1
 tb_serve "$TB_PREFIX-b" tcp 0.0.0.0 8080
 tb_serve "$TB_PREFIX-b" tcp :: 8081
 tb_serve "$TB_PREFIX-b" tcp 0.0.0.0 9090
@@ -55,6 +57,10 @@ run a tcp $TB_EXT 443 1
 # Host to host: the node itself to the outside; not pod traffic.
 tb_in "$TB_NODE" "$PFTRAFFIC" connect tcp $TB_EXT 443 1 || t_fail "node traffic" "no answer"
 
+# Ending the direct TCP connections now (not after TIME_WAIT) sends their
+# DESTROY events, with the byte totals.
+tb_in "$TB_NODE" conntrack -D -p tcp --orig-dst $B --dport 8080 >/dev/null 2>&1
+
 # SIGUSR1 logs the counters; SIGHUP reloads the file (a new pod CIDR).
 kill -USR1 "$TB_PODFLOWD"
 sed -i "s|^pod_cidrs: .*|pod_cidrs: [$TB_POD_CIDR4, \"$TB_POD_CIDR6\", 10.99.0.0/16]|" "$TB_TMP/podflowd.yaml"
@@ -75,6 +81,8 @@ kill "$held" 2>/dev/null
 row="SELECT connections FROM flow_edges WHERE"
 expect "TCP between pods" \
 	"$row client_ip='$A' AND server_ip='$B' AND server_port=8080 AND protocol='TCP' AND service_ip IS NULL" 3
+expect "DESTROY adds byte totals (accounting on)" \
+	"SELECT bytes > 0 AND packets >= 12 FROM flow_edges WHERE client_ip='$A' AND server_ip='$B' AND server_port=8080 AND service_ip IS NULL" 1
 expect "UDP between pods" \
 	"$row client_ip='$A' AND server_ip='$B' AND server_port=5353 AND protocol='UDP'" 2
 expect "IPv6 between pods" \
