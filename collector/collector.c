@@ -6,12 +6,17 @@
  *  - NEW or dump entry not known live: count it, in the current bucket.
  *  - known (a dump re-reporting it, or another zone): only extend
  *    last_seen of the bucket it was counted in.
- *  - DESTROY of a known connection: add its byte/packet totals and
- *    last_seen to the bucket it was counted in, and forget it.
+ *  - DESTROY of a known connection in its last zone: add its byte/packet
+ *    totals and last_seen to the bucket it was counted in, and forget it.
+ *    (Each zone reports the same packets: one zone's totals are enough.)
  *  - DESTROY of an unknown one: its NEW was lost (or it died between the
  *    event socket's bind and the first dump), so count it now.
  * Byte counts come from DESTROY only: NEW and dump entries carry running
  * totals that DESTROY would report again.
+ *
+ * A resync's sweep of connections the dump no longer showed waits until
+ * the events queued during the dump have been handled: a DESTROY among
+ * them must still find its connection, or it would count it again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +38,9 @@ struct collector {
 	size_t n_cidrs;
 	unsigned int bucket_seconds;
 	int64_t now;
-	uint32_t gen; /* dump generation, for conntab_sweep() */
+	uint32_t gen;	    /* dump generation, for conntab_sweep() */
+	uint32_t sweep_gen; /* first dump not yet swept after; 0: none */
+	int flush_failed;   /* no early flushes until the next timed one */
 	struct flowtab *edges;
 	struct conntab *conns;
 	struct collector_stats stats;
@@ -125,8 +132,10 @@ int collector_flush(struct collector *c)
 		return 0;
 	if (store_flush_edges(c->store, edges, n) < 0) {
 		c->stats.flush_errors++;
+		c->flush_failed = 1;
 		return -1;
 	}
+	c->flush_failed = 0;
 	flowtab_clear(c->edges);
 	took = (uint64_t)(monotonic_usec() - start);
 	c->stats.flushes++;
@@ -142,9 +151,14 @@ static void collector_add_edge(struct collector *c, const struct store_edge *e)
 {
 	if (flowtab_add(c->edges, e) == 0)
 		return;
-	if (collector_flush(c) == 0 && flowtab_add(c->edges, e) == 0)
+	/*
+	 * Full.  After a failed flush only the timed flush retries: retrying
+	 * on every event would stall the loop on a locked or full database.
+	 */
+	if (!c->flush_failed && collector_flush(c) == 0 &&
+	    flowtab_add(c->edges, e) == 0)
 		return;
-	/* The store keeps failing and memory is bounded: this edge is lost. */
+	/* The store is failing and memory is bounded: this edge is lost. */
 	c->stats.edges_dropped++;
 }
 
@@ -181,25 +195,45 @@ static void collector_touch(struct collector *c, const struct ctflow *f,
 	collector_add_edge(c, &e);
 }
 
-static void collector_handle_flow(struct collector *c, const struct ctflow *f,
-				  enum ctsub_kind kind)
+static void collector_handle_flow(struct collector *c, const struct ctflow *f)
 {
 	int64_t bucket = collector_bucket(c), first;
 
-	switch (kind) {
-	case CTSUB_NEW:
-	case CTSUB_DUMP:
-		if (conntab_observe(c->conns, f, bucket, c->gen, &first)) {
-			collector_count(c, f, bucket, 0);
-		} else {
-			c->stats.duplicates++;
-			collector_touch(c, f, first, 0);
-		}
+	if (conntab_observe(c->conns, f, bucket, c->gen, &first)) {
+		collector_count(c, f, bucket, 0);
+	} else {
+		c->stats.duplicates++;
+		collector_touch(c, f, first, 0);
+	}
+}
+
+/*
+ * A DESTROY is matched against the live connections whatever the scope:
+ * after a reload narrowed the pod CIDRs, the connections counted before
+ * must still be forgotten.
+ */
+static void collector_handle_destroy(struct collector *c,
+				     const struct ctflow *f, int in_scope)
+{
+	int64_t bucket = collector_bucket(c), first = bucket;
+	enum conntab_end end = conntab_forget(c->conns, f, &first);
+
+	if (!in_scope) {
+		c->stats.out_of_scope++;
+		return;
+	}
+	switch (end) {
+	case CONNTAB_LAST:
+		collector_touch(c, f, first, 1);
 		break;
-	case CTSUB_DESTROY:
-		if (conntab_forget(c->conns, f, &first))
-			collector_touch(c, f, first, 1);
-		else if (conntab_overflows(c->conns) == 0)
+	case CONNTAB_MORE:
+		collector_touch(c, f, first, 0);
+		break;
+	case CONNTAB_OTHER:
+		/* Counted under another id; which bucket is unknown. */
+		break;
+	case CONNTAB_UNKNOWN:
+		if (conntab_overflows(c->conns) == 0)
 			collector_count(c, f, bucket, 1);
 		else /* it may have been counted without being tracked */
 			collector_touch(c, f, bucket, 1);
@@ -238,29 +272,53 @@ int collector_handle(const struct nlmsghdr *nlh, enum ctsub_kind kind,
 		c->stats.parse_errors++;
 		goto out;
 	}
+	if (kind == CTSUB_DESTROY) {
+		collector_handle_destroy(
+			c, &f, ctflow_in_scope(&f, c->cidrs, c->n_cidrs));
+		goto out;
+	}
 	if (!ctflow_in_scope(&f, c->cidrs, c->n_cidrs)) {
 		c->stats.out_of_scope++;
 		goto out;
 	}
-	collector_handle_flow(c, &f, kind);
+	collector_handle_flow(c, &f);
 out:
 	nfct_destroy(ct);
 	return 0;
 }
 
-int collector_resync(struct collector *c, struct ctsub *sub, int after_loss)
+void collector_dump_begin(struct collector *c)
 {
-	int n;
-
 	c->gen++;
-	n = ctsub_dump(sub, collector_handle, c);
-	if (n < 0)
-		return -1;
-	/* Only a complete dump proves that the others are gone. */
-	conntab_sweep(c->conns, c->gen);
+	if (c->gen == 0) /* 0 means "no sweep pending" */
+		c->gen = 1;
+	/* The dump re-observes every live connection that fits. */
+	conntab_reset_overflows(c->conns);
+}
+
+void collector_dump_end(struct collector *c, int after_loss)
+{
+	if (c->sweep_gen == 0)
+		c->sweep_gen = c->gen;
 	if (after_loss)
 		c->stats.resyncs++;
+}
+
+int collector_resync(struct collector *c, struct ctsub *sub, int after_loss)
+{
+	collector_dump_begin(c);
+	if (ctsub_dump(sub, collector_handle, c) < 0)
+		return -1;
+	collector_dump_end(c, after_loss);
 	return 0;
+}
+
+void collector_sweep(struct collector *c)
+{
+	if (c->sweep_gen == 0)
+		return;
+	conntab_sweep(c->conns, c->sweep_gen);
+	c->sweep_gen = 0;
 }
 
 void collector_lost_events(struct collector *c)

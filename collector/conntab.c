@@ -18,10 +18,13 @@
 struct conn {
 	struct addr client;
 	struct addr server;
+	struct addr service;
 	uint16_t client_port;
 	uint16_t server_port;
+	uint16_t service_port;
 	uint8_t protocol;
 	uint8_t nzones;
+	uint8_t closing; /* a zone reported its end */
 	uint16_t zones[CONN_ZONES];
 	uint32_t ids[CONN_ZONES];
 	uint32_t gen;
@@ -77,17 +80,26 @@ void conntab_free(struct conntab *t)
 	free(t);
 }
 
+static uint64_t fnv(uint64_t h, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
 static size_t conn_hash(const struct conntab *t, const struct ctflow *f)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
-	const uint8_t *parts[] = { f->client.bytes, f->server.bytes };
 
-	for (int p = 0; p < 2; p++)
-		for (int i = 0; i < 16; i++)
-			h = (h ^ parts[p][i]) * 0x100000001b3ULL;
-	h = (h ^ f->client_port) * 0x100000001b3ULL;
-	h = (h ^ f->server_port) * 0x100000001b3ULL;
-	h = (h ^ f->protocol) * 0x100000001b3ULL;
+	h = fnv(h, f->client.bytes, sizeof(f->client.bytes));
+	h = fnv(h, f->server.bytes, sizeof(f->server.bytes));
+	h = fnv(h, f->service.bytes, sizeof(f->service.bytes));
+	h = fnv(h, &f->client_port, sizeof(f->client_port));
+	h = fnv(h, &f->server_port, sizeof(f->server_port));
+	h = fnv(h, &f->service_port, sizeof(f->service_port));
+	h = fnv(h, &f->protocol, sizeof(f->protocol));
 	return (size_t)(h ^ (h >> 29)) & t->mask;
 }
 
@@ -95,8 +107,10 @@ static int conn_matches(const struct conn *c, const struct ctflow *f)
 {
 	return c->client_port == f->client_port &&
 	       c->server_port == f->server_port &&
+	       c->service_port == f->service_port &&
 	       c->protocol == f->protocol && addr_equal(&c->client, &f->client) &&
-	       addr_equal(&c->server, &f->server);
+	       addr_equal(&c->server, &f->server) &&
+	       memcmp(&c->service, &f->service, sizeof(c->service)) == 0;
 }
 
 /* The link that points at f's entry (a head or a next field), or NULL. */
@@ -130,6 +144,17 @@ static int zone_index(const struct conn *c, uint16_t zone)
 	return -1;
 }
 
+/* Makes (zone, id) the only report of c: a new connection on the tuple. */
+static void conn_restart(struct conn *c, const struct ctflow *f,
+			 int64_t bucket)
+{
+	c->zones[0] = f->zone;
+	c->ids[0] = f->id;
+	c->nzones = 1;
+	c->closing = 0;
+	c->bucket = bucket;
+}
+
 int conntab_observe(struct conntab *t, const struct ctflow *f, int64_t bucket,
 		    uint32_t gen, int64_t *first_bucket)
 {
@@ -141,22 +166,21 @@ int conntab_observe(struct conntab *t, const struct ctflow *f, int64_t bucket,
 		c = &t->pool[*link];
 		c->gen = gen;
 		z = zone_index(c, f->zone);
-		if (z < 0) { /* the same connection in one more zone */
-			if (c->nzones < CONN_ZONES) {
-				c->zones[c->nzones] = f->zone;
-				c->ids[c->nzones++] = f->id;
-			}
-		} else if (c->ids[z] != f->id) {
+		if (z >= 0 && c->ids[z] == f->id) {
+			/* A re-report. */
+		} else if (z >= 0 || c->closing) {
 			/*
-			 * A new conntrack id for the tuple in the same zone:
-			 * the old connection ended (its DESTROY was lost) and
-			 * a new one reuses the tuple.
+			 * A new id in a zone already listed: the tuple reused
+			 * by a new connection after its predecessor's DESTROY
+			 * was lost.  Or a report after the connection began
+			 * to end: it cannot be the same one.
 			 */
-			c->zones[0] = f->zone;
-			c->ids[0] = f->id;
-			c->nzones = 1;
-			c->bucket = bucket;
+			conn_restart(c, f, bucket);
 			return 1;
+		} else if (c->nzones < CONN_ZONES) {
+			/* The same connection in one more zone. */
+			c->zones[c->nzones] = f->zone;
+			c->ids[c->nzones++] = f->id;
 		}
 		if (first_bucket != NULL)
 			*first_bucket = c->bucket;
@@ -172,14 +196,13 @@ int conntab_observe(struct conntab *t, const struct ctflow *f, int64_t bucket,
 	memset(c, 0, sizeof(*c));
 	c->client = f->client;
 	c->server = f->server;
+	c->service = f->service;
 	c->client_port = f->client_port;
 	c->server_port = f->server_port;
+	c->service_port = f->service_port;
 	c->protocol = f->protocol;
-	c->zones[0] = f->zone;
-	c->ids[0] = f->id;
-	c->nzones = 1;
 	c->gen = gen;
-	c->bucket = bucket;
+	conn_restart(c, f, bucket);
 	link = &t->heads[conn_hash(t, f)];
 	c->next = *link;
 	*link = idx;
@@ -187,26 +210,28 @@ int conntab_observe(struct conntab *t, const struct ctflow *f, int64_t bucket,
 	return 1;
 }
 
-int conntab_forget(struct conntab *t, const struct ctflow *f,
-		   int64_t *bucket)
+enum conntab_end conntab_forget(struct conntab *t, const struct ctflow *f,
+				int64_t *bucket)
 {
 	uint32_t *link = conn_find(t, f);
 	struct conn *c;
 	int z;
 
 	if (link == NULL)
-		return 0;
+		return CONNTAB_UNKNOWN;
 	c = &t->pool[*link];
 	z = zone_index(c, f->zone);
 	if (z < 0 || c->ids[z] != f->id)
-		return 0;
+		return CONNTAB_OTHER;
 	*bucket = c->bucket;
+	c->closing = 1;
 	c->nzones--;
 	c->zones[z] = c->zones[c->nzones];
 	c->ids[z] = c->ids[c->nzones];
-	if (c->nzones == 0)
-		conn_unlink(t, link);
-	return 1;
+	if (c->nzones > 0)
+		return CONNTAB_MORE;
+	conn_unlink(t, link);
+	return CONNTAB_LAST;
 }
 
 size_t conntab_sweep(struct conntab *t, uint32_t gen)
@@ -226,7 +251,6 @@ size_t conntab_sweep(struct conntab *t, uint32_t gen)
 			}
 		}
 	}
-	t->overflows = 0;
 	return dropped;
 }
 
@@ -238,4 +262,9 @@ size_t conntab_count(const struct conntab *t)
 uint64_t conntab_overflows(const struct conntab *t)
 {
 	return t->overflows;
+}
+
+void conntab_reset_overflows(struct conntab *t)
+{
+	t->overflows = 0;
 }

@@ -97,6 +97,10 @@ int ctflow_from_ct(const struct nf_conntrack *ct, struct ctflow *f)
 		out.server_port = get_port(ct, ATTR_REPL_PORT_SRC);
 	} else {
 		orig_dport = 0;
+		/* ICMP echo: the id tells concurrent pings apart. */
+		if (nfct_attr_is_set(ct, ATTR_ICMP_ID))
+			out.client_port = ntohs(nfct_get_attr_u16(ct,
+								  ATTR_ICMP_ID));
 	}
 
 	/* DNAT: the client dialled something other than who answered. */

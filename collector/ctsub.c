@@ -164,7 +164,7 @@ int ctsub_receive(struct ctsub *s, int budget, ctsub_cb cb, void *data)
 		if (mnl_cb_run(s->buf, (size_t)n, 0, 0, ctsub_dispatch, &d) ==
 			    MNL_CB_ERROR &&
 		    d.cb_failed)
-			return -1;
+			return -ECANCELED;
 	}
 	return d.count;
 }
@@ -216,7 +216,7 @@ int ctsub_dump(struct ctsub *s, ctsub_cb cb, void *data)
 		if (n == MNL_CB_STOP)
 			break;
 		if (n == MNL_CB_ERROR) {
-			rc = -1;
+			rc = -ECANCELED;
 			if (!d.cb_failed) {
 				rc = errno ? -errno : -EIO;
 				errmsg_set("conntrack dump: %s", strerror(-rc));

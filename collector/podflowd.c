@@ -30,9 +30,16 @@
 #define RECEIVE_BUDGET 4096
 /*
  * After lost events, the resync waits until the socket is drained (see
- * on_lost_events()), but no longer than this under sustained overload.
+ * on_lost_events()), but under sustained overload no longer than this,
+ * doubled after each such forced dump up to the maximum: a dump is costly
+ * and the events it delays are being dropped.
  */
-#define RESYNC_MAX_DELAY_MS 1000
+#define RESYNC_MIN_DELAY_MS 1000
+#define RESYNC_MAX_DELAY_MS 60000
+/* A full dump now and then forgets connections whose end went unseen. */
+#define RESYNC_PERIODIC_S 3600
+/* At shutdown, what the kernel already queued is read for at most this. */
+#define SHUTDOWN_DRAIN_MS 3000
 #define PRUNE_INTERVAL_S 3600
 
 enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
@@ -55,7 +62,9 @@ struct daemon {
 	struct collector *col;
 	int sigfd;
 	int64_t next_flush, next_stats, next_prune; /* monotonic ms */
-	int64_t resync_due; /* monotonic ms; 0: no resync pending */
+	int64_t resync_due;   /* monotonic ms; 0: no resync pending */
+	int64_t resync_delay; /* current forced-dump delay, ms */
+	int64_t next_periodic; /* monotonic ms */
 	struct log_ratelimit enobufs_rl, error_rl;
 };
 
@@ -228,8 +237,11 @@ static void on_lost_events(struct daemon *d)
 	uint64_t suppressed;
 
 	collector_lost_events(d->col);
-	if (d->resync_due == 0)
-		d->resync_due = monotonic_ms() + RESYNC_MAX_DELAY_MS;
+	if (d->resync_due == 0) {
+		if (d->resync_delay == 0)
+			d->resync_delay = RESYNC_MIN_DELAY_MS;
+		d->resync_due = monotonic_ms() + d->resync_delay;
+	}
 	if (log_ratelimit_ok(&d->enobufs_rl, wall_seconds(), &suppressed))
 		log_msg(LOG_WARNING,
 			"the kernel dropped conntrack events (receive buffer "
@@ -242,8 +254,9 @@ static void on_lost_events(struct daemon *d)
 
 /*
  * Resyncs once the queue is drained.  Under sustained overload it also
- * dumps at the deadline, to record live connections early, but stays due:
- * until the queue drains, the kernel may still be dropping silently.
+ * dumps at the deadline, to record live connections early, but stays due
+ * (with a longer delay): until the queue drains, the kernel may still be
+ * dropping silently.  A failed dump is retried after the delay.
  */
 static void resync_if_due(struct daemon *d, int drained)
 {
@@ -251,8 +264,15 @@ static void resync_if_due(struct daemon *d, int drained)
 
 	if (d->resync_due == 0 || (!drained && now < d->resync_due))
 		return;
-	d->resync_due = drained ? 0 : now + RESYNC_MAX_DELAY_MS;
-	resync(d, 1);
+	if (resync(d, 1) == 0 && drained) {
+		d->resync_due = 0;
+		d->resync_delay = 0;
+		return;
+	}
+	d->resync_delay = d->resync_delay * 2 > RESYNC_MAX_DELAY_MS
+				  ? RESYNC_MAX_DELAY_MS
+				  : d->resync_delay * 2;
+	d->resync_due = now + d->resync_delay;
 }
 
 /*
@@ -286,7 +306,11 @@ static int receive(struct daemon *d)
 			log_msg(LOG_ERR, "%s", errmsg_get());
 		return 0;
 	}
-	resync_if_due(d, n < RECEIVE_BUDGET);
+	if (n < RECEIVE_BUDGET) {
+		/* Drained: what a dump's sweep was waiting for. */
+		collector_sweep(d->col);
+		resync_if_due(d, 1);
+	}
 	return n;
 }
 
@@ -361,6 +385,10 @@ static void run_timers(struct daemon *d, int64_t now_ms)
 		prune(d);
 		d->next_prune = now_ms + PRUNE_INTERVAL_S * 1000;
 	}
+	if (now_ms >= d->next_periodic) {
+		resync(d, 0);
+		d->next_periodic = now_ms + RESYNC_PERIODIC_S * 1000;
+	}
 }
 
 static int64_t next_deadline(const struct daemon *d)
@@ -373,6 +401,8 @@ static int64_t next_deadline(const struct daemon *d)
 		next = d->next_prune;
 	if (d->resync_due != 0 && d->resync_due < next)
 		next = d->resync_due;
+	if (d->next_periodic < next)
+		next = d->next_periodic;
 	return next;
 }
 
@@ -382,7 +412,10 @@ static int64_t next_deadline(const struct daemon *d)
  */
 static void shutdown_flush(struct daemon *d)
 {
-	while (receive(d) > 0)
+	int64_t until = monotonic_ms() + SHUTDOWN_DRAIN_MS;
+
+	/* Bounded: under steady traffic the queue never empties. */
+	while (receive(d) > 0 && monotonic_ms() < until)
 		;
 	flush(d);
 	if (collector_stats(d->col)->pending_edges > 0) {
@@ -404,6 +437,7 @@ static int event_loop(struct daemon *d)
 	d->next_flush = now + d->cfg.flush_interval_ms;
 	d->next_stats = now + (int64_t)d->cfg.stats_interval_seconds * 1000;
 	d->next_prune = now;
+	d->next_periodic = now + RESYNC_PERIODIC_S * 1000;
 	for (;;) {
 		int64_t wait = next_deadline(d) - monotonic_ms();
 

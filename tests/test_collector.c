@@ -231,6 +231,70 @@ static void test_two_zones_count_once(void **state)
 	assert_query(f, "SELECT sum(connections) FROM flow_edges", "1");
 }
 
+/* Each zone reports the same packets: totals are added once. */
+static void test_two_zones_add_bytes_once(void **state)
+{
+	struct fixture *f = *state;
+	struct ctspec z1 = tcp(40000, 1), z2 = tcp(40000, 2);
+
+	z1.zone = 1;
+	z2.zone = 2;
+	new_event(f, &z1);
+	new_event(f, &z2);
+	z1.orig_bytes = z2.orig_bytes = 100;
+	z1.orig_packets = z2.orig_packets = 1;
+	z1.reply_bytes = z2.reply_bytes = 50;
+	z1.reply_packets = z2.reply_packets = 1;
+	destroy_event(f, &z1);
+	destroy_event(f, &z2);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_query(f, "SELECT connections || ' ' || bytes FROM flow_edges",
+		     "1 150");
+}
+
+/*
+ * A connection that ends while a resync dump runs: the dump does not show
+ * it, and its DESTROY is handled after the dump.  It must still be known
+ * then, or it would be counted twice.
+ */
+static void test_destroy_queued_during_dump_is_not_recounted(void **state)
+{
+	struct fixture *f = *state;
+	struct ctspec a = tcp(40000, 1), b = tcp(40001, 2);
+
+	new_event(f, &a);
+	new_event(f, &b);
+	collector_dump_begin(f->col);
+	dump_entry(f, &b); /* a already ended: not in the dump */
+	collector_dump_end(f->col, 1);
+	destroy_event(f, &a); /* queued during the dump */
+	collector_sweep(f->col);
+	destroy_event(f, &b);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_query(f, "SELECT sum(connections) FROM flow_edges", "2");
+	assert_stat(f, "resyncs", "1");
+}
+
+/* A dump after lost events: what it no longer shows is forgotten. */
+static void test_sweep_forgets_connections_whose_end_was_lost(void **state)
+{
+	struct fixture *f = *state;
+	struct ctspec gone = tcp(40000, 1), live = tcp(40001, 2);
+
+	new_event(f, &gone);
+	new_event(f, &live);
+	collector_dump_begin(f->col);
+	dump_entry(f, &live);
+	collector_dump_end(f->col, 1);
+	collector_sweep(f->col);
+	assert_int_equal(collector_stats(f->col)->live_connections, 1);
+	/* The tuple comes back as a new connection: counted. */
+	gone.id = 3;
+	new_event(f, &gone);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_query(f, "SELECT sum(connections) FROM flow_edges", "3");
+}
+
 static void test_host_traffic_is_out_of_scope(void **state)
 {
 	struct fixture *f = *state;
@@ -326,6 +390,9 @@ int main(void)
 		T(test_destroy_of_unseen_connection_counts_it),
 		T(test_destroy_without_accounting_keeps_null),
 		T(test_two_zones_count_once),
+		T(test_two_zones_add_bytes_once),
+		T(test_destroy_queued_during_dump_is_not_recounted),
+		T(test_sweep_forgets_connections_whose_end_was_lost),
 		T(test_host_traffic_is_out_of_scope),
 		T(test_sctp_icmp_and_dnat_rows),
 		cmocka_unit_test_setup_teardown(test_full_table_flushes_early,

@@ -93,6 +93,20 @@ int collector_flush(struct collector *c);
  */
 int collector_resync(struct collector *c, struct ctsub *sub, int after_loss);
 
+/*
+ * The steps of collector_resync(), for a dump read by other means (the
+ * tests): begin, collector_handle() with CTSUB_DUMP for each entry, end.
+ */
+void collector_dump_begin(struct collector *c);
+void collector_dump_end(struct collector *c, int after_loss);
+
+/*
+ * Forgets the connections a complete dump no longer showed.  Call it once
+ * the events queued during the dump have been handled (the event socket
+ * read until empty); a no-op when no dump is waiting for it.
+ */
+void collector_sweep(struct collector *c);
+
 /* Counts an episode of events the kernel dropped (ENOBUFS). */
 void collector_lost_events(struct collector *c);
 

@@ -27,7 +27,7 @@ struct ctflow {
 	struct addr server;
 	struct addr service;	/* family 0: no DNAT */
 	struct addr client_nat; /* family 0: no SNAT */
-	uint16_t client_port;	/* host order; 0 for ICMP */
+	uint16_t client_port;	/* host order; the echo id for ICMP */
 	uint16_t server_port;
 	uint16_t service_port;
 	int64_t orig_bytes; /* STORE_UNKNOWN without accounting */

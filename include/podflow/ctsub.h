@@ -22,7 +22,8 @@ enum ctsub_kind {
 
 /*
  * Called for each conntrack message.  nlh is valid only during the call.
- * Return 0 to go on, -1 to stop (the error is passed up).
+ * Return 0 to go on, -1 to stop: the caller of ctsub_receive() or
+ * ctsub_dump() then gets -ECANCELED, and the callback's errmsg stands.
  */
 typedef int (*ctsub_cb)(const struct nlmsghdr *nlh, enum ctsub_kind kind,
 			void *data);
