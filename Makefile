@@ -40,11 +40,12 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE)
 
 SQL_FILES = $(sort $(wildcard sql/*.sql))
 
-LIB_SRC       = lib/errmsg.c lib/addr.c lib/log.c
-STORE_SRC     = store/store.c
+LIB_SRC       = lib/errmsg.c lib/addr.c lib/log.c lib/arena.c lib/timefmt.c
+STORE_SRC     = store/store.c store/inventory.c
 COLLECTOR_SRC = collector/config.c collector/ctflow.c collector/flowtab.c \
 	collector/conntab.c collector/ctsub.c collector/collector.c
-POLICYGEN_SRC = policygen/cmd_info.c
+POLICYGEN_SRC = policygen/cmd_info.c policygen/cmd_import.c policygen/kyaml.c \
+	policygen/kube.c
 
 OBJ = $(BUILD)/obj
 LIB_OBJ       = $(LIB_SRC:%.c=$(OBJ)/%.o) $(STORE_SRC:%.c=$(OBJ)/%.o) \

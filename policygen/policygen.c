@@ -15,6 +15,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "import", cmd_import, "read the cluster inventory from kubectl output" },
 	{ "info", cmd_info, "show what a database holds" },
 };
 

@@ -11,5 +11,6 @@
 #define EXIT_INVALID 2
 
 int cmd_info(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 #endif

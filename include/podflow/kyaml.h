@@ -1,0 +1,60 @@
+/*
+ * kyaml: Kubernetes objects read from kubectl's YAML or JSON output.
+ *
+ * libyaml parses both (JSON is YAML).  Objects come one at a time, each a
+ * small tree that remembers the line and column of every node: each
+ * document of a stream, and each item of a List (any document with a
+ * top-level `items` sequence) without holding the whole List in memory.
+ */
+#ifndef PODFLOW_KYAML_H
+#define PODFLOW_KYAML_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+enum knode_type {
+	KNODE_SCALAR,
+	KNODE_MAP,
+	KNODE_SEQ,
+};
+
+struct knode {
+	enum knode_type type;
+	int line, column; /* 1-based, where the node starts */
+	const char *value; /* scalar text; NULL for a null scalar */
+	int plain;	   /* an unquoted scalar (a number, true, null) */
+	size_t n;	   /* pairs of a map, items of a sequence */
+	struct knode **keys;  /* map keys (scalars) */
+	struct knode **items; /* map values or sequence items */
+};
+
+struct kyaml;
+
+/*
+ * Reads objects from fp, named name in messages.  fp stays the caller's.
+ * Returns 0 and an owned reader in *ret (kyaml_close() it), or -1.
+ */
+int kyaml_open(FILE *fp, const char *name, struct kyaml **ret);
+
+void kyaml_close(struct kyaml *y);
+
+/*
+ * Reads the next object into *obj, valid until the next call.  Returns 1,
+ * 0 at the end of the input, or -1 with "NAME:LINE:COLUMN: problem" in
+ * errmsg.
+ */
+int kyaml_next(struct kyaml *y, const struct knode **obj);
+
+/* The input's name, for messages. */
+const char *kyaml_name(const struct kyaml *y);
+
+/*
+ * The value at a dotted path of map keys ("metadata.name"), or NULL when
+ * a step is missing or not a map.
+ */
+const struct knode *knode_at(const struct knode *n, const char *path);
+
+/* The text of a scalar at path, or NULL (missing, null, or not a scalar). */
+const char *knode_str(const struct knode *n, const char *path);
+
+#endif

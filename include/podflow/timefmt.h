@@ -1,0 +1,30 @@
+/*
+ * timefmt: the times users type and read: RFC 3339 timestamps and
+ * durations back from now ("90m", "24h", "7d").
+ */
+#ifndef PODFLOW_TIMEFMT_H
+#define PODFLOW_TIMEFMT_H
+
+#include <stdint.h>
+
+/* Room for "YYYY-MM-DDTHH:MM:SSZ". */
+#define TIMEFMT_LEN 21
+
+/*
+ * Parses an RFC 3339 timestamp ("2026-11-23T10:00:00Z", fractional
+ * seconds and numeric offsets accepted) into Unix seconds.  Returns 0, or
+ * -1 with errmsg.
+ */
+int timefmt_parse_rfc3339(const char *text, int64_t *out);
+
+/*
+ * Parses a point in time as users give it on the command line: an RFC
+ * 3339 timestamp, or a duration back from now ("30s", "90m", "24h",
+ * "7d").  Returns 0, or -1 with errmsg.
+ */
+int timefmt_parse_when(const char *text, int64_t now, int64_t *out);
+
+/* Writes t as "YYYY-MM-DDTHH:MM:SSZ" into buf.  Returns buf. */
+char *timefmt_format(int64_t t, char buf[TIMEFMT_LEN]);
+
+#endif

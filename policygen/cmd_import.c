@@ -1,0 +1,248 @@
+/*
+ * policygen import: reads kubectl's output (JSON or YAML; a List, single
+ * objects or a stream) into the inventory.
+ *
+ * A snapshot import is one transaction: any bad input and nothing of it is
+ * kept.  --watch applies each object of `kubectl get pods -A --watch -o
+ * yaml` as it arrives, each in its own transaction.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "podflow/arena.h"
+#include "podflow/errmsg.h"
+#include "podflow/inventory.h"
+#include "podflow/kube.h"
+#include "podflow/kyaml.h"
+#include "podflow/store.h"
+#include "podflow/timefmt.h"
+#include "policygen.h"
+
+/* Kinds skipped, reported once each at the end. */
+#define MAX_SKIPPED_KINDS 32
+
+struct skipped {
+	char *kinds[MAX_SKIPPED_KINDS];
+	size_t counts[MAX_SKIPPED_KINDS];
+	size_t n;
+};
+
+static void import_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: policygen import [--db PATH] [--at TIME] [--watch] [FILE|-]\n"
+		"\n"
+		"Reads the output of\n"
+		"  kubectl get namespaces,nodes,pods,services,deployments,statefulsets,\\\n"
+		"    daemonsets,replicasets,jobs,cronjobs -A -o json   (or -o yaml)\n"
+		"into the inventory: one snapshot, taken at --at (RFC 3339; default now).\n"
+		"With --watch, reads `kubectl get pods -A --watch -o yaml` and applies\n"
+		"each object as it arrives, until the end of the input.\n");
+}
+
+static void note_skipped(struct skipped *sk, const struct knode *obj)
+{
+	const char *kind = knode_str(obj, "kind");
+
+	if (kind == NULL)
+		kind = "(no kind)";
+	for (size_t i = 0; i < sk->n; i++)
+		if (strcmp(sk->kinds[i], kind) == 0) {
+			sk->counts[i]++;
+			return;
+		}
+	if (sk->n < MAX_SKIPPED_KINDS && (sk->kinds[sk->n] = strdup(kind))) {
+		sk->counts[sk->n++] = 1;
+	}
+}
+
+static void report_skipped(struct skipped *sk, const char *source)
+{
+	for (size_t i = 0; i < sk->n; i++) {
+		fprintf(stderr,
+			"policygen: warning: %s: skipped %zu %s object%s "
+			"(not used by the inventory)\n",
+			source, sk->counts[i], sk->kinds[i],
+			sk->counts[i] == 1 ? "" : "s");
+		free(sk->kinds[i]);
+	}
+	sk->n = 0;
+}
+
+static void print_counts(const struct inventory_counts *n)
+{
+	printf("imported %zu namespaces, %zu nodes, %zu pods, %zu services, "
+	       "%zu workload objects; %zu pods no longer listed\n",
+	       n->namespaces, n->nodes, n->pods, n->services, n->owners,
+	       n->pods_ended);
+}
+
+/* The whole input as one snapshot.  Returns an exit status. */
+static int import_snapshot(struct store *s, struct kyaml *y, int64_t at,
+			   struct skipped *sk)
+{
+	struct inventory *inv = NULL;
+	struct inventory_counts counts;
+	struct arena scratch = ARENA_INIT;
+	const struct knode *obj;
+	int rc, status = EXIT_INVALID;
+
+	if (inventory_begin(s, INVENTORY_SNAPSHOT, at, &inv) < 0) {
+		status = 1;
+		goto out;
+	}
+	while ((rc = kyaml_next(y, &obj)) == 1) {
+		enum kube_result r = kube_import(inv, obj, kyaml_name(y), at,
+						 &scratch);
+
+		arena_reset(&scratch);
+		if (r == KUBE_ERROR)
+			goto out;
+		if (r == KUBE_SKIPPED)
+			note_skipped(sk, obj);
+	}
+	if (rc < 0)
+		goto out;
+	rc = inventory_commit(inv, &counts);
+	inv = NULL;
+	if (rc < 0) {
+		status = 1;
+		goto out;
+	}
+	print_counts(&counts);
+	status = 0;
+out:
+	inventory_abort(inv);
+	arena_reset(&scratch);
+	return status;
+}
+
+/* Each object in its own transaction, as it arrives. */
+static int import_watch(struct store *s, struct kyaml *y, int64_t fixed_at,
+			struct skipped *sk)
+{
+	struct arena scratch = ARENA_INIT;
+	struct inventory_counts total = { 0 }, counts;
+	const struct knode *obj;
+	int rc, status = EXIT_INVALID;
+
+	while ((rc = kyaml_next(y, &obj)) == 1) {
+		int64_t at = fixed_at ? fixed_at : (int64_t)time(NULL);
+		struct inventory *inv;
+		enum kube_result r;
+
+		if (inventory_begin(s, INVENTORY_WATCH, at, &inv) < 0) {
+			status = 1;
+			goto out;
+		}
+		r = kube_import(inv, obj, kyaml_name(y), at, &scratch);
+		arena_reset(&scratch);
+		if (r == KUBE_ERROR) {
+			inventory_abort(inv);
+			goto out;
+		}
+		if (r == KUBE_SKIPPED)
+			note_skipped(sk, obj);
+		if (inventory_commit(inv, &counts) < 0) {
+			status = 1;
+			goto out;
+		}
+		total.pods += counts.pods;
+		total.namespaces += counts.namespaces;
+		total.nodes += counts.nodes;
+		total.services += counts.services;
+		total.owners += counts.owners;
+		/* Each object is there for whoever reads the database now. */
+		fflush(stdout);
+	}
+	if (rc < 0)
+		goto out;
+	print_counts(&total);
+	status = 0;
+out:
+	arena_reset(&scratch);
+	return status;
+}
+
+int cmd_import(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "at", required_argument, NULL, 'a' },
+		{ "watch", no_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *db = NULL, *path = "-", *source;
+	struct skipped sk = { 0 };
+	struct store *s = NULL;
+	struct kyaml *y = NULL;
+	int64_t at = 0;
+	int c, watch = 0, status = EXIT_INVALID;
+	FILE *fp = NULL;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			db = optarg;
+			break;
+		case 'a':
+			if (timefmt_parse_rfc3339(optarg, &at) < 0) {
+				fprintf(stderr, "policygen: --at: %s\n",
+					errmsg_get());
+				return EXIT_INVALID;
+			}
+			break;
+		case 'w':
+			watch = 1;
+			break;
+		case 'h':
+			import_usage(stdout);
+			return 0;
+		default:
+			import_usage(stderr);
+			return EXIT_INVALID;
+		}
+	}
+	if (argc - optind > 1) {
+		import_usage(stderr);
+		return EXIT_INVALID;
+	}
+	if (optind < argc)
+		path = argv[optind];
+	if (strcmp(path, "-") == 0) {
+		fp = stdin;
+		source = "<stdin>";
+	} else {
+		fp = fopen(path, "rb");
+		source = path;
+		if (fp == NULL) {
+			errmsg_set("%s: %s", path, strerror(errno));
+			goto out;
+		}
+	}
+	if (store_open(store_path(db), 0, &s) < 0) {
+		status = 1;
+		goto out;
+	}
+	if (kyaml_open(fp, source, &y) < 0)
+		goto out;
+	if (watch)
+		status = import_watch(s, y, at, &sk);
+	else
+		status = import_snapshot(s, y, at ? at : (int64_t)time(NULL),
+					 &sk);
+	report_skipped(&sk, source);
+out:
+	if (status != 0)
+		fprintf(stderr, "policygen: %s\n", errmsg_get());
+	kyaml_close(y);
+	store_close(s);
+	if (fp != NULL && fp != stdin)
+		fclose(fp);
+	return status;
+}

@@ -1,0 +1,310 @@
+/*
+ * kyaml: building small node trees from libyaml events (kyaml.h).
+ *
+ * The event API, not yaml_parser_load(): a List of five thousand pods is
+ * handed out item by item, each built in an arena that is reset for the
+ * next, so memory follows the largest object rather than the input.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "podflow/arena.h"
+#include "podflow/errmsg.h"
+#include "podflow/kyaml.h"
+
+/* Nesting deeper than this is not a Kubernetes object. */
+#define KYAML_MAX_DEPTH 64
+
+/* A node under construction and the key waiting for its value. */
+struct frame {
+	struct knode *node;
+	struct knode *key;
+	size_t cap;
+	int items_seq; /* the top-level "items" of a List: stream its items */
+};
+
+struct kyaml {
+	const char *name;
+	yaml_parser_t parser;
+	struct arena doc_arena;	 /* the document around a List's items */
+	struct arena item_arena; /* the object being handed out */
+	struct frame stack[KYAML_MAX_DEPTH];
+	int depth;
+	int in_doc;
+	int done;
+};
+
+int kyaml_open(FILE *fp, const char *name, struct kyaml **ret)
+{
+	struct kyaml *y = calloc(1, sizeof(*y));
+
+	if (y == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	y->name = name;
+	yaml_parser_initialize(&y->parser);
+	yaml_parser_set_input_file(&y->parser, fp);
+	*ret = y;
+	return 0;
+}
+
+void kyaml_close(struct kyaml *y)
+{
+	if (y == NULL)
+		return;
+	yaml_parser_delete(&y->parser);
+	arena_reset(&y->doc_arena);
+	arena_reset(&y->item_arena);
+	free(y);
+}
+
+const char *kyaml_name(const struct kyaml *y)
+{
+	return y->name;
+}
+
+static int parse_error(struct kyaml *y)
+{
+	const yaml_parser_t *p = &y->parser;
+	const yaml_mark_t *m = p->problem ? &p->problem_mark : &p->mark;
+
+	errmsg_set("%s:%zu:%zu: %s%s%s", y->name, m->line + 1, m->column + 1,
+		   p->problem ? p->problem : "invalid YAML",
+		   p->context ? " " : "", p->context ? p->context : "");
+	return -1;
+}
+
+static int node_error(struct kyaml *y, const yaml_mark_t *m, const char *what)
+{
+	errmsg_set("%s:%zu:%zu: %s", y->name, m->line + 1, m->column + 1,
+		   what);
+	return -1;
+}
+
+/* The arena for nodes created now: inside a List's items, the item's. */
+static struct arena *current_arena(struct kyaml *y)
+{
+	for (int i = 0; i < y->depth; i++)
+		if (y->stack[i].items_seq)
+			return &y->item_arena;
+	return &y->doc_arena;
+}
+
+static struct knode *new_node(struct kyaml *y, enum knode_type type,
+			      const yaml_mark_t *m)
+{
+	struct knode *n = arena_alloc(current_arena(y), sizeof(*n));
+
+	if (n == NULL)
+		return NULL;
+	n->type = type;
+	n->line = (int)m->line + 1;
+	n->column = (int)m->column + 1;
+	return n;
+}
+
+/* Appends child to a map or sequence under construction. */
+static int append(struct kyaml *y, struct frame *f, struct knode *key,
+		  struct knode *child)
+{
+	struct knode *n = f->node;
+	struct arena *a = current_arena(y);
+
+	if (n->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 8;
+		struct knode **items = arena_alloc(a, cap * sizeof(*items));
+		struct knode **keys = n->type == KNODE_MAP
+					      ? arena_alloc(a, cap * sizeof(*keys))
+					      : NULL;
+
+		if (items == NULL || (n->type == KNODE_MAP && keys == NULL))
+			return -1;
+		if (n->n > 0) {
+			memcpy(items, n->items, n->n * sizeof(*items));
+			if (keys != NULL)
+				memcpy(keys, n->keys, n->n * sizeof(*keys));
+		}
+		n->items = items;
+		n->keys = keys;
+		f->cap = cap;
+	}
+	if (n->type == KNODE_MAP)
+		n->keys[n->n] = key;
+	n->items[n->n++] = child;
+	return 0;
+}
+
+/*
+ * Attaches a finished (or new container) node to its parent.  Returns 1
+ * when it is a whole object to hand out, 0 when attached, -1 on error.
+ */
+static int attach(struct kyaml *y, struct knode *child, const yaml_mark_t *m)
+{
+	struct frame *f;
+
+	if (y->depth == 0)
+		return 1; /* a document's root */
+	f = &y->stack[y->depth - 1];
+	if (f->items_seq)
+		return 1; /* an item of a List */
+	if (f->node->type == KNODE_SEQ)
+		return append(y, f, NULL, child);
+	if (f->key == NULL) {
+		if (child->type != KNODE_SCALAR || child->value == NULL)
+			return node_error(y, m, "a mapping key must be a string");
+		f->key = child;
+		return 0;
+	}
+	if (append(y, f, f->key, child) < 0)
+		return -1;
+	f->key = NULL;
+	return 0;
+}
+
+/* key: the map key n is the value of, or NULL. */
+static int push(struct kyaml *y, struct knode *n, const struct knode *key,
+		const yaml_mark_t *m)
+{
+	struct frame *f;
+
+	if (y->depth == KYAML_MAX_DEPTH)
+		return node_error(y, m, "nested too deeply");
+	f = &y->stack[y->depth++];
+	memset(f, 0, sizeof(*f));
+	f->node = n;
+	/* The "items" sequence directly under a document's root mapping. */
+	if (n->type == KNODE_SEQ && y->depth == 2 && key != NULL &&
+	    strcmp(key->value, "items") == 0)
+		f->items_seq = 1;
+	return 0;
+}
+
+static int is_null(const yaml_event_t *e)
+{
+	const char *v = (const char *)e->data.scalar.value;
+
+	return e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	       (strcmp(v, "null") == 0 || strcmp(v, "~") == 0 ||
+		strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0 ||
+		v[0] == '\0');
+}
+
+/*
+ * Handles one event.  Returns 1 with *out set when an object is complete,
+ * 0 to go on, -1 on error.
+ */
+static int on_event(struct kyaml *y, yaml_event_t *e, const struct knode **out)
+{
+	const struct knode *key;
+	struct knode *n;
+	int rc;
+
+	switch (e->type) {
+	case YAML_STREAM_END_EVENT:
+		y->done = 1;
+		return 0;
+	case YAML_DOCUMENT_START_EVENT:
+		arena_reset(&y->doc_arena);
+		y->depth = 0;
+		return 0;
+	case YAML_ALIAS_EVENT:
+		return node_error(y, &e->start_mark,
+				  "YAML aliases are not supported");
+	case YAML_SCALAR_EVENT:
+		n = new_node(y, KNODE_SCALAR, &e->start_mark);
+		if (n == NULL)
+			goto oom;
+		n->plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		if (!is_null(e)) {
+			n->value = arena_strndup(current_arena(y),
+						 (const char *)e->data.scalar.value,
+						 e->data.scalar.length);
+			if (n->value == NULL)
+				goto oom;
+		}
+		rc = attach(y, n, &e->start_mark);
+		if (rc == 1)
+			*out = n;
+		return rc;
+	case YAML_MAPPING_START_EVENT:
+	case YAML_SEQUENCE_START_EVENT:
+		n = new_node(y,
+			     e->type == YAML_MAPPING_START_EVENT ? KNODE_MAP
+								 : KNODE_SEQ,
+			     &e->start_mark);
+		if (n == NULL)
+			goto oom;
+		key = y->depth > 0 ? y->stack[y->depth - 1].key : NULL;
+		if (y->depth > 0 && !y->stack[y->depth - 1].items_seq &&
+		    attach(y, n, &e->start_mark) < 0)
+			return -1;
+		return push(y, n, key, &e->start_mark);
+	case YAML_MAPPING_END_EVENT:
+	case YAML_SEQUENCE_END_EVENT:
+		n = y->stack[--y->depth].node;
+		/* Whole objects: a List's item, or a document's root. */
+		if (y->depth == 0 || y->stack[y->depth - 1].items_seq) {
+			if (y->depth == 0 && n->type == KNODE_MAP &&
+			    knode_at(n, "items") != NULL &&
+			    knode_at(n, "items")->type == KNODE_SEQ)
+				return 0; /* a List: its items went out */
+			*out = n;
+			return 1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+oom:
+	errmsg_set("%s: out of memory", y->name);
+	return -1;
+}
+
+int kyaml_next(struct kyaml *y, const struct knode **obj)
+{
+	arena_reset(&y->item_arena);
+	while (!y->done) {
+		yaml_event_t e;
+		int rc;
+
+		if (!yaml_parser_parse(&y->parser, &e))
+			return parse_error(y);
+		rc = on_event(y, &e, obj);
+		yaml_event_delete(&e);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+const struct knode *knode_at(const struct knode *n, const char *path)
+{
+	const char *p = path;
+
+	while (n != NULL && *p != '\0') {
+		const char *dot = strchr(p, '.');
+		size_t len = dot ? (size_t)(dot - p) : strlen(p);
+		const struct knode *next = NULL;
+
+		if (n->type != KNODE_MAP)
+			return NULL;
+		for (size_t i = 0; i < n->n; i++)
+			if (strlen(n->keys[i]->value) == len &&
+			    memcmp(n->keys[i]->value, p, len) == 0) {
+				next = n->items[i];
+				break;
+			}
+		n = next;
+		p += len + (dot ? 1 : 0);
+	}
+	return n;
+}
+
+const char *knode_str(const struct knode *n, const char *path)
+{
+	n = knode_at(n, path);
+	return n != NULL && n->type == KNODE_SCALAR ? n->value : NULL;
+}

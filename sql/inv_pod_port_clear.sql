@@ -1,0 +1,1 @@
+DELETE FROM pod_port WHERE pod_id = ?1;

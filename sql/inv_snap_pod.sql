@@ -1,0 +1,1 @@
+INSERT OR IGNORE INTO temp.snap_pod (uid) VALUES (?1);

@@ -1,0 +1,1 @@
+INSERT OR IGNORE INTO temp.snap_service (namespace, name) VALUES (?1, ?2);

@@ -1,0 +1,359 @@
+/*
+ * inventory: writing the cluster inventory with its history (inventory.h).
+ *
+ * Every statement comes from sql/inv_*.sql and is prepared once per
+ * session; a file may hold several statements, run in order with the same
+ * parameters.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "podflow/errmsg.h"
+#include "podflow/inventory.h"
+#include "sql.h"
+
+#define SCRIPT_MAX 4
+
+struct script {
+	sqlite3_stmt *st[SCRIPT_MAX];
+	int n;
+};
+
+enum val_type { VAL_NULL, VAL_INT, VAL_TEXT };
+
+struct val {
+	enum val_type type;
+	int64_t i;
+	const char *s;
+};
+
+#define V_INT(x) ((struct val){ VAL_INT, (x), NULL })
+#define V_TEXT(x) ((struct val){ (x) ? VAL_TEXT : VAL_NULL, 0, (x) })
+/* Times of 0 are unknown: NULL in the database. */
+#define V_TIME(x) ((struct val){ (x) ? VAL_INT : VAL_NULL, (x), NULL })
+
+/* The scripts of a session, in one place so they are prepared and freed together. */
+#define SCRIPTS(X)                                                         \
+	X(snap_namespace) X(snap_pod) X(snap_service) X(namespace_put)     \
+	X(node_put) X(node_address_clear) X(node_address_put) X(pod_put)   \
+	X(pod_ip_put) X(pod_ip_reuse) X(pod_port_clear) X(pod_port_put)    \
+	X(service_put) X(service_clear) X(service_ip_put)                  \
+	X(service_port_put) X(owner_put) X(snapshot_close) X(count_ended)
+
+struct inventory {
+	struct store *store;
+	sqlite3 *db;
+	enum inventory_mode mode;
+	int64_t at;
+	int explicit_namespaces; /* the snapshot listed Namespace objects */
+	struct inventory_counts counts;
+#define AS_FIELD(name) struct script name;
+	SCRIPTS(AS_FIELD)
+#undef AS_FIELD
+};
+
+static int db_error(struct inventory *inv, const char *what)
+{
+	errmsg_set("%s: %s: %s", store_filename(inv->store), what,
+		   sqlite3_errmsg(inv->db));
+	return -1;
+}
+
+static int prepare_script(struct inventory *inv, const char *sql,
+			  struct script *sc)
+{
+	const char *tail = sql;
+
+	while (*tail != '\0') {
+		sqlite3_stmt *st = NULL;
+
+		if (sqlite3_prepare_v3(inv->db, tail, -1,
+				       SQLITE_PREPARE_PERSISTENT, &st,
+				       &tail) != SQLITE_OK)
+			return db_error(inv, "preparing inventory statements");
+		if (st == NULL) /* only comments or blanks were left */
+			break;
+		if (sc->n == SCRIPT_MAX) {
+			sqlite3_finalize(st);
+			errmsg_set("too many statements in one SQL file");
+			return -1;
+		}
+		sc->st[sc->n++] = st;
+	}
+	return 0;
+}
+
+static void finalize_script(struct script *sc)
+{
+	for (int i = 0; i < sc->n; i++)
+		sqlite3_finalize(sc->st[i]);
+	sc->n = 0;
+}
+
+/*
+ * Runs each statement of sc with vals bound to ?1..?n.  If a statement
+ * returns a row, its first column goes to *id (when not NULL).
+ */
+static int run(struct inventory *inv, struct script *sc, const struct val *vals,
+	       int nvals, int64_t *id)
+{
+	for (int i = 0; i < sc->n; i++) {
+		sqlite3_stmt *st = sc->st[i];
+		int nparams = sqlite3_bind_parameter_count(st), rc;
+
+		sqlite3_reset(st);
+		for (int p = 1; p <= nparams && p <= nvals; p++) {
+			const struct val *v = &vals[p - 1];
+
+			if (v->type == VAL_INT)
+				rc = sqlite3_bind_int64(st, p, v->i);
+			else if (v->type == VAL_TEXT)
+				rc = sqlite3_bind_text(st, p, v->s, -1,
+						       SQLITE_STATIC);
+			else
+				rc = sqlite3_bind_null(st, p);
+			if (rc != SQLITE_OK)
+				return db_error(inv, "binding a value");
+		}
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			if (id != NULL)
+				*id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		if (rc != SQLITE_DONE)
+			return db_error(inv, "writing the inventory");
+	}
+	return 0;
+}
+
+#define RUN(inv, script, id, ...)                                         \
+	run((inv), &(inv)->script, (const struct val[]){ __VA_ARGS__ },   \
+	    (int)(sizeof((const struct val[]){ __VA_ARGS__ }) /            \
+		  sizeof(struct val)),                                      \
+	    (id))
+
+static void free_session(struct inventory *inv)
+{
+#define AS_FINALIZE(name) finalize_script(&inv->name);
+	SCRIPTS(AS_FINALIZE)
+#undef AS_FINALIZE
+	free(inv);
+}
+
+int inventory_begin(struct store *s, enum inventory_mode mode, int64_t at,
+		    struct inventory **ret)
+{
+	struct inventory *inv = calloc(1, sizeof(*inv));
+
+	if (inv == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	inv->store = s;
+	inv->db = store_db(s);
+	inv->mode = mode;
+	inv->at = at;
+	if (sqlite3_exec(inv->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		db_error(inv, "starting the import");
+		free(inv);
+		return -1;
+	}
+	if (sqlite3_exec(inv->db, sql_inv_begin, NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		db_error(inv, "starting the import");
+		goto err;
+	}
+#define AS_PREPARE(name)                                           \
+	if (prepare_script(inv, sql_inv_##name, &inv->name) < 0) \
+		goto err;
+	SCRIPTS(AS_PREPARE)
+#undef AS_PREPARE
+	*ret = inv;
+	return 0;
+err:
+	inventory_abort(inv);
+	return -1;
+}
+
+void inventory_abort(struct inventory *inv)
+{
+	if (inv == NULL)
+		return;
+	if (!sqlite3_get_autocommit(inv->db))
+		sqlite3_exec(inv->db, "ROLLBACK", NULL, NULL, NULL);
+	free_session(inv);
+}
+
+static int note_namespace(struct inventory *inv, const char *ns, int explicit)
+{
+	if (inv->mode != INVENTORY_SNAPSHOT)
+		return 0;
+	if (explicit)
+		inv->explicit_namespaces = 1;
+	return RUN(inv, snap_namespace, NULL, V_TEXT(ns), V_INT(explicit));
+}
+
+int inventory_put_namespace(struct inventory *inv,
+			    const struct inv_namespace *ns)
+{
+	if (RUN(inv, namespace_put, NULL, V_TEXT(ns->name),
+		V_TEXT(ns->labels ? ns->labels : "{}"), V_INT(inv->at)) < 0 ||
+	    note_namespace(inv, ns->name, 1) < 0)
+		return -1;
+	inv->counts.namespaces++;
+	return 0;
+}
+
+int inventory_put_node(struct inventory *inv, const struct inv_node *node)
+{
+	if (RUN(inv, node_put, NULL, V_TEXT(node->name),
+		V_TEXT(node->labels ? node->labels : "{}"),
+		V_INT(inv->at)) < 0 ||
+	    RUN(inv, node_address_clear, NULL, V_TEXT(node->name)) < 0)
+		return -1;
+	for (size_t i = 0; i < node->n_addresses; i++)
+		if (RUN(inv, node_address_put, NULL,
+			V_TEXT(node->addresses[i].address), V_TEXT(node->name),
+			V_TEXT(node->addresses[i].type), V_INT(inv->at)) < 0)
+			return -1;
+	inv->counts.nodes++;
+	return 0;
+}
+
+/* The pod's own account of when it stopped holding its IPs, or 0. */
+static int64_t pod_end(const struct inv_pod *p)
+{
+	int64_t end = p->deleted;
+
+	if (p->finished && (end == 0 || p->finished < end))
+		end = p->finished;
+	return end;
+}
+
+static int put_pod_ips(struct inventory *inv, const struct inv_pod *p,
+		       int64_t id)
+{
+	/* When it got the IP: its start, else first sight. */
+	int64_t from = p->started ? p->started : inv->at;
+	int64_t end = pod_end(p);
+
+	/* A hostNetwork pod's IP is its node's: never a pod identity. */
+	if (p->host_network)
+		return 0;
+	for (size_t i = 0; i < p->n_ips; i++)
+		if (RUN(inv, pod_ip_put, NULL, V_INT(id), V_TEXT(p->ips[i]),
+			V_INT(from), V_TIME(end)) < 0 ||
+		    RUN(inv, pod_ip_reuse, NULL, V_INT(id),
+			V_TEXT(p->ips[i])) < 0)
+			return -1;
+	return 0;
+}
+
+int inventory_put_pod(struct inventory *inv, const struct inv_pod *p)
+{
+	int64_t id = -1;
+
+	if (RUN(inv, pod_put, &id, V_TEXT(p->uid), V_TEXT(p->namespace),
+		V_TEXT(p->name), V_TEXT(p->node), V_INT(p->host_network),
+		V_TEXT(p->labels ? p->labels : "{}"), V_TEXT(p->phase),
+		V_TIME(p->created), V_TIME(p->started), V_TIME(p->deleted),
+		V_TIME(p->finished), V_TEXT(p->controller_kind),
+		V_TEXT(p->controller_name), V_TEXT(p->template_hash),
+		V_TEXT(p->workload_kind), V_TEXT(p->workload_name),
+		V_INT(inv->at)) < 0)
+		return -1;
+	if (put_pod_ips(inv, p, id) < 0 ||
+	    RUN(inv, pod_port_clear, NULL, V_INT(id)) < 0)
+		return -1;
+	for (size_t i = 0; i < p->n_ports; i++)
+		if (RUN(inv, pod_port_put, NULL, V_INT(id),
+			V_TEXT(p->ports[i].container), V_TEXT(p->ports[i].name),
+			V_INT(p->ports[i].port),
+			V_TEXT(p->ports[i].protocol)) < 0)
+			return -1;
+	if (p->node != NULL)
+		for (size_t i = 0; i < p->n_host_ips; i++)
+			if (RUN(inv, node_address_put, NULL,
+				V_TEXT(p->host_ips[i]), V_TEXT(p->node),
+				V_TEXT("hostIP"), V_INT(inv->at)) < 0)
+				return -1;
+	if (inv->mode == INVENTORY_SNAPSHOT &&
+	    (RUN(inv, snap_pod, NULL, V_TEXT(p->uid)) < 0 ||
+	     note_namespace(inv, p->namespace, 0) < 0))
+		return -1;
+	inv->counts.pods++;
+	return 0;
+}
+
+int inventory_put_service(struct inventory *inv,
+			  const struct inv_service *svc)
+{
+	int64_t id = -1;
+
+	if (RUN(inv, service_put, &id, V_TEXT(svc->uid),
+		V_TEXT(svc->namespace), V_TEXT(svc->name), V_TEXT(svc->type),
+		V_TEXT(svc->selector), V_INT(inv->at)) < 0 ||
+	    RUN(inv, service_clear, NULL, V_INT(id)) < 0)
+		return -1;
+	for (size_t i = 0; i < svc->n_cluster_ips; i++)
+		if (RUN(inv, service_ip_put, NULL, V_INT(id),
+			V_TEXT(svc->cluster_ips[i])) < 0)
+			return -1;
+	for (size_t i = 0; i < svc->n_ports; i++) {
+		const struct inv_service_port *sp = &svc->ports[i];
+
+		if (RUN(inv, service_port_put, NULL, V_INT(id), V_TEXT(sp->name),
+			V_INT(sp->port), V_TEXT(sp->target_port),
+			V_TEXT(sp->protocol),
+			sp->node_port ? V_INT(sp->node_port) : V_TEXT(NULL)) < 0)
+			return -1;
+	}
+	if (inv->mode == INVENTORY_SNAPSHOT &&
+	    RUN(inv, snap_service, NULL, V_TEXT(svc->namespace),
+		V_TEXT(svc->name)) < 0)
+		return -1;
+	inv->counts.services++;
+	return 0;
+}
+
+int inventory_put_owner(struct inventory *inv, const struct inv_owner *o)
+{
+	if (RUN(inv, owner_put, NULL, V_TEXT(o->namespace), V_TEXT(o->kind),
+		V_TEXT(o->name), V_TEXT(o->uid), V_TEXT(o->selector),
+		V_TEXT(o->owner_kind), V_TEXT(o->owner_name),
+		V_INT(inv->at)) < 0)
+		return -1;
+	inv->counts.owners++;
+	return 0;
+}
+
+int inventory_commit(struct inventory *inv, struct inventory_counts *counts)
+{
+	if (sqlite3_exec(inv->db, sql_inv_resolve_workloads, NULL, NULL,
+			 NULL) != SQLITE_OK) {
+		db_error(inv, "resolving workloads");
+		goto err;
+	}
+	if (inv->mode == INVENTORY_SNAPSHOT) {
+		if (RUN(inv, snapshot_close, NULL, V_INT(inv->at),
+			V_INT(inv->explicit_namespaces)) < 0)
+			goto err;
+		int64_t ended = 0;
+
+		if (RUN(inv, count_ended, &ended, V_INT(inv->at)) < 0)
+			goto err;
+		inv->counts.pods_ended = (size_t)ended;
+	}
+	if (sqlite3_exec(inv->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		db_error(inv, "committing the import");
+		goto err;
+	}
+	if (counts != NULL)
+		*counts = inv->counts;
+	free_session(inv);
+	return 0;
+err:
+	inventory_abort(inv);
+	return -1;
+}
