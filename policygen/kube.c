@@ -74,7 +74,9 @@ static int int_at(const struct ctx *c, const struct knode *from,
 	if (n->type != KNODE_SCALAR)
 		return fail_at(c, n, "%s is not a number", path);
 	v = strtol(n->value, &end, 10);
-	if (end == n->value || *end != '\0' || v < min || v > max)
+	if (end == n->value || *end != '\0')
+		return fail_at(c, n, "%s is not a number", path);
+	if (v < min || v > max)
 		return fail_at(c, n, "%s is out of range", path);
 	*out = v;
 	return 0;

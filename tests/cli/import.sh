@@ -1,0 +1,202 @@
+#!/bin/bash
+# policygen import: kubectl output (JSON and YAML, Lists and streams) into
+# the inventory; IP intervals over time; every bad-input case refused with
+# its line and column, and nothing of a bad snapshot kept.
+. "$(dirname "$0")/../lib.sh"
+
+fixtures=$(cd "$(dirname "$0")/../fixtures" && pwd)
+tmp=$(mktemp -d /tmp/podflow-import.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+db=$tmp/podflow.db
+
+q() { sqlite3 -readonly "$1" "$2"; }
+expect() { # NAME DB SQL WANT
+	local got
+	got=$(q "$2" "$3")
+	[ "$got" = "$4" ] && t_ok "$1" || t_fail "$1" "got '$got', want '$4'"
+}
+
+# --- a whole cluster, as YAML and as JSON ------------------------------
+t_expect "import the YAML List" 0 "$POLICYGEN" import --db "$db" \
+	--at 2026-11-23T09:00:00Z "$fixtures/cluster.yaml" &&
+	case $t_out in
+	"imported 3 namespaces, 1 nodes, 6 pods, 4 services, 6 workload objects; 0 pods no longer listed")
+		t_ok "import the YAML List" ;;
+	*) t_fail "import the YAML List" "$t_out" ;;
+	esac
+case $t_err in
+*"skipped 1 ConfigMap object"*) t_ok "unused kinds are skipped with a warning" ;;
+*) t_fail "unused kinds are skipped with a warning" "$t_err" ;;
+esac
+t_expect "import the JSON List from stdin" 0 sh -c \
+	"'$POLICYGEN' import --db '$tmp/json.db' --at 2026-11-23T09:00:00Z - <'$fixtures/cluster.json'" &&
+	t_ok "import the JSON List from stdin"
+same=1
+for t in namespace node node_address owner pod pod_ip pod_port service service_ip service_port; do
+	[ "$(q "$db" "SELECT * FROM $t ORDER BY 1, 2")" = \
+	  "$(q "$tmp/json.db" "SELECT * FROM $t ORDER BY 1, 2")" ] || same=0
+done
+[ $same = 1 ] && t_ok "JSON and YAML give the same inventory" ||
+	t_fail "JSON and YAML give the same inventory" "tables differ"
+
+w="SELECT workload_kind || '/' || workload_name FROM pod WHERE name ="
+expect "Deployment through its ReplicaSet" "$db" "$w 'web-7d4b9c6f5-abcde'" "Deployment/web"
+expect "Deployment from the pod-template-hash alone" "$db" "$w 'coredns-5d78c9869d-q2w3e'" "Deployment/coredns"
+expect "StatefulSet" "$db" "$w 'db-0'" "StatefulSet/db"
+expect "DaemonSet" "$db" "$w 'node-exporter-x7k2p'" "DaemonSet/node-exporter"
+expect "CronJob through its Job" "$db" "$w 'report-29398500-xyz12'" "CronJob/report"
+expect "bare pod" "$db" "$w 'debug'" "Pod/debug"
+expect "dual-stack pod IPs" "$db" \
+	"SELECT group_concat(ip, ' ') FROM (SELECT ip FROM ip_holders WHERE pod = 'web-7d4b9c6f5-abcde' ORDER BY ip)" \
+	"10.244.1.5 fd00:10:244:1::5"
+expect "a hostNetwork pod never resolves an IP" "$db" \
+	"SELECT count(*) FROM ip_holders WHERE ip = '192.168.0.10'" 0
+expect "node addresses, hostnames left out" "$db" \
+	"SELECT group_concat(address || '=' || node, ' ') FROM (SELECT * FROM node_address ORDER BY address)" \
+	"192.168.0.10=node-a fd00:192:168::10=node-a"
+expect "a finished Job's pod gave its IP back when its container ended" "$db" \
+	"SELECT valid_until FROM pod_ip JOIN pod ON pod.id = pod_id WHERE pod.name LIKE 'report-%'" \
+	"$(date -u -d 2026-11-21T03:02:30Z +%s)"
+expect "named ports" "$db" \
+	"SELECT group_concat(name || ':' || port || '/' || protocol, ' ') FROM (SELECT * FROM pod_port JOIN pod ON pod.id = pod_id WHERE pod.name = 'coredns-5d78c9869d-q2w3e' ORDER BY port, protocol)" \
+	"dns-tcp:53/TCP dns:53/UDP"
+expect "labels are JSON for sqlite3" "$db" \
+	"SELECT json_extract(labels, '$.team') FROM namespace WHERE name = 'shop'" "storefront"
+expect "owner selectors keep matchExpressions" "$db" \
+	"SELECT json_extract(selector, '$.matchExpressions[0].operator') FROM owner WHERE name = 'web' AND kind = 'Deployment'" "In"
+expect "Service target ports by name, headless without address" "$db" \
+	"SELECT group_concat(s.name || ':' || sp.port || '->' || sp.target_port || ':' || coalesce(si.ip, '-'), ' ') FROM (SELECT * FROM service ORDER BY name) s JOIN service_port sp ON sp.service_id = s.id LEFT JOIN service_ip si ON si.service_id = s.id AND si.ip NOT LIKE '%:%' WHERE s.namespace = 'shop'" \
+	"db:5432->5432:- payments-api:443->8443:10.96.0.40 web:80->http:10.96.0.15"
+expect "a Service without selector is marked so" "$db" \
+	"SELECT coalesce(selector, 'none') FROM service WHERE name = 'payments-api'" "none"
+
+# --- a pod deleted between two snapshots; another namespace untouched ---
+# The second snapshot: only namespace shop (kubectl get pods -n shop),
+# without the debug pod.
+awk '
+	/^- / { flush(); buf = $0 "\n"; next }
+	/^[a-z]/ { flush(); print; next }
+	{ buf = buf $0 "\n" }
+	function flush() {
+		if (buf != "" && buf ~ /kind: Pod\n/ && buf ~ /namespace: shop\n/ && buf !~ /name: debug\n/)
+			printf "%s", buf
+		buf = ""
+	}
+	END { flush() }' "$fixtures/cluster.yaml" >"$tmp/shop-pods.yaml"
+t_expect "second snapshot of one namespace" 0 "$POLICYGEN" import --db "$db" \
+	--at 2026-11-23T11:00:00Z "$tmp/shop-pods.yaml" &&
+	case $t_out in *"3 pods, "*"; 1 pods no longer listed") t_ok "second snapshot of one namespace" ;;
+	*) t_fail "second snapshot of one namespace" "$t_out" ;; esac
+expect "a pod no longer listed ends at that snapshot" "$db" \
+	"SELECT valid_until FROM pod_ip JOIN pod ON pod.id = pod_id WHERE pod.name = 'debug'" \
+	"$(date -u -d 2026-11-23T11:00:00Z +%s)"
+expect "a snapshot of one namespace ends nothing elsewhere" "$db" \
+	"SELECT count(*) FROM pod WHERE namespace = 'kube-system' AND gone_at IS NOT NULL" 0
+
+# --- an IP reused by a pod of another workload --------------------------
+# pod SPEC: NAME UID IP START WORKLOAD(ReplicaSet name) HASH
+pod() {
+	cat <<-YAML
+	- apiVersion: v1
+	  kind: Pod
+	  metadata:
+	    creationTimestamp: "$4"
+	    labels:
+	      app: ${5%-*}
+	      pod-template-hash: $6
+	    name: $1
+	    namespace: shop
+	    ownerReferences:
+	    - apiVersion: apps/v1
+	      controller: true
+	      kind: ReplicaSet
+	      name: $5
+	      uid: 00000000-0000-4000-8000-$(printf '%012d' $RANDOM)
+	    uid: $2
+	  spec:
+	    containers:
+	    - image: registry.example/app:1
+	      name: app
+	    nodeName: node-a
+	  status:
+	    phase: Running
+	    podIP: $3
+	    podIPs:
+	    - ip: $3
+	    startTime: "$4"
+	YAML
+}
+list() { echo "apiVersion: v1"; echo "items:"; cat; echo "kind: List"; echo "metadata:"; echo "  resourceVersion: \"\""; }
+reuse=$tmp/reuse.db
+pod web-7d4b9c6f5-aaaaa 11111111-0000-4000-8000-000000000001 10.244.2.9 2026-11-23T08:00:00Z web-7d4b9c6f5 7d4b9c6f5 |
+	list >"$tmp/s1.yaml"
+pod payments-59c8d7b6a-bbbbb 11111111-0000-4000-8000-000000000002 10.244.2.9 2026-11-23T08:30:00Z payments-59c8d7b6a 59c8d7b6a |
+	list >"$tmp/s2.yaml"
+"$POLICYGEN" import --db "$reuse" --at 2026-11-23T08:10:00Z "$tmp/s1.yaml" >/dev/null &&
+	"$POLICYGEN" import --db "$reuse" --at 2026-11-23T08:40:00Z "$tmp/s2.yaml" >/dev/null ||
+	t_fail "IP reuse imports" "import failed"
+t8=$(date -u -d 2026-11-23T08:30:00Z +%s)
+expect "the older holder's interval ends where the newer one's starts" "$reuse" \
+	"SELECT workload_name || ' ' || valid_from || '-' || coalesce(valid_until, 'now') FROM ip_holders WHERE ip = '10.244.2.9' ORDER BY valid_from" \
+	"web $(date -u -d 2026-11-23T08:00:00Z +%s)-$t8
+payments $t8-now"
+# Importing the old snapshot again (out of order) never widens history.
+"$POLICYGEN" import --db "$reuse" --at 2026-11-23T08:10:00Z "$tmp/s1.yaml" >/dev/null
+expect "history is kept when an old snapshot comes again" "$reuse" \
+	"SELECT workload_name || ' ' || coalesce(valid_until, 'now') FROM ip_holders WHERE ip = '10.244.2.9' ORDER BY valid_from" \
+	"web $t8
+payments now"
+
+# --- a watch stream: add, update, delete, reuse --------------------------
+t_expect "watch stream" 0 "$POLICYGEN" import --db "$tmp/watch.db" --watch \
+	--at 2026-11-23T10:30:00Z "$fixtures/watch-pods.yaml" && t_ok "watch stream"
+expect "watch: the update gave the pod its IP, the delete ended it, the next holder follows" "$tmp/watch.db" \
+	"SELECT pod || ' ' || valid_from || '-' || coalesce(valid_until, 'now') FROM ip_holders WHERE ip = '10.244.1.20' ORDER BY valid_from" \
+	"cart-5f6d7c8b9-aaaaa $(date -u -d 2026-11-23T10:00:02Z +%s)-$(date -u -d 2026-11-23T10:20:30Z +%s)
+search-6c7d8e9f0-ccccc $(date -u -d 2026-11-23T10:20:41Z +%s)-now"
+expect "watch: absence ends nothing" "$tmp/watch.db" \
+	"SELECT count(*) FROM pod_ip WHERE ip = '10.244.1.21' AND valid_until IS NULL" 1
+
+# --- bad input: line and column, exit 2, nothing kept -------------------
+before=$(q "$db" "SELECT count(*) FROM pod")
+bad() { # NAME WANT INPUT
+	printf '%s\n' "$3" >"$tmp/bad.yaml"
+	t_expect "$1" 2 "$POLICYGEN" import --db "$db" "$tmp/bad.yaml" || return
+	if [ "$(printf '%s\n' "$t_err" | wc -l)" -ne 1 ]; then
+		t_fail "$1" "want one line: $t_err"
+	elif [[ $t_err != *"$tmp/bad.yaml:$2"* ]]; then
+		t_fail "$1" "want '$tmp/bad.yaml:$2', got: $t_err"
+	elif [ "$(q "$db" "SELECT count(*) FROM pod")" != "$before" ]; then
+		t_fail "$1" "pods were written"
+	else
+		t_ok "$1"
+	fi
+}
+valid_pod=$(pod ok-1 22222222-0000-4000-8000-000000000001 10.244.3.1 2026-11-23T08:00:00Z ok-5f5f5f5f5 5f5f5f5f5)
+bad "malformed YAML" "4:4: did not find expected ',' or '}' while parsing a flow mapping" "items:
+- kind: Pod
+  metadata: {name: x
+bad: [1"
+bad "malformed JSON" "1:42: did not find expected ',' or '}'" \
+	'{"kind": "Pod", "metadata": {"name": "x" "uid": "y"}}'
+bad "a pod without uid, after a valid pod: nothing kept" "30:3: Pod: missing metadata.uid" \
+	"$(printf '%s\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: no-uid\n    namespace: shop\n' "$valid_pod" | list)"
+bad "a bad timestamp" "6:24: Pod: metadata.creationTimestamp is not an RFC 3339 time" \
+	"$(pod ok-2 22222222-0000-4000-8000-000000000002 10.244.3.2 yesterday ok-5f5f5f5f5 5f5f5f5f5 | list)"
+bad "a port that is not a number" "9:22: Pod: containerPort is not a number" \
+	"kind: Pod
+metadata:
+  name: p
+  uid: u-1
+spec:
+  containers:
+  - name: c
+    ports:
+    - containerPort: http"
+bad "an object without kind" "1:1: object: missing kind" "metadata: {name: x}"
+
+t_expect "a missing file" 2 "$POLICYGEN" import --db "$db" "$tmp/none.yaml" &&
+	case $t_err in *"$tmp/none.yaml: No such file or directory"*) t_ok "a missing file" ;;
+	*) t_fail "a missing file" "$t_err" ;; esac
+
+t_done
