@@ -225,6 +225,8 @@ static int on_event(struct kyaml *y, yaml_event_t *e, const struct knode **out)
 			if (n->value == NULL)
 				goto oom;
 		}
+		if (y->depth == 0 && n->value == NULL)
+			return 0; /* an empty document */
 		rc = attach(y, n, &e->start_mark);
 		if (rc == 1)
 			*out = n;
