@@ -1,0 +1,116 @@
+/*
+ * policygen workloads: the workloads the inventory knows, how many pods
+ * each runs now, the labels that select them and their traffic.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "podflow/errmsg.h"
+#include "podflow/store.h"
+#include "podflow/table.h"
+#include "policygen.h"
+#include "sql.h"
+
+static void workloads_usage(FILE *f)
+{
+	fprintf(f, "usage: policygen workloads [--db PATH] [--namespace NS]\n");
+}
+
+static int list_workloads(struct store *s, const char *ns)
+{
+	static const char *const headings[] = {
+		"NAMESPACE", "KIND", "NAME", "PODS", "SELECTOR",
+		"CONNS OUT", "CONNS IN",
+	};
+	sqlite3_stmt *st = NULL;
+	struct table *t = table_new(7, headings);
+	int rc, status = 1;
+
+	if (t == NULL) {
+		errmsg_set("out of memory");
+		return 1;
+	}
+	if (sqlite3_prepare_v2(store_db(s), sql_workloads_query, -1, &st,
+			       NULL) != SQLITE_OK)
+		goto dberr;
+	if (ns != NULL)
+		sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char pods[32], sel[1024], out[24], in[24];
+		const char *cells[7];
+
+		snprintf(pods, sizeof(pods), "%d%s", sqlite3_column_int(st, 3),
+			 sqlite3_column_int(st, 4) ? " (hostNetwork)" : "");
+		snprintf(sel, sizeof(sel), "%s%s",
+			 (const char *)sqlite3_column_text(st, 5),
+			 strcmp((const char *)sqlite3_column_text(st, 6),
+				"pods") == 0
+				 ? " (from its pods)"
+				 : "");
+		snprintf(out, sizeof(out), "%lld",
+			 (long long)sqlite3_column_int64(st, 7));
+		snprintf(in, sizeof(in), "%lld",
+			 (long long)sqlite3_column_int64(st, 8));
+		cells[0] = (const char *)sqlite3_column_text(st, 0);
+		cells[1] = (const char *)sqlite3_column_text(st, 1);
+		cells[2] = (const char *)sqlite3_column_text(st, 2);
+		cells[3] = pods;
+		cells[4] = sel;
+		cells[5] = out;
+		cells[6] = in;
+		if (table_add(t, cells) < 0) {
+			errmsg_set("out of memory");
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		goto dberr;
+	table_print(t, stdout);
+	status = 0;
+	goto out;
+dberr:
+	errmsg_set("%s: %s", store_filename(s), sqlite3_errmsg(store_db(s)));
+out:
+	sqlite3_finalize(st);
+	table_free(t);
+	return status;
+}
+
+int cmd_workloads(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "namespace", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *db = NULL, *ns = NULL;
+	struct store *s = NULL;
+	int c, status = EXIT_INVALID;
+
+	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'n': ns = optarg; break;
+		case 'h':
+			workloads_usage(stdout);
+			return 0;
+		default:
+			workloads_usage(stderr);
+			return EXIT_INVALID;
+		}
+	}
+	if (optind != argc) {
+		workloads_usage(stderr);
+		return EXIT_INVALID;
+	}
+	if (store_open(store_path(db), STORE_READONLY, &s) < 0)
+		goto out;
+	status = list_workloads(s, ns);
+out:
+	if (status != 0)
+		fprintf(stderr, "policygen: %s\n", errmsg_get());
+	store_close(s);
+	return status;
+}

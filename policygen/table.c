@@ -1,0 +1,90 @@
+/*
+ * table: collect rows, then print them aligned (table.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "podflow/arena.h"
+#include "podflow/table.h"
+
+struct table {
+	size_t ncols, nrows, cap;
+	char **cells; /* row-major, headings first */
+	size_t *width;
+	struct arena mem;
+};
+
+static int table_push(struct table *t, const char *const *cells)
+{
+	if (t->nrows == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 32;
+		char **grown = realloc(t->cells, cap * t->ncols * sizeof(char *));
+
+		if (grown == NULL)
+			return -1;
+		t->cells = grown;
+		t->cap = cap;
+	}
+	for (size_t c = 0; c < t->ncols; c++) {
+		const char *s = cells[c] ? cells[c] : "-";
+		char *copy = arena_strdup(&t->mem, s);
+		size_t len = strlen(s);
+
+		if (copy == NULL)
+			return -1;
+		t->cells[t->nrows * t->ncols + c] = copy;
+		if (len > t->width[c])
+			t->width[c] = len;
+	}
+	t->nrows++;
+	return 0;
+}
+
+struct table *table_new(size_t ncols, const char *const *headings)
+{
+	struct table *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->ncols = ncols;
+	t->width = calloc(ncols, sizeof(*t->width));
+	if (t->width == NULL || table_push(t, headings) < 0) {
+		table_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+int table_add(struct table *t, const char *const *cells)
+{
+	return table_push(t, cells);
+}
+
+size_t table_rows(const struct table *t)
+{
+	return t->nrows - 1;
+}
+
+void table_print(const struct table *t, FILE *out)
+{
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t c = 0; c < t->ncols; c++) {
+			const char *s = t->cells[r * t->ncols + c];
+
+			if (c + 1 == t->ncols)
+				fprintf(out, "%s\n", s);
+			else
+				fprintf(out, "%-*s  ", (int)t->width[c], s);
+		}
+	}
+}
+
+void table_free(struct table *t)
+{
+	if (t == NULL)
+		return;
+	free(t->cells);
+	free(t->width);
+	arena_reset(&t->mem);
+	free(t);
+}
