@@ -20,7 +20,7 @@ PKG_CONFIG ?= pkg-config
 # the reader tests and ad-hoc queries.
 DEB_PACKAGES = build-essential pkg-config libnetfilter-conntrack-dev \
 	libmnl-dev libsqlite3-dev sqlite3 libyaml-dev libcmocka-dev \
-	nftables iproute2 conntrack time
+	nftables iproute2 conntrack time python3 python3-yaml
 
 PKGS      = libnetfilter_conntrack libmnl sqlite3 yaml-0.1
 WARNINGS  = -Wall -Wextra -Wshadow -Wstrict-prototypes \

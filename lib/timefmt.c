@@ -85,7 +85,8 @@ int timefmt_parse_when(const char *text, int64_t now, int64_t *out)
 	long long n;
 	int64_t unit;
 
-	if (strchr(text, 'T') != NULL || strchr(text, 't') != NULL)
+	/* "2026-...": a timestamp; its own message says what is wrong. */
+	if (isdigit((unsigned char)text[0]) && strchr(text, '-') != NULL)
 		return timefmt_parse_rfc3339(text, out);
 	if (!isdigit((unsigned char)text[0]))
 		goto bad;
