@@ -102,6 +102,7 @@ $(BUILD)/bench/bare_recv: bench/bare_recv.c
 # Prints ingest figures; see bench/results.md.  Root.
 bench: all $(TOOLS) $(BUILD)/bench/bare_recv
 	PODFLOW_BUILD=$(BUILD) bash bench/ingest.sh $(BENCH_ARGS)
+	PODFLOW_BUILD=$(BUILD) bash bench/import.sh
 
 # Installs whatever is missing; a no-op (no apt-get at all) otherwise.
 deps:
