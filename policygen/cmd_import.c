@@ -81,37 +81,46 @@ static void print_counts(const struct inventory_counts *n)
 	       n->pods_ended);
 }
 
-/* The whole input as one snapshot.  Returns an exit status. */
+/*
+ * The whole input as one snapshot.  The transaction starts with the first
+ * object, not before: kubectl may take a while to print, and podflowd
+ * must be able to flush meanwhile.  Returns an exit status.
+ */
 static int import_snapshot(struct store *s, struct kyaml *y, int64_t at,
 			   struct skipped *sk)
 {
 	struct inventory *inv = NULL;
-	struct inventory_counts counts;
+	struct inventory_counts counts = { 0 };
 	struct arena scratch = ARENA_INIT;
 	const struct knode *obj;
 	int rc, status = EXIT_INVALID;
 
-	if (inventory_begin(s, INVENTORY_SNAPSHOT, at, &inv) < 0) {
-		status = 1;
-		goto out;
-	}
 	while ((rc = kyaml_next(y, &obj)) == 1) {
-		enum kube_result r = kube_import(inv, obj, kyaml_name(y), at,
-						 &scratch);
+		enum kube_result r;
 
+		if (inv == NULL &&
+		    inventory_begin(s, INVENTORY_SNAPSHOT, at, &inv) < 0) {
+			status = 1;
+			goto out;
+		}
+		r = kube_import(inv, obj, kyaml_name(y), at, &scratch);
 		arena_reset(&scratch);
-		if (r == KUBE_ERROR)
+		if (r == KUBE_FAILED)
+			status = 1;
+		if (r == KUBE_ERROR || r == KUBE_FAILED)
 			goto out;
 		if (r == KUBE_SKIPPED)
 			note_skipped(sk, obj);
 	}
 	if (rc < 0)
 		goto out;
-	rc = inventory_commit(inv, &counts);
-	inv = NULL;
-	if (rc < 0) {
-		status = 1;
-		goto out;
+	if (inv != NULL) {
+		rc = inventory_commit(inv, &counts);
+		inv = NULL;
+		if (rc < 0) {
+			status = 1;
+			goto out;
+		}
 	}
 	print_counts(&counts);
 	status = 0;
@@ -141,7 +150,9 @@ static int import_watch(struct store *s, struct kyaml *y, int64_t fixed_at,
 		}
 		r = kube_import(inv, obj, kyaml_name(y), at, &scratch);
 		arena_reset(&scratch);
-		if (r == KUBE_ERROR) {
+		if (r == KUBE_ERROR || r == KUBE_FAILED) {
+			if (r == KUBE_FAILED)
+				status = 1;
 			inventory_abort(inv);
 			goto out;
 		}

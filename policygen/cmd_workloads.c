@@ -42,12 +42,15 @@ static int list_workloads(struct store *s, const char *ns)
 
 		snprintf(pods, sizeof(pods), "%d%s", sqlite3_column_int(st, 3),
 			 sqlite3_column_int(st, 4) ? " (hostNetwork)" : "");
-		snprintf(sel, sizeof(sel), "%s%s",
-			 (const char *)sqlite3_column_text(st, 5),
-			 strcmp((const char *)sqlite3_column_text(st, 6),
-				"pods") == 0
-				 ? " (from its pods)"
-				 : "");
+		if (sqlite3_column_type(st, 5) == SQLITE_NULL)
+			snprintf(sel, sizeof(sel), "(none: its pods share no label)");
+		else
+			snprintf(sel, sizeof(sel), "%s%s",
+				 (const char *)sqlite3_column_text(st, 5),
+				 strcmp((const char *)sqlite3_column_text(st, 6),
+					"pods") == 0
+					 ? " (from its pods)"
+					 : "");
 		snprintf(out, sizeof(out), "%lld",
 			 (long long)sqlite3_column_int64(st, 7));
 		snprintf(in, sizeof(in), "%lld",

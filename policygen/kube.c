@@ -140,20 +140,6 @@ static void jstr(struct jbuf *b, const char *s)
 	jput(b, "\"", 1);
 }
 
-/* Plain YAML scalars that JSON writes bare. */
-static int bare_scalar(const struct knode *n)
-{
-	const char *v = n->value;
-	char *end;
-
-	if (!n->plain)
-		return 0;
-	if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0)
-		return 1;
-	strtod(v, &end);
-	return end != v && *end == '\0';
-}
-
 static const struct knode *sort_keys_base;
 
 static int cmp_key_index(const void *a, const void *b)
@@ -170,10 +156,12 @@ static void jnode(struct jbuf *b, const struct knode *n)
 
 	switch (n->type) {
 	case KNODE_SCALAR:
+		/*
+		 * Labels, selector values and operators are all strings, even
+		 * when kubectl prints them bare (tier: inf, version: 1.20).
+		 */
 		if (n->value == NULL)
 			jput(b, "null", 4);
-		else if (bare_scalar(n))
-			jput(b, n->value, strlen(n->value));
 		else
 			jstr(b, n->value);
 		return;
@@ -286,6 +274,12 @@ static int string_list(const struct ctx *c, const struct knode *seq,
 	}
 	*out = list;
 	return 0;
+}
+
+/* A store failure is not the input's fault: told apart for the exit status. */
+static int stored(int rc)
+{
+	return rc < 0 ? KUBE_FAILED : 0;
 }
 
 static const char *ns_of(const struct knode *obj)
@@ -456,7 +450,7 @@ static int import_pod(struct ctx *c, struct inventory *inv,
 	}
 	p.host_ips = list;
 	p.n_host_ips = n;
-	return inventory_put_pod(inv, &p);
+	return stored(inventory_put_pod(inv, &p));
 }
 
 static int import_service(struct ctx *c, struct inventory *inv,
@@ -468,7 +462,8 @@ static int import_service(struct ctx *c, struct inventory *inv,
 	const char **ips;
 	size_t n;
 
-	if (need(c, obj, "metadata.name", &s.name) < 0)
+	if (need(c, obj, "metadata.name", &s.name) < 0 ||
+	    time_at(c, obj, "metadata.creationTimestamp", &s.created) < 0)
 		return -1;
 	s.namespace = ns_of(obj);
 	s.uid = knode_str(obj, "metadata.uid");
@@ -528,7 +523,7 @@ static int import_service(struct ctx *c, struct inventory *inv,
 		s.ports = sp;
 		s.n_ports = ports->n;
 	}
-	return inventory_put_service(inv, &s);
+	return stored(inventory_put_service(inv, &s));
 }
 
 static int import_namespace(struct ctx *c, struct inventory *inv,
@@ -539,7 +534,7 @@ static int import_namespace(struct ctx *c, struct inventory *inv,
 	if (need(c, obj, "metadata.name", &ns.name) < 0 ||
 	    labels_json(c, obj, "metadata.labels", &ns.labels) < 0)
 		return -1;
-	return inventory_put_namespace(inv, &ns);
+	return stored(inventory_put_namespace(inv, &ns));
 }
 
 static int import_node(struct ctx *c, struct inventory *inv,
@@ -571,7 +566,7 @@ static int import_node(struct ctx *c, struct inventory *inv,
 		}
 		node.addresses = list;
 	}
-	return inventory_put_node(inv, &node);
+	return stored(inventory_put_node(inv, &node));
 }
 
 static int import_owner(struct ctx *c, struct inventory *inv,
@@ -590,7 +585,7 @@ static int import_owner(struct ctx *c, struct inventory *inv,
 		if (o.selector == NULL)
 			return fail_at(c, sel, "%s", "out of memory");
 	}
-	return inventory_put_owner(inv, &o);
+	return stored(inventory_put_owner(inv, &o));
 }
 
 static const char *const owner_kinds[] = {
@@ -622,11 +617,19 @@ enum kube_result kube_import(struct inventory *inv, const struct knode *obj,
 	else {
 		for (size_t i = 0;
 		     i < sizeof(owner_kinds) / sizeof(owner_kinds[0]); i++)
-			if (strcmp(c.kind, owner_kinds[i]) == 0)
-				return import_owner(&c, inv, obj) < 0
-					       ? KUBE_ERROR
-					       : KUBE_IMPORTED;
+			if (strcmp(c.kind, owner_kinds[i]) == 0) {
+				rc = import_owner(&c, inv, obj);
+				return rc == KUBE_FAILED ? KUBE_FAILED
+				       : rc < 0	 ? KUBE_ERROR
+						 : KUBE_IMPORTED;
+			}
+		/* A List without items (items: null) holds nothing. */
+		if (strlen(c.kind) >= 4 &&
+		    strcmp(c.kind + strlen(c.kind) - 4, "List") == 0)
+			return KUBE_IMPORTED;
 		return KUBE_SKIPPED;
 	}
+	if (rc == KUBE_FAILED)
+		return KUBE_FAILED;
 	return rc < 0 ? KUBE_ERROR : KUBE_IMPORTED;
 }

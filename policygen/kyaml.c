@@ -5,8 +5,10 @@
  * handed out item by item, each built in an arena that is reset for the
  * next, so memory follows the largest object rather than the input.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <yaml.h>
 
@@ -27,6 +29,7 @@ struct frame {
 
 struct kyaml {
 	const char *name;
+	int fd;
 	yaml_parser_t parser;
 	struct arena doc_arena;	 /* the document around a List's items */
 	struct arena item_arena; /* the object being handed out */
@@ -35,6 +38,26 @@ struct kyaml {
 	int in_doc;
 	int done;
 };
+
+/*
+ * Input through read(2), not fread(): on a pipe from `kubectl --watch`
+ * fread() would wait for a whole block, holding back objects that have
+ * arrived whole.
+ */
+static int read_handler(void *data, unsigned char *buffer, size_t size,
+			size_t *size_read)
+{
+	struct kyaml *y = data;
+	ssize_t n;
+
+	do
+		n = read(y->fd, buffer, size);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return 0;
+	*size_read = (size_t)n;
+	return 1;
+}
 
 int kyaml_open(FILE *fp, const char *name, struct kyaml **ret)
 {
@@ -45,8 +68,12 @@ int kyaml_open(FILE *fp, const char *name, struct kyaml **ret)
 		return -1;
 	}
 	y->name = name;
+	y->fd = fileno(fp);
 	yaml_parser_initialize(&y->parser);
-	yaml_parser_set_input_file(&y->parser, fp);
+	if (y->fd >= 0)
+		yaml_parser_set_input(&y->parser, read_handler, y);
+	else /* a memory stream (the tests) */
+		yaml_parser_set_input_file(&y->parser, fp);
 	*ret = y;
 	return 0;
 }
@@ -71,6 +98,12 @@ static int parse_error(struct kyaml *y)
 	const yaml_parser_t *p = &y->parser;
 	const yaml_mark_t *m = p->problem ? &p->problem_mark : &p->mark;
 
+	/* Reader errors (bad UTF-8, an I/O error) know only a byte offset. */
+	if (p->error == YAML_READER_ERROR) {
+		errmsg_set("%s: byte %zu: %s", y->name, p->problem_offset,
+			   p->problem ? p->problem : "unreadable input");
+		return -1;
+	}
 	errmsg_set("%s:%zu:%zu: %s%s%s", y->name, m->line + 1, m->column + 1,
 		   p->problem ? p->problem : "invalid YAML",
 		   p->context ? " " : "", p->context ? p->context : "");

@@ -70,6 +70,7 @@ CREATE TABLE pod (
 ) STRICT;
 CREATE INDEX pod_by_workload ON pod (namespace, workload_kind, workload_name);
 CREATE INDEX pod_by_name ON pod (namespace, name);
+CREATE INDEX pod_by_controller ON pod (controller_kind, namespace, controller_name);
 
 -- Who held which IP when: [valid_from, valid_until), valid_until NULL
 -- while it still does.
@@ -99,6 +100,7 @@ CREATE TABLE service (
 	uid          TEXT,
 	type         TEXT NOT NULL,
 	selector     TEXT,  -- JSON object; NULL for a Service without selector
+	created      INTEGER,  -- metadata.creationTimestamp
 	first_seen   INTEGER NOT NULL,
 	last_seen    INTEGER NOT NULL,
 	gone_at      INTEGER,
@@ -133,9 +135,15 @@ WHERE p.host_network = 0;
 CREATE VIEW node_addresses AS
 SELECT address, min(node) AS node FROM node_address GROUP BY address;
 
+-- service_at: each Service address with the Service's lifetime.
+CREATE VIEW service_at AS
+SELECT si.ip, s.namespace, s.name, s.created, s.gone_at
+FROM service_ip AS si JOIN service AS s ON s.id = si.service_id;
+
 -- flow_resolved: each edge of each time bucket with both ends resolved to
 -- the pods (workloads) that held the addresses during that bucket, or to
--- a node.  An end whose address had two holders in the bucket (a reused
+-- a node; the Service by the ClusterIP it had then.  (hostNetwork pods
+-- have no pod_ip rows: their address is their node's.)  An end whose address had two holders in the bucket (a reused
 -- IP) gives one row per holder, with *_holders > 1: attributed to both,
 -- never silently to one.  NULL identity: not a pod, not a node.
 CREATE VIEW flow_resolved AS
@@ -161,7 +169,7 @@ SELECT
 	src.workload_kind AS src_kind,
 	src.workload_name AS src_name,
 	src.pod AS src_pod,
-	(SELECT count(*) FROM ip_holders AS h
+	(SELECT count(*) FROM pod_ip AS h
 	 WHERE h.ip = e.client_ip AND h.valid_from < e.bucket + width.w
 	   AND (h.valid_until IS NULL OR h.valid_until > e.bucket)) AS src_holders,
 	srcnode.node AS src_node,
@@ -169,7 +177,7 @@ SELECT
 	dst.workload_kind AS dst_kind,
 	dst.workload_name AS dst_name,
 	dst.pod AS dst_pod,
-	(SELECT count(*) FROM ip_holders AS h
+	(SELECT count(*) FROM pod_ip AS h
 	 WHERE h.ip = e.server_ip AND h.valid_from < e.bucket + width.w
 	   AND (h.valid_until IS NULL OR h.valid_until > e.bucket)) AS dst_holders,
 	dstnode.node AS dst_node,
@@ -185,9 +193,14 @@ LEFT JOIN ip_holders AS dst
 	AND (dst.valid_until IS NULL OR dst.valid_until > e.bucket)
 LEFT JOIN node_addresses AS srcnode ON srcnode.address = e.client_ip
 LEFT JOIN node_addresses AS dstnode ON dstnode.address = e.server_ip
-LEFT JOIN (SELECT si.ip, s.namespace, s.name
-	   FROM service_ip AS si JOIN service AS s ON s.id = si.service_id)
-	AS svc ON svc.ip = e.service_ip;
+LEFT JOIN service_at AS svc ON svc.ip = e.service_ip
+	AND coalesce(svc.created, 0) = (
+		-- A ClusterIP belongs to one live Service at a time: if the
+		-- inventory missed the older one's deletion, the newer wins.
+		SELECT max(coalesce(o.created, 0)) FROM service_at AS o
+		WHERE o.ip = e.service_ip
+		  AND coalesce(o.created, 0) < e.bucket + width.w
+		  AND (o.gone_at IS NULL OR o.gone_at > e.bucket));
 
 -- workload_edges: who talks to whom, over all time: each end is a
 -- workload (namespace, kind, name), a node, or an address no pod or node
@@ -212,13 +225,22 @@ SELECT
 	strftime('%Y-%m-%dT%H:%M:%SZ', min(first_seen), 'unixepoch') AS first_seen,
 	strftime('%Y-%m-%dT%H:%M:%SZ', max(last_seen), 'unixepoch') AS last_seen,
 	max(src_holders > 1 OR dst_holders > 1) AS ambiguous
-FROM flow_resolved
+FROM (
+	-- Two pods of one workload holding an address in one bucket (a
+	-- rolling restart) are one identity: count the edge once.
+	SELECT DISTINCT bucket, client_ip, server_ip, server_port, protocol,
+		service_ip, service_port, client_nat_ip, connections,
+		first_seen, last_seen, src_namespace, src_kind, src_name,
+		src_node, src_holders, dst_namespace, dst_kind, dst_name,
+		dst_node, dst_holders, service_namespace, service_name
+	FROM flow_resolved)
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14;
 
 -- workload_selectors: the labels that select each workload's pods: its
 -- owner object's spec.selector when that was imported (source 'owner'),
 -- else the labels all its pods share, less the ones controllers stamp on
--- each generation (source 'pods').  JSON LabelSelector.
+-- each generation (source 'pods').  JSON LabelSelector; NULL when the
+-- pods share no label (an empty selector would select every pod).
 CREATE VIEW workload_selectors AS
 WITH wl AS (
 	SELECT namespace, workload_kind AS kind, workload_name AS name,
@@ -239,12 +261,13 @@ common AS (
 	GROUP BY 1, 2, 3, 4, 5)
 SELECT wl.namespace, wl.kind, wl.name,
        coalesce(o.selector,
-		json_object('matchLabels',
-			    (SELECT json_group_object(c.key, c.value)
-			     FROM common AS c
-			     WHERE c.namespace = wl.namespace AND c.kind = wl.kind
-			       AND c.name = wl.name AND c.n = wl.pods))) AS selector,
-       CASE WHEN o.selector IS NOT NULL THEN 'owner' ELSE 'pods' END AS source
+		(SELECT json_object('matchLabels', json_group_object(c.key, c.value))
+		 FROM common AS c
+		 WHERE c.namespace = wl.namespace AND c.kind = wl.kind
+		   AND c.name = wl.name AND c.n = wl.pods
+		 HAVING count(*) > 0)) AS selector,
+       CASE WHEN o.selector IS NOT NULL THEN 'owner'
+	    ELSE 'pods' END AS source
 FROM wl
 LEFT JOIN owner AS o
 	ON o.namespace = wl.namespace AND o.kind = wl.kind AND o.name = wl.name;

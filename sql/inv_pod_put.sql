@@ -21,5 +21,6 @@ ON CONFLICT (uid) DO UPDATE SET
 	template_hash = excluded.template_hash,
 	workload_kind = excluded.workload_kind,
 	workload_name = excluded.workload_name,
+	first_seen = min(first_seen, excluded.first_seen),
 	last_seen = max(last_seen, excluded.last_seen)
-RETURNING id;
+RETURNING id, first_seen;

@@ -38,7 +38,8 @@ struct val {
 	X(node_put) X(node_address_clear) X(node_address_put) X(pod_put)   \
 	X(pod_ip_put) X(pod_ip_reuse) X(pod_port_clear) X(pod_port_put)    \
 	X(service_put) X(service_clear) X(service_ip_put)                  \
-	X(service_port_put) X(owner_put) X(snapshot_close) X(count_ended)
+	X(service_port_put) X(owner_put) X(snapshot_close) X(count_ended)  \
+	X(pod_relisted) X(pod_ip_end_unlisted)
 
 struct inventory {
 	struct store *store;
@@ -46,6 +47,7 @@ struct inventory {
 	enum inventory_mode mode;
 	int64_t at;
 	int explicit_namespaces; /* the snapshot listed Namespace objects */
+	int saw_pods, saw_services; /* ...and Pods, Services */
 	struct inventory_counts counts;
 #define AS_FIELD(name) struct script name;
 	SCRIPTS(AS_FIELD)
@@ -92,10 +94,10 @@ static void finalize_script(struct script *sc)
 
 /*
  * Runs each statement of sc with vals bound to ?1..?n.  If a statement
- * returns a row, its first column goes to *id (when not NULL).
+ * returns a row, its first columns go to *id and *id2 (when not NULL).
  */
-static int run(struct inventory *inv, struct script *sc, const struct val *vals,
-	       int nvals, int64_t *id)
+static int run2(struct inventory *inv, struct script *sc,
+		const struct val *vals, int nvals, int64_t *id, int64_t *id2)
 {
 	for (int i = 0; i < sc->n; i++) {
 		sqlite3_stmt *st = sc->st[i];
@@ -115,9 +117,12 @@ static int run(struct inventory *inv, struct script *sc, const struct val *vals,
 			if (rc != SQLITE_OK)
 				return db_error(inv, "binding a value");
 		}
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			if (id != NULL)
 				*id = sqlite3_column_int64(st, 0);
+			if (id2 != NULL)
+				*id2 = sqlite3_column_int64(st, 1);
+		}
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
 		if (rc != SQLITE_DONE)
@@ -126,11 +131,11 @@ static int run(struct inventory *inv, struct script *sc, const struct val *vals,
 	return 0;
 }
 
-#define RUN(inv, script, id, ...)                                         \
-	run((inv), &(inv)->script, (const struct val[]){ __VA_ARGS__ },   \
-	    (int)(sizeof((const struct val[]){ __VA_ARGS__ }) /            \
-		  sizeof(struct val)),                                      \
-	    (id))
+#define NVALS(...) \
+	((int)(sizeof((const struct val[]){ __VA_ARGS__ }) / sizeof(struct val)))
+#define RUN(inv, script, id, ...)                                          \
+	run2((inv), &(inv)->script, (const struct val[]){ __VA_ARGS__ },   \
+	     NVALS(__VA_ARGS__), (id), NULL)
 
 static void free_session(struct inventory *inv)
 {
@@ -231,16 +236,58 @@ static int64_t pod_end(const struct inv_pod *p)
 	return end;
 }
 
-static int put_pod_ips(struct inventory *inv, const struct inv_pod *p,
-		       int64_t id)
+/*
+ * The JSON array of a pod's IPs, for inv_pod_ip_end_unlisted.sql.  Pod IPs
+ * need no escaping.  Returns an owned string, or NULL.
+ */
+static char *ips_json(const struct inv_pod *p)
 {
-	/* When it got the IP: its start, else first sight. */
-	int64_t from = p->started ? p->started : inv->at;
+	size_t len = 3;
+	char *out;
+
+	for (size_t i = 0; i < p->n_ips; i++)
+		len += strlen(p->ips[i]) + 3;
+	out = malloc(len);
+	if (out == NULL)
+		return NULL;
+	strcpy(out, "[");
+	for (size_t i = 0; i < p->n_ips; i++) {
+		if (i > 0)
+			strcat(out, ",");
+		strcat(out, "\"");
+		strcat(out, p->ips[i]);
+		strcat(out, "\"");
+	}
+	strcat(out, "]");
+	return out;
+}
+
+/*
+ * known: the pod was seen before this import.  A pod's first IPs date from
+ * its start; an IP a known pod lists anew (its sandbox was recreated) dates
+ * from now, and the ones it no longer lists end now.
+ */
+static int put_pod_ips(struct inventory *inv, const struct inv_pod *p,
+		       int64_t id, int known)
+{
+	int64_t from = (p->started && !known) ? p->started : inv->at;
 	int64_t end = pod_end(p);
+	char *listed;
+	int rc;
 
 	/* A hostNetwork pod's IP is its node's: never a pod identity. */
-	if (p->host_network)
+	if (p->host_network || p->n_ips == 0)
 		return 0;
+	listed = ips_json(p);
+	if (listed == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	rc = RUN(inv, pod_ip_end_unlisted, NULL, V_INT(id), V_INT(inv->at),
+		 V_TEXT(listed));
+	free(listed);
+	if (rc < 0)
+		return -1;
 	for (size_t i = 0; i < p->n_ips; i++)
 		if (RUN(inv, pod_ip_put, NULL, V_INT(id), V_TEXT(p->ips[i]),
 			V_INT(from), V_TIME(end)) < 0 ||
@@ -252,18 +299,23 @@ static int put_pod_ips(struct inventory *inv, const struct inv_pod *p,
 
 int inventory_put_pod(struct inventory *inv, const struct inv_pod *p)
 {
-	int64_t id = -1;
-
-	if (RUN(inv, pod_put, &id, V_TEXT(p->uid), V_TEXT(p->namespace),
-		V_TEXT(p->name), V_TEXT(p->node), V_INT(p->host_network),
+	const struct val vals[] = {
+		V_TEXT(p->uid), V_TEXT(p->namespace), V_TEXT(p->name),
+		V_TEXT(p->node), V_INT(p->host_network),
 		V_TEXT(p->labels ? p->labels : "{}"), V_TEXT(p->phase),
 		V_TIME(p->created), V_TIME(p->started), V_TIME(p->deleted),
 		V_TIME(p->finished), V_TEXT(p->controller_kind),
 		V_TEXT(p->controller_name), V_TEXT(p->template_hash),
 		V_TEXT(p->workload_kind), V_TEXT(p->workload_name),
-		V_INT(inv->at)) < 0)
+		V_INT(inv->at),
+	};
+	int64_t id = -1, first_seen = inv->at;
+
+	if (run2(inv, &inv->pod_put, vals, (int)(sizeof(vals) / sizeof(vals[0])),
+		 &id, &first_seen) < 0 ||
+	    RUN(inv, pod_relisted, NULL, V_INT(id), V_INT(inv->at)) < 0)
 		return -1;
-	if (put_pod_ips(inv, p, id) < 0 ||
+	if (put_pod_ips(inv, p, id, first_seen < inv->at) < 0 ||
 	    RUN(inv, pod_port_clear, NULL, V_INT(id)) < 0)
 		return -1;
 	for (size_t i = 0; i < p->n_ports; i++)
@@ -282,6 +334,7 @@ int inventory_put_pod(struct inventory *inv, const struct inv_pod *p)
 	    (RUN(inv, snap_pod, NULL, V_TEXT(p->uid)) < 0 ||
 	     note_namespace(inv, p->namespace, 0) < 0))
 		return -1;
+	inv->saw_pods = 1;
 	inv->counts.pods++;
 	return 0;
 }
@@ -293,7 +346,8 @@ int inventory_put_service(struct inventory *inv,
 
 	if (RUN(inv, service_put, &id, V_TEXT(svc->uid),
 		V_TEXT(svc->namespace), V_TEXT(svc->name), V_TEXT(svc->type),
-		V_TEXT(svc->selector), V_INT(inv->at)) < 0 ||
+		V_TEXT(svc->selector), V_INT(inv->at),
+		V_TIME(svc->created)) < 0 ||
 	    RUN(inv, service_clear, NULL, V_INT(id)) < 0)
 		return -1;
 	for (size_t i = 0; i < svc->n_cluster_ips; i++)
@@ -313,6 +367,7 @@ int inventory_put_service(struct inventory *inv,
 	    RUN(inv, snap_service, NULL, V_TEXT(svc->namespace),
 		V_TEXT(svc->name)) < 0)
 		return -1;
+	inv->saw_services = 1;
 	inv->counts.services++;
 	return 0;
 }
@@ -337,7 +392,8 @@ int inventory_commit(struct inventory *inv, struct inventory_counts *counts)
 	}
 	if (inv->mode == INVENTORY_SNAPSHOT) {
 		if (RUN(inv, snapshot_close, NULL, V_INT(inv->at),
-			V_INT(inv->explicit_namespaces)) < 0)
+			V_INT(inv->explicit_namespaces), V_INT(inv->saw_pods),
+			V_INT(inv->saw_services)) < 0)
 			goto err;
 		int64_t ended = 0;
 

@@ -79,6 +79,7 @@ struct inv_service {
 	const char *namespace;
 	const char *name;
 	const char *type;
+	int64_t created;
 	const char *selector; /* JSON object, NULL without selector */
 	const char *const *cluster_ips;
 	size_t n_cluster_ips;

@@ -12,7 +12,8 @@
 #include "podflow/kyaml.h"
 
 enum kube_result {
-	KUBE_ERROR = -1,   /* errmsg: "SOURCE:LINE:COLUMN: ..." */
+	KUBE_FAILED = -2,  /* the store failed; errmsg says why */
+	KUBE_ERROR = -1,   /* bad input; errmsg: "SOURCE:LINE:COLUMN: ..." */
 	KUBE_IMPORTED = 0,
 	KUBE_SKIPPED = 1, /* a kind the inventory does not use */
 };

@@ -124,6 +124,52 @@ expect_sql "workload_edges view: both holders, the reuse bucket ambiguous" \
 	"SELECT group_concat(dst_name || ':' || connections || ':' || ambiguous, ' ') FROM (SELECT * FROM workload_edges ORDER BY dst_name)" \
 	"payments:2:1 web:2:1"
 
+# --- two pods of one workload on one address in one bucket: counted once --
+pod web-7d4b9c6f5-ccccc 11111111-0000-4000-8000-000000000003 10.244.2.10 2026-11-23T09:00:00Z web-7d4b9c6f5 7d4b9c6f5 |
+	list >"$tmp/s3.yaml"
+pod web-7d4b9c6f5-ddddd 11111111-0000-4000-8000-000000000004 10.244.2.10 2026-11-23T09:00:30Z web-7d4b9c6f5 7d4b9c6f5 |
+	list >"$tmp/s4.yaml"
+"$POLICYGEN" import --db "$r" --at 2026-11-23T09:00:10Z "$tmp/s3.yaml" >/dev/null
+"$POLICYGEN" import --db "$r" --at 2026-11-23T09:01:00Z "$tmp/s4.yaml" >/dev/null
+edge 2026-11-23T09:00:00Z 10.244.5.6 10.244.2.10 8080 6 10 | sqlite3 "$r"
+t_expect "a rolling restart on one address" 0 "$POLICYGEN" flows --db "$r" --since 2026-11-23T09:00:00Z &&
+	line "a rolling restart on one address counts its connections once" '^10\.244\.5\.6 +shop/Deployment/web +8080/TCP +- +10 '
+
+# --- a ClusterIP that moved to a new Service -------------------------------
+svc() { # NAME UID CREATED
+	cat <<-YAML
+	- apiVersion: v1
+	  kind: Service
+	  metadata:
+	    creationTimestamp: "$3"
+	    name: $1
+	    namespace: shop
+	    uid: $2
+	  spec:
+	    clusterIP: 10.96.7.7
+	    clusterIPs:
+	    - 10.96.7.7
+	    ports:
+	    - port: 80
+	      protocol: TCP
+	      targetPort: 8080
+	    selector:
+	      app: $1
+	    type: ClusterIP
+	YAML
+}
+svc old 22222222-0000-4000-8000-000000000001 2026-11-20T00:00:00Z | list >"$tmp/v1.yaml"
+svc new 22222222-0000-4000-8000-000000000002 2026-11-23T09:30:00Z | list >"$tmp/v2.yaml"
+"$POLICYGEN" import --db "$r" --at 2026-11-23T09:00:00Z "$tmp/v1.yaml" >/dev/null
+"$POLICYGEN" import --db "$r" --at 2026-11-23T10:00:00Z "$tmp/v2.yaml" >/dev/null
+{
+	edge 2026-11-23T09:10:00Z 10.244.5.7 10.244.2.10 8080 6 3 10.96.7.7 80
+	edge 2026-11-23T09:40:00Z 10.244.5.7 10.244.2.10 8080 6 4 10.96.7.7 80
+} | sqlite3 "$r"
+t_expect "a ClusterIP reused by another Service" 0 "$POLICYGEN" flows --db "$r" --since 2026-11-23T09:05:00Z &&
+	line "before: the Service that had the ClusterIP then" '^10\.244\.5\.7 .* shop/old +3 ' &&
+	line "after: the Service that has it now" '^10\.244\.5\.7 .* shop/new +4 '
+
 t_expect "a bad --since" 2 "$POLICYGEN" flows --db "$db" --since yesterday &&
 	case $t_err in *"--since: 'yesterday' is neither"*) t_ok "a bad --since" ;; *) t_fail "a bad --since" "$t_err" ;; esac
 
