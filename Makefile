@@ -46,7 +46,8 @@ COLLECTOR_SRC = collector/config.c collector/ctflow.c collector/flowtab.c \
 	collector/conntab.c collector/ctsub.c collector/collector.c
 POLICYGEN_SRC = policygen/cmd_info.c policygen/cmd_import.c \
 	policygen/cmd_flows.c policygen/cmd_workloads.c policygen/kyaml.c \
-	policygen/kube.c policygen/yemit.c policygen/table.c
+	policygen/kube.c policygen/yemit.c policygen/table.c policygen/selector.c \
+	policygen/netpol.c policygen/generate.c policygen/cmd_generate.c
 
 OBJ = $(BUILD)/obj
 LIB_OBJ       = $(LIB_SRC:%.c=$(OBJ)/%.o) $(STORE_SRC:%.c=$(OBJ)/%.o) \

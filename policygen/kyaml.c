@@ -343,3 +343,62 @@ const char *knode_str(const struct knode *n, const char *path)
 	n = knode_at(n, path);
 	return n != NULL && n->type == KNODE_SCALAR ? n->value : NULL;
 }
+
+/* A deep copy of n in a. */
+static struct knode *knode_copy(struct arena *a, const struct knode *n)
+{
+	struct knode *c = arena_alloc(a, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	*c = *n;
+	if (n->value != NULL && (c->value = arena_strdup(a, n->value)) == NULL)
+		return NULL;
+	if (n->n == 0)
+		return c;
+	c->items = arena_alloc(a, n->n * sizeof(*c->items));
+	if (c->items == NULL)
+		return NULL;
+	if (n->keys != NULL) {
+		c->keys = arena_alloc(a, n->n * sizeof(*c->keys));
+		if (c->keys == NULL)
+			return NULL;
+	}
+	for (size_t i = 0; i < n->n; i++) {
+		if ((c->items[i] = knode_copy(a, n->items[i])) == NULL ||
+		    (n->keys != NULL &&
+		     (c->keys[i] = knode_copy(a, n->keys[i])) == NULL))
+			return NULL;
+	}
+	return c;
+}
+
+int kyaml_parse_text(const char *text, struct arena *a,
+		     const struct knode **out)
+{
+	FILE *fp = fmemopen((void *)text, strlen(text), "r");
+	const struct knode *root = NULL;
+	struct kyaml *y = NULL;
+	int rc = -1;
+
+	if (fp == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	if (kyaml_open(fp, "<text>", &y) < 0)
+		goto out;
+	rc = kyaml_next(y, &root);
+	if (rc < 0)
+		goto out;
+	*out = NULL;
+	if (rc == 1 && (*out = knode_copy(a, root)) == NULL) {
+		errmsg_set("out of memory");
+		rc = -1;
+		goto out;
+	}
+	rc = 0;
+out:
+	kyaml_close(y);
+	fclose(fp);
+	return rc;
+}

@@ -14,5 +14,6 @@ int cmd_info(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
 int cmd_workloads(int argc, char **argv);
+int cmd_generate(int argc, char **argv);
 
 #endif

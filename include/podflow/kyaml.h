@@ -54,6 +54,15 @@ const char *kyaml_name(const struct kyaml *y);
  */
 const struct knode *knode_at(const struct knode *n, const char *path);
 
+/*
+ * Parses text (one YAML or JSON document, such as a selector the store
+ * keeps as JSON) into a tree allocated from a.  Returns 0 and the root in
+ * *out (NULL for an empty document), or -1 with errmsg.
+ */
+struct arena;
+int kyaml_parse_text(const char *text, struct arena *a,
+		     const struct knode **out);
+
 /* The text of a scalar at path, or NULL (missing, null, or not a scalar). */
 const char *knode_str(const struct knode *n, const char *path);
 

@@ -1,0 +1,343 @@
+/*
+ * policygen generate: NetworkPolicy manifests from the recorded flows, to
+ * stdout, a file (written atomically) or one file per policy.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "podflow/errmsg.h"
+#include "podflow/generate.h"
+#include "podflow/timefmt.h"
+#include "podflow/yemit.h"
+#include "policygen.h"
+
+#define MAX_LIST 64
+#define DEFAULT_STABLE_AFTER 3600
+
+static void generate_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: policygen generate [--db PATH] [--namespace NS] [--workload [KIND/]NAME]\n"
+		"         [--since T] [--until T] [--now T]\n"
+		"         [--ingress observed|deny|allow] [--egress observed|deny|allow]\n"
+		"         [--dns observed|kube-dns|any|none] [--dns-ip IP]...\n"
+		"         [--external-prefix N] [--allow-internet] [--service-cidr CIDR]...\n"
+		"         [--port-range-threshold N] [--stable-after DURATION]\n"
+		"         [--include-silent] [--namespace-default-deny] [--explain]\n"
+		"         [-o FILE|DIR/]\n"
+		"T: an RFC 3339 time or a duration back from now (90m, 24h, 7d).\n");
+}
+
+static int parse_mode(const char *opt, const char *s, enum netpol_mode *m)
+{
+	if (strcmp(s, "observed") == 0)
+		*m = NETPOL_OBSERVED;
+	else if (strcmp(s, "deny") == 0)
+		*m = NETPOL_DENY;
+	else if (strcmp(s, "allow") == 0)
+		*m = NETPOL_ALLOW;
+	else {
+		errmsg_set("--%s: '%s' is not observed, deny or allow", opt, s);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_dns(const char *s, enum generate_dns *d)
+{
+	static const char *const names[] = { "observed", "kube-dns", "any",
+					     "none" };
+
+	for (int i = 0; i < 4; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*d = (enum generate_dns)i;
+			return 0;
+		}
+	errmsg_set("--dns: '%s' is not observed, kube-dns, any or none", s);
+	return -1;
+}
+
+/* A duration: N followed by s, m, h or d. */
+static int parse_duration(const char *s, int64_t *out)
+{
+	int64_t t;
+
+	if (s[0] < '0' || s[0] > '9' || timefmt_parse_when(s, 0, &t) < 0) {
+		errmsg_set("--stable-after: '%s' is not a duration like 30m or 1h",
+			   s);
+		return -1;
+	}
+	*out = -t;
+	return 0;
+}
+
+static int emit_all(const struct generate_result *r, FILE *out)
+{
+	struct arena scratch = ARENA_INIT;
+	struct yemit *y = yemit_open(out);
+	int rc = 0;
+
+	if (y == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < r->n && rc == 0; i++) {
+		rc = netpol_emit(y, &r->policies[i], &scratch);
+		arena_reset(&scratch);
+	}
+	if (yemit_close(y) < 0)
+		rc = -1;
+	return rc;
+}
+
+/* Writes the stream to path through a temporary file and a rename. */
+static int write_file(const char *path, const struct generate_result *r,
+		      size_t from, size_t count)
+{
+	struct generate_result part = { .policies = r->policies + from,
+					.n = count };
+	char tmp[4096];
+	FILE *fp;
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
+		errmsg_set("%s: path too long", path);
+		return -1;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0 || (fp = fdopen(fd, "w")) == NULL) {
+		errmsg_set("%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	fchmod(fd, 0644);
+	if (emit_all(&part, fp) < 0 || fflush(fp) != 0 || fsync(fd) != 0) {
+		if (errmsg_get()[0] == '\0' || errno)
+			errmsg_set("%s: %s", path, strerror(errno));
+		fclose(fp);
+		unlink(tmp);
+		return -1;
+	}
+	if (fclose(fp) != 0 || rename(tmp, path) != 0) {
+		errmsg_set("%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static int is_dir_target(const char *path)
+{
+	struct stat st;
+	size_t len = strlen(path);
+
+	return (len > 0 && path[len - 1] == '/') ||
+	       (stat(path, &st) == 0 && S_ISDIR(st.st_mode));
+}
+
+/* DIR/<namespace>/<name>.yaml for each policy. */
+static int write_dir(const char *dir, const struct generate_result *r)
+{
+	char path[4096];
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		errmsg_set("%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		const struct netpol *p = &r->policies[i];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, p->namespace);
+		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+			errmsg_set("%s: %s", path, strerror(errno));
+			return -1;
+		}
+		snprintf(path, sizeof(path), "%s/%s/%s.yaml", dir, p->namespace,
+			 p->name);
+		if (write_file(path, r, i, 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct cli {
+	struct generate_opts o;
+	const char *db, *out;
+	const char *dns_ips[MAX_LIST], *service_cidrs[MAX_LIST];
+	int n_db;
+};
+
+static int parse_args(int argc, char **argv, struct cli *c)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "namespace", required_argument, NULL, 'n' },
+		{ "workload", required_argument, NULL, 'w' },
+		{ "since", required_argument, NULL, 's' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "now", required_argument, NULL, 'N' },
+		{ "ingress", required_argument, NULL, 'I' },
+		{ "egress", required_argument, NULL, 'E' },
+		{ "dns", required_argument, NULL, 'D' },
+		{ "dns-ip", required_argument, NULL, 'i' },
+		{ "external-prefix", required_argument, NULL, 'x' },
+		{ "allow-internet", no_argument, NULL, 'A' },
+		{ "service-cidr", required_argument, NULL, 'c' },
+		{ "port-range-threshold", required_argument, NULL, 'r' },
+		{ "stable-after", required_argument, NULL, 'S' },
+		{ "include-silent", no_argument, NULL, 'z' },
+		{ "namespace-default-deny", no_argument, NULL, 'Z' },
+		{ "explain", no_argument, NULL, 'e' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *since = NULL, *until = NULL, *now = NULL;
+	int ch;
+	char *end;
+
+	while ((ch = getopt_long(argc, argv, "n:o:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			c->db = optarg;
+			c->n_db++;
+			break;
+		case 'n': c->o.namespace = optarg; break;
+		case 'w': {
+			char *slash = strchr(optarg, '/');
+
+			if (slash != NULL) {
+				*slash = '\0';
+				c->o.workload_kind = optarg;
+				c->o.workload_name = slash + 1;
+			} else {
+				c->o.workload_name = optarg;
+			}
+			break;
+		}
+		case 's': since = optarg; break;
+		case 'u': until = optarg; break;
+		case 'N': now = optarg; break;
+		case 'I':
+			if (parse_mode("ingress", optarg, &c->o.ingress) < 0)
+				return -1;
+			break;
+		case 'E':
+			if (parse_mode("egress", optarg, &c->o.egress) < 0)
+				return -1;
+			break;
+		case 'D':
+			if (parse_dns(optarg, &c->o.dns) < 0)
+				return -1;
+			break;
+		case 'i':
+			if (c->o.n_dns_ips == MAX_LIST)
+				goto too_many;
+			c->dns_ips[c->o.n_dns_ips++] = optarg;
+			break;
+		case 'c':
+			if (c->o.n_service_cidrs == MAX_LIST)
+				goto too_many;
+			c->service_cidrs[c->o.n_service_cidrs++] = optarg;
+			break;
+		case 'x':
+			c->o.external_prefix = (int)strtol(optarg, &end, 10);
+			if (*end || c->o.external_prefix < 1 ||
+			    c->o.external_prefix > 32) {
+				errmsg_set("--external-prefix: '%s' is not a "
+					   "prefix length from 1 to 32",
+					   optarg);
+				return -1;
+			}
+			break;
+		case 'A': c->o.allow_internet = 1; break;
+		case 'r':
+			c->o.port_range_threshold = (int)strtol(optarg, &end, 10);
+			if (*end || c->o.port_range_threshold < 2) {
+				errmsg_set("--port-range-threshold: '%s' is not "
+					   "a number of ports (2 or more)",
+					   optarg);
+				return -1;
+			}
+			break;
+		case 'S':
+			if (parse_duration(optarg, &c->o.stable_after) < 0)
+				return -1;
+			break;
+		case 'z': c->o.include_silent = 1; break;
+		case 'Z': c->o.namespace_default_deny = 1; break;
+		case 'e': c->o.explain = 1; break;
+		case 'o': c->out = optarg; break;
+		case 'h':
+			generate_usage(stdout);
+			exit(0);
+		default:
+			generate_usage(stderr);
+			errmsg_set("invalid arguments");
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		errmsg_set("unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (c->n_db > 1) {
+		errmsg_set("--db: reading several databases at once is not "
+			   "supported yet; give one");
+		return -1;
+	}
+	c->o.now = (int64_t)time(NULL);
+	if ((now && timefmt_parse_when(now, c->o.now, &c->o.now) < 0) ||
+	    (since && timefmt_parse_when(since, c->o.now, &c->o.since) < 0) ||
+	    (until && timefmt_parse_when(until, c->o.now, &c->o.until) < 0)) {
+		errmsg_prefix("--now/--since/--until");
+		return -1;
+	}
+	return 0;
+too_many:
+	errmsg_set("too many --dns-ip or --service-cidr (at most %d)", MAX_LIST);
+	return -1;
+}
+
+int cmd_generate(int argc, char **argv)
+{
+	struct cli c = { .o = { .until = INT64_MAX,
+				.stable_after = DEFAULT_STABLE_AFTER } };
+	struct generate_result r = { 0 };
+	struct store *s = NULL;
+	int status = EXIT_INVALID, rc;
+
+	if (parse_args(argc, argv, &c) < 0)
+		goto out;
+	c.o.dns_ips = c.dns_ips;
+	c.o.service_cidrs = c.service_cidrs;
+	if (store_open(store_path(c.db), STORE_READONLY, &s) < 0)
+		goto out;
+	if (generate_policies(s, &c.o, stderr, &r) < 0)
+		goto out;
+	if (c.out == NULL)
+		rc = emit_all(&r, stdout);
+	else if (is_dir_target(c.out))
+		rc = write_dir(c.out, &r);
+	else
+		rc = write_file(c.out, &r, 0, r.n);
+	if (rc < 0) {
+		status = 1;
+		goto out;
+	}
+	fprintf(stderr, "policygen: %zu policies\n", r.n);
+	status = 0;
+out:
+	if (status != 0)
+		fprintf(stderr, "policygen: %s\n", errmsg_get());
+	generate_result_free(&r);
+	store_close(s);
+	return status;
+}

@@ -1,0 +1,1019 @@
+/*
+ * generate: observed flows to NetworkPolicies (generate.h).
+ *
+ * Every flow of the window is read once, resolved to identities by the
+ * store's flow_resolved view.  Each flow gives an egress entry to its
+ * source's workload and an ingress entry to its destination's, when those
+ * are in scope.  Entries are merged per (direction, peer, port), then
+ * grouped into one rule per peer.  The peer is what the policy's pod sees:
+ * a workload by its selector, else the exact address (a node, an outside
+ * host, or the address SNAT gave the client).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "podflow/addr.h"
+#include "podflow/errmsg.h"
+#include "podflow/generate.h"
+#include "podflow/kyaml.h"
+#include "podflow/selector.h"
+#include "podflow/timefmt.h"
+#include "sql.h"
+
+#define MAX_POD_CIDRS 64
+/* Longest name the API accepts for a NetworkPolicy (a DNS subdomain). */
+#define NAME_MAX_LEN 253
+/* Warn about a workload reaching this many addresses on one port. */
+#define CHURN_THRESHOLD 8
+
+#define ANNOTATION(k) "podflow.io/" k
+
+/* One observed (direction, peer, port) and the flows behind it. */
+struct entry {
+	int egress;
+	struct netpol_peer peer;
+	const char *key;  /* the peer's canonical order */
+	const char *desc; /* the peer for people */
+	const char *protocol;
+	int port;
+	int64_t conns, first, last;
+	const char *service; /* "ns/name" of a Service used, or NULL */
+	int external;	     /* an address outside pods and nodes */
+};
+
+struct workload {
+	const char *ns, *kind, *name;
+	const char *selector; /* JSON, NULL: its pods share no label */
+	const char *source;   /* owner | pods */
+	int host_network;
+	int in_scope;
+	struct entry *e;
+	size_t n, cap;
+	int64_t conns, first, last;
+};
+
+struct gen {
+	const struct generate_opts *o;
+	struct store *s;
+	struct arena *a;
+	FILE *diag;
+	struct workload *w;
+	size_t n_w;
+	struct cidr pod_cidrs[MAX_POD_CIDRS];
+	size_t n_pod_cidrs;
+	size_t not_expressible;
+};
+
+static const char *dup(struct gen *g, const char *s)
+{
+	return s ? arena_strdup(g->a, s) : NULL;
+}
+
+static int cmp_workload(const void *a, const void *b)
+{
+	const struct workload *x = a, *y = b;
+	int c = strcmp(x->ns, y->ns);
+
+	if (c == 0)
+		c = strcmp(x->kind, y->kind);
+	return c ? c : strcmp(x->name, y->name);
+}
+
+static struct workload *find_workload(struct gen *g, const char *ns,
+				      const char *kind, const char *name)
+{
+	struct workload key = { .ns = ns, .kind = kind, .name = name };
+
+	if (ns == NULL || kind == NULL || name == NULL)
+		return NULL;
+	return bsearch(&key, g->w, g->n_w, sizeof(*g->w), cmp_workload);
+}
+
+static int in_scope(const struct generate_opts *o, const char *ns,
+		    const char *kind, const char *name)
+{
+	if (o->namespace && strcmp(o->namespace, ns) != 0)
+		return 0;
+	if (o->workload_kind && strcasecmp(o->workload_kind, kind) != 0)
+		return 0;
+	return o->workload_name == NULL || strcmp(o->workload_name, name) == 0;
+}
+
+static int load_workloads(struct gen *g)
+{
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(g->s), sql_generate_workloads, -1, &st,
+			       NULL) != SQLITE_OK)
+		goto dberr;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct workload *w;
+
+		if (g->n_w == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct workload *grown =
+				arena_alloc(g->a, ncap * sizeof(*grown));
+
+			if (grown == NULL)
+				goto oom;
+			if (g->n_w)
+				memcpy(grown, g->w, g->n_w * sizeof(*grown));
+			g->w = grown;
+			cap = ncap;
+		}
+		w = &g->w[g->n_w++];
+		memset(w, 0, sizeof(*w));
+		w->ns = dup(g, (const char *)sqlite3_column_text(st, 0));
+		w->kind = dup(g, (const char *)sqlite3_column_text(st, 1));
+		w->name = dup(g, (const char *)sqlite3_column_text(st, 2));
+		w->selector = dup(g, (const char *)sqlite3_column_text(st, 3));
+		w->source = dup(g, (const char *)sqlite3_column_text(st, 4));
+		w->host_network = sqlite3_column_int(st, 5);
+		w->in_scope = in_scope(g->o, w->ns, w->kind, w->name);
+		if (w->ns == NULL || w->kind == NULL || w->name == NULL)
+			goto oom;
+	}
+	if (rc != SQLITE_DONE)
+		goto dberr;
+	sqlite3_finalize(st);
+	/* The query sorts with SQLite's collation; bsearch needs strcmp's. */
+	qsort(g->w, g->n_w, sizeof(*g->w), cmp_workload);
+	return 0;
+dberr:
+	errmsg_set("%s: %s", store_filename(g->s), sqlite3_errmsg(store_db(g->s)));
+	sqlite3_finalize(st);
+	return -1;
+oom:
+	errmsg_set("out of memory");
+	sqlite3_finalize(st);
+	return -1;
+}
+
+/* A workload filter that names nothing, or several kinds, is an error. */
+static int check_workload_filter(struct gen *g)
+{
+	const struct generate_opts *o = g->o;
+	char kinds[512] = "";
+	size_t found = 0;
+
+	if (o->workload_name == NULL)
+		return 0;
+	for (size_t i = 0; i < g->n_w; i++) {
+		if (!g->w[i].in_scope)
+			continue;
+		if (found++ > 0)
+			strncat(kinds, ", ", sizeof(kinds) - strlen(kinds) - 1);
+		strncat(kinds, g->w[i].ns, sizeof(kinds) - strlen(kinds) - 1);
+		strncat(kinds, "/", sizeof(kinds) - strlen(kinds) - 1);
+		strncat(kinds, g->w[i].kind, sizeof(kinds) - strlen(kinds) - 1);
+		strncat(kinds, "/", sizeof(kinds) - strlen(kinds) - 1);
+		strncat(kinds, g->w[i].name, sizeof(kinds) - strlen(kinds) - 1);
+	}
+	if (found == 0) {
+		errmsg_set("--workload %s%s%s: no such workload in the inventory%s%s",
+			   o->workload_kind ? o->workload_kind : "",
+			   o->workload_kind ? "/" : "", o->workload_name,
+			   o->namespace ? " of namespace " : "",
+			   o->namespace ? o->namespace : "");
+		return -1;
+	}
+	if (found > 1 && o->workload_kind == NULL) {
+		errmsg_set("--workload %s matches several workloads (%s): give "
+			   "KIND/NAME or --namespace",
+			   o->workload_name, kinds);
+		return -1;
+	}
+	return 0;
+}
+
+static void load_pod_cidrs(struct gen *g)
+{
+	char *text = NULL, *tok, *save = NULL;
+
+	if (store_meta_get(g->s, "pod_cidrs", &text) < 0 || text == NULL)
+		return;
+	for (tok = strtok_r(text, " ", &save);
+	     tok && g->n_pod_cidrs < MAX_POD_CIDRS;
+	     tok = strtok_r(NULL, " ", &save))
+		if (cidr_parse(tok, &g->pod_cidrs[g->n_pod_cidrs]) == 0)
+			g->n_pod_cidrs++;
+	free(text);
+}
+
+static int in_pod_cidrs(const struct gen *g, const struct addr *a)
+{
+	for (size_t i = 0; i < g->n_pod_cidrs; i++)
+		if (cidr_contains(&g->pod_cidrs[i], a))
+			return 1;
+	return 0;
+}
+
+/*
+ * An ipBlock peer for an address: exact (/32, /128), or an outside IPv4
+ * address aggregated to --external-prefix.  The sort key orders by family,
+ * then address bytes, then length.
+ */
+static int cidr_peer(struct gen *g, const char *ip, int external,
+		     struct entry *e)
+{
+	struct addr a;
+	struct cidr c = { 0 };
+	char text[CIDR_STRLEN], key[80];
+	unsigned int len;
+
+	if (ip == NULL || addr_parse(ip, &a) < 0)
+		return -1;
+	len = a.family == AF_INET ? 32 : 128;
+	if (external && a.family == AF_INET && g->o->external_prefix > 0)
+		len = (unsigned int)g->o->external_prefix;
+	c.net = a;
+	c.len = (uint8_t)len;
+	for (unsigned int bit = len; bit < 128; bit++)
+		c.net.bytes[bit / 8] &= (uint8_t)~(0x80 >> (bit % 8));
+	cidr_format(&c, text);
+	snprintf(key, sizeof(key), "c|%d|", a.family == AF_INET ? 4 : 6);
+	for (int i = 0; i < 16; i++)
+		snprintf(key + strlen(key), sizeof(key) - strlen(key), "%02x",
+			 c.net.bytes[i]);
+	snprintf(key + strlen(key), sizeof(key) - strlen(key), "/%03u", len);
+	e->peer.type = NETPOL_PEER_CIDR;
+	e->peer.cidr = dup(g, text);
+	e->key = dup(g, key);
+	e->desc = e->peer.cidr;
+	e->external = external;
+	return 0;
+}
+
+/* A pod peer for workload p, seen from a policy in namespace ns. */
+static int pod_peer(struct gen *g, const struct workload *p, const char *ns,
+		    struct entry *e)
+{
+	char key[768], desc[640];
+
+	snprintf(key, sizeof(key), "p|%s|%s|%s", p->ns, p->kind, p->name);
+	snprintf(desc, sizeof(desc), "%s/%s/%s", p->ns, p->kind, p->name);
+	e->peer.type = NETPOL_PEER_PODS;
+	e->peer.namespace = strcmp(p->ns, ns) == 0 ? NULL : p->ns;
+	e->peer.pod_selector = p->selector;
+	e->key = dup(g, key);
+	e->desc = dup(g, desc);
+	return 0;
+}
+
+/*
+ * The peer at one end of a flow, for a policy in namespace ns: the
+ * workload that held the address, else the address itself.
+ */
+static int end_peer(struct gen *g, const char *ns, const char *pns,
+		    const char *pkind, const char *pname, const char *node,
+		    const char *ip, struct entry *e)
+{
+	struct workload *p = find_workload(g, pns, pkind, pname);
+	struct addr a;
+
+	/* A workload whose pods share no label can only be its addresses. */
+	if (p != NULL && p->selector != NULL)
+		return pod_peer(g, p, ns, e);
+	return cidr_peer(g, ip,
+			 node == NULL && pname == NULL &&
+				 addr_parse(ip, &a) == 0 && !in_pod_cidrs(g, &a),
+			 e);
+}
+
+static int add_entry(struct gen *g, struct workload *w, const struct entry *e)
+{
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 16;
+		struct entry *grown = arena_alloc(g->a, cap * sizeof(*grown));
+
+		if (grown == NULL) {
+			errmsg_set("out of memory");
+			return -1;
+		}
+		if (w->n)
+			memcpy(grown, w->e, w->n * sizeof(*grown));
+		w->e = grown;
+		w->cap = cap;
+	}
+	w->e[w->n++] = *e;
+	w->conns += e->conns;
+	if (w->first == 0 || e->first < w->first)
+		w->first = e->first;
+	if (e->last > w->last)
+		w->last = e->last;
+	return 0;
+}
+
+static const char *text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Columns of sql/generate_flows.sql. */
+enum {
+	G_BUCKET, G_CLIENT, G_SERVER, G_PORT, G_PROTO, G_CLIENT_NAT,
+	G_CONNS, G_FIRST, G_LAST,
+	G_SRC_NS, G_SRC_KIND, G_SRC_NAME, G_SRC_NODE,
+	G_DST_NS, G_DST_KIND, G_DST_NAME, G_DST_NODE,
+	G_SVC_NS, G_SVC_NAME, G_SVC_PORT,
+};
+
+static int is_dns(const struct entry *e, int service_port)
+{
+	return e->egress && (e->port == 53 || service_port == 53) &&
+	       (strcmp(e->protocol, "UDP") == 0 ||
+		strcmp(e->protocol, "TCP") == 0);
+}
+
+static int handle_flow(struct gen *g, sqlite3_stmt *st)
+{
+	const char *proto = text(st, G_PROTO);
+	struct workload *src, *dst;
+	struct entry e = { 0 };
+	char service[300];
+
+	if (strcmp(proto, "TCP") && strcmp(proto, "UDP") && strcmp(proto, "SCTP")) {
+		g->not_expressible++;
+		return 0;
+	}
+	e.protocol = strcmp(proto, "TCP") == 0	 ? "TCP"
+		     : strcmp(proto, "UDP") == 0 ? "UDP"
+						 : "SCTP";
+	e.port = sqlite3_column_int(st, G_PORT);
+	e.conns = sqlite3_column_int64(st, G_CONNS);
+	e.first = sqlite3_column_int64(st, G_FIRST);
+	e.last = sqlite3_column_int64(st, G_LAST);
+	if (text(st, G_SVC_NAME) != NULL) {
+		snprintf(service, sizeof(service), "%s/%s", text(st, G_SVC_NS),
+			 text(st, G_SVC_NAME));
+		e.service = dup(g, service);
+	}
+	if (e.port < 1)
+		return 0;
+
+	src = find_workload(g, text(st, G_SRC_NS), text(st, G_SRC_KIND),
+			    text(st, G_SRC_NAME));
+	if (src != NULL && src->in_scope) {
+		struct entry out = e;
+
+		out.egress = 1;
+		if (end_peer(g, src->ns, text(st, G_DST_NS), text(st, G_DST_KIND),
+			     text(st, G_DST_NAME), text(st, G_DST_NODE),
+			     text(st, G_SERVER), &out) < 0)
+			return -1;
+		if (g->o->dns != GENERATE_DNS_OBSERVED &&
+		    is_dns(&out, sqlite3_column_int(st, G_SVC_PORT)))
+			; /* replaced by the --dns rule */
+		else if (!(g->o->allow_internet && out.external) &&
+			 add_entry(g, src, &out) < 0)
+			return -1;
+	}
+	dst = find_workload(g, text(st, G_DST_NS), text(st, G_DST_KIND),
+			    text(st, G_DST_NAME));
+	if (dst != NULL && dst->in_scope) {
+		struct entry in = e;
+
+		/* An ingress rule names what the pod sees: after SNAT, that. */
+		if (text(st, G_CLIENT_NAT) != NULL) {
+			if (cidr_peer(g, text(st, G_CLIENT_NAT), 0, &in) < 0)
+				return -1;
+		} else if (end_peer(g, dst->ns, text(st, G_SRC_NS),
+				    text(st, G_SRC_KIND), text(st, G_SRC_NAME),
+				    text(st, G_SRC_NODE), text(st, G_CLIENT),
+				    &in) < 0) {
+			return -1;
+		}
+		if (add_entry(g, dst, &in) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int load_flows(struct gen *g)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(g->s), sql_generate_flows, -1, &st,
+			       NULL) != SQLITE_OK)
+		goto dberr;
+	sqlite3_bind_int64(st, 1, g->o->since);
+	sqlite3_bind_int64(st, 2, g->o->until);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (handle_flow(g, st) < 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+	if (rc != SQLITE_DONE)
+		goto dberr;
+	sqlite3_finalize(st);
+	return 0;
+dberr:
+	errmsg_set("%s: %s", store_filename(g->s), sqlite3_errmsg(store_db(g->s)));
+	sqlite3_finalize(st);
+	return -1;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	int c;
+
+	if (x->egress != y->egress)
+		return x->egress - y->egress;
+	if ((c = strcmp(x->key, y->key)) != 0)
+		return c;
+	if ((c = strcmp(x->protocol, y->protocol)) != 0)
+		return c;
+	return x->port - y->port;
+}
+
+/* Folds equal (direction, peer, port) entries into one. */
+static void merge_entries(struct workload *w)
+{
+	size_t out = 0;
+
+	qsort(w->e, w->n, sizeof(*w->e), cmp_entry);
+	for (size_t i = 0; i < w->n; i++) {
+		if (out > 0 && cmp_entry(&w->e[out - 1], &w->e[i]) == 0) {
+			struct entry *m = &w->e[out - 1];
+
+			m->conns += w->e[i].conns;
+			if (w->e[i].first < m->first)
+				m->first = w->e[i].first;
+			if (w->e[i].last > m->last)
+				m->last = w->e[i].last;
+			if (m->service == NULL)
+				m->service = w->e[i].service;
+			continue;
+		}
+		w->e[out++] = w->e[i];
+	}
+	w->n = out;
+}
+
+/* With --port-range-threshold N: N or more ports of one protocol become a range. */
+static void collapse_ports(struct gen *g, struct netpol_rule *r)
+{
+	size_t out = 0;
+
+	if (g->o->port_range_threshold <= 0)
+		return;
+	for (size_t i = 0; i < r->n_ports;) {
+		size_t j = i;
+		int lo = r->ports[i].port, hi = r->ports[i].port;
+
+		while (j < r->n_ports &&
+		       strcmp(r->ports[j].protocol, r->ports[i].protocol) == 0) {
+			if (r->ports[j].port < lo)
+				lo = r->ports[j].port;
+			if (r->ports[j].port > hi)
+				hi = r->ports[j].port;
+			j++;
+		}
+		if (j - i >= (size_t)g->o->port_range_threshold) {
+			r->ports[out] = r->ports[i];
+			r->ports[out].port = lo;
+			r->ports[out].end_port = hi;
+			out++;
+		} else {
+			for (size_t k = i; k < j; k++)
+				r->ports[out++] = r->ports[k];
+		}
+		i = j;
+	}
+	r->n_ports = out;
+}
+
+/* Groups merged entries (sorted by direction and peer) into rules. */
+static int build_rules(struct gen *g, const struct workload *w, int egress,
+		       struct netpol_rule **rules, size_t *n)
+{
+	size_t cap = 0;
+
+	*rules = NULL;
+	*n = 0;
+	for (size_t i = 0; i < w->n; i++)
+		if (w->e[i].egress == egress)
+			cap++;
+	if (cap == 0)
+		return 0;
+	*rules = arena_alloc(g->a, cap * sizeof(**rules));
+	if (*rules == NULL)
+		goto oom;
+	for (size_t i = 0; i < w->n;) {
+		size_t j = i;
+		struct netpol_rule *r;
+
+		if (w->e[i].egress != egress) {
+			i++;
+			continue;
+		}
+		while (j < w->n && w->e[j].egress == egress &&
+		       strcmp(w->e[j].key, w->e[i].key) == 0)
+			j++;
+		r = &(*rules)[(*n)++];
+		r->peer = w->e[i].peer;
+		r->sort_key = w->e[i].key;
+		r->ports = arena_alloc(g->a, (j - i) * sizeof(*r->ports));
+		if (r->ports == NULL)
+			goto oom;
+		for (size_t k = i; k < j; k++) {
+			r->ports[r->n_ports].protocol = w->e[k].protocol;
+			r->ports[r->n_ports++].port = w->e[k].port;
+		}
+		collapse_ports(g, r);
+		i = j;
+	}
+	return 0;
+oom:
+	errmsg_set("out of memory");
+	return -1;
+}
+
+/* Appends one rule built by hand (the --dns and --allow-internet ones). */
+static int append_rule(struct gen *g, struct netpol_rule **rules, size_t *n,
+		       const struct netpol_rule *r)
+{
+	struct netpol_rule *grown = arena_alloc(g->a, (*n + 1) * sizeof(*grown));
+
+	if (grown == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	if (*n)
+		memcpy(grown, *rules, *n * sizeof(*grown));
+	grown[(*n)++] = *r;
+	*rules = grown;
+	return 0;
+}
+
+static struct netpol_port *dns_ports(struct gen *g, const int *numbers,
+				     size_t count, size_t *n)
+{
+	struct netpol_port *p = arena_alloc(g->a, 2 * count * sizeof(*p));
+
+	*n = 0;
+	if (p == NULL)
+		return NULL;
+	for (size_t i = 0; i < count; i++) {
+		p[(*n)++] = (struct netpol_port){ "UDP", numbers[i], 0 };
+		p[(*n)++] = (struct netpol_port){ "TCP", numbers[i], 0 };
+	}
+	return p;
+}
+
+/*
+ * --dns kube-dns: the pods behind kube-system/kube-dns, on UDP and TCP 53
+ * and the Service's numeric target ports.
+ */
+static int kube_dns_rule(struct gen *g, struct netpol_rule *r, const char *ns)
+{
+	static const char *const q =
+		"SELECT s.selector, group_concat(DISTINCT sp.target_port) "
+		"FROM service AS s LEFT JOIN service_port AS sp "
+		"ON sp.service_id = s.id WHERE s.namespace = 'kube-system' "
+		"AND s.name = 'kube-dns' AND s.selector IS NOT NULL";
+	sqlite3_stmt *st = NULL;
+	int ports[8] = { 53 }, n = 1;
+	char *list = NULL, *tok, *save = NULL;
+
+	if (sqlite3_prepare_v2(store_db(g->s), q, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW || sqlite3_column_text(st, 0) == NULL) {
+		sqlite3_finalize(st);
+		errmsg_set("--dns kube-dns: the inventory has no Service "
+			   "kube-system/kube-dns with a selector");
+		return -1;
+	}
+	memset(r, 0, sizeof(*r));
+	r->peer.type = NETPOL_PEER_PODS;
+	r->peer.namespace = strcmp(ns, "kube-system") == 0 ? NULL : "kube-system";
+	r->peer.pod_selector = arena_strdup(g->a, "{\"matchLabels\":");
+	if (r->peer.pod_selector) {
+		size_t len = strlen(r->peer.pod_selector) +
+			     strlen((const char *)sqlite3_column_text(st, 0)) + 2;
+		char *sel = arena_alloc(g->a, len);
+
+		if (sel)
+			snprintf(sel, len, "{\"matchLabels\":%s}",
+				 (const char *)sqlite3_column_text(st, 0));
+		r->peer.pod_selector = sel;
+	}
+	if (sqlite3_column_text(st, 1) != NULL)
+		list = strdup((const char *)sqlite3_column_text(st, 1));
+	for (tok = list ? strtok_r(list, ",", &save) : NULL; tok && n < 8;
+	     tok = strtok_r(NULL, ",", &save)) {
+		int p = atoi(tok);
+		int seen = 0;
+
+		for (int i = 0; i < n; i++)
+			seen |= ports[i] == p;
+		if (p > 0 && p < 65536 && !seen)
+			ports[n++] = p;
+	}
+	free(list);
+	sqlite3_finalize(st);
+	r->sort_key = "d|kube-dns";
+	r->ports = dns_ports(g, ports, (size_t)n, &r->n_ports);
+	return r->ports && r->peer.pod_selector ? 0 : -1;
+}
+
+static int add_dns_rules(struct gen *g, const struct workload *w,
+			 struct netpol_rule **rules, size_t *n)
+{
+	static const int port53[] = { 53 };
+	struct netpol_rule r = { 0 };
+
+	if (g->o->dns == GENERATE_DNS_ANY) {
+		r.peer.type = NETPOL_PEER_ALL_NAMESPACES;
+		r.sort_key = "d|any";
+		r.ports = dns_ports(g, port53, 1, &r.n_ports);
+		if (r.ports == NULL || append_rule(g, rules, n, &r) < 0)
+			return -1;
+	} else if (g->o->dns == GENERATE_DNS_KUBE_DNS) {
+		if (kube_dns_rule(g, &r, w->ns) < 0 ||
+		    append_rule(g, rules, n, &r) < 0)
+			return -1;
+	}
+	if (g->o->dns == GENERATE_DNS_NONE)
+		return 0;
+	for (size_t i = 0; i < g->o->n_dns_ips; i++) {
+		struct entry e = { 0 };
+
+		if (cidr_peer(g, g->o->dns_ips[i], 0, &e) < 0) {
+			errmsg_set("--dns-ip: '%s' is not an address",
+				   g->o->dns_ips[i]);
+			return -1;
+		}
+		memset(&r, 0, sizeof(r));
+		r.peer = e.peer;
+		r.sort_key = e.key;
+		r.ports = dns_ports(g, port53, 1, &r.n_ports);
+		if (r.ports == NULL || append_rule(g, rules, n, &r) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * --allow-internet: everything outside the cluster, that is any address
+ * but the pod and service CIDRs.
+ */
+static int add_internet_rules(struct gen *g, struct netpol_rule **rules,
+			      size_t *n)
+{
+	static const char *const all[2] = { "0.0.0.0/0", "::/0" };
+	char buf[CIDR_STRLEN];
+
+	for (int fam = 0; fam < 2; fam++) {
+		struct netpol_rule r = { 0 };
+		const char **except =
+			arena_alloc(g->a, (g->n_pod_cidrs + g->o->n_service_cidrs + 1) *
+						  sizeof(*except));
+		size_t ne = 0;
+		struct cidr c;
+
+		if (except == NULL)
+			return -1;
+		for (size_t i = 0; i < g->n_pod_cidrs; i++)
+			if ((g->pod_cidrs[i].net.family == AF_INET) == (fam == 0))
+				except[ne++] = dup(g, cidr_format(&g->pod_cidrs[i],
+								   buf));
+		for (size_t i = 0; i < g->o->n_service_cidrs; i++)
+			if (cidr_parse(g->o->service_cidrs[i], &c) == 0 &&
+			    (c.net.family == AF_INET) == (fam == 0))
+				except[ne++] = g->o->service_cidrs[i];
+		/* No IPv6 in the cluster: no IPv6 rule. */
+		if (fam == 1 && ne == 0)
+			continue;
+		r.peer.type = NETPOL_PEER_CIDR;
+		r.peer.cidr = all[fam];
+		r.peer.except = except;
+		r.peer.n_except = ne;
+		r.sort_key = fam == 0 ? "i|4" : "i|6";
+		if (append_rule(g, rules, n, &r) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+const char *generate_policy_name(struct arena *a, const char *kind,
+				 const char *name)
+{
+	size_t len = strlen("podflow--") + strlen(kind) + strlen(name) + 1;
+	char *out = arena_alloc(a, len > NAME_MAX_LEN + 1 ? len : NAME_MAX_LEN + 1);
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	if (out == NULL)
+		return NULL;
+	snprintf(out, len, "podflow-%s-%s", kind, name);
+	for (char *p = out; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	if (strlen(out) <= NAME_MAX_LEN)
+		return out;
+	/* Too long: keep a prefix, add a hash of the whole. */
+	for (const char *p = out; *p; p++)
+		h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
+	out[NAME_MAX_LEN - 9] = '\0';
+	while (strlen(out) > 0 &&
+	       (out[strlen(out) - 1] == '-' || out[strlen(out) - 1] == '.'))
+		out[strlen(out) - 1] = '\0';
+	snprintf(out + strlen(out), 10, "-%08x", (unsigned int)(h ^ (h >> 32)));
+	return out;
+}
+
+/*
+ * The workloads whose pods w's selector would also pick, in its
+ * namespace: a comma-separated list, or NULL when it picks w's alone.
+ */
+static const char *selector_overlap(struct gen *g, const struct workload *w)
+{
+	struct arena scratch = ARENA_INIT;
+	struct selector sel;
+	sqlite3_stmt *st = NULL;
+	char list[512] = "";
+	const char *out = NULL;
+
+	if (selector_from_json(w->selector, &scratch, &sel) < 0)
+		goto done;
+	if (sqlite3_prepare_v2(store_db(g->s), sql_generate_pod_labels, -1, &st,
+			       NULL) != SQLITE_OK)
+		goto done;
+	sqlite3_bind_text(st, 1, w->ns, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, g->o->since);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *kind = text(st, 0), *name = text(st, 1);
+		const struct knode *labels = NULL;
+		char who[300];
+
+		if (strcmp(kind, w->kind) == 0 && strcmp(name, w->name) == 0)
+			continue;
+		if (kyaml_parse_text(text(st, 2), &scratch, &labels) < 0 ||
+		    !selector_matches(&sel, labels))
+			continue;
+		snprintf(who, sizeof(who), "%s/%s", kind, name);
+		if (strstr(list, who) != NULL)
+			continue;
+		if (list[0])
+			strncat(list, ", ", sizeof(list) - strlen(list) - 1);
+		strncat(list, who, sizeof(list) - strlen(list) - 1);
+	}
+	if (list[0])
+		out = arena_strdup(g->a, list);
+done:
+	sqlite3_finalize(st);
+	arena_reset(&scratch);
+	return out;
+}
+
+static int set_metadata(struct gen *g, const struct workload *w,
+			struct netpol *p, const char *overlap)
+{
+	char window[2 * TIMEFMT_LEN + 2], t1[TIMEFMT_LEN], t2[TIMEFMT_LEN],
+		conns[24], who[300];
+	int64_t from = g->o->since ? g->o->since : w->first;
+	int64_t to = g->o->until < g->o->now ? g->o->until : g->o->now;
+	const char *status = w->n == 0 ? "silent"
+			     : w->last > g->o->now - g->o->stable_after
+				     ? "learning"
+				     : "stable";
+	size_t n = 0;
+
+	p->labels = arena_alloc(g->a, sizeof(*p->labels));
+	p->annotations = arena_alloc(g->a, 8 * sizeof(*p->annotations));
+	if (p->labels == NULL || p->annotations == NULL)
+		return -1;
+	p->labels[0] = (struct netpol_kv){ "app.kubernetes.io/managed-by",
+					   "podflow" };
+	p->n_labels = 1;
+	snprintf(window, sizeof(window), "%s/%s",
+		 from ? timefmt_format(from, t1) : "-", timefmt_format(to, t2));
+	snprintf(conns, sizeof(conns), "%lld", (long long)w->conns);
+	snprintf(who, sizeof(who), "%s/%s", w->kind, w->name);
+	p->annotations[n++] = (struct netpol_kv){ ANNOTATION("workload"),
+						  dup(g, who) };
+	p->annotations[n++] = (struct netpol_kv){ ANNOTATION("window"),
+						  dup(g, window) };
+	p->annotations[n++] = (struct netpol_kv){ ANNOTATION("connections"),
+						  dup(g, conns) };
+	p->annotations[n++] = (struct netpol_kv){ ANNOTATION("status"), status };
+	p->annotations[n++] = (struct netpol_kv){
+		ANNOTATION("selector-source"),
+		strcmp(w->source, "owner") == 0 ? "owner spec.selector"
+						: "labels shared by its pods"
+	};
+	if (overlap != NULL)
+		p->annotations[n++] = (struct netpol_kv){
+			ANNOTATION("selector-also-selects"), overlap
+		};
+	p->n_annotations = n;
+	return 0;
+}
+
+static void explain(struct gen *g, const struct workload *w,
+		    const struct netpol *p)
+{
+	char t1[TIMEFMT_LEN], t2[TIMEFMT_LEN];
+
+	fprintf(g->diag, "# %s/%s (%s/%s)\n", p->namespace, p->name, w->kind,
+		w->name);
+	if (w->n == 0)
+		fprintf(g->diag, "  no flow in the window\n");
+	for (size_t i = 0; i < w->n; i++) {
+		const struct entry *e = &w->e[i];
+
+		fprintf(g->diag, "  %-7s %-40s %5d/%-4s %8lld conns  %s .. %s%s%s\n",
+			e->egress ? "egress" : "ingress", e->desc, e->port,
+			e->protocol, (long long)e->conns,
+			timefmt_format(e->first, t1), timefmt_format(e->last, t2),
+			e->service ? "  via " : "", e->service ? e->service : "");
+	}
+}
+
+/* Warns when one workload reaches many addresses on one port (a CDN). */
+static void warn_churn(struct gen *g, const struct workload *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		size_t count = 0;
+
+		if (!w->e[i].external || !w->e[i].egress)
+			continue;
+		for (size_t j = 0; j < w->n; j++)
+			if (w->e[j].external && w->e[j].egress &&
+			    w->e[j].port == w->e[i].port &&
+			    strcmp(w->e[j].protocol, w->e[i].protocol) == 0)
+				count++;
+		if (count >= CHURN_THRESHOLD) {
+			fprintf(g->diag,
+				"policygen: warning: %s/%s/%s reaches %zu "
+				"outside addresses on %d/%s: their set may change "
+				"tomorrow; consider --external-prefix\n",
+				w->ns, w->kind, w->name, count, w->e[i].port,
+				w->e[i].protocol);
+			return;
+		}
+	}
+}
+
+static int build_policy(struct gen *g, struct workload *w, struct netpol *p)
+{
+	const char *overlap;
+
+	memset(p, 0, sizeof(*p));
+	merge_entries(w);
+	p->name = generate_policy_name(g->a, w->kind, w->name);
+	p->namespace = w->ns;
+	p->pod_selector = w->selector;
+	p->ingress_mode = g->o->ingress;
+	p->egress_mode = g->o->egress;
+	if (p->name == NULL ||
+	    build_rules(g, w, 0, &p->ingress, &p->n_ingress) < 0 ||
+	    build_rules(g, w, 1, &p->egress, &p->n_egress) < 0)
+		return -1;
+	if (p->egress_mode == NETPOL_OBSERVED &&
+	    (add_dns_rules(g, w, &p->egress, &p->n_egress) < 0 ||
+	     (g->o->allow_internet &&
+	      add_internet_rules(g, &p->egress, &p->n_egress) < 0)))
+		return -1;
+	overlap = selector_overlap(g, w);
+	if (overlap != NULL)
+		fprintf(g->diag,
+			"policygen: warning: the selector of %s/%s/%s also "
+			"selects %s: the policy would apply to them too\n",
+			w->ns, w->kind, w->name, overlap);
+	warn_churn(g, w);
+	if (set_metadata(g, w, p, overlap) < 0) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	netpol_sort(p);
+	if (g->o->explain)
+		explain(g, w, p);
+	return netpol_validate(p);
+}
+
+/* --namespace-default-deny: one deny-all policy per namespace in scope. */
+static int add_default_denies(struct gen *g, struct generate_result *out)
+{
+	const char *last = NULL;
+
+	for (size_t i = 0; i < g->n_w; i++) {
+		struct netpol *p;
+
+		if (!g->w[i].in_scope ||
+		    (last != NULL && strcmp(last, g->w[i].ns) == 0))
+			continue;
+		last = g->w[i].ns;
+		p = &out->policies[out->n++];
+		memset(p, 0, sizeof(*p));
+		p->name = "podflow-default-deny";
+		p->namespace = g->w[i].ns;
+		p->pod_selector = "{}";
+		p->ingress_mode = p->egress_mode = NETPOL_DENY;
+		p->labels = arena_alloc(g->a, sizeof(*p->labels));
+		if (p->labels == NULL)
+			return -1;
+		p->labels[0] = (struct netpol_kv){ "app.kubernetes.io/managed-by",
+						   "podflow" };
+		p->n_labels = 1;
+	}
+	return 0;
+}
+
+static void warn_lost_events(struct gen *g)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(store_db(g->s), sql_generate_lost_events, -1, &st,
+			       NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, g->o->since);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0)
+			fprintf(g->diag,
+				"policygen: warning: %s: podflowd reported %lld "
+				"lost-event episodes; it resynced, but flows that "
+				"began and ended within one may be missing\n",
+				store_filename(g->s),
+				(long long)sqlite3_column_int64(st, 0));
+	}
+	sqlite3_finalize(st);
+}
+
+int generate_policies(struct store *s, const struct generate_opts *opts,
+		      FILE *diag, struct generate_result *out)
+{
+	struct gen g = { .o = opts, .s = s, .diag = diag, .a = &out->mem };
+	size_t cap;
+
+	memset(out, 0, sizeof(*out));
+	if (load_workloads(&g) < 0 || check_workload_filter(&g) < 0)
+		goto err;
+	load_pod_cidrs(&g);
+	if (load_flows(&g) < 0)
+		goto err;
+	warn_lost_events(&g);
+	if (g.not_expressible > 0)
+		fprintf(diag,
+			"policygen: note: %zu flows (ICMP and others) cannot be "
+			"expressed in a NetworkPolicy and were left out\n",
+			g.not_expressible);
+	cap = 2 * g.n_w + 1;
+	out->policies = arena_alloc(&out->mem, cap * sizeof(*out->policies));
+	if (out->policies == NULL) {
+		errmsg_set("out of memory");
+		goto err;
+	}
+	if (opts->namespace_default_deny && add_default_denies(&g, out) < 0)
+		goto err;
+	for (size_t i = 0; i < g.n_w; i++) {
+		struct workload *w = &g.w[i];
+
+		if (!w->in_scope)
+			continue;
+		if (w->host_network) {
+			fprintf(diag,
+				"policygen: note: %s/%s/%s runs with "
+				"hostNetwork: NetworkPolicy does not apply to "
+				"it; no policy\n",
+				w->ns, w->kind, w->name);
+			continue;
+		}
+		if (w->selector == NULL) {
+			fprintf(diag,
+				"policygen: warning: %s/%s/%s: its pods share "
+				"no label, so no selector picks them alone; no "
+				"policy\n",
+				w->ns, w->kind, w->name);
+			continue;
+		}
+		if (w->n == 0) {
+			fprintf(diag,
+				"policygen: note: %s/%s/%s had no traffic in "
+				"the window%s\n",
+				w->ns, w->kind, w->name,
+				opts->include_silent ? ": deny-all policy"
+						     : "; no policy (see "
+						       "--include-silent)");
+			if (!opts->include_silent)
+				continue;
+		}
+		if (build_policy(&g, w, &out->policies[out->n]) < 0)
+			goto err;
+		out->n++;
+	}
+	return 0;
+err:
+	generate_result_free(out);
+	return -1;
+}
+
+void generate_result_free(struct generate_result *r)
+{
+	arena_reset(&r->mem);
+	r->policies = NULL;
+	r->n = 0;
+}
