@@ -51,6 +51,7 @@ struct workload {
 	int in_scope;
 	struct entry *e;
 	size_t n, cap;
+	size_t flows; /* flows seen, whether or not a rule came of them */
 	int64_t conns, first, last;
 };
 
@@ -300,12 +301,18 @@ static int add_entry(struct gen *g, struct workload *w, const struct entry *e)
 		w->cap = cap;
 	}
 	w->e[w->n++] = *e;
+	return 0;
+}
+
+/* Every flow of a workload counts for its window and status. */
+static void note_flow(struct workload *w, const struct entry *e)
+{
+	w->flows++;
 	w->conns += e->conns;
 	if (w->first == 0 || e->first < w->first)
 		w->first = e->first;
 	if (e->last > w->last)
 		w->last = e->last;
-	return 0;
 }
 
 static const char *text(sqlite3_stmt *st, int i)
@@ -360,6 +367,7 @@ static int handle_flow(struct gen *g, sqlite3_stmt *st)
 	if (src != NULL && src->in_scope) {
 		struct entry out = e;
 
+		note_flow(src, &e);
 		out.egress = 1;
 		if (end_peer(g, src->ns, text(st, G_DST_NS), text(st, G_DST_KIND),
 			     text(st, G_DST_NAME), text(st, G_DST_NODE),
@@ -377,6 +385,7 @@ static int handle_flow(struct gen *g, sqlite3_stmt *st)
 	if (dst != NULL && dst->in_scope) {
 		struct entry in = e;
 
+		note_flow(dst, &e);
 		/* An ingress rule names what the pod sees: after SNAT, that. */
 		if (text(st, G_CLIENT_NAT) != NULL) {
 			if (cidr_peer(g, text(st, G_CLIENT_NAT), 0, &in) < 0)
@@ -778,7 +787,7 @@ static int set_metadata(struct gen *g, const struct workload *w,
 		conns[24], who[300];
 	int64_t from = g->o->since ? g->o->since : w->first;
 	int64_t to = g->o->until < g->o->now ? g->o->until : g->o->now;
-	const char *status = w->n == 0 ? "silent"
+	const char *status = w->flows == 0 ? "silent"
 			     : w->last > g->o->now - g->o->stable_after
 				     ? "learning"
 				     : "stable";
@@ -990,7 +999,7 @@ int generate_policies(struct store *s, const struct generate_opts *opts,
 				w->ns, w->kind, w->name);
 			continue;
 		}
-		if (w->n == 0) {
+		if (w->flows == 0) {
 			fprintf(diag,
 				"policygen: note: %s/%s/%s had no traffic in "
 				"the window%s\n",
