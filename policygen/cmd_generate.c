@@ -167,9 +167,11 @@ static int write_dir(const char *dir, const struct generate_result *r)
 	return 0;
 }
 
+#define MAX_DBS 64
+
 struct cli {
 	struct generate_opts o;
-	const char *db, *out;
+	const char *dbs[MAX_DBS], *out;
 	const char *dns_ips[MAX_LIST], *service_cidrs[MAX_LIST];
 	int n_db;
 };
@@ -206,8 +208,11 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	while ((ch = getopt_long(argc, argv, "n:o:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
-			c->db = optarg;
-			c->n_db++;
+			if (c->n_db == MAX_DBS) {
+				errmsg_set("--db: at most %d databases", MAX_DBS);
+				return -1;
+			}
+			c->dbs[c->n_db++] = optarg;
 			break;
 		case 'n': c->o.namespace = optarg; break;
 		case 'w': {
@@ -288,11 +293,6 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		errmsg_set("unexpected argument '%s'", argv[optind]);
 		return -1;
 	}
-	if (c->n_db > 1) {
-		errmsg_set("--db: reading several databases at once is not "
-			   "supported yet; give one");
-		return -1;
-	}
 	c->o.now = (int64_t)time(NULL);
 	if ((now && timefmt_parse_when(now, c->o.now, &c->o.now) < 0) ||
 	    (since && timefmt_parse_when(since, c->o.now, &c->o.since) < 0) ||
@@ -311,16 +311,21 @@ int cmd_generate(int argc, char **argv)
 	struct cli c = { .o = { .until = INT64_MAX,
 				.stable_after = DEFAULT_STABLE_AFTER } };
 	struct generate_result r = { 0 };
-	struct store *s = NULL;
+	struct store *stores[MAX_DBS] = { 0 };
+	size_t n = 0;
 	int status = EXIT_INVALID, rc;
 
 	if (parse_args(argc, argv, &c) < 0)
 		goto out;
 	c.o.dns_ips = c.dns_ips;
 	c.o.service_cidrs = c.service_cidrs;
-	if (store_open(store_path(c.db), STORE_READONLY, &s) < 0)
-		goto out;
-	if (generate_policies(s, &c.o, stderr, &r) < 0)
+	if (c.n_db == 0)
+		c.dbs[c.n_db++] = NULL; /* the default path */
+	for (; n < (size_t)c.n_db; n++)
+		if (store_open(store_path(c.dbs[n]), STORE_READONLY,
+			       &stores[n]) < 0)
+			goto out;
+	if (generate_policies(stores, n, &c.o, stderr, &r) < 0)
 		goto out;
 	if (c.out == NULL)
 		rc = emit_all(&r, stdout);
@@ -338,6 +343,7 @@ out:
 	if (status != 0)
 		fprintf(stderr, "policygen: %s\n", errmsg_get());
 	generate_result_free(&r);
-	store_close(s);
+	for (size_t i = 0; i < n; i++)
+		store_close(stores[i]);
 	return status;
 }

@@ -3,28 +3,35 @@
  * each runs now, the labels that select them and their traffic.
  */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "podflow/errmsg.h"
 #include "podflow/store.h"
 #include "podflow/table.h"
+#include "podflow/timefmt.h"
 #include "policygen.h"
 #include "sql.h"
 
+/* generate's default --stable-after. */
+#define WORKLOADS_STABLE_AFTER 3600
+
 static void workloads_usage(FILE *f)
 {
-	fprintf(f, "usage: policygen workloads [--db PATH] [--namespace NS]\n");
+	fprintf(f, "usage: policygen workloads [--db PATH] [--namespace NS] "
+		   "[--now T]\n");
 }
 
-static int list_workloads(struct store *s, const char *ns)
+static int list_workloads(struct store *s, const char *ns, int64_t now)
 {
 	static const char *const headings[] = {
 		"NAMESPACE", "KIND", "NAME", "PODS", "SELECTOR",
-		"CONNS OUT", "CONNS IN",
+		"CONNS OUT", "CONNS IN", "STATUS",
 	};
 	sqlite3_stmt *st = NULL;
-	struct table *t = table_new(7, headings);
+	struct table *t = table_new(8, headings);
 	int rc, status = 1;
 
 	if (t == NULL) {
@@ -38,7 +45,8 @@ static int list_workloads(struct store *s, const char *ns)
 		sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		char pods[32], sel[1024], out[24], in[24];
-		const char *cells[7];
+		const char *cells[8];
+		int64_t last = sqlite3_column_int64(st, 9);
 
 		snprintf(pods, sizeof(pods), "%d%s", sqlite3_column_int(st, 3),
 			 sqlite3_column_int(st, 4) ? " (hostNetwork)" : "");
@@ -62,6 +70,10 @@ static int list_workloads(struct store *s, const char *ns)
 		cells[4] = sel;
 		cells[5] = out;
 		cells[6] = in;
+		/* As generate annotates it: learning while it still changes. */
+		cells[7] = sqlite3_column_type(st, 9) == SQLITE_NULL ? "silent"
+			   : last > now - WORKLOADS_STABLE_AFTER ? "learning"
+								  : "stable";
 		if (table_add(t, cells) < 0) {
 			errmsg_set("out of memory");
 			goto out;
@@ -85,10 +97,12 @@ int cmd_workloads(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "namespace", required_argument, NULL, 'n' },
+		{ "now", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *db = NULL, *ns = NULL;
+	int64_t now = (int64_t)time(NULL);
 	struct store *s = NULL;
 	int c, status = EXIT_INVALID;
 
@@ -96,6 +110,12 @@ int cmd_workloads(int argc, char **argv)
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'n': ns = optarg; break;
+		case 'N':
+			if (timefmt_parse_when(optarg, now, &now) < 0) {
+				errmsg_prefix("--now");
+				goto out;
+			}
+			break;
 		case 'h':
 			workloads_usage(stdout);
 			return 0;
@@ -110,7 +130,7 @@ int cmd_workloads(int argc, char **argv)
 	}
 	if (store_open(store_path(db), STORE_READONLY, &s) < 0)
 		goto out;
-	status = list_workloads(s, ns);
+	status = list_workloads(s, ns, now);
 out:
 	if (status != 0)
 		fprintf(stderr, "policygen: %s\n", errmsg_get());

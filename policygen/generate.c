@@ -55,9 +55,25 @@ struct workload {
 	int64_t conns, first, last;
 };
 
+/* One resolved edge, from one node's database. */
+struct flow_row {
+	size_t db;
+	int64_t bucket;
+	const char *client, *server, *proto, *client_nat;
+	int port, service_port;
+	int64_t conns, first, last;
+	const char *src_ns, *src_kind, *src_name, *src_node;
+	const char *dst_ns, *dst_kind, *dst_name, *dst_node;
+	const char *svc_ns, *svc_name;
+};
+
 struct gen {
 	const struct generate_opts *o;
-	struct store *s;
+	struct store *s; /* the first database: the inventory */
+	struct store *const *stores;
+	size_t n_stores;
+	struct flow_row *rows;
+	size_t n_rows, cap_rows;
 	struct arena *a;
 	FILE *diag;
 	struct workload *w;
@@ -142,7 +158,8 @@ static int load_workloads(struct gen *g)
 		goto dberr;
 	sqlite3_finalize(st);
 	/* The query sorts with SQLite's collation; bsearch needs strcmp's. */
-	qsort(g->w, g->n_w, sizeof(*g->w), cmp_workload);
+	if (g->n_w > 1)
+		qsort(g->w, g->n_w, sizeof(*g->w), cmp_workload);
 	return 0;
 dberr:
 	errmsg_set("%s: %s", store_filename(g->s), sqlite3_errmsg(store_db(g->s)));
@@ -199,9 +216,18 @@ static void load_pod_cidrs(struct gen *g)
 		return;
 	for (tok = strtok_r(text, " ", &save);
 	     tok && g->n_pod_cidrs < MAX_POD_CIDRS;
-	     tok = strtok_r(NULL, " ", &save))
-		if (cidr_parse(tok, &g->pod_cidrs[g->n_pod_cidrs]) == 0)
-			g->n_pod_cidrs++;
+	     tok = strtok_r(NULL, " ", &save)) {
+		struct cidr c;
+		int known = 0;
+
+		if (cidr_parse(tok, &c) < 0)
+			continue;
+		for (size_t i = 0; i < g->n_pod_cidrs; i++)
+			known |= g->pod_cidrs[i].len == c.len &&
+				 addr_equal(&g->pod_cidrs[i].net, &c.net);
+		if (!known)
+			g->pod_cidrs[g->n_pod_cidrs++] = c;
+	}
 	free(text);
 }
 
@@ -336,63 +362,59 @@ static int is_dns(const struct entry *e, int service_port)
 		strcmp(e->protocol, "TCP") == 0);
 }
 
-static int handle_flow(struct gen *g, sqlite3_stmt *st)
+static int handle_flow(struct gen *g, const struct flow_row *f)
 {
-	const char *proto = text(st, G_PROTO);
 	struct workload *src, *dst;
 	struct entry e = { 0 };
 	char service[300];
 
-	if (strcmp(proto, "TCP") && strcmp(proto, "UDP") && strcmp(proto, "SCTP")) {
+	if (strcmp(f->proto, "TCP") && strcmp(f->proto, "UDP") &&
+	    strcmp(f->proto, "SCTP")) {
 		g->not_expressible++;
 		return 0;
 	}
-	e.protocol = strcmp(proto, "TCP") == 0	 ? "TCP"
-		     : strcmp(proto, "UDP") == 0 ? "UDP"
-						 : "SCTP";
-	e.port = sqlite3_column_int(st, G_PORT);
-	e.conns = sqlite3_column_int64(st, G_CONNS);
-	e.first = sqlite3_column_int64(st, G_FIRST);
-	e.last = sqlite3_column_int64(st, G_LAST);
-	if (text(st, G_SVC_NAME) != NULL) {
-		snprintf(service, sizeof(service), "%s/%s", text(st, G_SVC_NS),
-			 text(st, G_SVC_NAME));
+	e.protocol = strcmp(f->proto, "TCP") == 0   ? "TCP"
+		     : strcmp(f->proto, "UDP") == 0 ? "UDP"
+						    : "SCTP";
+	e.port = f->port;
+	e.conns = f->conns;
+	e.first = f->first;
+	e.last = f->last;
+	if (f->svc_name != NULL) {
+		snprintf(service, sizeof(service), "%s/%s", f->svc_ns,
+			 f->svc_name);
 		e.service = dup(g, service);
 	}
 	if (e.port < 1)
 		return 0;
 
-	src = find_workload(g, text(st, G_SRC_NS), text(st, G_SRC_KIND),
-			    text(st, G_SRC_NAME));
+	src = find_workload(g, f->src_ns, f->src_kind, f->src_name);
 	if (src != NULL && src->in_scope) {
 		struct entry out = e;
 
 		note_flow(src, &e);
 		out.egress = 1;
-		if (end_peer(g, src->ns, text(st, G_DST_NS), text(st, G_DST_KIND),
-			     text(st, G_DST_NAME), text(st, G_DST_NODE),
-			     text(st, G_SERVER), &out) < 0)
+		if (end_peer(g, src->ns, f->dst_ns, f->dst_kind, f->dst_name,
+			     f->dst_node, f->server, &out) < 0)
 			return -1;
 		if (g->o->dns != GENERATE_DNS_OBSERVED &&
-		    is_dns(&out, sqlite3_column_int(st, G_SVC_PORT)))
+		    is_dns(&out, f->service_port))
 			; /* replaced by the --dns rule */
 		else if (!(g->o->allow_internet && out.external) &&
 			 add_entry(g, src, &out) < 0)
 			return -1;
 	}
-	dst = find_workload(g, text(st, G_DST_NS), text(st, G_DST_KIND),
-			    text(st, G_DST_NAME));
+	dst = find_workload(g, f->dst_ns, f->dst_kind, f->dst_name);
 	if (dst != NULL && dst->in_scope) {
 		struct entry in = e;
 
 		note_flow(dst, &e);
 		/* An ingress rule names what the pod sees: after SNAT, that. */
-		if (text(st, G_CLIENT_NAT) != NULL) {
-			if (cidr_peer(g, text(st, G_CLIENT_NAT), 0, &in) < 0)
+		if (f->client_nat != NULL) {
+			if (cidr_peer(g, f->client_nat, 0, &in) < 0)
 				return -1;
-		} else if (end_peer(g, dst->ns, text(st, G_SRC_NS),
-				    text(st, G_SRC_KIND), text(st, G_SRC_NAME),
-				    text(st, G_SRC_NODE), text(st, G_CLIENT),
+		} else if (end_peer(g, dst->ns, f->src_ns, f->src_kind,
+				    f->src_name, f->src_node, f->client,
 				    &in) < 0) {
 			return -1;
 		}
@@ -402,19 +424,59 @@ static int handle_flow(struct gen *g, sqlite3_stmt *st)
 	return 0;
 }
 
-static int load_flows(struct gen *g)
+static int add_row(struct gen *g, size_t db, sqlite3_stmt *st)
 {
+	struct flow_row *f;
+
+	if (g->n_rows == g->cap_rows) {
+		size_t cap = g->cap_rows ? g->cap_rows * 2 : 256;
+		struct flow_row *grown = realloc(g->rows, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return -1;
+		g->rows = grown;
+		g->cap_rows = cap;
+	}
+	f = &g->rows[g->n_rows++];
+	f->db = db;
+	f->bucket = sqlite3_column_int64(st, G_BUCKET);
+	f->client = dup(g, text(st, G_CLIENT));
+	f->server = dup(g, text(st, G_SERVER));
+	f->port = sqlite3_column_int(st, G_PORT);
+	f->proto = dup(g, text(st, G_PROTO));
+	f->client_nat = dup(g, text(st, G_CLIENT_NAT));
+	f->conns = sqlite3_column_int64(st, G_CONNS);
+	f->first = sqlite3_column_int64(st, G_FIRST);
+	f->last = sqlite3_column_int64(st, G_LAST);
+	f->src_ns = dup(g, text(st, G_SRC_NS));
+	f->src_kind = dup(g, text(st, G_SRC_KIND));
+	f->src_name = dup(g, text(st, G_SRC_NAME));
+	f->src_node = dup(g, text(st, G_SRC_NODE));
+	f->dst_ns = dup(g, text(st, G_DST_NS));
+	f->dst_kind = dup(g, text(st, G_DST_KIND));
+	f->dst_name = dup(g, text(st, G_DST_NAME));
+	f->dst_node = dup(g, text(st, G_DST_NODE));
+	f->svc_ns = dup(g, text(st, G_SVC_NS));
+	f->svc_name = dup(g, text(st, G_SVC_NAME));
+	f->service_port = sqlite3_column_int(st, G_SVC_PORT);
+	return f->client && f->server && f->proto ? 0 : -1;
+}
+
+static int read_rows(struct gen *g, size_t db)
+{
+	struct store *s = g->stores[db];
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(g->s), sql_generate_flows, -1, &st,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(store_db(s), sql_generate_flows, -1, &st, NULL) !=
+	    SQLITE_OK)
 		goto dberr;
 	sqlite3_bind_int64(st, 1, g->o->since);
 	sqlite3_bind_int64(st, 2, g->o->until);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (handle_flow(g, st) < 0) {
+		if (add_row(g, db, st) < 0) {
 			sqlite3_finalize(st);
+			errmsg_set("out of memory");
 			return -1;
 		}
 	if (rc != SQLITE_DONE)
@@ -422,9 +484,81 @@ static int load_flows(struct gen *g)
 	sqlite3_finalize(st);
 	return 0;
 dberr:
-	errmsg_set("%s: %s", store_filename(g->s), sqlite3_errmsg(store_db(g->s)));
+	errmsg_set("%s: %s", store_filename(s), sqlite3_errmsg(store_db(s)));
 	sqlite3_finalize(st);
 	return -1;
+}
+
+/* The connection a row counts: the same on the client's and the server's node. */
+static int cmp_row(const void *a, const void *b)
+{
+	const struct flow_row *x = a, *y = b;
+	int c;
+
+	if (x->bucket != y->bucket)
+		return x->bucket < y->bucket ? -1 : 1;
+	if ((c = strcmp(x->client, y->client)) != 0 ||
+	    (c = strcmp(x->server, y->server)) != 0 ||
+	    (c = strcmp(x->proto, y->proto)) != 0)
+		return c;
+	if (x->port != y->port)
+		return x->port - y->port;
+	return x->db < y->db ? -1 : x->db > y->db;
+}
+
+/*
+ * Feeds the rows to handle_flow().  Where several databases recorded the
+ * same connections (the client's node and the server's), one database's
+ * rows stand for them: the one that saw the Service (DNAT happens on the
+ * client's node), else the one that counted most.
+ */
+static int merge_and_handle(struct gen *g)
+{
+	if (g->n_rows > 1)
+		qsort(g->rows, g->n_rows, sizeof(*g->rows), cmp_row);
+	for (size_t i = 0; i < g->n_rows;) {
+		size_t j = i, keep_db = g->rows[i].db;
+		int64_t best = -1;
+		int best_svc = 0;
+
+		while (j < g->n_rows && cmp_row(&g->rows[i], &g->rows[j]) <= 0 &&
+		       g->rows[j].bucket == g->rows[i].bucket &&
+		       strcmp(g->rows[j].client, g->rows[i].client) == 0 &&
+		       strcmp(g->rows[j].server, g->rows[i].server) == 0 &&
+		       strcmp(g->rows[j].proto, g->rows[i].proto) == 0 &&
+		       g->rows[j].port == g->rows[i].port)
+			j++;
+		for (size_t k = i; k < j;) {
+			size_t m = k;
+			int64_t conns = 0;
+			int svc = 0;
+
+			while (m < j && g->rows[m].db == g->rows[k].db) {
+				conns += g->rows[m].conns;
+				svc |= g->rows[m].service_port > 0;
+				m++;
+			}
+			if (svc > best_svc || (svc == best_svc && conns > best)) {
+				best = conns;
+				best_svc = svc;
+				keep_db = g->rows[k].db;
+			}
+			k = m;
+		}
+		for (size_t k = i; k < j; k++)
+			if (g->rows[k].db == keep_db && handle_flow(g, &g->rows[k]) < 0)
+				return -1;
+		i = j;
+	}
+	return 0;
+}
+
+static int load_flows(struct gen *g)
+{
+	for (size_t db = 0; db < g->n_stores; db++)
+		if (read_rows(g, db) < 0)
+			return -1;
+	return merge_and_handle(g);
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -446,7 +580,8 @@ static void merge_entries(struct workload *w)
 {
 	size_t out = 0;
 
-	qsort(w->e, w->n, sizeof(*w->e), cmp_entry);
+	if (w->n > 1)
+		qsort(w->e, w->n, sizeof(*w->e), cmp_entry);
 	for (size_t i = 0; i < w->n; i++) {
 		if (out > 0 && cmp_entry(&w->e[out - 1], &w->e[i]) == 0) {
 			struct entry *m = &w->e[out - 1];
@@ -934,11 +1069,11 @@ static int add_default_denies(struct gen *g, struct generate_result *out)
 	return 0;
 }
 
-static void warn_lost_events(struct gen *g)
+static void warn_lost_events(struct gen *g, struct store *s)
 {
 	sqlite3_stmt *st = NULL;
 
-	if (sqlite3_prepare_v2(store_db(g->s), sql_generate_lost_events, -1, &st,
+	if (sqlite3_prepare_v2(store_db(s), sql_generate_lost_events, -1, &st,
 			       NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, g->o->since);
 		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0)
@@ -946,25 +1081,33 @@ static void warn_lost_events(struct gen *g)
 				"policygen: warning: %s: podflowd reported %lld "
 				"lost-event episodes; it resynced, but flows that "
 				"began and ended within one may be missing\n",
-				store_filename(g->s),
+				store_filename(s),
 				(long long)sqlite3_column_int64(st, 0));
 	}
 	sqlite3_finalize(st);
 }
 
-int generate_policies(struct store *s, const struct generate_opts *opts,
-		      FILE *diag, struct generate_result *out)
+int generate_policies(struct store *const *stores, size_t n_stores,
+		      const struct generate_opts *opts, FILE *diag,
+		      struct generate_result *out)
 {
-	struct gen g = { .o = opts, .s = s, .diag = diag, .a = &out->mem };
+	struct gen g = { .o = opts, .s = stores[0], .stores = stores,
+			 .n_stores = n_stores, .diag = diag, .a = &out->mem };
 	size_t cap;
 
 	memset(out, 0, sizeof(*out));
 	if (load_workloads(&g) < 0 || check_workload_filter(&g) < 0)
 		goto err;
-	load_pod_cidrs(&g);
+	for (size_t i = 0; i < n_stores; i++) {
+		struct store *first = g.s;
+
+		g.s = stores[i];
+		load_pod_cidrs(&g);
+		warn_lost_events(&g, stores[i]);
+		g.s = first;
+	}
 	if (load_flows(&g) < 0)
 		goto err;
-	warn_lost_events(&g);
 	if (g.not_expressible > 0)
 		fprintf(diag,
 			"policygen: note: %zu flows (ICMP and others) cannot be "
@@ -1014,8 +1157,10 @@ int generate_policies(struct store *s, const struct generate_opts *opts,
 			goto err;
 		out->n++;
 	}
+	free(g.rows);
 	return 0;
 err:
+	free(g.rows);
 	generate_result_free(out);
 	return -1;
 }

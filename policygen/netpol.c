@@ -37,17 +37,21 @@ static int cmp_kv(const void *a, const void *b)
 
 static void sort_rules(struct netpol_rule *r, size_t n)
 {
-	qsort(r, n, sizeof(*r), cmp_rule);
+	if (n > 1)
+		qsort(r, n, sizeof(*r), cmp_rule);
 	for (size_t i = 0; i < n; i++)
-		qsort(r[i].ports, r[i].n_ports, sizeof(*r[i].ports), cmp_port);
+		if (r[i].n_ports > 1)
+			qsort(r[i].ports, r[i].n_ports, sizeof(*r[i].ports), cmp_port);
 }
 
 void netpol_sort(struct netpol *p)
 {
 	sort_rules(p->ingress, p->n_ingress);
 	sort_rules(p->egress, p->n_egress);
-	qsort(p->labels, p->n_labels, sizeof(*p->labels), cmp_kv);
-	qsort(p->annotations, p->n_annotations, sizeof(*p->annotations),
+	if (p->n_labels > 1)
+		qsort(p->labels, p->n_labels, sizeof(*p->labels), cmp_kv);
+	if (p->n_annotations > 1)
+		qsort(p->annotations, p->n_annotations, sizeof(*p->annotations),
 	      cmp_kv);
 }
 

@@ -46,13 +46,16 @@ struct generate_result {
 };
 
 /*
- * Builds the policies for the workloads in scope from s.  Warnings and,
- * with opts->explain, the evidence behind every rule go to diag.  Returns
- * 0 with the policies in *out (free with generate_result_free()), or -1
+ * Builds the policies for the workloads in scope from the databases of
+ * one or more nodes (the first one's inventory names the workloads; a
+ * connection recorded on two nodes counts once).  Warnings and, with
+ * opts->explain, the evidence behind every rule go to diag.  Returns 0
+ * with the policies in *out (free with generate_result_free()), or -1
  * with errmsg.
  */
-int generate_policies(struct store *s, const struct generate_opts *opts,
-		      FILE *diag, struct generate_result *out);
+int generate_policies(struct store *const *stores, size_t n_stores,
+		      const struct generate_opts *opts, FILE *diag,
+		      struct generate_result *out);
 
 void generate_result_free(struct generate_result *r);
 

@@ -58,10 +58,12 @@ PY
 [ "$got" = "1 web Deployment 53 UDP kube-dns 7 str" ] && t_ok "flows -o yaml parses, times stay strings" ||
 	t_fail "flows -o yaml parses, times stay strings" "$got"
 
-t_expect "workloads" 0 "$POLICYGEN" workloads --db "$db" --namespace shop && t_ok "workloads"
+t_expect "workloads" 0 "$POLICYGEN" workloads --db "$db" --namespace shop --now 2026-11-23T08:30:00Z && t_ok "workloads"
 line "workloads: pods now, owner selector, connections out and in" \
-	'^shop +Deployment +web +1 +\{"matchExpressions".*"matchLabels":\{"app":"web"\}\} +10 +6$'
-line "workloads: a finished CronJob runs no pod now" '^shop +CronJob +report +0 '
+	'^shop +Deployment +web +1 +\{"matchExpressions".*"matchLabels":\{"app":"web"\}\} +10 +6 +learning$'
+line "workloads: a finished CronJob runs no pod now, and is silent" '^shop +CronJob +report +0 .* silent$'
+t_expect "workloads later" 0 "$POLICYGEN" workloads --db "$db" --namespace shop --now 2026-11-23T09:30:00Z &&
+	line "workloads: stable once its last flow is older than an hour" '^shop +StatefulSet +db +1 .* +0 +3 +stable$'
 line "workloads: a bare pod's selector comes from its labels" '^shop +Pod +debug +1 +\{"matchLabels":\{"run":"debug"\}\} \(from its pods\)'
 
 # --- the same address, two workloads over time --------------------------

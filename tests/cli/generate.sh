@@ -104,6 +104,25 @@ t_expect "-o DIR/" 0 "$POLICYGEN" generate --db "$db" "${window[@]}" -o "$tmp/po
 		[ "$(cat "$tmp"/policies/*/*.yaml | grep -c '^kind: NetworkPolicy')" -eq 5 ] &&
 		t_ok "-o DIR/" || t_fail "-o DIR/" "$(find "$tmp/policies")"; }
 
+# Two nodes' databases: the client's node saw jclient's calls through the
+# Service; the server's node saw the same connections arrive directly.
+# They count once, and what only the second node saw is added.
+cp "$db" "$tmp/node-b.db"
+{
+	echo "DELETE FROM edge;"
+	. "$fixtures/javaapp-flows.sh" >/dev/null
+	edge 08:00:00 10.244.1.11 10.244.1.10 8080 6 20
+	edge 08:30:00 10.244.1.10 198.51.100.50 443 6 2 '' 0 192.168.0.10
+} | sqlite3 "$tmp/node-b.db"
+t_expect "several nodes' databases" 0 "$POLICYGEN" generate --db "$db" --db "$tmp/node-b.db" "${window[@]}"
+printf '%s\n' "$t_out" >"$tmp/two.yaml"
+case $t_out in
+*"name: podflow-deployment-jclient"*'podflow.io/connections: "61"'*) t_ok "a connection seen on two nodes counts once" ;;
+*) t_fail "a connection seen on two nodes counts once" "$(grep -A8 'name: podflow-deployment-jclient' "$tmp/two.yaml")" ;;
+esac
+grep -q 'cidr: 198.51.100.50/32' "$tmp/two.yaml" && t_ok "what only one node saw is allowed too" ||
+	t_fail "what only one node saw is allowed too" "no 198.51.100.50"
+
 # Errors.
 t_expect "an unknown workload" 2 "$POLICYGEN" generate --db "$db" --workload nosuch &&
 	case $t_err in *"--workload nosuch: no such workload"*) t_ok "an unknown workload" ;; *) t_fail "an unknown workload" "$t_err" ;; esac
