@@ -23,8 +23,8 @@
 #include "sql.h"
 
 #define MAX_POD_CIDRS 64
-/* Longest name the API accepts for a NetworkPolicy (a DNS subdomain). */
-#define NAME_MAX_LEN 253
+/* Longest label of a DNS subdomain, which a NetworkPolicy name is. */
+#define LABEL_MAX_LEN 63
 /* Warn about a workload reaching this many addresses on one port. */
 #define CHURN_THRESHOLD 8
 
@@ -849,8 +849,9 @@ const char *generate_policy_name(struct arena *a, const char *kind,
 				 const char *name)
 {
 	size_t len = strlen("podflow--") + strlen(kind) + strlen(name) + 1;
-	char *out = arena_alloc(a, len > NAME_MAX_LEN + 1 ? len : NAME_MAX_LEN + 1);
+	char *out = arena_alloc(a, len > LABEL_MAX_LEN + 1 ? len : LABEL_MAX_LEN + 1);
 	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t keep;
 
 	if (out == NULL)
 		return NULL;
@@ -858,16 +859,22 @@ const char *generate_policy_name(struct arena *a, const char *kind,
 	for (char *p = out; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
-	if (strlen(out) <= NAME_MAX_LEN)
+	if (netpol_is_dns_subdomain(out))
 		return out;
-	/* Too long: keep a prefix, add a hash of the whole. */
+	/*
+	 * Too long, or the prefix made its first label longer than a DNS
+	 * label may be: keep a prefix as one label, and a hash of the whole
+	 * so that two long names stay apart.
+	 */
 	for (const char *p = out; *p; p++)
 		h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
-	out[NAME_MAX_LEN - 9] = '\0';
-	while (strlen(out) > 0 &&
-	       (out[strlen(out) - 1] == '-' || out[strlen(out) - 1] == '.'))
-		out[strlen(out) - 1] = '\0';
-	snprintf(out + strlen(out), 10, "-%08x", (unsigned int)(h ^ (h >> 32)));
+	keep = strcspn(out, ".");
+	if (keep > LABEL_MAX_LEN - 9)
+		keep = LABEL_MAX_LEN - 9;
+	out[keep] = '\0';
+	while (keep > 0 && out[keep - 1] == '-')
+		out[--keep] = '\0';
+	snprintf(out + keep, 10, "-%08x", (unsigned int)(h ^ (h >> 32)));
 	return out;
 }
 

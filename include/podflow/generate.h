@@ -60,8 +60,9 @@ int generate_policies(struct store *const *stores, size_t n_stores,
 void generate_result_free(struct generate_result *r);
 
 /*
- * The policy name for a workload: podflow-<kind>-<name> in lower case,
- * shortened with a stable hash suffix past the API's 253 characters.
+ * The policy name for a workload: podflow-<kind>-<name> in lower case;
+ * when that is not a valid name (over 253 characters, or a first label
+ * over 63), a prefix of it and a stable hash of the whole.
  * Returns a string in a.
  */
 const char *generate_policy_name(struct arena *a, const char *kind,
