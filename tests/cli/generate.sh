@@ -123,6 +123,19 @@ esac
 grep -q 'cidr: 198.51.100.50/32' "$tmp/two.yaml" && t_ok "what only one node saw is allowed too" ||
 	t_fail "what only one node saw is allowed too" "no 198.51.100.50"
 
+# Warnings: lost events in the window, an outside peer set that churns.
+cp "$db" "$tmp/warn.db"
+{
+	echo "INSERT INTO collector_counter (name, value, updated) VALUES ('enobufs', 3, $(date -u -d 2026-11-23T08:00:00Z +%s));"
+	. "$fixtures/javaapp-flows.sh" >/dev/null
+	for i in 1 2 3 4 5 6 7 8; do edge 08:40:00 10.244.1.11 192.0.2.$i 443 6 1; done
+} | sqlite3 "$tmp/warn.db"
+t_expect "warnings" 0 "$POLICYGEN" generate --db "$tmp/warn.db" "${window[@]}" --workload jclient
+case $t_err in *"podflowd reported 3 lost-event episodes"*) t_ok "lost events in the window are reported" ;;
+*) t_fail "lost events in the window are reported" "$t_err" ;; esac
+case $t_err in *"Deployment/jclient reaches 8 outside addresses on 443/TCP"*"--external-prefix"*) t_ok "churning outside peers are reported" ;;
+*) t_fail "churning outside peers are reported" "$t_err" ;; esac
+
 # Errors.
 t_expect "an unknown workload" 2 "$POLICYGEN" generate --db "$db" --workload nosuch &&
 	case $t_err in *"--workload nosuch: no such workload"*) t_ok "an unknown workload" ;; *) t_fail "an unknown workload" "$t_err" ;; esac

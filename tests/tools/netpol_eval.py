@@ -109,7 +109,8 @@ def allowed(policies, pod, direction, other, port, proto, nslabels):
 
 
 def endpoint(token, pods):
-    if "/" in token:
+    """NS/WORKLOAD (a pod of it, its first address), or an address."""
+    if "/" in token and ":" not in token:
         pod = pods[token]
         return {"pod": pod, "ip": pod["ips"][0]}
     return {"pod": None, "ip": token}
