@@ -81,6 +81,7 @@ struct gen {
 	struct cidr pod_cidrs[MAX_POD_CIDRS];
 	size_t n_pod_cidrs;
 	size_t not_expressible;
+	size_t unknown_pod_ips; /* peers in the pod CIDRs that no known pod held */
 };
 
 static const char *dup(struct gen *g, const char *s)
@@ -305,6 +306,9 @@ static int end_peer(struct gen *g, const char *ns, const char *pns,
 	/* A workload whose pods share no label can only be its addresses. */
 	if (p != NULL && p->selector != NULL)
 		return pod_peer(g, p, ns, e);
+	if (pname == NULL && node == NULL && ip != NULL &&
+	    addr_parse(ip, &a) == 0 && in_pod_cidrs(g, &a))
+		g->unknown_pod_ips++;
 	return cidr_peer(g, ip,
 			 node == NULL && pname == NULL &&
 				 addr_parse(ip, &a) == 0 && !in_pod_cidrs(g, &a),
@@ -1115,6 +1119,13 @@ int generate_policies(struct store *const *stores, size_t n_stores,
 	}
 	if (load_flows(&g) < 0)
 		goto err;
+	if (g.unknown_pod_ips > 0)
+		fprintf(diag,
+			"policygen: warning: %zu rules name pod addresses that "
+			"no pod in the inventory held at the time, as exact "
+			"ipBlocks; import the inventory for that time to name "
+			"their workloads\n",
+			g.unknown_pod_ips);
 	if (g.not_expressible > 0)
 		fprintf(diag,
 			"policygen: note: %zu flows (ICMP and others) cannot be "
