@@ -41,6 +41,7 @@ struct entry {
 	int64_t conns, first, last;
 	const char *service; /* "ns/name" of a Service used, or NULL */
 	int external;	     /* an address outside pods and nodes */
+	uint64_t dbs;	     /* which databases recorded it (bit i: --db i) */
 };
 
 struct workload {
@@ -381,6 +382,7 @@ static int handle_flow(struct gen *g, const struct flow_row *f)
 		     : strcmp(f->proto, "UDP") == 0 ? "UDP"
 						    : "SCTP";
 	e.port = f->port;
+	e.dbs = f->db < 64 ? 1ULL << f->db : 0;
 	e.conns = f->conns;
 	e.first = f->first;
 	e.last = f->last;
@@ -597,6 +599,7 @@ static void merge_entries(struct workload *w)
 				m->last = w->e[i].last;
 			if (m->service == NULL)
 				m->service = w->e[i].service;
+			m->dbs |= w->e[i].dbs;
 			continue;
 		}
 		w->e[out++] = w->e[i];
@@ -970,23 +973,43 @@ static int set_metadata(struct gen *g, const struct workload *w,
 	return 0;
 }
 
+/* The databases an entry came from, by file name. */
+static void entry_dbs(const struct gen *g, const struct entry *e, char *buf,
+		      size_t len)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < g->n_stores && i < 64; i++) {
+		const char *name = store_filename(g->stores[i]);
+		const char *base = strrchr(name, '/');
+
+		if (!(e->dbs & (1ULL << i)))
+			continue;
+		if (buf[0])
+			strncat(buf, ",", len - strlen(buf) - 1);
+		strncat(buf, base ? base + 1 : name, len - strlen(buf) - 1);
+	}
+}
+
 static void explain(struct gen *g, const struct workload *w,
 		    const struct netpol *p)
 {
-	char t1[TIMEFMT_LEN], t2[TIMEFMT_LEN];
+	char t1[TIMEFMT_LEN], t2[TIMEFMT_LEN], dbs[256];
 
 	fprintf(g->diag, "# %s/%s (%s/%s)\n", p->namespace, p->name, w->kind,
 		w->name);
 	if (w->n == 0)
-		fprintf(g->diag, "  no flow in the window\n");
+		fprintf(g->diag, "  no rule from the flows of the window\n");
 	for (size_t i = 0; i < w->n; i++) {
 		const struct entry *e = &w->e[i];
 
-		fprintf(g->diag, "  %-7s %-40s %5d/%-4s %8lld conns  %s .. %s%s%s\n",
+		entry_dbs(g, e, dbs, sizeof(dbs));
+		fprintf(g->diag,
+			"  %-7s %-40s %5d/%-4s %8lld conns  %s .. %s  %s%s%s\n",
 			e->egress ? "egress" : "ingress", e->desc, e->port,
 			e->protocol, (long long)e->conns,
 			timefmt_format(e->first, t1), timefmt_format(e->last, t2),
-			e->service ? "  via " : "", e->service ? e->service : "");
+			dbs, e->service ? "  via " : "",
+			e->service ? e->service : "");
 	}
 }
 

@@ -123,6 +123,12 @@ esac
 grep -q 'cidr: 198.51.100.50/32' "$tmp/two.yaml" && t_ok "what only one node saw is allowed too" ||
 	t_fail "what only one node saw is allowed too" "no 198.51.100.50"
 
+t_expect "--explain" 0 "$POLICYGEN" generate --db "$db" "${window[@]}" --workload jclient --explain &&
+	case $t_err in
+	*"egress  example-java-app/Deployment/javaapp"*"8080/TCP"*"21 conns"*"podflow.db  via example-java-app/javaapp"*)
+		t_ok "--explain shows each rule's flows, database and Service" ;;
+	*) t_fail "--explain shows each rule's flows, database and Service" "$t_err" ;; esac
+
 # Warnings: lost events in the window, an outside peer set that churns.
 cp "$db" "$tmp/warn.db"
 {
