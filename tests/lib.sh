@@ -32,3 +32,47 @@ t_expect() {
 }
 
 t_done() { [ "$t_failures" -eq 0 ]; }
+
+# t_pod_item NAME UID IP START REPLICASET HASH: a kubectl-shaped List item,
+# a running pod of a Deployment's ReplicaSet in namespace shop.
+t_pod_item() {
+	cat <<-YAML
+	- apiVersion: v1
+	  kind: Pod
+	  metadata:
+	    creationTimestamp: "$4"
+	    labels:
+	      app: ${5%-*}
+	      pod-template-hash: $6
+	    name: $1
+	    namespace: shop
+	    ownerReferences:
+	    - apiVersion: apps/v1
+	      controller: true
+	      kind: ReplicaSet
+	      name: $5
+	      uid: 00000000-0000-4000-8000-$(printf '%s' "$5" | cksum | cut -c1-12 | tr ' ' 0)
+	    uid: $2
+	  spec:
+	    containers:
+	    - image: registry.example/app:1
+	      name: app
+	    nodeName: node-a
+	  status:
+	    phase: Running
+	    podIP: $3
+	    podIPs:
+	    - ip: $3
+	    startTime: "$4"
+	YAML
+}
+
+# t_list: wraps the items on stdin in a kubectl List.
+t_list() {
+	echo "apiVersion: v1"
+	echo "items:"
+	cat
+	echo "kind: List"
+	echo "metadata:"
+	echo "  resourceVersion: \"\""
+}

@@ -67,38 +67,9 @@ t_expect "workloads later" 0 "$POLICYGEN" workloads --db "$db" --namespace shop 
 line "workloads: a bare pod's selector comes from its labels" '^shop +Pod +debug +1 +\{"matchLabels":\{"run":"debug"\}\} \(from its pods\)'
 
 # --- the same address, two workloads over time --------------------------
-pod() { # NAME UID IP START RS HASH
-	cat <<-YAML
-	- apiVersion: v1
-	  kind: Pod
-	  metadata:
-	    labels:
-	      app: ${5%-*}
-	      pod-template-hash: $6
-	    name: $1
-	    namespace: shop
-	    ownerReferences:
-	    - apiVersion: apps/v1
-	      controller: true
-	      kind: ReplicaSet
-	      name: $5
-	      uid: 00000000-0000-4000-8000-00000000000${#1}
-	    uid: $2
-	  spec:
-	    containers:
-	    - image: registry.example/app:1
-	      name: app
-	  status:
-	    phase: Running
-	    podIPs:
-	    - ip: $3
-	    startTime: "$4"
-	YAML
-}
-list() { echo "apiVersion: v1"; echo "items:"; cat; echo "kind: List"; }
 r=$tmp/reuse.db
-pod web-7d4b9c6f5-aaaaa 11111111-0000-4000-8000-000000000001 10.244.2.9 2026-11-23T08:00:00Z web-7d4b9c6f5 7d4b9c6f5 | list >"$tmp/s1.yaml"
-pod payments-59c8d7b6a-bbbbb 11111111-0000-4000-8000-000000000002 10.244.2.9 2026-11-23T08:30:30Z payments-59c8d7b6a 59c8d7b6a | list >"$tmp/s2.yaml"
+t_pod_item web-7d4b9c6f5-aaaaa 11111111-0000-4000-8000-000000000001 10.244.2.9 2026-11-23T08:00:00Z web-7d4b9c6f5 7d4b9c6f5 | t_list >"$tmp/s1.yaml"
+t_pod_item payments-59c8d7b6a-bbbbb 11111111-0000-4000-8000-000000000002 10.244.2.9 2026-11-23T08:30:30Z payments-59c8d7b6a 59c8d7b6a | t_list >"$tmp/s2.yaml"
 "$POLICYGEN" import --db "$r" --at 2026-11-23T08:10:00Z "$tmp/s1.yaml" >/dev/null &&
 	"$POLICYGEN" import --db "$r" --at 2026-11-23T08:40:00Z "$tmp/s2.yaml" >/dev/null || t_fail "reuse imports" "failed"
 {
@@ -127,10 +98,10 @@ expect_sql "workload_edges view: both holders, the reuse bucket ambiguous" \
 	"payments:2:1 web:2:1"
 
 # --- two pods of one workload on one address in one bucket: counted once --
-pod web-7d4b9c6f5-ccccc 11111111-0000-4000-8000-000000000003 10.244.2.10 2026-11-23T09:00:00Z web-7d4b9c6f5 7d4b9c6f5 |
-	list >"$tmp/s3.yaml"
-pod web-7d4b9c6f5-ddddd 11111111-0000-4000-8000-000000000004 10.244.2.10 2026-11-23T09:00:30Z web-7d4b9c6f5 7d4b9c6f5 |
-	list >"$tmp/s4.yaml"
+t_pod_item web-7d4b9c6f5-ccccc 11111111-0000-4000-8000-000000000003 10.244.2.10 2026-11-23T09:00:00Z web-7d4b9c6f5 7d4b9c6f5 |
+	t_list >"$tmp/s3.yaml"
+t_pod_item web-7d4b9c6f5-ddddd 11111111-0000-4000-8000-000000000004 10.244.2.10 2026-11-23T09:00:30Z web-7d4b9c6f5 7d4b9c6f5 |
+	t_list >"$tmp/s4.yaml"
 "$POLICYGEN" import --db "$r" --at 2026-11-23T09:00:10Z "$tmp/s3.yaml" >/dev/null
 "$POLICYGEN" import --db "$r" --at 2026-11-23T09:01:00Z "$tmp/s4.yaml" >/dev/null
 edge 2026-11-23T09:00:00Z 10.244.5.6 10.244.2.10 8080 6 10 | sqlite3 "$r"
@@ -160,8 +131,8 @@ svc() { # NAME UID CREATED
 	    type: ClusterIP
 	YAML
 }
-svc old 22222222-0000-4000-8000-000000000001 2026-11-20T00:00:00Z | list >"$tmp/v1.yaml"
-svc new 22222222-0000-4000-8000-000000000002 2026-11-23T09:30:00Z | list >"$tmp/v2.yaml"
+svc old 22222222-0000-4000-8000-000000000001 2026-11-20T00:00:00Z | t_list >"$tmp/v1.yaml"
+svc new 22222222-0000-4000-8000-000000000002 2026-11-23T09:30:00Z | t_list >"$tmp/v2.yaml"
 "$POLICYGEN" import --db "$r" --at 2026-11-23T09:00:00Z "$tmp/v1.yaml" >/dev/null
 "$POLICYGEN" import --db "$r" --at 2026-11-23T10:00:00Z "$tmp/v2.yaml" >/dev/null
 {

@@ -94,44 +94,11 @@ expect "a snapshot of one namespace ends nothing elsewhere" "$db" \
 	"SELECT count(*) FROM pod WHERE namespace = 'kube-system' AND gone_at IS NOT NULL" 0
 
 # --- an IP reused by a pod of another workload --------------------------
-# pod SPEC: NAME UID IP START WORKLOAD(ReplicaSet name) HASH
-pod() {
-	cat <<-YAML
-	- apiVersion: v1
-	  kind: Pod
-	  metadata:
-	    creationTimestamp: "$4"
-	    labels:
-	      app: ${5%-*}
-	      pod-template-hash: $6
-	    name: $1
-	    namespace: shop
-	    ownerReferences:
-	    - apiVersion: apps/v1
-	      controller: true
-	      kind: ReplicaSet
-	      name: $5
-	      uid: 00000000-0000-4000-8000-$(printf '%012d' $RANDOM)
-	    uid: $2
-	  spec:
-	    containers:
-	    - image: registry.example/app:1
-	      name: app
-	    nodeName: node-a
-	  status:
-	    phase: Running
-	    podIP: $3
-	    podIPs:
-	    - ip: $3
-	    startTime: "$4"
-	YAML
-}
-list() { echo "apiVersion: v1"; echo "items:"; cat; echo "kind: List"; echo "metadata:"; echo "  resourceVersion: \"\""; }
 reuse=$tmp/reuse.db
-pod web-7d4b9c6f5-aaaaa 11111111-0000-4000-8000-000000000001 10.244.2.9 2026-11-23T08:00:00Z web-7d4b9c6f5 7d4b9c6f5 |
-	list >"$tmp/s1.yaml"
-pod payments-59c8d7b6a-bbbbb 11111111-0000-4000-8000-000000000002 10.244.2.9 2026-11-23T08:30:00Z payments-59c8d7b6a 59c8d7b6a |
-	list >"$tmp/s2.yaml"
+t_pod_item web-7d4b9c6f5-aaaaa 11111111-0000-4000-8000-000000000001 10.244.2.9 2026-11-23T08:00:00Z web-7d4b9c6f5 7d4b9c6f5 |
+	t_list >"$tmp/s1.yaml"
+t_pod_item payments-59c8d7b6a-bbbbb 11111111-0000-4000-8000-000000000002 10.244.2.9 2026-11-23T08:30:00Z payments-59c8d7b6a 59c8d7b6a |
+	t_list >"$tmp/s2.yaml"
 "$POLICYGEN" import --db "$reuse" --at 2026-11-23T08:10:00Z "$tmp/s1.yaml" >/dev/null &&
 	"$POLICYGEN" import --db "$reuse" --at 2026-11-23T08:40:00Z "$tmp/s2.yaml" >/dev/null ||
 	t_fail "IP reuse imports" "import failed"
@@ -204,7 +171,7 @@ bad() { # NAME WANT INPUT
 		t_ok "$1"
 	fi
 }
-valid_pod=$(pod ok-1 22222222-0000-4000-8000-000000000001 10.244.3.1 2026-11-23T08:00:00Z ok-5f5f5f5f5 5f5f5f5f5)
+valid_pod=$(t_pod_item ok-1 22222222-0000-4000-8000-000000000001 10.244.3.1 2026-11-23T08:00:00Z ok-5f5f5f5f5 5f5f5f5f5)
 bad "malformed YAML" "4:4: did not find expected ',' or '}' while parsing a flow mapping" "items:
 - kind: Pod
   metadata: {name: x
@@ -212,9 +179,9 @@ bad: [1"
 bad "malformed JSON" "1:42: did not find expected ',' or '}'" \
 	'{"kind": "Pod", "metadata": {"name": "x" "uid": "y"}}'
 bad "a pod without uid, after a valid pod: nothing kept" "30:3: Pod: missing metadata.uid" \
-	"$(printf '%s\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: no-uid\n    namespace: shop\n' "$valid_pod" | list)"
+	"$(printf '%s\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: no-uid\n    namespace: shop\n' "$valid_pod" | t_list)"
 bad "a bad timestamp" "6:24: Pod: metadata.creationTimestamp is not an RFC 3339 time" \
-	"$(pod ok-2 22222222-0000-4000-8000-000000000002 10.244.3.2 yesterday ok-5f5f5f5f5 5f5f5f5f5 | list)"
+	"$(t_pod_item ok-2 22222222-0000-4000-8000-000000000002 10.244.3.2 yesterday ok-5f5f5f5f5 5f5f5f5f5 | t_list)"
 bad "a port that is not a number" "9:22: Pod: containerPort is not a number" \
 	"kind: Pod
 metadata:
