@@ -37,6 +37,7 @@ struct kyaml {
 	int depth;
 	int in_doc;
 	int done;
+	int document; /* 1-based index of the current document */
 };
 
 /*
@@ -240,6 +241,7 @@ static int on_event(struct kyaml *y, yaml_event_t *e, const struct knode **out)
 		y->done = 1;
 		return 0;
 	case YAML_DOCUMENT_START_EVENT:
+		y->document++;
 		arena_reset(&y->doc_arena);
 		y->depth = 0;
 		return 0;
@@ -344,8 +346,7 @@ const char *knode_str(const struct knode *n, const char *path)
 	return n != NULL && n->type == KNODE_SCALAR ? n->value : NULL;
 }
 
-/* A deep copy of n in a. */
-static struct knode *knode_copy(struct arena *a, const struct knode *n)
+struct knode *knode_copy(struct arena *a, const struct knode *n)
 {
 	struct knode *c = arena_alloc(a, sizeof(*c));
 
@@ -401,4 +402,9 @@ out:
 	kyaml_close(y);
 	fclose(fp);
 	return rc;
+}
+
+int kyaml_document(const struct kyaml *y)
+{
+	return y->document;
 }

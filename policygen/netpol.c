@@ -251,7 +251,7 @@ int netpol_is_dns_subdomain(const char *s)
 }
 
 /* A label or annotation key: [prefix/]name, name <= 63 chars. */
-static int valid_key(const char *k)
+int netpol_is_label_key(const char *k)
 {
 	const char *slash = strchr(k, '/'), *name = slash ? slash + 1 : k;
 	size_t len = strlen(name);
@@ -277,7 +277,7 @@ static int valid_key(const char *k)
 	return 1;
 }
 
-static int valid_label_value(const char *v)
+int netpol_is_label_value(const char *v)
 {
 	size_t len = strlen(v);
 
@@ -305,7 +305,7 @@ static int validate_rules(const struct netpol *p, const char *dir,
 				if (cidr_parse(r[i].peer.except[j], &c) < 0)
 					goto bad;
 		} else if (r[i].peer.namespace != NULL &&
-			   !valid_label_value(r[i].peer.namespace)) {
+			   !netpol_is_label_value(r[i].peer.namespace)) {
 			errmsg_set("%s/%s: %s peer namespace '%s' is not a "
 				   "label value",
 				   p->namespace, p->name, dir,
@@ -344,15 +344,15 @@ int netpol_validate(const struct netpol *p)
 		return -1;
 	}
 	for (size_t i = 0; i < p->n_labels; i++)
-		if (!valid_key(p->labels[i].key) ||
-		    !valid_label_value(p->labels[i].value)) {
+		if (!netpol_is_label_key(p->labels[i].key) ||
+		    !netpol_is_label_value(p->labels[i].value)) {
 			errmsg_set("%s/%s: label %s=%s is not valid",
 				   p->namespace, p->name, p->labels[i].key,
 				   p->labels[i].value);
 			return -1;
 		}
 	for (size_t i = 0; i < p->n_annotations; i++)
-		if (!valid_key(p->annotations[i].key)) {
+		if (!netpol_is_label_key(p->annotations[i].key)) {
 			errmsg_set("%s/%s: annotation key %s is not valid",
 				   p->namespace, p->name, p->annotations[i].key);
 			return -1;

@@ -45,6 +45,12 @@ void kyaml_close(struct kyaml *y);
  */
 int kyaml_next(struct kyaml *y, const struct knode **obj);
 
+/*
+ * The 1-based number of the document the last object came from: with
+ * the line, what a person needs to find it in a multi-document stream.
+ */
+int kyaml_document(const struct kyaml *y);
+
 /* The input's name, for messages. */
 const char *kyaml_name(const struct kyaml *y);
 
@@ -62,6 +68,12 @@ const struct knode *knode_at(const struct knode *n, const char *path);
 struct arena;
 int kyaml_parse_text(const char *text, struct arena *a,
 		     const struct knode **out);
+
+/*
+ * A deep copy of n allocated from a, to keep an object past the next
+ * kyaml_next().  NULL when out of memory.
+ */
+struct knode *knode_copy(struct arena *a, const struct knode *n);
 
 /* The text of a scalar at path, or NULL (missing, null, or not a scalar). */
 const char *knode_str(const struct knode *n, const char *path);
