@@ -40,14 +40,17 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE)
 
 SQL_FILES = $(sort $(wildcard sql/*.sql))
 
-LIB_SRC       = lib/errmsg.c lib/addr.c lib/log.c lib/arena.c lib/timefmt.c
+LIB_SRC       = lib/errmsg.c lib/addr.c lib/log.c lib/arena.c lib/timefmt.c \
+	lib/strmap.c
 STORE_SRC     = store/store.c store/inventory.c
 COLLECTOR_SRC = collector/config.c collector/ctflow.c collector/flowtab.c \
 	collector/conntab.c collector/ctsub.c collector/collector.c
 POLICYGEN_SRC = policygen/cmd_info.c policygen/cmd_import.c \
 	policygen/cmd_flows.c policygen/cmd_workloads.c policygen/kyaml.c \
 	policygen/kube.c policygen/yemit.c policygen/table.c policygen/selector.c \
-	policygen/netpol.c policygen/generate.c policygen/cmd_generate.c
+	policygen/netpol.c policygen/generate.c policygen/cmd_generate.c \
+	policygen/polset.c policygen/verdict.c policygen/endpoint.c \
+	policygen/cmd_check.c
 
 OBJ = $(BUILD)/obj
 LIB_OBJ       = $(LIB_SRC:%.c=$(OBJ)/%.o) $(STORE_SRC:%.c=$(OBJ)/%.o) \

@@ -17,6 +17,7 @@ struct command {
 static const struct command commands[] = {
 	{ "import", cmd_import, "read the cluster inventory from kubectl output" },
 	{ "generate", cmd_generate, "write NetworkPolicies from the recorded flows" },
+	{ "check", cmd_check, "replay flows against NetworkPolicies before applying them" },
 	{ "workloads", cmd_workloads, "list workloads, their selectors and traffic" },
 	{ "flows", cmd_flows, "list flows resolved to workloads" },
 	{ "info", cmd_info, "show what a database holds" },

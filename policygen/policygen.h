@@ -15,5 +15,6 @@ int cmd_import(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
 int cmd_workloads(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 #endif

@@ -1,0 +1,701 @@
+/*
+ * policygen check: proves NetworkPolicies against what was recorded
+ * before they are applied.  Every flow of the window is replayed against
+ * the policies, and what they would deny is listed; or, with --flow,
+ * hypothetical connections are decided one by one, with the reason.
+ *
+ * Exit status: 0 nothing denied, 1 something denied, 2 invalid input.
+ */
+#include <getopt.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "podflow/endpoint.h"
+#include "podflow/errmsg.h"
+#include "podflow/polset.h"
+#include "podflow/store.h"
+#include "podflow/strmap.h"
+#include "podflow/table.h"
+#include "podflow/timefmt.h"
+#include "podflow/verdict.h"
+#include "policygen.h"
+#include "sql.h"
+
+#define MAX_DBS 64
+#define MAX_ARGS 256
+#define DEFAULT_NAMESPACE "default"
+
+struct check_cli {
+	const char *dbs[MAX_DBS];
+	const char *files[MAX_ARGS];
+	const char *flows[MAX_ARGS];
+	size_t n_db, n_files, n_flows;
+	int64_t since, until, now;
+};
+
+static void check_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: policygen check [--db PATH]... -f FILE|DIR|-... [--since T] [--until T]\n"
+		"         [--flow 'SRC -> DST:PORT/PROTO']...\n"
+		"Replays the recorded flows against the NetworkPolicies of the files (or,\n"
+		"with --flow, decides the connections given) and lists what they would deny.\n"
+		"SRC, DST: NS/NAME or NS/KIND/NAME (a workload), an IPv4 address, or [IPv6].\n"
+		"PORT: a number or a container port name.  PROTO: TCP, UDP or SCTP.\n"
+		"Policies without a namespace are in '" DEFAULT_NAMESPACE "'.\n"
+		"Exit status: 0 nothing denied, 1 something denied, 2 invalid input.\n"
+		"T: an RFC 3339 time or a duration back from now (90m, 24h, 7d).\n");
+}
+
+static int add_arg(const char **list, size_t *n, const char *opt,
+		   const char *arg)
+{
+	if (*n == MAX_ARGS) {
+		errmsg_set("%s: at most %d", opt, MAX_ARGS);
+		return -1;
+	}
+	list[(*n)++] = arg;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct check_cli *c)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "file", required_argument, NULL, 'f' },
+		{ "flow", required_argument, NULL, 'F' },
+		{ "since", required_argument, NULL, 's' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *since = NULL, *until = NULL;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			if (c->n_db == MAX_DBS) {
+				errmsg_set("--db: at most %d databases", MAX_DBS);
+				return -1;
+			}
+			c->dbs[c->n_db++] = optarg;
+			break;
+		case 'f':
+			if (add_arg(c->files, &c->n_files, "-f", optarg) < 0)
+				return -1;
+			break;
+		case 'F':
+			if (add_arg(c->flows, &c->n_flows, "--flow", optarg) < 0)
+				return -1;
+			break;
+		case 's': since = optarg; break;
+		case 'u': until = optarg; break;
+		case 'h':
+			check_usage(stdout);
+			exit(0);
+		default:
+			check_usage(stderr);
+			errmsg_set("invalid arguments");
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		errmsg_set("unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (c->n_files == 0) {
+		errmsg_set("no policies: give -f FILE (a file, a directory or -)");
+		return -1;
+	}
+	c->now = (int64_t)time(NULL);
+	if ((since && timefmt_parse_when(since, c->now, &c->since) < 0) ||
+	    (until && timefmt_parse_when(until, c->now, &c->until) < 0)) {
+		errmsg_prefix("--since/--until");
+		return -1;
+	}
+	return 0;
+}
+
+/* "ns/name (file:line)": where a reviewer finds a policy or rule. */
+static void policy_ref(char *buf, size_t len, const struct polset_policy *p,
+		       int line)
+{
+	snprintf(buf, len, "%s/%s (%s:%d)", p->namespace, p->name, p->source,
+		 line);
+}
+
+/* ---- --flow ---------------------------------------------------------- */
+
+struct flow_spec {
+	char *src, *dst, *port; /* in one buffer, owned by buf */
+	const char *protocol;
+	char *buf;
+};
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+		*--end = '\0';
+	return s;
+}
+
+/* 'SRC -> DST:PORT/PROTO' into its parts. */
+static int parse_flow(const char *text, struct flow_spec *f)
+{
+	char *arrow, *slash, *colon, *proto;
+
+	memset(f, 0, sizeof(*f));
+	if ((f->buf = strdup(text)) == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	arrow = strstr(f->buf, "->");
+	slash = strrchr(f->buf, '/');
+	if (arrow == NULL || slash == NULL || slash < arrow)
+		goto bad;
+	*arrow = '\0';
+	*slash = '\0';
+	f->src = trim(f->buf);
+	proto = trim(slash + 1);
+	colon = strrchr(arrow + 2, ':');
+	if (colon == NULL)
+		goto bad;
+	*colon = '\0';
+	f->dst = trim(arrow + 2);
+	f->port = trim(colon + 1);
+	if (strcmp(proto, "TCP") == 0 || strcmp(proto, "tcp") == 0)
+		f->protocol = "TCP";
+	else if (strcmp(proto, "UDP") == 0 || strcmp(proto, "udp") == 0)
+		f->protocol = "UDP";
+	else if (strcmp(proto, "SCTP") == 0 || strcmp(proto, "sctp") == 0)
+		f->protocol = "SCTP";
+	else {
+		errmsg_set("--flow '%s': protocol '%s' is not TCP, UDP or SCTP",
+			   text, proto);
+		return -1;
+	}
+	if (f->src[0] == '\0' || f->dst[0] == '\0' || f->port[0] == '\0')
+		goto bad;
+	return 0;
+bad:
+	errmsg_set("--flow '%s': expected 'SRC -> DST:PORT/PROTO'", text);
+	return -1;
+}
+
+/*
+ * One end of a --flow: a workload's pods, or whoever holds an address.
+ * *out is a malloc'd copy (the caller frees it).
+ */
+static int resolve_end(struct endpoints *e, char *text, struct endpoint **out,
+		       size_t *n)
+{
+	const struct endpoint *list;
+	struct endpoint one;
+	struct addr a;
+	char *s1, *s2;
+	size_t len = strlen(text);
+
+	if (text[0] == '[' && len > 2 && text[len - 1] == ']') {
+		text[len - 1] = '\0';
+		text++;
+	}
+	if (addr_parse(text, &a) == 0) {
+		if (endpoints_address(e, text, &one) < 0)
+			return -1;
+		list = &one;
+		*n = 1;
+	} else {
+		s1 = strchr(text, '/');
+		s2 = s1 ? strchr(s1 + 1, '/') : NULL;
+		if (s1 == NULL || (s2 && strchr(s2 + 1, '/'))) {
+			errmsg_set("'%s' is not NS/NAME, NS/KIND/NAME, an IPv4 "
+				   "address or [IPv6]",
+				   text);
+			return -1;
+		}
+		*s1 = '\0';
+		if (s2 != NULL)
+			*s2 = '\0';
+		if (endpoints_workload(e, text, s2 ? s1 + 1 : NULL,
+				       s2 ? s2 + 1 : s1 + 1, &list, n) < 0)
+			return -1;
+	}
+	if ((*out = malloc(*n * sizeof(**out))) == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	memcpy(*out, list, *n * sizeof(**out));
+	return 0;
+}
+
+/* The number a port means on this server: itself, or a named port's. */
+static int port_on(const char *port, const char *protocol,
+		   const struct endpoint *server)
+{
+	char *end;
+	long v = strtol(port, &end, 10);
+
+	if (*end == '\0')
+		return v >= 1 && v <= 65535 ? (int)v : -1;
+	for (size_t i = 0; i < server->end.n_ports; i++)
+		if (strcmp(server->end.ports[i].name, port) == 0 &&
+		    strcmp(server->end.ports[i].protocol, protocol) == 0)
+			return server->end.ports[i].port;
+	return -1;
+}
+
+static void print_side(const char *dir, const struct verdict_side *s,
+		       const struct endpoint *pod, const char *what)
+{
+	char ref[512];
+	const struct polset_rule *r;
+
+	switch (s->reason) {
+	case VERDICT_NOT_A_POD:
+		printf("  %s: %s is not a pod: no policy applies\n", dir,
+		       pod->name);
+		break;
+	case VERDICT_NOT_ISOLATED:
+		printf("  %s: no policy selects %s for %s: allowed\n", dir,
+		       pod->name, dir);
+		break;
+	case VERDICT_OWN_NODE:
+		printf("  %s: between %s and its own node: always allowed\n",
+		       dir, pod->name);
+		break;
+	case VERDICT_RULE:
+		r = strcmp(dir, "egress") == 0
+			    ? &s->policy->egress_rules[s->rule]
+			    : &s->policy->ingress_rules[s->rule];
+		policy_ref(ref, sizeof(ref), s->policy, r->line);
+		printf("  %s: allowed by %s rule %zu of %s\n", dir, dir,
+		       s->rule + 1, ref);
+		break;
+	case VERDICT_NO_RULE:
+		printf("  %s: denied: %s is isolated by", dir, pod->name);
+		for (size_t i = 0; i < s->n_isolating &&
+				   i < VERDICT_MAX_ISOLATING; i++) {
+			policy_ref(ref, sizeof(ref), s->isolating[i],
+				   s->isolating[i]->line);
+			printf("%s %s", i ? "," : "", ref);
+		}
+		if (s->n_isolating > VERDICT_MAX_ISOLATING)
+			printf(" and %zu more",
+			       s->n_isolating - VERDICT_MAX_ISOLATING);
+		printf("; no %s rule allows %s\n", dir, what);
+		break;
+	}
+}
+
+/*
+ * Decides one --flow for every pair of the ends' pods.  Returns 0 ALLOW,
+ * 1 DENY, or -1 with errmsg.
+ */
+static int check_flow(const struct polset *ps, struct endpoints *e,
+		      const char *text)
+{
+	struct endpoint *src = NULL, *dst = NULL;
+	const struct endpoint *show_src = NULL, *show_dst = NULL;
+	struct verdict v, shown = { 0 };
+	struct flow_spec f;
+	size_t n_src = 0, n_dst = 0, pairs = 0, denied = 0;
+	int rc = -1, port = 0, show_port = 0;
+	char what[600];
+
+	if (parse_flow(text, &f) < 0)
+		goto out;
+	if (resolve_end(e, f.src, &src, &n_src) < 0 ||
+	    resolve_end(e, f.dst, &dst, &n_dst) < 0) {
+		errmsg_prefix("--flow '%s'", text);
+		goto out;
+	}
+	for (size_t j = 0; j < n_dst; j++) {
+		if ((port = port_on(f.port, f.protocol, &dst[j])) < 0)
+			continue;
+		for (size_t i = 0; i < n_src; i++) {
+			verdict_eval(ps, &src[i].end, &dst[j].end, port,
+				     f.protocol, &v);
+			pairs++;
+			denied += !v.allowed;
+			if (show_src == NULL || (!v.allowed && shown.allowed)) {
+				shown = v;
+				show_src = &src[i];
+				show_dst = &dst[j];
+				show_port = port;
+			}
+		}
+	}
+	if (pairs == 0) {
+		errmsg_set("--flow '%s': %s has no %s port named '%s'", text,
+			   dst[0].name, f.protocol, f.port);
+		goto out;
+	}
+	printf("%s %s -> %s:%s/%s", shown.allowed ? "ALLOW" : "DENY ",
+	       show_src->name, show_dst->name, f.port, f.protocol);
+	if (strcmp(f.port, "0") != 0 && atoi(f.port) != show_port)
+		printf(" (port %d)", show_port);
+	if (pairs > 1)
+		printf(" [%zu of %zu pod pairs denied]", denied, pairs);
+	printf("\n");
+	snprintf(what, sizeof(what), "%s:%d/%s", show_dst->name, show_port,
+		 f.protocol);
+	print_side("egress", &shown.egress, show_src, what);
+	snprintf(what, sizeof(what), "%s to port %d/%s", show_src->name,
+		 show_port, f.protocol);
+	print_side("ingress", &shown.ingress, show_dst, what);
+	rc = denied > 0;
+out:
+	free(src);
+	free(dst);
+	free(f.buf);
+	return rc;
+}
+
+static int check_flows(const struct check_cli *c, const struct polset *ps,
+		       struct store *s)
+{
+	struct endpoints *e = NULL;
+	int rc, status = EXIT_INVALID, any_denied = 0;
+
+	if (endpoints_open(s, &e) < 0)
+		goto out;
+	for (size_t i = 0; i < c->n_flows; i++) {
+		if ((rc = check_flow(ps, e, c->flows[i])) < 0)
+			goto out;
+		any_denied |= rc;
+	}
+	status = any_denied;
+out:
+	endpoints_close(e);
+	return status;
+}
+
+/* ---- replay ---------------------------------------------------------- */
+
+enum {
+	C_BUCKET, C_CLIENT, C_SERVER, C_PORT, C_PROTO, C_CLIENT_NAT, C_CONNS,
+	C_LAST, C_SRC_UID, C_SRC_NODE, C_SRC_NS, C_SRC_KIND, C_SRC_NAME,
+	C_DST_UID, C_DST_NODE, C_DST_NS, C_DST_KIND, C_DST_NAME,
+};
+
+/* The flows between two ends on one port, and what the policies say. */
+struct group {
+	const char *src, *dst, *protocol;
+	int port;
+	int64_t conns, last;
+	const struct polset_policy *egress_by, *ingress_by; /* denied by */
+	int egress_denied, ingress_denied;
+};
+
+struct replay {
+	const struct polset *ps;
+	struct strmap groups; /* "src dst port/proto" -> struct group */
+	struct strmap seen;   /* with several databases: rows already read */
+	struct group **list;
+	size_t n_list, cap_list;
+	struct arena mem;
+	size_t rows, not_checked;
+};
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* One end of a recorded row: the pod (by uid), the node, or the address. */
+static int row_end(struct endpoints *e, sqlite3_stmt *st, int uid, int node,
+		   const char *ip, struct endpoint *out)
+{
+	if (col(st, uid) != NULL)
+		return endpoints_pod(e, col(st, uid), ip, out) < 0 ? -1 : 0;
+	if (col(st, node) != NULL)
+		return endpoints_node(e, col(st, node), ip, out);
+	memset(out, 0, sizeof(*out));
+	out->name = ip;
+	return addr_parse(ip, &out->end.ip);
+}
+
+static struct group *find_group(struct replay *r, const char *src,
+				const char *dst, int port,
+				const char *protocol)
+{
+	char key[1024];
+	struct strmap_slot *slot;
+	struct group *g;
+
+	snprintf(key, sizeof(key), "%s %s %d/%s", src, dst, port, protocol);
+	if ((slot = strmap_slot(&r->groups, key)) == NULL)
+		return NULL;
+	if (slot->value != NULL)
+		return slot->value;
+	if (r->n_list == r->cap_list) {
+		size_t cap = r->cap_list ? 2 * r->cap_list : 64;
+		struct group **grown = realloc(r->list, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return NULL;
+		r->list = grown;
+		r->cap_list = cap;
+	}
+	if ((g = arena_alloc(&r->mem, sizeof(*g))) == NULL ||
+	    (g->src = arena_strdup(&r->mem, src)) == NULL ||
+	    (g->dst = arena_strdup(&r->mem, dst)) == NULL)
+		return NULL;
+	g->protocol = protocol;
+	g->port = port;
+	slot->value = g;
+	r->list[r->n_list++] = g;
+	return g;
+}
+
+/* A row another database already gave: the same connection, seen twice. */
+static int seen_before(struct replay *r, sqlite3_stmt *st)
+{
+	char key[256];
+	struct strmap_slot *slot;
+
+	snprintf(key, sizeof(key), "%lld %s %s %d %s %s %s",
+		 (long long)sqlite3_column_int64(st, C_BUCKET),
+		 col(st, C_CLIENT), col(st, C_SERVER),
+		 sqlite3_column_int(st, C_PORT), col(st, C_PROTO),
+		 col(st, C_SRC_UID) ? col(st, C_SRC_UID) : "",
+		 col(st, C_DST_UID) ? col(st, C_DST_UID) : "");
+	if ((slot = strmap_slot(&r->seen, key)) == NULL)
+		return -1;
+	if (slot->value != NULL)
+		return 1;
+	slot->value = slot; /* any non-NULL mark */
+	return 0;
+}
+
+static const char *supported_protocol(const char *p)
+{
+	static const char *const names[] = { "TCP", "UDP", "SCTP" };
+
+	for (size_t i = 0; i < 3; i++)
+		if (strcmp(p, names[i]) == 0)
+			return names[i];
+	return NULL;
+}
+
+static int replay_row(struct replay *r, struct endpoints *e, sqlite3_stmt *st)
+{
+	const char *client = col(st, C_CLIENT), *server = col(st, C_SERVER);
+	const char *nat = col(st, C_CLIENT_NAT);
+	const char *protocol = supported_protocol(col(st, C_PROTO));
+	int port = sqlite3_column_int(st, C_PORT);
+	struct endpoint src, dst, seen_src;
+	struct verdict out, in;
+	struct group *g;
+
+	r->rows++;
+	if (protocol == NULL || port < 1) {
+		r->not_checked++; /* ICMP: NetworkPolicy cannot say */
+		return 0;
+	}
+	if (row_end(e, st, C_SRC_UID, C_SRC_NODE, client, &src) < 0 ||
+	    row_end(e, st, C_DST_UID, C_DST_NODE, server, &dst) < 0)
+		return -1;
+	/* The server's policies see the client after SNAT. */
+	seen_src = src;
+	if (nat != NULL && endpoints_address(e, nat, &seen_src) < 0)
+		return -1;
+	verdict_eval(r->ps, &src.end, &dst.end, port, protocol, &out);
+	verdict_eval(r->ps, &seen_src.end, &dst.end, port, protocol, &in);
+	g = find_group(r, src.name, dst.name, port, protocol);
+	if (g == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	g->conns += sqlite3_column_int64(st, C_CONNS);
+	if (sqlite3_column_int64(st, C_LAST) > g->last)
+		g->last = sqlite3_column_int64(st, C_LAST);
+	if (!out.egress.allowed && !g->egress_denied) {
+		g->egress_denied = 1;
+		g->egress_by = out.egress.isolating[0];
+	}
+	if (!in.ingress.allowed && !g->ingress_denied) {
+		g->ingress_denied = 1;
+		g->ingress_by = in.ingress.isolating[0];
+	}
+	return 0;
+}
+
+static int replay_store(struct replay *r, struct store *s, int dedup,
+			int64_t since, int64_t until)
+{
+	struct endpoints *e = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc = -1, step;
+
+	if (endpoints_open(s, &e) < 0)
+		goto out;
+	if (sqlite3_prepare_v2(store_db(s), sql_check_flows, -1, &st, NULL)) {
+		errmsg_set("%s: %s", store_filename(s),
+			   sqlite3_errmsg(store_db(s)));
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, until);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		int dup = dedup ? seen_before(r, st) : 0;
+
+		if (dup < 0) {
+			errmsg_set("out of memory");
+			goto out;
+		}
+		if (!dup && replay_row(r, e, st) < 0)
+			goto out;
+	}
+	if (step != SQLITE_DONE) {
+		errmsg_set("%s: %s", store_filename(s),
+			   sqlite3_errmsg(store_db(s)));
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	endpoints_close(e);
+	return rc;
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+	const struct group *x = *(struct group *const *)a;
+	const struct group *y = *(struct group *const *)b;
+	int c = strcmp(x->src, y->src);
+
+	if (c == 0)
+		c = strcmp(x->dst, y->dst);
+	if (c == 0)
+		c = strcmp(x->protocol, y->protocol);
+	if (c == 0)
+		c = (x->port > y->port) - (x->port < y->port);
+	return c;
+}
+
+static void denied_by(char *buf, size_t len, const struct group *g)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	if (g->egress_denied)
+		used += (size_t)snprintf(buf, len, "egress (%s/%s)",
+					 g->egress_by->namespace,
+					 g->egress_by->name);
+	if (g->ingress_denied && used < len)
+		snprintf(buf + used, len - used, "%singress (%s/%s)",
+			 used ? ", " : "", g->ingress_by->namespace,
+			 g->ingress_by->name);
+}
+
+/* Prints the denied flows and the summary; returns how many were denied. */
+static size_t report(struct replay *r)
+{
+	static const char *const heads[] = { "SOURCE", "DESTINATION", "PORT",
+					     "CONNECTIONS", "LAST SEEN",
+					     "DENIED BY" };
+	struct table *t = table_new(6, heads);
+	size_t denied = 0, egress = 0, ingress = 0;
+	int64_t denied_conns = 0;
+
+	if (r->n_list > 1)
+		qsort(r->list, r->n_list, sizeof(*r->list), cmp_group);
+	for (size_t i = 0; t != NULL && i < r->n_list; i++) {
+		const struct group *g = r->list[i];
+		char port[32], conns[32], last[TIMEFMT_LEN], by[600];
+		const char *cells[6] = { g->src, g->dst, port, conns, last, by };
+
+		if (!g->egress_denied && !g->ingress_denied)
+			continue;
+		denied++;
+		egress += (size_t)g->egress_denied;
+		ingress += (size_t)g->ingress_denied;
+		denied_conns += g->conns;
+		snprintf(port, sizeof(port), "%d/%s", g->port, g->protocol);
+		snprintf(conns, sizeof(conns), "%lld", (long long)g->conns);
+		timefmt_format(g->last, last);
+		denied_by(by, sizeof(by), g);
+		table_add(t, cells);
+	}
+	if (denied > 0)
+		table_print(t, stdout);
+	table_free(t);
+	printf("%s%zu of %zu flows would be denied (%lld connections: "
+	       "%zu by egress, %zu by ingress rules) by %zu policies",
+	       denied ? "\n" : "", denied, r->n_list, (long long)denied_conns,
+	       egress, ingress, r->ps->n);
+	if (r->not_checked > 0)
+		printf("; %zu ICMP or port-less records not checked "
+		       "(NetworkPolicy cannot express them)",
+		       r->not_checked);
+	printf("\n");
+	return denied;
+}
+
+static int check_replay(const struct check_cli *c, const struct polset *ps,
+			struct store *const *stores, size_t n)
+{
+	struct replay r = { .ps = ps };
+	int status = EXIT_INVALID;
+
+	for (size_t i = 0; i < n; i++)
+		if (replay_store(&r, stores[i], n > 1, c->since, c->until) < 0)
+			goto out;
+	if (r.rows == 0)
+		fprintf(stderr, "policygen: warning: no flows recorded in the "
+				"window: nothing to check\n");
+	status = report(&r) > 0;
+out:
+	strmap_free(&r.groups);
+	strmap_free(&r.seen);
+	free(r.list);
+	arena_reset(&r.mem);
+	return status;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct check_cli c = { .until = INT64_MAX };
+	struct store *stores[MAX_DBS] = { 0 };
+	struct polset ps = POLSET_INIT;
+	size_t n = 0;
+	int status = EXIT_INVALID;
+
+	if (parse_args(argc, argv, &c) < 0)
+		goto out;
+	for (size_t i = 0; i < c.n_files; i++)
+		if (polset_read_path(&ps, c.files[i], DEFAULT_NAMESPACE) < 0)
+			goto out;
+	if (ps.skipped > 0)
+		fprintf(stderr, "policygen: %zu objects that are not "
+				"NetworkPolicies left out\n",
+			ps.skipped);
+	if (c.n_db == 0)
+		c.dbs[c.n_db++] = NULL; /* the default path */
+	for (; n < c.n_db; n++)
+		if (store_open(store_path(c.dbs[n]), STORE_READONLY,
+			       &stores[n]) < 0)
+			goto out;
+	if (c.n_flows > 0)
+		status = check_flows(&c, &ps, stores[0]);
+	else
+		status = check_replay(&c, &ps, stores, n);
+out:
+	if (status == EXIT_INVALID)
+		fprintf(stderr, "policygen: %s\n", errmsg_get());
+	polset_free(&ps);
+	for (size_t i = 0; i < n; i++)
+		store_close(stores[i]);
+	return status;
+}

@@ -1,0 +1,351 @@
+/*
+ * endpoint: inventory lookups for the policy evaluator (endpoint.h).
+ * Pods are cached by uid: a replay meets the same few pods on every row.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "podflow/endpoint.h"
+#include "podflow/errmsg.h"
+#include "podflow/strmap.h"
+#include "sql.h"
+
+enum { P_ID, P_NS, P_KIND, P_NAME, P_NODE, P_HOSTNET, P_LABELS, P_NS_LABELS };
+
+struct endpoints {
+	struct store *store;
+	sqlite3_stmt *pod, *ports, *address, *kinds, *workload;
+	struct strmap pods; /* uid -> struct endpoint, address unset */
+	struct arena mem;
+	struct endpoint *list; /* endpoints_workload()'s answer */
+	size_t n_list, cap_list;
+};
+
+static int db_error(struct endpoints *e)
+{
+	errmsg_set("%s: %s", store_filename(e->store),
+		   sqlite3_errmsg(store_db(e->store)));
+	return -1;
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+int endpoints_open(struct store *s, struct endpoints **ret)
+{
+	struct endpoints *e = calloc(1, sizeof(*e));
+	sqlite3 *db = store_db(s);
+
+	if (e == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	e->store = s;
+	if (sqlite3_prepare_v2(db, sql_endpoint_pod, -1, &e->pod, NULL) ||
+	    sqlite3_prepare_v2(db, sql_endpoint_pod_ports, -1, &e->ports,
+			       NULL) ||
+	    sqlite3_prepare_v2(db, sql_endpoint_address, -1, &e->address,
+			       NULL) ||
+	    sqlite3_prepare_v2(db, sql_endpoint_workload_kinds, -1, &e->kinds,
+			       NULL) ||
+	    sqlite3_prepare_v2(db, sql_endpoint_workload_pods, -1, &e->workload,
+			       NULL)) {
+		db_error(e);
+		endpoints_close(e);
+		return -1;
+	}
+	*ret = e;
+	return 0;
+}
+
+void endpoints_close(struct endpoints *e)
+{
+	if (e == NULL)
+		return;
+	sqlite3_finalize(e->pod);
+	sqlite3_finalize(e->ports);
+	sqlite3_finalize(e->address);
+	sqlite3_finalize(e->kinds);
+	sqlite3_finalize(e->workload);
+	strmap_free(&e->pods);
+	arena_reset(&e->mem);
+	free(e->list);
+	free(e);
+}
+
+static int set_address(struct endpoint *out, const char *ip)
+{
+	memset(&out->end.ip, 0, sizeof(out->end.ip));
+	if (ip != NULL && addr_parse(ip, &out->end.ip) < 0)
+		return -1;
+	return 0;
+}
+
+static int load_ports(struct endpoints *e, sqlite3_int64 id,
+		      struct verdict_end *end)
+{
+	struct verdict_named_port *ports = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	sqlite3_reset(e->ports);
+	sqlite3_bind_int64(e->ports, 1, id);
+	while ((rc = sqlite3_step(e->ports)) == SQLITE_ROW) {
+		if (n == cap) {
+			struct verdict_named_port *grown;
+
+			cap = cap ? 2 * cap : 8;
+			grown = arena_alloc(&e->mem, cap * sizeof(*grown));
+			if (grown == NULL)
+				goto oom;
+			if (n > 0)
+				memcpy(grown, ports, n * sizeof(*grown));
+			ports = grown;
+		}
+		ports[n].name = arena_strdup(&e->mem, col(e->ports, 0));
+		ports[n].protocol = arena_strdup(&e->mem, col(e->ports, 1));
+		ports[n].port = sqlite3_column_int(e->ports, 2);
+		if (ports[n].name == NULL || ports[n].protocol == NULL)
+			goto oom;
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		return db_error(e);
+	end->ports = ports;
+	end->n_ports = n;
+	return 0;
+oom:
+	errmsg_set("out of memory");
+	return -1;
+}
+
+static int parse_labels(struct endpoints *e, const char *json,
+			const struct knode **out)
+{
+	if (kyaml_parse_text(json ? json : "{}", &e->mem, out) < 0) {
+		errmsg_prefix("%s: labels", store_filename(e->store));
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads the pod of uid into a new cache entry; *out NULL when unknown. */
+static int load_pod(struct endpoints *e, const char *uid,
+		    struct endpoint **out)
+{
+	struct endpoint *p;
+	char name[512];
+	int rc;
+
+	*out = NULL;
+	sqlite3_reset(e->pod);
+	sqlite3_bind_text(e->pod, 1, uid, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(e->pod);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return db_error(e);
+	if ((p = arena_alloc(&e->mem, sizeof(*p))) == NULL)
+		goto oom;
+	snprintf(name, sizeof(name), "%s/%s/%s", col(e->pod, P_NS),
+		 col(e->pod, P_KIND), col(e->pod, P_NAME));
+	p->name = arena_strdup(&e->mem, name);
+	if (col(e->pod, P_NODE) != NULL)
+		p->end.node = arena_strdup(&e->mem, col(e->pod, P_NODE));
+	if (sqlite3_column_int(e->pod, P_HOSTNET)) {
+		/* Policies do not apply to it: it is its node. */
+		p->end.is_node = 1;
+	} else {
+		p->end.namespace = arena_strdup(&e->mem, col(e->pod, P_NS));
+		if (p->end.namespace == NULL ||
+		    parse_labels(e, col(e->pod, P_LABELS), &p->end.labels) < 0 ||
+		    parse_labels(e, col(e->pod, P_NS_LABELS),
+				 &p->end.ns_labels) < 0 ||
+		    load_ports(e, sqlite3_column_int64(e->pod, P_ID),
+			       &p->end) < 0)
+			return -1;
+	}
+	if (p->name == NULL)
+		goto oom;
+	*out = p;
+	return 0;
+oom:
+	errmsg_set("out of memory");
+	return -1;
+}
+
+int endpoints_pod(struct endpoints *e, const char *uid, const char *ip,
+		  struct endpoint *out)
+{
+	struct strmap_slot *slot = strmap_slot(&e->pods, uid);
+	struct endpoint *p;
+
+	if (slot == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	if (slot->value == NULL) {
+		if (load_pod(e, uid, &p) < 0)
+			return -1;
+		slot->value = p;
+	}
+	memset(out, 0, sizeof(*out));
+	if (slot->value != NULL)
+		*out = *(struct endpoint *)slot->value;
+	if (set_address(out, ip) < 0)
+		return -1;
+	if (slot->value == NULL) {
+		out->name = ip;
+		return 1;
+	}
+	return 0;
+}
+
+int endpoints_node(struct endpoints *e, const char *node, const char *ip,
+		   struct endpoint *out)
+{
+	char name[300];
+
+	memset(out, 0, sizeof(*out));
+	snprintf(name, sizeof(name), "node/%s", node);
+	out->name = arena_strdup(&e->mem, name);
+	out->end.node = arena_strdup(&e->mem, node);
+	out->end.is_node = 1;
+	if (out->name == NULL || out->end.node == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	return set_address(out, ip);
+}
+
+int endpoints_address(struct endpoints *e, const char *ip,
+		      struct endpoint *out)
+{
+	const char *copy = arena_strdup(&e->mem, ip);
+	char *uid = NULL, *node = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (copy == NULL || set_address(out, ip) < 0)
+		return -1;
+	sqlite3_reset(e->address);
+	sqlite3_bind_text(e->address, 1, ip, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(e->address) != SQLITE_ROW)
+		return db_error(e);
+	if (col(e->address, 0) != NULL)
+		uid = strdup(col(e->address, 0));
+	if (col(e->address, 1) != NULL)
+		node = strdup(col(e->address, 1));
+	if (uid != NULL)
+		rc = endpoints_pod(e, uid, copy, out);
+	else if (node != NULL)
+		rc = endpoints_node(e, node, copy, out);
+	else {
+		out->name = copy;
+		rc = 0;
+	}
+	free(uid);
+	free(node);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The one kind of workload called name, or an error naming them all. */
+static int only_kind(struct endpoints *e, const char *ns, const char *name,
+		     char *kind, size_t len)
+{
+	char kinds[256] = "";
+	int n = 0, rc;
+
+	sqlite3_reset(e->kinds);
+	sqlite3_bind_text(e->kinds, 1, ns, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(e->kinds, 2, name, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(e->kinds)) == SQLITE_ROW) {
+		size_t used = strlen(kinds);
+
+		snprintf(kinds + used, sizeof(kinds) - used, "%s%s/%s/%s",
+			 n ? ", " : "", ns, col(e->kinds, 0), name);
+		if (n++ == 0)
+			snprintf(kind, len, "%s", col(e->kinds, 0));
+	}
+	if (rc != SQLITE_DONE)
+		return db_error(e);
+	if (n == 0) {
+		errmsg_set("no workload %s/%s in the inventory", ns, name);
+		return -1;
+	}
+	if (n > 1) {
+		errmsg_set("%s/%s is several workloads: %s", ns, name, kinds);
+		return -1;
+	}
+	return 0;
+}
+
+static struct endpoint *list_add(struct endpoints *e)
+{
+	if (e->n_list == e->cap_list) {
+		size_t cap = e->cap_list ? 2 * e->cap_list : 8;
+		struct endpoint *grown = realloc(e->list, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return NULL;
+		e->list = grown;
+		e->cap_list = cap;
+	}
+	return &e->list[e->n_list++];
+}
+
+int endpoints_workload(struct endpoints *e, const char *ns, const char *kind,
+		       const char *name, const struct endpoint **out,
+		       size_t *n)
+{
+	char only[64];
+	int rc;
+
+	e->n_list = 0;
+	if (kind == NULL) {
+		if (only_kind(e, ns, name, only, sizeof(only)) < 0)
+			return -1;
+		kind = only;
+	}
+	sqlite3_reset(e->workload);
+	sqlite3_bind_text(e->workload, 1, ns, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(e->workload, 2, kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(e->workload, 3, name, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(e->workload)) == SQLITE_ROW) {
+		int live = sqlite3_column_int(e->workload, 1);
+		char *uid;
+		struct endpoint *p;
+
+		if (!live && e->n_list > 0)
+			break; /* the last one seen, only when none runs */
+		if ((uid = strdup(col(e->workload, 0))) == NULL ||
+		    (p = list_add(e)) == NULL) {
+			free(uid);
+			errmsg_set("out of memory");
+			return -1;
+		}
+		if (endpoints_pod(e, uid, NULL, p) < 0) {
+			free(uid);
+			return -1;
+		}
+		free(uid);
+		if (!live) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_error(e);
+	if (e->n_list == 0) {
+		errmsg_set("no workload %s/%s/%s in the inventory", ns, kind,
+			   name);
+		return -1;
+	}
+	*out = e->list;
+	*n = e->n_list;
+	return 0;
+}

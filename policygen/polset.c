@@ -1,0 +1,548 @@
+/*
+ * polset: reading NetworkPolicy manifests (polset.h).
+ *
+ * The checks are the API server's (ValidateNetworkPolicy): a manifest it
+ * would refuse is refused here, with the file, document and line, so that
+ * a reviewer never proves traffic against a policy that cannot exist.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "podflow/errmsg.h"
+#include "podflow/netpol.h"
+#include "podflow/polset.h"
+
+/* Where a policy is being read, for messages. */
+struct ctx {
+	const char *source;
+	int document;
+	const char *what; /* "NetworkPolicy NS/NAME", once known */
+	struct arena *a;
+};
+
+static int bad(const struct ctx *c, const struct knode *n, const char *fmt,
+	       const char *arg)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), fmt, arg);
+	errmsg_set("%s:%d:%d: document %d: %s: %s", c->source, n->line,
+		   n->column, c->document, c->what, msg);
+	return -1;
+}
+
+static int is_null(const struct knode *n)
+{
+	return n == NULL || (n->type == KNODE_SCALAR && n->value == NULL);
+}
+
+/* A sequence, or null/absent (0 items): anything else is an error. */
+static int seq_at(const struct ctx *c, const struct knode *from,
+		  const char *key, const struct knode **out)
+{
+	const struct knode *n = knode_at(from, key);
+
+	*out = NULL;
+	if (is_null(n))
+		return 0;
+	if (n->type != KNODE_SEQ)
+		return bad(c, n, "%s must be a list", key);
+	*out = n;
+	return 0;
+}
+
+/* IANA_SVC_NAME: what a named port may be (RFC 6335). */
+static int is_port_name(const char *s)
+{
+	size_t len = strlen(s);
+	int letter = 0;
+
+	if (len == 0 || len > 15 || s[0] == '-' || s[len - 1] == '-')
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		if (islower((unsigned char)s[i]))
+			letter = 1;
+		else if (s[i] == '-' && s[i + 1] == '-')
+			return 0;
+		else if (!isdigit((unsigned char)s[i]) && s[i] != '-')
+			return 0;
+	}
+	return letter;
+}
+
+/* An unquoted decimal integer; -1 if n is not one. */
+static long plain_int(const struct knode *n)
+{
+	char *end;
+	long v;
+
+	if (n->type != KNODE_SCALAR || n->value == NULL || !n->plain ||
+	    !isdigit((unsigned char)n->value[0]))
+		return -1;
+	errno = 0;
+	v = strtol(n->value, &end, 10);
+	if (*end != '\0' || errno != 0 || v > 1000000)
+		return -1;
+	return v;
+}
+
+/* A selector, with the label syntax checks selector_from_node() leaves out. */
+static int read_selector(const struct ctx *c, const struct knode *n,
+			 struct selector *out)
+{
+	if (selector_from_node(n, c->source, c->a, out) < 0) {
+		/* "FILE:LINE:COL: problem": put the document after the place. */
+		char msg[512];
+		const char *rest = msg + strlen(c->source);
+
+		snprintf(msg, sizeof(msg), "%s", errmsg_get());
+		for (int colons = 0; *rest && colons < 3; rest++)
+			colons += *rest == ':';
+		errmsg_set("%.*s document %d: %s:%s", (int)(rest - msg), msg,
+			   c->document, c->what, rest);
+		return -1;
+	}
+	for (size_t i = 0; i < out->n; i++) {
+		const struct selector_req *r = &out->reqs[i];
+
+		if (!netpol_is_label_key(r->key))
+			return bad(c, n, "invalid label key '%s' in selector",
+				   r->key);
+		for (size_t j = 0; j < r->n_values; j++)
+			if (!netpol_is_label_value(r->values[j]))
+				return bad(c, n,
+					   "invalid label value '%s' in "
+					   "selector",
+					   r->values[j]);
+	}
+	return 0;
+}
+
+/*
+ * A CIDR as the API server takes it: host bits set are allowed (older
+ * servers never refused them, so applied policies may have them) and
+ * cleared here, the way every implementation reads them.
+ */
+static int parse_block(const char *text, struct cidr *out)
+{
+	char buf[CIDR_STRLEN];
+	const char *slash = strchr(text, '/');
+	char *end;
+	long len;
+	size_t alen;
+
+	if (slash == NULL || (alen = (size_t)(slash - text)) >= ADDR_STRLEN)
+		return -1;
+	memcpy(buf, text, alen);
+	buf[alen] = '\0';
+	if (addr_parse(buf, &out->net) < 0)
+		return -1;
+	errno = 0;
+	len = strtol(slash + 1, &end, 10);
+	if (slash[1] == '\0' || *end != '\0' || !isdigit((unsigned char)slash[1]) ||
+	    len > (out->net.family == AF_INET ? 32 : 128))
+		return -1;
+	out->len = (uint8_t)len;
+	for (int bit = (int)len; bit < 128; bit++)
+		out->net.bytes[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
+	return 0;
+}
+
+/* Nonzero when inner is a strictly smaller part of outer. */
+static int strict_subnet(const struct cidr *inner, const struct cidr *outer)
+{
+	return inner->net.family == outer->net.family &&
+	       inner->len > outer->len && cidr_contains(outer, &inner->net);
+}
+
+static int read_block(const struct ctx *c, const struct knode *n,
+		      struct polset_peer *p)
+{
+	const struct knode *cidr = knode_at(n, "cidr"), *ex;
+
+	p->is_block = 1;
+	if (n->type != KNODE_MAP)
+		return bad(c, n, "%s must be a map", "ipBlock");
+	if (is_null(cidr) || cidr->type != KNODE_SCALAR)
+		return bad(c, n, "%s: Required value", "ipBlock.cidr");
+	if (parse_block(cidr->value, &p->block) < 0)
+		return bad(c, cidr, "ipBlock.cidr '%s' is not a valid CIDR",
+			   cidr->value);
+	if (seq_at(c, n, "except", &ex) < 0)
+		return -1;
+	if (ex == NULL || ex->n == 0)
+		return 0;
+	p->except = arena_alloc(c->a, ex->n * sizeof(*p->except));
+	if (p->except == NULL)
+		return bad(c, n, "%s", "out of memory");
+	for (size_t i = 0; i < ex->n; i++) {
+		const struct knode *e = ex->items[i];
+
+		if (e->type != KNODE_SCALAR || e->value == NULL ||
+		    parse_block(e->value, &p->except[i]) < 0)
+			return bad(c, e, "ipBlock.except '%s' is not a valid CIDR",
+				   e->value ? e->value : "");
+		if (!strict_subnet(&p->except[i], &p->block))
+			return bad(c, e,
+				   "ipBlock.except '%s' must be a strict subset "
+				   "of cidr",
+				   e->value);
+	}
+	p->n_except = ex->n;
+	return 0;
+}
+
+static int read_peer(const struct ctx *c, const struct knode *n,
+		     struct polset_peer *p)
+{
+	const struct knode *pod = knode_at(n, "podSelector");
+	const struct knode *ns = knode_at(n, "namespaceSelector");
+	const struct knode *block = knode_at(n, "ipBlock");
+
+	if (n->type != KNODE_MAP)
+		return bad(c, n, "%s must be a map", "a peer");
+	if (is_null(pod) && is_null(ns) && is_null(block))
+		return bad(c, n, "%s",
+			   "a peer must specify podSelector, namespaceSelector "
+			   "or ipBlock");
+	if (!is_null(block)) {
+		if (!is_null(pod) || !is_null(ns))
+			return bad(c, n, "%s",
+				   "ipBlock may not be combined with "
+				   "podSelector or namespaceSelector");
+		return read_block(c, block, p);
+	}
+	p->has_pod_selector = !is_null(pod);
+	p->has_ns_selector = !is_null(ns);
+	if (p->has_pod_selector && read_selector(c, pod, &p->pod_selector) < 0)
+		return -1;
+	if (p->has_ns_selector && read_selector(c, ns, &p->ns_selector) < 0)
+		return -1;
+	return 0;
+}
+
+static int read_port(const struct ctx *c, const struct knode *n,
+		     struct polset_port *p)
+{
+	const struct knode *proto = knode_at(n, "protocol");
+	const struct knode *port = knode_at(n, "port");
+	const struct knode *end = knode_at(n, "endPort");
+	long v;
+
+	if (n->type != KNODE_MAP)
+		return bad(c, n, "%s must be a map", "a port");
+	p->protocol = "TCP";
+	if (!is_null(proto)) {
+		if (proto->type != KNODE_SCALAR ||
+		    (strcmp(proto->value, "TCP") != 0 &&
+		     strcmp(proto->value, "UDP") != 0 &&
+		     strcmp(proto->value, "SCTP") != 0))
+			return bad(c, proto, "protocol '%s': must be TCP, UDP or SCTP",
+				   proto->value ? proto->value : "");
+		p->protocol = proto->value;
+	}
+	if (!is_null(port)) {
+		if (port->type != KNODE_SCALAR)
+			return bad(c, port, "%s must be a number or a name",
+				   "port");
+		v = plain_int(port);
+		if (v >= 0) {
+			if (v < 1 || v > 65535)
+				return bad(c, port,
+					   "port %s: must be between 1 and 65535",
+					   port->value);
+			p->port = (int)v;
+		} else if (is_port_name(port->value)) {
+			p->name = port->value;
+		} else {
+			return bad(c, port,
+				   "port '%s': must be a number or a valid port "
+				   "name",
+				   port->value);
+		}
+	}
+	if (!is_null(end)) {
+		v = plain_int(end);
+		if (v < 1 || v > 65535)
+			return bad(c, end, "endPort %s: must be between 1 and 65535",
+				   end->value ? end->value : "");
+		if (p->port == 0)
+			return bad(c, end, "%s",
+				   "endPort may only be set with a numeric port");
+		if (v < p->port)
+			return bad(c, end,
+				   "endPort %s: must be greater than or equal "
+				   "to port",
+				   end->value);
+		p->end_port = (int)v;
+	}
+	return 0;
+}
+
+static int read_rules(const struct ctx *c, const struct knode *list,
+		      const char *peers_key, struct polset_rule **out,
+		      size_t *n_out)
+{
+	struct polset_rule *rules;
+
+	*out = NULL;
+	*n_out = 0;
+	if (list == NULL || list->n == 0)
+		return 0;
+	rules = arena_alloc(c->a, list->n * sizeof(*rules));
+	if (rules == NULL)
+		return bad(c, list, "%s", "out of memory");
+	for (size_t i = 0; i < list->n; i++) {
+		const struct knode *r = list->items[i], *peers, *ports;
+		struct polset_rule *rule = &rules[i];
+
+		rule->line = r->line;
+		if (is_null(r))
+			continue; /* `- {}` written as `-`: every peer, port */
+		if (r->type != KNODE_MAP)
+			return bad(c, r, "%s must be a map", "a rule");
+		if (seq_at(c, r, peers_key, &peers) < 0 ||
+		    seq_at(c, r, "ports", &ports) < 0)
+			return -1;
+		if (peers != NULL && peers->n > 0) {
+			rule->peers = arena_alloc(c->a,
+						  peers->n * sizeof(*rule->peers));
+			if (rule->peers == NULL)
+				return bad(c, r, "%s", "out of memory");
+			for (size_t j = 0; j < peers->n; j++)
+				if (read_peer(c, peers->items[j],
+					      &rule->peers[j]) < 0)
+					return -1;
+			rule->n_peers = peers->n;
+		}
+		if (ports != NULL && ports->n > 0) {
+			rule->ports = arena_alloc(c->a,
+						  ports->n * sizeof(*rule->ports));
+			if (rule->ports == NULL)
+				return bad(c, r, "%s", "out of memory");
+			for (size_t j = 0; j < ports->n; j++)
+				if (read_port(c, ports->items[j],
+					      &rule->ports[j]) < 0)
+					return -1;
+			rule->n_ports = ports->n;
+		}
+	}
+	*out = rules;
+	*n_out = list->n;
+	return 0;
+}
+
+/* policyTypes, or the API server's default when absent. */
+static int read_types(const struct ctx *c, const struct knode *spec,
+		      const struct knode *egress, struct polset_policy *p)
+{
+	const struct knode *types;
+
+	if (seq_at(c, spec, "policyTypes", &types) < 0)
+		return -1;
+	if (types == NULL || types->n == 0) {
+		/* Only a non-empty egress list makes it an egress policy. */
+		p->ingress = 1;
+		p->egress = egress != NULL && egress->n > 0;
+		return 0;
+	}
+	if (types->n > 2)
+		return bad(c, types, "%s", "policyTypes: at most two values");
+	for (size_t i = 0; i < types->n; i++) {
+		const char *t = types->items[i]->value;
+
+		if (types->items[i]->type == KNODE_SCALAR && t != NULL &&
+		    strcmp(t, "Ingress") == 0)
+			p->ingress = 1;
+		else if (types->items[i]->type == KNODE_SCALAR && t != NULL &&
+			 strcmp(t, "Egress") == 0)
+			p->egress = 1;
+		else
+			return bad(c, types->items[i],
+				   "policyTypes: '%s' is not Ingress or Egress",
+				   t ? t : "");
+	}
+	return 0;
+}
+
+static struct polset_policy *new_policy(struct polset *ps)
+{
+	if (ps->n == ps->cap) {
+		size_t cap = ps->cap ? 2 * ps->cap : 16;
+		struct polset_policy *grown =
+			realloc(ps->policies, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return NULL;
+		ps->policies = grown;
+		ps->cap = cap;
+	}
+	memset(&ps->policies[ps->n], 0, sizeof(ps->policies[0]));
+	return &ps->policies[ps->n];
+}
+
+int polset_add_object(struct polset *ps, const struct knode *obj,
+		      const char *source, int document,
+		      const char *default_ns)
+{
+	struct ctx c = { source, document, "NetworkPolicy", &ps->mem };
+	const struct knode *spec, *in, *out, *nsn;
+	const char *kind, *api, *name, *ns;
+	struct polset_policy *p;
+	char what[320];
+
+	if (obj->type != KNODE_MAP)
+		return bad(&c, obj, "%s", "an object must be a map");
+	kind = knode_str(obj, "kind");
+	api = knode_str(obj, "apiVersion");
+	if (kind == NULL || strcmp(kind, "NetworkPolicy") != 0)
+		return 0;
+	if (api == NULL || strcmp(api, "networking.k8s.io/v1") != 0)
+		return bad(&c, obj, "apiVersion '%s': must be networking.k8s.io/v1",
+			   api ? api : "");
+	name = knode_str(obj, "metadata.name");
+	if (name == NULL || !netpol_is_dns_subdomain(name))
+		return bad(&c, knode_at(obj, "metadata") ? knode_at(obj, "metadata") : obj,
+			   "metadata.name '%s': must be a DNS-1123 subdomain",
+			   name ? name : "");
+	nsn = knode_at(obj, "metadata.namespace");
+	ns = is_null(nsn) ? default_ns : nsn->value;
+	if (ns == NULL || strlen(ns) > 63 || strchr(ns, '.') != NULL ||
+	    !netpol_is_dns_subdomain(ns))
+		return bad(&c, nsn ? nsn : obj,
+			   "metadata.namespace '%s': must be a DNS-1123 label",
+			   ns ? ns : "");
+	snprintf(what, sizeof(what), "NetworkPolicy %s/%s", ns, name);
+	c.what = what;
+	spec = knode_at(obj, "spec");
+	if (is_null(spec) || spec->type != KNODE_MAP)
+		return bad(&c, obj, "%s", "spec: Required value");
+	/* Selectors point into the tree: keep it past the next object. */
+	if ((spec = knode_copy(&ps->mem, spec)) == NULL)
+		return bad(&c, obj, "%s", "out of memory");
+	if (is_null(knode_at(spec, "podSelector")))
+		return bad(&c, spec, "%s", "spec.podSelector: Required value");
+	if ((p = new_policy(ps)) == NULL)
+		return bad(&c, obj, "%s", "out of memory");
+	p->source = arena_strdup(&ps->mem, source);
+	p->namespace = arena_strdup(&ps->mem, ns);
+	p->name = arena_strdup(&ps->mem, name);
+	if (p->source == NULL || p->namespace == NULL || p->name == NULL)
+		return bad(&c, obj, "%s", "out of memory");
+	p->document = document;
+	p->line = obj->line;
+	if (read_selector(&c, knode_at(spec, "podSelector"), &p->pod_selector) < 0 ||
+	    seq_at(&c, spec, "ingress", &in) < 0 ||
+	    seq_at(&c, spec, "egress", &out) < 0 ||
+	    read_types(&c, spec, out, p) < 0 ||
+	    read_rules(&c, in, "from", &p->ingress_rules, &p->n_ingress) < 0 ||
+	    read_rules(&c, out, "to", &p->egress_rules, &p->n_egress) < 0)
+		return -1;
+	ps->n++;
+	return 1;
+}
+
+static int read_stream(struct polset *ps, FILE *fp, const char *name,
+		       const char *default_ns)
+{
+	struct kyaml *y = NULL;
+	const struct knode *obj;
+	int rc;
+
+	if (kyaml_open(fp, name, &y) < 0)
+		return -1;
+	while ((rc = kyaml_next(y, &obj)) == 1) {
+		rc = polset_add_object(ps, obj, name, kyaml_document(y),
+				       default_ns);
+		if (rc < 0)
+			break;
+		if (rc == 0)
+			ps->skipped++;
+	}
+	kyaml_close(y);
+	return rc < 0 ? -1 : 0;
+}
+
+static int has_manifest_suffix(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	return dot != NULL && (strcmp(dot, ".yaml") == 0 ||
+			       strcmp(dot, ".yml") == 0 ||
+			       strcmp(dot, ".json") == 0);
+}
+
+static int read_dir(struct polset *ps, const char *path, const char *default_ns)
+{
+	struct dirent **ents = NULL;
+	int n, rc = 0;
+
+	n = scandir(path, &ents, NULL, alphasort);
+	if (n < 0) {
+		errmsg_set("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *e = ents[i]->d_name;
+		struct stat st;
+		char *child;
+
+		if (rc < 0 || e[0] == '.')
+			continue;
+		size_t len = strlen(path) + strlen(e) + 2;
+
+		if ((child = malloc(len)) == NULL) {
+			errmsg_set("%s: out of memory", path);
+			rc = -1;
+			continue;
+		}
+		snprintf(child, len, "%s/%s", path, e);
+		if (stat(child, &st) == 0 && S_ISDIR(st.st_mode))
+			rc = read_dir(ps, child, default_ns);
+		else if (has_manifest_suffix(e))
+			rc = polset_read_path(ps, child, default_ns);
+		free(child);
+	}
+	for (int i = 0; i < n; i++)
+		free(ents[i]);
+	free(ents);
+	return rc;
+}
+
+int polset_read_path(struct polset *ps, const char *path,
+		     const char *default_ns)
+{
+	struct stat st;
+	FILE *fp;
+	int rc;
+
+	if (strcmp(path, "-") == 0)
+		return read_stream(ps, stdin, "<stdin>", default_ns);
+	if (stat(path, &st) < 0) {
+		errmsg_set("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode))
+		return read_dir(ps, path, default_ns);
+	if ((fp = fopen(path, "r")) == NULL) {
+		errmsg_set("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = read_stream(ps, fp, path, default_ns);
+	fclose(fp);
+	return rc;
+}
+
+void polset_free(struct polset *ps)
+{
+	free(ps->policies);
+	arena_reset(&ps->mem);
+	ps->policies = NULL;
+	ps->n = ps->cap = ps->skipped = 0;
+}
