@@ -8,6 +8,12 @@
  * grouped into one rule per peer.  The peer is what the policy's pod sees:
  * a workload by its selector, else the exact address (a node, an outside
  * host, or the address SNAT gave the client).
+ *
+ * A database holds a row per edge per time bucket, a million a day on a
+ * big cluster, but far fewer distinct peers.  So one database's rows are
+ * handled as they come and not kept, each distinct string they leave
+ * behind is stored once, and a workload's entries are folded as they pile
+ * up: memory follows the peers, not the rows.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +33,15 @@
 #define LABEL_MAX_LEN 63
 /* Warn about a workload reaching this many addresses on one port. */
 #define CHURN_THRESHOLD 8
+/* The first size of intern()'s table, a power of two; it doubles. */
+#define INTERN_MIN_SLOTS 1024
+/*
+ * A workload's entries are folded (equal direction, peer and port) when
+ * their array is full and holds at least this many; it grows only if
+ * folding left it over three quarters full.  Flows repeat the same few
+ * peers bucket after bucket, so memory follows the distinct peers.
+ */
+#define FOLD_MIN_ENTRIES 64
 
 #define ANNOTATION(k) "podflow.io/" k
 
@@ -54,6 +69,7 @@ struct workload {
 	size_t n, cap;
 	size_t flows; /* flows seen, whether or not a rule came of them */
 	int64_t conns, first, last;
+	const char *peer_key, *peer_desc; /* pod_peer()'s, made once */
 };
 
 /* One resolved edge, from one node's database. */
@@ -83,11 +99,85 @@ struct gen {
 	size_t n_pod_cidrs;
 	size_t not_expressible;
 	size_t unknown_pod_ips; /* peers in the pod CIDRs that no known pod held */
+	/* intern(): each distinct string once, open addressing, 2^k slots */
+	const char **strings;
+	size_t n_strings, cap_strings;
+	/* selector_overlap(): the pods of one namespace, labels parsed once */
+	const char *ns_pods_of; /* that namespace; NULL: none read yet */
+	struct ns_pod *ns_pods;
+	size_t n_ns_pods, cap_ns_pods;
+	struct arena ns_mem; /* ns_pods' strings and labels */
+};
+
+/* A pod of the namespace selector_overlap() is looking at. */
+struct ns_pod {
+	const char *kind, *name; /* its workload */
+	const struct knode *labels;
+	int bad; /* labels that do not parse: no selector picks the pod */
 };
 
 static const char *dup(struct gen *g, const char *s)
 {
 	return s ? arena_strdup(g->a, s) : NULL;
+}
+
+/* FNV-1a. */
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Doubles the table of intern(); -1 when out of memory. */
+static int intern_grow(struct gen *g)
+{
+	size_t cap = g->cap_strings ? 2 * g->cap_strings : INTERN_MIN_SLOTS;
+	const char **t = calloc(cap, sizeof(*t));
+
+	if (t == NULL)
+		return -1;
+	for (size_t j = 0; j < g->cap_strings; j++) {
+		size_t i;
+
+		if (g->strings[j] == NULL)
+			continue;
+		for (i = hash_str(g->strings[j]) & (cap - 1); t[i] != NULL;
+		     i = (i + 1) & (cap - 1))
+			;
+		t[i] = g->strings[j];
+	}
+	free(g->strings);
+	g->strings = t;
+	g->cap_strings = cap;
+	return 0;
+}
+
+/*
+ * dup() for the strings each flow makes (peer keys, addresses, Service
+ * names): each distinct one is stored once, so that memory grows with
+ * the distinct peers, not with the flows.  NULL for NULL, or when out of
+ * memory.
+ */
+static const char *intern(struct gen *g, const char *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return NULL;
+	/* At most half full, so that probe sequences stay short. */
+	if (2 * (g->n_strings + 1) > g->cap_strings && intern_grow(g) < 0)
+		return NULL;
+	for (i = hash_str(s) & (g->cap_strings - 1); g->strings[i] != NULL;
+	     i = (i + 1) & (g->cap_strings - 1))
+		if (strcmp(g->strings[i], s) == 0)
+			return g->strings[i];
+	g->strings[i] = arena_strdup(g->a, s);
+	if (g->strings[i] != NULL)
+		g->n_strings++;
+	return g->strings[i];
 }
 
 static int cmp_workload(const void *a, const void *b)
@@ -270,26 +360,40 @@ static int cidr_peer(struct gen *g, const char *ip, int external,
 			 c.net.bytes[i]);
 	snprintf(key + strlen(key), sizeof(key) - strlen(key), "/%03u", len);
 	e->peer.type = NETPOL_PEER_CIDR;
-	e->peer.cidr = dup(g, text);
-	e->key = dup(g, key);
+	e->peer.cidr = intern(g, text);
+	e->key = intern(g, key);
 	e->desc = e->peer.cidr;
 	e->external = external;
+	if (e->peer.cidr == NULL || e->key == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
 	return 0;
 }
 
 /* A pod peer for workload p, seen from a policy in namespace ns. */
-static int pod_peer(struct gen *g, const struct workload *p, const char *ns,
+static int pod_peer(struct gen *g, struct workload *p, const char *ns,
 		    struct entry *e)
 {
-	char key[768], desc[640];
+	if (p->peer_key == NULL) {
+		char key[768], desc[640];
 
-	snprintf(key, sizeof(key), "p|%s|%s|%s", p->ns, p->kind, p->name);
-	snprintf(desc, sizeof(desc), "%s/%s/%s", p->ns, p->kind, p->name);
+		snprintf(key, sizeof(key), "p|%s|%s|%s", p->ns, p->kind,
+			 p->name);
+		snprintf(desc, sizeof(desc), "%s/%s/%s", p->ns, p->kind,
+			 p->name);
+		p->peer_key = dup(g, key);
+		p->peer_desc = dup(g, desc);
+		if (p->peer_key == NULL || p->peer_desc == NULL) {
+			errmsg_set("out of memory");
+			return -1;
+		}
+	}
 	e->peer.type = NETPOL_PEER_PODS;
 	e->peer.namespace = strcmp(p->ns, ns) == 0 ? NULL : p->ns;
 	e->peer.pod_selector = p->selector;
-	e->key = dup(g, key);
-	e->desc = dup(g, desc);
+	e->key = p->peer_key;
+	e->desc = p->peer_desc;
 	return 0;
 }
 
@@ -316,20 +420,71 @@ static int end_peer(struct gen *g, const char *ns, const char *pns,
 			 e);
 }
 
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	int c;
+
+	if (x->egress != y->egress)
+		return x->egress - y->egress;
+	if ((c = strcmp(x->key, y->key)) != 0)
+		return c;
+	if ((c = strcmp(x->protocol, y->protocol)) != 0)
+		return c;
+	return x->port - y->port;
+}
+
+/*
+ * Folds equal (direction, peer, port) entries into one.  add_entry()
+ * folds along the way, and folding again gives what folding once would:
+ * sums, minima and maxima, and the first Service seen (qsort() keeps
+ * equal entries in order, as glibc's merge sort does, and a folded entry
+ * comes before those added after it).
+ */
+static void merge_entries(struct workload *w)
+{
+	size_t out = 0;
+
+	if (w->n > 1)
+		qsort(w->e, w->n, sizeof(*w->e), cmp_entry);
+	for (size_t i = 0; i < w->n; i++) {
+		if (out > 0 && cmp_entry(&w->e[out - 1], &w->e[i]) == 0) {
+			struct entry *m = &w->e[out - 1];
+
+			m->conns += w->e[i].conns;
+			if (w->e[i].first < m->first)
+				m->first = w->e[i].first;
+			if (w->e[i].last > m->last)
+				m->last = w->e[i].last;
+			if (m->service == NULL)
+				m->service = w->e[i].service;
+			m->dbs |= w->e[i].dbs;
+			continue;
+		}
+		w->e[out++] = w->e[i];
+	}
+	w->n = out;
+}
+
 static int add_entry(struct gen *g, struct workload *w, const struct entry *e)
 {
 	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 16;
-		struct entry *grown = arena_alloc(g->a, cap * sizeof(*grown));
+		if (w->n >= FOLD_MIN_ENTRIES)
+			merge_entries(w);
+		if (w->cap == 0 || w->n * 4 > w->cap * 3) {
+			size_t cap = w->cap ? w->cap * 2 : 16;
+			struct entry *grown =
+				arena_alloc(g->a, cap * sizeof(*grown));
 
-		if (grown == NULL) {
-			errmsg_set("out of memory");
-			return -1;
+			if (grown == NULL) {
+				errmsg_set("out of memory");
+				return -1;
+			}
+			if (w->n)
+				memcpy(grown, w->e, w->n * sizeof(*grown));
+			w->e = grown;
+			w->cap = cap;
 		}
-		if (w->n)
-			memcpy(grown, w->e, w->n * sizeof(*grown));
-		w->e = grown;
-		w->cap = cap;
 	}
 	w->e[w->n++] = *e;
 	return 0;
@@ -389,7 +544,11 @@ static int handle_flow(struct gen *g, const struct flow_row *f)
 	if (f->svc_name != NULL) {
 		snprintf(service, sizeof(service), "%s/%s", f->svc_ns,
 			 f->svc_name);
-		e.service = dup(g, service);
+		e.service = intern(g, service);
+		if (e.service == NULL) {
+			errmsg_set("out of memory");
+			return -1;
+		}
 	}
 	if (e.port < 1)
 		return 0;
@@ -430,10 +589,52 @@ static int handle_flow(struct gen *g, const struct flow_row *f)
 	return 0;
 }
 
+/* The row st is on; its strings are SQLite's, valid until the next step. */
+static void row_read(sqlite3_stmt *st, size_t db, struct flow_row *f)
+{
+	*f = (struct flow_row){
+		.db = db,
+		.bucket = sqlite3_column_int64(st, G_BUCKET),
+		.client = text(st, G_CLIENT),
+		.server = text(st, G_SERVER),
+		.port = sqlite3_column_int(st, G_PORT),
+		.proto = text(st, G_PROTO),
+		.client_nat = text(st, G_CLIENT_NAT),
+		.conns = sqlite3_column_int64(st, G_CONNS),
+		.first = sqlite3_column_int64(st, G_FIRST),
+		.last = sqlite3_column_int64(st, G_LAST),
+		.src_ns = text(st, G_SRC_NS),
+		.src_kind = text(st, G_SRC_KIND),
+		.src_name = text(st, G_SRC_NAME),
+		.src_node = text(st, G_SRC_NODE),
+		.dst_ns = text(st, G_DST_NS),
+		.dst_kind = text(st, G_DST_KIND),
+		.dst_name = text(st, G_DST_NAME),
+		.dst_node = text(st, G_DST_NODE),
+		.svc_ns = text(st, G_SVC_NS),
+		.svc_name = text(st, G_SVC_NAME),
+		.service_port = sqlite3_column_int(st, G_SVC_PORT),
+	};
+}
+
+/* Keeps the row st is on, for merge_and_handle(). */
 static int add_row(struct gen *g, size_t db, sqlite3_stmt *st)
 {
-	struct flow_row *f;
+	struct flow_row f;
+	/* The same names and addresses come back row after row. */
+	const char **strs[] = {
+		&f.client, &f.server,	&f.proto,    &f.client_nat,
+		&f.src_ns, &f.src_kind, &f.src_name, &f.src_node,
+		&f.dst_ns, &f.dst_kind, &f.dst_name, &f.dst_node,
+		&f.svc_ns, &f.svc_name,
+	};
 
+	row_read(st, db, &f);
+	if (f.client == NULL || f.server == NULL || f.proto == NULL)
+		return -1;
+	for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++)
+		if (*strs[i] != NULL && (*strs[i] = intern(g, *strs[i])) == NULL)
+			return -1;
 	if (g->n_rows == g->cap_rows) {
 		size_t cap = g->cap_rows ? g->cap_rows * 2 : 256;
 		struct flow_row *grown = realloc(g->rows, cap * sizeof(*grown));
@@ -443,31 +644,16 @@ static int add_row(struct gen *g, size_t db, sqlite3_stmt *st)
 		g->rows = grown;
 		g->cap_rows = cap;
 	}
-	f = &g->rows[g->n_rows++];
-	f->db = db;
-	f->bucket = sqlite3_column_int64(st, G_BUCKET);
-	f->client = dup(g, text(st, G_CLIENT));
-	f->server = dup(g, text(st, G_SERVER));
-	f->port = sqlite3_column_int(st, G_PORT);
-	f->proto = dup(g, text(st, G_PROTO));
-	f->client_nat = dup(g, text(st, G_CLIENT_NAT));
-	f->conns = sqlite3_column_int64(st, G_CONNS);
-	f->first = sqlite3_column_int64(st, G_FIRST);
-	f->last = sqlite3_column_int64(st, G_LAST);
-	f->src_ns = dup(g, text(st, G_SRC_NS));
-	f->src_kind = dup(g, text(st, G_SRC_KIND));
-	f->src_name = dup(g, text(st, G_SRC_NAME));
-	f->src_node = dup(g, text(st, G_SRC_NODE));
-	f->dst_ns = dup(g, text(st, G_DST_NS));
-	f->dst_kind = dup(g, text(st, G_DST_KIND));
-	f->dst_name = dup(g, text(st, G_DST_NAME));
-	f->dst_node = dup(g, text(st, G_DST_NODE));
-	f->svc_ns = dup(g, text(st, G_SVC_NS));
-	f->svc_name = dup(g, text(st, G_SVC_NAME));
-	f->service_port = sqlite3_column_int(st, G_SVC_PORT);
-	return f->client && f->server && f->proto ? 0 : -1;
+	g->rows[g->n_rows++] = f;
+	return 0;
 }
 
+/*
+ * Runs sql/generate_flows.sql on database db and hands each row to
+ * handle_flow() as it comes (one database: nothing to merge, and nothing
+ * kept, so memory does not grow with the edges), or keeps it for
+ * merge_and_handle() (several).
+ */
 static int read_rows(struct gen *g, size_t db)
 {
 	struct store *s = g->stores[db];
@@ -479,23 +665,40 @@ static int read_rows(struct gen *g, size_t db)
 		goto dberr;
 	sqlite3_bind_int64(st, 1, g->o->since);
 	sqlite3_bind_int64(st, 2, g->o->until);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (add_row(g, db, st) < 0) {
-			sqlite3_finalize(st);
-			errmsg_set("out of memory");
-			return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct flow_row f;
+
+		if (g->n_stores > 1) {
+			if (add_row(g, db, st) < 0)
+				goto oom;
+			continue;
 		}
+		row_read(st, db, &f);
+		if (f.client == NULL || f.server == NULL || f.proto == NULL)
+			goto oom;
+		if (handle_flow(g, &f) < 0)
+			goto err;
+	}
 	if (rc != SQLITE_DONE)
 		goto dberr;
 	sqlite3_finalize(st);
 	return 0;
+oom:
+	errmsg_set("out of memory");
+	goto err;
 dberr:
 	errmsg_set("%s: %s", store_filename(s), sqlite3_errmsg(store_db(s)));
+err:
 	sqlite3_finalize(st);
 	return -1;
 }
 
-/* The connection a row counts: the same on the client's and the server's node. */
+/*
+ * The connection a row counts: the same on the client's and the server's
+ * node.  sql/generate_flows.sql orders rows the same way, so that one
+ * database's rows, handled as they come, are handled in the order
+ * merge_and_handle() would give them.
+ */
 static int cmp_row(const void *a, const void *b)
 {
 	const struct flow_row *x = a, *y = b;
@@ -564,47 +767,7 @@ static int load_flows(struct gen *g)
 	for (size_t db = 0; db < g->n_stores; db++)
 		if (read_rows(g, db) < 0)
 			return -1;
-	return merge_and_handle(g);
-}
-
-static int cmp_entry(const void *a, const void *b)
-{
-	const struct entry *x = a, *y = b;
-	int c;
-
-	if (x->egress != y->egress)
-		return x->egress - y->egress;
-	if ((c = strcmp(x->key, y->key)) != 0)
-		return c;
-	if ((c = strcmp(x->protocol, y->protocol)) != 0)
-		return c;
-	return x->port - y->port;
-}
-
-/* Folds equal (direction, peer, port) entries into one. */
-static void merge_entries(struct workload *w)
-{
-	size_t out = 0;
-
-	if (w->n > 1)
-		qsort(w->e, w->n, sizeof(*w->e), cmp_entry);
-	for (size_t i = 0; i < w->n; i++) {
-		if (out > 0 && cmp_entry(&w->e[out - 1], &w->e[i]) == 0) {
-			struct entry *m = &w->e[out - 1];
-
-			m->conns += w->e[i].conns;
-			if (w->e[i].first < m->first)
-				m->first = w->e[i].first;
-			if (w->e[i].last > m->last)
-				m->last = w->e[i].last;
-			if (m->service == NULL)
-				m->service = w->e[i].service;
-			m->dbs |= w->e[i].dbs;
-			continue;
-		}
-		w->e[out++] = w->e[i];
-	}
-	w->n = out;
+	return g->n_stores > 1 ? merge_and_handle(g) : 0;
 }
 
 /* With --port-range-threshold N: N or more ports of one protocol become a range. */
@@ -857,7 +1020,7 @@ const char *generate_policy_name(struct arena *a, const char *kind,
 {
 	size_t len = strlen("podflow--") + strlen(kind) + strlen(name) + 1;
 	char *out = arena_alloc(a, len > LABEL_MAX_LEN + 1 ? len : LABEL_MAX_LEN + 1);
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h;
 	size_t keep;
 
 	if (out == NULL)
@@ -873,8 +1036,7 @@ const char *generate_policy_name(struct arena *a, const char *kind,
 	 * label may be: keep a prefix as one label, and a hash of the whole
 	 * so that two long names stay apart.
 	 */
-	for (const char *p = out; *p; p++)
-		h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
+	h = hash_str(out);
 	keep = strcspn(out, ".");
 	if (keep > LABEL_MAX_LEN - 9)
 		keep = LABEL_MAX_LEN - 9;
@@ -886,6 +1048,61 @@ const char *generate_policy_name(struct arena *a, const char *kind,
 }
 
 /*
+ * Reads the pods of namespace ns and parses their labels, unless they are
+ * those already read: the workloads come sorted by namespace, so each
+ * namespace is read once, not once per workload.
+ */
+static int load_ns_pods(struct gen *g, const char *ns)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (g->ns_pods_of != NULL && strcmp(g->ns_pods_of, ns) == 0)
+		return 0;
+	arena_reset(&g->ns_mem);
+	g->n_ns_pods = 0;
+	g->ns_pods_of = NULL;
+	if (sqlite3_prepare_v2(store_db(g->s), sql_generate_pod_labels, -1, &st,
+			       NULL) != SQLITE_OK)
+		goto err;
+	sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, g->o->since);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *kind = text(st, 0), *name = text(st, 1);
+		const char *labels = text(st, 2);
+		struct ns_pod *p;
+
+		if (kind == NULL || name == NULL || labels == NULL)
+			goto err;
+		if (g->n_ns_pods == g->cap_ns_pods) {
+			size_t cap = g->cap_ns_pods ? 2 * g->cap_ns_pods : 64;
+			struct ns_pod *t = realloc(g->ns_pods, cap * sizeof(*t));
+
+			if (t == NULL)
+				goto err;
+			g->ns_pods = t;
+			g->cap_ns_pods = cap;
+		}
+		p = &g->ns_pods[g->n_ns_pods++];
+		p->kind = arena_strdup(&g->ns_mem, kind);
+		p->name = arena_strdup(&g->ns_mem, name);
+		if (p->kind == NULL || p->name == NULL)
+			goto err;
+		p->labels = NULL;
+		p->bad = kyaml_parse_text(labels, &g->ns_mem, &p->labels) < 0;
+	}
+	if (rc != SQLITE_DONE ||
+	    (g->ns_pods_of = arena_strdup(&g->ns_mem, ns)) == NULL)
+		goto err;
+	sqlite3_finalize(st);
+	return 0;
+err:
+	sqlite3_finalize(st);
+	g->n_ns_pods = 0;
+	return -1;
+}
+
+/*
  * The workloads whose pods w's selector would also pick, in its
  * namespace: a comma-separated list, or NULL when it picks w's alone.
  */
@@ -893,28 +1110,22 @@ static const char *selector_overlap(struct gen *g, const struct workload *w)
 {
 	struct arena scratch = ARENA_INIT;
 	struct selector sel;
-	sqlite3_stmt *st = NULL;
 	char list[512] = "";
 	const char *out = NULL;
 
-	if (selector_from_json(w->selector, &scratch, &sel) < 0)
+	if (selector_from_json(w->selector, &scratch, &sel) < 0 ||
+	    load_ns_pods(g, w->ns) < 0)
 		goto done;
-	if (sqlite3_prepare_v2(store_db(g->s), sql_generate_pod_labels, -1, &st,
-			       NULL) != SQLITE_OK)
-		goto done;
-	sqlite3_bind_text(st, 1, w->ns, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, g->o->since);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *kind = text(st, 0), *name = text(st, 1);
-		const struct knode *labels = NULL;
+	for (size_t i = 0; i < g->n_ns_pods; i++) {
+		const struct ns_pod *p = &g->ns_pods[i];
 		char who[300];
 
-		if (strcmp(kind, w->kind) == 0 && strcmp(name, w->name) == 0)
+		if (strcmp(p->kind, w->kind) == 0 &&
+		    strcmp(p->name, w->name) == 0)
 			continue;
-		if (kyaml_parse_text(text(st, 2), &scratch, &labels) < 0 ||
-		    !selector_matches(&sel, labels))
+		if (p->bad || !selector_matches(&sel, p->labels))
 			continue;
-		snprintf(who, sizeof(who), "%s/%s", kind, name);
+		snprintf(who, sizeof(who), "%s/%s", p->kind, p->name);
 		if (strstr(list, who) != NULL)
 			continue;
 		if (list[0])
@@ -924,7 +1135,6 @@ static const char *selector_overlap(struct gen *g, const struct workload *w)
 	if (list[0])
 		out = arena_strdup(g->a, list);
 done:
-	sqlite3_finalize(st);
 	arena_reset(&scratch);
 	return out;
 }
@@ -1128,10 +1338,11 @@ int generate_policies(struct store *const *stores, size_t n_stores,
 	struct gen g = { .o = opts, .s = stores[0], .stores = stores,
 			 .n_stores = n_stores, .diag = diag, .a = &out->mem };
 	size_t cap;
+	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	if (load_workloads(&g) < 0 || check_workload_filter(&g) < 0)
-		goto err;
+		goto done;
 	for (size_t i = 0; i < n_stores; i++) {
 		struct store *first = g.s;
 
@@ -1141,7 +1352,7 @@ int generate_policies(struct store *const *stores, size_t n_stores,
 		g.s = first;
 	}
 	if (load_flows(&g) < 0)
-		goto err;
+		goto done;
 	if (g.unknown_pod_ips > 0)
 		fprintf(diag,
 			"policygen: warning: %zu rules name pod addresses that "
@@ -1158,10 +1369,10 @@ int generate_policies(struct store *const *stores, size_t n_stores,
 	out->policies = arena_alloc(&out->mem, cap * sizeof(*out->policies));
 	if (out->policies == NULL) {
 		errmsg_set("out of memory");
-		goto err;
+		goto done;
 	}
 	if (opts->namespace_default_deny && add_default_denies(&g, out) < 0)
-		goto err;
+		goto done;
 	for (size_t i = 0; i < g.n_w; i++) {
 		struct workload *w = &g.w[i];
 
@@ -1195,15 +1406,18 @@ int generate_policies(struct store *const *stores, size_t n_stores,
 				continue;
 		}
 		if (build_policy(&g, w, &out->policies[out->n]) < 0)
-			goto err;
+			goto done;
 		out->n++;
 	}
+	rc = 0;
+done:
 	free(g.rows);
-	return 0;
-err:
-	free(g.rows);
-	generate_result_free(out);
-	return -1;
+	free(g.strings);
+	free(g.ns_pods);
+	arena_reset(&g.ns_mem);
+	if (rc < 0)
+		generate_result_free(out);
+	return rc;
 }
 
 void generate_result_free(struct generate_result *r)

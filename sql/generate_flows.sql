@@ -9,4 +9,6 @@ SELECT DISTINCT
 	service_namespace, service_name, service_port
 FROM flow_resolved
 WHERE last_seen >= ?1 AND bucket < ?2
-ORDER BY bucket, client_ip, server_ip, server_port, protocol;
+-- The order of cmp_row() in generate.c: one database's rows are handled
+-- as they come.
+ORDER BY bucket, client_ip, server_ip, protocol, server_port;
