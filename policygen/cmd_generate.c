@@ -30,6 +30,7 @@ static void generate_usage(FILE *f)
 		"         [--external-prefix N] [--allow-internet] [--service-cidr CIDR]...\n"
 		"         [--port-range-threshold N] [--stable-after DURATION]\n"
 		"         [--include-silent] [--namespace-default-deny] [--explain]\n"
+		"         [--existing FILE|DIR|-]... [--review-db PATH] [--reviewed-only]\n"
 		"         [-o FILE|DIR/]\n"
 		"T: an RFC 3339 time or a duration back from now (90m, 24h, 7d).\n");
 }
@@ -171,9 +172,10 @@ static int write_dir(const char *dir, const struct generate_result *r)
 
 struct cli {
 	struct generate_opts o;
-	const char *dbs[MAX_DBS], *out;
+	const char *dbs[MAX_DBS], *out, *review_db;
 	const char *dns_ips[MAX_LIST], *service_cidrs[MAX_LIST];
-	int n_db;
+	const char *existing[MAX_LIST];
+	int n_db, n_existing;
 };
 
 static int parse_args(int argc, char **argv, struct cli *c)
@@ -197,6 +199,9 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		{ "include-silent", no_argument, NULL, 'z' },
 		{ "namespace-default-deny", no_argument, NULL, 'Z' },
 		{ "explain", no_argument, NULL, 'e' },
+		{ "existing", required_argument, NULL, 'X' },
+		{ "review-db", required_argument, NULL, 'R' },
+		{ "reviewed-only", no_argument, NULL, 'O' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -279,6 +284,13 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case 'z': c->o.include_silent = 1; break;
 		case 'Z': c->o.namespace_default_deny = 1; break;
 		case 'e': c->o.explain = 1; break;
+		case 'X':
+			if (c->n_existing == MAX_LIST)
+				goto too_many;
+			c->existing[c->n_existing++] = optarg;
+			break;
+		case 'R': c->review_db = optarg; break;
+		case 'O': c->o.reviewed_only = 1; break;
 		case 'o': c->out = optarg; break;
 		case 'h':
 			generate_usage(stdout);
@@ -302,7 +314,8 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	}
 	return 0;
 too_many:
-	errmsg_set("too many --dns-ip or --service-cidr (at most %d)", MAX_LIST);
+	errmsg_set("too many --dns-ip, --service-cidr or --existing (at most %d)",
+		   MAX_LIST);
 	return -1;
 }
 
@@ -311,7 +324,9 @@ int cmd_generate(int argc, char **argv)
 	struct cli c = { .o = { .until = INT64_MAX,
 				.stable_after = DEFAULT_STABLE_AFTER } };
 	struct generate_result r = { 0 };
-	struct store *stores[MAX_DBS] = { 0 };
+	struct store *stores[MAX_DBS] = { 0 }, *rdb = NULL;
+	struct review_set review = { 0 };
+	struct polset existing = POLSET_INIT;
 	size_t n = 0;
 	int status = EXIT_INVALID, rc;
 
@@ -319,12 +334,23 @@ int cmd_generate(int argc, char **argv)
 		goto out;
 	c.o.dns_ips = c.dns_ips;
 	c.o.service_cidrs = c.service_cidrs;
+	for (int i = 0; i < c.n_existing; i++)
+		if (polset_read_path(&existing, c.existing[i], "default") < 0)
+			goto out;
+	if (c.n_existing > 0)
+		c.o.existing = &existing;
 	if (c.n_db == 0)
 		c.dbs[c.n_db++] = NULL; /* the default path */
 	for (; n < (size_t)c.n_db; n++)
 		if (store_open(store_path(c.dbs[n]), STORE_READONLY,
 			       &stores[n]) < 0)
 			goto out;
+	if (c.review_db != NULL &&
+	    store_open(c.review_db, STORE_READONLY, &rdb) < 0)
+		goto out;
+	if (review_load(rdb ? rdb : stores[0], &review) < 0)
+		goto out;
+	c.o.review = &review;
 	if (generate_policies(stores, n, &c.o, stderr, &r) < 0)
 		goto out;
 	if (c.out == NULL)
@@ -343,6 +369,9 @@ out:
 	if (status != 0)
 		fprintf(stderr, "policygen: %s\n", errmsg_get());
 	generate_result_free(&r);
+	review_set_free(&review);
+	polset_free(&existing);
+	store_close(rdb);
 	for (size_t i = 0; i < n; i++)
 		store_close(stores[i]);
 	return status;

@@ -15,17 +15,20 @@
  * behind is stored once, and a workload's entries are folded as they pile
  * up: memory follows the peers, not the rows.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "podflow/addr.h"
+#include "podflow/endpoint.h"
 #include "podflow/errmsg.h"
 #include "podflow/generate.h"
 #include "podflow/kyaml.h"
 #include "podflow/selector.h"
 #include "podflow/timefmt.h"
+#include "podflow/verdict.h"
 #include "sql.h"
 
 #define MAX_POD_CIDRS 64
@@ -56,6 +59,8 @@ struct entry {
 	int64_t conns, first, last;
 	const char *service; /* "ns/name" of a Service used, or NULL */
 	int external;	     /* an address outside pods and nodes */
+	int node;	     /* a node's address */
+	const struct workload *peer_w; /* a pod peer's workload, or NULL */
 	uint64_t dbs;	     /* which databases recorded it (bit i: --db i) */
 };
 
@@ -107,6 +112,9 @@ struct gen {
 	struct ns_pod *ns_pods;
 	size_t n_ns_pods, cap_ns_pods;
 	struct arena ns_mem; /* ns_pods' strings and labels */
+	struct endpoints *ep; /* with opts->existing: the pods to evaluate */
+	struct generate_proposal *props;
+	size_t n_props, cap_props;
 };
 
 /* A pod of the namespace selector_overlap() is looking at. */
@@ -360,6 +368,8 @@ static int cidr_peer(struct gen *g, const char *ip, int external,
 			 c.net.bytes[i]);
 	snprintf(key + strlen(key), sizeof(key) - strlen(key), "/%03u", len);
 	e->peer.type = NETPOL_PEER_CIDR;
+	e->peer_w = NULL;
+	e->node = 0;
 	e->peer.cidr = intern(g, text);
 	e->key = intern(g, key);
 	e->desc = e->peer.cidr;
@@ -390,6 +400,7 @@ static int pod_peer(struct gen *g, struct workload *p, const char *ns,
 		}
 	}
 	e->peer.type = NETPOL_PEER_PODS;
+	e->peer_w = p;
 	e->peer.namespace = strcmp(p->ns, ns) == 0 ? NULL : p->ns;
 	e->peer.pod_selector = p->selector;
 	e->key = p->peer_key;
@@ -414,10 +425,13 @@ static int end_peer(struct gen *g, const char *ns, const char *pns,
 	if (pname == NULL && node == NULL && ip != NULL &&
 	    addr_parse(ip, &a) == 0 && in_pod_cidrs(g, &a))
 		g->unknown_pod_ips++;
-	return cidr_peer(g, ip,
-			 node == NULL && pname == NULL &&
-				 addr_parse(ip, &a) == 0 && !in_pod_cidrs(g, &a),
-			 e);
+	if (cidr_peer(g, ip,
+		      node == NULL && pname == NULL && addr_parse(ip, &a) == 0 &&
+			      !in_pod_cidrs(g, &a),
+		      e) < 0)
+		return -1;
+	e->node = node != NULL && pname == NULL;
+	return 0;
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -1200,26 +1214,42 @@ static void entry_dbs(const struct gen *g, const struct entry *e, char *buf,
 	}
 }
 
-static void explain(struct gen *g, const struct workload *w,
-		    const struct netpol *p)
+static const char *status_text(const struct generate_proposal *p, char *buf,
+			       size_t len)
 {
-	char t1[TIMEFMT_LEN], t2[TIMEFMT_LEN], dbs[256];
+	if (p->existing)
+		return "already allowed";
+	if (p->decision == REVIEW_PENDING)
+		return "pending review";
+	snprintf(buf, len, "%s by %s%s%s",
+		 p->decision == REVIEW_ACCEPTED ? "accepted" : "rejected",
+		 p->review->by, p->review->reason ? ": " : "",
+		 p->review->reason ? p->review->reason : "");
+	return buf;
+}
 
-	fprintf(g->diag, "# %s/%s (%s/%s)\n", p->namespace, p->name, w->kind,
-		w->name);
-	if (w->n == 0)
+/* The evidence behind each proposed rule peer, and what became of it. */
+static void explain(struct gen *g, const struct workload *w, const char *name,
+		    const struct entry *e, const struct generate_proposal *p,
+		    size_t n)
+{
+	char t1[TIMEFMT_LEN], t2[TIMEFMT_LEN], dbs[256], status[600];
+
+	fprintf(g->diag, "# %s/%s (%s/%s)\n", w->ns, name, w->kind, w->name);
+	if (n == 0)
 		fprintf(g->diag, "  no rule from the flows of the window\n");
-	for (size_t i = 0; i < w->n; i++) {
-		const struct entry *e = &w->e[i];
-
-		entry_dbs(g, e, dbs, sizeof(dbs));
+	for (size_t i = 0; i < n; i++) {
+		entry_dbs(g, &e[i], dbs, sizeof(dbs));
 		fprintf(g->diag,
-			"  %-7s %-40s %5d/%-4s %8lld conns  %s .. %s  %s%s%s\n",
-			e->egress ? "egress" : "ingress", e->desc, e->port,
-			e->protocol, (long long)e->conns,
-			timefmt_format(e->first, t1), timefmt_format(e->last, t2),
-			dbs, e->service ? "  via " : "",
-			e->service ? e->service : "");
+			"  %-7s %-40s %5d/%-4s %8lld conns  %s .. %s  %s%s%s  "
+			"[%s]\n",
+			e[i].egress ? "egress" : "ingress", e[i].desc, e[i].port,
+			e[i].protocol, (long long)e[i].conns,
+			timefmt_format(e[i].first, t1),
+			timefmt_format(e[i].last, t2), dbs,
+			e[i].service ? "  via " : "",
+			e[i].service ? e[i].service : "",
+			status_text(&p[i], status, sizeof(status)));
 	}
 }
 
@@ -1248,9 +1278,213 @@ static void warn_churn(struct gen *g, const struct workload *w)
 	}
 }
 
+/* A proposed rule peer as the review decisions name it. */
+static void entry_subject(const struct workload *w, const struct entry *e,
+			  struct review_subject *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->ns = w->ns;
+	s->kind = w->kind;
+	s->name = w->name;
+	s->egress = e->egress;
+	s->port = e->port;
+	s->protocol = e->protocol;
+	if (e->peer_w != NULL) {
+		s->peer.type = REVIEW_PEER_WORKLOAD;
+		s->peer.ns = e->peer_w->ns;
+		s->peer.kind = e->peer_w->kind;
+		s->peer.name = e->peer_w->name;
+		return;
+	}
+	s->peer.type = e->node ? REVIEW_PEER_NODE : REVIEW_PEER_CIDR;
+	if (cidr_parse(e->peer.cidr, &s->peer.cidr) < 0)
+		s->peer.type = REVIEW_PEER_NODE; /* cannot happen: made here */
+}
+
+/* The pods of a workload, copied (free them), for the evaluator. */
+static int workload_ends(struct gen *g, const struct workload *w,
+			 struct endpoint **out, size_t *n)
+{
+	const struct endpoint *list;
+
+	*out = NULL;
+	*n = 0;
+	if (endpoints_workload(g->ep, w->ns, w->kind, w->name, &list, n) < 0)
+		return -1;
+	if ((*out = malloc(*n * sizeof(**out))) == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	memcpy(*out, list, *n * sizeof(**out));
+	return 0;
+}
+
+/* The other end of an entry: a workload's pods, or its (first) address. */
+static int peer_ends(struct gen *g, const struct entry *e,
+		     struct endpoint **out, size_t *n)
+{
+	struct cidr c;
+	char ip[ADDR_STRLEN];
+
+	if (e->peer_w != NULL)
+		return workload_ends(g, e->peer_w, out, n);
+	*n = 0;
+	if ((*out = malloc(sizeof(**out))) == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	if (cidr_parse(e->peer.cidr, &c) < 0 ||
+	    endpoints_address(g->ep, addr_format(&c.net, ip), *out) < 0)
+		return -1;
+	*n = 1;
+	return 0;
+}
+
+/*
+ * Whether the existing policies already allow entry e of workload w (whose
+ * pods are own[]): at every pod, on the side the entry is about.
+ */
+static int existing_allows(struct gen *g, const struct entry *e,
+			   const struct endpoint *own, size_t n_own)
+{
+	struct endpoint *peer = NULL;
+	size_t n_peer = 0;
+	int allowed = 1;
+
+	if (peer_ends(g, e, &peer, &n_peer) < 0) {
+		free(peer);
+		return -1;
+	}
+	for (size_t i = 0; allowed && i < n_own; i++)
+		for (size_t j = 0; allowed && j < n_peer; j++) {
+			struct verdict v;
+
+			if (e->egress) {
+				verdict_eval(g->o->existing, &own[i].end,
+					     &peer[j].end, e->port, e->protocol,
+					     &v);
+				allowed = v.egress.allowed;
+			} else {
+				verdict_eval(g->o->existing, &peer[j].end,
+					     &own[i].end, e->port, e->protocol,
+					     &v);
+				allowed = v.ingress.allowed;
+			}
+		}
+	free(peer);
+	return allowed && n_peer > 0;
+}
+
+static struct generate_proposal *new_proposal(struct gen *g)
+{
+	if (g->n_props == g->cap_props) {
+		size_t cap = g->cap_props ? 2 * g->cap_props : 64;
+		struct generate_proposal *grown =
+			realloc(g->props, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return NULL;
+		g->props = grown;
+		g->cap_props = cap;
+	}
+	return &g->props[g->n_props++];
+}
+
+/*
+ * Which directions the existing policies isolate w's pods for (isolated[0]
+ * ingress, [1] egress): there, what they allow need not be repeated.
+ */
+static int existing_isolation(struct gen *g, const struct workload *w,
+			      struct endpoint **own, size_t *n_own,
+			      int isolated[2])
+{
+	isolated[0] = isolated[1] = 0;
+	*own = NULL;
+	*n_own = 0;
+	if (g->o->existing == NULL)
+		return 0;
+	if (workload_ends(g, w, own, n_own) < 0)
+		return -1;
+	for (int egress = 0; egress < 2; egress++) {
+		const struct polset_policy *first = NULL;
+
+		for (size_t i = 0; i < *n_own; i++)
+			if (verdict_isolating(g->o->existing, &(*own)[i].end,
+					      egress, &first) > 0)
+				isolated[egress] = 1;
+		if (isolated[egress])
+			fprintf(g->diag,
+				"policygen: note: %s/%s/%s is already selected "
+				"for %s by %s/%s (%s:%d): only what it does not "
+				"allow is added\n",
+				w->ns, w->kind, w->name,
+				egress ? "egress" : "ingress", first->namespace,
+				first->name, first->source, first->line);
+	}
+	return 0;
+}
+
+/*
+ * Records every entry of w as a proposal with its review decision, and
+ * keeps only those the policy must allow: not rejected, accepted when
+ * only reviewed peers are wanted, not already allowed by the existing
+ * policies.  isolated[] says which directions existing policies cover.
+ */
+static int screen_entries(struct gen *g, struct workload *w, const char *name,
+			  int isolated[2])
+{
+	struct endpoint *own = NULL;
+	size_t n_own = 0, kept = 0, first = g->n_props;
+	int rc = -1;
+
+	if (existing_isolation(g, w, &own, &n_own, isolated) < 0)
+		goto out;
+	for (size_t i = 0; i < w->n; i++) {
+		const struct entry *e = &w->e[i];
+		struct generate_proposal *p = new_proposal(g);
+		struct review_subject subject;
+		int allowed = 0;
+
+		if (p == NULL) {
+			errmsg_set("out of memory");
+			goto out;
+		}
+		entry_subject(w, e, &subject);
+		*p = (struct generate_proposal){
+			.ns = w->ns, .kind = w->kind, .name = w->name,
+			.egress = e->egress, .peer = e->desc,
+			.protocol = e->protocol, .port = e->port,
+			.conns = e->conns, .first = e->first, .last = e->last,
+			.service = e->service,
+		};
+		if (g->o->review != NULL)
+			p->review = review_match(g->o->review, &subject);
+		p->decision = p->review ? p->review->decision : REVIEW_PENDING;
+		if (isolated[e->egress] &&
+		    (allowed = existing_allows(g, e, own, n_own)) < 0)
+			goto out;
+		p->existing = allowed;
+		p->emitted = !allowed && p->decision != REVIEW_REJECTED &&
+			     (!g->o->reviewed_only ||
+			      p->decision == REVIEW_ACCEPTED);
+	}
+	if (g->o->explain)
+		explain(g, w, name, w->e, g->props + first, w->n);
+	for (size_t i = 0; i < w->n; i++)
+		if (g->props[first + i].emitted)
+			w->e[kept++] = w->e[i];
+	w->n = kept;
+	rc = 0;
+out:
+	free(own);
+	return rc;
+}
+
 static int build_policy(struct gen *g, struct workload *w, struct netpol *p)
 {
 	const char *overlap;
+
+	int isolated[2];
 
 	memset(p, 0, sizeof(*p));
 	merge_entries(w);
@@ -1259,8 +1493,20 @@ static int build_policy(struct gen *g, struct workload *w, struct netpol *p)
 	p->pod_selector = w->selector;
 	p->ingress_mode = g->o->ingress;
 	p->egress_mode = g->o->egress;
-	if (p->name == NULL ||
-	    build_rules(g, w, 0, &p->ingress, &p->n_ingress) < 0 ||
+	if (p->name == NULL || screen_entries(g, w, p->name, isolated) < 0)
+		return -1;
+	/* Nothing missing where existing policies isolate: leave it to them. */
+	for (int egress = 0; egress < 2; egress++) {
+		int any = 0;
+
+		for (size_t i = 0; i < w->n; i++)
+			any |= w->e[i].egress == egress;
+		if (isolated[egress] && !any &&
+		    (egress ? g->o->egress : g->o->ingress) == NETPOL_OBSERVED)
+			*(egress ? &p->egress_mode : &p->ingress_mode) =
+				NETPOL_OMIT;
+	}
+	if (build_rules(g, w, 0, &p->ingress, &p->n_ingress) < 0 ||
 	    build_rules(g, w, 1, &p->egress, &p->n_egress) < 0)
 		return -1;
 	if (p->egress_mode == NETPOL_OBSERVED &&
@@ -1280,8 +1526,6 @@ static int build_policy(struct gen *g, struct workload *w, struct netpol *p)
 		return -1;
 	}
 	netpol_sort(p);
-	if (g->o->explain)
-		explain(g, w, p);
 	return netpol_validate(p);
 }
 
@@ -1337,10 +1581,20 @@ int generate_policies(struct store *const *stores, size_t n_stores,
 {
 	struct gen g = { .o = opts, .s = stores[0], .stores = stores,
 			 .n_stores = n_stores, .diag = diag, .a = &out->mem };
+	FILE *sink = NULL;
 	size_t cap;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
+	if (diag == NULL) {
+		if ((sink = fopen("/dev/null", "w")) == NULL) {
+			errmsg_set("/dev/null: %s", strerror(errno));
+			return -1;
+		}
+		g.diag = diag = sink;
+	}
+	if (opts->existing != NULL && endpoints_open(g.s, &g.ep) < 0)
+		goto done;
 	if (load_workloads(&g) < 0 || check_workload_filter(&g) < 0)
 		goto done;
 	for (size_t i = 0; i < n_stores; i++) {
@@ -1407,10 +1661,33 @@ int generate_policies(struct store *const *stores, size_t n_stores,
 		}
 		if (build_policy(&g, w, &out->policies[out->n]) < 0)
 			goto done;
+		if (out->policies[out->n].ingress_mode == NETPOL_OMIT &&
+		    out->policies[out->n].egress_mode == NETPOL_OMIT) {
+			fprintf(diag,
+				"policygen: note: %s/%s/%s: the existing "
+				"policies allow everything it did; no policy\n",
+				w->ns, w->kind, w->name);
+			continue;
+		}
 		out->n++;
+	}
+	if (g.n_props > 0) {
+		out->proposals = arena_alloc(&out->mem,
+					     g.n_props * sizeof(*out->proposals));
+		if (out->proposals == NULL) {
+			errmsg_set("out of memory");
+			goto done;
+		}
+		memcpy(out->proposals, g.props,
+		       g.n_props * sizeof(*out->proposals));
+		out->n_proposals = g.n_props;
 	}
 	rc = 0;
 done:
+	if (sink != NULL)
+		fclose(sink);
+	endpoints_close(g.ep);
+	free(g.props);
 	free(g.rows);
 	free(g.strings);
 	free(g.ns_pods);
@@ -1425,4 +1702,6 @@ void generate_result_free(struct generate_result *r)
 	arena_reset(&r->mem);
 	r->policies = NULL;
 	r->n = 0;
+	r->proposals = NULL;
+	r->n_proposals = 0;
 }

@@ -155,6 +155,8 @@ static int emit_rules(struct yemit *y, const char *key, const char *peers_key,
 		      enum netpol_mode mode, const struct netpol_rule *rules,
 		      size_t n, struct arena *a)
 {
+	if (mode == NETPOL_OMIT)
+		return 0;
 	yemit_str(y, key);
 	yemit_seq_begin(y);
 	if (mode == NETPOL_ALLOW) {
@@ -210,8 +212,10 @@ int netpol_emit(struct yemit *y, const struct netpol *p, struct arena *a)
 		return -1;
 	yemit_str(y, "policyTypes");
 	yemit_seq_begin(y);
-	yemit_str(y, "Ingress");
-	yemit_str(y, "Egress");
+	if (p->ingress_mode != NETPOL_OMIT)
+		yemit_str(y, "Ingress");
+	if (p->egress_mode != NETPOL_OMIT)
+		yemit_str(y, "Egress");
 	yemit_seq_end(y);
 	if (emit_rules(y, "ingress", "from", p->ingress_mode, p->ingress,
 		       p->n_ingress, a) < 0 ||

@@ -169,6 +169,22 @@ static void decide_side(const struct polset *ps, int egress,
 	}
 }
 
+size_t verdict_isolating(const struct polset *ps, const struct verdict_end *pod,
+			 int egress, const struct polset_policy **first)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; is_pod(pod) && i < ps->n; i++) {
+		const struct polset_policy *p = &ps->policies[i];
+
+		if (!(egress ? p->egress : p->ingress) || !selects(p, pod))
+			continue;
+		if (n++ == 0 && first != NULL)
+			*first = p;
+	}
+	return n;
+}
+
 void verdict_eval(const struct polset *ps, const struct verdict_end *src,
 		  const struct verdict_end *dst, int port,
 		  const char *protocol, struct verdict *out)

@@ -10,6 +10,8 @@
 
 #include "podflow/arena.h"
 #include "podflow/netpol.h"
+#include "podflow/polset.h"
+#include "podflow/review.h"
 #include "podflow/store.h"
 
 enum generate_dns {
@@ -37,11 +39,40 @@ struct generate_opts {
 	int include_silent;
 	int namespace_default_deny;
 	int explain;
+	/*
+	 * Review decisions (NULL: none): rejected peers are never emitted;
+	 * with reviewed_only, only accepted ones are.
+	 */
+	const struct review_set *review;
+	int reviewed_only;
+	/*
+	 * Policies already applied (NULL: none).  Where they isolate a
+	 * workload for a direction, what they already allow is not
+	 * repeated, and a direction with nothing missing is left out.
+	 */
+	const struct polset *existing;
+};
+
+/* One proposed rule peer and port, its evidence, and what became of it. */
+struct generate_proposal {
+	const char *ns, *kind, *name; /* the workload */
+	int egress;
+	const char *peer; /* as people read it: ns/Kind/name, or a CIDR */
+	const char *protocol;
+	int port;
+	int64_t conns, first, last;
+	const char *service; /* "ns/name" of a Service used, or NULL */
+	enum review_decision decision;
+	const struct review_rule *review; /* the decision; NULL: pending */
+	int existing; /* already allowed by the existing policies */
+	int emitted;  /* a rule of the generated policy allows it */
 };
 
 struct generate_result {
 	struct netpol *policies;
 	size_t n;
+	struct generate_proposal *proposals; /* by workload, direction, peer */
+	size_t n_proposals;
 	struct arena mem; /* everything above lives here */
 };
 
@@ -49,9 +80,9 @@ struct generate_result {
  * Builds the policies for the workloads in scope from the databases of
  * one or more nodes (the first one's inventory names the workloads; a
  * connection recorded on two nodes counts once).  Warnings and, with
- * opts->explain, the evidence behind every rule go to diag.  Returns 0
- * with the policies in *out (free with generate_result_free()), or -1
- * with errmsg.
+ * opts->explain, the evidence behind every rule go to diag (NULL:
+ * nowhere).  Returns 0 with the policies and the proposals behind them in
+ * *out (free with generate_result_free()), or -1 with errmsg.
  */
 int generate_policies(struct store *const *stores, size_t n_stores,
 		      const struct generate_opts *opts, FILE *diag,

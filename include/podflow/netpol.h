@@ -20,6 +20,7 @@ enum netpol_mode {
 	NETPOL_OBSERVED, /* the rules given */
 	NETPOL_DENY,	 /* no rule: nothing allowed */
 	NETPOL_ALLOW,	 /* one empty rule: everything allowed */
+	NETPOL_OMIT,	 /* not in policyTypes: left to other policies */
 };
 
 struct netpol_port {

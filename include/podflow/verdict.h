@@ -79,6 +79,13 @@ void verdict_eval(const struct polset *ps, const struct verdict_end *src,
 		  const struct verdict_end *dst, int port,
 		  const char *protocol, struct verdict *out);
 
+/*
+ * How many policies isolate pod for egress (else ingress); the first of
+ * them in *first when not NULL.
+ */
+size_t verdict_isolating(const struct polset *ps, const struct verdict_end *pod,
+			 int egress, const struct polset_policy **first);
+
 /* Nonzero when peer selects end (in a policy of namespace policy_ns). */
 int verdict_peer_matches(const struct polset_peer *peer, const char *policy_ns,
 			 const struct verdict_end *end);

@@ -1,0 +1,429 @@
+/*
+ * policygen review: accept or reject proposed rule peers, and list them
+ * with their evidence and decisions.  Decisions go to the first database
+ * (or --review-db), where generate reads them.
+ */
+#include <getopt.h>
+#include <pwd.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "podflow/errmsg.h"
+#include "podflow/generate.h"
+#include "podflow/review.h"
+#include "podflow/store.h"
+#include "podflow/table.h"
+#include "podflow/timefmt.h"
+#include "policygen.h"
+#include "sql.h"
+
+static void review_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: policygen review accept|reject WORKLOAD ingress|egress PEER [PORT/PROTO]\n"
+		"         [--reason TEXT] [--by NAME] [--db PATH] [--review-db PATH]\n"
+		"       policygen review list [--db PATH]... [--review-db PATH] [--namespace NS]\n"
+		"         [--workload [KIND/]NAME] [--since T] [--until T] [--pending]\n"
+		"WORKLOAD: NS/NAME or NS/KIND/NAME.  PEER: a workload, ns:NAME (a whole\n"
+		"namespace), an address, a CIDR, or node.  Without PORT/PROTO a decision\n"
+		"covers every port of the peer.  Decisions are kept in the first --db\n"
+		"(or --review-db) and read by generate: rejected peers are never emitted.\n");
+}
+
+/* Who decides: --by, else the user behind sudo, else the user. */
+static const char *who(const char *by)
+{
+	const char *u = getenv("SUDO_USER");
+	struct passwd *pw;
+
+	if (by != NULL)
+		return by;
+	if (u != NULL && u[0] != '\0')
+		return u;
+	pw = getpwuid(getuid());
+	return pw != NULL ? pw->pw_name : "unknown";
+}
+
+/*
+ * The canonical kind of workload ns/name (of *kind when given) from the
+ * inventory of s, into *kind (a string in a).
+ */
+static int resolve_kind(struct store *s, struct arena *a, const char *ns,
+			const char **kind, const char *name)
+{
+	sqlite3_stmt *st;
+	char found[256] = "";
+	const char *first = NULL;
+	int n = 0, rc;
+
+	if (sqlite3_prepare_v2(store_db(s), sql_review_workload_kind, -1, &st,
+			       NULL) != SQLITE_OK) {
+		errmsg_set("%s: %s", store_filename(s),
+			   sqlite3_errmsg(store_db(s)));
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
+	if (*kind != NULL)
+		sqlite3_bind_text(st, 2, *kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(st, 0);
+		size_t used = strlen(found);
+
+		if (n++ == 0)
+			first = arena_strdup(a, k);
+		snprintf(found + used, sizeof(found) - used, "%s%s/%s/%s",
+			 used ? ", " : "", ns, k, name);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		errmsg_set("%s: %s", store_filename(s),
+			   sqlite3_errmsg(store_db(s)));
+		return -1;
+	}
+	if (n == 0) {
+		errmsg_set("no workload %s/%s%s%s in the inventory of %s", ns,
+			   *kind ? *kind : "", *kind ? "/" : "", name,
+			   store_filename(s));
+		return -1;
+	}
+	if (n > 1) {
+		errmsg_set("%s/%s is several workloads: %s; say which with "
+			   "NS/KIND/NAME",
+			   ns, name, found);
+		return -1;
+	}
+	*kind = first;
+	return first ? 0 : -1;
+}
+
+static int parse_port(const char *text, struct review_rule *r)
+{
+	char *end;
+	long port = strtol(text, &end, 10);
+
+	if (end == text || port < 1 || port > 65535)
+		goto bad;
+	if (*end == '\0')
+		r->protocol = "TCP";
+	else if (strcmp(end, "/TCP") == 0 || strcmp(end, "/tcp") == 0)
+		r->protocol = "TCP";
+	else if (strcmp(end, "/UDP") == 0 || strcmp(end, "/udp") == 0)
+		r->protocol = "UDP";
+	else if (strcmp(end, "/SCTP") == 0 || strcmp(end, "/sctp") == 0)
+		r->protocol = "SCTP";
+	else
+		goto bad;
+	r->port = (int)port;
+	return 0;
+bad:
+	errmsg_set("'%s' is not PORT/PROTO (1-65535, TCP, UDP or SCTP)", text);
+	return -1;
+}
+
+struct decide_cli {
+	const char *db, *review_db, *reason, *by;
+	const char *args[4];
+	int n_args;
+};
+
+static int parse_decide(int argc, char **argv, struct decide_cli *c)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "review-db", required_argument, NULL, 'r' },
+		{ "reason", required_argument, NULL, 'm' },
+		{ "by", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': c->db = optarg; break;
+		case 'r': c->review_db = optarg; break;
+		case 'm': c->reason = optarg; break;
+		case 'b': c->by = optarg; break;
+		case 'h':
+			review_usage(stdout);
+			exit(0);
+		default:
+			review_usage(stderr);
+			errmsg_set("invalid arguments");
+			return -1;
+		}
+	}
+	for (; optind < argc; optind++) {
+		if (c->n_args == 4) {
+			errmsg_set("unexpected argument '%s'", argv[optind]);
+			return -1;
+		}
+		c->args[c->n_args++] = argv[optind];
+	}
+	if (c->n_args < 3) {
+		review_usage(stderr);
+		errmsg_set("expected WORKLOAD ingress|egress PEER [PORT/PROTO]");
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_decide(int argc, char **argv, enum review_decision decision)
+{
+	struct decide_cli c = { 0 };
+	struct review_rule r = { .decision = decision };
+	struct review_peer w;
+	struct store *inv = NULL, *dest = NULL;
+	struct arena a = ARENA_INIT;
+	char peer[600];
+	int status = EXIT_INVALID;
+
+	if (parse_decide(argc, argv, &c) < 0)
+		goto out;
+	if (review_parse_peer(c.args[0], &a, &w) < 0 ||
+	    w.type != REVIEW_PEER_WORKLOAD) {
+		errmsg_set("workload '%s' is not NS/NAME or NS/KIND/NAME",
+			   c.args[0]);
+		goto out;
+	}
+	r.ns = w.ns;
+	r.kind = w.kind;
+	r.name = w.name;
+	if (strcmp(c.args[1], "ingress") == 0)
+		r.egress = 0;
+	else if (strcmp(c.args[1], "egress") == 0)
+		r.egress = 1;
+	else {
+		errmsg_set("direction '%s' is not ingress or egress", c.args[1]);
+		goto out;
+	}
+	if (review_parse_peer(c.args[2], &a, &r.peer) < 0 ||
+	    (c.n_args == 4 && parse_port(c.args[3], &r) < 0))
+		goto out;
+	if (store_open(store_path(c.db), c.review_db ? STORE_READONLY : 0,
+		       &inv) < 0)
+		goto out;
+	if (resolve_kind(inv, &a, r.ns, &r.kind, r.name) < 0 ||
+	    (r.peer.type == REVIEW_PEER_WORKLOAD &&
+	     resolve_kind(inv, &a, r.peer.ns, &r.peer.kind, r.peer.name) < 0))
+		goto out;
+	if (c.review_db != NULL && store_open(c.review_db, 0, &dest) < 0)
+		goto out;
+	r.reason = c.reason;
+	r.by = who(c.by);
+	r.at = (int64_t)time(NULL);
+	if (review_record(dest ? dest : inv, &r) < 0)
+		goto out;
+	review_peer_format(&r.peer, peer, sizeof(peer));
+	printf("%s %s/%s/%s %s %s", decision == REVIEW_REJECTED ? "rejected"
+								: "accepted",
+	       r.ns, r.kind, r.name, r.egress ? "egress" : "ingress", peer);
+	if (r.port)
+		printf(" %d/%s", r.port, r.protocol);
+	printf("\n");
+	status = 0;
+out:
+	if (status != 0)
+		fprintf(stderr, "policygen: %s\n", errmsg_get());
+	store_close(dest);
+	store_close(inv);
+	arena_reset(&a);
+	return status;
+}
+
+#define MAX_DBS 64
+
+struct list_cli {
+	struct generate_opts o;
+	const char *dbs[MAX_DBS], *review_db;
+	size_t n_db;
+	int pending_only;
+};
+
+static int parse_list(int argc, char **argv, struct list_cli *c)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "review-db", required_argument, NULL, 'r' },
+		{ "namespace", required_argument, NULL, 'n' },
+		{ "workload", required_argument, NULL, 'w' },
+		{ "since", required_argument, NULL, 's' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "pending", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *since = NULL, *until = NULL;
+	char *slash;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			if (c->n_db == MAX_DBS) {
+				errmsg_set("--db: at most %d databases", MAX_DBS);
+				return -1;
+			}
+			c->dbs[c->n_db++] = optarg;
+			break;
+		case 'r': c->review_db = optarg; break;
+		case 'n': c->o.namespace = optarg; break;
+		case 'w':
+			if ((slash = strchr(optarg, '/')) != NULL) {
+				*slash = '\0';
+				c->o.workload_kind = optarg;
+				c->o.workload_name = slash + 1;
+			} else {
+				c->o.workload_name = optarg;
+			}
+			break;
+		case 's': since = optarg; break;
+		case 'u': until = optarg; break;
+		case 'p': c->pending_only = 1; break;
+		case 'h':
+			review_usage(stdout);
+			exit(0);
+		default:
+			review_usage(stderr);
+			errmsg_set("invalid arguments");
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		errmsg_set("unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	c->o.now = (int64_t)time(NULL);
+	if ((since && timefmt_parse_when(since, c->o.now, &c->o.since) < 0) ||
+	    (until && timefmt_parse_when(until, c->o.now, &c->o.until) < 0)) {
+		errmsg_prefix("--since/--until");
+		return -1;
+	}
+	return 0;
+}
+
+static const char *decision_name(enum review_decision d)
+{
+	return d == REVIEW_ACCEPTED   ? "accepted"
+	       : d == REVIEW_REJECTED ? "rejected"
+				      : "pending";
+}
+
+/* "by alice at T: why" for a decision; "" when pending. */
+static void decision_note(const struct generate_proposal *p, char *buf,
+			  size_t len)
+{
+	char at[TIMEFMT_LEN];
+
+	buf[0] = '\0';
+	if (p->review == NULL)
+		return;
+	snprintf(buf, len, "%s %s%s%s", p->review->by,
+		 timefmt_format(p->review->at, at),
+		 p->review->reason ? ": " : "",
+		 p->review->reason ? p->review->reason : "");
+}
+
+static void print_proposals(const struct generate_result *r, int pending_only)
+{
+	static const char *const heads[] = {
+		"WORKLOAD", "DIRECTION", "PEER", "PORT", "CONNECTIONS",
+		"FIRST SEEN", "LAST SEEN", "DECISION", "BY, WHEN, WHY",
+	};
+	struct table *t = table_new(9, heads);
+
+	for (size_t i = 0; t != NULL && i < r->n_proposals; i++) {
+		const struct generate_proposal *p = &r->proposals[i];
+		char wl[600], port[32], conns[32], first[TIMEFMT_LEN],
+			last[TIMEFMT_LEN], decision[32], note[1200];
+		const char *cells[9] = { wl, p->egress ? "egress" : "ingress",
+					 p->peer, port, conns, first, last,
+					 decision, note };
+
+		if (pending_only && p->decision != REVIEW_PENDING)
+			continue;
+		snprintf(wl, sizeof(wl), "%s/%s/%s", p->ns, p->kind, p->name);
+		snprintf(port, sizeof(port), "%d/%s", p->port, p->protocol);
+		snprintf(conns, sizeof(conns), "%lld", (long long)p->conns);
+		timefmt_format(p->first, first);
+		timefmt_format(p->last, last);
+		snprintf(decision, sizeof(decision), "%s%s",
+			 decision_name(p->decision),
+			 p->existing ? " (existing)" : "");
+		decision_note(p, note, sizeof(note));
+		table_add(t, cells);
+	}
+	table_print(t, stdout);
+	table_free(t);
+}
+
+static int cmd_review_list(int argc, char **argv)
+{
+	struct list_cli c = { .o = { .until = INT64_MAX } };
+	struct store *stores[MAX_DBS] = { 0 }, *rdb = NULL;
+	struct generate_result r = { 0 };
+	struct review_set set = { 0 };
+	size_t n = 0, counts[3] = { 0 };
+	int status = EXIT_INVALID;
+
+	if (parse_list(argc, argv, &c) < 0)
+		goto out;
+	if (c.n_db == 0)
+		c.dbs[c.n_db++] = NULL;
+	for (; n < c.n_db; n++)
+		if (store_open(store_path(c.dbs[n]), STORE_READONLY,
+			       &stores[n]) < 0)
+			goto out;
+	if (c.review_db != NULL &&
+	    store_open(c.review_db, STORE_READONLY, &rdb) < 0)
+		goto out;
+	if (review_load(rdb ? rdb : stores[0], &set) < 0)
+		goto out;
+	c.o.review = &set;
+	c.o.ingress = c.o.egress = NETPOL_OBSERVED;
+	if (generate_policies(stores, n, &c.o, NULL, &r) < 0)
+		goto out;
+	print_proposals(&r, c.pending_only);
+	for (size_t i = 0; i < r.n_proposals; i++)
+		counts[r.proposals[i].decision]++;
+	printf("\n%zu rule peers: %zu pending, %zu accepted, %zu rejected\n",
+	       r.n_proposals, counts[REVIEW_PENDING], counts[REVIEW_ACCEPTED],
+	       counts[REVIEW_REJECTED]);
+	status = 0;
+out:
+	if (status != 0)
+		fprintf(stderr, "policygen: %s\n", errmsg_get());
+	generate_result_free(&r);
+	review_set_free(&set);
+	store_close(rdb);
+	for (size_t i = 0; i < n; i++)
+		store_close(stores[i]);
+	return status;
+}
+
+int cmd_review(int argc, char **argv)
+{
+	if (argc < 2) {
+		review_usage(stderr);
+		fprintf(stderr, "policygen: review: expected list, accept or reject\n");
+		return EXIT_INVALID;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		review_usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "accept") == 0)
+		return cmd_decide(argc - 1, argv + 1, REVIEW_ACCEPTED);
+	if (strcmp(argv[1], "reject") == 0)
+		return cmd_decide(argc - 1, argv + 1, REVIEW_REJECTED);
+	if (strcmp(argv[1], "list") == 0)
+		return cmd_review_list(argc - 1, argv + 1);
+	review_usage(stderr);
+	fprintf(stderr, "policygen: review: unknown action '%s'\n", argv[1]);
+	return EXIT_INVALID;
+}

@@ -1,0 +1,189 @@
+/*
+ * Unit tests for review: peers as people write them, which decision
+ * covers a proposed rule peer, and decisions kept in a real database.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "podflow/errmsg.h"
+#include "podflow/review.h"
+
+static struct arena mem = ARENA_INIT;
+
+static struct review_peer peer(const char *text)
+{
+	struct review_peer p;
+
+	if (review_parse_peer(text, &mem, &p) < 0)
+		fail_msg("%s: %s", text, errmsg_get());
+	return p;
+}
+
+static void test_parse_peers(void **state)
+{
+	struct review_peer p;
+	char buf[128];
+
+	(void)state;
+	p = peer("shop/Deployment/web");
+	assert_int_equal(p.type, REVIEW_PEER_WORKLOAD);
+	assert_string_equal(p.ns, "shop");
+	assert_string_equal(p.kind, "Deployment");
+	assert_string_equal(p.name, "web");
+	p = peer("shop/web.v2");
+	assert_int_equal(p.type, REVIEW_PEER_WORKLOAD);
+	assert_null(p.kind);
+	assert_string_equal(p.name, "web.v2");
+	assert_int_equal(peer("ns:kube-system").type, REVIEW_PEER_NAMESPACE);
+	assert_int_equal(peer("node").type, REVIEW_PEER_NODE);
+	p = peer("203.0.113.7");
+	review_peer_format(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "203.0.113.7/32");
+	p = peer("2001:db8::/32");
+	review_peer_format(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "2001:db8::/32");
+	p = peer("fd00::1");
+	review_peer_format(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "fd00::1/128");
+	assert_int_equal(review_parse_peer("10.0.0.1/8", &mem, &p), -1);
+	assert_int_equal(review_parse_peer("web", &mem, &p), -1);
+	assert_int_equal(review_parse_peer("a//b", &mem, &p), -1);
+	assert_int_equal(review_parse_peer("a/b/c/d", &mem, &p), -1);
+}
+
+static struct review_rule rule(const char *peer_text, int port,
+			       enum review_decision d)
+{
+	struct review_rule r = { 0 };
+
+	r.ns = "shop";
+	r.kind = "Deployment";
+	r.name = "web";
+	r.egress = 1;
+	r.peer = peer(peer_text);
+	if (r.peer.type == REVIEW_PEER_WORKLOAD && r.peer.kind == NULL)
+		r.peer.kind = "Deployment";
+	r.port = port;
+	r.protocol = port ? "TCP" : NULL;
+	r.decision = d;
+	r.by = "alice";
+	return r;
+}
+
+static struct review_subject subject(const char *peer_text, int port)
+{
+	struct review_subject s = { "shop", "Deployment", "web", 1, { 0 },
+				    port, "TCP" };
+
+	s.peer = peer(peer_text);
+	if (s.peer.type == REVIEW_PEER_WORKLOAD && s.peer.kind == NULL)
+		s.peer.kind = "Deployment";
+	return s;
+}
+
+static enum review_decision decide(const struct review_set *set,
+				   const char *peer_text, int port)
+{
+	struct review_subject s = subject(peer_text, port);
+	const struct review_rule *r = review_match(set, &s);
+
+	return r ? r->decision : REVIEW_PENDING;
+}
+
+/* The most specific decision wins: port, then workload, then prefix. */
+static void test_most_specific_decision_wins(void **state)
+{
+	struct review_rule rules[] = {
+		rule("203.0.113.0/24", 0, REVIEW_REJECTED),
+		rule("203.0.113.7", 0, REVIEW_ACCEPTED),
+		rule("203.0.113.7", 1389, REVIEW_REJECTED),
+		rule("ns:billing", 0, REVIEW_ACCEPTED),
+		rule("billing/Deployment/legacy", 0, REVIEW_REJECTED),
+		rule("node", 0, REVIEW_ACCEPTED),
+	};
+	struct review_set set = { rules, sizeof(rules) / sizeof(rules[0]),
+				  ARENA_INIT };
+	struct review_subject other;
+
+	(void)state;
+	assert_int_equal(decide(&set, "203.0.113.7", 443), REVIEW_ACCEPTED);
+	assert_int_equal(decide(&set, "203.0.113.7", 1389), REVIEW_REJECTED);
+	assert_int_equal(decide(&set, "203.0.113.9", 443), REVIEW_REJECTED);
+	assert_int_equal(decide(&set, "203.0.114.9", 443), REVIEW_PENDING);
+	/* An aggregated peer wider than the decision is not covered by it. */
+	assert_int_equal(decide(&set, "203.0.0.0/16", 443), REVIEW_PENDING);
+	assert_int_equal(decide(&set, "billing/Deployment/api", 80), REVIEW_ACCEPTED);
+	assert_int_equal(decide(&set, "billing/Deployment/legacy", 80), REVIEW_REJECTED);
+	assert_int_equal(decide(&set, "shop/Deployment/api", 80), REVIEW_PENDING);
+	assert_int_equal(decide(&set, "node", 10250), REVIEW_ACCEPTED);
+	/* Another workload, another direction: not covered. */
+	other = subject("203.0.113.7", 1389);
+	other.name = "cart";
+	assert_null(review_match(&set, &other));
+	other = subject("203.0.113.7", 1389);
+	other.egress = 0;
+	assert_null(review_match(&set, &other));
+	/* Another protocol on the same port number. */
+	other = subject("203.0.113.7", 1389);
+	other.protocol = "UDP";
+	assert_int_equal(review_match(&set, &other)->decision, REVIEW_ACCEPTED);
+}
+
+/* Decisions go to a real database, replace earlier ones, and come back. */
+static void test_record_and_load(void **state)
+{
+	char path[] = "/tmp/podflow-review-XXXXXX";
+	struct review_set set;
+	struct store *s;
+	struct review_rule r = rule("203.0.113.7", 1389, REVIEW_ACCEPTED);
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	assert_int_equal(store_open(path, 0, &s), 0);
+	r.at = 1700000000;
+	assert_int_equal(review_record(s, &r), 0);
+	r.decision = REVIEW_REJECTED;
+	r.reason = "log4shell callback";
+	r.by = "bob";
+	assert_int_equal(review_record(s, &r), 0);
+	r = rule("ns:kube-system", 0, REVIEW_ACCEPTED);
+	assert_int_equal(review_record(s, &r), 0);
+	assert_int_equal(review_load(s, &set), 0);
+	assert_int_equal(set.n, 2);
+	assert_int_equal(set.rules[0].peer.type, REVIEW_PEER_CIDR);
+	assert_int_equal(set.rules[0].decision, REVIEW_REJECTED);
+	assert_string_equal(set.rules[0].reason, "log4shell callback");
+	assert_string_equal(set.rules[0].by, "bob");
+	assert_int_equal(set.rules[0].port, 1389);
+	assert_string_equal(set.rules[0].protocol, "TCP");
+	assert_int_equal(set.rules[1].peer.type, REVIEW_PEER_NAMESPACE);
+	assert_null(set.rules[1].protocol);
+	assert_int_equal(decide(&set, "203.0.113.7", 1389), REVIEW_REJECTED);
+	review_set_free(&set);
+	store_close(s);
+	unlink(path);
+}
+
+int main(void)
+{
+	static const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_peers),
+		cmocka_unit_test(test_most_specific_decision_wins),
+		cmocka_unit_test(test_record_and_load),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+	arena_reset(&mem);
+	return rc;
+}
