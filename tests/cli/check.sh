@@ -101,6 +101,33 @@ if t_expect "a policy that misses traffic is caught" 1 \
 	esac
 fi
 
+# IPv6 in brackets.
+t_expect "--flow with an [IPv6] destination" 0 "$POLICYGEN" check --db "$db" -f "$tmp/policies.yaml" \
+	--flow 'example-java-app/javaapp -> [2001:db8:40::443]:443/TCP' &&
+	case $t_out in "ALLOW example-java-app/Deployment/javaapp -> 2001:db8:40::443:443/TCP"*) t_ok "--flow with an [IPv6] destination" ;;
+	*) t_fail "--flow with an [IPv6] destination" "$t_out" ;; esac
+
+# The same connections recorded by two nodes count once.
+cp "$db" "$tmp/node-b.db"
+t_expect "two databases: a connection seen twice counts once" 1 \
+	"$POLICYGEN" check --db "$db" --db "$tmp/node-b.db" "${window[@]}" -f "$tmp/deny-egress.yaml" &&
+	case $t_out in *"2 of 13 flows would be denied (61 connections"*) t_ok "two databases: a connection seen twice counts once" ;;
+	*) t_fail "two databases: a connection seen twice counts once" "$t_out" ;; esac
+
+# SNAT: the server's policies see the address the client was rewritten
+# to, as generate names it.
+cp "$db" "$tmp/snat.db"
+b=$(date -u -d 2026-11-23T08:40:00Z +%s)
+sqlite3 "$tmp/snat.db" "INSERT INTO edge (bucket, client_ip, server_ip, server_port, protocol, service_ip, service_port, client_nat_ip, first_seen, last_seen, connections) VALUES ($b, '203.0.113.9', '10.244.1.10', 8080, 6, '', 0, '192.168.0.11', $b, $b + 5, 4);"
+"$POLICYGEN" generate --db "$tmp/snat.db" "${window[@]}" --now 2026-11-23T12:00:00Z -o "$tmp/snat.yaml" 2>/dev/null
+t_expect "SNAT: generated policies allow what the server saw" 0 \
+	"$POLICYGEN" check --db "$tmp/snat.db" "${window[@]}" -f "$tmp/snat.yaml" && t_ok "SNAT: generated policies allow what the server saw"
+sed 's|192.168.0.11/32|203.0.113.9/32|' "$tmp/snat.yaml" >"$tmp/snat-wrong.yaml"
+t_expect "SNAT: allowing the original client instead is caught" 1 \
+	"$POLICYGEN" check --db "$tmp/snat.db" "${window[@]}" -f "$tmp/snat-wrong.yaml" &&
+	case $t_out in *"203.0.113.9"*"example-java-app/Deployment/javaapp"*"8080/TCP"*"ingress (example-java-app/podflow-deployment-javaapp)"*"1 of 14 flows"*) t_ok "SNAT: allowing the original client instead is caught" ;;
+	*) t_fail "SNAT: allowing the original client instead is caught" "$t_out" ;; esac
+
 # No policy at all: nothing is isolated, nothing denied.
 printf '' >"$tmp/empty.yaml"
 t_expect "no policies deny nothing" 0 "$POLICYGEN" check --db "$db" "${window[@]}" -f "$tmp/empty.yaml" && t_ok "no policies deny nothing"
