@@ -41,10 +41,11 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE)
 SQL_FILES = $(sort $(wildcard sql/*.sql))
 
 LIB_SRC       = lib/errmsg.c lib/addr.c lib/log.c lib/arena.c lib/timefmt.c \
-	lib/strmap.c
+	lib/strmap.c lib/sdnotify.c
 STORE_SRC     = store/store.c store/inventory.c
 COLLECTOR_SRC = collector/config.c collector/ctflow.c collector/flowtab.c \
-	collector/conntab.c collector/ctsub.c collector/collector.c
+	collector/conntab.c collector/ctsub.c collector/collector.c \
+	collector/metrics.c
 POLICYGEN_SRC = policygen/cmd_info.c policygen/cmd_import.c \
 	policygen/cmd_flows.c policygen/cmd_workloads.c policygen/kyaml.c \
 	policygen/kube.c policygen/yemit.c policygen/table.c policygen/selector.c \

@@ -21,6 +21,7 @@
 #define MAX_BUCKET_SECONDS 86400
 #define MAX_RETENTION_DAYS 36500
 #define MAX_STATS_INTERVAL 86400
+#define MAX_METRICS_INTERVAL 3600
 #define MAX_POD_CIDRS 64
 
 void config_init(struct config *cfg)
@@ -31,12 +32,14 @@ void config_init(struct config *cfg)
 	cfg->time_bucket_seconds = CONFIG_TIME_BUCKET_SECONDS;
 	cfg->retention_days = CONFIG_RETENTION_DAYS;
 	cfg->stats_interval_seconds = CONFIG_STATS_INTERVAL_SECONDS;
+	cfg->metrics_interval_seconds = CONFIG_METRICS_INTERVAL_SECONDS;
 }
 
 void config_free(struct config *cfg)
 {
 	free(cfg->db);
 	free(cfg->pod_cidrs);
+	free(cfg->metrics_file);
 	config_init(cfg);
 }
 
@@ -257,6 +260,20 @@ static int set_key(struct loader *l, const yaml_node_t *k,
 	if (strcmp(key, "stats_interval_seconds") == 0)
 		return set_uint(l, v, key, 0, MAX_STATS_INTERVAL,
 				&cfg->stats_interval_seconds);
+	if (strcmp(key, "metrics_file") == 0) {
+		/* Written next to itself and renamed: an absolute path. */
+		if (scalar(v) == NULL || scalar(v)[0] != '/')
+			return bad_value(l, v, key, "an absolute file path");
+		free(cfg->metrics_file);
+		if ((cfg->metrics_file = strdup(scalar(v))) == NULL) {
+			errmsg_set("out of memory");
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "metrics_interval_seconds") == 0)
+		return set_uint(l, v, key, 1, MAX_METRICS_INTERVAL,
+				&cfg->metrics_interval_seconds);
 	errmsg_set("%s:%d: unknown key '%s'", l->path, node_line(k), key);
 	return -1;
 }
@@ -300,7 +317,11 @@ static int config_copy(struct config *dst, const struct config *src)
 	*dst = *src;
 	dst->db = NULL;
 	dst->pod_cidrs = NULL;
+	dst->metrics_file = NULL;
 	if (src->db != NULL && (dst->db = strdup(src->db)) == NULL)
+		goto oom;
+	if (src->metrics_file != NULL &&
+	    (dst->metrics_file = strdup(src->metrics_file)) == NULL)
 		goto oom;
 	if (src->n_pod_cidrs > 0) {
 		dst->pod_cidrs = malloc(src->n_pod_cidrs * sizeof(struct cidr));
@@ -312,6 +333,7 @@ static int config_copy(struct config *dst, const struct config *src)
 	return 0;
 oom:
 	free(dst->db);
+	free(dst->metrics_file);
 	errmsg_set("out of memory");
 	return -1;
 }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +24,8 @@
 #include "podflow/ctsub.h"
 #include "podflow/errmsg.h"
 #include "podflow/log.h"
+#include "podflow/metrics.h"
+#include "podflow/sdnotify.h"
 #include "podflow/store.h"
 #include "podflow/version.h"
 
@@ -41,6 +44,8 @@
 /* At shutdown, what the kernel already queued is read for at most this. */
 #define SHUTDOWN_DRAIN_MS 3000
 #define PRUNE_INTERVAL_S 3600
+/* How often the service manager's STATUS= line is refreshed. */
+#define STATUS_INTERVAL_S 10
 
 enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
@@ -62,6 +67,8 @@ struct daemon {
 	struct collector *col;
 	int sigfd;
 	int64_t next_flush, next_stats, next_prune; /* monotonic ms */
+	int64_t next_status, next_metrics, next_watchdog; /* 0: never */
+	int64_t watchdog_ms; /* ping interval; 0: no watchdog */
 	int64_t resync_due;   /* monotonic ms; 0: no resync pending */
 	int64_t resync_delay; /* current forced-dump delay, ms */
 	int64_t next_periodic; /* monotonic ms */
@@ -140,6 +147,8 @@ static void print_config(const struct config *cfg)
 	printf("time_bucket_seconds: %u\n", cfg->time_bucket_seconds);
 	printf("retention_days: %u\n", cfg->retention_days);
 	printf("stats_interval_seconds: %u\n", cfg->stats_interval_seconds);
+	printf("metrics_file: %s\n", cfg->metrics_file ? cfg->metrics_file : "");
+	printf("metrics_interval_seconds: %u\n", cfg->metrics_interval_seconds);
 	free(cidrs);
 }
 
@@ -202,6 +211,39 @@ static void prune(struct daemon *d)
 	else if (deleted > 0)
 		log_msg(LOG_INFO, "pruned %lld edges older than %u days",
 			(long long)deleted, d->cfg.retention_days);
+}
+
+/* Keeps the WAL of a database written for months from growing. */
+static void checkpoint(struct daemon *d)
+{
+	if (store_checkpoint(d->store) < 0)
+		log_msg(LOG_WARNING, "%s", errmsg_get());
+}
+
+/* The counters, for `systemctl status`. */
+static void notify_status(struct daemon *d)
+{
+	const struct collector_stats *st = collector_stats(d->col);
+
+	if (sdnotify_sendf("STATUS=recording: %llu connections, %llu live, "
+			   "%llu edges written, %llu lost-event episodes",
+			   (unsigned long long)st->connections,
+			   (unsigned long long)st->live_connections,
+			   (unsigned long long)st->edges_flushed,
+			   (unsigned long long)st->enobufs) < 0)
+		log_msg(LOG_WARNING, "%s", errmsg_get());
+}
+
+static void write_metrics(struct daemon *d)
+{
+	uint64_t suppressed;
+
+	if (d->cfg.metrics_file == NULL)
+		return;
+	if (metrics_write(d->cfg.metrics_file, collector_stats(d->col),
+			  store_disk_bytes(d->store)) < 0 &&
+	    log_ratelimit_ok(&d->error_rl, wall_seconds(), &suppressed))
+		log_msg(LOG_WARNING, "%s", errmsg_get());
 }
 
 /* A table dump, at start-up or after the kernel dropped events. */
@@ -318,9 +360,11 @@ static void reload(struct daemon *d)
 {
 	struct config next;
 
+	sdnotify_send("RELOADING=1");
 	if (load_config(&d->ov, &next) < 0) {
 		log_msg(LOG_ERR, "reload failed, keeping the old settings: %s",
 			errmsg_get());
+		sdnotify_send("READY=1");
 		return;
 	}
 	if (strcmp(store_path(next.db), store_path(d->cfg.db)) != 0)
@@ -329,6 +373,7 @@ static void reload(struct daemon *d)
 	if (collector_set_scope(d->col, next.pod_cidrs, next.n_pod_cidrs) < 0) {
 		log_msg(LOG_ERR, "reload failed: %s", errmsg_get());
 		config_free(&next);
+		sdnotify_send("READY=1");
 		return;
 	}
 	collector_set_bucket(d->col, next.time_bucket_seconds);
@@ -341,7 +386,9 @@ static void reload(struct daemon *d)
 	d->cfg = next;
 	write_meta(d);
 	d->next_flush = monotonic_ms() + d->cfg.flush_interval_ms;
+	d->next_metrics = d->cfg.metrics_file ? monotonic_ms() : 0;
 	log_msg(LOG_NOTICE, "configuration reloaded");
+	sdnotify_send("READY=1");
 }
 
 /* Handles pending signals.  Returns 1 when the daemon must stop. */
@@ -383,7 +430,22 @@ static void run_timers(struct daemon *d, int64_t now_ms)
 	}
 	if (now_ms >= d->next_prune) {
 		prune(d);
+		checkpoint(d);
 		d->next_prune = now_ms + PRUNE_INTERVAL_S * 1000;
+	}
+	if (d->next_status && now_ms >= d->next_status) {
+		notify_status(d);
+		d->next_status = now_ms + STATUS_INTERVAL_S * 1000;
+	}
+	if (d->next_watchdog && now_ms >= d->next_watchdog) {
+		/* From the loop itself: a stuck loop stops the pings. */
+		sdnotify_send("WATCHDOG=1");
+		d->next_watchdog = now_ms + d->watchdog_ms;
+	}
+	if (d->next_metrics && now_ms >= d->next_metrics) {
+		write_metrics(d);
+		d->next_metrics =
+			now_ms + (int64_t)d->cfg.metrics_interval_seconds * 1000;
 	}
 	if (now_ms >= d->next_periodic) {
 		resync(d, 0);
@@ -403,6 +465,12 @@ static int64_t next_deadline(const struct daemon *d)
 		next = d->resync_due;
 	if (d->next_periodic < next)
 		next = d->next_periodic;
+	if (d->next_status && d->next_status < next)
+		next = d->next_status;
+	if (d->next_watchdog && d->next_watchdog < next)
+		next = d->next_watchdog;
+	if (d->next_metrics && d->next_metrics < next)
+		next = d->next_metrics;
 	return next;
 }
 
@@ -414,6 +482,7 @@ static void shutdown_flush(struct daemon *d)
 {
 	int64_t until = monotonic_ms() + SHUTDOWN_DRAIN_MS;
 
+	sdnotify_send("STOPPING=1");
 	/* Bounded: under steady traffic the queue never empties. */
 	while (receive(d) > 0 && monotonic_ms() < until)
 		;
@@ -423,6 +492,7 @@ static void shutdown_flush(struct daemon *d)
 		flush(d);
 	}
 	save_stats(d);
+	write_metrics(d);
 	log_stats(d, "stopping");
 }
 
@@ -438,6 +508,12 @@ static int event_loop(struct daemon *d)
 	d->next_stats = now + (int64_t)d->cfg.stats_interval_seconds * 1000;
 	d->next_prune = now;
 	d->next_periodic = now + RESYNC_PERIODIC_S * 1000;
+	d->next_status = getenv("NOTIFY_SOCKET") ? now : 0;
+	d->watchdog_ms = (int64_t)(sdnotify_watchdog_usec() / 2000);
+	if (d->watchdog_ms == 0 && sdnotify_watchdog_usec() > 0)
+		d->watchdog_ms = 1;
+	d->next_watchdog = d->watchdog_ms ? now : 0;
+	d->next_metrics = d->cfg.metrics_file ? now : 0;
 	for (;;) {
 		int64_t wait = next_deadline(d) - monotonic_ms();
 
@@ -563,6 +639,11 @@ int main(int argc, char **argv)
 		status = 0;
 		goto out;
 	}
+	/*
+	 * The database (and its -wal, -shm) is readable by the group: its
+	 * members can query it with sqlite3 while podflowd writes.
+	 */
+	umask(027);
 	if (store_open(store_path(d.cfg.db), 0, &d.store) < 0) {
 		log_msg(LOG_ERR, "%s", errmsg_get());
 		goto out;
@@ -589,6 +670,9 @@ int main(int argc, char **argv)
 		store_filename(d.store),
 		(unsigned long long)ctsub_rcvbuf(d.sub),
 		(size_t)collector_stats(d.col)->live_connections);
+	/* Bound, dumped, database open: ready. */
+	if (sdnotify_send("READY=1") < 0)
+		log_msg(LOG_WARNING, "%s", errmsg_get());
 	status = event_loop(&d);
 out:
 	if (d.sigfd >= 0)

@@ -18,6 +18,8 @@
 
 /* How long a writer waits for another writer (inventory import, say). */
 #define STORE_BUSY_TIMEOUT_MS 5000
+/* The WAL is cut back to this after a checkpoint (bytes, as text). */
+#define STORE_WAL_LIMIT "67108864"
 
 /*
  * The oldest schema a read-only handle can still read.  A read-only
@@ -185,8 +187,17 @@ static int store_set_pragmas(struct store *s)
 		goto out;
 	}
 	if (store_exec(s, "PRAGMA synchronous=NORMAL", "setting synchronous") <
-	    0)
+		    0 ||
+	    store_exec(s, "PRAGMA journal_size_limit=" STORE_WAL_LIMIT,
+		       "limiting the WAL") < 0)
 		goto out;
+	/*
+	 * Keep -wal and -shm when the last writer closes: a reader that may
+	 * not create files in the directory (a member of the database's
+	 * group, running sqlite3 -readonly) can then still open it.
+	 */
+	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL,
+			     &(int){ 1 });
 	rc = 0;
 out:
 	sqlite3_finalize(st);
@@ -388,6 +399,41 @@ rollback:
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
+}
+
+int store_checkpoint(struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, busy = 0;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", -1,
+			       &st, NULL) != SQLITE_OK) {
+		store_error(s, "checkpointing");
+		return -1;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		busy = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW) {
+		store_error(s, "checkpointing");
+		return -1;
+	}
+	return busy ? 1 : 0;
+}
+
+int64_t store_disk_bytes(const struct store *s)
+{
+	char wal[4096];
+	struct stat st;
+	int64_t total = 0;
+
+	if (stat(s->path, &st) == 0)
+		total += st.st_size;
+	snprintf(wal, sizeof(wal), "%s-wal", s->path);
+	if (stat(wal, &st) == 0)
+		total += st.st_size;
+	return total;
 }
 
 int store_prune_edges(struct store *s, int64_t cutoff, int64_t *deleted)

@@ -127,6 +127,36 @@ static void test_single_cidr_scalar_and_empty_file(void **state)
 	config_free(&cfg);
 }
 
+static void test_metrics_file(void **state)
+{
+	struct config cfg, copy;
+
+	(void)state;
+	config_init(&cfg);
+	assert_null(cfg.metrics_file);
+	assert_int_equal(cfg.metrics_interval_seconds, 15);
+	write_config("metrics_file: /var/lib/prometheus/node-exporter/podflowd.prom\n"
+		     "metrics_interval_seconds: 30\n");
+	assert_int_equal(config_load(path, 0, &cfg), 0);
+	unlink(path);
+	assert_string_equal(cfg.metrics_file,
+			    "/var/lib/prometheus/node-exporter/podflowd.prom");
+	assert_int_equal(cfg.metrics_interval_seconds, 30);
+	/* A failed reload keeps the file (and frees nothing twice). */
+	config_init(&copy);
+	write_config("metrics_file: podflowd.prom\n");
+	assert_int_equal(config_load(path, 0, &cfg), -1);
+	assert_non_null(strstr(errmsg_get(), ":1: metrics_file: 'podflowd.prom' is not an absolute file path"));
+	unlink(path);
+	assert_string_equal(cfg.metrics_file,
+			    "/var/lib/prometheus/node-exporter/podflowd.prom");
+	write_config("metrics_interval_seconds: 0\n");
+	assert_int_equal(config_load(path, 0, &cfg), -1);
+	unlink(path);
+	config_free(&copy);
+	config_free(&cfg);
+}
+
 static void test_missing_file(void **state)
 {
 	struct config cfg;
@@ -149,6 +179,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_failed_load_leaves_config_unchanged),
 		cmocka_unit_test(test_single_cidr_scalar_and_empty_file),
+		cmocka_unit_test(test_metrics_file),
 		cmocka_unit_test(test_missing_file),
 	};
 

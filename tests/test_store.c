@@ -513,6 +513,52 @@ static void test_prune_deletes_only_old_edges(void **state)
 	store_close(s);
 }
 
+static off_t file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+/*
+ * A checkpoint empties the WAL, and the WAL persists (empty) after the
+ * writer closes, so that readers without write access to the directory
+ * can open the database.
+ */
+static void test_checkpoint_truncates_and_wal_persists(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL, *r = NULL;
+	struct store_edge e[200];
+	char wal[160];
+
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	for (int i = 0; i < 200; i++)
+		e[i] = edge(60 * i, "10.244.0.1", "10.244.0.2", (uint16_t)(i + 1));
+	assert_int_equal(store_open(f->path, 0, &s), 0);
+	assert_int_equal(store_flush_edges(s, e, 200), 0);
+	assert_true(file_size(wal) > 0);
+	assert_true(store_disk_bytes(s) >= file_size(f->path) + file_size(wal));
+	/* A reader in the middle of a transaction keeps it from completing. */
+	assert_int_equal(store_open(f->path, STORE_READONLY, &r), 0);
+	assert_int_equal(sqlite3_exec(store_db(r), "BEGIN; SELECT count(*) FROM edge;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(store_flush_edges(s, e, 1), 0);
+	assert_int_equal(store_checkpoint(s), 1);
+	assert_int_equal(sqlite3_exec(store_db(r), "COMMIT", NULL, NULL, NULL),
+			 SQLITE_OK);
+	store_close(r);
+	assert_int_equal(store_checkpoint(s), 0);
+	assert_int_equal(file_size(wal), 0);
+	assert_query(s, "PRAGMA journal_size_limit", "67108864");
+	store_close(s);
+	assert_int_equal(file_size(wal), 0); /* kept, not deleted */
+	assert_int_equal(store_open(f->path, STORE_READONLY, &r), 0);
+	assert_query(r, "SELECT count(*) FROM edge", "200");
+	store_close(r);
+}
+
 static void test_meta_roundtrip(void **state)
 {
 	struct fixture *f = *state;
@@ -842,6 +888,7 @@ int main(void)
 		T(test_protocol_names_and_expressible),
 		T(test_million_connections_thousand_rows),
 		T(test_prune_deletes_only_old_edges),
+		T(test_checkpoint_truncates_and_wal_persists),
 		T(test_meta_roundtrip),
 		T(test_path_precedence),
 		T(test_refuses_file_that_is_not_sqlite),

@@ -21,6 +21,7 @@
 #define CONFIG_TIME_BUCKET_SECONDS 60
 #define CONFIG_RETENTION_DAYS 30
 #define CONFIG_STATS_INTERVAL_SECONDS 300
+#define CONFIG_METRICS_INTERVAL_SECONDS 15
 
 struct config {
 	char *db;		/* owned; NULL: store_path() decides */
@@ -31,6 +32,8 @@ struct config {
 	unsigned int time_bucket_seconds;
 	unsigned int retention_days;	     /* 0: keep forever */
 	unsigned int stats_interval_seconds; /* 0: only on SIGUSR1 and exit */
+	char *metrics_file;		     /* owned; NULL: none */
+	unsigned int metrics_interval_seconds;
 };
 
 /* Fills cfg with the defaults; nothing to free yet. */

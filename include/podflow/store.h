@@ -109,6 +109,16 @@ int store_flush_edges(struct store *s, const struct store_edge *edges,
  */
 int store_prune_edges(struct store *s, int64_t cutoff, int64_t *deleted);
 
+/*
+ * Copies the WAL into the database and truncates it, so that the WAL of
+ * a database written for months stays small.  Returns 0, 1 when readers
+ * kept it from completing (try again later), or -1 with errmsg.
+ */
+int store_checkpoint(struct store *s);
+
+/* The database's size on disk, its WAL included, in bytes. */
+int64_t store_disk_bytes(const struct store *s);
+
 /* One named counter of podflowd's, for store_put_stats(). */
 struct store_stat {
 	const char *name;
