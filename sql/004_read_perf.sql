@@ -9,7 +9,8 @@ CREATE INDEX pod_ip_by_ip ON pod_ip (ip, valid_from, valid_until);
 -- No statement looks edges up by server: every reader ranges over the
 -- buckets (the primary key) or names a client (edge_by_client, which
 -- "everything one address did" in the README needs).  The index only cost
--- podflowd a second b-tree write per new edge.
+-- podflowd one more b-tree to write per new edge, and space: 55 MiB of a
+-- day of a 5,000-pod cluster's 186.
 DROP INDEX edge_by_server;
 
 -- workload_edges read the edges through edge_by_client, which gives no
