@@ -28,6 +28,8 @@
 #define MAX_DBS 64
 #define MAX_ARGS 256
 #define DEFAULT_NAMESPACE "default"
+/* flow_resolved names pods by uid from this schema version on. */
+#define CHECK_MIN_SCHEMA 5
 
 struct check_cli {
 	const char *dbs[MAX_DBS];
@@ -683,10 +685,22 @@ int cmd_check(int argc, char **argv)
 			ps.skipped);
 	if (c.n_db == 0)
 		c.dbs[c.n_db++] = NULL; /* the default path */
-	for (; n < c.n_db; n++)
+	for (; n < c.n_db; n++) {
 		if (store_open(store_path(c.dbs[n]), STORE_READONLY,
 			       &stores[n]) < 0)
 			goto out;
+		/* Read-only: an older database cannot be migrated here. */
+		if (store_schema_version(stores[n]) < CHECK_MIN_SCHEMA) {
+			errmsg_set("%s: schema version %d is older than check "
+				   "needs (%d); open it once with a writer "
+				   "(policygen import, podflowd) to migrate it",
+				   store_filename(stores[n]),
+				   store_schema_version(stores[n]),
+				   CHECK_MIN_SCHEMA);
+			n++;
+			goto out;
+		}
+	}
 	if (c.n_flows > 0)
 		status = check_flows(&c, &ps, stores[0]);
 	else

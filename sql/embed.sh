@@ -7,8 +7,8 @@ set -eu
 out=$1
 shift
 
-h=$out/sql.h.tmp
-c=$out/sql.c.tmp
+h=$out/sql.h.$$
+c=$out/sql.c.$$
 
 # Turns a file into the body of a C string literal, one line per line.
 literal() {

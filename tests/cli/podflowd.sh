@@ -18,6 +18,8 @@ netlink_buffer_bytes: 16M
 time_bucket_seconds: 30
 retention_days: 7
 stats_interval_seconds: 60
+metrics_file: /tmp/podflowd.prom
+metrics_interval_seconds: 5
 YAML
 if t_expect "--check-config reads every key" 0 "$PODFLOWD" --config "$tmp/good.yaml" --check-config; then
 	want="db: /tmp/elsewhere.db
@@ -26,7 +28,9 @@ flush_interval_ms: 500
 netlink_buffer_bytes: 16777216
 time_bucket_seconds: 30
 retention_days: 7
-stats_interval_seconds: 60"
+stats_interval_seconds: 60
+metrics_file: /tmp/podflowd.prom
+metrics_interval_seconds: 5"
 	[ "$t_out" = "$want" ] && t_ok "--check-config reads every key" ||
 		t_fail "--check-config reads every key" "got: $t_out"
 fi
