@@ -399,9 +399,15 @@ struct group {
 	int egress_denied, ingress_denied;
 };
 
+/* What the policies decided for one pair of ends, port and SNAT. */
+struct decision {
+	const struct polset_policy *egress_by, *ingress_by; /* NULL: allowed */
+};
+
 struct replay {
 	const struct polset *ps;
 	struct strmap groups; /* "src dst port/proto" -> struct group */
+	struct strmap decided; /* the ends, port and SNAT -> struct decision */
 	struct strmap seen;   /* with several databases: rows already read */
 	struct group **list;
 	size_t n_list, cap_list;
@@ -480,6 +486,50 @@ static int seen_before(struct replay *r, sqlite3_stmt *st)
 	return 0;
 }
 
+/*
+ * The decision for a row's ends, port and SNAT, made once: a day holds
+ * the same few pairs bucket after bucket.  An end is its address and,
+ * for a pod, its uid (whose labels and node do not change).
+ */
+static const struct decision *decide(struct replay *r, struct endpoints *e,
+				     sqlite3_stmt *st,
+				     const struct endpoint *src,
+				     const struct endpoint *dst, int port,
+				     const char *protocol)
+{
+	const char *nat = col(st, C_CLIENT_NAT);
+	struct endpoint seen_src = *src;
+	struct strmap_slot *slot;
+	struct verdict out, in;
+	struct decision *d;
+	char key[512];
+
+	snprintf(key, sizeof(key), "%s %s %s %s %s %s %d %s %s",
+		 col(st, C_CLIENT), col(st, C_SRC_UID) ? col(st, C_SRC_UID) : "",
+		 col(st, C_SRC_NODE) ? col(st, C_SRC_NODE) : "",
+		 col(st, C_SERVER), col(st, C_DST_UID) ? col(st, C_DST_UID) : "",
+		 col(st, C_DST_NODE) ? col(st, C_DST_NODE) : "", port,
+		 protocol, nat ? nat : "");
+	if ((slot = strmap_slot(&r->decided, key)) == NULL)
+		goto oom;
+	if (slot->value != NULL)
+		return slot->value;
+	/* The server's policies see the client after SNAT. */
+	if (nat != NULL && endpoints_address(e, nat, &seen_src) < 0)
+		return NULL;
+	verdict_eval(r->ps, &src->end, &dst->end, port, protocol, &out);
+	verdict_eval(r->ps, &seen_src.end, &dst->end, port, protocol, &in);
+	if ((d = arena_alloc(&r->mem, sizeof(*d))) == NULL)
+		goto oom;
+	d->egress_by = out.egress.allowed ? NULL : out.egress.isolating[0];
+	d->ingress_by = in.ingress.allowed ? NULL : in.ingress.isolating[0];
+	slot->value = d;
+	return d;
+oom:
+	errmsg_set("out of memory");
+	return NULL;
+}
+
 static const char *supported_protocol(const char *p)
 {
 	static const char *const names[] = { "TCP", "UDP", "SCTP" };
@@ -493,11 +543,10 @@ static const char *supported_protocol(const char *p)
 static int replay_row(struct replay *r, struct endpoints *e, sqlite3_stmt *st)
 {
 	const char *client = col(st, C_CLIENT), *server = col(st, C_SERVER);
-	const char *nat = col(st, C_CLIENT_NAT);
 	const char *protocol = supported_protocol(col(st, C_PROTO));
 	int port = sqlite3_column_int(st, C_PORT);
-	struct endpoint src, dst, seen_src;
-	struct verdict out, in;
+	struct endpoint src, dst;
+	const struct decision *d;
 	struct group *g;
 
 	r->rows++;
@@ -508,12 +557,8 @@ static int replay_row(struct replay *r, struct endpoints *e, sqlite3_stmt *st)
 	if (row_end(e, st, C_SRC_UID, C_SRC_NODE, client, &src) < 0 ||
 	    row_end(e, st, C_DST_UID, C_DST_NODE, server, &dst) < 0)
 		return -1;
-	/* The server's policies see the client after SNAT. */
-	seen_src = src;
-	if (nat != NULL && endpoints_address(e, nat, &seen_src) < 0)
+	if ((d = decide(r, e, st, &src, &dst, port, protocol)) == NULL)
 		return -1;
-	verdict_eval(r->ps, &src.end, &dst.end, port, protocol, &out);
-	verdict_eval(r->ps, &seen_src.end, &dst.end, port, protocol, &in);
 	g = find_group(r, src.name, dst.name, port, protocol);
 	if (g == NULL) {
 		errmsg_set("out of memory");
@@ -522,13 +567,13 @@ static int replay_row(struct replay *r, struct endpoints *e, sqlite3_stmt *st)
 	g->conns += sqlite3_column_int64(st, C_CONNS);
 	if (sqlite3_column_int64(st, C_LAST) > g->last)
 		g->last = sqlite3_column_int64(st, C_LAST);
-	if (!out.egress.allowed && !g->egress_denied) {
+	if (d->egress_by != NULL && !g->egress_denied) {
 		g->egress_denied = 1;
-		g->egress_by = out.egress.isolating[0];
+		g->egress_by = d->egress_by;
 	}
-	if (!in.ingress.allowed && !g->ingress_denied) {
+	if (d->ingress_by != NULL && !g->ingress_denied) {
 		g->ingress_denied = 1;
-		g->ingress_by = in.ingress.isolating[0];
+		g->ingress_by = d->ingress_by;
 	}
 	return 0;
 }
@@ -660,6 +705,7 @@ static int check_replay(const struct check_cli *c, const struct polset *ps,
 	status = report(&r) > 0;
 out:
 	strmap_free(&r.groups);
+	strmap_free(&r.decided);
 	strmap_free(&r.seen);
 	free(r.list);
 	arena_reset(&r.mem);
