@@ -12,15 +12,24 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 SYSCONFDIR ?= /etc
 SBINDIR   ?= $(PREFIX)/sbin
+MANDIR    ?= $(PREFIX)/share/man
+# systemd reads units and sysusers.d files under /usr/local/lib as well as
+# /usr/lib (systemd.unit(5), sysusers.d(5)).  For another PREFIX, use
+# UNITDIR=/etc/systemd/system SYSUSERSDIR=/etc/sysusers.d.
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 DESTDIR   ?=
 BUILD     ?= build
 PKG_CONFIG ?= pkg-config
 
 # Debian packages: libraries, the tools the tests drive, and sqlite3 for
-# the reader tests and ad-hoc queries.
+# the reader tests and ad-hoc queries.  systemd (systemd-analyze), procps
+# (/bin/kill, the units' ExecReload) and groff-base check the units and
+# man pages.
 DEB_PACKAGES = build-essential pkg-config libnetfilter-conntrack-dev \
 	libmnl-dev libsqlite3-dev sqlite3 libyaml-dev libcmocka-dev \
-	nftables iproute2 conntrack time python3 python3-yaml
+	nftables iproute2 conntrack time python3 python3-yaml \
+	systemd procps groff-base
 
 PKGS      = libnetfilter_conntrack libmnl sqlite3 yaml-0.1
 WARNINGS  = -Wall -Wextra -Wshadow -Wstrict-prototypes \
@@ -141,15 +150,47 @@ test: deps
 		SANITIZE='-fsanitize=address,undefined -fno-sanitize-recover=all' \
 		check
 
+UNITS    = systemd/podflowd.service systemd/podflow-inventory.service \
+	   systemd/podflow-inventory.timer \
+	   systemd/podflow-inventory-watch.service
+MANPAGES = man/podflowd.8 man/policygen.1
+# The units name /usr/sbin/podflowd, /usr/bin/policygen and /etc/podflow,
+# as a package installs them; installed here, they name where these go.
+UNIT_PATHS = sed -e 's|/usr/sbin/podflowd|$(SBINDIR)/podflowd|g' \
+	-e 's|/usr/bin/policygen|$(BINDIR)/policygen|g' \
+	-e 's|/etc/podflow/|$(SYSCONFDIR)/podflow/|g'
+
+# Into DESTDIR, only files.  Into the running system (no DESTDIR), also
+# the podflow user and systemd's reload, as a package's scripts would.
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
 	install -m 0755 $(BUILD)/podflowd $(DESTDIR)$(SBINDIR)/podflowd
 	install -m 0755 $(BUILD)/policygen $(DESTDIR)$(BINDIR)/policygen
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	for u in $(UNITS); do \
+		$(UNIT_PATHS) $$u >$(DESTDIR)$(UNITDIR)/$${u#systemd/} && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$${u#systemd/} || exit 1; \
+	done
+	install -m 0644 systemd/podflow.sysusers \
+		$(DESTDIR)$(SYSUSERSDIR)/podflow.conf
+	for m in $(MANPAGES); do \
+		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/ || exit 1; \
+	done
 	install -d $(DESTDIR)$(SYSCONFDIR)/podflow
 	# An operator's configuration is never overwritten.
 	[ -e $(DESTDIR)$(SYSCONFDIR)/podflow/podflowd.yaml ] || \
 		install -m 0644 collector/podflowd.yaml \
 			$(DESTDIR)$(SYSCONFDIR)/podflow/podflowd.yaml
+	[ -e $(DESTDIR)$(SYSCONFDIR)/podflow/inventory.env ] || \
+		install -m 0644 systemd/inventory.env \
+			$(DESTDIR)$(SYSCONFDIR)/podflow/inventory.env
+	@if [ -z "$(DESTDIR)" ]; then \
+		if command -v systemd-sysusers >/dev/null; then \
+			systemd-sysusers $(SYSUSERSDIR)/podflow.conf; fi; \
+		if [ -d /run/systemd/system ]; then \
+			systemctl daemon-reload; fi; \
+	fi
 
 clean:
 	rm -rf build
