@@ -107,6 +107,7 @@ $(BUILD)/tests/pftraffic: tests/tools/pftraffic.c
 	$(CC) -std=gnu11 $(CFLAGS) $(WARNINGS) -o $@ $<
 
 $(BUILD)/tests/pfmkdb: $(OBJ)/tests/tools/pfmkdb.o $(LIB_OBJ)
+	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/bench/bare_recv: bench/bare_recv.c
@@ -117,6 +118,7 @@ $(BUILD)/bench/bare_recv: bench/bare_recv.c
 bench: all $(TOOLS) $(BUILD)/bench/bare_recv
 	PODFLOW_BUILD=$(BUILD) bash bench/ingest.sh $(BENCH_ARGS)
 	PODFLOW_BUILD=$(BUILD) bash bench/import.sh
+	PODFLOW_BUILD=$(BUILD) bash bench/generate.sh
 
 # Installs whatever is missing; a no-op (no apt-get at all) otherwise.
 deps:

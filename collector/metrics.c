@@ -91,8 +91,16 @@ int metrics_write(const char *path, const struct collector_stats *st,
 	FILE *f = NULL;
 	int fd = -1, rc = -1;
 
+	struct stat sb;
+
 	if (tmp == NULL) {
 		errmsg_set("out of memory");
+		return -1;
+	}
+	/* rename() would replace a device or a directory entry of another kind. */
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		errmsg_set("metrics file %s: not a regular file", path);
+		free(tmp);
 		return -1;
 	}
 	/* Same directory, so that rename() is atomic. */

@@ -97,6 +97,27 @@ static int emit_all(const struct generate_result *r, FILE *out)
 	return rc;
 }
 
+/*
+ * Writes to something that is not a regular file (/dev/stdout, a pipe):
+ * renaming over it would replace the device with a file.
+ */
+static int write_special(const char *path, const struct generate_result *r)
+{
+	FILE *fp = fopen(path, "w");
+	int rc;
+
+	if (fp == NULL) {
+		errmsg_set("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = emit_all(r, fp);
+	if (fclose(fp) != 0 && rc == 0) {
+		errmsg_set("%s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	return rc;
+}
+
 /* Writes the stream to path through a temporary file and a rename. */
 static int write_file(const char *path, const struct generate_result *r,
 		      size_t from, size_t count)
@@ -104,9 +125,12 @@ static int write_file(const char *path, const struct generate_result *r,
 	struct generate_result part = { .policies = r->policies + from,
 					.n = count };
 	char tmp[4096];
+	struct stat st;
 	FILE *fp;
 	int fd;
 
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return write_special(path, &part);
 	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
 		errmsg_set("%s: path too long", path);
 		return -1;

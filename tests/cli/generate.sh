@@ -154,4 +154,16 @@ t_expect "a bare --workload NAME of several kinds" 2 "$POLICYGEN" generate --db 
 	*) t_fail "a bare --workload NAME of several kinds" "$t_err" ;; esac
 t_expect "a bad mode" 2 "$POLICYGEN" generate --db "$db" --ingress sometimes && t_ok "a bad mode"
 
+# -o to something that is not a regular file (a pipe, /dev/stdout) is
+# written in place: a rename would replace it with a file.
+mkfifo "$tmp/pipe"
+cat "$tmp/pipe" >"$tmp/from-pipe" &
+"$POLICYGEN" generate --db "$db" "${window[@]}" -o "$tmp/pipe" 2>/dev/null
+wait
+if [ -p "$tmp/pipe" ] && grep -q 'kind: NetworkPolicy' "$tmp/from-pipe"; then
+	t_ok "-o to a pipe writes through it, and leaves it a pipe"
+else
+	t_fail "-o to a pipe writes through it, and leaves it a pipe" "$(ls -l "$tmp/pipe"; head -3 "$tmp/from-pipe")"
+fi
+
 t_done
