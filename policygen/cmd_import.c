@@ -114,6 +114,12 @@ static int import_snapshot(struct store *s, struct kyaml *y, int64_t at,
 	}
 	if (rc < 0)
 		goto out;
+	/* Nothing at all, not even an empty List: kubectl failed, likely. */
+	if (kyaml_document(y) == 0) {
+		errmsg_set("%s: no YAML or JSON document in the input",
+			   kyaml_name(y));
+		goto out;
+	}
 	if (inv != NULL) {
 		rc = inventory_commit(inv, &counts);
 		inv = NULL;

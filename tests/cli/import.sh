@@ -198,4 +198,12 @@ t_expect "a missing file" 2 "$POLICYGEN" import --db "$db" "$tmp/none.yaml" &&
 	case $t_err in *"$tmp/none.yaml: No such file or directory"*) t_ok "a missing file" ;;
 	*) t_fail "a missing file" "$t_err" ;; esac
 
+# Empty input (kubectl failed before printing) is refused; an empty List
+# (nothing of that kind in the cluster) is not.
+t_expect "empty input is refused" 2 bash -c "printf '' | '$POLICYGEN' import --db '$tmp/empty.db' -" &&
+	case $t_err in *"<stdin>: no YAML or JSON document in the input"*) t_ok "empty input is refused" ;;
+	*) t_fail "empty input is refused" "$t_err" ;; esac
+t_expect "an empty List is a snapshot" 0 bash -c "printf 'apiVersion: v1\\nkind: List\\nitems: []\\n' | '$POLICYGEN' import --db '$tmp/empty.db' -" &&
+	t_ok "an empty List is a snapshot"
+
 t_done
