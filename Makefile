@@ -73,7 +73,8 @@ UNIT_TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 TOOLS = $(BUILD)/tests/pftraffic $(BUILD)/tests/pfmkdb
 
 .SECONDARY:
-.PHONY: all deps test check check-unit check-cli check-live install clean bench
+.PHONY: all deps test check check-unit check-cli check-live check-demo demo install \
+	clean bench
 all: $(BUILD)/podflowd $(BUILD)/policygen
 
 $(BUILD)/gen/sql.h $(BUILD)/gen/sql.c &: $(SQL_FILES) sql/embed.sh
@@ -143,7 +144,16 @@ check-cli: all $(TOOLS)
 check-live: all $(TOOLS)
 	PODFLOW_BUILD=$(BUILD) sh tests/run-shell.sh $(wildcard tests/live/*.sh)
 
-check: check-unit check-cli check-live
+# The log4shell demo end to end in network namespaces (root): a cluster,
+# podflowd learning its traffic, policies generated and checked.
+demo: deps
+	$(MAKE) all $(TOOLS)
+	PODFLOW_BUILD=$(BUILD) bash demo/run.sh $(DEMO_ARGS)
+
+check-demo: all $(TOOLS)
+	PODFLOW_BUILD=$(BUILD) DEMO_QUIET=1 sh tests/run-shell.sh demo/run.sh
+
+check: check-unit check-cli check-live check-demo
 
 # The whole suite, then the whole suite again under the sanitizers.
 test: deps
