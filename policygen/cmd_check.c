@@ -466,10 +466,27 @@ static struct group *find_group(struct replay *r, const char *src,
 	return g;
 }
 
-/* A row another database already gave: the same connection, seen twice. */
+/* Two independent 64-bit hashes (FNV-1a, djb2) of s, as 32 hex digits. */
+static void digest(const char *s, char out[33])
+{
+	uint64_t a = 1469598103934665603ULL, b = 5381;
+
+	for (; *s; s++) {
+		a = (a ^ (unsigned char)*s) * 1099511628211ULL;
+		b = b * 33 + (unsigned char)*s;
+	}
+	snprintf(out, 33, "%016llx%016llx", (unsigned long long)a,
+		 (unsigned long long)b);
+}
+
+/*
+ * A row another database already gave: the same connection, seen twice.
+ * Rows are remembered by a 128-bit digest, not their text: a day of
+ * several nodes is millions of them.
+ */
 static int seen_before(struct replay *r, sqlite3_stmt *st)
 {
-	char key[256];
+	char key[256], d[33];
 	struct strmap_slot *slot;
 
 	snprintf(key, sizeof(key), "%lld %s %s %d %s %s %s",
@@ -478,7 +495,8 @@ static int seen_before(struct replay *r, sqlite3_stmt *st)
 		 sqlite3_column_int(st, C_PORT), col(st, C_PROTO),
 		 col(st, C_SRC_UID) ? col(st, C_SRC_UID) : "",
 		 col(st, C_DST_UID) ? col(st, C_DST_UID) : "");
-	if ((slot = strmap_slot(&r->seen, key)) == NULL)
+	digest(key, d);
+	if ((slot = strmap_slot(&r->seen, d)) == NULL)
 		return -1;
 	if (slot->value != NULL)
 		return 1;
@@ -729,6 +747,11 @@ int cmd_check(int argc, char **argv)
 		fprintf(stderr, "policygen: %zu objects that are not "
 				"NetworkPolicies left out\n",
 			ps.skipped);
+	if (ps.replaced > 0)
+		fprintf(stderr, "policygen: note: %zu policies named again: "
+				"the later one replaces the earlier, as with "
+				"kubectl apply\n",
+			ps.replaced);
 	if (c.n_db == 0)
 		c.dbs[c.n_db++] = NULL; /* the default path */
 	for (; n < c.n_db; n++) {

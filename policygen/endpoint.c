@@ -18,6 +18,7 @@ struct endpoints {
 	struct store *store;
 	sqlite3_stmt *pod, *ports, *address, *kinds, *workload;
 	struct strmap pods; /* uid -> struct endpoint, address unset */
+	struct strmap nodes; /* name -> struct endpoint, address unset */
 	struct arena mem;
 	struct endpoint *list; /* endpoints_workload()'s answer */
 	size_t n_list, cap_list;
@@ -72,6 +73,7 @@ void endpoints_close(struct endpoints *e)
 	sqlite3_finalize(e->kinds);
 	sqlite3_finalize(e->workload);
 	strmap_free(&e->pods);
+	strmap_free(&e->nodes);
 	arena_reset(&e->mem);
 	free(e->list);
 	free(e);
@@ -208,30 +210,46 @@ int endpoints_pod(struct endpoints *e, const char *uid, const char *ip,
 int endpoints_node(struct endpoints *e, const char *node, const char *ip,
 		   struct endpoint *out)
 {
+	struct strmap_slot *slot = strmap_slot(&e->nodes, node);
+	struct endpoint *n;
 	char name[300];
 
-	memset(out, 0, sizeof(*out));
-	snprintf(name, sizeof(name), "node/%s", node);
-	out->name = arena_strdup(&e->mem, name);
-	out->end.node = arena_strdup(&e->mem, node);
-	out->end.is_node = 1;
-	if (out->name == NULL || out->end.node == NULL) {
-		errmsg_set("out of memory");
-		return -1;
+	if (slot == NULL)
+		goto oom;
+	if (slot->value == NULL) {
+		if ((n = arena_alloc(&e->mem, sizeof(*n))) == NULL)
+			goto oom;
+		snprintf(name, sizeof(name), "node/%s", node);
+		n->name = arena_strdup(&e->mem, name);
+		n->end.node = arena_strdup(&e->mem, node);
+		n->end.is_node = 1;
+		if (n->name == NULL || n->end.node == NULL)
+			goto oom;
+		slot->value = n;
 	}
+	*out = *(struct endpoint *)slot->value;
 	return set_address(out, ip);
+oom:
+	errmsg_set("out of memory");
+	return -1;
 }
 
-int endpoints_address(struct endpoints *e, const char *ip,
+int endpoints_address(struct endpoints *e, const char *text,
 		      struct endpoint *out)
 {
-	const char *copy = arena_strdup(&e->mem, ip);
-	char *uid = NULL, *node = NULL;
+	char ip[ADDR_STRLEN], *uid = NULL, *node = NULL;
+	const char *copy;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (copy == NULL || set_address(out, ip) < 0)
+	/* The store keeps canonical text: FD00::1 and fd00:0::1 are fd00::1. */
+	if (set_address(out, text) < 0)
 		return -1;
+	addr_format(&out->end.ip, ip);
+	if ((copy = arena_strdup(&e->mem, ip)) == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
 	sqlite3_reset(e->address);
 	sqlite3_bind_text(e->address, 1, ip, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(e->address) != SQLITE_ROW)

@@ -113,6 +113,8 @@ struct gen {
 	size_t n_ns_pods, cap_ns_pods;
 	struct arena ns_mem; /* ns_pods' strings and labels */
 	struct endpoints *ep; /* with opts->existing: the pods to evaluate */
+	/* opts->existing less the policies this run replaces; n 0: none */
+	struct polset existing;
 	struct generate_proposal *props;
 	size_t n_props, cap_props;
 };
@@ -1350,7 +1352,12 @@ static int existing_allows(struct gen *g, const struct entry *e,
 	struct endpoint *peer = NULL;
 	size_t n_peer = 0;
 	int allowed = 1;
+	struct cidr c;
 
+	/* An aggregated prefix stands for addresses not all seen: kept. */
+	if (e->peer_w == NULL && cidr_parse(e->peer.cidr, &c) == 0 &&
+	    c.len < (c.net.family == AF_INET ? 32 : 128))
+		return 0;
 	if (peer_ends(g, e, &peer, &n_peer) < 0) {
 		free(peer);
 		return -1;
@@ -1359,16 +1366,21 @@ static int existing_allows(struct gen *g, const struct entry *e,
 		for (size_t j = 0; allowed && j < n_peer; j++) {
 			struct verdict v;
 
+			/*
+			 * Only a rule counts: the generated policy isolates
+			 * every pod, and a pod's own node changes when it
+			 * moves.
+			 */
 			if (e->egress) {
-				verdict_eval(g->o->existing, &own[i].end,
+				verdict_eval(&g->existing, &own[i].end,
 					     &peer[j].end, e->port, e->protocol,
 					     &v);
-				allowed = v.egress.allowed;
+				allowed = v.egress.reason == VERDICT_RULE;
 			} else {
-				verdict_eval(g->o->existing, &peer[j].end,
+				verdict_eval(&g->existing, &peer[j].end,
 					     &own[i].end, e->port, e->protocol,
 					     &v);
-				allowed = v.ingress.allowed;
+				allowed = v.ingress.reason == VERDICT_RULE;
 			}
 		}
 	free(peer);
@@ -1401,18 +1413,20 @@ static int existing_isolation(struct gen *g, const struct workload *w,
 	isolated[0] = isolated[1] = 0;
 	*own = NULL;
 	*n_own = 0;
-	if (g->o->existing == NULL)
+	if (g->existing.n == 0)
 		return 0;
 	if (workload_ends(g, w, own, n_own) < 0)
 		return -1;
 	for (int egress = 0; egress < 2; egress++) {
 		const struct polset_policy *first = NULL;
+		size_t n = 0;
 
 		for (size_t i = 0; i < *n_own; i++)
-			if (verdict_isolating(g->o->existing, &(*own)[i].end,
-					      egress, &first) > 0)
-				isolated[egress] = 1;
-		if (isolated[egress])
+			n += verdict_isolating(&g->existing, &(*own)[i].end,
+					       egress, &first) > 0;
+		/* Some pods only: the others still need every rule. */
+		isolated[egress] = n > 0 && n == *n_own;
+		if (n > 0)
 			fprintf(g->diag,
 				"policygen: note: %s/%s/%s is already selected "
 				"for %s by %s/%s (%s:%d): only what it does not "
@@ -1460,7 +1474,7 @@ static int screen_entries(struct gen *g, struct workload *w, const char *name,
 		if (g->o->review != NULL)
 			p->review = review_match(g->o->review, &subject);
 		p->decision = p->review ? p->review->decision : REVIEW_PENDING;
-		if (isolated[e->egress] &&
+		if (g->existing.n > 0 && n_own > 0 &&
 		    (allowed = existing_allows(g, e, own, n_own)) < 0)
 			goto out;
 		p->existing = allowed;
@@ -1501,6 +1515,12 @@ static int build_policy(struct gen *g, struct workload *w, struct netpol *p)
 
 		for (size_t i = 0; i < w->n; i++)
 			any |= w->e[i].egress == egress;
+		/* The --dns and --allow-internet rules are not screened. */
+		if (egress && (g->o->allow_internet ||
+			       g->o->dns == GENERATE_DNS_KUBE_DNS ||
+			       g->o->dns == GENERATE_DNS_ANY ||
+			       g->o->n_dns_ips > 0))
+			continue;
 		if (isolated[egress] && !any &&
 		    (egress ? g->o->egress : g->o->ingress) == NETPOL_OBSERVED)
 			*(egress ? &p->egress_mode : &p->ingress_mode) =
@@ -1575,6 +1595,60 @@ static void warn_lost_events(struct gen *g, struct store *s)
 	sqlite3_finalize(st);
 }
 
+/* Nonzero when this run emits a policy of that namespace and name. */
+static int emits(struct gen *g, const char *ns, const char *name)
+{
+	if (g->o->namespace_default_deny &&
+	    strcmp(name, "podflow-default-deny") == 0) {
+		for (size_t i = 0; i < g->n_w; i++)
+			if (g->w[i].in_scope && strcmp(g->w[i].ns, ns) == 0)
+				return 1;
+	}
+	for (size_t i = 0; i < g->n_w; i++) {
+		const struct workload *w = &g->w[i];
+		const char *mine;
+
+		if (!w->in_scope || strcmp(w->ns, ns) != 0)
+			continue;
+		mine = generate_policy_name(g->a, w->kind, w->name);
+		if (mine != NULL && strcmp(mine, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The existing policies this run does not replace: an earlier podflow
+ * policy of the same name is what the new one is applied over, so what it
+ * allowed is no reason to leave anything out.  The set borrows the
+ * policies of opts->existing; only its array is g's.
+ */
+static int leave_out_replaced(struct gen *g)
+{
+	const struct polset *in = g->o->existing;
+
+	g->existing.policies = malloc((in->n ? in->n : 1) *
+				      sizeof(*g->existing.policies));
+	if (g->existing.policies == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < in->n; i++) {
+		const struct polset_policy *p = &in->policies[i];
+
+		if (emits(g, p->namespace, p->name)) {
+			fprintf(g->diag,
+				"policygen: note: existing %s/%s (%s:%d) is "
+				"replaced by the generated policy of that name: "
+				"not taken into account\n",
+				p->namespace, p->name, p->source, p->line);
+			continue;
+		}
+		g->existing.policies[g->existing.n++] = *p;
+	}
+	return 0;
+}
+
 int generate_policies(struct store *const *stores, size_t n_stores,
 		      const struct generate_opts *opts, FILE *diag,
 		      struct generate_result *out)
@@ -1593,9 +1667,10 @@ int generate_policies(struct store *const *stores, size_t n_stores,
 		}
 		g.diag = diag = sink;
 	}
-	if (opts->existing != NULL && endpoints_open(g.s, &g.ep) < 0)
-		goto done;
 	if (load_workloads(&g) < 0 || check_workload_filter(&g) < 0)
+		goto done;
+	if (opts->existing != NULL &&
+	    (leave_out_replaced(&g) < 0 || endpoints_open(g.s, &g.ep) < 0))
 		goto done;
 	for (size_t i = 0; i < n_stores; i++) {
 		struct store *first = g.s;
@@ -1687,6 +1762,7 @@ done:
 	if (sink != NULL)
 		fclose(sink);
 	endpoints_close(g.ep);
+	free(g.existing.policies);
 	free(g.props);
 	free(g.rows);
 	free(g.strings);

@@ -42,6 +42,27 @@ static int is_null(const struct knode *n)
 	return n == NULL || (n->type == KNODE_SCALAR && n->value == NULL);
 }
 
+/*
+ * Refuses a key of map n that is not in known (NULL-terminated), as the
+ * API server's strict field validation does: a misspelt "from" must not
+ * become a rule that allows everyone.
+ */
+static int known_keys(const struct ctx *c, const struct knode *n,
+		      const char *const *known)
+{
+	for (size_t i = 0; n != NULL && n->type == KNODE_MAP && i < n->n; i++) {
+		size_t k = 0;
+
+		while (known[k] != NULL &&
+		       strcmp(known[k], n->keys[i]->value) != 0)
+			k++;
+		if (known[k] == NULL)
+			return bad(c, n->keys[i], "unknown field '%s'",
+				   n->keys[i]->value);
+	}
+	return 0;
+}
+
 /* A sequence, or null/absent (0 items): anything else is an error. */
 static int seq_at(const struct ctx *c, const struct knode *from,
 		  const char *key, const struct knode **out)
@@ -96,16 +117,31 @@ static long plain_int(const struct knode *n)
 static int read_selector(const struct ctx *c, const struct knode *n,
 			 struct selector *out)
 {
+	static const char *const keys[] = { "matchLabels", "matchExpressions",
+					    NULL };
+	static const char *const expr_keys[] = { "key", "operator", "values",
+						 NULL };
+	const struct knode *me = knode_at(n, "matchExpressions");
+
+	if (known_keys(c, n, keys) < 0)
+		return -1;
+	for (size_t i = 0; me != NULL && me->type == KNODE_SEQ && i < me->n; i++)
+		if (known_keys(c, me->items[i], expr_keys) < 0)
+			return -1;
 	if (selector_from_node(n, c->source, c->a, out) < 0) {
 		/* "FILE:LINE:COL: problem": put the document after the place. */
 		char msg[512];
-		const char *rest = msg + strlen(c->source);
+		size_t slen = strlen(c->source);
+		const char *rest = msg;
 
 		snprintf(msg, sizeof(msg), "%s", errmsg_get());
-		for (int colons = 0; *rest && colons < 3; rest++)
-			colons += *rest == ':';
-		errmsg_set("%.*s document %d: %s:%s", (int)(rest - msg), msg,
-			   c->document, c->what, rest);
+		if (strncmp(msg, c->source, slen) == 0) {
+			rest = msg + slen;
+			for (int colons = 0; *rest && colons < 3; rest++)
+				colons += *rest == ':';
+		}
+		errmsg_set("%.*s document %d: %s:%s%s", (int)(rest - msg), msg,
+			   c->document, c->what, rest == msg ? " " : "", rest);
 		return -1;
 	}
 	for (size_t i = 0; i < out->n; i++) {
@@ -166,9 +202,13 @@ static int read_block(const struct ctx *c, const struct knode *n,
 {
 	const struct knode *cidr = knode_at(n, "cidr"), *ex;
 
+	static const char *const keys[] = { "cidr", "except", NULL };
+
 	p->is_block = 1;
 	if (n->type != KNODE_MAP)
 		return bad(c, n, "%s must be a map", "ipBlock");
+	if (known_keys(c, n, keys) < 0)
+		return -1;
 	if (is_null(cidr) || cidr->type != KNODE_SCALAR)
 		return bad(c, n, "%s: Required value", "ipBlock.cidr");
 	if (parse_block(cidr->value, &p->block) < 0)
@@ -205,8 +245,13 @@ static int read_peer(const struct ctx *c, const struct knode *n,
 	const struct knode *ns = knode_at(n, "namespaceSelector");
 	const struct knode *block = knode_at(n, "ipBlock");
 
+	static const char *const keys[] = { "podSelector", "namespaceSelector",
+					    "ipBlock", NULL };
+
 	if (n->type != KNODE_MAP)
 		return bad(c, n, "%s must be a map", "a peer");
+	if (known_keys(c, n, keys) < 0)
+		return -1;
 	if (is_null(pod) && is_null(ns) && is_null(block))
 		return bad(c, n, "%s",
 			   "a peer must specify podSelector, namespaceSelector "
@@ -235,8 +280,12 @@ static int read_port(const struct ctx *c, const struct knode *n,
 	const struct knode *end = knode_at(n, "endPort");
 	long v;
 
+	static const char *const keys[] = { "protocol", "port", "endPort", NULL };
+
 	if (n->type != KNODE_MAP)
 		return bad(c, n, "%s must be a map", "a port");
+	if (known_keys(c, n, keys) < 0)
+		return -1;
 	p->protocol = "TCP";
 	if (!is_null(proto)) {
 		if (proto->type != KNODE_SCALAR ||
@@ -305,9 +354,12 @@ static int read_rules(const struct ctx *c, const struct knode *list,
 		rule->line = r->line;
 		if (is_null(r))
 			continue; /* `- {}` written as `-`: every peer, port */
+		const char *const keys[] = { peers_key, "ports", NULL };
+
 		if (r->type != KNODE_MAP)
 			return bad(c, r, "%s must be a map", "a rule");
-		if (seq_at(c, r, peers_key, &peers) < 0 ||
+		if (known_keys(c, r, keys) < 0 ||
+		    seq_at(c, r, peers_key, &peers) < 0 ||
 		    seq_at(c, r, "ports", &ports) < 0)
 			return -1;
 		if (peers != NULL && peers->n > 0) {
@@ -391,10 +443,13 @@ int polset_add_object(struct polset *ps, const struct knode *obj,
 		      const char *source, int document,
 		      const char *default_ns)
 {
+	static const char *const spec_keys[] = { "podSelector", "policyTypes",
+						 "ingress", "egress", NULL };
 	struct ctx c = { source, document, "NetworkPolicy", &ps->mem };
 	const struct knode *spec, *in, *out, *nsn;
 	const char *kind, *api, *name, *ns;
-	struct polset_policy *p;
+	struct polset_policy *p = NULL;
+	int replaced = 0;
 	char what[320];
 
 	if (obj->type != KNODE_MAP)
@@ -420,15 +475,29 @@ int polset_add_object(struct polset *ps, const struct knode *obj,
 			   ns ? ns : "");
 	snprintf(what, sizeof(what), "NetworkPolicy %s/%s", ns, name);
 	c.what = what;
+	/*
+	 * An absent spec or podSelector is the empty one, as the API server
+	 * decodes them: every pod of the namespace, for ingress.
+	 */
 	spec = knode_at(obj, "spec");
-	if (is_null(spec) || spec->type != KNODE_MAP)
-		return bad(&c, obj, "%s", "spec: Required value");
+	if (!is_null(spec) && spec->type != KNODE_MAP)
+		return bad(&c, spec, "%s", "spec must be a map");
+	if (known_keys(&c, spec, spec_keys) < 0)
+		return -1;
 	/* Selectors point into the tree: keep it past the next object. */
-	if ((spec = knode_copy(&ps->mem, spec)) == NULL)
+	if (!is_null(spec) && (spec = knode_copy(&ps->mem, spec)) == NULL)
 		return bad(&c, obj, "%s", "out of memory");
-	if (is_null(knode_at(spec, "podSelector")))
-		return bad(&c, spec, "%s", "spec.podSelector: Required value");
-	if ((p = new_policy(ps)) == NULL)
+	if (is_null(spec))
+		spec = NULL;
+	/* Applied after another of the same name, it replaces it. */
+	for (size_t i = 0; i < ps->n && !replaced; i++)
+		if (strcmp(ps->policies[i].namespace, ns) == 0 &&
+		    strcmp(ps->policies[i].name, name) == 0) {
+			p = &ps->policies[i];
+			memset(p, 0, sizeof(*p));
+			replaced = 1;
+		}
+	if (!replaced && (p = new_policy(ps)) == NULL)
 		return bad(&c, obj, "%s", "out of memory");
 	p->source = arena_strdup(&ps->mem, source);
 	p->namespace = arena_strdup(&ps->mem, ns);
@@ -444,7 +513,10 @@ int polset_add_object(struct polset *ps, const struct knode *obj,
 	    read_rules(&c, in, "from", &p->ingress_rules, &p->n_ingress) < 0 ||
 	    read_rules(&c, out, "to", &p->egress_rules, &p->n_egress) < 0)
 		return -1;
-	ps->n++;
+	if (replaced)
+		ps->replaced++;
+	else
+		ps->n++;
 	return 1;
 }
 
@@ -503,8 +575,12 @@ static int read_dir(struct polset *ps, const char *path, const char *default_ns)
 			continue;
 		}
 		snprintf(child, len, "%s/%s", path, e);
-		if (stat(child, &st) == 0 && S_ISDIR(st.st_mode))
+		/* A link to a directory may lead back up: not followed. */
+		if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode))
 			rc = read_dir(ps, child, default_ns);
+		else if (S_ISLNK(st.st_mode) && stat(child, &st) == 0 &&
+			 S_ISDIR(st.st_mode))
+			;
 		else if (has_manifest_suffix(e))
 			rc = polset_read_path(ps, child, default_ns);
 		free(child);
@@ -544,5 +620,5 @@ void polset_free(struct polset *ps)
 	free(ps->policies);
 	arena_reset(&ps->mem);
 	ps->policies = NULL;
-	ps->n = ps->cap = ps->skipped = 0;
+	ps->n = ps->cap = ps->skipped = ps->replaced = 0;
 }

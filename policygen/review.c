@@ -76,6 +76,13 @@ static int read_rule(struct review_set *set, struct store *s, sqlite3_stmt *st,
 			      r->ns, r->kind, r->name);
 		return -1;
 	}
+	/* review accept/reject store the kind; a hand-made row may lack it. */
+	if (r->peer.type == REVIEW_PEER_WORKLOAD && r->peer.kind == NULL) {
+		errmsg_set("%s: review of %s/%s/%s: peer '%s' is not "
+			   "NS/KIND/NAME",
+			   store_filename(s), r->ns, r->kind, r->name, peer);
+		return -1;
+	}
 	return 0;
 }
 

@@ -65,7 +65,7 @@ static int parse_expression(const struct knode *e, const char *source,
 		r->values = list;
 		r->n_values = vals->n;
 	} else if (vals != NULL && vals->type != KNODE_SEQ &&
-		   vals->value != NULL) {
+		   !(vals->type == KNODE_SCALAR && vals->value == NULL)) {
 		return bad(source, vals, "matchExpressions: values must be a list");
 	}
 	/* The API server's rule: In/NotIn need values, the others none. */
@@ -95,11 +95,11 @@ int selector_from_node(const struct knode *n, const char *source,
 	me = knode_at(n, "matchExpressions");
 	if (ml != NULL && ml->type == KNODE_MAP)
 		cap += ml->n;
-	else if (ml != NULL && ml->value != NULL)
+	else if (ml != NULL && !(ml->type == KNODE_SCALAR && ml->value == NULL))
 		return bad(source, ml, "matchLabels must be a map");
 	if (me != NULL && me->type == KNODE_SEQ)
 		cap += me->n;
-	else if (me != NULL && me->value != NULL)
+	else if (me != NULL && !(me->type == KNODE_SCALAR && me->value == NULL))
 		return bad(source, me, "matchExpressions must be a list");
 	if (cap == 0)
 		return 0;

@@ -158,11 +158,11 @@ static void decide_side(const struct polset *ps, int egress,
 	}
 	if (out->n_isolating == 0) {
 		out->reason = VERDICT_NOT_ISOLATED;
+	} else if (out->policy != NULL) {
+		out->reason = VERDICT_RULE;
 	} else if (peer->is_node && peer->node != NULL && pod->node != NULL &&
 		   strcmp(peer->node, pod->node) == 0) {
 		out->reason = VERDICT_OWN_NODE;
-	} else if (out->policy != NULL) {
-		out->reason = VERDICT_RULE;
 	} else {
 		out->reason = VERDICT_NO_RULE;
 		out->allowed = 0;

@@ -423,6 +423,7 @@ static void test_own_node(void **state)
 	verdict_eval(&ps, &own, &a, 8080, "TCP", &v);
 	assert_true(v.allowed);
 	assert_int_equal(v.ingress.reason, VERDICT_OWN_NODE);
+	assert_int_equal(v.ingress.n_isolating, 1);
 	assert_true(allows(&ps, &a, &own, 10250, "TCP"));
 	assert_false(allows(&ps, &other, &a, 8080, "TCP"));
 	assert_false(allows(&ps, &a, &other, 10250, "TCP"));
@@ -528,8 +529,16 @@ static void test_refuses_invalid(void **state)
 	assert_non_null(strstr(refused(HEAD("a", "p") "spec:\n  podSelector: {}\n"
 				       "  policyTypes: [Ingress, Outbound]\n"),
 			       "not Ingress or Egress"));
-	assert_non_null(strstr(refused(HEAD("a", "p") "spec:\n  policyTypes: [Ingress]\n"),
-			       "spec.podSelector: Required value"));
+	assert_non_null(strstr(refused(HEAD("a", "p") "spec:\n  podSelector: {}\n  ingress:\n"
+				       "  - form: [{podSelector: {}}]\n"),
+			       "unknown field 'form'"));
+	assert_non_null(strstr(refused(HEAD("a", "p") "spec:\n  podSelector: {matchLabel: {app: a}}\n"),
+			       "unknown field 'matchLabel'"));
+	assert_non_null(strstr(refused(HEAD("a", "p") "spec:\n  podSelector: {matchLabels: [app]}\n"),
+			       "matchLabels must be a map"));
+	assert_non_null(strstr(refused(HEAD("a", "p") "spec:\n  podSelector:\n"
+				       "    matchExpressions: [{key: a, operator: Exists, values: {x: y}}]\n"),
+			       "values must be a list"));
 	assert_non_null(strstr(refused(HEAD("a", "p") "spec:\n  podSelector: {matchLabels: {app: 'no spaces'}}\n"),
 			       "invalid label value"));
 	assert_non_null(strstr(refused(HEAD("a", "p") "spec:\n  podSelector:\n"
@@ -556,6 +565,62 @@ static void test_error_names_document_and_line(void **state)
 		      "  - ports:\n    - port: 70000\n");
 	assert_non_null(strstr(errmsg_get(), ":13:"));
 	assert_non_null(strstr(msg, "document 2: NetworkPolicy a/bad: port 70000"));
+}
+
+/* No spec.podSelector (or no spec): the empty selector, for ingress. */
+static void test_absent_pod_selector_selects_all(void **state)
+{
+	struct polset ps = POLSET_INIT;
+	struct verdict_end a = pod("shop", "{\"app\": \"a\"}", "10.0.0.1");
+	struct verdict_end x = outside("203.0.113.7");
+
+	(void)state;
+	load_ok(&ps, HEAD("shop", "no-selector") "spec:\n  policyTypes: [Ingress]\n"
+		"---\n" HEAD("shop", "no-spec") "\n");
+	assert_int_equal(ps.n, 2);
+	assert_false(allows(&ps, &x, &a, 80, "TCP"));
+	assert_true(allows(&ps, &a, &x, 80, "TCP"));
+	polset_free(&ps);
+}
+
+/* A policy named again replaces the earlier one, as kubectl apply does. */
+static void test_same_name_replaces(void **state)
+{
+	struct polset ps = POLSET_INIT;
+	struct verdict_end a = pod("shop", "{\"app\": \"a\"}", "10.0.0.1");
+	struct verdict_end x = outside("203.0.113.7");
+
+	(void)state;
+	load_ok(&ps, HEAD("shop", "web") "spec:\n  podSelector: {}\n  ingress: [{}]\n"
+		"---\n" HEAD("shop", "web") "spec:\n  podSelector: {}\n  policyTypes: [Ingress]\n");
+	assert_int_equal(ps.n, 1);
+	assert_int_equal(ps.replaced, 1);
+	assert_false(allows(&ps, &x, &a, 80, "TCP"));
+	polset_free(&ps);
+}
+
+/* A long file name does not overflow the error message. */
+static void test_long_source_name(void **state)
+{
+	struct polset ps = POLSET_INIT;
+	char name[600];
+	const char *yaml = HEAD("a", "p") "spec:\n  podSelector:\n"
+		"    matchExpressions: [{key: app, operator: Foo}]\n";
+	FILE *fp = fmemopen((void *)yaml, strlen(yaml), "r");
+	struct kyaml *y;
+	const struct knode *obj;
+
+	(void)state;
+	memset(name, 'x', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	assert_non_null(fp);
+	assert_int_equal(kyaml_open(fp, name, &y), 0);
+	assert_int_equal(kyaml_next(y, &obj), 1);
+	assert_int_equal(polset_add_object(&ps, obj, name, 1, "default"), -1);
+	assert_non_null(strstr(errmsg_get(), "xxx"));
+	kyaml_close(y);
+	fclose(fp);
+	polset_free(&ps);
 }
 
 /* Host bits in a CIDR: accepted as applied policies may have them. */
@@ -594,6 +659,9 @@ int main(void)
 		cmocka_unit_test(test_refuses_invalid),
 		cmocka_unit_test(test_error_names_document_and_line),
 		cmocka_unit_test(test_cidr_host_bits_cleared),
+		cmocka_unit_test(test_absent_pod_selector_selects_all),
+		cmocka_unit_test(test_same_name_replaces),
+		cmocka_unit_test(test_long_source_name),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 

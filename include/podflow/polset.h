@@ -57,18 +57,21 @@ struct polset_policy {
 struct polset {
 	struct polset_policy *policies;
 	size_t n, cap;
-	size_t skipped; /* objects of other kinds, left out */
+	size_t skipped;	 /* objects of other kinds, left out */
+	size_t replaced; /* policies named again, the later one kept */
 	struct arena mem;
 };
 
-#define POLSET_INIT { NULL, 0, 0, 0, ARENA_INIT }
+#define POLSET_INIT { NULL, 0, 0, 0, 0, ARENA_INIT }
 
 /*
  * Reads every NetworkPolicy of path into ps: a file (a stream of
  * documents, or a List), a directory (its *.yaml, *.yml and *.json files,
  * in name order, recursively) or "-" for standard input.  A manifest
  * without metadata.namespace is in default_ns, as with kubectl apply.
- * Objects of other kinds are counted in ps->skipped.  Returns 0, or -1
+ * Objects of other kinds are counted in ps->skipped.  A policy whose
+ * namespace and name came before replaces the earlier one, as kubectl
+ * apply would (counted in ps->replaced).  Returns 0, or -1
  * with "FILE:LINE:COLUMN: ..." in errmsg; on error ps holds what came
  * before it.
  */

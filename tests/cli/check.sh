@@ -153,4 +153,38 @@ t_expect "an unknown port name is refused" 2 "$POLICYGEN" check --db "$db" -f "$
 t_expect "a missing file is refused" 2 "$POLICYGEN" check --db "$db" -f "$tmp/nope.yaml" &&
 	t_ok "a missing file is refused"
 
+# A policy named again replaces the earlier one, as kubectl apply does:
+# the generated javaapp policy, then one of that name that allows nothing.
+cat >"$tmp/javaapp-deny.yaml" <<'YAML'
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: podflow-deployment-javaapp
+  namespace: example-java-app
+spec:
+  podSelector:
+    matchLabels:
+      app: javaapp
+  policyTypes: [Ingress]
+YAML
+if t_expect "a policy named again replaces the earlier one" 1 \
+	"$POLICYGEN" check --db "$db" "${window[@]}" -f "$tmp/policies.yaml" -f "$tmp/javaapp-deny.yaml"; then
+	case "$t_out|$t_err" in
+	*"ingress (example-java-app/podflow-deployment-javaapp)"*"1 policies named again"*) t_ok "a policy named again replaces the earlier one" ;;
+	*) t_fail "a policy named again replaces the earlier one" "$t_out $t_err" ;;
+	esac
+fi
+
+# Addresses in any spelling: the store keeps canonical text.
+t_expect "--flow: an IPv6 pod address in capitals is the pod" 1 "$POLICYGEN" check --db "$db" -f "$tmp/javaapp-deny.yaml" \
+	--flow '192.168.0.11 -> [FD00:10:244:1:0::10]:8080/TCP' &&
+	case $t_out in "DENY  192.168.0.11 -> example-java-app/Deployment/javaapp:8080/TCP"*) t_ok "--flow: an IPv6 pod address in capitals is the pod" ;;
+	*) t_fail "--flow: an IPv6 pod address in capitals is the pod" "$t_out" ;; esac
+
+# A typo must not widen a policy: unknown fields are refused.
+sed 's/^  policyTypes: \[Ingress\]/  policyTypes: [Ingress]\n  ingress:\n  - form: [{podSelector: {}}]/' "$tmp/javaapp-deny.yaml" >"$tmp/typo.yaml"
+t_expect "an unknown field is refused" 2 "$POLICYGEN" check --db "$db" -f "$tmp/typo.yaml" &&
+	case $t_err in *"typo.yaml:12:5: document 1: NetworkPolicy example-java-app/podflow-deployment-javaapp: unknown field 'form'"*) t_ok "an unknown field is refused" ;;
+	*) t_fail "an unknown field is refused" "$t_err" ;; esac
+
 t_done

@@ -149,4 +149,23 @@ else
 	t_fail "flows existing policies allow are not repeated" "$(cat "$tmp/dns-gen.yaml")"
 fi
 
+# Regenerating over an older podflow policy of the same name: what the old
+# one allowed is no reason to leave anything out, since it is replaced.
+"$POLICYGEN" generate --db "$db" --since 2026-11-23T07:00:00Z --until 2026-11-23T07:30:00Z \
+	--now 2026-11-23T12:00:00Z --workload javaapp -o "$tmp/old-gen.yaml" 2>/dev/null
+"$POLICYGEN" generate --db "$db" "${window[@]}" --workload javaapp --existing "$tmp/old-gen.yaml" \
+	-o "$tmp/new-gen.yaml" 2>"$tmp/err"
+if grep -q 'app: legacy' "$tmp/new-gen.yaml" && grep -q 'existing example-java-app/podflow-deployment-javaapp .* is replaced by the generated policy' "$tmp/err"; then
+	t_ok "an existing policy the run replaces is not taken into account"
+else
+	t_fail "an existing policy the run replaces is not taken into account" "$(cat "$tmp/err")"
+fi
+
+# A hand-made review row without the peer's kind is refused, not a crash.
+cp "$tmp/review.db" "$tmp/bad-review.db"
+sqlite3 "$tmp/bad-review.db" "INSERT INTO review VALUES ('example-java-app','Deployment','javaapp','ingress','example-java-app/legacy',0,'','rejected',NULL,'me',0)"
+t_expect "a review peer without its kind is refused" 2 "$POLICYGEN" review list --db "$db" --review-db "$tmp/bad-review.db" "${cwindow[@]}" &&
+	case $t_err in *"peer 'example-java-app/legacy' is not NS/KIND/NAME"*) t_ok "a review peer without its kind is refused" ;;
+	*) t_fail "a review peer without its kind is refused" "$t_err" ;; esac
+
 t_done
