@@ -1,8 +1,9 @@
 #!/bin/bash
 # policygen on a large database: a day of a 5,000-pod cluster, about a
 # million edge rows (bench/gen_cluster.py, `policygen import`,
-# bench/fill_edges.py).  Times `policygen generate` over the whole day and
-# `policygen workloads`, and prints wall time and peak RSS per run and
+# bench/fill_edges.py).  Times `policygen generate` over the whole day,
+# `policygen workloads`, and `policygen check` replaying the day against
+# the generated policies, and prints wall time and peak RSS per run and
 # their medians.
 #
 #   bash bench/generate.sh [RUNS] [DB]
@@ -31,12 +32,14 @@ echo "database: $(sqlite3 -readonly "$db" 'SELECT count(*) FROM edge') edges," \
 	"schema $(sqlite3 -readonly "$db" 'PRAGMA user_version'), $(du -m "$db" | cut -f1) MiB"
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# run NAME ARGS...: ARGS, with --db (and --now, but for check), RUNS times.
 run() {
-	local name=$1
+	local name=$1 when=(--now "$now")
 	shift
+	[ "$1" = check ] && when=()
 	for i in $(seq "$RUNS"); do
 		/usr/bin/time -f '%e %M' -o "$tmp/time" "$BUILD/policygen" "$@" \
-			--db "$db" --now "$now" >"$tmp/$name.out" 2>"$tmp/$name.err" ||
+			--db "$db" "${when[@]}" >"$tmp/$name.out" 2>"$tmp/$name.err" ||
 			{ cat "$tmp/$name.err"; exit 1; }
 		read -r secs rss <"$tmp/time"
 		echo "$name $i $secs $rss" | tee -a "$tmp/results"
@@ -45,7 +48,10 @@ run() {
 }
 run generate generate
 run workloads workloads
-for name in generate workloads; do
+cp "$tmp/generate.out" "$tmp/policies.yaml"
+run check check -f "$tmp/policies.yaml"
+tail -1 "$tmp/check.out"
+for name in generate workloads check; do
 	echo "median ($name): $(awk -v n=$name '$1 == n { print $3 }' "$tmp/results" | median) s," \
 		"peak RSS $(awk -v n=$name '$1 == n { print $4 }' "$tmp/results" | median) KiB"
 done
