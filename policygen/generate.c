@@ -27,6 +27,7 @@
 #include "podflow/generate.h"
 #include "podflow/kyaml.h"
 #include "podflow/selector.h"
+#include "podflow/strmap.h"
 #include "podflow/timefmt.h"
 #include "podflow/verdict.h"
 #include "sql.h"
@@ -113,6 +114,7 @@ struct gen {
 	size_t n_ns_pods, cap_ns_pods;
 	struct arena ns_mem; /* ns_pods' strings and labels */
 	struct endpoints *ep; /* with opts->existing: the pods to evaluate */
+	struct strmap node_addrs; /* the inventory's node addresses */
 	/* opts->existing less the policies this run replaces; n 0: none */
 	struct polset existing;
 	struct generate_proposal *props;
@@ -308,6 +310,33 @@ static int check_workload_filter(struct gen *g)
 		return -1;
 	}
 	return 0;
+}
+
+static int load_node_addresses(struct gen *g)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(g->s), sql_generate_node_addresses, -1,
+			       &st, NULL) != SQLITE_OK)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct strmap_slot *slot = strmap_slot(
+			&g->node_addrs, (const char *)sqlite3_column_text(st, 0));
+
+		if (slot == NULL) {
+			sqlite3_finalize(st);
+			errmsg_set("out of memory");
+			return -1;
+		}
+		slot->value = slot;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+fail:
+	errmsg_set("%s: %s", store_filename(g->s), sqlite3_errmsg(store_db(g->s)));
+	return -1;
 }
 
 static void load_pod_cidrs(struct gen *g)
@@ -594,6 +623,8 @@ static int handle_flow(struct gen *g, const struct flow_row *f)
 		if (f->client_nat != NULL) {
 			if (cidr_peer(g, f->client_nat, 0, &in) < 0)
 				return -1;
+			in.node = strmap_get(&g->node_addrs, f->client_nat) !=
+				  NULL;
 		} else if (end_peer(g, dst->ns, f->src_ns, f->src_kind,
 				    f->src_name, f->src_node, f->client,
 				    &in) < 0) {
@@ -1667,7 +1698,8 @@ int generate_policies(struct store *const *stores, size_t n_stores,
 		}
 		g.diag = diag = sink;
 	}
-	if (load_workloads(&g) < 0 || check_workload_filter(&g) < 0)
+	if (load_workloads(&g) < 0 || check_workload_filter(&g) < 0 ||
+	    load_node_addresses(&g) < 0)
 		goto done;
 	if (opts->existing != NULL &&
 	    (leave_out_replaced(&g) < 0 || endpoints_open(g.s, &g.ep) < 0))
@@ -1762,6 +1794,7 @@ done:
 	if (sink != NULL)
 		fclose(sink);
 	endpoints_close(g.ep);
+	strmap_free(&g.node_addrs);
 	free(g.existing.policies);
 	free(g.props);
 	free(g.rows);

@@ -161,12 +161,42 @@ static int read_selector(const struct ctx *c, const struct knode *n,
 }
 
 /*
+ * An IPv4 address as Go's legacy parser (ParseCIDRSloppy) reads it: each
+ * of the four parts decimal, leading zeros allowed ("010" is ten).
+ */
+static int parse_ipv4_sloppy(const char *text, struct addr *a)
+{
+	const char *p = text;
+
+	memset(a, 0, sizeof(*a));
+	for (int i = 0; i < 4; i++) {
+		unsigned long v = 0;
+		int digits = 0;
+
+		while (isdigit((unsigned char)*p) && digits < 8) {
+			v = v * 10 + (unsigned long)(*p++ - '0');
+			digits++;
+		}
+		if (digits == 0 || v > 255 || *p != (i < 3 ? '.' : '\0'))
+			return -1;
+		a->bytes[i] = (uint8_t)v;
+		if (i < 3)
+			p++;
+	}
+	a->family = AF_INET;
+	return 0;
+}
+
+/*
  * A CIDR as the API server takes it: host bits set are allowed (older
  * servers never refused them, so applied policies may have them) and
- * cleared here, the way every implementation reads them.
+ * cleared here, the way every implementation reads them; an IPv4-mapped
+ * IPv6 prefix (::ffff:10.0.0.0/104) is the IPv4 one, as in Go.
  */
 static int parse_block(const char *text, struct cidr *out)
 {
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0,
+					    0, 0, 0, 0, 0xff, 0xff };
 	char buf[CIDR_STRLEN];
 	const char *slash = strchr(text, '/');
 	char *end;
@@ -177,13 +207,21 @@ static int parse_block(const char *text, struct cidr *out)
 		return -1;
 	memcpy(buf, text, alen);
 	buf[alen] = '\0';
-	if (addr_parse(buf, &out->net) < 0)
+	if (strchr(buf, ':') == NULL ? parse_ipv4_sloppy(buf, &out->net) < 0
+				     : addr_parse(buf, &out->net) < 0)
 		return -1;
 	errno = 0;
 	len = strtol(slash + 1, &end, 10);
 	if (slash[1] == '\0' || *end != '\0' || !isdigit((unsigned char)slash[1]) ||
 	    len > (out->net.family == AF_INET ? 32 : 128))
 		return -1;
+	if (out->net.family == AF_INET6 && len >= 96 &&
+	    memcmp(out->net.bytes, mapped, sizeof(mapped)) == 0) {
+		memmove(out->net.bytes, out->net.bytes + 12, 4);
+		memset(out->net.bytes + 4, 0, 12);
+		out->net.family = AF_INET;
+		len -= 96;
+	}
 	out->len = (uint8_t)len;
 	for (int bit = (int)len; bit < 128; bit++)
 		out->net.bytes[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));

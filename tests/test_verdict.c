@@ -635,6 +635,15 @@ static void test_cidr_host_bits_cleared(void **state)
 		     "  egress:\n  - to: [{ipBlock: {cidr: 192.0.2.7/24}}]\n");
 	assert_true(allows(&ps, &a, &x, 1, "TCP"));
 	polset_free(&ps);
+	/* Legacy forms the API server accepts: leading zeros, IPv4-mapped. */
+	load_ok(&ps, HEAD("shop", "legacy") "spec:\n  podSelector: {}\n  policyTypes: [Egress]\n"
+		     "  egress:\n  - to: [{ipBlock: {cidr: 192.000.002.0/24}}]\n"
+		     "    ports: [{port: 1}]\n"
+		     "  - to: [{ipBlock: {cidr: '::ffff:192.0.2.0/120'}}]\n"
+		     "    ports: [{port: 2}]\n");
+	assert_true(allows(&ps, &a, &x, 1, "TCP"));
+	assert_true(allows(&ps, &a, &x, 2, "TCP"));
+	polset_free(&ps);
 }
 
 int main(void)

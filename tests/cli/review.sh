@@ -168,4 +168,16 @@ t_expect "a review peer without its kind is refused" 2 "$POLICYGEN" review list 
 	case $t_err in *"peer 'example-java-app/legacy' is not NS/KIND/NAME"*) t_ok "a review peer without its kind is refused" ;;
 	*) t_fail "a review peer without its kind is refused" "$t_err" ;; esac
 
+# A client SNATed to a node address (NodePort traffic) is "node" too.
+cp "$db" "$tmp/snat.db"
+b=$(date -u -d 2026-11-23T08:40:00Z +%s)
+sqlite3 "$tmp/snat.db" "INSERT INTO edge (bucket, client_ip, server_ip, server_port, protocol, service_ip, service_port, client_nat_ip, first_seen, last_seen, connections) VALUES ($b, '203.0.113.9', '10.244.1.10', 9443, 6, '', 0, '192.168.0.10', $b, $b + 5, 4);"
+"$POLICYGEN" review reject example-java-app/javaapp ingress node --db "$tmp/snat.db" >/dev/null
+"$POLICYGEN" generate --db "$tmp/snat.db" "${window[@]}" --workload javaapp -o "$tmp/snat.yaml" 2>/dev/null
+if grep -q 'port: 9443' "$tmp/snat.yaml"; then
+	t_fail "a node decision covers clients SNATed to the node" "$(cat "$tmp/snat.yaml")"
+else
+	t_ok "a node decision covers clients SNATed to the node"
+fi
+
 t_done
