@@ -137,6 +137,18 @@ static void test_most_specific_decision_wins(void **state)
 	assert_int_equal(review_match(&set, &other)->decision, REVIEW_ACCEPTED);
 }
 
+/* Removes a database and the -wal and -shm it keeps. */
+static void remove_db(const char *path)
+{
+	char side[64];
+
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
+
 /* Decisions go to a real database, replace earlier ones, and come back. */
 static void test_record_and_load(void **state)
 {
@@ -172,7 +184,7 @@ static void test_record_and_load(void **state)
 	assert_int_equal(decide(&set, "203.0.113.7", 1389), REVIEW_REJECTED);
 	review_set_free(&set);
 	store_close(s);
-	unlink(path);
+	remove_db(path);
 }
 
 int main(void)
