@@ -48,6 +48,10 @@ usage() {
 	               and log, and the policies into DIR
 
 	PODFLOW_BUILD: the build directory (default build).
+	PODFLOW_K8S_SCHEMAS: the official Kubernetes OpenAPI schemas to validate
+	  the inventory and the policies against (default ../shared/k8s-openapi;
+	  without them those two steps are left out).
+	DEMO_ROUNDS: rounds of learning traffic, one second apart (default 3).
 	Exit status: 0 if every step showed what it should, 1 if not, 2 usage.
 	EOF
 }

@@ -1639,7 +1639,10 @@ static int emits(struct gen *g, const char *ns, const char *name)
 		const struct workload *w = &g->w[i];
 		const char *mine;
 
-		if (!w->in_scope || strcmp(w->ns, ns) != 0)
+		/* The workloads that get a policy (see generate_policies()). */
+		if (!w->in_scope || strcmp(w->ns, ns) != 0 || w->host_network ||
+		    w->selector == NULL ||
+		    (w->flows == 0 && !g->o->include_silent))
 			continue;
 		mine = generate_policy_name(g->a, w->kind, w->name);
 		if (mine != NULL && strcmp(mine, name) == 0)
@@ -1701,9 +1704,6 @@ int generate_policies(struct store *const *stores, size_t n_stores,
 	if (load_workloads(&g) < 0 || check_workload_filter(&g) < 0 ||
 	    load_node_addresses(&g) < 0)
 		goto done;
-	if (opts->existing != NULL &&
-	    (leave_out_replaced(&g) < 0 || endpoints_open(g.s, &g.ep) < 0))
-		goto done;
 	for (size_t i = 0; i < n_stores; i++) {
 		struct store *first = g.s;
 
@@ -1713,6 +1713,10 @@ int generate_policies(struct store *const *stores, size_t n_stores,
 		g.s = first;
 	}
 	if (load_flows(&g) < 0)
+		goto done;
+	/* After the flows: which workloads get a policy depends on them. */
+	if (opts->existing != NULL &&
+	    (leave_out_replaced(&g) < 0 || endpoints_open(g.s, &g.ep) < 0))
 		goto done;
 	if (g.unknown_pod_ips > 0)
 		fprintf(diag,

@@ -180,4 +180,26 @@ else
 	t_ok "a node decision covers clients SNATed to the node"
 fi
 
+# Only the policies this run writes replace existing ones: javaapp-debug
+# had no traffic, gets no policy, and its existing one stays in account.
+cat >"$tmp/debug.yaml" <<'YAML'
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: podflow-pod-javaapp-debug
+  namespace: example-java-app
+spec:
+  podSelector:
+    matchLabels:
+      app: javaapp
+  policyTypes: [Ingress]
+YAML
+"$POLICYGEN" generate --db "$db" "${window[@]}" --namespace example-java-app --existing "$tmp/debug.yaml" \
+	-o "$tmp/debug-gen.yaml" 2>"$tmp/err"
+if grep -q 'podflow-pod-javaapp-debug .* is replaced' "$tmp/err"; then
+	t_fail "an existing policy no generated one replaces stays" "$(cat "$tmp/err")"
+else
+	t_ok "an existing policy no generated one replaces stays"
+fi
+
 t_done
