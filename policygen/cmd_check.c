@@ -195,14 +195,12 @@ bad:
 }
 
 /*
- * One end of a --flow: a workload's pods, or whoever holds an address.
- * *out is a malloc'd copy (the caller frees it).
+ * One end of a --flow: a workload's pods (*out owned by e), or whoever
+ * holds an address (*out is one, the caller's).
  */
-static int resolve_end(struct endpoints *e, char *text, struct endpoint **out,
-		       size_t *n)
+static int resolve_end(struct endpoints *e, char *text, struct endpoint *one,
+		       const struct endpoint **out, size_t *n)
 {
-	const struct endpoint *list;
-	struct endpoint one;
 	struct addr a;
 	char *s1, *s2;
 	size_t len = strlen(text);
@@ -212,9 +210,9 @@ static int resolve_end(struct endpoints *e, char *text, struct endpoint **out,
 		text++;
 	}
 	if (addr_parse(text, &a) == 0) {
-		if (endpoints_address(e, text, &one) < 0)
+		if (endpoints_address(e, text, one) < 0)
 			return -1;
-		list = &one;
+		*out = one;
 		*n = 1;
 	} else {
 		s1 = strchr(text, '/');
@@ -229,14 +227,9 @@ static int resolve_end(struct endpoints *e, char *text, struct endpoint **out,
 		if (s2 != NULL)
 			*s2 = '\0';
 		if (endpoints_workload(e, text, s2 ? s1 + 1 : NULL,
-				       s2 ? s2 + 1 : s1 + 1, &list, n) < 0)
+				       s2 ? s2 + 1 : s1 + 1, out, n) < 0)
 			return -1;
 	}
-	if ((*out = malloc(*n * sizeof(**out))) == NULL) {
-		errmsg_set("out of memory");
-		return -1;
-	}
-	memcpy(*out, list, *n * sizeof(**out));
 	return 0;
 }
 
@@ -306,8 +299,9 @@ static void print_side(const char *dir, const struct verdict_side *s,
 static int check_flow(const struct polset *ps, struct endpoints *e,
 		      const char *text)
 {
-	struct endpoint *src = NULL, *dst = NULL;
+	const struct endpoint *src = NULL, *dst = NULL;
 	const struct endpoint *show_src = NULL, *show_dst = NULL;
+	struct endpoint src_one, dst_one;
 	struct verdict v, shown = { 0 };
 	struct flow_spec f;
 	size_t n_src = 0, n_dst = 0, pairs = 0, denied = 0;
@@ -316,8 +310,8 @@ static int check_flow(const struct polset *ps, struct endpoints *e,
 
 	if (parse_flow(text, &f) < 0)
 		goto out;
-	if (resolve_end(e, f.src, &src, &n_src) < 0 ||
-	    resolve_end(e, f.dst, &dst, &n_dst) < 0) {
+	if (resolve_end(e, f.src, &src_one, &src, &n_src) < 0 ||
+	    resolve_end(e, f.dst, &dst_one, &dst, &n_dst) < 0) {
 		errmsg_prefix("--flow '%s'", text);
 		goto out;
 	}
@@ -357,8 +351,6 @@ static int check_flow(const struct polset *ps, struct endpoints *e,
 	print_side("ingress", &shown.ingress, show_dst, what);
 	rc = denied > 0;
 out:
-	free(src);
-	free(dst);
 	free(f.buf);
 	return rc;
 }

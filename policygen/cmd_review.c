@@ -5,13 +5,13 @@
  */
 #include <getopt.h>
 #include <pwd.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "podflow/endpoint.h"
 #include "podflow/errmsg.h"
 #include "podflow/generate.h"
 #include "podflow/review.h"
@@ -19,7 +19,6 @@
 #include "podflow/table.h"
 #include "podflow/timefmt.h"
 #include "policygen.h"
-#include "sql.h"
 
 static void review_usage(FILE *f)
 {
@@ -46,59 +45,6 @@ static const char *who(const char *by)
 		return u;
 	pw = getpwuid(getuid());
 	return pw != NULL ? pw->pw_name : "unknown";
-}
-
-/*
- * The canonical kind of workload ns/name (of *kind when given) from the
- * inventory of s, into *kind (a string in a).
- */
-static int resolve_kind(struct store *s, struct arena *a, const char *ns,
-			const char **kind, const char *name)
-{
-	sqlite3_stmt *st;
-	char found[256] = "";
-	const char *first = NULL;
-	int n = 0, rc;
-
-	if (sqlite3_prepare_v2(store_db(s), sql_review_workload_kind, -1, &st,
-			       NULL) != SQLITE_OK) {
-		errmsg_set("%s: %s", store_filename(s),
-			   sqlite3_errmsg(store_db(s)));
-		return -1;
-	}
-	sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
-	if (*kind != NULL)
-		sqlite3_bind_text(st, 2, *kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *k = (const char *)sqlite3_column_text(st, 0);
-		size_t used = strlen(found);
-
-		if (n++ == 0)
-			first = arena_strdup(a, k);
-		snprintf(found + used, sizeof(found) - used, "%s%s/%s/%s",
-			 used ? ", " : "", ns, k, name);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		errmsg_set("%s: %s", store_filename(s),
-			   sqlite3_errmsg(store_db(s)));
-		return -1;
-	}
-	if (n == 0) {
-		errmsg_set("no workload %s/%s%s%s in the inventory of %s", ns,
-			   *kind ? *kind : "", *kind ? "/" : "", name,
-			   store_filename(s));
-		return -1;
-	}
-	if (n > 1) {
-		errmsg_set("%s/%s is several workloads: %s; say which with "
-			   "NS/KIND/NAME",
-			   ns, name, found);
-		return -1;
-	}
-	*kind = first;
-	return first ? 0 : -1;
 }
 
 static int parse_port(const char *text, struct review_rule *r)
@@ -179,6 +125,7 @@ static int cmd_decide(int argc, char **argv, enum review_decision decision)
 	struct review_rule r = { .decision = decision };
 	struct review_peer w;
 	struct store *inv = NULL, *dest = NULL;
+	struct endpoints *ep = NULL;
 	struct arena a = ARENA_INIT;
 	char peer[600];
 	int status = EXIT_INVALID;
@@ -208,9 +155,11 @@ static int cmd_decide(int argc, char **argv, enum review_decision decision)
 	if (store_open(store_path(c.db), c.review_db ? STORE_READONLY : 0,
 		       &inv) < 0)
 		goto out;
-	if (resolve_kind(inv, &a, r.ns, &r.kind, r.name) < 0 ||
+	if (endpoints_open(inv, &ep) < 0 ||
+	    endpoints_kind(ep, r.ns, r.kind, r.name, &r.kind) < 0 ||
 	    (r.peer.type == REVIEW_PEER_WORKLOAD &&
-	     resolve_kind(inv, &a, r.peer.ns, &r.peer.kind, r.peer.name) < 0))
+	     endpoints_kind(ep, r.peer.ns, r.peer.kind, r.peer.name,
+			    &r.peer.kind) < 0))
 		goto out;
 	if (c.review_db != NULL && store_open(c.review_db, 0, &dest) < 0)
 		goto out;
@@ -230,6 +179,7 @@ static int cmd_decide(int argc, char **argv, enum review_decision decision)
 out:
 	if (status != 0)
 		fprintf(stderr, "policygen: %s\n", errmsg_get());
+	endpoints_close(ep);
 	store_close(dest);
 	store_close(inv);
 	arena_reset(&a);

@@ -12,6 +12,12 @@
 #include "podflow/strmap.h"
 #include "sql.h"
 
+/* A workload's pods, as endpoints_workload() hands them out. */
+struct workload_pods {
+	struct endpoint *pods;
+	size_t n;
+};
+
 enum { P_ID, P_NS, P_KIND, P_NAME, P_NODE, P_HOSTNET, P_LABELS, P_NS_LABELS };
 
 struct endpoints {
@@ -20,7 +26,8 @@ struct endpoints {
 	struct strmap pods; /* uid -> struct endpoint, address unset */
 	struct strmap nodes; /* name -> struct endpoint, address unset */
 	struct arena mem;
-	struct endpoint *list; /* endpoints_workload()'s answer */
+	struct strmap workloads; /* "ns/Kind/name" -> struct workload_pods */
+	struct endpoint *list; /* scratch: a workload's pods being read */
 	size_t n_list, cap_list;
 };
 
@@ -74,6 +81,7 @@ void endpoints_close(struct endpoints *e)
 	sqlite3_finalize(e->workload);
 	strmap_free(&e->pods);
 	strmap_free(&e->nodes);
+	strmap_free(&e->workloads);
 	arena_reset(&e->mem);
 	free(e->list);
 	free(e);
@@ -271,34 +279,46 @@ int endpoints_address(struct endpoints *e, const char *text,
 	return rc < 0 ? -1 : 0;
 }
 
-/* The one kind of workload called name, or an error naming them all. */
-static int only_kind(struct endpoints *e, const char *ns, const char *name,
-		     char *kind, size_t len)
+int endpoints_kind(struct endpoints *e, const char *ns, const char *kind,
+		   const char *name, const char **out)
 {
 	char kinds[256] = "";
+	const char *first = NULL;
 	int n = 0, rc;
 
 	sqlite3_reset(e->kinds);
 	sqlite3_bind_text(e->kinds, 1, ns, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(e->kinds, 2, name, -1, SQLITE_TRANSIENT);
+	if (kind != NULL)
+		sqlite3_bind_text(e->kinds, 2, kind, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(e->kinds, 2);
+	sqlite3_bind_text(e->kinds, 3, name, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(e->kinds)) == SQLITE_ROW) {
 		size_t used = strlen(kinds);
 
 		snprintf(kinds + used, sizeof(kinds) - used, "%s%s/%s/%s",
 			 n ? ", " : "", ns, col(e->kinds, 0), name);
-		if (n++ == 0)
-			snprintf(kind, len, "%s", col(e->kinds, 0));
+		if (n++ == 0 &&
+		    (first = arena_strdup(&e->mem, col(e->kinds, 0))) == NULL) {
+			errmsg_set("out of memory");
+			return -1;
+		}
 	}
 	if (rc != SQLITE_DONE)
 		return db_error(e);
 	if (n == 0) {
-		errmsg_set("no workload %s/%s in the inventory", ns, name);
+		errmsg_set("no workload %s/%s%s%s in the inventory of %s", ns,
+			   kind ? kind : "", kind ? "/" : "", name,
+			   store_filename(e->store));
 		return -1;
 	}
 	if (n > 1) {
-		errmsg_set("%s/%s is several workloads: %s", ns, name, kinds);
+		errmsg_set("%s/%s is several workloads: %s; say which with "
+			   "NS/KIND/NAME",
+			   ns, name, kinds);
 		return -1;
 	}
+	*out = first;
 	return 0;
 }
 
@@ -316,19 +336,13 @@ static struct endpoint *list_add(struct endpoints *e)
 	return &e->list[e->n_list++];
 }
 
-int endpoints_workload(struct endpoints *e, const char *ns, const char *kind,
-		       const char *name, const struct endpoint **out,
-		       size_t *n)
+/* Reads the pods of ns/kind/name (kind canonical) into the scratch list. */
+static int load_workload(struct endpoints *e, const char *ns, const char *kind,
+			 const char *name)
 {
-	char only[64];
 	int rc;
 
 	e->n_list = 0;
-	if (kind == NULL) {
-		if (only_kind(e, ns, name, only, sizeof(only)) < 0)
-			return -1;
-		kind = only;
-	}
 	sqlite3_reset(e->workload);
 	sqlite3_bind_text(e->workload, 1, ns, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(e->workload, 2, kind, -1, SQLITE_TRANSIENT);
@@ -358,12 +372,43 @@ int endpoints_workload(struct endpoints *e, const char *ns, const char *kind,
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return db_error(e);
-	if (e->n_list == 0) {
-		errmsg_set("no workload %s/%s/%s in the inventory", ns, kind,
-			   name);
-		return -1;
-	}
-	*out = e->list;
-	*n = e->n_list;
 	return 0;
+}
+
+int endpoints_workload(struct endpoints *e, const char *ns, const char *kind,
+		       const char *name, const struct endpoint **out,
+		       size_t *n)
+{
+	struct strmap_slot *slot;
+	struct workload_pods *w;
+	char key[600];
+
+	if (endpoints_kind(e, ns, kind, name, &kind) < 0)
+		return -1;
+	snprintf(key, sizeof(key), "%s/%s/%s", ns, kind, name);
+	if ((slot = strmap_slot(&e->workloads, key)) == NULL)
+		goto oom;
+	if (slot->value == NULL) {
+		if (load_workload(e, ns, kind, name) < 0)
+			return -1;
+		if (e->n_list == 0) {
+			errmsg_set("no workload %s in the inventory", key);
+			return -1;
+		}
+		if ((w = arena_alloc(&e->mem, sizeof(*w))) == NULL ||
+		    (w->pods = arena_alloc(&e->mem, e->n_list *
+							    sizeof(*w->pods))) ==
+			    NULL)
+			goto oom;
+		memcpy(w->pods, e->list, e->n_list * sizeof(*w->pods));
+		w->n = e->n_list;
+		slot->value = w;
+	}
+	w = slot->value;
+	*out = w->pods;
+	*n = w->n;
+	return 0;
+oom:
+	errmsg_set("out of memory");
+	return -1;
 }

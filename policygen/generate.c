@@ -1334,41 +1334,24 @@ static void entry_subject(const struct workload *w, const struct entry *e,
 		s->peer.type = REVIEW_PEER_NODE; /* cannot happen: made here */
 }
 
-/* The pods of a workload, copied (free them), for the evaluator. */
-static int workload_ends(struct gen *g, const struct workload *w,
-			 struct endpoint **out, size_t *n)
-{
-	const struct endpoint *list;
-
-	*out = NULL;
-	*n = 0;
-	if (endpoints_workload(g->ep, w->ns, w->kind, w->name, &list, n) < 0)
-		return -1;
-	if ((*out = malloc(*n * sizeof(**out))) == NULL) {
-		errmsg_set("out of memory");
-		return -1;
-	}
-	memcpy(*out, list, *n * sizeof(**out));
-	return 0;
-}
-
-/* The other end of an entry: a workload's pods, or its (first) address. */
+/*
+ * The other end of an entry: a workload's pods (owned by g->ep), or whoever
+ * holds its (first) address, in *one.
+ */
 static int peer_ends(struct gen *g, const struct entry *e,
-		     struct endpoint **out, size_t *n)
+		     struct endpoint *one, const struct endpoint **out,
+		     size_t *n)
 {
 	struct cidr c;
 	char ip[ADDR_STRLEN];
 
 	if (e->peer_w != NULL)
-		return workload_ends(g, e->peer_w, out, n);
-	*n = 0;
-	if ((*out = malloc(sizeof(**out))) == NULL) {
-		errmsg_set("out of memory");
-		return -1;
-	}
+		return endpoints_workload(g->ep, e->peer_w->ns, e->peer_w->kind,
+					  e->peer_w->name, out, n);
 	if (cidr_parse(e->peer.cidr, &c) < 0 ||
-	    endpoints_address(g->ep, addr_format(&c.net, ip), *out) < 0)
+	    endpoints_address(g->ep, addr_format(&c.net, ip), one) < 0)
 		return -1;
+	*out = one;
 	*n = 1;
 	return 0;
 }
@@ -1380,7 +1363,8 @@ static int peer_ends(struct gen *g, const struct entry *e,
 static int existing_allows(struct gen *g, const struct entry *e,
 			   const struct endpoint *own, size_t n_own)
 {
-	struct endpoint *peer = NULL;
+	const struct endpoint *peer = NULL;
+	struct endpoint one;
 	size_t n_peer = 0;
 	int allowed = 1;
 	struct cidr c;
@@ -1389,10 +1373,8 @@ static int existing_allows(struct gen *g, const struct entry *e,
 	if (e->peer_w == NULL && cidr_parse(e->peer.cidr, &c) == 0 &&
 	    c.len < (c.net.family == AF_INET ? 32 : 128))
 		return 0;
-	if (peer_ends(g, e, &peer, &n_peer) < 0) {
-		free(peer);
+	if (peer_ends(g, e, &one, &peer, &n_peer) < 0)
 		return -1;
-	}
 	for (size_t i = 0; allowed && i < n_own; i++)
 		for (size_t j = 0; allowed && j < n_peer; j++) {
 			struct verdict v;
@@ -1414,7 +1396,6 @@ static int existing_allows(struct gen *g, const struct entry *e,
 				allowed = v.ingress.reason == VERDICT_RULE;
 			}
 		}
-	free(peer);
 	return allowed && n_peer > 0;
 }
 
@@ -1438,7 +1419,7 @@ static struct generate_proposal *new_proposal(struct gen *g)
  * ingress, [1] egress): there, what they allow need not be repeated.
  */
 static int existing_isolation(struct gen *g, const struct workload *w,
-			      struct endpoint **own, size_t *n_own,
+			      const struct endpoint **own, size_t *n_own,
 			      int isolated[2])
 {
 	isolated[0] = isolated[1] = 0;
@@ -1446,7 +1427,7 @@ static int existing_isolation(struct gen *g, const struct workload *w,
 	*n_own = 0;
 	if (g->existing.n == 0)
 		return 0;
-	if (workload_ends(g, w, own, n_own) < 0)
+	if (endpoints_workload(g->ep, w->ns, w->kind, w->name, own, n_own) < 0)
 		return -1;
 	for (int egress = 0; egress < 2; egress++) {
 		const struct polset_policy *first = NULL;
@@ -1478,7 +1459,7 @@ static int existing_isolation(struct gen *g, const struct workload *w,
 static int screen_entries(struct gen *g, struct workload *w, const char *name,
 			  int isolated[2])
 {
-	struct endpoint *own = NULL;
+	const struct endpoint *own = NULL;
 	size_t n_own = 0, kept = 0, first = g->n_props;
 	int rc = -1;
 
@@ -1521,7 +1502,6 @@ static int screen_entries(struct gen *g, struct workload *w, const char *name,
 	w->n = kept;
 	rc = 0;
 out:
-	free(own);
 	return rc;
 }
 

@@ -49,10 +49,19 @@ int endpoints_address(struct endpoints *e, const char *ip,
 		      struct endpoint *out);
 
 /*
- * The pods of a workload: kind NULL means any kind, an error when the
- * name is used by several.  The running pods, or when none runs, the
- * last one seen.  *out is an array owned by e, valid until the next call.
+ * The canonical kind of workload ns/name: of kind (compared without case)
+ * when it is not NULL, else the only kind of that name, an error naming
+ * them all when there are several.  *out is valid until endpoints_close().
  * Returns 0, or -1 with errmsg (no such workload).
+ */
+int endpoints_kind(struct endpoints *e, const char *ns, const char *kind,
+		   const char *name, const char **out);
+
+/*
+ * The pods of a workload (kind as for endpoints_kind()): the running
+ * pods, or when none runs, the last one seen.  Read once; *out is owned
+ * by e and valid until endpoints_close().  Returns 0, or -1 with errmsg
+ * (no such workload).
  */
 int endpoints_workload(struct endpoints *e, const char *ns, const char *kind,
 		       const char *name, const struct endpoint **out,
