@@ -37,8 +37,6 @@
 #define LABEL_MAX_LEN 63
 /* Warn about a workload reaching this many addresses on one port. */
 #define CHURN_THRESHOLD 8
-/* The first size of intern()'s table, a power of two; it doubles. */
-#define INTERN_MIN_SLOTS 1024
 /*
  * A workload's entries are folded (equal direction, peer and port) when
  * their array is full and holds at least this many; it grows only if
@@ -105,9 +103,7 @@ struct gen {
 	size_t n_pod_cidrs;
 	size_t not_expressible;
 	size_t unknown_pod_ips; /* peers in the pod CIDRs that no known pod held */
-	/* intern(): each distinct string once, open addressing, 2^k slots */
-	const char **strings;
-	size_t n_strings, cap_strings;
+	struct strmap strings; /* intern(): text -> its one copy in g->a */
 	/* selector_overlap(): the pods of one namespace, labels parsed once */
 	const char *ns_pods_of; /* that namespace; NULL: none read yet */
 	struct ns_pod *ns_pods;
@@ -143,53 +139,21 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
-/* Doubles the table of intern(); -1 when out of memory. */
-static int intern_grow(struct gen *g)
-{
-	size_t cap = g->cap_strings ? 2 * g->cap_strings : INTERN_MIN_SLOTS;
-	const char **t = calloc(cap, sizeof(*t));
-
-	if (t == NULL)
-		return -1;
-	for (size_t j = 0; j < g->cap_strings; j++) {
-		size_t i;
-
-		if (g->strings[j] == NULL)
-			continue;
-		for (i = hash_str(g->strings[j]) & (cap - 1); t[i] != NULL;
-		     i = (i + 1) & (cap - 1))
-			;
-		t[i] = g->strings[j];
-	}
-	free(g->strings);
-	g->strings = t;
-	g->cap_strings = cap;
-	return 0;
-}
-
 /*
  * dup() for the strings each flow makes (peer keys, addresses, Service
  * names): each distinct one is stored once, so that memory grows with
- * the distinct peers, not with the flows.  NULL for NULL, or when out of
- * memory.
+ * the distinct peers, not with the flows.  The copy handed out lives in
+ * g->a, with the policies.  NULL for NULL, or when out of memory.
  */
 static const char *intern(struct gen *g, const char *s)
 {
-	size_t i;
+	struct strmap_slot *slot;
 
-	if (s == NULL)
+	if (s == NULL || (slot = strmap_slot(&g->strings, s)) == NULL)
 		return NULL;
-	/* At most half full, so that probe sequences stay short. */
-	if (2 * (g->n_strings + 1) > g->cap_strings && intern_grow(g) < 0)
-		return NULL;
-	for (i = hash_str(s) & (g->cap_strings - 1); g->strings[i] != NULL;
-	     i = (i + 1) & (g->cap_strings - 1))
-		if (strcmp(g->strings[i], s) == 0)
-			return g->strings[i];
-	g->strings[i] = arena_strdup(g->a, s);
-	if (g->strings[i] != NULL)
-		g->n_strings++;
-	return g->strings[i];
+	if (slot->value == NULL)
+		slot->value = arena_strdup(g->a, s);
+	return slot->value;
 }
 
 static int cmp_workload(const void *a, const void *b)
@@ -1606,27 +1570,44 @@ static void warn_lost_events(struct gen *g, struct store *s)
 	sqlite3_finalize(st);
 }
 
-/* Nonzero when this run emits a policy of that namespace and name. */
-static int emits(struct gen *g, const char *ns, const char *name)
+/*
+ * The "ns/name" of every policy this run writes, into *out: the workloads
+ * that get one (see generate_policies()), and the namespaces' default deny.
+ */
+static int add_name(struct strmap *out, const char *key)
 {
-	if (g->o->namespace_default_deny &&
-	    strcmp(name, "podflow-default-deny") == 0) {
-		for (size_t i = 0; i < g->n_w; i++)
-			if (g->w[i].in_scope && strcmp(g->w[i].ns, ns) == 0)
-				return 1;
-	}
+	struct strmap_slot *slot = strmap_slot(out, key);
+
+	if (slot == NULL)
+		return -1;
+	slot->value = slot; /* present */
+	return 0;
+}
+
+static int emitted_names(struct gen *g, struct strmap *out)
+{
+	char key[600];
+
 	for (size_t i = 0; i < g->n_w; i++) {
 		const struct workload *w = &g->w[i];
-		const char *mine;
+		const char *name;
 
-		/* The workloads that get a policy (see generate_policies()). */
-		if (!w->in_scope || strcmp(w->ns, ns) != 0 || w->host_network ||
-		    w->selector == NULL ||
+		if (!w->in_scope)
+			continue;
+		if (g->o->namespace_default_deny) {
+			snprintf(key, sizeof(key), "%s/podflow-default-deny",
+				 w->ns);
+			if (add_name(out, key) < 0)
+				return -1;
+		}
+		if (w->host_network || w->selector == NULL ||
 		    (w->flows == 0 && !g->o->include_silent))
 			continue;
-		mine = generate_policy_name(g->a, w->kind, w->name);
-		if (mine != NULL && strcmp(mine, name) == 0)
-			return 1;
+		if ((name = generate_policy_name(g->a, w->kind, w->name)) == NULL)
+			return -1;
+		snprintf(key, sizeof(key), "%s/%s", w->ns, name);
+		if (add_name(out, key) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -1640,17 +1621,21 @@ static int emits(struct gen *g, const char *ns, const char *name)
 static int leave_out_replaced(struct gen *g)
 {
 	const struct polset *in = g->o->existing;
+	struct strmap emitted = STRMAP_INIT;
+	char key[600];
 
 	g->existing.policies = malloc((in->n ? in->n : 1) *
 				      sizeof(*g->existing.policies));
-	if (g->existing.policies == NULL) {
+	if (g->existing.policies == NULL || emitted_names(g, &emitted) < 0) {
+		strmap_free(&emitted);
 		errmsg_set("out of memory");
 		return -1;
 	}
 	for (size_t i = 0; i < in->n; i++) {
 		const struct polset_policy *p = &in->policies[i];
 
-		if (emits(g, p->namespace, p->name)) {
+		snprintf(key, sizeof(key), "%s/%s", p->namespace, p->name);
+		if (strmap_get(&emitted, key) != NULL) {
 			fprintf(g->diag,
 				"policygen: note: existing %s/%s (%s:%d) is "
 				"replaced by the generated policy of that name: "
@@ -1660,6 +1645,7 @@ static int leave_out_replaced(struct gen *g)
 		}
 		g->existing.policies[g->existing.n++] = *p;
 	}
+	strmap_free(&emitted);
 	return 0;
 }
 
@@ -1782,7 +1768,7 @@ done:
 	free(g.existing.policies);
 	free(g.props);
 	free(g.rows);
-	free(g.strings);
+	strmap_free(&g.strings);
 	free(g.ns_pods);
 	arena_reset(&g.ns_mem);
 	if (rc < 0)
