@@ -60,7 +60,8 @@ POLICYGEN_SRC = policygen/cmd_info.c policygen/cmd_import.c \
 	policygen/kube.c policygen/yemit.c policygen/table.c policygen/selector.c \
 	policygen/netpol.c policygen/generate.c policygen/cmd_generate.c \
 	policygen/polset.c policygen/verdict.c policygen/endpoint.c \
-	policygen/cmd_check.c policygen/review.c policygen/cmd_review.c
+	policygen/cmd_check.c policygen/review.c policygen/cmd_review.c \
+	policygen/cli.c
 
 OBJ = $(BUILD)/obj
 LIB_OBJ       = $(LIB_SRC:%.c=$(OBJ)/%.o) $(STORE_SRC:%.c=$(OBJ)/%.o) \

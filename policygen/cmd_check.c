@@ -25,17 +25,16 @@
 #include "policygen.h"
 #include "sql.h"
 
-#define MAX_DBS 64
 #define MAX_ARGS 256
 #define DEFAULT_NAMESPACE "default"
 /* flow_resolved names pods by uid from this schema version on. */
 #define CHECK_MIN_SCHEMA 5
 
 struct check_cli {
-	const char *dbs[MAX_DBS];
+	struct cli_dbs dbs;
 	const char *files[MAX_ARGS];
 	const char *flows[MAX_ARGS];
-	size_t n_db, n_files, n_flows;
+	size_t n_files, n_flows;
 	int64_t since, until, now;
 };
 
@@ -81,11 +80,8 @@ static int parse_args(int argc, char **argv, struct check_cli *c)
 	while ((ch = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
-			if (c->n_db == MAX_DBS) {
-				errmsg_set("--db: at most %d databases", MAX_DBS);
+			if (cli_add_db(&c->dbs, optarg) < 0)
 				return -1;
-			}
-			c->dbs[c->n_db++] = optarg;
 			break;
 		case 'f':
 			if (add_arg(c->files, &c->n_files, "-f", optarg) < 0)
@@ -115,8 +111,7 @@ static int parse_args(int argc, char **argv, struct check_cli *c)
 		return -1;
 	}
 	c->now = (int64_t)time(NULL);
-	if ((since && timefmt_parse_when(since, c->now, &c->since) < 0) ||
-	    (until && timefmt_parse_when(until, c->now, &c->until) < 0)) {
+	if (cli_window(since, until, c->now, &c->since, &c->until) < 0) {
 		errmsg_prefix("--since/--until");
 		return -1;
 	}
@@ -725,9 +720,7 @@ out:
 int cmd_check(int argc, char **argv)
 {
 	struct check_cli c = { .until = INT64_MAX };
-	struct store *stores[MAX_DBS] = { 0 };
 	struct polset ps = POLSET_INIT;
-	size_t n = 0;
 	int status = EXIT_INVALID;
 
 	if (parse_args(argc, argv, &c) < 0)
@@ -744,33 +737,29 @@ int cmd_check(int argc, char **argv)
 				"the later one replaces the earlier, as with "
 				"kubectl apply\n",
 			ps.replaced);
-	if (c.n_db == 0)
-		c.dbs[c.n_db++] = NULL; /* the default path */
-	for (; n < c.n_db; n++) {
-		if (store_open(store_path(c.dbs[n]), STORE_READONLY,
-			       &stores[n]) < 0)
-			goto out;
+	if (cli_open_dbs(&c.dbs) < 0)
+		goto out;
+	for (size_t i = 0; i < c.dbs.n_open; i++) {
+		struct store *s = c.dbs.stores[i];
+
 		/* Read-only: an older database cannot be migrated here. */
-		if (store_schema_version(stores[n]) < CHECK_MIN_SCHEMA) {
+		if (store_schema_version(s) < CHECK_MIN_SCHEMA) {
 			errmsg_set("%s: schema version %d is older than check "
 				   "needs (%d); open it once with a writer "
 				   "(policygen import, podflowd) to migrate it",
-				   store_filename(stores[n]),
-				   store_schema_version(stores[n]),
+				   store_filename(s), store_schema_version(s),
 				   CHECK_MIN_SCHEMA);
-			n++;
 			goto out;
 		}
 	}
 	if (c.n_flows > 0)
-		status = check_flows(&c, &ps, stores[0]);
+		status = check_flows(&c, &ps, c.dbs.stores[0]);
 	else
-		status = check_replay(&c, &ps, stores, n);
+		status = check_replay(&c, &ps, c.dbs.stores, c.dbs.n_open);
 out:
 	if (status == EXIT_INVALID)
 		fprintf(stderr, "policygen: %s\n", errmsg_get());
 	polset_free(&ps);
-	for (size_t i = 0; i < n; i++)
-		store_close(stores[i]);
+	cli_close_dbs(&c.dbs);
 	return status;
 }

@@ -192,14 +192,13 @@ static int write_dir(const char *dir, const struct generate_result *r)
 	return 0;
 }
 
-#define MAX_DBS 64
-
 struct cli {
 	struct generate_opts o;
-	const char *dbs[MAX_DBS], *out, *review_db;
+	struct cli_dbs dbs;
+	const char *out;
 	const char *dns_ips[MAX_LIST], *service_cidrs[MAX_LIST];
 	const char *existing[MAX_LIST];
-	int n_db, n_existing;
+	int n_existing;
 };
 
 static int parse_args(int argc, char **argv, struct cli *c)
@@ -237,25 +236,14 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	while ((ch = getopt_long(argc, argv, "n:o:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
-			if (c->n_db == MAX_DBS) {
-				errmsg_set("--db: at most %d databases", MAX_DBS);
+			if (cli_add_db(&c->dbs, optarg) < 0)
 				return -1;
-			}
-			c->dbs[c->n_db++] = optarg;
 			break;
 		case 'n': c->o.namespace = optarg; break;
-		case 'w': {
-			char *slash = strchr(optarg, '/');
-
-			if (slash != NULL) {
-				*slash = '\0';
-				c->o.workload_kind = optarg;
-				c->o.workload_name = slash + 1;
-			} else {
-				c->o.workload_name = optarg;
-			}
+		case 'w':
+			cli_split_workload(optarg, &c->o.workload_kind,
+					   &c->o.workload_name);
 			break;
-		}
 		case 's': since = optarg; break;
 		case 'u': until = optarg; break;
 		case 'N': now = optarg; break;
@@ -313,7 +301,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 				goto too_many;
 			c->existing[c->n_existing++] = optarg;
 			break;
-		case 'R': c->review_db = optarg; break;
+		case 'R': c->dbs.review_path = optarg; break;
 		case 'O': c->o.reviewed_only = 1; break;
 		case 'o': c->out = optarg; break;
 		case 'h':
@@ -331,8 +319,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	}
 	c->o.now = (int64_t)time(NULL);
 	if ((now && timefmt_parse_when(now, c->o.now, &c->o.now) < 0) ||
-	    (since && timefmt_parse_when(since, c->o.now, &c->o.since) < 0) ||
-	    (until && timefmt_parse_when(until, c->o.now, &c->o.until) < 0)) {
+	    cli_window(since, until, c->o.now, &c->o.since, &c->o.until) < 0) {
 		errmsg_prefix("--now/--since/--until");
 		return -1;
 	}
@@ -348,10 +335,8 @@ int cmd_generate(int argc, char **argv)
 	struct cli c = { .o = { .until = INT64_MAX,
 				.stable_after = DEFAULT_STABLE_AFTER } };
 	struct generate_result r = { 0 };
-	struct store *stores[MAX_DBS] = { 0 }, *rdb = NULL;
 	struct review_set review = { 0 };
 	struct polset existing = POLSET_INIT;
-	size_t n = 0;
 	int status = EXIT_INVALID, rc;
 
 	if (parse_args(argc, argv, &c) < 0)
@@ -363,19 +348,11 @@ int cmd_generate(int argc, char **argv)
 			goto out;
 	if (c.n_existing > 0)
 		c.o.existing = &existing;
-	if (c.n_db == 0)
-		c.dbs[c.n_db++] = NULL; /* the default path */
-	for (; n < (size_t)c.n_db; n++)
-		if (store_open(store_path(c.dbs[n]), STORE_READONLY,
-			       &stores[n]) < 0)
-			goto out;
-	if (c.review_db != NULL &&
-	    store_open(c.review_db, STORE_READONLY, &rdb) < 0)
-		goto out;
-	if (review_load(rdb ? rdb : stores[0], &review) < 0)
+	if (cli_open_dbs(&c.dbs) < 0 ||
+	    review_load(cli_review_store(&c.dbs), &review) < 0)
 		goto out;
 	c.o.review = &review;
-	if (generate_policies(stores, n, &c.o, stderr, &r) < 0)
+	if (generate_policies(c.dbs.stores, c.dbs.n_open, &c.o, stderr, &r) < 0)
 		goto out;
 	if (c.out == NULL)
 		rc = emit_all(&r, stdout);
@@ -395,8 +372,6 @@ out:
 	generate_result_free(&r);
 	review_set_free(&review);
 	polset_free(&existing);
-	store_close(rdb);
-	for (size_t i = 0; i < n; i++)
-		store_close(stores[i]);
+	cli_close_dbs(&c.dbs);
 	return status;
 }

@@ -186,12 +186,9 @@ out:
 	return status;
 }
 
-#define MAX_DBS 64
-
 struct list_cli {
 	struct generate_opts o;
-	const char *dbs[MAX_DBS], *review_db;
-	size_t n_db;
+	struct cli_dbs dbs;
 	int pending_only;
 };
 
@@ -209,28 +206,19 @@ static int parse_list(int argc, char **argv, struct list_cli *c)
 		{ 0 },
 	};
 	const char *since = NULL, *until = NULL;
-	char *slash;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
-			if (c->n_db == MAX_DBS) {
-				errmsg_set("--db: at most %d databases", MAX_DBS);
+			if (cli_add_db(&c->dbs, optarg) < 0)
 				return -1;
-			}
-			c->dbs[c->n_db++] = optarg;
 			break;
-		case 'r': c->review_db = optarg; break;
+		case 'r': c->dbs.review_path = optarg; break;
 		case 'n': c->o.namespace = optarg; break;
 		case 'w':
-			if ((slash = strchr(optarg, '/')) != NULL) {
-				*slash = '\0';
-				c->o.workload_kind = optarg;
-				c->o.workload_name = slash + 1;
-			} else {
-				c->o.workload_name = optarg;
-			}
+			cli_split_workload(optarg, &c->o.workload_kind,
+					   &c->o.workload_name);
 			break;
 		case 's': since = optarg; break;
 		case 'u': until = optarg; break;
@@ -249,8 +237,7 @@ static int parse_list(int argc, char **argv, struct list_cli *c)
 		return -1;
 	}
 	c->o.now = (int64_t)time(NULL);
-	if ((since && timefmt_parse_when(since, c->o.now, &c->o.since) < 0) ||
-	    (until && timefmt_parse_when(until, c->o.now, &c->o.until) < 0)) {
+	if (cli_window(since, until, c->o.now, &c->o.since, &c->o.until) < 0) {
 		errmsg_prefix("--since/--until");
 		return -1;
 	}
@@ -315,28 +302,19 @@ static void print_proposals(const struct generate_result *r, int pending_only)
 static int cmd_review_list(int argc, char **argv)
 {
 	struct list_cli c = { .o = { .until = INT64_MAX } };
-	struct store *stores[MAX_DBS] = { 0 }, *rdb = NULL;
 	struct generate_result r = { 0 };
 	struct review_set set = { 0 };
-	size_t n = 0, counts[3] = { 0 };
+	size_t counts[3] = { 0 };
 	int status = EXIT_INVALID;
 
 	if (parse_list(argc, argv, &c) < 0)
 		goto out;
-	if (c.n_db == 0)
-		c.dbs[c.n_db++] = NULL;
-	for (; n < c.n_db; n++)
-		if (store_open(store_path(c.dbs[n]), STORE_READONLY,
-			       &stores[n]) < 0)
-			goto out;
-	if (c.review_db != NULL &&
-	    store_open(c.review_db, STORE_READONLY, &rdb) < 0)
-		goto out;
-	if (review_load(rdb ? rdb : stores[0], &set) < 0)
+	if (cli_open_dbs(&c.dbs) < 0 ||
+	    review_load(cli_review_store(&c.dbs), &set) < 0)
 		goto out;
 	c.o.review = &set;
 	c.o.ingress = c.o.egress = NETPOL_OBSERVED;
-	if (generate_policies(stores, n, &c.o, NULL, &r) < 0)
+	if (generate_policies(c.dbs.stores, c.dbs.n_open, &c.o, NULL, &r) < 0)
 		goto out;
 	print_proposals(&r, c.pending_only);
 	for (size_t i = 0; i < r.n_proposals; i++)
@@ -350,9 +328,7 @@ out:
 		fprintf(stderr, "policygen: %s\n", errmsg_get());
 	generate_result_free(&r);
 	review_set_free(&set);
-	store_close(rdb);
-	for (size_t i = 0; i < n; i++)
-		store_close(stores[i]);
+	cli_close_dbs(&c.dbs);
 	return status;
 }
 
