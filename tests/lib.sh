@@ -33,6 +33,18 @@ t_expect() {
 
 t_done() { [ "$t_failures" -eq 0 ]; }
 
+# t_javaapp_db DB: the example-java-app scenario in a new database DB,
+# its inventory at two times and the flows podflowd would have recorded
+# (tests/fixtures/javaapp*).  Exits the test, failed, if that fails.
+t_javaapp_db() {
+	local fixtures
+	fixtures=$(cd "$(dirname "${BASH_SOURCE[0]}")/fixtures" && pwd)
+	"$POLICYGEN" import --db "$1" --at 2026-11-23T07:20:00Z "$fixtures/javaapp-before.yaml" >/dev/null &&
+		"$POLICYGEN" import --db "$1" --at 2026-11-23T08:30:00Z "$fixtures/javaapp.yaml" >/dev/null &&
+		bash -c ". '$fixtures/javaapp-flows.sh'" | sqlite3 "$1" ||
+		{ t_fail "scenario" "set-up failed"; exit 1; }
+}
+
 # t_pod_item NAME UID IP START REPLICASET HASH: a kubectl-shaped List item,
 # a running pod of a Deployment's ReplicaSet in namespace shop.
 t_pod_item() {

@@ -13,9 +13,7 @@ tmp=$(mktemp -d /tmp/podflow-generate.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 db=$tmp/podflow.db
 
-"$POLICYGEN" import --db "$db" --at 2026-11-23T07:20:00Z "$fixtures/javaapp-before.yaml" >/dev/null &&
-	"$POLICYGEN" import --db "$db" --at 2026-11-23T08:30:00Z "$fixtures/javaapp.yaml" >/dev/null &&
-	bash -c ". '$fixtures/javaapp-flows.sh'" | sqlite3 "$db" || { t_fail "scenario" "set-up failed"; exit 1; }
+t_javaapp_db "$db"
 window=(--since 2026-11-23T07:00:00Z --until 2026-11-23T09:00:00Z --now 2026-11-23T12:00:00Z)
 
 # gen NAME GOLDEN ARGS...: output equal to the golden file, valid, and
