@@ -3,7 +3,8 @@
  *
  * Counting rules, so that `connections` is never below the NEW events the
  * kernel sent and a connection is never counted twice:
- *  - NEW or dump entry not known live: count it, in the current bucket.
+ *  - NEW or dump entry not known live: count it, in the bucket it started
+ *    in, with its start as the edge's first_seen and last_start.
  *  - known (a dump re-reporting it, or another zone): only extend
  *    last_seen of the bucket it was counted in.
  *  - DESTROY of a known connection in its last zone: add its byte/packet
@@ -13,6 +14,12 @@
  *    event socket's bind and the first dump), so count it now.
  * Byte counts come from DESTROY only: NEW and dump entries carry running
  * totals that DESTROY would report again.
+ *
+ * Start times decide who held a reused pod address (sql/007), so only a
+ * connection's start sets them, never a later event.  A NEW event is the
+ * start.  A connection first seen in a dump or at its DESTROY started
+ * earlier: the kernel says when if its conntrack timestamps are on, else
+ * the time podflowd saw it is the best it knows.
  *
  * A resync's sweep of connections the dump no longer showed waits until
  * the events queued during the dump have been handled: a DESTROY among
@@ -107,9 +114,22 @@ void collector_set_now(struct collector *c, int64_t now)
 	c->now = now;
 }
 
+static int64_t collector_bucket_of(const struct collector *c, int64_t t)
+{
+	return t - t % c->bucket_seconds;
+}
+
 static int64_t collector_bucket(const struct collector *c)
 {
-	return c->now - c->now % c->bucket_seconds;
+	return collector_bucket_of(c, c->now);
+}
+
+/* When f started, as far as podflowd can tell (see the top of the file). */
+static int64_t flow_start(const struct collector *c, const struct ctflow *f)
+{
+	if (f->start > 0 && f->start <= c->now)
+		return f->start;
+	return c->now;
 }
 
 static int64_t monotonic_usec(void)
@@ -162,12 +182,15 @@ static void collector_add_edge(struct collector *c, const struct store_edge *e)
 	c->stats.edges_dropped++;
 }
 
+/* Counts f, a connection that started at start, in start's bucket. */
 static void collector_count(struct collector *c, const struct ctflow *f,
-			    int64_t bucket, int with_counters)
+			    int64_t start, int with_counters)
 {
 	struct store_edge e;
 
-	ctflow_to_edge(f, bucket, c->now, &e);
+	ctflow_to_edge(f, collector_bucket_of(c, start), c->now, &e);
+	e.first_seen = start;
+	e.last_start = start;
 	e.connections = 1;
 	if (with_counters) {
 		e.orig_bytes = f->orig_bytes;
@@ -197,10 +220,11 @@ static void collector_touch(struct collector *c, const struct ctflow *f,
 
 static void collector_handle_flow(struct collector *c, const struct ctflow *f)
 {
-	int64_t bucket = collector_bucket(c), first;
+	int64_t start = flow_start(c, f), first;
 
-	if (conntab_observe(c->conns, f, bucket, c->gen, &first)) {
-		collector_count(c, f, bucket, 0);
+	if (conntab_observe(c->conns, f, collector_bucket_of(c, start), c->gen,
+			    &first)) {
+		collector_count(c, f, start, 0);
 	} else {
 		c->stats.duplicates++;
 		collector_touch(c, f, first, 0);
@@ -234,7 +258,7 @@ static void collector_handle_destroy(struct collector *c,
 		break;
 	case CONNTAB_UNKNOWN:
 		if (conntab_overflows(c->conns) == 0)
-			collector_count(c, f, bucket, 1);
+			collector_count(c, f, flow_start(c, f), 1);
 		else /* it may have been counted without being tracked */
 			collector_touch(c, f, bucket, 1);
 		break;

@@ -117,6 +117,9 @@ int ctflow_from_ct(const struct nf_conntrack *ct, struct ctflow *f)
 	out.orig_packets = get_counter(ct, ATTR_ORIG_COUNTER_PACKETS);
 	out.reply_bytes = get_counter(ct, ATTR_REPL_COUNTER_BYTES);
 	out.reply_packets = get_counter(ct, ATTR_REPL_COUNTER_PACKETS);
+	if (nfct_attr_is_set(ct, ATTR_TIMESTAMP_START))
+		out.start = (int64_t)(nfct_get_attr_u64(ct, ATTR_TIMESTAMP_START) /
+				      1000000000ULL);
 	*f = out;
 	return 0;
 }
@@ -161,6 +164,7 @@ void ctflow_to_edge(const struct ctflow *f, int64_t bucket, int64_t now,
 	e->protocol = f->protocol;
 	e->first_seen = now;
 	e->last_seen = now;
+	e->last_start = STORE_UNKNOWN;
 	e->orig_bytes = STORE_UNKNOWN;
 	e->orig_packets = STORE_UNKNOWN;
 	e->reply_bytes = STORE_UNKNOWN;

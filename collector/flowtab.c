@@ -113,6 +113,8 @@ static void edge_fold(struct store_edge *into, const struct store_edge *e)
 		into->first_seen = e->first_seen;
 	if (e->last_seen > into->last_seen)
 		into->last_seen = e->last_seen;
+	if (e->last_start > into->last_start) /* STORE_UNKNOWN is below any */
+		into->last_start = e->last_start;
 	into->connections += e->connections;
 	into->orig_bytes = add_counter(into->orig_bytes, e->orig_bytes);
 	into->orig_packets = add_counter(into->orig_packets, e->orig_packets);

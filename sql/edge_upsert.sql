@@ -2,16 +2,21 @@
 -- ?1 bucket, ?2 client_ip, ?3 server_ip, ?4 server_port, ?5 protocol,
 -- ?6 service_ip, ?7 service_port, ?8 client_nat_ip, ?9 first_seen,
 -- ?10 last_seen, ?11 connections, ?12 orig_bytes, ?13 orig_packets,
--- ?14 reply_bytes, ?15 reply_packets (NULL when not accounted).
+-- ?14 reply_bytes, ?15 reply_packets (NULL when not accounted), ?16
+-- last_start (NULL when the edge counts no new connection).
 INSERT INTO edge (bucket, client_ip, server_ip, server_port, protocol,
 		  service_ip, service_port, client_nat_ip, first_seen,
 		  last_seen, connections, orig_bytes, orig_packets,
-		  reply_bytes, reply_packets)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+		  reply_bytes, reply_packets, last_start)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+	?16)
 ON CONFLICT (bucket, client_ip, server_ip, server_port, protocol,
 	     service_ip, service_port, client_nat_ip) DO UPDATE SET
 	first_seen    = min(first_seen, excluded.first_seen),
 	last_seen     = max(last_seen, excluded.last_seen),
+	-- max() of a NULL is NULL: an unknown side keeps the known one.
+	last_start    = max(coalesce(last_start, excluded.last_start),
+			    coalesce(excluded.last_start, last_start)),
 	connections   = connections + excluded.connections,
 	orig_bytes    = coalesce(orig_bytes + excluded.orig_bytes,
 				 orig_bytes, excluded.orig_bytes),

@@ -342,7 +342,7 @@ static int bind_addr(sqlite3_stmt *st, int idx, const struct addr *a)
 				 SQLITE_TRANSIENT);
 }
 
-static int bind_count(sqlite3_stmt *st, int idx, int64_t v)
+static int bind_known(sqlite3_stmt *st, int idx, int64_t v)
 {
 	if (v == STORE_UNKNOWN)
 		return sqlite3_bind_null(st, idx);
@@ -367,10 +367,11 @@ static int store_upsert_edge(struct store *s, const struct store_edge *e)
 	rc = rc ?: sqlite3_bind_int64(st, 9, e->first_seen);
 	rc = rc ?: sqlite3_bind_int64(st, 10, e->last_seen);
 	rc = rc ?: sqlite3_bind_int64(st, 11, e->connections);
-	rc = rc ?: bind_count(st, 12, e->orig_bytes);
-	rc = rc ?: bind_count(st, 13, e->orig_packets);
-	rc = rc ?: bind_count(st, 14, e->reply_bytes);
-	rc = rc ?: bind_count(st, 15, e->reply_packets);
+	rc = rc ?: bind_known(st, 12, e->orig_bytes);
+	rc = rc ?: bind_known(st, 13, e->orig_packets);
+	rc = rc ?: bind_known(st, 14, e->reply_bytes);
+	rc = rc ?: bind_known(st, 15, e->reply_packets);
+	rc = rc ?: bind_known(st, 16, e->last_start);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
 	sqlite3_reset(st);

@@ -43,8 +43,14 @@ struct store_edge {
 	uint16_t server_port;
 	uint16_t service_port;
 	uint8_t protocol; /* IPPROTO_* */
-	int64_t first_seen;
+	int64_t first_seen; /* the earliest start of its connections */
 	int64_t last_seen;
+	/*
+	 * The latest start of its connections, what attribution to a reused
+	 * address goes by; STORE_UNKNOWN for an edge that only extends
+	 * connections counted before (their ends, a re-report).
+	 */
+	int64_t last_start;
 	int64_t connections;
 	int64_t orig_bytes; /* STORE_UNKNOWN when not accounted */
 	int64_t orig_packets;
@@ -97,7 +103,7 @@ sqlite3 *store_db(struct store *s);
 /*
  * Folds n edges into the database in one transaction: an edge already
  * stored for the same bucket adds its counts and widens its first/last
- * seen.  On failure (a full disk, say) nothing of the batch is written,
+ * seen and last start.  On failure (a full disk, say) nothing of the batch is written,
  * the caller still owns the batch and may retry; returns -1 with errmsg.
  */
 int store_flush_edges(struct store *s, const struct store_edge *edges,
