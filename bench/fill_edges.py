@@ -76,12 +76,16 @@ with con:
         for (c, s, p, proto, sip, sport, nat) in rng.sample(pool, k):
             first = bucket + rng.randint(0, BUCKET - 10)
             last = rng.randint(first, bucket + BUCKET - 1)
+            # The latest start, as podflowd records it: between the
+            # first start and the last sighting (drawn without the RNG,
+            # so the rows stay those of earlier runs).
             rows.append((bucket, c, s, p, proto, sip, sport, nat, first,
-                         last, rng.randint(1, 50)))
+                         last, rng.randint(1, 50), (first + last) // 2))
         con.executemany(
             "INSERT INTO edge (bucket, client_ip, server_ip, server_port, "
             "protocol, service_ip, service_port, client_nat_ip, first_seen, "
-            "last_seen, connections) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+            "last_seen, connections, last_start) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
         n += len(rows)
 con.close()
 print(f"{n} edges in {24 * 3600 // BUCKET} buckets, {len(pool)} distinct")

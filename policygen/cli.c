@@ -3,6 +3,7 @@
  * several nodes (--db, repeatable, read-only), the one that holds review
  * decisions (--review-db), a time window, and a workload as [KIND/]NAME.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "podflow/errmsg.h"
@@ -54,6 +55,26 @@ int cli_window(const char *since, const char *until, int64_t now,
 			       (until && timefmt_parse_when(until, now, to) < 0)
 		       ? -1
 		       : 0;
+}
+
+void cli_note_unstarted(struct store *const *stores, size_t n, int64_t since,
+			int64_t until)
+{
+	for (size_t i = 0; i < n; i++) {
+		int64_t rows;
+
+		/* A note only: the command's own query reports a broken file. */
+		if (store_count_unstarted(stores[i], since, until, &rows) < 0 ||
+		    rows == 0)
+			continue;
+		fprintf(stderr,
+			"policygen: note: %s: %lld flow row%s no connection "
+			"start times (recorded before podflowd kept them): "
+			"credited to every pod that held an address at any "
+			"time in the row's time bucket\n",
+			store_filename(stores[i]), (long long)rows,
+			rows == 1 ? " carries" : "s carry");
+	}
 }
 
 void cli_split_workload(char *arg, const char **kind, const char **name)

@@ -752,10 +752,13 @@ int cmd_check(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (c.n_flows > 0)
+	if (c.n_flows > 0) {
 		status = check_flows(&c, &ps, c.dbs.stores[0]);
-	else
+	} else {
+		cli_note_unstarted(c.dbs.stores, c.dbs.n_open, c.since,
+				   c.until);
 		status = check_replay(&c, &ps, c.dbs.stores, c.dbs.n_open);
+	}
 out:
 	if (status == EXIT_INVALID)
 		fprintf(stderr, "policygen: %s\n", errmsg_get());

@@ -291,6 +291,7 @@ int cmd_flows(int argc, char **argv)
 	}
 	if (store_open(store_path(o.db), STORE_READONLY, &s) < 0)
 		goto out;
+	cli_note_unstarted(&s, 1, o.since, o.until);
 	status = run_flows(s, &o);
 out:
 	if (status != 0)

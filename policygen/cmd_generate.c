@@ -352,6 +352,7 @@ int cmd_generate(int argc, char **argv)
 	    review_load(cli_review_store(&c.dbs), &review) < 0)
 		goto out;
 	c.o.review = &review;
+	cli_note_unstarted(c.dbs.stores, c.dbs.n_open, c.o.since, c.o.until);
 	if (generate_policies(c.dbs.stores, c.dbs.n_open, &c.o, stderr, &r) < 0)
 		goto out;
 	if (c.out == NULL)

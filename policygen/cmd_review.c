@@ -314,6 +314,7 @@ static int cmd_review_list(int argc, char **argv)
 		goto out;
 	c.o.review = &set;
 	c.o.ingress = c.o.egress = NETPOL_OBSERVED;
+	cli_note_unstarted(c.dbs.stores, c.dbs.n_open, c.o.since, c.o.until);
 	if (generate_policies(c.dbs.stores, c.dbs.n_open, &c.o, NULL, &r) < 0)
 		goto out;
 	print_proposals(&r, c.pending_only);

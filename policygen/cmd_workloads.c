@@ -130,6 +130,7 @@ int cmd_workloads(int argc, char **argv)
 	}
 	if (store_open(store_path(db), STORE_READONLY, &s) < 0)
 		goto out;
+	cli_note_unstarted(&s, 1, 0, INT64_MAX);
 	status = list_workloads(s, ns, now);
 out:
 	if (status != 0)

@@ -47,6 +47,13 @@ void cli_close_dbs(struct cli_dbs *d);
 int cli_window(const char *since, const char *until, int64_t now,
 	       int64_t *from, int64_t *to);
 
+/*
+ * Tells the user, on stderr, of the rows in the window that are credited
+ * by their time bucket, not by their start times (store_count_unstarted()).
+ */
+void cli_note_unstarted(struct store *const *stores, size_t n, int64_t since,
+			int64_t until);
+
 /* Splits a --workload [KIND/]NAME in place; *kind is left alone without one. */
 void cli_split_workload(char *arg, const char **kind, const char **name);
 

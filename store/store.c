@@ -527,3 +527,31 @@ int store_meta_get(struct store *s, const char *key, char **value)
 	*value = copy;
 	return 0;
 }
+
+/* The first schema whose edges keep their connections' start times. */
+#define STORE_START_TIMES_VERSION 7
+
+int store_count_unstarted(struct store *s, int64_t since, int64_t until,
+			  int64_t *n)
+{
+	const char *sql = s->version >= STORE_START_TIMES_VERSION
+				  ? sql_edge_count_unstarted
+				  : sql_edge_count_window;
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		goto dberr;
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, until);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		goto dberr;
+	*n = sqlite3_column_int64(st, 0);
+	rc = 0;
+	goto out;
+dberr:
+	store_error(s, "counting edges without start times");
+out:
+	sqlite3_finalize(st);
+	return rc;
+}

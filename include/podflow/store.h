@@ -125,6 +125,16 @@ int store_checkpoint(struct store *s);
 /* The database's size on disk, its WAL included, in bytes. */
 int64_t store_disk_bytes(const struct store *s);
 
+/*
+ * The edge rows of the window [since, until) that carry no start times,
+ * into *n: flow_resolved credits them to every holder of an address during
+ * their whole time bucket.  Rows written before schema 7 (all of them on
+ * an older read-only database), and rows holding only the ends of
+ * connections counted in a row since pruned.  Returns 0 or -1.
+ */
+int store_count_unstarted(struct store *s, int64_t since, int64_t until,
+			  int64_t *n);
+
 /* One named counter of podflowd's, for store_put_stats(). */
 struct store_stat {
 	const char *name;

@@ -96,6 +96,17 @@ expect_sql() {
 expect_sql "workload_edges view: both holders, the reuse bucket ambiguous" \
 	"SELECT group_concat(dst_name || ':' || connections || ':' || ambiguous, ' ') FROM (SELECT * FROM workload_edges ORDER BY dst_name)" \
 	"payments:2:1 web:2:1"
+case $t_err in *"$r: 1 flow row carries no connection start times"*) t_ok "rows without start times are named as credited by bucket" ;;
+*) t_fail "rows without start times are named as credited by bucket" "$t_err" ;; esac
+# As podflowd records them now: the connections of the reuse bucket
+# started at 08:30:05, before payments' pod (08:30:30).
+sqlite3 "$r" "UPDATE edge SET last_start = first_seen"
+t_expect "flows in the bucket of the reuse, by start times" 0 "$POLICYGEN" flows --db "$r" \
+	--since 2026-11-23T08:30:00Z --until 2026-11-23T08:31:00Z &&
+	line "by start times: the holder when the connections started, unmarked" '10\.244\.5\.5 +shop/Deployment/web +8080/TCP +- +1 +[^ ]+ +[^ ]+ *$'
+[ "$(printf '%s\n' "$t_out" | grep -c payments)" -eq 0 ] && t_ok "by start times: not the next holder" ||
+	t_fail "by start times: not the next holder" "$t_out"
+[ -z "$t_err" ] && t_ok "rows with start times: no note" || t_fail "rows with start times: no note" "$t_err"
 
 # --- two pods of one workload on one address in one bucket: counted once --
 t_pod_item web-7d4b9c6f5-ccccc 11111111-0000-4000-8000-000000000003 10.244.2.10 2026-11-23T09:00:00Z web-7d4b9c6f5 7d4b9c6f5 |
