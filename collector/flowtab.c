@@ -107,10 +107,27 @@ static int64_t add_counter(int64_t a, int64_t b)
 	return a + b;
 }
 
+/*
+ * first_seen is the earliest start of the edge's connections (attribution
+ * goes by it), so only an edge that counts connections may lower it; an
+ * edge that counts none yet holds when it was first seen, which a first
+ * start replaces.  The same rule as sql/edge_upsert.sql.
+ */
+static int64_t fold_first_seen(const struct store_edge *into,
+			       const struct store_edge *e)
+{
+	if (e->connections == 0)
+		return into->connections == 0 && e->first_seen < into->first_seen
+			       ? e->first_seen
+			       : into->first_seen;
+	if (into->connections == 0 || e->first_seen < into->first_seen)
+		return e->first_seen;
+	return into->first_seen;
+}
+
 static void edge_fold(struct store_edge *into, const struct store_edge *e)
 {
-	if (e->first_seen < into->first_seen)
-		into->first_seen = e->first_seen;
+	into->first_seen = fold_first_seen(into, e);
 	if (e->last_seen > into->last_seen)
 		into->last_seen = e->last_seen;
 	if (e->last_start > into->last_start) /* STORE_UNKNOWN is below any */

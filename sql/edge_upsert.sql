@@ -12,7 +12,15 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
 	?16)
 ON CONFLICT (bucket, client_ip, server_ip, server_port, protocol,
 	     service_ip, service_port, client_nat_ip) DO UPDATE SET
-	first_seen    = min(first_seen, excluded.first_seen),
+	-- The earliest start of its connections, so only an edge that counts
+	-- some may lower it; a row that counts none yet holds when it was
+	-- first seen, which a first start replaces (as collector/flowtab.c).
+	-- SET expressions read the row as it was.
+	first_seen    = CASE
+		WHEN excluded.connections = 0 AND connections > 0 THEN first_seen
+		WHEN excluded.connections > 0 AND connections = 0
+			THEN excluded.first_seen
+		ELSE min(first_seen, excluded.first_seen) END,
 	last_seen     = max(last_seen, excluded.last_seen),
 	-- max() of a NULL is NULL: an unknown side keeps the known one.
 	last_start    = max(coalesce(last_start, excluded.last_start),

@@ -45,14 +45,20 @@ t_javaapp_db() {
 		{ t_fail "scenario" "set-up failed"; exit 1; }
 }
 
-# t_pod_item NAME UID IP START REPLICASET HASH: a kubectl-shaped List item,
-# a running pod of a Deployment's ReplicaSet in namespace shop.
+# t_pod_item NAME UID IP START REPLICASET HASH [IPV6 [DELETED]]: a
+# kubectl-shaped List item, a running pod of a Deployment's ReplicaSet in
+# namespace shop; with IPV6, dual-stack; with DELETED, being deleted.
 t_pod_item() {
-	cat <<-YAML
+	local del= ip6=
+	[ -z "${8:-}" ] || del="deletionTimestamp: \"$8\""
+	[ -z "${7:-}" ] || ip6="- ip: $7"
+	# The optional lines are blank when unset; none stays.
+	sed '/^ *$/d' <<-YAML
 	- apiVersion: v1
 	  kind: Pod
 	  metadata:
 	    creationTimestamp: "$4"
+	    $del
 	    labels:
 	      app: ${5%-*}
 	      pod-template-hash: $6
@@ -75,6 +81,7 @@ t_pod_item() {
 	    podIP: $3
 	    podIPs:
 	    - ip: $3
+	    $ip6
 	    startTime: "$4"
 	YAML
 }

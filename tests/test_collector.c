@@ -26,7 +26,7 @@ struct fixture {
 	struct collector *col;
 };
 
-static int setup_with(void **state, size_t max_edges)
+static int setup_with(void **state, size_t max_edges, size_t max_conns)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct cidr pods[2];
@@ -41,7 +41,7 @@ static int setup_with(void **state, size_t max_edges)
 	cidr_parse("fd00:10:244::/48", &pods[1]);
 	if (store_open(f->path, 0, &f->store) < 0)
 		return -1;
-	f->col = collector_new(f->store, pods, 2, 60, max_edges, 0);
+	f->col = collector_new(f->store, pods, 2, 60, max_edges, max_conns);
 	if (f->col == NULL)
 		return -1;
 	collector_set_now(f->col, 1000);
@@ -51,12 +51,18 @@ static int setup_with(void **state, size_t max_edges)
 
 static int setup(void **state)
 {
-	return setup_with(state, 0);
+	return setup_with(state, 0, 0);
 }
 
 static int setup_small(void **state)
 {
-	return setup_with(state, 4);
+	return setup_with(state, 4, 0);
+}
+
+/* Room for one live connection: the second overflows the table. */
+static int setup_one_conn(void **state)
+{
+	return setup_with(state, 0, 1);
 }
 
 static int teardown(void **state)
@@ -216,6 +222,205 @@ static void test_destroy_without_accounting_keeps_null(void **state)
 	assert_int_equal(collector_flush(f->col), 0);
 	assert_query(f, "SELECT connections FROM flow_edges", "1");
 	assert_query(f, "SELECT bytes FROM flow_edges", "NULL");
+}
+
+/*
+ * Start times (sql/007 attributes a reused address by them): every row
+ * of the edges to server, as "bucket first_seen last_start last_seen
+ * connections", oldest bucket first.
+ */
+static void assert_edges(struct fixture *f, const char *server,
+			 const char *want)
+{
+	char sql[320];
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT group_concat(bucket || ' ' || first_seen || ' ' || "
+		 "coalesce(last_start, 'NULL') || ' ' || last_seen || ' ' || "
+		 "connections, '; ') FROM (SELECT * FROM edge "
+		 "WHERE server_ip = '%s' ORDER BY bucket)",
+		 server);
+	assert_query(f, sql, want);
+}
+
+/* Nanoseconds since the epoch, as CTA_TIMESTAMP_START carries them. */
+#define NSEC(s) ((uint64_t)(s) * 1000000000ULL)
+
+/*
+ * A DESTROY ends a connection: it moves last_seen of the bucket the
+ * connection started in, whether it comes in that bucket or the next, and
+ * neither start time: the store folds in an edge without last_start.
+ */
+static void test_destroy_moves_last_seen_not_the_start(void **state)
+{
+	struct fixture *f = *state;
+	struct ctspec a = tcp(40000, 1), b = tcp(40001, 2);
+
+	b.orig_dst = "10.244.2.8";
+	new_event(f, &a); /* t0 = 1000, bucket 960 */
+	new_event(f, &b);
+	assert_int_equal(collector_flush(f->col), 0);
+	collector_set_now(f->col, 1010);
+	destroy_event(f, &a); /* same bucket */
+	assert_int_equal(collector_flush(f->col), 0);
+	collector_set_now(f->col, 1030);
+	destroy_event(f, &b); /* the next bucket */
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_edges(f, "10.244.2.7", "960 1000 1000 1010 1");
+	assert_edges(f, "10.244.2.8", "960 1000 1000 1030 1");
+}
+
+/* The same DESTROY folded in memory with its NEW, before any flush. */
+static void test_destroy_before_flush_keeps_the_start(void **state)
+{
+	struct fixture *f = *state;
+	struct ctspec a = tcp(40000, 1);
+
+	new_event(f, &a);
+	collector_set_now(f->col, 1025);
+	destroy_event(f, &a);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_edges(f, "10.244.2.7", "960 1000 1000 1025 1");
+}
+
+/*
+ * Two connections of one edge in one bucket: the span of their starts
+ * is first_seen..last_start, and the first one's end (after the second
+ * started) moves neither.
+ */
+static void test_new_events_span_first_to_last_start(void **state)
+{
+	struct fixture *f = *state;
+	struct ctspec a = tcp(40000, 1), b = tcp(40001, 2);
+
+	new_event(f, &a);
+	collector_set_now(f->col, 1015);
+	new_event(f, &b);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_edges(f, "10.244.2.7", "960 1000 1015 1015 2");
+	collector_set_now(f->col, 1018);
+	destroy_event(f, &a);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_edges(f, "10.244.2.7", "960 1000 1015 1018 2");
+}
+
+/*
+ * A dump entry podflowd did not know started before it was seen: with
+ * the kernel's timestamp it counts at its start (930.5 s is second 930,
+ * as Kubernetes' timestamps truncate), in the bucket of that start, and
+ * its DESTROY later finds that bucket.
+ */
+static void test_dump_entry_counts_at_its_kernel_start(void **state)
+{
+	struct fixture *f = *state;
+	struct ctspec s = tcp(40000, 1);
+
+	s.start_ns = NSEC(930) + 500000000;
+	dump_entry(f, &s); /* now 1000 */
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_edges(f, "10.244.2.7", "900 930 930 1000 1");
+	collector_set_now(f->col, 1030);
+	s.stop_ns = NSEC(1030);
+	destroy_event(f, &s);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_edges(f, "10.244.2.7", "900 930 930 1030 1");
+}
+
+/* Without conntrack timestamps the time podflowd saw it is all it has. */
+static void test_dump_entry_without_timestamp_counts_when_seen(void **state)
+{
+	struct fixture *f = *state;
+	struct ctspec s = tcp(40000, 1);
+
+	dump_entry(f, &s);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_edges(f, "10.244.2.7", "960 1000 1000 1000 1");
+}
+
+/*
+ * A start after now is a clock gone wrong, not a start: even one second
+ * ahead, it is ignored for the time podflowd saw the connection.
+ */
+static void test_start_in_the_future_is_ignored(void **state)
+{
+	struct fixture *f = *state;
+	struct ctspec d = tcp(40000, 1), x = tcp(40001, 2);
+
+	d.start_ns = NSEC(1001);
+	dump_entry(f, &d);
+	x.orig_dst = "10.244.2.8";
+	x.start_ns = NSEC(5000);
+	x.stop_ns = NSEC(5001);
+	destroy_event(f, &x);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_edges(f, "10.244.2.7", "960 1000 1000 1000 1");
+	assert_edges(f, "10.244.2.8", "960 1000 1000 1000 1");
+}
+
+/* A DESTROY of a connection never seen counts it at the kernel's start. */
+static void test_unseen_destroy_counts_at_its_kernel_start(void **state)
+{
+	struct fixture *f = *state;
+	struct ctspec s = tcp(40000, 1);
+
+	s.start_ns = NSEC(950);
+	s.stop_ns = NSEC(999);
+	destroy_event(f, &s);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_edges(f, "10.244.2.7", "900 950 950 1000 1");
+}
+
+/*
+ * Whatever the order podflowd learns them in, first_seen is the earliest
+ * start and last_start the latest: a connection found by a later dump
+ * started before the one a NEW already reported.
+ */
+static void test_earlier_start_lowers_first_seen_only(void **state)
+{
+	struct fixture *f = *state;
+	struct ctspec a = tcp(40000, 1), b = tcp(40001, 2);
+
+	new_event(f, &a); /* 1000 */
+	assert_int_equal(collector_flush(f->col), 0);
+	collector_set_now(f->col, 1010);
+	b.start_ns = NSEC(970);
+	dump_entry(f, &b);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_edges(f, "10.244.2.7", "960 970 1000 1010 2");
+}
+
+/*
+ * Once the live-connection table has overflowed, the DESTROY of an unknown
+ * connection may be one already counted: it only extends the current
+ * bucket, as an edge that counts nothing.  Its time is no start, so a
+ * connection counted later on that edge replaces it as first_seen, in
+ * memory and in the store alike.
+ */
+static void test_an_end_is_never_a_start(void **state)
+{
+	struct fixture *f = *state;
+	struct ctspec a = tcp(1, 1), b = tcp(2, 2), c = tcp(3, 3), d = tcp(4, 4);
+
+	a.orig_dst = b.orig_dst = "10.244.2.8";
+	new_event(f, &a);
+	new_event(f, &b); /* not tracked: the table is full */
+	collector_set_now(f->col, 1010);
+	destroy_event(f, &c);
+	collector_set_now(f->col, 1015);
+	new_event(f, &d);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_edges(f, "10.244.2.7", "960 1015 1015 1015 1");
+
+	/* The same through the store: the end flushed before the start. */
+	c.orig_dst = d.orig_dst = "10.244.2.9";
+	collector_set_now(f->col, 1017);
+	destroy_event(f, &c);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_edges(f, "10.244.2.9", "960 1017 NULL 1017 0");
+	collector_set_now(f->col, 1019);
+	new_event(f, &d);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_edges(f, "10.244.2.9", "960 1019 1019 1019 1");
 }
 
 static void test_two_zones_count_once(void **state)
@@ -389,6 +594,16 @@ int main(void)
 		T(test_destroy_adds_totals_to_the_first_bucket),
 		T(test_destroy_of_unseen_connection_counts_it),
 		T(test_destroy_without_accounting_keeps_null),
+		T(test_destroy_moves_last_seen_not_the_start),
+		T(test_destroy_before_flush_keeps_the_start),
+		T(test_new_events_span_first_to_last_start),
+		T(test_dump_entry_counts_at_its_kernel_start),
+		T(test_dump_entry_without_timestamp_counts_when_seen),
+		T(test_start_in_the_future_is_ignored),
+		T(test_unseen_destroy_counts_at_its_kernel_start),
+		T(test_earlier_start_lowers_first_seen_only),
+		cmocka_unit_test_setup_teardown(test_an_end_is_never_a_start,
+						setup_one_conn, teardown),
 		T(test_two_zones_count_once),
 		T(test_two_zones_add_bytes_once),
 		T(test_destroy_queued_during_dump_is_not_recounted),

@@ -72,6 +72,7 @@ static struct store_edge edge(int64_t bucket, const char *client,
 		.protocol = IPPROTO_TCP,
 		.first_seen = bucket + 1,
 		.last_seen = bucket + 2,
+		.last_start = bucket + 1,
 		.connections = 1,
 		.orig_bytes = STORE_UNKNOWN,
 		.orig_packets = STORE_UNKNOWN,
@@ -339,17 +340,19 @@ static void test_upsert_aggregates_within_bucket(void **state)
 
 	assert_int_equal(store_open(f->path, 0, &s), 0);
 	a.first_seen = 610;
+	a.last_start = 612;
 	a.last_seen = 620;
 	a.connections = 3;
 	b.first_seen = 605;
+	b.last_start = 608;
 	b.last_seen = 615;
 	b.connections = 4;
 	assert_int_equal(store_flush_edges(s, &a, 1), 0);
 	assert_int_equal(store_flush_edges(s, &b, 1), 0);
 	assert_query(s, "SELECT count(*) FROM edge", "1");
 	assert_query(s, "SELECT connections || ' ' || first_seen || ' ' || "
-			"last_seen FROM edge",
-		     "7 605 620");
+			"last_start || ' ' || last_seen FROM edge",
+		     "7 605 612 620");
 	/* No accounting yet: the counts stay unknown, not zero. */
 	assert_query(s, "SELECT orig_bytes FROM edge", "NULL");
 

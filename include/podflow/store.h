@@ -43,7 +43,11 @@ struct store_edge {
 	uint16_t server_port;
 	uint16_t service_port;
 	uint8_t protocol; /* IPPROTO_* */
-	int64_t first_seen; /* the earliest start of its connections */
+	/*
+	 * The earliest start of its connections; when it counts none (it
+	 * only extends connections counted before), when it was seen.
+	 */
+	int64_t first_seen;
 	int64_t last_seen;
 	/*
 	 * The latest start of its connections, what attribution to a reused

@@ -112,39 +112,8 @@ finished=$(date +%s)
 rfc() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
 # pod NAME DEPLOYMENT HASH UID IP4 IP6 START [DELETED]
 pod() {
-	local del=
-	[ -z "${8:-}" ] || del="deletionTimestamp: \"$(rfc "$8")\""
-	cat <<-YAML
-	- apiVersion: v1
-	  kind: Pod
-	  metadata:
-	    creationTimestamp: "$(rfc "$7")"
-	    $del
-	    labels:
-	      app: $2
-	      pod-template-hash: $3
-	    name: $1
-	    namespace: shop
-	    ownerReferences:
-	    - apiVersion: apps/v1
-	      controller: true
-	      kind: ReplicaSet
-	      name: $2-$3
-	      uid: 00000000-0000-4000-8000-00000001$4
-	    uid: 00000000-0000-4000-8000-00000000$4
-	  spec:
-	    containers:
-	    - image: registry.example/$2:1
-	      name: $2
-	    nodeName: node-a
-	  status:
-	    phase: Running
-	    podIP: $5
-	    podIPs:
-	    - ip: $5
-	    - ip: $6
-	    startTime: "$(rfc "$7")"
-	YAML
+	t_pod_item "$1" "00000000-0000-4000-8000-00000000$4" "$5" "$(rfc "$7")" \
+		"$2-$3" "$3" "$6" ${8:+"$(rfc "$8")"}
 }
 long_ago=$((started - 600))
 steady() {

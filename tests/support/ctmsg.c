@@ -39,6 +39,18 @@ static void put_counters(struct nlmsghdr *nlh, int type, int64_t packets,
 	mnl_attr_nest_end(nlh, nest);
 }
 
+/* As ctnetlink_dump_timestamp() writes it: the stop only once there is one. */
+static void put_timestamp(struct nlmsghdr *nlh, uint64_t start_ns,
+			  uint64_t stop_ns)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, CTA_TIMESTAMP);
+
+	mnl_attr_put_u64(nlh, CTA_TIMESTAMP_START, htobe64(start_ns));
+	if (stop_ns != 0)
+		mnl_attr_put_u64(nlh, CTA_TIMESTAMP_STOP, htobe64(stop_ns));
+	mnl_attr_nest_end(nlh, nest);
+}
+
 struct nlmsghdr *ctmsg_build(void *buf, int msgtype, int dump,
 			     const struct ctspec *spec)
 {
@@ -98,7 +110,8 @@ struct nlmsghdr *ctmsg_build(void *buf, int msgtype, int dump,
 
 	/*
 	 * nfct_nlmsg_build() writes what a request to the kernel carries;
-	 * events also carry the id and, with accounting on, the counters.
+	 * events also carry the id and, with accounting and timestamps on,
+	 * the counters and the start (and end) times.
 	 */
 	mnl_attr_put_u32(nlh, CTA_ID, htonl(spec->id));
 	if (spec->orig_bytes >= 0) {
@@ -107,5 +120,7 @@ struct nlmsghdr *ctmsg_build(void *buf, int msgtype, int dump,
 		put_counters(nlh, CTA_COUNTERS_REPLY, spec->reply_packets,
 			     spec->reply_bytes);
 	}
+	if (spec->start_ns != 0)
+		put_timestamp(nlh, spec->start_ns, spec->stop_ns);
 	return nlh;
 }

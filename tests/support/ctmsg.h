@@ -23,6 +23,12 @@ struct ctspec {
 	uint16_t zone;
 	int64_t orig_bytes, orig_packets; /* -1: no accounting */
 	int64_t reply_bytes, reply_packets;
+	/*
+	 * CTA_TIMESTAMP, which the kernel adds to dump entries and DESTROY
+	 * events when net.netfilter.nf_conntrack_timestamp=1: the start and
+	 * (at DESTROY) the end, nanoseconds since the epoch; 0: not sent.
+	 */
+	uint64_t start_ns, stop_ns;
 };
 
 #define CTSPEC_NO_ACCT .orig_bytes = -1, .orig_packets = -1, \

@@ -1,0 +1,682 @@
+/*
+ * Unit tests for attribution: who an edge is credited to when a pod
+ * address (or a Service ClusterIP) changes hands.
+ *
+ * The rule lives in one view, flow_resolved (sql/007): an end is the pod
+ * whose tenure of the address, half-open [valid_from, valid_until) in
+ * whole seconds, meets the span in which the edge's connections started,
+ * [first_seen, last_start]; a row without last_start (schema 6 and
+ * before) falls back to its whole bucket.  These tests write tenures the
+ * way policygen import does (the inventory API, from pods' startTime and
+ * deletionTimestamp) and edges the way podflowd does (store_flush_edges),
+ * into a real SQLite file, and read the view back.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "podflow/addr.h"
+#include "podflow/errmsg.h"
+#include "podflow/inventory.h"
+#include "podflow/store.h"
+
+/*
+ * The minute most cases happen in (2026-01-01T00:00:00Z), and the second
+ * inside it at which the reused address changes hands: the old bucket
+ * rule credited both holders for anything in this minute.
+ */
+#define BUCKET 1767225600
+#define HANDOVER (BUCKET + 30)
+/* Long before, for pods that have been running a while. */
+#define EARLIER (BUCKET - 3600)
+
+/* The address that changes hands, and a peer no pod ever held. */
+#define REUSED "10.244.1.5"
+#define PEER "10.244.9.9"
+
+static const char *const reused_ip[] = { REUSED };
+
+struct fixture {
+	char dir[64];
+	char path[96];
+	struct store *store;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return -1;
+	strcpy(f->dir, "/tmp/podflow-test-attribution.XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/podflow.db", f->dir);
+	if (store_open(f->path, 0, &f->store) < 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char side[112];
+
+	store_close(f->store);
+	unlink(f->path);
+	snprintf(side, sizeof(side), "%s-wal", f->path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", f->path);
+	unlink(side);
+	if (rmdir(f->dir) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+/*
+ * A running pod of Deployment workload in namespace shop holding ips,
+ * as policygen import reads it from kubectl (0: no deletionTimestamp).
+ */
+static struct inv_pod pod(const char *name, const char *workload,
+			  const char *const *ips, int64_t started,
+			  int64_t deleted)
+{
+	struct inv_pod p = {
+		.uid = name, /* unique enough: one pod per name here */
+		.namespace = "shop",
+		.name = name,
+		.node = "node-1",
+		.phase = "Running",
+		.created = started,
+		.started = started,
+		.deleted = deleted,
+		.workload_kind = "Deployment",
+		.workload_name = workload,
+		.ips = ips,
+		.n_ips = 1,
+	};
+	return p;
+}
+
+/*
+ * One import at time at.  A snapshot lists the namespace too, so that it
+ * covers shop (ends what it no longer lists there) whatever pods it has.
+ */
+static void import(struct fixture *f, enum inventory_mode mode, int64_t at,
+		   const struct inv_pod *pods, size_t n)
+{
+	const struct inv_namespace ns = { .name = "shop" };
+	struct inventory *inv = NULL;
+
+	if (inventory_begin(f->store, mode, at, &inv) < 0)
+		fail_msg("inventory_begin: %s", errmsg_get());
+	if (mode == INVENTORY_SNAPSHOT)
+		assert_int_equal(inventory_put_namespace(inv, &ns), 0);
+	for (size_t i = 0; i < n; i++)
+		if (inventory_put_pod(inv, &pods[i]) < 0)
+			fail_msg("inventory_put_pod %s: %s", pods[i].name,
+				 errmsg_get());
+	if (inventory_commit(inv, NULL) < 0)
+		fail_msg("inventory_commit: %s", errmsg_get());
+}
+
+/*
+ * The usual handover: cart-1 held REUSED for an hour, search-1 got it at
+ * HANDOVER.  The import caps cart-1's open tenure where search-1's
+ * begins, so valid_until(cart-1) == valid_from(search-1) == HANDOVER.
+ */
+static void import_handover(struct fixture *f)
+{
+	const struct inv_pod pods[] = {
+		pod("cart-1", "cart", reused_ip, EARLIER, 0),
+		pod("search-1", "search", reused_ip, HANDOVER, 0),
+	};
+
+	import(f, INVENTORY_SNAPSHOT, BUCKET + 120, pods, 2);
+}
+
+static struct addr ip(const char *text)
+{
+	struct addr a = { 0 };
+
+	assert_int_equal(addr_parse(text, &a), 0);
+	return a;
+}
+
+/*
+ * An edge as podflowd flushes it, in the bucket of its first start.
+ * last_start STORE_UNKNOWN: it only extends connections counted before.
+ */
+static struct store_edge edge(const char *client, const char *server,
+			      uint16_t port, int64_t first_seen,
+			      int64_t last_start, int64_t last_seen)
+{
+	struct store_edge e = {
+		.bucket = first_seen - first_seen % 60,
+		.client = ip(client),
+		.server = ip(server),
+		.server_port = port,
+		.protocol = IPPROTO_TCP,
+		.first_seen = first_seen,
+		.last_seen = last_seen,
+		.last_start = last_start,
+		.connections = last_start == STORE_UNKNOWN ? 0 : 1,
+		.orig_bytes = STORE_UNKNOWN,
+		.orig_packets = STORE_UNKNOWN,
+		.reply_bytes = STORE_UNKNOWN,
+		.reply_packets = STORE_UNKNOWN,
+	};
+	return e;
+}
+
+static void flush(struct fixture *f, const struct store_edge *e)
+{
+	if (store_flush_edges(f->store, e, 1) < 0)
+		fail_msg("store_flush_edges: %s", errmsg_get());
+}
+
+/*
+ * Connections to and from the reused address, both edges on port: the
+ * client and the server end each have their own join in the view, and
+ * each must follow the rule.  Each edge of a test gets its own port, so
+ * that edges in one bucket stay apart.
+ */
+static void connect_at(struct fixture *f, uint16_t port, int64_t first_seen,
+		       int64_t last_start, int64_t last_seen)
+{
+	struct store_edge out = edge(REUSED, PEER, port, first_seen,
+				     last_start, last_seen);
+	struct store_edge in = edge(PEER, REUSED, port, first_seen,
+				    last_start, last_seen);
+
+	flush(f, &out);
+	flush(f, &in);
+}
+
+/*
+ * Runs the query printf(fmt, ...) makes and compares its rows with want:
+ * columns joined by ' ', rows by "; ", NULL as "NULL".
+ */
+static void assert_rows(struct fixture *f, const char *want, const char *fmt,
+			...)
+{
+	char sql[1024], *got = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&got, &len);
+	sqlite3_stmt *st;
+	va_list ap;
+	int rc, rows = 0;
+
+	assert_non_null(out);
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	if (sqlite3_prepare_v2(store_db(f->store), sql, -1, &st, NULL) !=
+	    SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(store_db(f->store)));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int c = 0; c < sqlite3_column_count(st); c++) {
+			const unsigned char *v = sqlite3_column_text(st, c);
+
+			fprintf(out, "%s%s",
+				c > 0 ? " " : (rows > 0 ? "; " : ""),
+				v ? (const char *)v : "NULL");
+		}
+		rows++;
+	}
+	assert_int_equal(rc, SQLITE_DONE);
+	sqlite3_finalize(st);
+	fclose(out);
+	if (strcmp(got, want) != 0)
+		fail_msg("%s\n  got:  '%s'\n  want: '%s'", sql, got, want);
+	free(got);
+}
+
+/*
+ * Who each end at the reused address of the edges on port was credited
+ * to, and with how many holders: "POD holders=N", a row per holder.
+ */
+static void assert_credited(struct fixture *f, uint16_t port, const char *want)
+{
+	assert_rows(f, want,
+		    "SELECT coalesce(src_pod, 'nobody') || ' holders=' || "
+		    "src_holders FROM flow_resolved WHERE client_ip = '%s' "
+		    "AND server_port = %u ORDER BY src_pod",
+		    REUSED, port);
+	assert_rows(f, want,
+		    "SELECT coalesce(dst_pod, 'nobody') || ' holders=' || "
+		    "dst_holders FROM flow_resolved WHERE server_ip = '%s' "
+		    "AND server_port = %u ORDER BY dst_pod",
+		    REUSED, port);
+}
+
+/*
+ * The tenures of REUSED, in seconds relative to BUCKET, so that a failure
+ * shows whether the inventory or the view went wrong.
+ */
+static void assert_tenures(struct fixture *f, const char *want)
+{
+	assert_rows(f, want,
+		    "SELECT p.name || ' ' || (pi.valid_from - %d) || '..' || "
+		    "coalesce(pi.valid_until - %d, 'open') FROM pod_ip AS pi "
+		    "JOIN pod AS p ON p.id = pi.pod_id WHERE pi.ip = '%s' "
+		    "ORDER BY pi.valid_from",
+		    BUCKET, BUCKET, REUSED);
+}
+
+/* 1. The second a tenure ends belongs to the next holder, never the old. */
+static void test_start_at_valid_until_is_the_next_holders(void **state)
+{
+	struct fixture *f = *state;
+
+	import_handover(f);
+	assert_tenures(f, "cart-1 -3600..30; search-1 30..open");
+	connect_at(f, 1, HANDOVER, HANDOVER, HANDOVER);
+	assert_credited(f, 1, "search-1 holders=1");
+	connect_at(f, 2, HANDOVER - 1, HANDOVER - 1, HANDOVER - 1);
+	assert_credited(f, 2, "cart-1 holders=1");
+	assert_rows(f, "start",
+		    "SELECT DISTINCT attribution FROM flow_resolved");
+}
+
+/* 1. ...and to nobody when no one took the address over. */
+static void test_start_at_valid_until_without_successor_is_nobodys(
+	void **state)
+{
+	struct fixture *f = *state;
+	const struct inv_pod gone = pod("cart-1", "cart", reused_ip, EARLIER,
+					HANDOVER);
+
+	import(f, INVENTORY_SNAPSHOT, BUCKET + 120, &gone, 1);
+	assert_tenures(f, "cart-1 -3600..30");
+	connect_at(f, 1, HANDOVER, HANDOVER, HANDOVER);
+	assert_credited(f, 1, "nobody holders=0");
+	/* One second earlier it still was cart-1's. */
+	connect_at(f, 2, HANDOVER - 1, HANDOVER - 1, HANDOVER - 1);
+	assert_credited(f, 2, "cart-1 holders=1");
+}
+
+/*
+ * 2. Both edges of a gap: the old pod deleted at HANDOVER - 10, the new
+ * one started at HANDOVER.  valid_until - 1 is the old pod's last second,
+ * valid_from the new pod's first, and the gap between is nobody's.
+ */
+static void test_tenure_bounds_are_half_open(void **state)
+{
+	struct fixture *f = *state;
+	const struct inv_pod pods[] = {
+		pod("cart-1", "cart", reused_ip, EARLIER, HANDOVER - 10),
+		pod("search-1", "search", reused_ip, HANDOVER, 0),
+	};
+
+	import(f, INVENTORY_SNAPSHOT, BUCKET + 120, pods, 2);
+	assert_tenures(f, "cart-1 -3600..20; search-1 30..open");
+	connect_at(f, 1, HANDOVER - 11, HANDOVER - 11, HANDOVER - 11);
+	assert_credited(f, 1, "cart-1 holders=1");
+	connect_at(f, 2, HANDOVER - 10, HANDOVER - 10, HANDOVER - 10);
+	assert_credited(f, 2, "nobody holders=0");
+	connect_at(f, 3, HANDOVER - 1, HANDOVER - 1, HANDOVER - 1);
+	assert_credited(f, 3, "nobody holders=0");
+	connect_at(f, 4, HANDOVER, HANDOVER, HANDOVER);
+	assert_credited(f, 4, "search-1 holders=1");
+	/* A span from the gap into the new tenure meets only the new one. */
+	connect_at(f, 5, HANDOVER - 5, HANDOVER + 5, HANDOVER + 5);
+	assert_credited(f, 5, "search-1 holders=1");
+}
+
+/*
+ * 3. Connections of one edge that started in both tenures are both pods'
+ * (never silently one's), and workload_edges says ambiguous.  Edges of
+ * the same minute that started inside one tenure are that pod's alone:
+ * the bucket rule credited them to both.
+ */
+static void test_span_over_two_tenures_is_ambiguous(void **state)
+{
+	struct fixture *f = *state;
+
+	import_handover(f);
+	connect_at(f, 1, HANDOVER - 10, HANDOVER + 10, HANDOVER + 10);
+	assert_credited(f, 1, "cart-1 holders=2; search-1 holders=2");
+	assert_rows(f,
+		    "10.244.9.9 -> cart ambiguous=1; "
+		    "10.244.9.9 -> search ambiguous=1; "
+		    "cart -> 10.244.9.9 ambiguous=1; "
+		    "search -> 10.244.9.9 ambiguous=1",
+		    "SELECT coalesce(src_name, src_ip) || ' -> ' || "
+		    "coalesce(dst_name, dst_ip) || ' ambiguous=' || ambiguous "
+		    "FROM workload_edges WHERE port = 1 ORDER BY 1");
+
+	/* The same minute, started before the handover, then after. */
+	connect_at(f, 2, BUCKET, HANDOVER - 1, BUCKET + 59);
+	assert_credited(f, 2, "cart-1 holders=1");
+	connect_at(f, 3, HANDOVER, BUCKET + 59, BUCKET + 59);
+	assert_credited(f, 3, "search-1 holders=1");
+	assert_rows(f,
+		    "10.244.9.9 -> cart ambiguous=0; "
+		    "10.244.9.9 -> search ambiguous=0; "
+		    "cart -> 10.244.9.9 ambiguous=0; "
+		    "search -> 10.244.9.9 ambiguous=0",
+		    "SELECT coalesce(src_name, src_ip) || ' -> ' || "
+		    "coalesce(dst_name, dst_ip) || ' ambiguous=' || ambiguous "
+		    "FROM workload_edges WHERE port IN (2, 3) ORDER BY 1");
+}
+
+/*
+ * 4. A connection of the old pod that ends after the handover: its
+ * DESTROY reaches the store as podflowd sends it, an edge of the same
+ * bucket that only extends (first_seen and last_seen its own time,
+ * last_start unknown, no connection).  The end is no start: the edge
+ * stays the old pod's, though it was last seen in the next minute.
+ */
+static void test_destroy_after_handover_stays_with_old_pod(void **state)
+{
+	struct fixture *f = *state;
+	struct store_edge out = edge(REUSED, PEER, 1, HANDOVER - 20,
+				     HANDOVER - 20, HANDOVER - 20);
+	struct store_edge in = edge(PEER, REUSED, 1, HANDOVER - 20,
+				    HANDOVER - 20, HANDOVER - 20);
+
+	import_handover(f);
+	flush(f, &out);
+	flush(f, &in);
+	/* The DESTROY, folded into the bucket the connection counts in. */
+	out.first_seen = out.last_seen = BUCKET + 90;
+	out.last_start = STORE_UNKNOWN;
+	out.connections = 0;
+	in.first_seen = in.last_seen = BUCKET + 90;
+	in.last_start = STORE_UNKNOWN;
+	in.connections = 0;
+	flush(f, &out);
+	flush(f, &in);
+
+	assert_rows(f, "0 -20 -20 60 1; 0 -20 -20 60 1",
+		    "SELECT bucket - %d, first_seen - %d, last_start - %d, "
+		    "last_seen - %d, connections FROM edge ORDER BY client_ip",
+		    BUCKET, HANDOVER, HANDOVER, HANDOVER);
+	assert_credited(f, 1, "cart-1 holders=1");
+}
+
+/*
+ * 5. An address no pod ever held has no identity, nor does one whose
+ * holder let it go before the connection started (the bucket rule gave
+ * it to the pod gone ten seconds before).
+ */
+static void test_address_unheld_at_start_has_no_identity(void **state)
+{
+	struct fixture *f = *state;
+	const struct inv_pod gone = pod("cart-1", "cart", reused_ip, EARLIER,
+					BUCKET + 10);
+
+	import(f, INVENTORY_SNAPSHOT, BUCKET + 120, &gone, 1);
+	connect_at(f, 1, BUCKET + 20, BUCKET + 20, BUCKET + 20);
+	assert_rows(f, "NULL 0 NULL 0; NULL 0 NULL 0",
+		    "SELECT src_name, src_holders, dst_name, dst_holders "
+		    "FROM flow_resolved WHERE server_port = 1");
+	assert_rows(f, "10.244.1.5 -> 10.244.9.9 0; 10.244.9.9 -> 10.244.1.5 0",
+		    "SELECT src_ip || ' -> ' || dst_ip || ' ' || ambiguous "
+		    "FROM workload_edges WHERE port = 1 ORDER BY 1");
+}
+
+/*
+ * 6. A tenure imported open (the pod running) and shortened by a later
+ * import takes the edges after its new end with it: the view reads the
+ * tenures as they are now, not as they were when the edge was written.
+ * Here a pod that took the address over is imported later.
+ */
+static void test_successor_imported_later_takes_the_edge(void **state)
+{
+	struct fixture *f = *state;
+	const struct inv_pod running = pod("cart-1", "cart", reused_ip,
+					   EARLIER, 0);
+	const struct inv_pod next = pod("search-1", "search", reused_ip,
+					BUCKET + 10, 0);
+
+	import(f, INVENTORY_SNAPSHOT, BUCKET - 600, &running, 1);
+	connect_at(f, 1, BUCKET + 20, BUCKET + 20, BUCKET + 20);
+	connect_at(f, 2, BUCKET + 5, BUCKET + 5, BUCKET + 5);
+	assert_credited(f, 1, "cart-1 holders=1");
+
+	import(f, INVENTORY_WATCH, BUCKET + 120, &next, 1);
+	assert_tenures(f, "cart-1 -3600..10; search-1 10..open");
+	assert_credited(f, 1, "search-1 holders=1");
+	assert_credited(f, 2, "cart-1 holders=1");
+}
+
+/* 6. ...a deletionTimestamp learnt later, before the connection started. */
+static void test_deletion_learnt_later_drops_the_edge(void **state)
+{
+	struct fixture *f = *state;
+	const struct inv_pod running = pod("cart-1", "cart", reused_ip,
+					   EARLIER, 0);
+	const struct inv_pod deleting = pod("cart-1", "cart", reused_ip,
+					    EARLIER, BUCKET + 15);
+
+	import(f, INVENTORY_SNAPSHOT, BUCKET - 600, &running, 1);
+	connect_at(f, 1, BUCKET + 20, BUCKET + 20, BUCKET + 20);
+	assert_credited(f, 1, "cart-1 holders=1");
+
+	import(f, INVENTORY_WATCH, BUCKET + 120, &deleting, 1);
+	assert_tenures(f, "cart-1 -3600..15");
+	assert_credited(f, 1, "nobody holders=0");
+}
+
+/*
+ * 6. ...a snapshot that no longer lists the pod ends its tenure at the
+ * snapshot's time, which here is before the connection started.
+ */
+static void test_snapshot_without_pod_ends_its_tenure(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const other_ip[] = { "10.244.1.6" };
+	const struct inv_pod running = pod("cart-1", "cart", reused_ip,
+					   EARLIER, 0);
+	/* A snapshot ends pods only if it lists pods: one other pod. */
+	const struct inv_pod other = pod("web-1", "web", other_ip, EARLIER, 0);
+
+	import(f, INVENTORY_SNAPSHOT, BUCKET - 600, &running, 1);
+	connect_at(f, 1, BUCKET + 20, BUCKET + 20, BUCKET + 20);
+	connect_at(f, 2, BUCKET + 14, BUCKET + 14, BUCKET + 40);
+	assert_credited(f, 1, "cart-1 holders=1");
+
+	import(f, INVENTORY_SNAPSHOT, BUCKET + 15, &other, 1);
+	assert_tenures(f, "cart-1 -3600..15");
+	assert_credited(f, 1, "nobody holders=0");
+	assert_credited(f, 2, "cart-1 holders=1");
+}
+
+/* A row as schema 6 wrote it: no last_start column. */
+static void insert_legacy(struct fixture *f, const char *client,
+			  const char *server, int port, int64_t bucket,
+			  int64_t first_seen, int64_t last_seen)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO edge (bucket, client_ip, server_ip, "
+		 "server_port, protocol, first_seen, last_seen, connections) "
+		 "VALUES (%lld, '%s', '%s', %d, 6, %lld, %lld, 1)",
+		 (long long)bucket, client, server, port,
+		 (long long)first_seen, (long long)last_seen);
+	assert_int_equal(sqlite3_exec(store_db(f->store), sql, NULL, NULL,
+				      NULL),
+			 SQLITE_OK);
+}
+
+/*
+ * 7. Rows from before start times were kept say when their connections
+ * started no better than the bucket: every holder whose tenure meets the
+ * bucket is credited, even though first_seen and last_seen lie in one
+ * tenure (first_seen was then no start), and the view says so.
+ */
+static void test_legacy_row_credits_every_holder_of_its_bucket(void **state)
+{
+	struct fixture *f = *state;
+
+	import_handover(f);
+	insert_legacy(f, REUSED, PEER, 1, BUCKET, BUCKET + 5, BUCKET + 6);
+	insert_legacy(f, PEER, REUSED, 1, BUCKET, BUCKET + 5, BUCKET + 6);
+	assert_credited(f, 1, "cart-1 holders=2; search-1 holders=2");
+	assert_rows(f, "bucket 0 59",
+		    "SELECT DISTINCT attribution, start_from - %d, "
+		    "start_to - %d FROM flow_resolved",
+		    BUCKET, BUCKET);
+	/* The next minute is search-1's alone. */
+	insert_legacy(f, REUSED, PEER, 2, BUCKET + 60, BUCKET + 61,
+		      BUCKET + 62);
+	insert_legacy(f, PEER, REUSED, 2, BUCKET + 60, BUCKET + 61,
+		      BUCKET + 62);
+	assert_credited(f, 2, "search-1 holders=1");
+}
+
+/*
+ * 7. The bucket a legacy row stands for is as wide as podflowd's
+ * time_bucket_seconds (meta), not always a minute: a pod that came up
+ * four minutes into a five-minute bucket is one of its holders.
+ */
+static void test_legacy_row_bucket_width_from_meta(void **state)
+{
+	struct fixture *f = *state;
+	const struct inv_pod pods[] = {
+		pod("cart-1", "cart", reused_ip, EARLIER, 0),
+		pod("search-1", "search", reused_ip, BUCKET + 240, 0),
+	};
+
+	import(f, INVENTORY_SNAPSHOT, BUCKET + 600, pods, 2);
+	insert_legacy(f, REUSED, PEER, 1, BUCKET, BUCKET + 5, BUCKET + 6);
+	insert_legacy(f, PEER, REUSED, 1, BUCKET, BUCKET + 5, BUCKET + 6);
+	assert_credited(f, 1, "cart-1 holders=1");
+	assert_int_equal(store_meta_set(f->store, "time_bucket_seconds", "300"),
+			 0);
+	assert_credited(f, 1, "cart-1 holders=2; search-1 holders=2");
+}
+
+/* A ClusterIP Service in shop, as import reads it. */
+static struct inv_service service(const char *name, const char *const *ips,
+				  int64_t created)
+{
+	static const struct inv_service_port http = {
+		.name = "http", .port = 80, .target_port = "8080",
+		.protocol = "TCP",
+	};
+	struct inv_service s = {
+		.uid = name,
+		.namespace = "shop",
+		.name = name,
+		.type = "ClusterIP",
+		.created = created,
+		.selector = "{\"app\":\"x\"}",
+		.cluster_ips = ips,
+		.n_cluster_ips = 1,
+		.ports = &http,
+		.n_ports = 1,
+	};
+	return s;
+}
+
+static void import_services(struct fixture *f, int64_t at,
+			    const struct inv_service *svcs, size_t n)
+{
+	static const char *const backend_ip[] = { "10.244.4.4" };
+	const struct inv_namespace ns = { .name = "shop" };
+	/* Snapshots end Services only when they list Services and pods. */
+	const struct inv_pod backend = pod("backend-1", "backend", backend_ip,
+					   EARLIER, 0);
+	struct inventory *inv = NULL;
+
+	assert_int_equal(inventory_begin(f->store, INVENTORY_SNAPSHOT, at,
+					 &inv),
+			 0);
+	assert_int_equal(inventory_put_namespace(inv, &ns), 0);
+	assert_int_equal(inventory_put_pod(inv, &backend), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(inventory_put_service(inv, &svcs[i]), 0);
+	if (inventory_commit(inv, NULL) < 0)
+		fail_msg("inventory_commit: %s", errmsg_get());
+}
+
+/* A connection dialled to cluster_ip:80, DNATed to the backend pod. */
+static void connect_service(struct fixture *f, const char *cluster_ip,
+			    uint16_t backend_port, int64_t start,
+			    int64_t last_seen)
+{
+	struct store_edge e = edge(PEER, "10.244.4.4", backend_port, start,
+				   start, last_seen);
+
+	e.service = ip(cluster_ip);
+	e.service_port = 80;
+	flush(f, &e);
+}
+
+/*
+ * 8. A ClusterIP that moved from one Service to another within a minute
+ * belongs to the Service that had it when the connection started.  The
+ * inventory knows cart's end only from the snapshot that no longer lists
+ * it (gone_at BUCKET + 40), after checkout's creation (BUCKET + 30): in
+ * between the newer Service wins.  The bucket rule gave all three
+ * connections to checkout.  A ClusterIP whose Service went with no
+ * successor is no Service's for connections started after.
+ */
+static void test_cluster_ip_follows_the_start_time(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const moved_ip[] = { "10.96.0.50" };
+	static const char *const freed_ip[] = { "10.96.0.60" };
+	const struct inv_service before[] = {
+		service("cart", moved_ip, EARLIER - 86400),
+		service("legacy", freed_ip, EARLIER - 86400),
+	};
+	const struct inv_service after = service("checkout", moved_ip,
+						 BUCKET + 30);
+
+	import_services(f, BUCKET - 600, before, 2);
+	import_services(f, BUCKET + 40, &after, 1);
+	assert_rows(f, "10.96.0.50 cart 40; 10.96.0.50 checkout NULL; "
+		       "10.96.0.60 legacy 40",
+		    "SELECT ip, name, gone_at - %d FROM service_at "
+		    "ORDER BY ip, name",
+		    BUCKET);
+
+	/* Started before checkout existed, ended after cart was gone. */
+	connect_service(f, "10.96.0.50", 8001, BUCKET + 10, BUCKET + 50);
+	connect_service(f, "10.96.0.50", 8002, BUCKET + 35, BUCKET + 35);
+	connect_service(f, "10.96.0.50", 8003, BUCKET + 45, BUCKET + 45);
+	connect_service(f, "10.96.0.60", 8004, BUCKET + 35, BUCKET + 50);
+	connect_service(f, "10.96.0.60", 8005, BUCKET + 40, BUCKET + 40);
+	assert_rows(f,
+		    "8001 cart; 8002 checkout; 8003 checkout; 8004 legacy; "
+		    "8005 NULL",
+		    "SELECT server_port, service_name FROM flow_resolved "
+		    "ORDER BY server_port");
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_start_at_valid_until_is_the_next_holders),
+		T(test_start_at_valid_until_without_successor_is_nobodys),
+		T(test_tenure_bounds_are_half_open),
+		T(test_span_over_two_tenures_is_ambiguous),
+		T(test_destroy_after_handover_stays_with_old_pod),
+		T(test_address_unheld_at_start_has_no_identity),
+		T(test_successor_imported_later_takes_the_edge),
+		T(test_deletion_learnt_later_drops_the_edge),
+		T(test_snapshot_without_pod_ends_its_tenure),
+		T(test_legacy_row_credits_every_holder_of_its_bucket),
+		T(test_legacy_row_bucket_width_from_meta),
+		T(test_cluster_ip_follows_the_start_time),
+	};
+#undef T
+	return cmocka_run_group_tests_name("attribution", tests, NULL, NULL);
+}
