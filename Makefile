@@ -43,37 +43,53 @@ SANITIZE ?=
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS))
 ALL_CFLAGS = -std=gnu11 $(CFLAGS) $(WARNINGS) $(SANITIZE) -MMD -MP \
-	     -Iinclude -Itests -I$(BUILD)/gen -DPODFLOW_VERSION='"$(VERSION)"' \
+	     $(EXTRA_CFLAGS) -Iinclude -Itests -I$(BUILD)/gen -DPODFLOW_VERSION='"$(VERSION)"' \
 	     $(PKG_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE)
 
 SQL_FILES = $(sort $(wildcard sql/*.sql))
 
-LIB_SRC       = lib/errmsg.c lib/addr.c lib/log.c lib/arena.c lib/timefmt.c \
-	lib/strmap.c lib/sdnotify.c
-STORE_SRC     = store/store.c store/inventory.c
-COLLECTOR_SRC = collector/config.c collector/ctflow.c collector/flowtab.c \
-	collector/conntab.c collector/ctsub.c collector/collector.c \
-	collector/metrics.c
-POLICYGEN_SRC = policygen/cmd_info.c policygen/cmd_import.c \
-	policygen/cmd_flows.c policygen/cmd_workloads.c policygen/kyaml.c \
-	policygen/kube.c policygen/yemit.c policygen/table.c policygen/selector.c \
-	policygen/netpol.c policygen/generate.c policygen/cmd_generate.c \
-	policygen/polset.c policygen/verdict.c policygen/endpoint.c \
-	policygen/cmd_check.c policygen/review.c policygen/cmd_review.c \
-	policygen/cli.c
+# One folder per part, each built into an archive; a program or a test
+# links the parts it uses, in the order of the one-way flow: lib (what
+# all share), the store, the NetworkPolicy library, the collector, the
+# policygen commands and engines.
+LIB_SRC       = $(wildcard lib/*.c)
+STORE_SRC     = $(wildcard store/*.c)
+NETPOL_SRC    = $(wildcard netpol/*.c)
+COLLECTOR_SRC = $(filter-out collector/podflowd.c,$(wildcard collector/*.c))
+POLICYGEN_SRC = $(filter-out policygen/policygen.c,$(wildcard policygen/*.c))
+SUPPORT_SRC   = $(wildcard tests/support/*.c)
 
 OBJ = $(BUILD)/obj
-LIB_OBJ       = $(LIB_SRC:%.c=$(OBJ)/%.o) $(STORE_SRC:%.c=$(OBJ)/%.o) \
-		$(OBJ)/gen/sql.o
-COLLECTOR_OBJ = $(COLLECTOR_SRC:%.c=$(OBJ)/%.o)
-POLICYGEN_OBJ = $(POLICYGEN_SRC:%.c=$(OBJ)/%.o)
+objs = $(1:%.c=$(OBJ)/%.o)
+LIB_A       = $(BUILD)/lib/libpodflow.a
+STORE_A     = $(BUILD)/lib/libstore.a
+NETPOL_A    = $(BUILD)/lib/libnetpol.a
+COLLECTOR_A = $(BUILD)/lib/libcollector.a
+POLICYGEN_A = $(BUILD)/lib/libpolicygen.a
+SUPPORT_A   = $(BUILD)/lib/libtestsupport.a
 
 UNIT_TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+
+# What each unit test links: the module it tests and what that needs.
+TEST_DEPS_addr        = $(LIB_A)
+TEST_DEPS_kyaml       = $(LIB_A)
+TEST_DEPS_netpol      = $(NETPOL_A) $(LIB_A)
+TEST_DEPS_verdict     = $(NETPOL_A) $(LIB_A)
+TEST_DEPS_store       = $(STORE_A) $(LIB_A)
+TEST_DEPS_attribution = $(STORE_A) $(LIB_A)
+TEST_DEPS_config      = $(COLLECTOR_A) $(LIB_A)
+TEST_DEPS_conntab     = $(COLLECTOR_A) $(LIB_A)
+TEST_DEPS_flowtab     = $(COLLECTOR_A) $(LIB_A)
+TEST_DEPS_ctflow      = $(SUPPORT_A) $(COLLECTOR_A) $(LIB_A)
+TEST_DEPS_collector   = $(SUPPORT_A) $(COLLECTOR_A) $(STORE_A) $(LIB_A)
+TEST_DEPS_review      = $(POLICYGEN_A) $(NETPOL_A) $(STORE_A) $(LIB_A)
+TEST_DEPS_generate    = $(POLICYGEN_A) $(NETPOL_A) $(STORE_A) $(LIB_A)
 
 TOOLS = $(BUILD)/tests/pftraffic $(BUILD)/tests/pfmkdb
 
 .SECONDARY:
+.SECONDEXPANSION:
 .PHONY: all deps test check check-unit check-cli check-live check-demo demo install \
 	clean bench
 all: $(BUILD)/podflowd $(BUILD)/policygen
@@ -90,16 +106,28 @@ $(OBJ)/%.o: %.c | $(BUILD)/gen/sql.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/podflowd: $(OBJ)/collector/podflowd.o $(COLLECTOR_OBJ) $(LIB_OBJ)
+# Tests reach a folder's private headers by its name ("collector/ctflow.h").
+$(OBJ)/tests/%.o: EXTRA_CFLAGS = -I.
+
+$(LIB_A): $(call objs,$(LIB_SRC))
+$(STORE_A): $(call objs,$(STORE_SRC)) $(OBJ)/gen/sql.o
+$(NETPOL_A): $(call objs,$(NETPOL_SRC))
+$(COLLECTOR_A): $(call objs,$(COLLECTOR_SRC))
+$(POLICYGEN_A): $(call objs,$(POLICYGEN_SRC))
+$(SUPPORT_A): $(call objs,$(SUPPORT_SRC))
+$(BUILD)/lib/%.a:
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/podflowd: $(OBJ)/collector/podflowd.o $(COLLECTOR_A) $(STORE_A) \
+		$(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/policygen: $(OBJ)/policygen/policygen.o $(POLICYGEN_OBJ) $(LIB_OBJ)
+$(BUILD)/policygen: $(OBJ)/policygen/policygen.o $(POLICYGEN_A) $(NETPOL_A) \
+		$(STORE_A) $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-TEST_SUPPORT_OBJ = $(patsubst %.c,$(OBJ)/%.o,$(wildcard tests/support/*.c))
-
-$(BUILD)/tests/%: $(OBJ)/tests/%.o $(TEST_SUPPORT_OBJ) $(COLLECTOR_OBJ) \
-		$(POLICYGEN_OBJ) $(LIB_OBJ)
+$(BUILD)/tests/test_%: $(OBJ)/tests/test_%.o $$(TEST_DEPS_$$*)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) \
 		$$($(PKG_CONFIG) --libs cmocka)
@@ -108,7 +136,7 @@ $(BUILD)/tests/pftraffic: tests/tools/pftraffic.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(CFLAGS) $(WARNINGS) -o $@ $<
 
-$(BUILD)/tests/pfmkdb: $(OBJ)/tests/tools/pfmkdb.o $(LIB_OBJ)
+$(BUILD)/tests/pfmkdb: $(OBJ)/tests/tools/pfmkdb.o $(STORE_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 

@@ -33,11 +33,11 @@
 #include <libmnl/libmnl.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 
-#include "podflow/collector.h"
-#include "podflow/conntab.h"
-#include "podflow/ctflow.h"
 #include "podflow/errmsg.h"
-#include "podflow/flowtab.h"
+#include "collector.h"
+#include "conntab.h"
+#include "ctflow.h"
+#include "flowtab.h"
 
 struct collector {
 	struct store *store;

@@ -11,8 +11,8 @@
 
 #include <yaml.h>
 
-#include "podflow/config.h"
 #include "podflow/errmsg.h"
+#include "config.h"
 
 #define MAX_FLUSH_INTERVAL_MS 60000
 #define MIN_NETLINK_BUFFER (64ULL << 10)

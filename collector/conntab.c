@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "podflow/conntab.h"
+#include "conntab.h"
 
 #define NIL UINT32_MAX
 /* Zones one connection can pass through: a handful at most in practice. */

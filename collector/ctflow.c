@@ -8,8 +8,9 @@
 
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 
-#include "podflow/ctflow.h"
 #include "podflow/errmsg.h"
+#include "podflow/store.h"
+#include "ctflow.h"
 
 /* Copies an address attribute of the given family into *a. */
 static void get_addr(const struct nf_conntrack *ct, int family, int attr4,

@@ -17,8 +17,8 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
-#include "podflow/ctsub.h"
 #include "podflow/errmsg.h"
+#include "ctsub.h"
 
 /*
  * Large enough for a burst of messages per recv(): multicast events come

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "podflow/flowtab.h"
+#include "flowtab.h"
 
 #define SLOT_EMPTY UINT32_MAX
 

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "podflow/errmsg.h"
-#include "podflow/metrics.h"
+#include "metrics.h"
 
 struct metric {
 	const char *name, *type, *help;

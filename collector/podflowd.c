@@ -19,15 +19,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "podflow/collector.h"
-#include "podflow/config.h"
-#include "podflow/ctsub.h"
 #include "podflow/errmsg.h"
 #include "podflow/log.h"
-#include "podflow/metrics.h"
 #include "podflow/sdnotify.h"
 #include "podflow/store.h"
 #include "podflow/version.h"
+#include "collector.h"
+#include "config.h"
+#include "ctsub.h"
+#include "metrics.h"
 
 /* Messages handled before the loop looks at its timers again. */
 #define RECEIVE_BUDGET 4096

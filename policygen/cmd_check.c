@@ -14,16 +14,16 @@
 #include <string.h>
 #include <time.h>
 
-#include "podflow/endpoint.h"
 #include "podflow/errmsg.h"
 #include "podflow/polset.h"
 #include "podflow/store.h"
 #include "podflow/strmap.h"
-#include "podflow/table.h"
 #include "podflow/timefmt.h"
 #include "podflow/verdict.h"
+#include "endpoint.h"
 #include "policygen.h"
 #include "sql.h"
+#include "table.h"
 
 #define MAX_ARGS 256
 #define DEFAULT_NAMESPACE "default"

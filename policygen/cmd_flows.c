@@ -12,11 +12,11 @@
 #include "podflow/addr.h"
 #include "podflow/errmsg.h"
 #include "podflow/store.h"
-#include "podflow/table.h"
 #include "podflow/timefmt.h"
 #include "podflow/yemit.h"
 #include "policygen.h"
 #include "sql.h"
+#include "table.h"
 
 #define MAX_POD_CIDRS 64
 

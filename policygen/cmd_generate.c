@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "podflow/errmsg.h"
-#include "podflow/generate.h"
 #include "podflow/timefmt.h"
 #include "podflow/yemit.h"
+#include "generate.h"
 #include "policygen.h"
 
 #define MAX_LIST 64

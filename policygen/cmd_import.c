@@ -16,10 +16,10 @@
 #include "podflow/arena.h"
 #include "podflow/errmsg.h"
 #include "podflow/inventory.h"
-#include "podflow/kube.h"
 #include "podflow/kyaml.h"
 #include "podflow/store.h"
 #include "podflow/timefmt.h"
+#include "kube.h"
 #include "policygen.h"
 
 /* Kinds skipped, reported once each at the end. */

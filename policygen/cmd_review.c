@@ -11,14 +11,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "podflow/endpoint.h"
 #include "podflow/errmsg.h"
-#include "podflow/generate.h"
-#include "podflow/review.h"
 #include "podflow/store.h"
-#include "podflow/table.h"
 #include "podflow/timefmt.h"
+#include "endpoint.h"
+#include "generate.h"
 #include "policygen.h"
+#include "review.h"
+#include "table.h"
 
 static void review_usage(FILE *f)
 {

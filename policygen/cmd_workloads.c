@@ -10,10 +10,10 @@
 
 #include "podflow/errmsg.h"
 #include "podflow/store.h"
-#include "podflow/table.h"
 #include "podflow/timefmt.h"
 #include "policygen.h"
 #include "sql.h"
+#include "table.h"
 
 /* generate's default --stable-after. */
 #define WORKLOADS_STABLE_AFTER 3600

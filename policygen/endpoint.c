@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "podflow/endpoint.h"
 #include "podflow/errmsg.h"
 #include "podflow/strmap.h"
+#include "endpoint.h"
 #include "sql.h"
 
 /* A workload's pods, as endpoints_workload() hands them out. */

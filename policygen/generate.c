@@ -22,14 +22,14 @@
 #include <sys/socket.h>
 
 #include "podflow/addr.h"
-#include "podflow/endpoint.h"
 #include "podflow/errmsg.h"
-#include "podflow/generate.h"
 #include "podflow/kyaml.h"
 #include "podflow/selector.h"
 #include "podflow/strmap.h"
 #include "podflow/timefmt.h"
 #include "podflow/verdict.h"
+#include "endpoint.h"
+#include "generate.h"
 #include "sql.h"
 
 #define MAX_POD_CIDRS 64

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "podflow/errmsg.h"
-#include "podflow/kube.h"
 #include "podflow/timefmt.h"
+#include "kube.h"
 
 /* Where an object went wrong, for messages. */
 struct ctx {

@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 
 #include "podflow/errmsg.h"
-#include "podflow/review.h"
+#include "review.h"
 #include "sql.h"
 
 enum {

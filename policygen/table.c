@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "podflow/arena.h"
-#include "podflow/table.h"
+#include "table.h"
 
 struct table {
 	size_t ncols, nrows, cap;

@@ -16,8 +16,8 @@
 #include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
-#include "podflow/collector.h"
 #include "podflow/errmsg.h"
+#include "collector/collector.h"
 #include "support/ctmsg.h"
 
 struct fixture {

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "podflow/config.h"
 #include "podflow/errmsg.h"
+#include "collector/config.h"
 
 static char path[64];
 

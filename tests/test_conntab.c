@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "podflow/conntab.h"
+#include "collector/conntab.h"
 
 static struct ctflow conn(uint16_t sport, uint32_t id, uint16_t zone)
 {

@@ -15,7 +15,8 @@
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
-#include "podflow/ctflow.h"
+#include "podflow/store.h"
+#include "collector/ctflow.h"
 #include "support/ctmsg.h"
 
 static char buf[4096];

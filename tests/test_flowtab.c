@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "podflow/flowtab.h"
+#include "collector/flowtab.h"
 
 static struct store_edge edge(int64_t bucket, const char *client,
 			      const char *server, uint16_t port)

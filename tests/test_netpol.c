@@ -1,6 +1,6 @@
 /*
- * Unit tests for netpol, selector and policy names: what the API server
- * would accept, and label selectors evaluated as it does.
+ * Unit tests for netpol and selector: what the API server would accept,
+ * and label selectors evaluated as it does.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +12,6 @@
 
 #include "podflow/arena.h"
 #include "podflow/errmsg.h"
-#include "podflow/generate.h"
 #include "podflow/kyaml.h"
 #include "podflow/netpol.h"
 #include "podflow/selector.h"
@@ -28,40 +27,6 @@ static void test_dns_subdomains(void **state)
 	assert_false(netpol_is_dns_subdomain("web-"));
 	assert_false(netpol_is_dns_subdomain("a..b"));
 	assert_false(netpol_is_dns_subdomain("web_1"));
-}
-
-static void test_policy_names(void **state)
-{
-	struct arena a = ARENA_INIT;
-	char longname[300] = "";
-	const char *n1, *n2, *n3;
-
-	(void)state;
-	assert_string_equal(generate_policy_name(&a, "Deployment", "web"),
-			    "podflow-deployment-web");
-	assert_string_equal(generate_policy_name(&a, "StatefulSet", "db.v2"),
-			    "podflow-statefulset-db.v2");
-	/* A valid 250-character Deployment name (labels of 9 and a dot). */
-	while (strlen(longname) < 240)
-		strcat(longname, "abcdefghi.");
-	strcat(longname, "abcdefghi");
-	n1 = generate_policy_name(&a, "Deployment", longname);
-	longname[0] = 'z';
-	n2 = generate_policy_name(&a, "Deployment", longname);
-	longname[0] = 'a';
-	n3 = generate_policy_name(&a, "Deployment", longname);
-	assert_true(strlen(n1) <= 63);
-	assert_true(netpol_is_dns_subdomain(n1));
-	assert_true(netpol_is_dns_subdomain(n2));
-	assert_string_not_equal(n1, n2);
-	assert_string_equal(n1, n3); /* stable */
-	/* A first label of 60: the prefix would make it too long. */
-	memset(longname, 'q', 60);
-	longname[60] = '\0';
-	n1 = generate_policy_name(&a, "Deployment", longname);
-	assert_true(netpol_is_dns_subdomain(n1));
-	assert_int_equal(strncmp(n1, "podflow-deployment-qqq", 22), 0);
-	arena_reset(&a);
 }
 
 static int sel_matches(const char *sel_json, const char *labels_json)
@@ -171,7 +136,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dns_subdomains),
-		cmocka_unit_test(test_policy_names),
 		cmocka_unit_test(test_selectors),
 		cmocka_unit_test(test_selector_errors),
 		cmocka_unit_test(test_validation),

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "podflow/errmsg.h"
-#include "podflow/review.h"
+#include "policygen/review.h"
 
 static struct arena mem = ARENA_INIT;
 

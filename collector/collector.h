@@ -13,8 +13,8 @@
 #include <stdint.h>
 
 #include "podflow/addr.h"
-#include "podflow/ctsub.h"
 #include "podflow/store.h"
+#include "ctsub.h"
 
 /*
  * Edges held in memory between flushes.  At ~120 bytes each this is

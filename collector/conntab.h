@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "podflow/ctflow.h"
+#include "ctflow.h"
 
 struct conntab;
 

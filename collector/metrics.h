@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "podflow/collector.h"
+#include "collector.h"
 
 /*
  * Writes the counters of st and the database's size on disk (bytes,

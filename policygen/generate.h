@@ -11,8 +11,8 @@
 #include "podflow/arena.h"
 #include "podflow/netpol.h"
 #include "podflow/polset.h"
-#include "podflow/review.h"
 #include "podflow/store.h"
+#include "review.h"
 
 enum generate_dns {
 	GENERATE_DNS_OBSERVED, /* the DNS servers used, as any other peer */

@@ -15,8 +15,9 @@
 #include <stdint.h>
 
 #include "podflow/addr.h"
-#include "podflow/store.h"
 
+/* The parser needs neither the store nor SQLite: only this name. */
+struct store_edge;
 struct nf_conntrack;
 
 struct ctflow {
