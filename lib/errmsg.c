@@ -35,6 +35,23 @@ void errmsg_prefix(const char *fmt, ...)
 		errmsg_buf[0] = '\0';
 }
 
+void errmsg_set_at(const char *file, int line, int column, const char *fmt,
+		   ...)
+{
+	char msg[ERRMSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line > 0 && column > 0)
+		errmsg_set("%s:%d:%d: %s", file, line, column, msg);
+	else if (line > 0)
+		errmsg_set("%s:%d: %s", file, line, msg);
+	else
+		errmsg_set("%s: %s", file, msg);
+}
+
 const char *errmsg_get(void)
 {
 	return errmsg_buf;

@@ -6,21 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "podflow/hash.h"
 #include "podflow/strmap.h"
-
-static uint64_t hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
 
 static size_t find(const struct strmap_slot *slots, size_t cap,
 		   const char *key)
 {
-	size_t i = hash(key) & (cap - 1);
+	size_t i = hash_str(key) & (cap - 1);
 
 	while (slots[i].key != NULL && strcmp(slots[i].key, key) != 0)
 		i = (i + 1) & (cap - 1);
