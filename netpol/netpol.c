@@ -10,6 +10,7 @@
 #include "podflow/errmsg.h"
 #include "podflow/kyaml.h"
 #include "podflow/netpol.h"
+#include "podflow/proto.h"
 
 static int cmp_rule(const void *a, const void *b)
 {
@@ -322,9 +323,7 @@ static int validate_rules(const struct netpol *p, const char *dir,
 			if (pt->port < 1 || pt->port > 65535 ||
 			    (pt->end_port && (pt->end_port < pt->port ||
 					      pt->end_port > 65535)) ||
-			    (strcmp(pt->protocol, "TCP") &&
-			     strcmp(pt->protocol, "UDP") &&
-			     strcmp(pt->protocol, "SCTP"))) {
+			    proto_policy_name(pt->protocol, 0) == NULL) {
 				errmsg_set("%s/%s: %s port %s %d-%d is not "
 					   "valid",
 					   p->namespace, p->name, dir,

@@ -15,8 +15,10 @@
 #include <sys/stat.h>
 
 #include "podflow/errmsg.h"
+#include "podflow/grow.h"
 #include "podflow/netpol.h"
 #include "podflow/polset.h"
+#include "podflow/proto.h"
 
 /* Where a policy is being read, for messages. */
 struct ctx {
@@ -32,8 +34,8 @@ static int bad(const struct ctx *c, const struct knode *n, const char *fmt,
 	char msg[256];
 
 	snprintf(msg, sizeof(msg), fmt, arg);
-	errmsg_set("%s:%d:%d: document %d: %s: %s", c->source, n->line,
-		   n->column, c->document, c->what, msg);
+	errmsg_set_at(c->source, n->line, n->column, "document %d: %s: %s",
+		      c->document, c->what, msg);
 	return -1;
 }
 
@@ -326,10 +328,8 @@ static int read_port(const struct ctx *c, const struct knode *n,
 		return -1;
 	p->protocol = "TCP";
 	if (!is_null(proto)) {
-		if (proto->type != KNODE_SCALAR ||
-		    (strcmp(proto->value, "TCP") != 0 &&
-		     strcmp(proto->value, "UDP") != 0 &&
-		     strcmp(proto->value, "SCTP") != 0))
+		if (proto->type != KNODE_SCALAR || proto->value == NULL ||
+		    proto_policy_name(proto->value, 0) == NULL)
 			return bad(c, proto, "protocol '%s': must be TCP, UDP or SCTP",
 				   proto->value ? proto->value : "");
 		p->protocol = proto->value;
@@ -463,16 +463,8 @@ static int read_types(const struct ctx *c, const struct knode *spec,
 
 static struct polset_policy *new_policy(struct polset *ps)
 {
-	if (ps->n == ps->cap) {
-		size_t cap = ps->cap ? 2 * ps->cap : 16;
-		struct polset_policy *grown =
-			realloc(ps->policies, cap * sizeof(*grown));
-
-		if (grown == NULL)
-			return NULL;
-		ps->policies = grown;
-		ps->cap = cap;
-	}
+	if (GROW(ps->policies, ps->cap, ps->n + 1) < 0)
+		return NULL;
 	memset(&ps->policies[ps->n], 0, sizeof(ps->policies[0]));
 	return &ps->policies[ps->n];
 }

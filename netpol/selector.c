@@ -9,7 +9,7 @@
 
 static int bad(const char *source, const struct knode *n, const char *what)
 {
-	errmsg_set("%s:%d:%d: %s", source, n->line, n->column, what);
+	errmsg_set_at(source, n->line, n->column, "%s", what);
 	return -1;
 }
 
