@@ -47,7 +47,11 @@ ALL_CFLAGS = -std=gnu11 $(CFLAGS) $(WARNINGS) $(SANITIZE) -MMD -MP \
 	     $(PKG_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE)
 
-SQL_FILES = $(sort $(wildcard sql/*.sql))
+# Embedded into the binaries by sql/embed.sh: the schema migrations
+# (sql/migrations/NNN_name.sql) and the queries, one folder per module
+# that runs them (sql/queries/MODULE/NAME.sql).  sql/schema.sql is made
+# from the migrations by `make schema`, never embedded.
+SQL_FILES = $(sort $(wildcard sql/migrations/*.sql sql/queries/*/*.sql))
 
 # One folder per part, each built into an archive; a program or a test
 # links the parts it uses, in the order of the one-way flow: lib (what
@@ -83,7 +87,9 @@ TEST_DEPS_conntab     = $(COLLECTOR_A) $(LIB_A)
 TEST_DEPS_flowtab     = $(COLLECTOR_A) $(LIB_A)
 TEST_DEPS_ctflow      = $(SUPPORT_A) $(COLLECTOR_A) $(LIB_A)
 TEST_DEPS_collector   = $(SUPPORT_A) $(COLLECTOR_A) $(STORE_A) $(LIB_A)
+TEST_DEPS_timer       = $(COLLECTOR_A)
 TEST_DEPS_review      = $(POLICYGEN_A) $(NETPOL_A) $(STORE_A) $(LIB_A)
+TEST_DEPS_replay      = $(POLICYGEN_A) $(NETPOL_A) $(STORE_A) $(LIB_A)
 TEST_DEPS_generate    = $(POLICYGEN_A) $(NETPOL_A) $(STORE_A) $(LIB_A)
 
 TOOLS = $(BUILD)/tests/pftraffic $(BUILD)/tests/pfmkdb
@@ -101,6 +107,13 @@ $(BUILD)/gen/sql.h $(BUILD)/gen/sql.c &: $(SQL_FILES) sql/embed.sh
 $(OBJ)/gen/sql.o: $(BUILD)/gen/sql.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Rewrites sql/schema.sql, today's schema, by applying the migrations to a
+# new database with the sqlite3 CLI (no build needed); tests/cli/
+# sql_schema.sh fails when the file is out of date.
+.PHONY: schema
+schema:
+	sh sql/schema.sh sql/schema.sql
 
 $(OBJ)/%.o: %.c | $(BUILD)/gen/sql.h
 	@mkdir -p $(dir $@)

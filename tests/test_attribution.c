@@ -2,9 +2,9 @@
  * Unit tests for attribution: who an edge is credited to when a pod
  * address (or a Service ClusterIP) changes hands.
  *
- * The rule lives in one view, flow_resolved (sql/007): an end is the pod
- * whose tenure of the address, half-open [valid_from, valid_until) in
- * whole seconds, meets the span in which the edge's connections started,
+ * The rule lives in one view, flow_resolved (sql/schema.sql): an end is
+ * the pod whose tenure of the address, half-open [valid_from,
+ * valid_until) in whole seconds, meets the span in which the edge's connections started,
  * [first_seen, last_start]; a row without last_start (schema 6 and
  * before) falls back to its whole bucket.  These tests write tenures the
  * way policygen import does (the inventory API, from pods' startTime and

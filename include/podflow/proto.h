@@ -3,7 +3,7 @@
  *
  * Conntrack gives numbers, NetworkPolicy and people give names; this is
  * where the two meet.  The store's views spell the same names in SQL
- * (sql/), for sqlite3 users who have no C at hand.
+ * (sql/schema.sql), for sqlite3 users who have no C at hand.
  */
 #ifndef PODFLOW_PROTO_H
 #define PODFLOW_PROTO_H

@@ -2,9 +2,10 @@
  * store: the SQLite database shared by podflowd (writer) and policygen
  * (reader, inventory writer).
  *
- * The store owns the schema: numbered migrations from sql/, embedded at
- * build time and tracked by PRAGMA user_version.  It knows nothing of
- * netlink or YAML; callers hand it plain records.
+ * The store owns the schema: numbered migrations from sql/migrations/,
+ * embedded at build time and tracked by PRAGMA user_version (today's
+ * schema in one file: sql/schema.sql).  It knows nothing of netlink or
+ * YAML; callers hand it plain records.
  */
 #ifndef PODFLOW_STORE_H
 #define PODFLOW_STORE_H
