@@ -1,5 +1,37 @@
 # Helpers for podflow's shell tests; source it.  Each case reports one line,
-# "ok NAME" or "not ok NAME: WHY", and the script exits 1 if any failed.
+# "ok NAME" or "not ok NAME: WHY" (tests/run-shell.sh counts them), and the
+# script, ending with t_done, exits 1 if any failed.
+#
+# A case is named once, by t_case, and checked on the lines after it:
+#
+#	t_case "a bad --since is refused"
+#	t_run 2 "$POLICYGEN" flows --db "$db" --since yesterday
+#	t_match "$t_err" "*--since: 'yesterday' is neither*"
+#
+#	t_case NAME            opens a case, closing the one before
+#	t_run WANT CMD...      CMD exits WANT; its stdout, stderr and status are
+#	                       left in $t_out, $t_err and $t_status
+#	t_equal GOT WANT       GOT is WANT
+#	t_match TEXT GLOB      TEXT matches the shell pattern GLOB, as a whole
+#	t_nomatch TEXT GLOB    TEXT does not match GLOB
+#	t_line TEXT REGEX      a line of TEXT matches the extended regex REGEX
+#	t_check WHY [!] CMD... CMD succeeds (with !, fails); if not, WHY says
+#	                       what went wrong
+#	t_note TEXT            TEXT follows NAME on the case's "ok" line (a
+#	                       figure the case measured)
+#	t_end                  closes the case now (t_case and t_done do it)
+#	t_done                 closes the last case; the script's exit status
+#
+# The first check that fails reports "not ok NAME: WHY" at once, and the
+# case's later checks then do nothing but return 1, as a chain of && would:
+# a case is the list of its lines and stops at its first failure.  A case
+# none of whose checks failed reports "ok NAME" when it is closed.  A GLOB is
+# matched by case: write \[ for a literal [ and \* for a literal *.  Do not
+# redirect a check's stdout: its report would go there too.
+#
+# t_ok NAME and t_fail NAME WHY report a line of their own (a set-up that
+# failed, say), closing the open case first; t_expect NAME WANT CMD... is
+# t_run with its own NAME for a failure, reporting nothing when it passes.
 
 BUILD=${PODFLOW_BUILD:-build}
 PODFLOWD=$BUILD/podflowd
@@ -7,11 +39,112 @@ POLICYGEN=$BUILD/policygen
 PFMKDB=$BUILD/tests/pfmkdb
 PFTRAFFIC=$BUILD/tests/pftraffic
 t_failures=0
+# The open case: its name, the text its ok line adds, and its state (open,
+# failed, or empty when no case is open).
+t_case_name=
+t_case_note=
+t_case_state=
 
-t_ok() { echo "ok $1"; }
+t_ok() {
+	t_end
+	echo "ok $1"
+}
 t_fail() {
+	t_end
 	echo "not ok $1: $2"
 	t_failures=$((t_failures + 1))
+}
+
+t_case() {
+	t_end
+	t_case_name=$1
+	t_case_note=
+	t_case_state=open
+}
+
+t_end() {
+	[ "$t_case_state" = open ] && echo "ok $t_case_name${t_case_note:+ $t_case_note}"
+	t_case_state=
+	return 0
+}
+
+t_note() { t_case_note=$1; }
+
+# t_live: 0 if the open case is still to be decided, so that the calling
+# check should run; 1 if one of its checks failed already.
+t_live() {
+	case $t_case_state in
+	open) return 0 ;;
+	failed) return 1 ;;
+	esac
+	# A script's mistake, not a test's: say so rather than lose the check.
+	t_fail "${FUNCNAME[1]} outside a case" "no t_case before it"
+	return 1
+}
+
+# t_bad WHY: the open case fails with WHY.  Returns 1.
+t_bad() {
+	echo "not ok $t_case_name: $1"
+	t_failures=$((t_failures + 1))
+	t_case_state=failed
+	return 1
+}
+
+# t_capture CMD...: runs CMD, its stdout and stderr into $t_out and $t_err,
+# its exit status into $t_status.
+t_capture() {
+	local err_file
+	err_file=$(mktemp)
+	t_out=$("$@" 2>"$err_file")
+	t_status=$?
+	t_err=$(cat "$err_file")
+	rm -f "$err_file"
+}
+
+t_run() {
+	local want=$1
+	shift
+	t_live || return 1
+	t_capture "$@"
+	[ "$t_status" -eq "$want" ] && return 0
+	t_bad "exit status $t_status, want $want (stderr: $t_err)${t_out:+ (stdout: $t_out)}"
+}
+
+t_equal() {
+	t_live || return 1
+	[ "$1" = "$2" ] || t_bad "got '$1', want '$2'"
+}
+
+t_match() {
+	t_live || return 1
+	# shellcheck disable=SC2254
+	case $1 in $2) return 0 ;; esac
+	t_bad "want $2, got: $1"
+}
+
+t_nomatch() {
+	t_live || return 1
+	# shellcheck disable=SC2254
+	case $1 in $2) t_bad "want nothing like $2, got: $1" ;; esac
+}
+
+t_line() {
+	t_live || return 1
+	printf '%s\n' "$1" | grep -Eq -- "$2" && return 0
+	t_bad "no line like '$2' in:
+$1"
+}
+
+t_check() {
+	local why=$1
+	shift
+	t_live || return 1
+	if [ "$1" = "!" ]; then
+		shift
+		! "$@"
+	else
+		"$@"
+	fi || t_bad "$why"
 }
 
 # t_expect NAME WANT_STATUS CMD...: runs CMD, checks its exit status, and
@@ -19,11 +152,7 @@ t_fail() {
 t_expect() {
 	local name=$1 want=$2
 	shift 2
-	t_err_file=$(mktemp)
-	t_out=$("$@" 2>"$t_err_file")
-	t_status=$?
-	t_err=$(cat "$t_err_file")
-	rm -f "$t_err_file"
+	t_capture "$@"
 	if [ "$t_status" -ne "$want" ]; then
 		t_fail "$name" "exit status $t_status, want $want (stderr: $t_err)"
 		return 1
@@ -31,7 +160,10 @@ t_expect() {
 	return 0
 }
 
-t_done() { [ "$t_failures" -eq 0 ]; }
+t_done() {
+	t_end
+	[ "$t_failures" -eq 0 ]
+}
 
 # t_javaapp_db DB: the example-java-app scenario in a new database DB,
 # its inventory at two times and the flows podflowd would have recorded

@@ -27,25 +27,32 @@ edge() {
 	edge 2026-11-23T08:02:00Z 10.244.1.7 203.0.113.7 1389 6 1
 } | sqlite3 "$db"
 
-t_expect "flows" 0 "$POLICYGEN" flows --db "$db" && t_ok "flows"
-line() { # NAME PATTERN: a line of the last output matches
-	if printf '%s\n' "$t_out" | grep -Eq "$2"; then t_ok "$1"; else t_fail "$1" "no line like '$2' in:
-$t_out"; fi
-}
-line "pod to pod through a Service, summed over buckets" \
-	'^shop/Deployment/web +kube-system/Deployment/coredns +53/UDP +kube-system/kube-dns +7 '
-line "pod to pod direct" '^shop/Deployment/web +shop/StatefulSet/db +5432/TCP +- +3 '
-line "a node address is the node" '^node/node-a +shop/Deployment/web +8080/TCP'
-line "an unknown pod IP is shown, not dropped" '^10\.244\.1\.99 \(pod IP, no pod known\) +shop/Deployment/web +8080/TCP +shop/web +4 '
-line "an external address" '^shop/Pod/debug +203\.0\.113\.7 +1389/TCP'
+t_case "flows"
+t_run 0 "$POLICYGEN" flows --db "$db"
+t_case "pod to pod through a Service, summed over buckets"
+t_line "$t_out" '^shop/Deployment/web +kube-system/Deployment/coredns +53/UDP +kube-system/kube-dns +7 '
+t_case "pod to pod direct"
+t_line "$t_out" '^shop/Deployment/web +shop/StatefulSet/db +5432/TCP +- +3 '
+t_case "a node address is the node"
+t_line "$t_out" '^node/node-a +shop/Deployment/web +8080/TCP'
+t_case "an unknown pod IP is shown, not dropped"
+t_line "$t_out" '^10\.244\.1\.99 \(pod IP, no pod known\) +shop/Deployment/web +8080/TCP +shop/web +4 '
+t_case "an external address"
+t_line "$t_out" '^shop/Pod/debug +203\.0\.113\.7 +1389/TCP'
 
-t_expect "flows --since/--until" 0 "$POLICYGEN" flows --db "$db" \
-	--since 2026-11-23T08:01:30Z --until 2026-11-23T09:00:00Z &&
-	[ "$(printf '%s\n' "$t_out" | wc -l)" -eq 2 ] && line "flows --since/--until" '^shop/Pod/debug '
-t_expect "flows --workload" 0 "$POLICYGEN" flows --db "$db" --namespace shop --workload db &&
-	[ "$(printf '%s\n' "$t_out" | wc -l)" -eq 2 ] && line "flows --workload" 'shop/StatefulSet/db'
+# lines TEXT: how many lines TEXT has.
+lines() { printf '%s\n' "$1" | wc -l; }
+t_case "flows --since/--until"
+t_run 0 "$POLICYGEN" flows --db "$db" --since 2026-11-23T08:01:30Z --until 2026-11-23T09:00:00Z
+t_equal "$(lines "$t_out")" 2
+t_line "$t_out" '^shop/Pod/debug '
+t_case "flows --workload"
+t_run 0 "$POLICYGEN" flows --db "$db" --namespace shop --workload db
+t_equal "$(lines "$t_out")" 2
+t_line "$t_out" 'shop/StatefulSet/db'
 
-t_expect "flows -o yaml" 0 "$POLICYGEN" flows --db "$db" -o yaml --namespace kube-system
+t_case "flows -o yaml parses, times stay strings"
+t_run 0 "$POLICYGEN" flows --db "$db" -o yaml --namespace kube-system
 printf '%s\n' "$t_out" >"$tmp/flows.yaml"
 got=$(/usr/bin/python3 - "$tmp/flows.yaml" <<'PY'
 import sys, yaml
@@ -55,16 +62,19 @@ print(len(flows), f["source"]["name"], f["destination"]["kind"], f["port"], f["p
       f["service"]["name"], f["connections"], type(f["firstSeen"]).__name__)
 PY
 )
-[ "$got" = "1 web Deployment 53 UDP kube-dns 7 str" ] && t_ok "flows -o yaml parses, times stay strings" ||
-	t_fail "flows -o yaml parses, times stay strings" "$got"
+t_equal "$got" "1 web Deployment 53 UDP kube-dns 7 str"
 
-t_expect "workloads" 0 "$POLICYGEN" workloads --db "$db" --namespace shop --now 2026-11-23T08:30:00Z && t_ok "workloads"
-line "workloads: pods now, owner selector, connections out and in" \
-	'^shop +Deployment +web +1 +\{"matchExpressions".*"matchLabels":\{"app":"web"\}\} +10 +6 +learning$'
-line "workloads: a finished CronJob runs no pod now, and is silent" '^shop +CronJob +report +0 .* silent$'
-t_expect "workloads later" 0 "$POLICYGEN" workloads --db "$db" --namespace shop --now 2026-11-23T09:30:00Z &&
-	line "workloads: stable once its last flow is older than an hour" '^shop +StatefulSet +db +1 .* +0 +3 +stable$'
-line "workloads: a bare pod's selector comes from its labels" '^shop +Pod +debug +1 +\{"matchLabels":\{"run":"debug"\}\} \(from its pods\)'
+t_case "workloads"
+t_run 0 "$POLICYGEN" workloads --db "$db" --namespace shop --now 2026-11-23T08:30:00Z
+t_case "workloads: pods now, owner selector, connections out and in"
+t_line "$t_out" '^shop +Deployment +web +1 +\{"matchExpressions".*"matchLabels":\{"app":"web"\}\} +10 +6 +learning$'
+t_case "workloads: a finished CronJob runs no pod now, and is silent"
+t_line "$t_out" '^shop +CronJob +report +0 .* silent$'
+t_case "workloads: stable once its last flow is older than an hour"
+t_run 0 "$POLICYGEN" workloads --db "$db" --namespace shop --now 2026-11-23T09:30:00Z
+t_line "$t_out" '^shop +StatefulSet +db +1 .* +0 +3 +stable$'
+t_case "workloads: a bare pod's selector comes from its labels"
+t_line "$t_out" '^shop +Pod +debug +1 +\{"matchLabels":\{"run":"debug"\}\} \(from its pods\)'
 
 # --- the same address, two workloads over time --------------------------
 r=$tmp/reuse.db
@@ -78,35 +88,34 @@ t_pod_item payments-59c8d7b6a-bbbbb 11111111-0000-4000-8000-000000000002 10.244.
 	edge 2026-11-23T08:30:00Z 10.244.5.5 10.244.2.9 8080 6 1
 	edge 2026-11-23T08:35:00Z 10.244.5.5 10.244.2.9 8080 6 1
 } | sqlite3 "$r"
-t_expect "flows across an IP reuse" 0 "$POLICYGEN" flows --db "$r" --until 2026-11-23T08:20:00Z &&
-	line "before the reuse: the old holder" '10\.244\.5\.5 +shop/Deployment/web +8080/TCP +- +1 '
-t_expect "flows after the reuse" 0 "$POLICYGEN" flows --db "$r" --since 2026-11-23T08:34:00Z &&
-	line "after the reuse: the new holder" '10\.244\.5\.5 +shop/Deployment/payments +8080/TCP +- +1 '
-[ "$(printf '%s\n' "$t_out" | grep -c web)" -eq 0 ] && t_ok "after the reuse: never the old holder" ||
-	t_fail "after the reuse: never the old holder" "$t_out"
-t_expect "flows in the bucket of the reuse" 0 "$POLICYGEN" flows --db "$r" \
-	--since 2026-11-23T08:30:00Z --until 2026-11-23T08:31:00Z &&
-	line "the bucket of the reuse: the old holder, marked" 'shop/Deployment/web .*ambiguous: reused IP$' &&
-	line "the bucket of the reuse: the new holder, marked" 'shop/Deployment/payments .*ambiguous: reused IP$'
-expect_sql() {
-	local got
-	got=$(sqlite3 -readonly "$r" "$2")
-	[ "$got" = "$3" ] && t_ok "$1" || t_fail "$1" "got '$got', want '$3'"
-}
-expect_sql "workload_edges view: both holders, the reuse bucket ambiguous" \
-	"SELECT group_concat(dst_name || ':' || connections || ':' || ambiguous, ' ') FROM (SELECT * FROM workload_edges ORDER BY dst_name)" \
-	"payments:2:1 web:2:1"
-case $t_err in *"$r: 1 flow row carries no connection start times"*) t_ok "rows without start times are named as credited by bucket" ;;
-*) t_fail "rows without start times are named as credited by bucket" "$t_err" ;; esac
+t_case "before the reuse: the old holder"
+t_run 0 "$POLICYGEN" flows --db "$r" --until 2026-11-23T08:20:00Z
+t_line "$t_out" '10\.244\.5\.5 +shop/Deployment/web +8080/TCP +- +1 '
+t_case "after the reuse: the new holder"
+t_run 0 "$POLICYGEN" flows --db "$r" --since 2026-11-23T08:34:00Z
+t_line "$t_out" '10\.244\.5\.5 +shop/Deployment/payments +8080/TCP +- +1 '
+t_case "after the reuse: never the old holder"
+t_nomatch "$t_out" "*web*"
+t_case "the bucket of the reuse: the old holder, marked"
+t_run 0 "$POLICYGEN" flows --db "$r" --since 2026-11-23T08:30:00Z --until 2026-11-23T08:31:00Z
+t_line "$t_out" 'shop/Deployment/web .*ambiguous: reused IP$'
+t_case "the bucket of the reuse: the new holder, marked"
+t_line "$t_out" 'shop/Deployment/payments .*ambiguous: reused IP$'
+t_case "workload_edges view: both holders, the reuse bucket ambiguous"
+t_equal "$(sqlite3 -readonly "$r" "SELECT group_concat(dst_name || ':' || connections || ':' || ambiguous, ' ')
+	FROM (SELECT * FROM workload_edges ORDER BY dst_name)")" "payments:2:1 web:2:1"
+t_case "rows without start times are named as credited by bucket"
+t_match "$t_err" "*$r: 1 flow row carries no connection start times*"
 # As podflowd records them now: the connections of the reuse bucket
 # started at 08:30:05, before payments' pod (08:30:30).
 sqlite3 "$r" "UPDATE edge SET last_start = first_seen"
-t_expect "flows in the bucket of the reuse, by start times" 0 "$POLICYGEN" flows --db "$r" \
-	--since 2026-11-23T08:30:00Z --until 2026-11-23T08:31:00Z &&
-	line "by start times: the holder when the connections started, unmarked" '10\.244\.5\.5 +shop/Deployment/web +8080/TCP +- +1 +[^ ]+ +[^ ]+ *$'
-[ "$(printf '%s\n' "$t_out" | grep -c payments)" -eq 0 ] && t_ok "by start times: not the next holder" ||
-	t_fail "by start times: not the next holder" "$t_out"
-[ -z "$t_err" ] && t_ok "rows with start times: no note" || t_fail "rows with start times: no note" "$t_err"
+t_case "by start times: the holder when the connections started, unmarked"
+t_run 0 "$POLICYGEN" flows --db "$r" --since 2026-11-23T08:30:00Z --until 2026-11-23T08:31:00Z
+t_line "$t_out" '10\.244\.5\.5 +shop/Deployment/web +8080/TCP +- +1 +[^ ]+ +[^ ]+ *$'
+t_case "by start times: not the next holder"
+t_nomatch "$t_out" "*payments*"
+t_case "rows with start times: no note"
+t_equal "$t_err" ""
 
 # --- two pods of one workload on one address in one bucket: counted once --
 t_pod_item web-7d4b9c6f5-ccccc 11111111-0000-4000-8000-000000000003 10.244.2.10 2026-11-23T09:00:00Z web-7d4b9c6f5 7d4b9c6f5 |
@@ -116,8 +125,9 @@ t_pod_item web-7d4b9c6f5-ddddd 11111111-0000-4000-8000-000000000004 10.244.2.10 
 "$POLICYGEN" import --db "$r" --at 2026-11-23T09:00:10Z "$tmp/s3.yaml" >/dev/null
 "$POLICYGEN" import --db "$r" --at 2026-11-23T09:01:00Z "$tmp/s4.yaml" >/dev/null
 edge 2026-11-23T09:00:00Z 10.244.5.6 10.244.2.10 8080 6 10 | sqlite3 "$r"
-t_expect "a rolling restart on one address" 0 "$POLICYGEN" flows --db "$r" --since 2026-11-23T09:00:00Z &&
-	line "a rolling restart on one address counts its connections once" '^10\.244\.5\.6 +shop/Deployment/web +8080/TCP +- +10 '
+t_case "a rolling restart on one address counts its connections once"
+t_run 0 "$POLICYGEN" flows --db "$r" --since 2026-11-23T09:00:00Z
+t_line "$t_out" '^10\.244\.5\.6 +shop/Deployment/web +8080/TCP +- +10 '
 
 # --- a ClusterIP that moved to a new Service -------------------------------
 svc() { # NAME UID CREATED
@@ -150,11 +160,14 @@ svc new 22222222-0000-4000-8000-000000000002 2026-11-23T09:30:00Z | t_list >"$tm
 	edge 2026-11-23T09:10:00Z 10.244.5.7 10.244.2.10 8080 6 3 10.96.7.7 80
 	edge 2026-11-23T09:40:00Z 10.244.5.7 10.244.2.10 8080 6 4 10.96.7.7 80
 } | sqlite3 "$r"
-t_expect "a ClusterIP reused by another Service" 0 "$POLICYGEN" flows --db "$r" --since 2026-11-23T09:05:00Z &&
-	line "before: the Service that had the ClusterIP then" '^10\.244\.5\.7 .* shop/old +3 ' &&
-	line "after: the Service that has it now" '^10\.244\.5\.7 .* shop/new +4 '
+t_case "before: the Service that had the ClusterIP then"
+t_run 0 "$POLICYGEN" flows --db "$r" --since 2026-11-23T09:05:00Z
+t_line "$t_out" '^10\.244\.5\.7 .* shop/old +3 '
+t_case "after: the Service that has it now"
+t_line "$t_out" '^10\.244\.5\.7 .* shop/new +4 '
 
-t_expect "a bad --since" 2 "$POLICYGEN" flows --db "$db" --since yesterday &&
-	case $t_err in *"--since: 'yesterday' is neither"*) t_ok "a bad --since" ;; *) t_fail "a bad --since" "$t_err" ;; esac
+t_case "a bad --since"
+t_run 2 "$POLICYGEN" flows --db "$db" --since yesterday
+t_match "$t_err" "*--since: 'yesterday' is neither*"
 
 t_done

@@ -10,34 +10,25 @@ trap 'rm -rf "$tmp"' EXIT
 db=$tmp/podflow.db
 
 q() { sqlite3 -readonly "$1" "$2"; }
-expect() { # NAME DB SQL WANT
-	local got
-	got=$(q "$2" "$3")
-	[ "$got" = "$4" ] && t_ok "$1" || t_fail "$1" "got '$got', want '$4'"
+# expect NAME DB SQL WANT: a case, SQL's answer in DB is WANT.
+expect() {
+	t_case "$1"
+	t_equal "$(q "$2" "$3")" "$4"
 }
 
 # --- a whole cluster, as YAML and as JSON ------------------------------
-t_expect "import the YAML List" 0 "$POLICYGEN" import --db "$db" \
-	--at 2026-11-23T09:00:00Z "$fixtures/cluster.yaml" &&
-	case $t_out in
-	"imported 3 namespaces, 1 nodes, 6 pods, 4 services, 6 workload objects; 0 pods no longer listed")
-		t_ok "import the YAML List" ;;
-	*) t_fail "import the YAML List" "$t_out" ;;
-	esac
-case $t_err in
-*"skipped 1 ConfigMap object"*) t_ok "unused kinds are skipped with a warning" ;;
-*) t_fail "unused kinds are skipped with a warning" "$t_err" ;;
-esac
-t_expect "import the JSON List from stdin" 0 sh -c \
-	"'$POLICYGEN' import --db '$tmp/json.db' --at 2026-11-23T09:00:00Z - <'$fixtures/cluster.json'" &&
-	t_ok "import the JSON List from stdin"
-same=1
+t_case "import the YAML List"
+t_run 0 "$POLICYGEN" import --db "$db" --at 2026-11-23T09:00:00Z "$fixtures/cluster.yaml"
+t_equal "$t_out" "imported 3 namespaces, 1 nodes, 6 pods, 4 services, 6 workload objects; 0 pods no longer listed"
+t_case "unused kinds are skipped with a warning"
+t_match "$t_err" "*skipped 1 ConfigMap object*"
+t_case "import the JSON List from stdin"
+t_run 0 sh -c "'$POLICYGEN' import --db '$tmp/json.db' --at 2026-11-23T09:00:00Z - <'$fixtures/cluster.json'"
+t_case "JSON and YAML give the same inventory"
 for t in namespace node node_address owner pod pod_ip pod_port service service_ip service_port; do
-	[ "$(q "$db" "SELECT * FROM $t ORDER BY 1, 2")" = \
-	  "$(q "$tmp/json.db" "SELECT * FROM $t ORDER BY 1, 2")" ] || same=0
+	t_check "table $t differs" [ "$(q "$db" "SELECT * FROM $t ORDER BY 1, 2")" = \
+		"$(q "$tmp/json.db" "SELECT * FROM $t ORDER BY 1, 2")" ]
 done
-[ $same = 1 ] && t_ok "JSON and YAML give the same inventory" ||
-	t_fail "JSON and YAML give the same inventory" "tables differ"
 
 w="SELECT workload_kind || '/' || workload_name FROM pod WHERE name ="
 expect "Deployment through its ReplicaSet" "$db" "$w 'web-7d4b9c6f5-abcde'" "Deployment/web"
@@ -83,10 +74,9 @@ awk '
 		buf = ""
 	}
 	END { flush() }' "$fixtures/cluster.yaml" >"$tmp/shop-pods.yaml"
-t_expect "second snapshot of one namespace" 0 "$POLICYGEN" import --db "$db" \
-	--at 2026-11-23T11:00:00Z "$tmp/shop-pods.yaml" &&
-	case $t_out in *"3 pods, "*"; 1 pods no longer listed") t_ok "second snapshot of one namespace" ;;
-	*) t_fail "second snapshot of one namespace" "$t_out" ;; esac
+t_case "second snapshot of one namespace"
+t_run 0 "$POLICYGEN" import --db "$db" --at 2026-11-23T11:00:00Z "$tmp/shop-pods.yaml"
+t_match "$t_out" "*3 pods, *; 1 pods no longer listed"
 expect "a pod no longer listed ends at that snapshot" "$db" \
 	"SELECT valid_until FROM pod_ip JOIN pod ON pod.id = pod_id WHERE pod.name = 'debug'" \
 	"$(date -u -d 2026-11-23T11:00:00Z +%s)"
@@ -115,8 +105,8 @@ expect "history is kept when an old snapshot comes again" "$reuse" \
 payments now"
 
 # --- a watch stream: add, update, delete, reuse --------------------------
-t_expect "watch stream" 0 "$POLICYGEN" import --db "$tmp/watch.db" --watch \
-	--at 2026-11-23T10:30:00Z "$fixtures/watch-pods.yaml" && t_ok "watch stream"
+t_case "watch stream"
+t_run 0 "$POLICYGEN" import --db "$tmp/watch.db" --watch --at 2026-11-23T10:30:00Z "$fixtures/watch-pods.yaml"
 expect "watch: the update gave the pod its IP, the delete ended it, the next holder follows" "$tmp/watch.db" \
 	"SELECT pod || ' ' || valid_from || '-' || coalesce(valid_until, 'now') FROM ip_holders WHERE ip = '10.244.1.20' ORDER BY valid_from" \
 	"cart-5f6d7c8b9-aaaaa $(date -u -d 2026-11-23T10:00:02Z +%s)-$(date -u -d 2026-11-23T10:20:30Z +%s)
@@ -129,9 +119,9 @@ p=$tmp/partial.db
 "$POLICYGEN" import --db "$p" --at 2026-11-23T09:00:00Z "$fixtures/cluster.yaml" >/dev/null 2>&1
 awk '/^- /{keep = 0} /^- apiVersion: v1$/{getline k; keep = (k ~ /kind: Namespace/); if (keep) print; if (keep) print k; next}
 	keep || /^[a-z]/' "$fixtures/cluster.yaml" >"$tmp/namespaces.yaml"
-t_expect "a snapshot of namespaces only" 0 "$POLICYGEN" import --db "$p" --at 2026-11-23T10:00:00Z "$tmp/namespaces.yaml" &&
-	case $t_out in "imported 3 namespaces, 0 nodes, 0 pods"*"; 0 pods no longer listed") t_ok "a snapshot of namespaces only" ;;
-	*) t_fail "a snapshot of namespaces only" "$t_out" ;; esac
+t_case "a snapshot of namespaces only"
+t_run 0 "$POLICYGEN" import --db "$p" --at 2026-11-23T10:00:00Z "$tmp/namespaces.yaml"
+t_match "$t_out" "imported 3 namespaces, 0 nodes, 0 pods*; 0 pods no longer listed"
 expect "a snapshot of namespaces ends no pod" "$p" "SELECT count(*) FROM pod WHERE gone_at IS NOT NULL" 0
 "$POLICYGEN" import --db "$p" --at 2026-11-23T11:00:00Z "$tmp/shop-pods.yaml" >/dev/null
 "$POLICYGEN" import --db "$p" --at 2026-11-23T12:00:00Z "$fixtures/cluster.yaml" >/dev/null 2>&1
@@ -160,16 +150,11 @@ expect "label values are JSON strings" "$tmp/odd.db" \
 before=$(q "$db" "SELECT count(*) FROM pod")
 bad() { # NAME WANT INPUT
 	printf '%s\n' "$3" >"$tmp/bad.yaml"
-	t_expect "$1" 2 "$POLICYGEN" import --db "$db" "$tmp/bad.yaml" || return
-	if [ "$(printf '%s\n' "$t_err" | wc -l)" -ne 1 ]; then
-		t_fail "$1" "want one line: $t_err"
-	elif [[ $t_err != *"$tmp/bad.yaml:$2"* ]]; then
-		t_fail "$1" "want '$tmp/bad.yaml:$2', got: $t_err"
-	elif [ "$(q "$db" "SELECT count(*) FROM pod")" != "$before" ]; then
-		t_fail "$1" "pods were written"
-	else
-		t_ok "$1"
-	fi
+	t_case "$1"
+	t_run 2 "$POLICYGEN" import --db "$db" "$tmp/bad.yaml"
+	t_check "want one line: $t_err" [ "$(printf '%s\n' "$t_err" | wc -l)" -eq 1 ]
+	t_match "$t_err" "*$tmp/bad.yaml:$2*"
+	t_check "pods were written" [ "$(q "$db" "SELECT count(*) FROM pod")" = "$before" ]
 }
 valid_pod=$(t_pod_item ok-1 22222222-0000-4000-8000-000000000001 10.244.3.1 2026-11-23T08:00:00Z ok-5f5f5f5f5 5f5f5f5f5)
 bad "malformed YAML" "4:4: did not find expected ',' or '}' while parsing a flow mapping" "items:
@@ -194,16 +179,16 @@ spec:
     - containerPort: http"
 bad "an object without kind" "1:1: object: missing kind" "metadata: {name: x}"
 
-t_expect "a missing file" 2 "$POLICYGEN" import --db "$db" "$tmp/none.yaml" &&
-	case $t_err in *"$tmp/none.yaml: No such file or directory"*) t_ok "a missing file" ;;
-	*) t_fail "a missing file" "$t_err" ;; esac
+t_case "a missing file"
+t_run 2 "$POLICYGEN" import --db "$db" "$tmp/none.yaml"
+t_match "$t_err" "*$tmp/none.yaml: No such file or directory*"
 
 # Empty input (kubectl failed before printing) is refused; an empty List
 # (nothing of that kind in the cluster) is not.
-t_expect "empty input is refused" 2 bash -c "printf '' | '$POLICYGEN' import --db '$tmp/empty.db' -" &&
-	case $t_err in *"<stdin>: no YAML or JSON document in the input"*) t_ok "empty input is refused" ;;
-	*) t_fail "empty input is refused" "$t_err" ;; esac
-t_expect "an empty List is a snapshot" 0 bash -c "printf 'apiVersion: v1\\nkind: List\\nitems: []\\n' | '$POLICYGEN' import --db '$tmp/empty.db' -" &&
-	t_ok "an empty List is a snapshot"
+t_case "empty input is refused"
+t_run 2 bash -c "printf '' | '$POLICYGEN' import --db '$tmp/empty.db' -"
+t_match "$t_err" "*<stdin>: no YAML or JSON document in the input*"
+t_case "an empty List is a snapshot"
+t_run 0 bash -c "printf 'apiVersion: v1\\nkind: List\\nitems: []\\n' | '$POLICYGEN' import --db '$tmp/empty.db' -"
 
 t_done

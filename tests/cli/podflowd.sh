@@ -21,8 +21,9 @@ stats_interval_seconds: 60
 metrics_file: /tmp/podflowd.prom
 metrics_interval_seconds: 5
 YAML
-if t_expect "--check-config reads every key" 0 "$PODFLOWD" --config "$tmp/good.yaml" --check-config; then
-	want="db: /tmp/elsewhere.db
+t_case "--check-config reads every key"
+t_run 0 "$PODFLOWD" --config "$tmp/good.yaml" --check-config
+t_equal "$t_out" "db: /tmp/elsewhere.db
 pod_cidrs: 10.244.0.0/16 fd00:10:244::/48
 flush_interval_ms: 500
 netlink_buffer_bytes: 16777216
@@ -31,29 +32,19 @@ retention_days: 7
 stats_interval_seconds: 60
 metrics_file: /tmp/podflowd.prom
 metrics_interval_seconds: 5"
-	[ "$t_out" = "$want" ] && t_ok "--check-config reads every key" ||
-		t_fail "--check-config reads every key" "got: $t_out"
-fi
 
-if t_expect "flags override the file" 0 "$PODFLOWD" --config "$tmp/good.yaml" --check-config \
-	--db "$tmp/x.db" --pod-cidr 10.1.0.0/16 --flush-interval 250; then
-	case $t_out in
-	*"db: $tmp/x.db"*"pod_cidrs: 10.1.0.0/16"$'\n'"flush_interval_ms: 250"*) t_ok "flags override the file" ;;
-	*) t_fail "flags override the file" "$t_out" ;;
-	esac
-fi
+t_case "flags override the file"
+t_run 0 "$PODFLOWD" --config "$tmp/good.yaml" --check-config \
+	--db "$tmp/x.db" --pod-cidr 10.1.0.0/16 --flush-interval 250
+t_match "$t_out" "*db: $tmp/x.db*pod_cidrs: 10.1.0.0/16"$'\n'"flush_interval_ms: 250*"
 
 # bad NAME WANT YAML: the file must be refused (exit 2) with WANT in one line.
 bad() {
 	printf '%s\n' "$3" >"$tmp/bad.yaml"
-	t_expect "$1" 2 "$PODFLOWD" --config "$tmp/bad.yaml" --check-config || return
-	if [ "$(printf '%s\n' "$t_err" | wc -l)" -ne 1 ]; then
-		t_fail "$1" "want one line, got: $t_err"
-	elif [[ $t_err != *"$tmp/bad.yaml:"*"$2"* ]]; then
-		t_fail "$1" "want '$tmp/bad.yaml:...$2', got: $t_err"
-	else
-		t_ok "$1"
-	fi
+	t_case "$1"
+	t_run 2 "$PODFLOWD" --config "$tmp/bad.yaml" --check-config
+	t_check "want one line, got: $t_err" [ "$(printf '%s\n' "$t_err" | wc -l)" -eq 1 ]
+	t_match "$t_err" "*$tmp/bad.yaml:*$2*"
 }
 bad "unknown key names its line" "3: unknown key 'flush_interval'" \
 	"pod_cidrs: [10.244.0.0/16]
@@ -80,19 +71,20 @@ bad "missing value" "2: db: missing value" \
 db:"
 
 printf 'retention_days: 3\n' >"$tmp/nocidr.yaml"
-t_expect "no pod CIDRs is an error" 2 "$PODFLOWD" --config "$tmp/nocidr.yaml" --check-config &&
-	case $t_err in *"no pod CIDRs"*) t_ok "no pod CIDRs is an error" ;; *) t_fail "no pod CIDRs is an error" "$t_err" ;; esac
+t_case "no pod CIDRs is an error"
+t_run 2 "$PODFLOWD" --config "$tmp/nocidr.yaml" --check-config
+t_match "$t_err" "*no pod CIDRs*"
 
-t_expect "a missing --config is an error" 2 "$PODFLOWD" --config "$tmp/none.yaml" --check-config &&
-	case $t_err in *"$tmp/none.yaml: No such file or directory"*) t_ok "a missing --config is an error" ;;
-	*) t_fail "a missing --config is an error" "$t_err" ;; esac
+t_case "a missing --config is an error"
+t_run 2 "$PODFLOWD" --config "$tmp/none.yaml" --check-config
+t_match "$t_err" "*$tmp/none.yaml: No such file or directory*"
 
-t_expect "bad --pod-cidr" 2 "$PODFLOWD" --config /dev/null --pod-cidr 10.0.0.1/8 --check-config &&
-	case $t_err in *"--pod-cidr: '10.0.0.1/8' has host bits set"*) t_ok "bad --pod-cidr" ;;
-	*) t_fail "bad --pod-cidr" "$t_err" ;; esac
+t_case "bad --pod-cidr"
+t_run 2 "$PODFLOWD" --config /dev/null --pod-cidr 10.0.0.1/8 --check-config
+t_match "$t_err" "*--pod-cidr: '10.0.0.1/8' has host bits set*"
 
-t_expect "bad --flush-interval" 2 "$PODFLOWD" --config /dev/null --pod-cidr 10.0.0.0/8 --flush-interval 0 &&
-	t_ok "bad --flush-interval"
+t_case "bad --flush-interval"
+t_run 2 "$PODFLOWD" --config /dev/null --pod-cidr 10.0.0.0/8 --flush-interval 0
 
 # Without CAP_NET_ADMIN: a clear message and exit 1.
 chmod 0777 "$tmp"
@@ -101,17 +93,16 @@ if [ "$(id -u)" -eq 0 ]; then
 else
 	drop=()
 fi
-t_expect "without CAP_NET_ADMIN" 1 "${drop[@]}" "$PODFLOWD" --config /dev/null \
-	--pod-cidr 10.244.0.0/16 --db "$tmp/nocap.db" &&
-	case $t_err in *"needs CAP_NET_ADMIN"*) t_ok "without CAP_NET_ADMIN" ;;
-	*) t_fail "without CAP_NET_ADMIN" "$t_err" ;; esac
+t_case "without CAP_NET_ADMIN"
+t_run 1 "${drop[@]}" "$PODFLOWD" --config /dev/null --pod-cidr 10.244.0.0/16 --db "$tmp/nocap.db"
+t_match "$t_err" "*needs CAP_NET_ADMIN*"
 
 # The shipped configuration parses, and asks for the pod CIDRs.
 shipped=$(dirname "$0")/../../collector/podflowd.yaml
-t_expect "the shipped configuration needs pod CIDRs" 2 "$PODFLOWD" --config "$shipped" --check-config &&
-	case $t_err in *"no pod CIDRs"*) t_ok "the shipped configuration needs pod CIDRs" ;;
-	*) t_fail "the shipped configuration needs pod CIDRs" "$t_err" ;; esac
-t_expect "the shipped configuration is valid" 0 "$PODFLOWD" --config "$shipped" \
-	--pod-cidr 10.244.0.0/16 --check-config && t_ok "the shipped configuration is valid"
+t_case "the shipped configuration needs pod CIDRs"
+t_run 2 "$PODFLOWD" --config "$shipped" --check-config
+t_match "$t_err" "*no pod CIDRs*"
+t_case "the shipped configuration is valid"
+t_run 0 "$PODFLOWD" --config "$shipped" --pod-cidr 10.244.0.0/16 --check-config
 
 t_done

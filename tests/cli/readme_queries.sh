@@ -25,12 +25,9 @@ VALUES ('connections', 8, 62), ('enobufs', 0, 62);"
 n=0
 while IFS= read -r -d $'\x1e' q; do
 	n=$((n + 1))
-	out=$(sqlite3 -readonly -bail "$db" "$q" 2>&1)
-	if [ $? -ne 0 ] || [ -z "$out" ]; then
-		t_fail "README query $n" "no rows or an error: $out"
-	else
-		t_ok "README query $n"
-	fi
+	t_case "README query $n"
+	t_run 0 sqlite3 -readonly -bail "$db" "$q"
+	t_check "no rows: $t_err" [ -n "$t_out" ]
 done < <(awk '
 	/sqlite3 -readonly .*podflow\.db \\$/ { grab = 1; q = ""; next }
 	grab {

@@ -31,16 +31,14 @@ make_install() {
 		DESTDIR="$root" BUILD="$build" PREFIX=/usr/local SYSCONFDIR=/etc
 }
 
-if ! t_expect "make install" 0 make_install; then
-	exit 1
-fi
-t_ok "make install"
+t_case "make install"
+t_run 0 make_install || exit 1
 
 # mode NAME WANT PATH
 mode() {
-	local got
-	got=$(stat -c %a "$3" 2>/dev/null) || { t_fail "$1" "$3 missing"; return; }
-	[ "$got" = "$2" ] && t_ok "$1" || t_fail "$1" "$3: mode $got, want $2"
+	t_case "$1"
+	t_check "$3 missing" [ -e "$3" ]
+	t_equal "$(stat -c %a "$3" 2>/dev/null)" "$2"
 }
 mode "podflowd installed" 755 "$root/usr/local/sbin/podflowd"
 mode "policygen installed" 755 "$root/usr/local/bin/policygen"
@@ -53,24 +51,18 @@ mode "policygen(1) installed" 644 "$root/usr/local/share/man/man1/policygen.1"
 mode "podflowd.yaml installed" 644 "$root/etc/podflow/podflowd.yaml"
 mode "inventory.env installed" 644 "$root/etc/podflow/inventory.env"
 
-if grep -qx 'ExecStart=/usr/local/sbin/podflowd --config /etc/podflow/podflowd.yaml' \
-	"$unitdir/podflowd.service" &&
-	grep -q '/usr/local/bin/policygen import --db' "$unitdir/podflow-inventory.service"; then
-	t_ok "units name the installed binaries"
-else
-	t_fail "units name the installed binaries" "$(grep -h 'Exec\|policygen' "$unitdir"/*.service)"
-fi
+t_case "units name the installed binaries"
+execs=$(grep -h 'Exec\|policygen' "$unitdir"/*.service)
+t_check "$execs" grep -qx 'ExecStart=/usr/local/sbin/podflowd --config /etc/podflow/podflowd.yaml' \
+	"$unitdir/podflowd.service"
+t_check "$execs" grep -q '/usr/local/bin/policygen import --db' "$unitdir/podflow-inventory.service"
 
+t_case "reinstall keeps the operator's configuration"
 echo "pod_cidrs: [10.244.0.0/16]" >"$root/etc/podflow/podflowd.yaml"
 echo "KUBECTL=/opt/kubectl" >"$root/etc/podflow/inventory.env"
-if t_expect "make install again" 0 make_install; then
-	if [ "$(cat "$root/etc/podflow/podflowd.yaml")" = "pod_cidrs: [10.244.0.0/16]" ] &&
-		[ "$(cat "$root/etc/podflow/inventory.env")" = "KUBECTL=/opt/kubectl" ]; then
-		t_ok "reinstall keeps the operator's configuration"
-	else
-		t_fail "reinstall keeps the operator's configuration" "overwritten"
-	fi
-fi
+t_run 0 make_install
+t_equal "$(cat "$root/etc/podflow/podflowd.yaml")" "pod_cidrs: [10.244.0.0/16]"
+t_equal "$(cat "$root/etc/podflow/inventory.env")" "KUBECTL=/opt/kubectl"
 
 # verify loads the units the ones under test depend on (sysinit.target,
 # ...) and checks every command exists, all under the root: the system's
@@ -82,43 +74,34 @@ mkdir -p "$root/usr/lib/systemd" "$root/bin"
 cp -R "$d" "$root/usr/lib/systemd/system" &&
 	cp /bin/kill /bin/bash "$root/bin/" ||
 	t_fail "verify set-up" "cannot copy $d, /bin/kill (procps), /bin/bash"
+t_case "systemd-analyze verify"
 # shellcheck disable=SC2086
-if t_expect "systemd-analyze verify" 0 \
-	systemd-analyze verify --man=no --generators=no --root="$root" $units; then
-	[ -z "$t_out$t_err" ] && t_ok "systemd-analyze verify" ||
-		t_fail "systemd-analyze verify" "$t_out$t_err"
-fi
+t_run 0 systemd-analyze verify --man=no --generators=no --root="$root" $units
+t_equal "$t_out$t_err" ""
 
 # exposure UNIT: the overall exposure level, e.g. 1.1.
 exposure() {
 	systemd-analyze security --offline=true --root="$root" "$1" 2>/dev/null |
 		sed -n 's/.*Overall exposure level for .*: \([0-9.]*\) .*/\1/p'
 }
+t_case "podflowd.service exposure"
 level=$(exposure podflowd.service)
-if [ -z "$level" ]; then
-	t_fail "podflowd.service exposure" "no figure from systemd-analyze security"
-elif awk -v l="$level" -v m="$MAX_EXPOSURE" 'BEGIN { exit !(l <= m) }'; then
-	t_ok "podflowd.service exposure $level (at most $MAX_EXPOSURE)"
-else
-	t_fail "podflowd.service exposure" "$level, want at most $MAX_EXPOSURE"
-fi
+t_check "no figure from systemd-analyze security" [ -n "$level" ]
+t_check "$level, want at most $MAX_EXPOSURE" awk -v l="$level" -v m="$MAX_EXPOSURE" 'BEGIN { exit !(l <= m) }'
+t_note "$level (at most $MAX_EXPOSURE)"
+t_end
 for u in podflow-inventory.service podflow-inventory-watch.service; do
 	echo "# $u exposure $(exposure "$u")"
 done
 
-if t_expect "sysusers.d file" 0 systemd-sysusers --root="$root" --dry-run \
-	"$root/usr/local/lib/sysusers.d/podflow.conf"; then
-	[[ $t_err == *"Creating user 'podflow'"* ]] && t_ok "sysusers.d file" ||
-		t_fail "sysusers.d file" "$t_err"
-fi
+t_case "sysusers.d file"
+t_run 0 systemd-sysusers --root="$root" --dry-run "$root/usr/local/lib/sysusers.d/podflow.conf"
+t_match "$t_err" "*Creating user 'podflow'*"
 
 for page in man8/podflowd.8 man1/policygen.1; do
-	name=${page#*/}
-	if t_expect "$name renders" 0 groff -man -Tutf8 -ww -z \
-		"$root/usr/local/share/man/$page"; then
-		[ -z "$t_out$t_err" ] && t_ok "$name renders without warnings" ||
-			t_fail "$name renders" "$t_err"
-	fi
+	t_case "${page#*/} renders without warnings"
+	t_run 0 groff -man -Tutf8 -ww -z "$root/usr/local/share/man/$page"
+	t_equal "$t_out$t_err" ""
 done
 
 t_done

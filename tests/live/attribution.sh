@@ -125,20 +125,16 @@ steady() {
 pod cart-7c9d8f6b5-xxxxx cart 7c9d8f6b5 0a04 $X $X6 $long_ago "$deleted" |
 	sed -e '1s/^- //' -e 's/^  //' >"$TB_TMP/watch.yaml"
 { steady; pod promo-4a5b6c7d8-ppppp promo 4a5b6c7d8 0a05 $X $X6 "$promo_start"; } | t_list >"$TB_TMP/after.yaml"
-if "$POLICYGEN" import --db "$db" --at "$(rfc "$started")" "$TB_TMP/before.yaml" >/dev/null &&
-	"$POLICYGEN" import --db "$db" --watch --at "$(rfc "$deleted")" "$TB_TMP/watch.yaml" >/dev/null &&
-	"$POLICYGEN" import --db "$db" --at "$(rfc "$finished")" "$TB_TMP/after.yaml" >/dev/null; then
-	t_ok "the inventory imports"
-else
-	t_fail "the inventory imports" "see above"
-	exit 1
-fi
+t_case "the inventory imports"
+t_run 0 "$POLICYGEN" import --db "$db" --at "$(rfc "$started")" "$TB_TMP/before.yaml"
+t_run 0 "$POLICYGEN" import --db "$db" --watch --at "$(rfc "$deleted")" "$TB_TMP/watch.yaml"
+t_run 0 "$POLICYGEN" import --db "$db" --at "$(rfc "$finished")" "$TB_TMP/after.yaml" || exit 1
 
 query() { sqlite3 -readonly "$db" "$1"; }
+# expect NAME SQL WANT: a case, SQL's answer is WANT.
 expect() {
-	local got
-	got=$(query "$2")
-	[ "$got" = "$3" ] && t_ok "$1" || t_fail "$1" "got '$got', want '$3'"
+	t_case "$1"
+	t_equal "$(query "$2")" "$3"
 }
 
 expect "the handover fell inside one bucket" \
@@ -162,11 +158,12 @@ expect "web's calls to the address before and after: both holders, each marked" 
 	"$X=cart/2 $X=promo/2 $X6=cart/2 $X6=promo/2"
 expect "no other row is ambiguous" \
 	"SELECT count(*) FROM flow_resolved WHERE (src_holders > 1 OR dst_holders > 1) AND client_ip NOT IN ('$WEB', '$WEB6')" 0
-t_expect "policygen flows" 0 "$POLICYGEN" flows --db "$db" --since 1h &&
-	amb=$(printf '%s\n' "$t_out" | grep -c 'ambiguous') &&
-	[ "$amb" = "$(printf '%s\n' "$t_out" | grep 'ambiguous' | grep -c 'shop/Deployment/web .*shop/Deployment/\(cart\|promo\) .*8080')" ] &&
-	[ "$amb" -ge 2 ] && t_ok "flows marks ambiguous only web's calls to the reused address ($amb)" ||
-	t_fail "flows marks ambiguous only web's calls to the reused address" "$t_out"
+t_case "flows marks ambiguous only web's calls to the reused address"
+t_run 0 "$POLICYGEN" flows --db "$db" --since 1h
+amb=$(printf '%s\n' "$t_out" | grep -c 'ambiguous')
+t_check "$t_out" [ "$amb" = "$(printf '%s\n' "$t_out" | grep 'ambiguous' | grep -c 'shop/Deployment/web .*shop/Deployment/\(cart\|promo\) .*8080')" ]
+t_check "$t_out" [ "$amb" -ge 2 ]
+t_note "($amb)"
 
 # The rule the schema had before, on a copy with the start times erased:
 # both holders of the minute get both pods' flows.  The case above is one
@@ -174,18 +171,18 @@ t_expect "policygen flows" 0 "$POLICYGEN" flows --db "$db" --since 1h &&
 cp "$db" "$TB_TMP/bucket.db"
 sqlite3 "$TB_TMP/bucket.db" "UPDATE edge SET last_start = NULL"
 got=$(sqlite3 -readonly "$TB_TMP/bucket.db" "SELECT count(*) FROM flow_resolved WHERE src_name = 'promo' AND server_port = 6379 AND attribution = 'bucket'")
-[ "$got" -gt 0 ] && t_ok "without start times the bucket rule credits promo with cart's calls (the case discriminates)" ||
-	t_fail "without start times the bucket rule credits promo with cart's calls" "got $got"
+t_case "without start times the bucket rule credits promo with cart's calls"
+t_check "got $got" [ "$got" -gt 0 ]
+t_note "(the case discriminates)"
 
 # The policies, and what they allow.
 mkdir "$TB_TMP/policies"
-t_expect "generate" 0 "$POLICYGEN" generate --db "$db" --since 1h -o "$TB_TMP/policies/" &&
-	t_ok "generate"
-# decide NAME WANT FLOW
+t_case "generate"
+t_run 0 "$POLICYGEN" generate --db "$db" --since 1h -o "$TB_TMP/policies/"
+# decide NAME WANT FLOW: a case, check says WANT of FLOW.
 decide() {
-	local out
-	out=$("$POLICYGEN" check --db "$db" -f "$TB_TMP/policies" --flow "$3" 2>&1)
-	case $out in "$2"*) t_ok "$1" ;; *) t_fail "$1" "$out" ;; esac
+	t_case "$1"
+	t_match "$("$POLICYGEN" check --db "$db" -f "$TB_TMP/policies" --flow "$3" 2>&1)" "$2*"
 }
 decide "promo may not reach the cache" DENY "shop/promo -> shop/cache:6379/TCP"
 decide "promo may not reach payments" DENY "shop/promo -> shop/payments:8443/TCP"
@@ -197,8 +194,7 @@ decide "promo reaches the partner" ALLOW "shop/promo -> $PARTNER:443/TCP"
 decide "promo reaches the partner over IPv6" ALLOW "shop/promo -> [$PARTNER6]:443/TCP"
 decide "web reaches promo" ALLOW "shop/web -> shop/promo:8080/TCP"
 decide "web reaches cart" ALLOW "shop/web -> shop/cart:8080/TCP"
-t_expect "check of the generated policies over the window denies nothing" 0 \
-	"$POLICYGEN" check --db "$db" --since 1h -f "$TB_TMP/policies" &&
-	t_ok "check of the generated policies over the window denies nothing"
+t_case "check of the generated policies over the window denies nothing"
+t_run 0 "$POLICYGEN" check --db "$db" --since 1h -f "$TB_TMP/policies"
 
 t_done

@@ -34,11 +34,10 @@ YAML
 # query SQL: one value from the database.
 query() { sqlite3 -readonly "$db" "$1"; }
 
-# expect NAME SQL WANT
+# expect NAME SQL WANT: a case, SQL's answer is WANT.
 expect() {
-	local got
-	got=$(query "$2")
-	[ "$got" = "$3" ] && t_ok "$1" || t_fail "$1" "got '$got', want '$3'"
+	t_case "$1"
+	t_equal "$(query "$2")" "$3"
 }
 
 # A connection that is open before podflowd starts, and stays open.
@@ -69,14 +68,15 @@ for _ in $(seq 50); do
 	grep -q 'configuration reloaded' "$TB_TMP/podflowd.log" && break
 	sleep 0.1
 done
-grep -q 'counters: .*connections=' "$TB_TMP/podflowd.log" &&
-	t_ok "SIGUSR1 logs the counters" || t_fail "SIGUSR1 logs the counters" "$(cat "$TB_TMP/podflowd.log")"
+t_case "SIGUSR1 logs the counters"
+t_check "$(cat "$TB_TMP/podflowd.log")" grep -q 'counters: .*connections=' "$TB_TMP/podflowd.log"
 
+t_case "SIGTERM exits 0"
 kernel_new=$(tb_new_connections)
 tb_podflowd_stop
 status=$?
 kill "$held" 2>/dev/null
-[ "$status" -eq 0 ] && t_ok "SIGTERM exits 0" || t_fail "SIGTERM exits 0" "status $status"
+t_check "status $status" [ "$status" -eq 0 ]
 
 row="SELECT connections FROM flow_edges WHERE"
 expect "TCP between pods" \
@@ -122,15 +122,18 @@ sleep 1
 tb_podflowd_stop || t_fail "burst: SIGTERM exits 0" "status $?"
 enobufs=$(query "SELECT value FROM collector_stats WHERE name='enobufs'")
 resyncs=$(query "SELECT value FROM collector_stats WHERE name='resyncs'")
-[ "${enobufs:-0}" -gt 0 ] && t_ok "burst: lost events are detected ($enobufs episodes)" ||
-	t_fail "burst: lost events are detected" "enobufs=$enobufs"
-[ "${resyncs:-0}" -gt 0 ] && t_ok "burst: resynced ($resyncs dumps)" ||
-	t_fail "burst: resynced" "resyncs=$resyncs"
+t_case "burst: lost events are detected"
+t_check "enobufs=$enobufs" [ "${enobufs:-0}" -gt 0 ]
+t_note "($enobufs episodes)"
+t_case "burst: resynced"
+t_check "resyncs=$resyncs" [ "${resyncs:-0}" -gt 0 ]
+t_note "($resyncs dumps)"
 expect "burst: every live flow recorded despite the loss ($flood_new flows)" \
 	"SELECT sum(connections) FROM flow_edges WHERE client_ip='$A' AND protocol='UDP' AND server_port >= 20000" \
 	"$flood_new"
+t_end
 [ "$t_failures" -eq 0 ] || sed 's/^/# /' "$TB_TMP/podflowd.log"
-grep -q 'dropped conntrack events' "$TB_TMP/podflowd.log" &&
-	t_ok "burst: the loss is logged" || t_fail "burst: the loss is logged" "$(cat "$TB_TMP/podflowd.log")"
+t_case "burst: the loss is logged"
+t_check "$(cat "$TB_TMP/podflowd.log")" grep -q 'dropped conntrack events' "$TB_TMP/podflowd.log"
 
 t_done

@@ -65,24 +65,26 @@ done
 sleep 1.5
 
 notes=$(cat "$TB_TMP/notify.log")
-case $notes in READY=1*) t_ok "READY=1 once recording, first" ;; *) t_fail "READY=1 once recording, first" "$notes" ;; esac
-case $notes in *"STATUS=recording: "*" connections, "*" edges written"*) t_ok "STATUS= with the counters" ;;
-*) t_fail "STATUS= with the counters" "$notes" ;; esac
+t_case "READY=1 once recording, first"
+t_match "$notes" "READY=1*"
+t_case "STATUS= with the counters"
+t_match "$notes" "*STATUS=recording: * connections, * edges written*"
+t_case "WATCHDOG=1 pings within the interval"
 pings=$(grep -c '^WATCHDOG=1$' "$TB_TMP/notify.log")
 # 300 ms interval, pinged at half of it: some 10 pings in 1.5 s.
-[ "$pings" -ge 4 ] && t_ok "WATCHDOG=1 pings within the interval ($pings)" ||
-	t_fail "WATCHDOG=1 pings within the interval" "$pings pings: $notes"
+t_check "$pings pings: $notes" [ "$pings" -ge 4 ]
+t_note "($pings)"
 
+t_case "SIGHUP: RELOADING=1, then READY=1"
 kill -HUP "$TB_PODFLOWD"
 sleep 0.5
-if grep -q '^RELOADING=1$' "$TB_TMP/notify.log" && [ "$(grep -A20 '^RELOADING=1$' "$TB_TMP/notify.log" | grep -c '^READY=1$')" -ge 1 ]; then
-	t_ok "SIGHUP: RELOADING=1, then READY=1"
-else
-	t_fail "SIGHUP: RELOADING=1, then READY=1" "$(cat "$TB_TMP/notify.log")"
-fi
+notes=$(cat "$TB_TMP/notify.log")
+t_line "$notes" '^RELOADING=1$'
+t_check "$notes" [ "$(grep -A20 '^RELOADING=1$' "$TB_TMP/notify.log" | grep -c '^READY=1$')" -ge 1 ]
 
 # The metrics file: valid text format, and the connections counted.
-if out=$(/usr/bin/python3 - "$TB_TMP/metrics/podflowd.prom" <<'PY' 2>&1
+t_case "metrics file: Prometheus text format, the connections counted"
+t_run 0 /usr/bin/python3 - "$TB_TMP/metrics/podflowd.prom" <<'PY'
 import re, sys
 types, seen = {}, set()
 for n, line in enumerate(open(sys.argv[1]), 1):
@@ -110,40 +112,31 @@ for need in ("podflowd_lost_event_episodes_total", "podflowd_resyncs_total",
              "podflowd_database_bytes", "podflowd_connections_total"):
     assert need in seen, f"{need} missing"
 PY
-); then
-	t_ok "metrics file: Prometheus text format, the connections counted"
-else
-	t_fail "metrics file: Prometheus text format, the connections counted" "$out"
-fi
-[ "$(stat -c %a "$TB_TMP/metrics/podflowd.prom")" = 644 ] && t_ok "metrics file readable by node_exporter" ||
-	t_fail "metrics file readable by node_exporter" "$(stat -c %a "$TB_TMP/metrics/podflowd.prom")"
-ls "$TB_TMP/metrics" | grep -v '^podflowd.prom$' >/dev/null &&
-	t_fail "metrics file written in place" "$(ls "$TB_TMP/metrics")" || t_ok "metrics file written in place"
+t_case "metrics file readable by node_exporter"
+t_equal "$(stat -c %a "$TB_TMP/metrics/podflowd.prom")" 644
+t_case "metrics file written in place"
+t_equal "$(ls "$TB_TMP/metrics")" podflowd.prom
 
 # The database: 0640, group-owned, readable by a group member.
-modes=$(stat -c '%a %G' "$db" "$db-wal" "$db-shm" | sort -u)
-[ "$modes" = "640 $reader" ] && t_ok "database, -wal, -shm: 0640, the directory's group" ||
-	t_fail "database, -wal, -shm: 0640, the directory's group" "$modes"
-count=$(runuser -u "$reader" -- sqlite3 -readonly "$db" "SELECT count(*) FROM flow_edges WHERE server_port = 8080" 2>&1)
-[ "$count" = 1 ] && t_ok "a group member reads with sqlite3 -readonly while podflowd writes" ||
-	t_fail "a group member reads with sqlite3 -readonly while podflowd writes" "$count"
-if runuser -u "$reader" -- sqlite3 "$db" "DELETE FROM edge" 2>/dev/null; then
-	t_fail "a group member cannot write" "the delete succeeded"
-else
-	t_ok "a group member cannot write"
-fi
+t_case "database, -wal, -shm: 0640, the directory's group"
+t_equal "$(stat -c '%a %G' "$db" "$db-wal" "$db-shm" | sort -u)" "640 $reader"
+t_case "a group member reads with sqlite3 -readonly while podflowd writes"
+t_equal "$(runuser -u "$reader" -- sqlite3 -readonly "$db" "SELECT count(*) FROM flow_edges WHERE server_port = 8080" 2>&1)" 1
+t_case "a group member cannot write"
+t_check "the delete succeeded" ! runuser -u "$reader" -- sqlite3 "$db" "DELETE FROM edge" 2>/dev/null
 
+t_case "STOPPING=1 at SIGTERM"
 tb_podflowd_stop
-grep -q '^STOPPING=1$' "$TB_TMP/notify.log" && t_ok "STOPPING=1 at SIGTERM" || t_fail "STOPPING=1 at SIGTERM" "$(tail -3 "$TB_TMP/notify.log")"
-count=$(runuser -u "$reader" -- sqlite3 -readonly "$db" "SELECT sum(connections) FROM flow_edges WHERE server_port = 8080" 2>&1)
-[ "$count" = 3 ] && t_ok "a group member reads after podflowd stopped (WAL kept)" ||
-	t_fail "a group member reads after podflowd stopped (WAL kept)" "$count"
+t_check "$(tail -3 "$TB_TMP/notify.log")" grep -q '^STOPPING=1$' "$TB_TMP/notify.log"
+t_case "a group member reads after podflowd stopped (WAL kept)"
+t_equal "$(runuser -u "$reader" -- sqlite3 -readonly "$db" "SELECT sum(connections) FROM flow_edges WHERE server_port = 8080" 2>&1)" 3
 
 # Without NOTIFY_SOCKET nothing is sent, and podflowd runs as before.
 : >"$TB_TMP/notify.log"
 tb_podflowd_start "$TB_TMP/podflowd.yaml" "$db" || t_fail "podflowd start without a service manager" "see log"
 sleep 0.3
 tb_podflowd_stop
-[ ! -s "$TB_TMP/notify.log" ] && t_ok "no service manager: no notifications" || t_fail "no service manager: no notifications" "$(cat "$TB_TMP/notify.log")"
+t_case "no service manager: no notifications"
+t_check "$(cat "$TB_TMP/notify.log")" [ ! -s "$TB_TMP/notify.log" ]
 
 t_done
