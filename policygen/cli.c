@@ -69,9 +69,11 @@ void cli_note_unstarted(struct store *const *stores, size_t n, int64_t since,
 			continue;
 		fprintf(stderr,
 			"policygen: note: %s: %lld flow row%s no connection "
-			"start times (recorded before podflowd kept them): "
-			"credited to every pod that held an address at any "
-			"time in the row's time bucket\n",
+			"start times (recorded before podflowd kept them, or "
+			"found in a table dump without "
+			"nf_conntrack_timestamp): credited to every pod that "
+			"held an address at any time in the row's time "
+			"bucket\n",
 			store_filename(stores[i]), (long long)rows,
 			rows == 1 ? " carries" : "s carry");
 	}

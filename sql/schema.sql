@@ -162,8 +162,6 @@ CREATE TABLE service_port (
 
 CREATE INDEX edge_by_client ON edge (client_ip);
 
-CREATE INDEX edge_unstarted ON edge (bucket) WHERE last_start IS NULL;
-
 CREATE INDEX pod_by_controller ON pod (controller_kind, namespace, controller_name);
 
 CREATE INDEX pod_by_name ON pod (namespace, name);
@@ -276,18 +274,27 @@ FROM (
 			(SELECT CAST(value AS INTEGER) FROM meta
 			 WHERE key = 'time_bucket_seconds'), 60)) AS start_to
 	FROM edge AS e) AS e
+-- A tenure that meets the span holds its first or its last second unless
+-- it lies wholly between them (valid_from after the first, valid_until
+-- at or before the last).
 LEFT JOIN ip_holders AS src
 	ON src.ip = e.client_ip AND src.valid_from <= e.start_to
 	AND (src.valid_until IS NULL OR src.valid_until > e.start_from)
+	AND (e.last_start IS NULL OR src.valid_from <= e.start_from
+	     OR src.valid_until IS NULL OR src.valid_until > e.start_to)
 LEFT JOIN ip_holders AS dst
 	ON dst.ip = e.server_ip AND dst.valid_from <= e.start_to
 	AND (dst.valid_until IS NULL OR dst.valid_until > e.start_from)
+	AND (e.last_start IS NULL OR dst.valid_from <= e.start_from
+	     OR dst.valid_until IS NULL OR dst.valid_until > e.start_to)
 LEFT JOIN node_addresses AS srcnode ON srcnode.address = e.client_ip
 LEFT JOIN node_addresses AS dstnode ON dstnode.address = e.server_ip
 LEFT JOIN service_at AS svc ON svc.ip = e.service_ip
 	AND coalesce(svc.created, 0) = (
 		-- A ClusterIP belongs to one live Service at a time: if the
-		-- inventory missed the older one's deletion, the newer wins.
+		-- inventory missed the older one's deletion, or the address
+		-- moved to another Service while such connections started, the
+		-- newer wins.
 		SELECT max(coalesce(o.created, 0)) FROM service_at AS o
 		WHERE o.ip = e.service_ip
 		  AND coalesce(o.created, 0) <= e.start_to

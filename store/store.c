@@ -28,6 +28,9 @@
  */
 #define STORE_READ_MIN_VERSION 1
 
+/* The first schema whose edges keep their connections' start times. */
+#define STORE_START_TIMES_VERSION 7
+
 struct store {
 	sqlite3 *db;
 	char *path;
@@ -528,9 +531,6 @@ int store_meta_get(struct store *s, const char *key, char **value)
 	return 0;
 }
 
-/* The first schema whose edges keep their connections' start times. */
-#define STORE_START_TIMES_VERSION 7
-
 int store_count_unstarted(struct store *s, int64_t since, int64_t until,
 			  int64_t *n)
 {
@@ -540,11 +540,10 @@ int store_count_unstarted(struct store *s, int64_t since, int64_t until,
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		goto dberr;
-	sqlite3_bind_int64(st, 1, since);
-	sqlite3_bind_int64(st, 2, until);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 1, since) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, until) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
 		goto dberr;
 	*n = sqlite3_column_int64(st, 0);
 	rc = 0;

@@ -373,6 +373,62 @@ static void test_span_over_two_tenures_is_ambiguous(void **state)
 }
 
 /*
+ * 3. Three holders within the span of one row's starts: the first start
+ * was cart-1's, the last search-2's.  search-1's whole tenure lies between
+ * them, and nothing says a connection of the row started in it, so it is
+ * not credited; the count of holders still says the address changed hands
+ * twice, and the row is ambiguous.
+ */
+static void test_tenure_between_the_starts_is_not_credited(void **state)
+{
+	struct fixture *f = *state;
+	const struct inv_pod pods[] = {
+		pod("cart-1", "cart", reused_ip, EARLIER, 0),
+		pod("search-1", "search", reused_ip, HANDOVER, 0),
+		pod("search-2", "search", reused_ip, HANDOVER + 10, 0),
+	};
+
+	import(f, INVENTORY_SNAPSHOT, BUCKET + 120, pods, 3);
+	assert_tenures(f, "cart-1 -3600..30; search-1 30..40; "
+			  "search-2 40..open");
+	connect_at(f, 1, HANDOVER - 5, HANDOVER + 15, HANDOVER + 15);
+	assert_credited(f, 1, "cart-1 holders=3; search-2 holders=3");
+	/* A start in each outer tenure's last or first second counts. */
+	connect_at(f, 2, HANDOVER - 1, HANDOVER + 10, HANDOVER + 10);
+	assert_credited(f, 2, "cart-1 holders=3; search-2 holders=3");
+	connect_at(f, 3, HANDOVER, HANDOVER + 9, HANDOVER + 9);
+	assert_credited(f, 3, "search-1 holders=1");
+}
+
+/*
+ * A connection whose start podflowd does not know (found in a table dump
+ * or only at its end, without the kernel's timestamps) is counted with the
+ * time podflowd saw it, which is no start: its row keeps the bucket rule,
+ * whatever other connections of the row say, and in whichever order they
+ * come (collector/flowtab.c folds them in memory by the same rule).
+ */
+static void test_unknown_start_keeps_the_bucket_rule(void **state)
+{
+	struct fixture *f = *state;
+	struct store_edge seen = edge(REUSED, PEER, 1, HANDOVER + 5,
+				      STORE_UNKNOWN, HANDOVER + 5);
+	struct store_edge started = edge(REUSED, PEER, 1, HANDOVER + 6,
+					 HANDOVER + 6, HANDOVER + 6);
+
+	import_handover(f);
+	seen.connections = 1;
+	flush(f, &seen);
+	flush(f, &started);
+	started.server_port = seen.server_port = 2;
+	flush(f, &started);
+	flush(f, &seen);
+	assert_rows(f, "1 bucket 2; 2 bucket 2",
+		    "SELECT server_port, attribution, count(*) FROM "
+		    "flow_resolved WHERE client_ip = '%s' GROUP BY 1, 2",
+		    REUSED);
+}
+
+/*
  * 4. A connection of the old pod that ends after the handover: its
  * DESTROY reaches the store as podflowd sends it, an edge of the same
  * bucket that only extends (first_seen and last_seen its own time,
@@ -540,6 +596,32 @@ static void test_legacy_row_credits_every_holder_of_its_bucket(void **state)
 }
 
 /*
+ * 7. A row recorded before start times were kept, to which podflowd adds
+ * a connection it knows the start of (the minute of the upgrade): the
+ * older connections' starts are still unknown, so the row keeps the
+ * bucket rule and the note still counts it.
+ */
+static void test_legacy_row_stays_by_bucket_when_added_to(void **state)
+{
+	struct fixture *f = *state;
+	struct store_edge e = edge(REUSED, PEER, 1, HANDOVER + 5,
+				   HANDOVER + 5, HANDOVER + 5);
+	int64_t n = -1;
+
+	import_handover(f);
+	insert_legacy(f, REUSED, PEER, 1, BUCKET, BUCKET + 5, BUCKET + 6);
+	flush(f, &e);
+	assert_rows(f, "bucket 5 2; bucket 5 2",
+		    "SELECT attribution, first_seen - %d, src_holders FROM "
+		    "flow_resolved WHERE client_ip = '%s'",
+		    BUCKET, REUSED);
+	assert_int_equal(store_count_unstarted(f->store, BUCKET, BUCKET + 60,
+					       &n),
+			 0);
+	assert_int_equal(n, 1);
+}
+
+/*
  * 7. The bucket a legacy row stands for is as wide as podflowd's
  * time_bucket_seconds (meta), not always a minute: a pod that came up
  * four minutes into a five-minute bucket is one of its holders.
@@ -668,12 +750,15 @@ int main(void)
 		T(test_start_at_valid_until_without_successor_is_nobodys),
 		T(test_tenure_bounds_are_half_open),
 		T(test_span_over_two_tenures_is_ambiguous),
+		T(test_tenure_between_the_starts_is_not_credited),
+		T(test_unknown_start_keeps_the_bucket_rule),
 		T(test_destroy_after_handover_stays_with_old_pod),
 		T(test_address_unheld_at_start_has_no_identity),
 		T(test_successor_imported_later_takes_the_edge),
 		T(test_deletion_learnt_later_drops_the_edge),
 		T(test_snapshot_without_pod_ends_its_tenure),
 		T(test_legacy_row_credits_every_holder_of_its_bucket),
+		T(test_legacy_row_stays_by_bucket_when_added_to),
 		T(test_legacy_row_bucket_width_from_meta),
 		T(test_cluster_ip_follows_the_start_time),
 	};

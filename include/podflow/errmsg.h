@@ -44,7 +44,10 @@ void errmsg_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void errmsg_set_at(const char *file, int line, int column, const char *fmt,
 		   ...) __attribute__((format(printf, 4, 5)));
 
-/* The current message; "" if none.  Owned by errmsg, valid until the next set. */
+/*
+ * The current message; "" if none.  Owned by errmsg, valid until the next
+ * set.
+ */
 const char *errmsg_get(void);
 
 #endif

@@ -52,8 +52,10 @@ struct store_edge {
 	int64_t last_seen;
 	/*
 	 * The latest start of its connections, what attribution to a reused
-	 * address goes by; STORE_UNKNOWN for an edge that only extends
-	 * connections counted before (their ends, a re-report).
+	 * address goes by.  STORE_UNKNOWN for an edge that only extends
+	 * connections counted before (their ends, a re-report), and for one
+	 * that counts a connection whose start is not known: the row then
+	 * keeps the bucket rule.
 	 */
 	int64_t last_start;
 	int64_t connections;
@@ -108,8 +110,9 @@ sqlite3 *store_db(struct store *s);
 /*
  * Folds n edges into the database in one transaction: an edge already
  * stored for the same bucket adds its counts and widens its first/last
- * seen and last start.  On failure (a full disk, say) nothing of the batch is written,
- * the caller still owns the batch and may retry; returns -1 with errmsg.
+ * seen and last start (sql/queries/store/edge_upsert.sql).  On failure (a
+ * full disk, say) nothing of the batch is written, the caller still owns
+ * the batch and may retry; returns -1 with errmsg.
  */
 int store_flush_edges(struct store *s, const struct store_edge *edges,
 		      size_t n);
@@ -131,11 +134,13 @@ int store_checkpoint(struct store *s);
 int64_t store_disk_bytes(const struct store *s);
 
 /*
- * The edge rows of the window [since, until) that carry no start times,
- * into *n: flow_resolved credits them to every holder of an address during
+ * The edge rows of the window [since, until) without start times, into
+ * *n: flow_resolved credits them to every holder of an address during
  * their whole time bucket.  Rows written before schema 7 (all of them on
- * an older read-only database), and rows holding only the ends of
- * connections counted in a row since pruned.  Returns 0 or -1.
+ * an older read-only database), rows with a connection whose start the
+ * kernel did not tell (first seen in a table dump or at its end, without
+ * conntrack timestamps), and rows holding only the ends of connections
+ * counted in a row since pruned.  Returns 0 or -1.
  */
 int store_count_unstarted(struct store *s, int64_t since, int64_t until,
 			  int64_t *n);

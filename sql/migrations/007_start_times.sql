@@ -4,16 +4,18 @@
 -- held the address at any moment of its time bucket credited both holders
 -- of a bucket in which the address changed hands: each was allowed what
 -- the other did.  A connection belongs to the pod that held the address
--- when the connection started, so an edge now keeps the span of its
--- connections' starts: first_seen, the earliest (events that only extend
--- a connection come later and never lower it), and last_start, the
--- latest.  last_seen is no start: a DESTROY moves it, and an old pod's
--- connection that the kernel reports ended after the next pod came up
--- must not credit the next pod.
+-- when the connection started, so an edge now keeps when its connections
+-- started: first_seen, the earliest (events that only extend a connection
+-- never lower it), and last_start, the latest.  last_seen is no start: a
+-- DESTROY moves it, and an old pod's connection that the kernel reports
+-- ended after the next pod came up must not credit the next pod.
 --
--- last_start NULL: not known.  Rows recorded before this version, and
--- rows that only extend connections counted in a row since pruned.  Those
--- keep the bucket rule, and flow_resolved says so (attribution 'bucket').
+-- last_start NULL: the start of some connection of the row is not known,
+-- so the row keeps the bucket rule (attribution 'bucket').  Rows recorded
+-- before this version; rows with a connection podflowd first saw in a
+-- table dump or at its end when the kernel gave no start timestamp
+-- (net.netfilter.nf_conntrack_timestamp=0); rows that only extend
+-- connections counted in a row since pruned.
 ALTER TABLE edge ADD COLUMN last_start INTEGER;
 
 DROP VIEW flow_edge_buckets;
@@ -50,14 +52,18 @@ DROP VIEW flow_resolved;
 --
 -- This is the one place the attribution rule lives; every reader
 -- (flows, workloads, generate, check, review) reads through it.  Tenures
--- are half-open, [valid_from, valid_until), in whole seconds, and an
--- edge's connections started in [start_from, start_to]: first_seen to
--- last_start, or the whole bucket when last_start is not known
--- (attribution 'bucket').  An address held by a pod whose tenure meets
--- that span is that pod's; when its connections started in two tenures
--- (rare: the span is within one bucket) the row repeats per holder, with
--- *_holders > 1, credited to both and never silently to one.  NULL
--- identity: not a pod, not a node.
+-- are half-open, [valid_from, valid_until), in whole seconds.  A row's
+-- connections started in [start_from, start_to]: first_seen to
+-- last_start, or the whole bucket when a start is not known (attribution
+-- 'bucket').  With start times, the row is credited to the pods that held
+-- the address at its first and at its last start: those made such a
+-- connection; a pod whose whole tenure lies between the two may not have,
+-- and is not credited.  By bucket, to every pod that held the address in
+-- it.  *_holders counts the tenures that meet the span: above 1, the
+-- address changed hands while such connections started (rare: the span
+-- is within one bucket), the row repeats per pod credited, and it is
+-- ambiguous, never silently one pod's.  NULL identity: not a pod, not a
+-- node.
 CREATE VIEW flow_resolved AS
 SELECT
 	e.bucket,
@@ -109,24 +115,28 @@ FROM (
 			(SELECT CAST(value AS INTEGER) FROM meta
 			 WHERE key = 'time_bucket_seconds'), 60)) AS start_to
 	FROM edge AS e) AS e
+-- A tenure that meets the span holds its first or its last second unless
+-- it lies wholly between them (valid_from after the first, valid_until
+-- at or before the last).
 LEFT JOIN ip_holders AS src
 	ON src.ip = e.client_ip AND src.valid_from <= e.start_to
 	AND (src.valid_until IS NULL OR src.valid_until > e.start_from)
+	AND (e.last_start IS NULL OR src.valid_from <= e.start_from
+	     OR src.valid_until IS NULL OR src.valid_until > e.start_to)
 LEFT JOIN ip_holders AS dst
 	ON dst.ip = e.server_ip AND dst.valid_from <= e.start_to
 	AND (dst.valid_until IS NULL OR dst.valid_until > e.start_from)
+	AND (e.last_start IS NULL OR dst.valid_from <= e.start_from
+	     OR dst.valid_until IS NULL OR dst.valid_until > e.start_to)
 LEFT JOIN node_addresses AS srcnode ON srcnode.address = e.client_ip
 LEFT JOIN node_addresses AS dstnode ON dstnode.address = e.server_ip
 LEFT JOIN service_at AS svc ON svc.ip = e.service_ip
 	AND coalesce(svc.created, 0) = (
 		-- A ClusterIP belongs to one live Service at a time: if the
-		-- inventory missed the older one's deletion, the newer wins.
+		-- inventory missed the older one's deletion, or the address
+		-- moved to another Service while such connections started, the
+		-- newer wins.
 		SELECT max(coalesce(o.created, 0)) FROM service_at AS o
 		WHERE o.ip = e.service_ip
 		  AND coalesce(o.created, 0) <= e.start_to
 		  AND (o.gone_at IS NULL OR o.gone_at > e.start_from));
-
--- Readers say how many rows of their window fall back to the bucket rule
--- (sql/edge_count_unstarted.sql): after the first rows of this version,
--- few, and this index holds just those.
-CREATE INDEX edge_unstarted ON edge (bucket) WHERE last_start IS NULL;

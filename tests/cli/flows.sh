@@ -116,6 +116,23 @@ t_case "by start times: not the next holder"
 t_nomatch "$t_out" "*payments*"
 t_case "rows with start times: no note"
 t_equal "$t_err" ""
+# Connections to the address in that minute after payments' pod came up
+# (08:30:30), and a peer that called it both before and after.
+{
+	edge 2026-11-23T08:30:00Z 10.244.5.6 10.244.2.9 9090 6 2
+	edge 2026-11-23T08:30:00Z 10.244.5.7 10.244.2.9 8080 6 2
+} | sqlite3 "$r"
+b=$(ts 2026-11-23T08:30:00Z)
+sqlite3 "$r" "UPDATE edge SET first_seen = $b + 40, last_start = $b + 45 WHERE client_ip = '10.244.5.6';
+	UPDATE edge SET first_seen = $b + 10, last_start = $b + 50 WHERE client_ip = '10.244.5.7'"
+t_case "by start times: started after the handover, the new holder, unmarked"
+t_run 0 "$POLICYGEN" flows --db "$r" --since 2026-11-23T08:30:00Z --until 2026-11-23T08:31:00Z
+t_line "$t_out" '^10\.244\.5\.6 +shop/Deployment/payments +9090/TCP +- +2 +[^ ]+ +[^ ]+ *$'
+t_case "by start times: started before and after, both holders, each marked"
+t_line "$t_out" '^10\.244\.5\.7 +shop/Deployment/payments +8080/TCP .*ambiguous: reused IP$'
+t_line "$t_out" '^10\.244\.5\.7 +shop/Deployment/web +8080/TCP .*ambiguous: reused IP$'
+t_case "by start times: only that row is marked"
+t_equal "$(printf '%s\n' "$t_out" | grep -c ambiguous)" 2
 
 # --- two pods of one workload on one address in one bucket: counted once --
 t_pod_item web-7d4b9c6f5-ccccc 11111111-0000-4000-8000-000000000003 10.244.2.10 2026-11-23T09:00:00Z web-7d4b9c6f5 7d4b9c6f5 |

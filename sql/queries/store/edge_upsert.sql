@@ -3,7 +3,8 @@
 -- ?6 service_ip, ?7 service_port, ?8 client_nat_ip, ?9 first_seen,
 -- ?10 last_seen, ?11 connections, ?12 orig_bytes, ?13 orig_packets,
 -- ?14 reply_bytes, ?15 reply_packets (NULL when not accounted), ?16
--- last_start (NULL when the edge counts no new connection).
+-- last_start (NULL when the edge counts no connection, or one whose start
+-- is not known).
 INSERT INTO edge (bucket, client_ip, server_ip, server_port, protocol,
 		  service_ip, service_port, client_nat_ip, first_seen,
 		  last_seen, connections, orig_bytes, orig_packets,
@@ -22,9 +23,15 @@ ON CONFLICT (bucket, client_ip, server_ip, server_port, protocol,
 			THEN excluded.first_seen
 		ELSE min(first_seen, excluded.first_seen) END,
 	last_seen     = max(last_seen, excluded.last_seen),
-	-- max() of a NULL is NULL: an unknown side keeps the known one.
-	last_start    = max(coalesce(last_start, excluded.last_start),
-			    coalesce(excluded.last_start, last_start)),
+	-- The latest start, as long as every counted connection's start is
+	-- known: one that is not (NULL with connections) makes the row's
+	-- starts unknown for good, and attribution falls back to its bucket.
+	-- An edge that counts none leaves it; the first that counts sets it.
+	last_start    = CASE
+		WHEN excluded.connections = 0 THEN last_start
+		WHEN connections = 0 THEN excluded.last_start
+		WHEN last_start IS NULL OR excluded.last_start IS NULL THEN NULL
+		ELSE max(last_start, excluded.last_start) END,
 	connections   = connections + excluded.connections,
 	orig_bytes    = coalesce(orig_bytes + excluded.orig_bytes,
 				 orig_bytes, excluded.orig_bytes),
