@@ -7,7 +7,6 @@
  * Exit status: 0 nothing denied, 1 something denied, 2 invalid input.
  */
 #include <getopt.h>
-#include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,13 +15,13 @@
 
 #include "podflow/errmsg.h"
 #include "podflow/polset.h"
+#include "podflow/proto.h"
 #include "podflow/store.h"
-#include "podflow/strmap.h"
 #include "podflow/timefmt.h"
 #include "podflow/verdict.h"
 #include "endpoint.h"
 #include "policygen.h"
-#include "sql.h"
+#include "replay.h"
 #include "table.h"
 
 #define MAX_ARGS 256
@@ -63,6 +62,10 @@ static int add_arg(const char **list, size_t *n, const char *opt,
 	return 0;
 }
 
+/*
+ * The command line into *c.  Returns 0, 1 when --help was asked for (and
+ * printed): nothing more to do, or -1 with errmsg.
+ */
 static int parse_args(int argc, char **argv, struct check_cli *c)
 {
 	static const struct option opts[] = {
@@ -95,7 +98,7 @@ static int parse_args(int argc, char **argv, struct check_cli *c)
 		case 'u': until = optarg; break;
 		case 'h':
 			check_usage(stdout);
-			exit(0);
+			return 1;
 		default:
 			check_usage(stderr);
 			errmsg_set("invalid arguments");
@@ -146,6 +149,21 @@ static char *trim(char *s)
 	return s;
 }
 
+/*
+ * The protocol of a --flow: TCP, UDP or SCTP as the table spells them, or
+ * all in lower case (tcp), not mixed; NULL when it is none of them.
+ */
+static const char *flow_protocol(const char *text)
+{
+	const char *p = proto_policy_name(text, 1);
+
+	if (p != NULL && strcmp(text, p) != 0)
+		for (const char *c = text; *c != '\0'; c++)
+			if (*c < 'a' || *c > 'z')
+				return NULL;
+	return p;
+}
+
 /* 'SRC -> DST:PORT/PROTO' into its parts. */
 static int parse_flow(const char *text, struct flow_spec *f)
 {
@@ -170,13 +188,7 @@ static int parse_flow(const char *text, struct flow_spec *f)
 	*colon = '\0';
 	f->dst = trim(arrow + 2);
 	f->port = trim(colon + 1);
-	if (strcmp(proto, "TCP") == 0 || strcmp(proto, "tcp") == 0)
-		f->protocol = "TCP";
-	else if (strcmp(proto, "UDP") == 0 || strcmp(proto, "udp") == 0)
-		f->protocol = "UDP";
-	else if (strcmp(proto, "SCTP") == 0 || strcmp(proto, "sctp") == 0)
-		f->protocol = "SCTP";
-	else {
+	if ((f->protocol = flow_protocol(proto)) == NULL) {
 		errmsg_set("--flow '%s': protocol '%s' is not TCP, UDP or SCTP",
 			   text, proto);
 		return -1;
@@ -371,387 +383,149 @@ out:
 
 /* ---- replay ---------------------------------------------------------- */
 
-enum {
-	C_BUCKET, C_CLIENT, C_SERVER, C_PORT, C_PROTO, C_CLIENT_NAT, C_CONNS,
-	C_LAST, C_SRC_UID, C_SRC_NODE, C_SRC_NS, C_SRC_KIND, C_SRC_NAME,
-	C_DST_UID, C_DST_NODE, C_DST_NS, C_DST_KIND, C_DST_NAME,
-};
-
-/* The flows between two ends on one port, and what the policies say. */
-struct group {
-	const char *src, *dst, *protocol;
-	int port;
-	int64_t conns, last;
-	const struct polset_policy *egress_by, *ingress_by; /* denied by */
-	int egress_denied, ingress_denied;
-};
-
-/* What the policies decided for one pair of ends, port and SNAT. */
-struct decision {
-	const struct polset_policy *egress_by, *ingress_by; /* NULL: allowed */
-};
-
-struct replay {
-	const struct polset *ps;
-	struct strmap groups; /* "src dst port/proto" -> struct group */
-	struct strmap decided; /* the ends, port and SNAT -> struct decision */
-	struct strmap seen;   /* with several databases: rows already read */
-	struct group **list;
-	size_t n_list, cap_list;
-	struct arena mem;
-	size_t rows, not_checked;
-};
-
-static const char *col(sqlite3_stmt *st, int i)
-{
-	return (const char *)sqlite3_column_text(st, i);
-}
-
-/* One end of a recorded row: the pod (by uid), the node, or the address. */
-static int row_end(struct endpoints *e, sqlite3_stmt *st, int uid, int node,
-		   const char *ip, struct endpoint *out)
-{
-	if (col(st, uid) != NULL)
-		return endpoints_pod(e, col(st, uid), ip, out) < 0 ? -1 : 0;
-	if (col(st, node) != NULL)
-		return endpoints_node(e, col(st, node), ip, out);
-	memset(out, 0, sizeof(*out));
-	out->name = ip;
-	return addr_parse(ip, &out->end.ip);
-}
-
-static struct group *find_group(struct replay *r, const char *src,
-				const char *dst, int port,
-				const char *protocol)
-{
-	char key[1024];
-	struct strmap_slot *slot;
-	struct group *g;
-
-	snprintf(key, sizeof(key), "%s %s %d/%s", src, dst, port, protocol);
-	if ((slot = strmap_slot(&r->groups, key)) == NULL)
-		return NULL;
-	if (slot->value != NULL)
-		return slot->value;
-	if (r->n_list == r->cap_list) {
-		size_t cap = r->cap_list ? 2 * r->cap_list : 64;
-		struct group **grown = realloc(r->list, cap * sizeof(*grown));
-
-		if (grown == NULL)
-			return NULL;
-		r->list = grown;
-		r->cap_list = cap;
-	}
-	if ((g = arena_alloc(&r->mem, sizeof(*g))) == NULL ||
-	    (g->src = arena_strdup(&r->mem, src)) == NULL ||
-	    (g->dst = arena_strdup(&r->mem, dst)) == NULL)
-		return NULL;
-	g->protocol = protocol;
-	g->port = port;
-	slot->value = g;
-	r->list[r->n_list++] = g;
-	return g;
-}
-
-/* Two independent 64-bit hashes (FNV-1a, djb2) of s, as 32 hex digits. */
-static void digest(const char *s, char out[33])
-{
-	uint64_t a = 1469598103934665603ULL, b = 5381;
-
-	for (; *s; s++) {
-		a = (a ^ (unsigned char)*s) * 1099511628211ULL;
-		b = b * 33 + (unsigned char)*s;
-	}
-	snprintf(out, 33, "%016llx%016llx", (unsigned long long)a,
-		 (unsigned long long)b);
-}
-
-/*
- * A row another database already gave: the same connection, seen twice.
- * Rows are remembered by a 128-bit digest, not their text: a day of
- * several nodes is millions of them.
- */
-static int seen_before(struct replay *r, sqlite3_stmt *st)
-{
-	char key[256], d[33];
-	struct strmap_slot *slot;
-
-	snprintf(key, sizeof(key), "%lld %s %s %d %s %s %s",
-		 (long long)sqlite3_column_int64(st, C_BUCKET),
-		 col(st, C_CLIENT), col(st, C_SERVER),
-		 sqlite3_column_int(st, C_PORT), col(st, C_PROTO),
-		 col(st, C_SRC_UID) ? col(st, C_SRC_UID) : "",
-		 col(st, C_DST_UID) ? col(st, C_DST_UID) : "");
-	digest(key, d);
-	if ((slot = strmap_slot(&r->seen, d)) == NULL)
-		return -1;
-	if (slot->value != NULL)
-		return 1;
-	slot->value = slot; /* any non-NULL mark */
-	return 0;
-}
-
-/*
- * The decision for a row's ends, port and SNAT, made once: a day holds
- * the same few pairs bucket after bucket.  An end is its address and,
- * for a pod, its uid (whose labels and node do not change).
- */
-static const struct decision *decide(struct replay *r, struct endpoints *e,
-				     sqlite3_stmt *st,
-				     const struct endpoint *src,
-				     const struct endpoint *dst, int port,
-				     const char *protocol)
-{
-	const char *nat = col(st, C_CLIENT_NAT);
-	struct endpoint seen_src = *src;
-	struct strmap_slot *slot;
-	struct verdict out, in;
-	struct decision *d;
-	char key[512];
-
-	snprintf(key, sizeof(key), "%s %s %s %s %s %s %d %s %s",
-		 col(st, C_CLIENT), col(st, C_SRC_UID) ? col(st, C_SRC_UID) : "",
-		 col(st, C_SRC_NODE) ? col(st, C_SRC_NODE) : "",
-		 col(st, C_SERVER), col(st, C_DST_UID) ? col(st, C_DST_UID) : "",
-		 col(st, C_DST_NODE) ? col(st, C_DST_NODE) : "", port,
-		 protocol, nat ? nat : "");
-	if ((slot = strmap_slot(&r->decided, key)) == NULL)
-		goto oom;
-	if (slot->value != NULL)
-		return slot->value;
-	/* The server's policies see the client after SNAT. */
-	if (nat != NULL && endpoints_address(e, nat, &seen_src) < 0)
-		return NULL;
-	verdict_eval(r->ps, &src->end, &dst->end, port, protocol, &out);
-	verdict_eval(r->ps, &seen_src.end, &dst->end, port, protocol, &in);
-	if ((d = arena_alloc(&r->mem, sizeof(*d))) == NULL)
-		goto oom;
-	d->egress_by = out.egress.allowed ? NULL : out.egress.isolating[0];
-	d->ingress_by = in.ingress.allowed ? NULL : in.ingress.isolating[0];
-	slot->value = d;
-	return d;
-oom:
-	errmsg_set("out of memory");
-	return NULL;
-}
-
-static const char *supported_protocol(const char *p)
-{
-	static const char *const names[] = { "TCP", "UDP", "SCTP" };
-
-	for (size_t i = 0; i < 3; i++)
-		if (strcmp(p, names[i]) == 0)
-			return names[i];
-	return NULL;
-}
-
-static int replay_row(struct replay *r, struct endpoints *e, sqlite3_stmt *st)
-{
-	const char *client = col(st, C_CLIENT), *server = col(st, C_SERVER);
-	const char *protocol = supported_protocol(col(st, C_PROTO));
-	int port = sqlite3_column_int(st, C_PORT);
-	struct endpoint src, dst;
-	const struct decision *d;
-	struct group *g;
-
-	r->rows++;
-	if (protocol == NULL || port < 1) {
-		r->not_checked++; /* ICMP: NetworkPolicy cannot say */
-		return 0;
-	}
-	if (row_end(e, st, C_SRC_UID, C_SRC_NODE, client, &src) < 0 ||
-	    row_end(e, st, C_DST_UID, C_DST_NODE, server, &dst) < 0)
-		return -1;
-	if ((d = decide(r, e, st, &src, &dst, port, protocol)) == NULL)
-		return -1;
-	g = find_group(r, src.name, dst.name, port, protocol);
-	if (g == NULL) {
-		errmsg_set("out of memory");
-		return -1;
-	}
-	g->conns += sqlite3_column_int64(st, C_CONNS);
-	if (sqlite3_column_int64(st, C_LAST) > g->last)
-		g->last = sqlite3_column_int64(st, C_LAST);
-	if (d->egress_by != NULL && !g->egress_denied) {
-		g->egress_denied = 1;
-		g->egress_by = d->egress_by;
-	}
-	if (d->ingress_by != NULL && !g->ingress_denied) {
-		g->ingress_denied = 1;
-		g->ingress_by = d->ingress_by;
-	}
-	return 0;
-}
-
-static int replay_store(struct replay *r, struct store *s, int dedup,
-			int64_t since, int64_t until)
-{
-	struct endpoints *e = NULL;
-	sqlite3_stmt *st = NULL;
-	int rc = -1, step;
-
-	if (endpoints_open(s, &e) < 0)
-		goto out;
-	if (sqlite3_prepare_v2(store_db(s), sql_check_flows, -1, &st, NULL)) {
-		errmsg_set("%s: %s", store_filename(s),
-			   sqlite3_errmsg(store_db(s)));
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, since);
-	sqlite3_bind_int64(st, 2, until);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		int dup = dedup ? seen_before(r, st) : 0;
-
-		if (dup < 0) {
-			errmsg_set("out of memory");
-			goto out;
-		}
-		if (!dup && replay_row(r, e, st) < 0)
-			goto out;
-	}
-	if (step != SQLITE_DONE) {
-		errmsg_set("%s: %s", store_filename(s),
-			   sqlite3_errmsg(store_db(s)));
-		goto out;
-	}
-	rc = 0;
-out:
-	sqlite3_finalize(st);
-	endpoints_close(e);
-	return rc;
-}
-
-static int cmp_group(const void *a, const void *b)
-{
-	const struct group *x = *(struct group *const *)a;
-	const struct group *y = *(struct group *const *)b;
-	int c = strcmp(x->src, y->src);
-
-	if (c == 0)
-		c = strcmp(x->dst, y->dst);
-	if (c == 0)
-		c = strcmp(x->protocol, y->protocol);
-	if (c == 0)
-		c = (x->port > y->port) - (x->port < y->port);
-	return c;
-}
-
-static void denied_by(char *buf, size_t len, const struct group *g)
+/* "egress (ns/name), ingress (ns/name)": the policies that deny g. */
+static void denied_by(char *buf, size_t len, const struct replay_group *g)
 {
 	size_t used = 0;
 
 	buf[0] = '\0';
-	if (g->egress_denied)
+	if (g->egress_by != NULL)
 		used += (size_t)snprintf(buf, len, "egress (%s/%s)",
 					 g->egress_by->namespace,
 					 g->egress_by->name);
-	if (g->ingress_denied && used < len)
+	if (g->ingress_by != NULL && used < len)
 		snprintf(buf + used, len - used, "%singress (%s/%s)",
 			 used ? ", " : "", g->ingress_by->namespace,
 			 g->ingress_by->name);
 }
 
-/* Prints the denied flows and the summary; returns how many were denied. */
-static size_t report(struct replay *r)
+/* The denied groups as a table, or NULL with errmsg. */
+static struct table *denied_table(const struct replay_result *res)
 {
 	static const char *const heads[] = { "SOURCE", "DESTINATION", "PORT",
 					     "CONNECTIONS", "LAST SEEN",
 					     "DENIED BY" };
 	struct table *t = table_new(6, heads);
-	size_t denied = 0, egress = 0, ingress = 0;
-	int64_t denied_conns = 0;
 
-	if (r->n_list > 1)
-		qsort(r->list, r->n_list, sizeof(*r->list), cmp_group);
-	for (size_t i = 0; t != NULL && i < r->n_list; i++) {
-		const struct group *g = r->list[i];
+	for (size_t i = 0; t != NULL && i < res->n_groups; i++) {
+		const struct replay_group *g = res->groups[i];
 		char port[32], conns[32], last[TIMEFMT_LEN], by[600];
 		const char *cells[6] = { g->src, g->dst, port, conns, last, by };
 
-		if (!g->egress_denied && !g->ingress_denied)
+		if (g->egress_by == NULL && g->ingress_by == NULL)
 			continue;
-		denied++;
-		egress += (size_t)g->egress_denied;
-		ingress += (size_t)g->ingress_denied;
-		denied_conns += g->conns;
 		snprintf(port, sizeof(port), "%d/%s", g->port, g->protocol);
 		snprintf(conns, sizeof(conns), "%lld", (long long)g->conns);
 		timefmt_format(g->last, last);
 		denied_by(by, sizeof(by), g);
-		table_add(t, cells);
+		if (table_add(t, cells) < 0) {
+			table_free(t);
+			t = NULL;
+		}
 	}
-	if (denied > 0)
+	return t;
+}
+
+/*
+ * Prints the denied flows and the summary.  Returns 0 nothing denied, 1
+ * something denied, or -1 with errmsg.
+ */
+static int report(const struct replay_result *res, const struct polset *ps)
+{
+	struct table *t = NULL;
+
+	if (res->denied > 0) {
+		if ((t = denied_table(res)) == NULL)
+			return -1;
 		table_print(t, stdout);
-	table_free(t);
+		table_free(t);
+	}
 	printf("%s%zu of %zu flows would be denied (%lld connections: "
 	       "%zu by egress, %zu by ingress rules) by %zu policies",
-	       denied ? "\n" : "", denied, r->n_list, (long long)denied_conns,
-	       egress, ingress, r->ps->n);
-	if (r->not_checked > 0)
+	       res->denied ? "\n" : "", res->denied, res->n_groups,
+	       (long long)res->denied_conns, res->denied_egress,
+	       res->denied_ingress, ps->n);
+	if (res->not_checked > 0)
 		printf("; %zu ICMP or port-less records not checked "
 		       "(NetworkPolicy cannot express them)",
-		       r->not_checked);
+		       res->not_checked);
 	printf("\n");
-	return denied;
+	return res->denied > 0;
 }
 
 static int check_replay(const struct check_cli *c, const struct polset *ps,
 			struct store *const *stores, size_t n)
 {
-	struct replay r = { .ps = ps };
-	int status = EXIT_INVALID;
+	struct replay *r = replay_new(ps, n > 1);
+	struct replay_result res;
+	int rc, status = EXIT_INVALID;
 
+	if (r == NULL)
+		goto out;
 	for (size_t i = 0; i < n; i++)
-		if (replay_store(&r, stores[i], n > 1, c->since, c->until) < 0)
+		if (replay_store(r, stores[i], c->since, c->until) < 0)
 			goto out;
-	if (r.rows == 0)
+	replay_result(r, &res);
+	if (res.rows == 0)
 		fprintf(stderr, "policygen: warning: no flows recorded in the "
 				"window: nothing to check\n");
-	status = report(&r) > 0;
+	if ((rc = report(&res, ps)) >= 0)
+		status = rc;
 out:
-	strmap_free(&r.groups);
-	strmap_free(&r.decided);
-	strmap_free(&r.seen);
-	free(r.list);
-	arena_reset(&r.mem);
+	replay_free(r);
 	return status;
 }
 
-int cmd_check(int argc, char **argv)
+/* The policies of every -f, and notes on what was left out or replaced. */
+static int read_policies(const struct check_cli *c, struct polset *ps)
 {
-	struct check_cli c = { .until = INT64_MAX };
-	struct polset ps = POLSET_INIT;
-	int status = EXIT_INVALID;
-
-	if (parse_args(argc, argv, &c) < 0)
-		goto out;
-	for (size_t i = 0; i < c.n_files; i++)
-		if (polset_read_path(&ps, c.files[i], DEFAULT_NAMESPACE) < 0)
-			goto out;
-	if (ps.skipped > 0)
+	for (size_t i = 0; i < c->n_files; i++)
+		if (polset_read_path(ps, c->files[i], DEFAULT_NAMESPACE) < 0)
+			return -1;
+	if (ps->skipped > 0)
 		fprintf(stderr, "policygen: %zu objects that are not "
 				"NetworkPolicies left out\n",
-			ps.skipped);
-	if (ps.replaced > 0)
+			ps->skipped);
+	if (ps->replaced > 0)
 		fprintf(stderr, "policygen: note: %zu policies named again: "
 				"the later one replaces the earlier, as with "
 				"kubectl apply\n",
-			ps.replaced);
-	if (cli_open_dbs(&c.dbs) < 0)
-		goto out;
-	for (size_t i = 0; i < c.dbs.n_open; i++) {
-		struct store *s = c.dbs.stores[i];
+			ps->replaced);
+	return 0;
+}
 
-		/* Read-only: an older database cannot be migrated here. */
+/* Read-only: an older database cannot be migrated here. */
+static int check_schemas(const struct cli_dbs *dbs)
+{
+	for (size_t i = 0; i < dbs->n_open; i++) {
+		struct store *s = dbs->stores[i];
+
 		if (store_schema_version(s) < CHECK_MIN_SCHEMA) {
 			errmsg_set("%s: schema version %d is older than check "
 				   "needs (%d); open it once with a writer "
 				   "(policygen import, podflowd) to migrate it",
 				   store_filename(s), store_schema_version(s),
 				   CHECK_MIN_SCHEMA);
-			goto out;
+			return -1;
 		}
 	}
+	return 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct check_cli c = { .until = INT64_MAX };
+	struct polset ps = POLSET_INIT;
+	int rc, status = EXIT_INVALID;
+
+	if ((rc = parse_args(argc, argv, &c)) != 0) {
+		if (rc > 0)
+			status = 0;
+		goto out;
+	}
+	if (read_policies(&c, &ps) < 0 || cli_open_dbs(&c.dbs) < 0 ||
+	    check_schemas(&c.dbs) < 0)
+		goto out;
 	if (c.n_flows > 0) {
 		status = check_flows(&c, &ps, c.dbs.stores[0]);
 	} else {

@@ -163,6 +163,7 @@ static int add_row(struct table *t, sqlite3_stmt *st, const struct scope *sc)
 	return table_add(t, cells);
 }
 
+/* Prints the flows of the window.  Returns 0, or -1 with errmsg. */
 static int run_flows(struct store *s, const struct flows_opts *o)
 {
 	static const char *const headings[] = {
@@ -173,7 +174,7 @@ static int run_flows(struct store *s, const struct flows_opts *o)
 	struct table *t = NULL;
 	struct yemit *y = NULL;
 	struct scope sc;
-	int rc, status = 1;
+	int rc, status = -1;
 
 	load_scope(s, &sc);
 	if (sqlite3_prepare_v2(store_db(s), sql_flows_query, -1, &st, NULL) !=
@@ -292,7 +293,8 @@ int cmd_flows(int argc, char **argv)
 	if (store_open(store_path(o.db), STORE_READONLY, &s) < 0)
 		goto out;
 	cli_note_unstarted(&s, 1, o.since, o.until);
-	status = run_flows(s, &o);
+	/* Failing to read or to print is no invalid input: 1, not 2. */
+	status = run_flows(s, &o) < 0 ? 1 : 0;
 out:
 	if (status != 0)
 		fprintf(stderr, "policygen: %s\n", errmsg_get());

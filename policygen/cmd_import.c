@@ -44,12 +44,8 @@ static void import_usage(FILE *f)
 		"each object as it arrives, until the end of the input.\n");
 }
 
-static void note_skipped(struct skipped *sk, const struct knode *obj)
+static void note_skipped(struct skipped *sk, const char *kind)
 {
-	const char *kind = knode_str(obj, "kind");
-
-	if (kind == NULL)
-		kind = "(no kind)";
 	for (size_t i = 0; i < sk->n; i++)
 		if (strcmp(sk->kinds[i], kind) == 0) {
 			sk->counts[i]++;
@@ -82,6 +78,35 @@ static void print_counts(const struct inventory_counts *n)
 }
 
 /*
+ * Writes one object into inv.  Returns 0, or -1 with errmsg and in
+ * *status the exit status it calls for: EXIT_INVALID for bad input, 1
+ * when the store failed.
+ */
+static int import_object(struct inventory *inv, struct kyaml *y,
+			 const struct knode *obj, int64_t at,
+			 struct skipped *sk, int *status)
+{
+	struct arena scratch = ARENA_INIT;
+	struct kube_record r;
+	int rc = -1;
+
+	if (kube_parse(obj, kyaml_name(y), at, &scratch, &r) < 0) {
+		*status = EXIT_INVALID;
+		goto out;
+	}
+	if (kube_put(inv, &r) < 0) {
+		*status = 1;
+		goto out;
+	}
+	if (r.type == KUBE_OTHER)
+		note_skipped(sk, r.kind);
+	rc = 0;
+out:
+	arena_reset(&scratch);
+	return rc;
+}
+
+/*
  * The whole input as one snapshot.  The transaction starts with the first
  * object, not before: kubectl may take a while to print, and podflowd
  * must be able to flush meanwhile.  Returns an exit status.
@@ -91,26 +116,17 @@ static int import_snapshot(struct store *s, struct kyaml *y, int64_t at,
 {
 	struct inventory *inv = NULL;
 	struct inventory_counts counts = { 0 };
-	struct arena scratch = ARENA_INIT;
 	const struct knode *obj;
 	int rc, status = EXIT_INVALID;
 
 	while ((rc = kyaml_next(y, &obj)) == 1) {
-		enum kube_result r;
-
 		if (inv == NULL &&
 		    inventory_begin(s, INVENTORY_SNAPSHOT, at, &inv) < 0) {
 			status = 1;
 			goto out;
 		}
-		r = kube_import(inv, obj, kyaml_name(y), at, &scratch);
-		arena_reset(&scratch);
-		if (r == KUBE_FAILED)
-			status = 1;
-		if (r == KUBE_ERROR || r == KUBE_FAILED)
+		if (import_object(inv, y, obj, at, sk, &status) < 0)
 			goto out;
-		if (r == KUBE_SKIPPED)
-			note_skipped(sk, obj);
 	}
 	if (rc < 0)
 		goto out;
@@ -132,7 +148,6 @@ static int import_snapshot(struct store *s, struct kyaml *y, int64_t at,
 	status = 0;
 out:
 	inventory_abort(inv);
-	arena_reset(&scratch);
 	return status;
 }
 
@@ -140,7 +155,6 @@ out:
 static int import_watch(struct store *s, struct kyaml *y, int64_t fixed_at,
 			struct skipped *sk)
 {
-	struct arena scratch = ARENA_INIT;
 	struct inventory_counts total = { 0 }, counts;
 	const struct knode *obj;
 	int rc, status = EXIT_INVALID;
@@ -148,22 +162,15 @@ static int import_watch(struct store *s, struct kyaml *y, int64_t fixed_at,
 	while ((rc = kyaml_next(y, &obj)) == 1) {
 		int64_t at = fixed_at ? fixed_at : (int64_t)time(NULL);
 		struct inventory *inv;
-		enum kube_result r;
 
 		if (inventory_begin(s, INVENTORY_WATCH, at, &inv) < 0) {
 			status = 1;
 			goto out;
 		}
-		r = kube_import(inv, obj, kyaml_name(y), at, &scratch);
-		arena_reset(&scratch);
-		if (r == KUBE_ERROR || r == KUBE_FAILED) {
-			if (r == KUBE_FAILED)
-				status = 1;
+		if (import_object(inv, y, obj, at, sk, &status) < 0) {
 			inventory_abort(inv);
 			goto out;
 		}
-		if (r == KUBE_SKIPPED)
-			note_skipped(sk, obj);
 		if (inventory_commit(inv, &counts) < 0) {
 			status = 1;
 			goto out;
@@ -181,7 +188,50 @@ static int import_watch(struct store *s, struct kyaml *y, int64_t fixed_at,
 	print_counts(&total);
 	status = 0;
 out:
-	arena_reset(&scratch);
+	return status;
+}
+
+/*
+ * Imports path ("-": standard input) into the database at db (NULL: the
+ * default), as one snapshot taken at at (0: now) or, with watch, object
+ * by object.  Returns the exit status, having told the user what failed.
+ */
+static int import_path(const char *db, const char *path, int64_t at,
+		       int watch)
+{
+	const char *source = "<stdin>";
+	struct skipped sk = { 0 };
+	struct store *s = NULL;
+	struct kyaml *y = NULL;
+	int status = EXIT_INVALID;
+	FILE *fp = stdin;
+
+	if (strcmp(path, "-") != 0) {
+		source = path;
+		if ((fp = fopen(path, "rb")) == NULL) {
+			errmsg_set("%s: %s", path, strerror(errno));
+			goto out;
+		}
+	}
+	if (store_open(store_path(db), 0, &s) < 0) {
+		status = 1;
+		goto out;
+	}
+	if (kyaml_open(fp, source, &y) < 0)
+		goto out;
+	if (watch)
+		status = import_watch(s, y, at, &sk);
+	else
+		status = import_snapshot(s, y, at ? at : (int64_t)time(NULL),
+					 &sk);
+	report_skipped(&sk, source);
+out:
+	if (status != 0)
+		fprintf(stderr, "policygen: %s\n", errmsg_get());
+	kyaml_close(y);
+	store_close(s);
+	if (fp != NULL && fp != stdin)
+		fclose(fp);
 	return status;
 }
 
@@ -194,13 +244,9 @@ int cmd_import(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *db = NULL, *path = "-", *source;
-	struct skipped sk = { 0 };
-	struct store *s = NULL;
-	struct kyaml *y = NULL;
+	const char *db = NULL;
 	int64_t at = 0;
-	int c, watch = 0, status = EXIT_INVALID;
-	FILE *fp = NULL;
+	int c, watch = 0;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -229,37 +275,5 @@ int cmd_import(int argc, char **argv)
 		import_usage(stderr);
 		return EXIT_INVALID;
 	}
-	if (optind < argc)
-		path = argv[optind];
-	if (strcmp(path, "-") == 0) {
-		fp = stdin;
-		source = "<stdin>";
-	} else {
-		fp = fopen(path, "rb");
-		source = path;
-		if (fp == NULL) {
-			errmsg_set("%s: %s", path, strerror(errno));
-			goto out;
-		}
-	}
-	if (store_open(store_path(db), 0, &s) < 0) {
-		status = 1;
-		goto out;
-	}
-	if (kyaml_open(fp, source, &y) < 0)
-		goto out;
-	if (watch)
-		status = import_watch(s, y, at, &sk);
-	else
-		status = import_snapshot(s, y, at ? at : (int64_t)time(NULL),
-					 &sk);
-	report_skipped(&sk, source);
-out:
-	if (status != 0)
-		fprintf(stderr, "policygen: %s\n", errmsg_get());
-	kyaml_close(y);
-	store_close(s);
-	if (fp != NULL && fp != stdin)
-		fclose(fp);
-	return status;
+	return import_path(db, optind < argc ? argv[optind] : "-", at, watch);
 }

@@ -24,6 +24,7 @@ static void workloads_usage(FILE *f)
 		   "[--now T]\n");
 }
 
+/* Prints the workloads of ns (NULL: all).  Returns 0, or -1 with errmsg. */
 static int list_workloads(struct store *s, const char *ns, int64_t now)
 {
 	static const char *const headings[] = {
@@ -32,12 +33,10 @@ static int list_workloads(struct store *s, const char *ns, int64_t now)
 	};
 	sqlite3_stmt *st = NULL;
 	struct table *t = table_new(8, headings);
-	int rc, status = 1;
+	int rc, status = -1;
 
-	if (t == NULL) {
-		errmsg_set("out of memory");
-		return 1;
-	}
+	if (t == NULL)
+		return -1;
 	if (sqlite3_prepare_v2(store_db(s), sql_workloads_query, -1, &st,
 			       NULL) != SQLITE_OK)
 		goto dberr;
@@ -74,10 +73,8 @@ static int list_workloads(struct store *s, const char *ns, int64_t now)
 		cells[7] = sqlite3_column_type(st, 9) == SQLITE_NULL ? "silent"
 			   : last > now - WORKLOADS_STABLE_AFTER ? "learning"
 								  : "stable";
-		if (table_add(t, cells) < 0) {
-			errmsg_set("out of memory");
+		if (table_add(t, cells) < 0)
 			goto out;
-		}
 	}
 	if (rc != SQLITE_DONE)
 		goto dberr;
@@ -131,7 +128,8 @@ int cmd_workloads(int argc, char **argv)
 	if (store_open(store_path(db), STORE_READONLY, &s) < 0)
 		goto out;
 	cli_note_unstarted(&s, 1, 0, INT64_MAX);
-	status = list_workloads(s, ns, now);
+	/* Failing to read is no invalid input: 1, not 2. */
+	status = list_workloads(s, ns, now) < 0 ? 1 : 0;
 out:
 	if (status != 0)
 		fprintf(stderr, "policygen: %s\n", errmsg_get());

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "podflow/errmsg.h"
+#include "podflow/grow.h"
 #include "podflow/strmap.h"
 #include "endpoint.h"
 #include "sql.h"
@@ -29,6 +30,8 @@ struct endpoints {
 	struct strmap workloads; /* "ns/Kind/name" -> struct workload_pods */
 	struct endpoint *list; /* scratch: a workload's pods being read */
 	size_t n_list, cap_list;
+	struct verdict_named_port *ports_buf; /* scratch: a pod's ports */
+	size_t cap_ports;
 };
 
 static int db_error(struct endpoints *e)
@@ -84,6 +87,7 @@ void endpoints_close(struct endpoints *e)
 	strmap_free(&e->workloads);
 	arena_reset(&e->mem);
 	free(e->list);
+	free(e->ports_buf);
 	free(e);
 }
 
@@ -95,36 +99,35 @@ static int set_address(struct endpoint *out, const char *ip)
 	return 0;
 }
 
+/* The named ports of pod id, read into scratch, then kept in e->mem. */
 static int load_ports(struct endpoints *e, sqlite3_int64 id,
 		      struct verdict_end *end)
 {
 	struct verdict_named_port *ports = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 	int rc;
 
 	sqlite3_reset(e->ports);
 	sqlite3_bind_int64(e->ports, 1, id);
 	while ((rc = sqlite3_step(e->ports)) == SQLITE_ROW) {
-		if (n == cap) {
-			struct verdict_named_port *grown;
+		struct verdict_named_port *p;
 
-			cap = cap ? 2 * cap : 8;
-			grown = arena_alloc(&e->mem, cap * sizeof(*grown));
-			if (grown == NULL)
-				goto oom;
-			if (n > 0)
-				memcpy(grown, ports, n * sizeof(*grown));
-			ports = grown;
-		}
-		ports[n].name = arena_strdup(&e->mem, col(e->ports, 0));
-		ports[n].protocol = arena_strdup(&e->mem, col(e->ports, 1));
-		ports[n].port = sqlite3_column_int(e->ports, 2);
-		if (ports[n].name == NULL || ports[n].protocol == NULL)
+		if (GROW(e->ports_buf, e->cap_ports, n + 1) < 0)
+			return -1;
+		p = &e->ports_buf[n++];
+		p->name = arena_strdup(&e->mem, col(e->ports, 0));
+		p->protocol = arena_strdup(&e->mem, col(e->ports, 1));
+		p->port = sqlite3_column_int(e->ports, 2);
+		if (p->name == NULL || p->protocol == NULL)
 			goto oom;
-		n++;
 	}
 	if (rc != SQLITE_DONE)
 		return db_error(e);
+	if (n > 0) {
+		if ((ports = arena_alloc(&e->mem, n * sizeof(*ports))) == NULL)
+			goto oom;
+		memcpy(ports, e->ports_buf, n * sizeof(*ports));
+	}
 	end->ports = ports;
 	end->n_ports = n;
 	return 0;
@@ -143,7 +146,10 @@ static int parse_labels(struct endpoints *e, const char *json,
 	return 0;
 }
 
-/* Reads the pod of uid into a new cache entry; *out NULL when unknown. */
+/*
+ * Reads the pod of uid into a new cache entry, *out.  Returns 1, 0 when
+ * no such pod is known, or -1 with errmsg.
+ */
 static int load_pod(struct endpoints *e, const char *uid,
 		    struct endpoint **out)
 {
@@ -151,7 +157,6 @@ static int load_pod(struct endpoints *e, const char *uid,
 	char name[512];
 	int rc;
 
-	*out = NULL;
 	sqlite3_reset(e->pod);
 	sqlite3_bind_text(e->pod, 1, uid, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(e->pod);
@@ -182,7 +187,7 @@ static int load_pod(struct endpoints *e, const char *uid,
 	if (p->name == NULL)
 		goto oom;
 	*out = p;
-	return 0;
+	return 1;
 oom:
 	errmsg_set("out of memory");
 	return -1;
@@ -192,7 +197,7 @@ int endpoints_pod(struct endpoints *e, const char *uid, const char *ip,
 		  struct endpoint *out)
 {
 	struct strmap_slot *slot = strmap_slot(&e->pods, uid);
-	struct endpoint *p;
+	struct endpoint *p = NULL;
 
 	if (slot == NULL) {
 		errmsg_set("out of memory");
@@ -210,9 +215,9 @@ int endpoints_pod(struct endpoints *e, const char *uid, const char *ip,
 		return -1;
 	if (slot->value == NULL) {
 		out->name = ip;
-		return 1;
+		return 0;
 	}
-	return 0;
+	return 1;
 }
 
 int endpoints_node(struct endpoints *e, const char *node, const char *ip,
@@ -322,20 +327,6 @@ int endpoints_kind(struct endpoints *e, const char *ns, const char *kind,
 	return 0;
 }
 
-static struct endpoint *list_add(struct endpoints *e)
-{
-	if (e->n_list == e->cap_list) {
-		size_t cap = e->cap_list ? 2 * e->cap_list : 8;
-		struct endpoint *grown = realloc(e->list, cap * sizeof(*grown));
-
-		if (grown == NULL)
-			return NULL;
-		e->list = grown;
-		e->cap_list = cap;
-	}
-	return &e->list[e->n_list++];
-}
-
 /* Reads the pods of ns/kind/name (kind canonical) into the scratch list. */
 static int load_workload(struct endpoints *e, const char *ns, const char *kind,
 			 const char *name)
@@ -348,23 +339,21 @@ static int load_workload(struct endpoints *e, const char *ns, const char *kind,
 	sqlite3_bind_text(e->workload, 2, kind, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(e->workload, 3, name, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(e->workload)) == SQLITE_ROW) {
-		int live = sqlite3_column_int(e->workload, 1);
+		int live = sqlite3_column_int(e->workload, 1), found;
 		char *uid;
-		struct endpoint *p;
 
 		if (!live && e->n_list > 0)
 			break; /* the last one seen, only when none runs */
-		if ((uid = strdup(col(e->workload, 0))) == NULL ||
-		    (p = list_add(e)) == NULL) {
-			free(uid);
+		if (GROW(e->list, e->cap_list, e->n_list + 1) < 0)
+			return -1;
+		if ((uid = strdup(col(e->workload, 0))) == NULL) {
 			errmsg_set("out of memory");
 			return -1;
 		}
-		if (endpoints_pod(e, uid, NULL, p) < 0) {
-			free(uid);
-			return -1;
-		}
+		found = endpoints_pod(e, uid, NULL, &e->list[e->n_list++]);
 		free(uid);
+		if (found < 0)
+			return -1;
 		if (!live) {
 			rc = SQLITE_DONE;
 			break;

@@ -6,11 +6,13 @@
  * anything a newer Kubernetes prints.  A field that is there but malformed
  * is an error naming its line and column.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "podflow/errmsg.h"
+#include "podflow/grow.h"
 #include "podflow/timefmt.h"
 #include "kube.h"
 
@@ -23,14 +25,25 @@ struct ctx {
 	int64_t at;
 };
 
+/*
+ * Fails with "SOURCE:LINE:COLUMN: KIND: MESSAGE", where n (or, when NULL,
+ * the object) starts.  Returns -1.
+ */
 static int fail_at(const struct ctx *c, const struct knode *n,
-		   const char *fmt, const char *what)
+		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail_at(const struct ctx *c, const struct knode *n,
+		   const char *fmt, ...)
 {
 	char msg[256];
+	va_list ap;
 
-	snprintf(msg, sizeof(msg), fmt, what);
-	errmsg_set("%s:%d:%d: %s: %s", c->source, n ? n->line : c->obj->line,
-		   n ? n->column : c->obj->column, c->kind, msg);
+	if (n == NULL)
+		n = c->obj;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	errmsg_set_at(c->source, n->line, n->column, "%s: %s", c->kind, msg);
 	return -1;
 }
 
@@ -100,19 +113,9 @@ static void jput(struct jbuf *b, const char *s, size_t n)
 {
 	if (b->oom)
 		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 256;
-		char *grown;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		grown = realloc(b->s, cap);
-		if (grown == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->s = grown;
-		b->cap = cap;
+	if (GROW(b->s, b->cap, b->len + n + 1) < 0) {
+		b->oom = 1;
+		return;
 	}
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
@@ -207,6 +210,8 @@ char *kube_to_json(struct arena *a, const struct knode *n)
 	if (!b.oom)
 		out = arena_strndup(a, b.s, b.len);
 	free(b.s);
+	if (out == NULL)
+		errmsg_set("out of memory");
 	return out;
 }
 
@@ -253,7 +258,7 @@ static int controller(const struct ctx *c, const struct knode *obj,
 
 /* The strings at field of each map in a sequence (podIPs[].ip, say). */
 static int string_list(const struct ctx *c, const struct knode *seq,
-		       const char *field, const char ***out, size_t *n)
+		       const char *field, const char *const **out, size_t *n)
 {
 	const char **list;
 
@@ -263,7 +268,8 @@ static int string_list(const struct ctx *c, const struct knode *seq,
 		return 0;
 	list = arena_alloc(c->a, seq->n * sizeof(*list));
 	if (list == NULL)
-		return fail_at(c, seq, "%s: out of memory", field);
+		return fail_at(c, seq, "%s: out of memory",
+			       field ? field : "items");
 	for (size_t i = 0; i < seq->n; i++) {
 		const char *v = field ? knode_str(seq->items[i], field)
 				      : (seq->items[i]->type == KNODE_SCALAR
@@ -276,10 +282,27 @@ static int string_list(const struct ctx *c, const struct knode *seq,
 	return 0;
 }
 
-/* A store failure is not the input's fault: told apart for the exit status. */
-static int stored(int rc)
+/*
+ * Addresses from a list field (status.podIPs[].ip; field NULL: the items
+ * themselves) or, when that holds none, from the single field
+ * (status.podIP) that older clusters print alone.
+ */
+static int addresses(const struct ctx *c, const struct knode *obj,
+		     const char *list, const char *field, const char *single,
+		     const char *const **out, size_t *n)
 {
-	return rc < 0 ? KUBE_FAILED : 0;
+	const char **one;
+
+	if (string_list(c, knode_at(obj, list), field, out, n) < 0)
+		return -1;
+	if (*n > 0 || knode_str(obj, single) == NULL)
+		return 0;
+	if ((one = arena_alloc(c->a, sizeof(*one))) == NULL)
+		return fail_at(c, obj, "out of memory");
+	one[0] = knode_str(obj, single);
+	*out = one;
+	*n = 1;
+	return 0;
 }
 
 static const char *ns_of(const struct knode *obj)
@@ -341,7 +364,7 @@ static int pod_ports(struct ctx *c, const struct knode *obj, struct inv_pod *p)
 		return 0;
 	ports = arena_alloc(c->a, cap * sizeof(*ports));
 	if (ports == NULL)
-		return fail_at(c, obj, "%s", "out of memory");
+		return fail_at(c, obj, "out of memory");
 	for (int l = 0; l < 2; l++) {
 		const struct knode *cs = knode_at(obj, lists[l]);
 
@@ -360,8 +383,7 @@ static int pod_ports(struct ctx *c, const struct knode *obj, struct inv_pod *p)
 					return -1;
 				if (port < 0)
 					return fail_at(c, ps->items[j],
-						       "missing %s",
-						       "containerPort");
+						       "missing containerPort");
 				pt->container = cname ? cname : "";
 				pt->name = knode_str(ps->items[j], "name");
 				pt->port = (int)port;
@@ -402,98 +424,62 @@ static int pod_finished(struct ctx *c, const struct knode *obj,
 	return 0;
 }
 
-static int import_pod(struct ctx *c, struct inventory *inv,
-		      const struct knode *obj)
+static int parse_pod(struct ctx *c, const struct knode *obj,
+		     struct inv_pod *p)
 {
-	struct inv_pod p = { 0 };
-	const struct knode *ips;
-	const char **list;
-	size_t n;
-
-	if (need(c, obj, "metadata.name", &p.name) < 0 ||
-	    need(c, obj, "metadata.uid", &p.uid) < 0 ||
-	    labels_json(c, obj, "metadata.labels", &p.labels) < 0 ||
-	    time_at(c, obj, "metadata.creationTimestamp", &p.created) < 0 ||
-	    time_at(c, obj, "metadata.deletionTimestamp", &p.deleted) < 0 ||
-	    time_at(c, obj, "status.startTime", &p.started) < 0 ||
-	    controller(c, obj, &p.controller_kind, &p.controller_name) < 0)
+	if (need(c, obj, "metadata.name", &p->name) < 0 ||
+	    need(c, obj, "metadata.uid", &p->uid) < 0 ||
+	    labels_json(c, obj, "metadata.labels", &p->labels) < 0 ||
+	    time_at(c, obj, "metadata.creationTimestamp", &p->created) < 0 ||
+	    time_at(c, obj, "metadata.deletionTimestamp", &p->deleted) < 0 ||
+	    time_at(c, obj, "status.startTime", &p->started) < 0 ||
+	    controller(c, obj, &p->controller_kind, &p->controller_name) < 0)
 		return -1;
-	p.namespace = ns_of(obj);
-	p.node = knode_str(obj, "spec.nodeName");
-	p.host_network = is_true(obj, "spec.hostNetwork");
-	p.phase = knode_str(obj, "status.phase");
-	p.template_hash = knode_str(obj, "metadata.labels.pod-template-hash");
-	if (pod_finished(c, obj, &p) < 0 || pod_ports(c, obj, &p) < 0)
+	p->namespace = ns_of(obj);
+	p->node = knode_str(obj, "spec.nodeName");
+	p->host_network = is_true(obj, "spec.hostNetwork");
+	p->phase = knode_str(obj, "status.phase");
+	p->template_hash = knode_str(obj, "metadata.labels.pod-template-hash");
+	if (pod_finished(c, obj, p) < 0 || pod_ports(c, obj, p) < 0)
 		return -1;
-	pod_workload(c, &p);
-
-	ips = knode_at(obj, "status.podIPs");
-	if (string_list(c, ips, "ip", &list, &n) < 0)
+	pod_workload(c, p);
+	if (addresses(c, obj, "status.podIPs", "ip", "status.podIP", &p->ips,
+		      &p->n_ips) < 0 ||
+	    addresses(c, obj, "status.hostIPs", "ip", "status.hostIP",
+		      &p->host_ips, &p->n_host_ips) < 0)
 		return -1;
-	if (n == 0 && knode_str(obj, "status.podIP") != NULL) {
-		list = arena_alloc(c->a, sizeof(*list));
-		if (list == NULL)
-			return fail_at(c, obj, "%s", "out of memory");
-		list[0] = knode_str(obj, "status.podIP");
-		n = 1;
-	}
-	p.ips = list;
-	p.n_ips = n;
-	if (string_list(c, knode_at(obj, "status.hostIPs"), "ip", &list, &n) < 0)
-		return -1;
-	if (n == 0 && knode_str(obj, "status.hostIP") != NULL) {
-		list = arena_alloc(c->a, sizeof(*list));
-		if (list == NULL)
-			return fail_at(c, obj, "%s", "out of memory");
-		list[0] = knode_str(obj, "status.hostIP");
-		n = 1;
-	}
-	p.host_ips = list;
-	p.n_host_ips = n;
-	return stored(inventory_put_pod(inv, &p));
+	return 0;
 }
 
-static int import_service(struct ctx *c, struct inventory *inv,
-			  const struct knode *obj)
+static int parse_service(struct ctx *c, const struct knode *obj,
+			 struct inv_service *s)
 {
-	struct inv_service s = { 0 };
 	const struct knode *sel = knode_at(obj, "spec.selector");
 	const struct knode *ports = knode_at(obj, "spec.ports");
-	const char **ips;
-	size_t n;
 
-	if (need(c, obj, "metadata.name", &s.name) < 0 ||
-	    time_at(c, obj, "metadata.creationTimestamp", &s.created) < 0)
+	if (need(c, obj, "metadata.name", &s->name) < 0 ||
+	    time_at(c, obj, "metadata.creationTimestamp", &s->created) < 0)
 		return -1;
-	s.namespace = ns_of(obj);
-	s.uid = knode_str(obj, "metadata.uid");
-	s.type = knode_str(obj, "spec.type");
-	if (s.type == NULL)
-		s.type = "ClusterIP";
+	s->namespace = ns_of(obj);
+	s->uid = knode_str(obj, "metadata.uid");
+	s->type = knode_str(obj, "spec.type");
+	if (s->type == NULL)
+		s->type = "ClusterIP";
 	if (sel != NULL && sel->type == KNODE_MAP && sel->n > 0 &&
-	    labels_json(c, obj, "spec.selector", &s.selector) < 0)
+	    labels_json(c, obj, "spec.selector", &s->selector) < 0)
 		return -1;
-	if (string_list(c, knode_at(obj, "spec.clusterIPs"), NULL, &ips, &n) <
-	    0)
+	if (addresses(c, obj, "spec.clusterIPs", NULL, "spec.clusterIP",
+		      &s->cluster_ips, &s->n_cluster_ips) < 0)
 		return -1;
-	if (n == 0 && knode_str(obj, "spec.clusterIP") != NULL) {
-		ips = arena_alloc(c->a, sizeof(*ips));
-		if (ips == NULL)
-			return fail_at(c, obj, "%s", "out of memory");
-		ips[0] = knode_str(obj, "spec.clusterIP");
-		n = 1;
-	}
 	/* A headless Service has no address of its own. */
-	if (n > 0 && strcmp(ips[0], "None") == 0)
-		n = 0;
-	s.cluster_ips = ips;
-	s.n_cluster_ips = n;
+	if (s->n_cluster_ips > 0 && strcmp(s->cluster_ips[0], "None") == 0)
+		s->n_cluster_ips = 0;
 	if (ports != NULL && ports->type == KNODE_SEQ && ports->n > 0) {
 		struct inv_service_port *sp =
 			arena_alloc(c->a, ports->n * sizeof(*sp));
 
 		if (sp == NULL)
-			return fail_at(c, obj, "%s", "out of memory");
+			return fail_at(c, obj, "out of memory");
 		for (size_t i = 0; i < ports->n; i++) {
 			const struct knode *pn = ports->items[i];
 			long port, node_port;
@@ -503,8 +489,8 @@ static int import_service(struct ctx *c, struct inventory *inv,
 				   &node_port) < 0)
 				return -1;
 			if (port < 0)
-				return fail_at(c, pn, "missing %s",
-					       "spec.ports[].port");
+				return fail_at(c, pn,
+					       "missing spec.ports[].port");
 			sp[i].name = knode_str(pn, "name");
 			sp[i].port = (int)port;
 			sp[i].node_port = (int)node_port;
@@ -518,39 +504,38 @@ static int import_service(struct ctx *c, struct inventory *inv,
 
 				snprintf(num, sizeof(num), "%ld", port);
 				sp[i].target_port = arena_strdup(c->a, num);
+				if (sp[i].target_port == NULL)
+					return fail_at(c, pn, "out of memory");
 			}
 		}
-		s.ports = sp;
-		s.n_ports = ports->n;
+		s->ports = sp;
+		s->n_ports = ports->n;
 	}
-	return stored(inventory_put_service(inv, &s));
+	return 0;
 }
 
-static int import_namespace(struct ctx *c, struct inventory *inv,
-			    const struct knode *obj)
+static int parse_namespace(struct ctx *c, const struct knode *obj,
+			   struct inv_namespace *ns)
 {
-	struct inv_namespace ns = { 0 };
-
-	if (need(c, obj, "metadata.name", &ns.name) < 0 ||
-	    labels_json(c, obj, "metadata.labels", &ns.labels) < 0)
+	if (need(c, obj, "metadata.name", &ns->name) < 0 ||
+	    labels_json(c, obj, "metadata.labels", &ns->labels) < 0)
 		return -1;
-	return stored(inventory_put_namespace(inv, &ns));
+	return 0;
 }
 
-static int import_node(struct ctx *c, struct inventory *inv,
-		       const struct knode *obj)
+static int parse_node(struct ctx *c, const struct knode *obj,
+		      struct inv_node *node)
 {
-	struct inv_node node = { 0 };
 	const struct knode *addrs = knode_at(obj, "status.addresses");
 	struct inv_node_address *list;
 
-	if (need(c, obj, "metadata.name", &node.name) < 0 ||
-	    labels_json(c, obj, "metadata.labels", &node.labels) < 0)
+	if (need(c, obj, "metadata.name", &node->name) < 0 ||
+	    labels_json(c, obj, "metadata.labels", &node->labels) < 0)
 		return -1;
 	if (addrs != NULL && addrs->type == KNODE_SEQ && addrs->n > 0) {
 		list = arena_alloc(c->a, addrs->n * sizeof(*list));
 		if (list == NULL)
-			return fail_at(c, obj, "%s", "out of memory");
+			return fail_at(c, obj, "out of memory");
 		for (size_t i = 0; i < addrs->n; i++) {
 			const char *type = knode_str(addrs->items[i], "type");
 			const char *addr = knode_str(addrs->items[i], "address");
@@ -561,75 +546,120 @@ static int import_node(struct ctx *c, struct inventory *inv,
 			    strcmp(type, "InternalDNS") == 0 ||
 			    strcmp(type, "ExternalDNS") == 0)
 				continue;
-			list[node.n_addresses].type = type;
-			list[node.n_addresses++].address = addr;
+			list[node->n_addresses].type = type;
+			list[node->n_addresses++].address = addr;
 		}
-		node.addresses = list;
+		node->addresses = list;
 	}
-	return stored(inventory_put_node(inv, &node));
+	return 0;
 }
 
-static int import_owner(struct ctx *c, struct inventory *inv,
-			const struct knode *obj)
+static int parse_owner(struct ctx *c, const struct knode *obj,
+		       struct inv_owner *o)
 {
-	struct inv_owner o = { .kind = c->kind };
 	const struct knode *sel = knode_at(obj, "spec.selector");
 
-	if (need(c, obj, "metadata.name", &o.name) < 0 ||
-	    controller(c, obj, &o.owner_kind, &o.owner_name) < 0)
+	o->kind = c->kind;
+	if (need(c, obj, "metadata.name", &o->name) < 0 ||
+	    controller(c, obj, &o->owner_kind, &o->owner_name) < 0)
 		return -1;
-	o.namespace = ns_of(obj);
-	o.uid = knode_str(obj, "metadata.uid");
+	o->namespace = ns_of(obj);
+	o->uid = knode_str(obj, "metadata.uid");
 	if (sel != NULL && sel->type == KNODE_MAP) {
-		o.selector = kube_to_json(c->a, sel);
-		if (o.selector == NULL)
-			return fail_at(c, sel, "%s", "out of memory");
+		o->selector = kube_to_json(c->a, sel);
+		if (o->selector == NULL)
+			return fail_at(c, sel, "out of memory");
 	}
-	return stored(inventory_put_owner(inv, &o));
+	return 0;
 }
 
-static const char *const owner_kinds[] = {
-	"Deployment", "StatefulSet", "DaemonSet",
-	"ReplicaSet", "Job",	     "CronJob",
+/* The kinds the inventory uses, and what each becomes. */
+static const struct {
+	const char *kind;
+	enum kube_type type;
+} kinds[] = {
+	{ "Pod", KUBE_POD },
+	{ "Service", KUBE_SERVICE },
+	{ "Namespace", KUBE_NAMESPACE },
+	{ "Node", KUBE_NODE },
+	{ "Deployment", KUBE_OWNER },
+	{ "StatefulSet", KUBE_OWNER },
+	{ "DaemonSet", KUBE_OWNER },
+	{ "ReplicaSet", KUBE_OWNER },
+	{ "Job", KUBE_OWNER },
+	{ "CronJob", KUBE_OWNER },
 };
 
-enum kube_result kube_import(struct inventory *inv, const struct knode *obj,
-			     const char *source, int64_t at, struct arena *a)
+/* What obj, of kind c->kind, becomes. */
+static enum kube_type type_of(const struct ctx *c)
+{
+	size_t len = strlen(c->kind);
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(c->kind, kinds[i].kind) == 0)
+			return kinds[i].type;
+	/* A List without items (items: null) holds nothing. */
+	if (len >= 4 && strcmp(c->kind + len - 4, "List") == 0)
+		return KUBE_NONE;
+	return KUBE_OTHER;
+}
+
+int kube_parse(const struct knode *obj, const char *source, int64_t at,
+	       struct arena *a, struct kube_record *out)
 {
 	struct ctx c = { .source = source, .obj = obj, .a = a, .at = at,
 			 .kind = "object" };
-	int rc;
+	struct kube_record r;
+	int rc = 0;
 
-	if (obj->type != KNODE_MAP) {
-		fail_at(&c, obj, "%s", "expected a Kubernetes object (a map)");
-		return KUBE_ERROR;
-	}
+	memset(&r, 0, sizeof(r));
+	if (obj->type != KNODE_MAP)
+		return fail_at(&c, obj, "expected a Kubernetes object (a map)");
 	if (need(&c, obj, "kind", &c.kind) < 0)
-		return KUBE_ERROR;
-	if (strcmp(c.kind, "Pod") == 0)
-		rc = import_pod(&c, inv, obj);
-	else if (strcmp(c.kind, "Service") == 0)
-		rc = import_service(&c, inv, obj);
-	else if (strcmp(c.kind, "Namespace") == 0)
-		rc = import_namespace(&c, inv, obj);
-	else if (strcmp(c.kind, "Node") == 0)
-		rc = import_node(&c, inv, obj);
-	else {
-		for (size_t i = 0;
-		     i < sizeof(owner_kinds) / sizeof(owner_kinds[0]); i++)
-			if (strcmp(c.kind, owner_kinds[i]) == 0) {
-				rc = import_owner(&c, inv, obj);
-				return rc == KUBE_FAILED ? KUBE_FAILED
-				       : rc < 0	 ? KUBE_ERROR
-						 : KUBE_IMPORTED;
-			}
-		/* A List without items (items: null) holds nothing. */
-		if (strlen(c.kind) >= 4 &&
-		    strcmp(c.kind + strlen(c.kind) - 4, "List") == 0)
-			return KUBE_IMPORTED;
-		return KUBE_SKIPPED;
+		return -1;
+	r.kind = c.kind;
+	switch ((r.type = type_of(&c))) {
+	case KUBE_NONE:
+	case KUBE_OTHER:
+		break;
+	case KUBE_NAMESPACE:
+		rc = parse_namespace(&c, obj, &r.u.namespace);
+		break;
+	case KUBE_NODE:
+		rc = parse_node(&c, obj, &r.u.node);
+		break;
+	case KUBE_POD:
+		rc = parse_pod(&c, obj, &r.u.pod);
+		break;
+	case KUBE_SERVICE:
+		rc = parse_service(&c, obj, &r.u.service);
+		break;
+	case KUBE_OWNER:
+		rc = parse_owner(&c, obj, &r.u.owner);
+		break;
 	}
-	if (rc == KUBE_FAILED)
-		return KUBE_FAILED;
-	return rc < 0 ? KUBE_ERROR : KUBE_IMPORTED;
+	if (rc < 0)
+		return -1;
+	*out = r;
+	return 0;
+}
+
+int kube_put(struct inventory *inv, const struct kube_record *r)
+{
+	switch (r->type) {
+	case KUBE_NONE:
+	case KUBE_OTHER:
+		return 0;
+	case KUBE_NAMESPACE:
+		return inventory_put_namespace(inv, &r->u.namespace);
+	case KUBE_NODE:
+		return inventory_put_node(inv, &r->u.node);
+	case KUBE_POD:
+		return inventory_put_pod(inv, &r->u.pod);
+	case KUBE_SERVICE:
+		return inventory_put_service(inv, &r->u.service);
+	case KUBE_OWNER:
+		return inventory_put_owner(inv, &r->u.owner);
+	}
+	return 0;
 }

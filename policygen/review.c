@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "podflow/errmsg.h"
+#include "podflow/grow.h"
 #include "review.h"
 #include "sql.h"
 
@@ -31,6 +32,10 @@ static const char *col_dup(struct arena *a, sqlite3_stmt *st, int i)
 	return v ? arena_strdup(a, v) : NULL;
 }
 
+/*
+ * Whether s has the review table (schema 6 on): 1 it has, 0 it has not
+ * (an older read-only database, no error), or -1 with errmsg.
+ */
 static int has_review_table(struct store *s)
 {
 	sqlite3_stmt *st;
@@ -99,18 +104,8 @@ int review_load(struct store *s, struct review_set *out)
 	    SQLITE_OK)
 		return db_error(s);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (out->n == cap) {
-			size_t ncap = cap ? 2 * cap : 16;
-			struct review_rule *grown =
-				realloc(out->rules, ncap * sizeof(*grown));
-
-			if (grown == NULL) {
-				errmsg_set("out of memory");
-				goto out;
-			}
-			out->rules = grown;
-			cap = ncap;
-		}
+		if (GROW(out->rules, cap, out->n + 1) < 0)
+			goto out;
 		if (read_rule(out, s, st, &out->rules[out->n]) < 0)
 			goto out;
 		out->n++;
@@ -212,8 +207,11 @@ int review_parse_peer(const char *text, struct arena *a,
 	}
 	if (strncmp(text, "ns:", 3) == 0 && text[3] != '\0') {
 		out->type = REVIEW_PEER_NAMESPACE;
-		out->ns = arena_strdup(a, text + 3);
-		return out->ns ? 0 : -1;
+		if ((out->ns = arena_strdup(a, text + 3)) == NULL) {
+			errmsg_set("out of memory");
+			return -1;
+		}
+		return 0;
 	}
 	if (addr_parse(text, &ip) == 0) {
 		out->type = REVIEW_PEER_CIDR;

@@ -73,6 +73,7 @@ struct review_subject {
  */
 int review_load(struct store *s, struct review_set *out);
 
+/* Frees what set holds; set stays usable, empty. */
 void review_set_free(struct review_set *set);
 
 /* The decision that covers subject, or NULL: pending. */
@@ -90,7 +91,10 @@ int review_parse_peer(const char *text, struct arena *a,
 /* The canonical text of a peer ("ns/Kind/name", "ns:NAME", "node", CIDR). */
 void review_peer_format(const struct review_peer *p, char *buf, size_t len);
 
-/* Records r in s, replacing an earlier decision on the same thing. */
+/*
+ * Records r in s, replacing an earlier decision on the same thing.
+ * Returns 0, or -1 with errmsg.
+ */
 int review_record(struct store *s, const struct review_rule *r);
 
 #endif

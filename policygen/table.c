@@ -5,33 +5,31 @@
 #include <string.h>
 
 #include "podflow/arena.h"
+#include "podflow/errmsg.h"
+#include "podflow/grow.h"
 #include "table.h"
 
 struct table {
-	size_t ncols, nrows, cap;
+	size_t ncols, nrows;
 	char **cells; /* row-major, headings first */
+	size_t cap;   /* of cells */
 	size_t *width;
 	struct arena mem;
 };
 
 static int table_push(struct table *t, const char *const *cells)
 {
-	if (t->nrows == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 32;
-		char **grown = realloc(t->cells, cap * t->ncols * sizeof(char *));
-
-		if (grown == NULL)
-			return -1;
-		t->cells = grown;
-		t->cap = cap;
-	}
+	if (GROW(t->cells, t->cap, (t->nrows + 1) * t->ncols) < 0)
+		return -1;
 	for (size_t c = 0; c < t->ncols; c++) {
 		const char *s = cells[c] ? cells[c] : "-";
 		char *copy = arena_strdup(&t->mem, s);
 		size_t len = strlen(s);
 
-		if (copy == NULL)
+		if (copy == NULL) {
+			errmsg_set("out of memory");
 			return -1;
+		}
 		t->cells[t->nrows * t->ncols + c] = copy;
 		if (len > t->width[c])
 			t->width[c] = len;
@@ -45,14 +43,18 @@ struct table *table_new(size_t ncols, const char *const *headings)
 	struct table *t = calloc(1, sizeof(*t));
 
 	if (t == NULL)
-		return NULL;
+		goto oom;
 	t->ncols = ncols;
-	t->width = calloc(ncols, sizeof(*t->width));
-	if (t->width == NULL || table_push(t, headings) < 0) {
-		table_free(t);
-		return NULL;
-	}
+	if ((t->width = calloc(ncols, sizeof(*t->width))) == NULL)
+		goto oom;
+	if (table_push(t, headings) < 0)
+		goto fail;
 	return t;
+oom:
+	errmsg_set("out of memory");
+fail:
+	table_free(t);
+	return NULL;
 }
 
 int table_add(struct table *t, const char *const *cells)

@@ -149,20 +149,28 @@ static void remove_db(const char *path)
 	unlink(side);
 }
 
+/* A new database at a new temporary path (a mkstemp() template). */
+static struct store *new_db(char *path)
+{
+	struct store *s;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	assert_int_equal(store_open(path, 0, &s), 0);
+	return s;
+}
+
 /* Decisions go to a real database, replace earlier ones, and come back. */
 static void test_record_and_load(void **state)
 {
 	char path[] = "/tmp/podflow-review-XXXXXX";
 	struct review_set set;
-	struct store *s;
+	struct store *s = new_db(path);
 	struct review_rule r = rule("203.0.113.7", 1389, REVIEW_ACCEPTED);
-	int fd = mkstemp(path);
 
 	(void)state;
-	assert_true(fd >= 0);
-	close(fd);
-	unlink(path);
-	assert_int_equal(store_open(path, 0, &s), 0);
 	r.at = 1700000000;
 	assert_int_equal(review_record(s, &r), 0);
 	r.decision = REVIEW_REJECTED;
@@ -187,12 +195,45 @@ static void test_record_and_load(void **state)
 	remove_db(path);
 }
 
+/*
+ * Many decisions come back, each whole and in port order: the set grows
+ * past its first allocation without losing one.
+ */
+static void test_load_many_decisions(void **state)
+{
+	char path[] = "/tmp/podflow-review-XXXXXX";
+	struct review_set set;
+	struct store *s = new_db(path);
+
+	(void)state;
+	for (int port = 1; port <= 100; port++) {
+		struct review_rule r = rule("203.0.113.7", port,
+					    port % 2 ? REVIEW_ACCEPTED
+						     : REVIEW_REJECTED);
+
+		assert_int_equal(review_record(s, &r), 0);
+	}
+	assert_int_equal(review_load(s, &set), 0);
+	assert_int_equal(set.n, 100);
+	for (size_t i = 0; i < set.n; i++) {
+		assert_int_equal(set.rules[i].port, (int)i + 1);
+		assert_int_equal(set.rules[i].decision, i % 2 ? REVIEW_REJECTED
+							       : REVIEW_ACCEPTED);
+		assert_string_equal(set.rules[i].by, "alice");
+	}
+	review_set_free(&set);
+	assert_int_equal(set.n, 0);
+	store_close(s);
+	remove_db(path);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_peers),
 		cmocka_unit_test(test_most_specific_decision_wins),
 		cmocka_unit_test(test_record_and_load),
+		cmocka_unit_test(test_load_many_decisions),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 

@@ -1,0 +1,311 @@
+/*
+ * replay: recorded flows decided against NetworkPolicies and grouped
+ * (replay.h).
+ *
+ * A day of a cluster is millions of rows but few distinct pairs of ends,
+ * so each pair's decision is made once and looked up after; the rows are
+ * read in one query (sql/queries/check/check_flows.sql) and never kept.
+ */
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "podflow/arena.h"
+#include "podflow/errmsg.h"
+#include "podflow/grow.h"
+#include "podflow/hash.h"
+#include "podflow/proto.h"
+#include "podflow/strmap.h"
+#include "podflow/verdict.h"
+#include "endpoint.h"
+#include "replay.h"
+#include "sql.h"
+
+/* Columns of check_flows.sql. */
+enum {
+	C_BUCKET, C_CLIENT, C_SERVER, C_PORT, C_PROTO, C_CLIENT_NAT, C_CONNS,
+	C_LAST, C_SRC_UID, C_SRC_NODE, C_SRC_NS, C_SRC_KIND, C_SRC_NAME,
+	C_DST_UID, C_DST_NODE, C_DST_NS, C_DST_KIND, C_DST_NAME,
+};
+
+/* What the policies decided for one pair of ends, port and SNAT. */
+struct decision {
+	const struct polset_policy *egress_by, *ingress_by; /* NULL: allowed */
+};
+
+struct replay {
+	const struct polset *ps;
+	int several;
+	struct strmap groups; /* "src dst port/proto" -> struct replay_group */
+	struct strmap decided; /* the ends, port and SNAT -> struct decision */
+	struct strmap seen;   /* with several databases: rows already read */
+	struct replay_group **list; /* the groups, in r->mem */
+	size_t n_list, cap_list;
+	struct arena mem;
+	size_t rows, not_checked;
+};
+
+struct replay *replay_new(const struct polset *ps, int several)
+{
+	struct replay *r = calloc(1, sizeof(*r));
+
+	if (r == NULL) {
+		errmsg_set("out of memory");
+		return NULL;
+	}
+	r->ps = ps;
+	r->several = several;
+	return r;
+}
+
+void replay_free(struct replay *r)
+{
+	if (r == NULL)
+		return;
+	strmap_free(&r->groups);
+	strmap_free(&r->decided);
+	strmap_free(&r->seen);
+	free(r->list);
+	arena_reset(&r->mem);
+	free(r);
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* One end of a recorded row: the pod (by uid), the node, or the address. */
+static int row_end(struct endpoints *e, sqlite3_stmt *st, int uid, int node,
+		   const char *ip, struct endpoint *out)
+{
+	if (col(st, uid) != NULL)
+		return endpoints_pod(e, col(st, uid), ip, out) < 0 ? -1 : 0;
+	if (col(st, node) != NULL)
+		return endpoints_node(e, col(st, node), ip, out);
+	memset(out, 0, sizeof(*out));
+	out->name = ip;
+	if (addr_parse(ip, &out->end.ip) < 0)
+		return -1;
+	return 0;
+}
+
+/* The group of src, dst, port and protocol, made when new; NULL: errmsg. */
+static struct replay_group *find_group(struct replay *r, const char *src,
+				       const char *dst, int port,
+				       const char *protocol)
+{
+	char key[1024];
+	struct strmap_slot *slot;
+	struct replay_group *g;
+
+	snprintf(key, sizeof(key), "%s %s %d/%s", src, dst, port, protocol);
+	if ((slot = strmap_slot(&r->groups, key)) == NULL)
+		goto oom;
+	if (slot->value != NULL)
+		return slot->value;
+	if (GROW(r->list, r->cap_list, r->n_list + 1) < 0)
+		return NULL;
+	if ((g = arena_alloc(&r->mem, sizeof(*g))) == NULL ||
+	    (g->src = arena_strdup(&r->mem, src)) == NULL ||
+	    (g->dst = arena_strdup(&r->mem, dst)) == NULL)
+		goto oom;
+	g->protocol = protocol;
+	g->port = port;
+	slot->value = g;
+	r->list[r->n_list++] = g;
+	return g;
+oom:
+	errmsg_set("out of memory");
+	return NULL;
+}
+
+/*
+ * Two unrelated 64-bit hashes of s, as 32 hex digits: the one hash
+ * (FNV-1a) and djb2, so that two rows collide only if both do.
+ */
+static void digest(const char *s, char out[33])
+{
+	uint64_t b = 5381;
+
+	for (const char *p = s; *p; p++)
+		b = b * 33 + (unsigned char)*p;
+	snprintf(out, 33, "%016llx%016llx", (unsigned long long)hash_str(s),
+		 (unsigned long long)b);
+}
+
+/*
+ * A row another database already gave: the same connection, seen twice.
+ * Rows are remembered by a 128-bit digest, not their text: a day of
+ * several nodes is millions of them.  Returns 1 seen, 0 new, or -1 with
+ * errmsg.
+ */
+static int seen_before(struct replay *r, sqlite3_stmt *st)
+{
+	char key[256], d[33];
+	struct strmap_slot *slot;
+
+	snprintf(key, sizeof(key), "%lld %s %s %d %s %s %s",
+		 (long long)sqlite3_column_int64(st, C_BUCKET),
+		 col(st, C_CLIENT), col(st, C_SERVER),
+		 sqlite3_column_int(st, C_PORT), col(st, C_PROTO),
+		 col(st, C_SRC_UID) ? col(st, C_SRC_UID) : "",
+		 col(st, C_DST_UID) ? col(st, C_DST_UID) : "");
+	digest(key, d);
+	if ((slot = strmap_slot(&r->seen, d)) == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	if (slot->value != NULL)
+		return 1;
+	slot->value = slot; /* any non-NULL mark */
+	return 0;
+}
+
+/*
+ * The decision for a row's ends, port and SNAT, made once: a day holds
+ * the same few pairs bucket after bucket.  An end is its address and,
+ * for a pod, its uid (whose labels and node do not change).  NULL: errmsg.
+ */
+static const struct decision *decide(struct replay *r, struct endpoints *e,
+				     sqlite3_stmt *st,
+				     const struct endpoint *src,
+				     const struct endpoint *dst, int port,
+				     const char *protocol)
+{
+	const char *nat = col(st, C_CLIENT_NAT);
+	struct endpoint seen_src = *src;
+	struct strmap_slot *slot;
+	struct verdict out, in;
+	struct decision *d;
+	char key[512];
+
+	snprintf(key, sizeof(key), "%s %s %s %s %s %s %d %s %s",
+		 col(st, C_CLIENT), col(st, C_SRC_UID) ? col(st, C_SRC_UID) : "",
+		 col(st, C_SRC_NODE) ? col(st, C_SRC_NODE) : "",
+		 col(st, C_SERVER), col(st, C_DST_UID) ? col(st, C_DST_UID) : "",
+		 col(st, C_DST_NODE) ? col(st, C_DST_NODE) : "", port,
+		 protocol, nat ? nat : "");
+	if ((slot = strmap_slot(&r->decided, key)) == NULL)
+		goto oom;
+	if (slot->value != NULL)
+		return slot->value;
+	/* The server's policies see the client after SNAT. */
+	if (nat != NULL && endpoints_address(e, nat, &seen_src) < 0)
+		return NULL;
+	verdict_eval(r->ps, &src->end, &dst->end, port, protocol, &out);
+	verdict_eval(r->ps, &seen_src.end, &dst->end, port, protocol, &in);
+	if ((d = arena_alloc(&r->mem, sizeof(*d))) == NULL)
+		goto oom;
+	d->egress_by = out.egress.allowed ? NULL : out.egress.isolating[0];
+	d->ingress_by = in.ingress.allowed ? NULL : in.ingress.isolating[0];
+	slot->value = d;
+	return d;
+oom:
+	errmsg_set("out of memory");
+	return NULL;
+}
+
+static int replay_row(struct replay *r, struct endpoints *e, sqlite3_stmt *st)
+{
+	const char *client = col(st, C_CLIENT), *server = col(st, C_SERVER);
+	/* Spelt as the table spells it, as the store's views do. */
+	const char *protocol = proto_policy_name(col(st, C_PROTO), 0);
+	int port = sqlite3_column_int(st, C_PORT);
+	struct endpoint src, dst;
+	const struct decision *d;
+	struct replay_group *g;
+
+	r->rows++;
+	if (protocol == NULL || port < 1) {
+		r->not_checked++; /* ICMP: NetworkPolicy cannot say */
+		return 0;
+	}
+	if (row_end(e, st, C_SRC_UID, C_SRC_NODE, client, &src) < 0 ||
+	    row_end(e, st, C_DST_UID, C_DST_NODE, server, &dst) < 0)
+		return -1;
+	if ((d = decide(r, e, st, &src, &dst, port, protocol)) == NULL)
+		return -1;
+	if ((g = find_group(r, src.name, dst.name, port, protocol)) == NULL)
+		return -1;
+	g->conns += sqlite3_column_int64(st, C_CONNS);
+	if (sqlite3_column_int64(st, C_LAST) > g->last)
+		g->last = sqlite3_column_int64(st, C_LAST);
+	if (g->egress_by == NULL)
+		g->egress_by = d->egress_by;
+	if (g->ingress_by == NULL)
+		g->ingress_by = d->ingress_by;
+	return 0;
+}
+
+int replay_store(struct replay *r, struct store *s, int64_t since,
+		 int64_t until)
+{
+	struct endpoints *e = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc = -1, step, dup;
+
+	if (endpoints_open(s, &e) < 0)
+		goto out;
+	if (sqlite3_prepare_v2(store_db(s), sql_check_flows, -1, &st, NULL)) {
+		errmsg_set("%s: %s", store_filename(s),
+			   sqlite3_errmsg(store_db(s)));
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, until);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((dup = r->several ? seen_before(r, st) : 0) < 0)
+			goto out;
+		if (!dup && replay_row(r, e, st) < 0)
+			goto out;
+	}
+	if (step != SQLITE_DONE) {
+		errmsg_set("%s: %s", store_filename(s),
+			   sqlite3_errmsg(store_db(s)));
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	endpoints_close(e);
+	return rc;
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+	const struct replay_group *x = *(struct replay_group *const *)a;
+	const struct replay_group *y = *(struct replay_group *const *)b;
+	int c = strcmp(x->src, y->src);
+
+	if (c == 0)
+		c = strcmp(x->dst, y->dst);
+	if (c == 0)
+		c = strcmp(x->protocol, y->protocol);
+	if (c == 0)
+		c = (x->port > y->port) - (x->port < y->port);
+	return c;
+}
+
+void replay_result(struct replay *r, struct replay_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (r->n_list > 1)
+		qsort(r->list, r->n_list, sizeof(*r->list), cmp_group);
+	for (size_t i = 0; i < r->n_list; i++) {
+		const struct replay_group *g = r->list[i];
+
+		if (g->egress_by == NULL && g->ingress_by == NULL)
+			continue;
+		out->denied++;
+		out->denied_egress += g->egress_by != NULL;
+		out->denied_ingress += g->ingress_by != NULL;
+		out->denied_conns += g->conns;
+	}
+	out->groups = r->list;
+	out->n_groups = r->n_list;
+	out->rows = r->rows;
+	out->not_checked = r->not_checked;
+}
