@@ -60,19 +60,22 @@ struct collector *collector_new(struct store *store,
 {
 	struct collector *c = calloc(1, sizeof(*c));
 
-	if (c == NULL)
-		goto oom;
+	if (c == NULL) {
+		errmsg_set("out of memory for the collector");
+		return NULL;
+	}
 	c->store = store;
 	c->bucket_seconds = bucket_seconds ? bucket_seconds : 60;
 	c->edges = flowtab_new(max_edges ? max_edges : COLLECTOR_MAX_EDGES);
+	if (c->edges == NULL)
+		goto err;
 	c->conns = conntab_new(max_conns ? max_conns : COLLECTOR_MAX_CONNS);
-	if (c->edges == NULL || c->conns == NULL ||
-	    collector_set_scope(c, pod_cidrs, n_cidrs) < 0)
-		goto oom;
+	if (c->conns == NULL || collector_set_scope(c, pod_cidrs, n_cidrs) < 0)
+		goto err;
 	return c;
-oom:
+err:
+	/* errmsg is the failed step's. */
 	collector_free(c);
-	errmsg_set("out of memory for the collector's tables");
 	return NULL;
 }
 

@@ -63,7 +63,10 @@ struct collector *collector_new(struct store *store,
 /* NULL is a no-op.  Pending edges are not flushed: flush first. */
 void collector_free(struct collector *c);
 
-/* Replaces the pod CIDRs (on a configuration reload).  Returns 0 or -1. */
+/*
+ * Replaces the pod CIDRs (on a configuration reload) with a copy of
+ * pod_cidrs.  Returns 0, or -1 with errmsg.
+ */
 int collector_set_scope(struct collector *c, const struct cidr *pod_cidrs,
 			size_t n);
 

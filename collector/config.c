@@ -1,17 +1,17 @@
 /*
  * config: podflowd's YAML configuration file (see config.h).
  *
- * The file is parsed into a libyaml document, which keeps the line of
- * every node, so that each error names the file, line and key.
+ * The file is read by kyaml, podflow's one YAML reader, whose nodes keep
+ * their line, so that each error names the file, line and key.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <yaml.h>
-
 #include "podflow/errmsg.h"
+#include "podflow/grow.h"
+#include "podflow/kyaml.h"
 #include "config.h"
 
 #define MAX_FLUSH_INTERVAL_MS 60000
@@ -50,13 +50,16 @@ int config_parse_uint(const char *text, unsigned long min, unsigned long max,
 	char *end;
 
 	if (text[0] < '0' || text[0] > '9')
-		return -1;
+		goto bad;
 	errno = 0;
 	v = strtoul(text, &end, 10);
 	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -1;
+		goto bad;
 	*out = v;
 	return 0;
+bad:
+	errmsg_set("'%s' is not an integer from %lu to %lu", text, min, max);
+	return -1;
 }
 
 int config_parse_size(const char *text, uint64_t *out)
@@ -66,11 +69,11 @@ int config_parse_size(const char *text, uint64_t *out)
 	char *end;
 
 	if (text[0] < '0' || text[0] > '9')
-		return -1;
+		goto bad;
 	errno = 0;
 	v = strtoull(text, &end, 10);
 	if (errno != 0)
-		return -1;
+		goto bad;
 	switch (*end) {
 	case 'k': case 'K': shift = 10; end++; break;
 	case 'm': case 'M': shift = 20; end++; break;
@@ -79,14 +82,17 @@ int config_parse_size(const char *text, uint64_t *out)
 	if (shift != 0 && (strcmp(end, "iB") == 0 || strcmp(end, "B") == 0))
 		end += strlen(end);
 	if (*end != '\0' || v > (UINT64_MAX >> shift))
-		return -1;
+		goto bad;
 	*out = (uint64_t)v << shift;
 	return 0;
+bad:
+	errmsg_set("'%s' is not a size (digits, then K, M or G)", text);
+	return -1;
 }
 
 int config_add_pod_cidr(struct config *cfg, const char *text)
 {
-	struct cidr c, *grown;
+	struct cidr c;
 
 	if (cidr_parse(text, &c) < 0)
 		return -1;
@@ -94,15 +100,18 @@ int config_add_pod_cidr(struct config *cfg, const char *text)
 		errmsg_set("more than %d pod CIDRs", MAX_POD_CIDRS);
 		return -1;
 	}
-	grown = realloc(cfg->pod_cidrs,
-			(cfg->n_pod_cidrs + 1) * sizeof(*cfg->pod_cidrs));
-	if (grown == NULL) {
-		errmsg_set("out of memory");
+	if (GROW(cfg->pod_cidrs, cfg->cap_pod_cidrs, cfg->n_pod_cidrs + 1) < 0)
 		return -1;
-	}
-	grown[cfg->n_pod_cidrs++] = c;
-	cfg->pod_cidrs = grown;
+	cfg->pod_cidrs[cfg->n_pod_cidrs++] = c;
 	return 0;
+}
+
+void config_clear_pod_cidrs(struct config *cfg)
+{
+	free(cfg->pod_cidrs);
+	cfg->pod_cidrs = NULL;
+	cfg->n_pod_cidrs = 0;
+	cfg->cap_pod_cidrs = 0;
 }
 
 int config_set_db(struct config *cfg, const char *path)
@@ -133,8 +142,10 @@ char *config_pod_cidrs_text(const struct config *cfg)
 	size_t len = cfg->n_pod_cidrs * CIDR_STRLEN + 1;
 	char *out = malloc(len), buf[CIDR_STRLEN];
 
-	if (out == NULL)
+	if (out == NULL) {
+		errmsg_set("out of memory");
 		return NULL;
+	}
 	out[0] = '\0';
 	for (size_t i = 0; i < cfg->n_pod_cidrs; i++) {
 		if (i > 0)
@@ -144,40 +155,38 @@ char *config_pod_cidrs_text(const struct config *cfg)
 	return out;
 }
 
-/* The state of one load: the file name and document, for messages. */
+/*
+ * The state of one load: the file name, for messages, and the result.
+ * The messages name a node's line but no column, as they always have.
+ */
 struct loader {
 	const char *path;
-	yaml_document_t *doc;
 	struct config *cfg;
 };
 
-static int node_line(const yaml_node_t *n)
+/* The text of a scalar node (NULL for a null one), or NULL. */
+static const char *scalar(const struct knode *n)
 {
-	return (int)n->start_mark.line + 1;
+	return n->type == KNODE_SCALAR ? n->value : NULL;
 }
 
-static const char *scalar(const yaml_node_t *n)
-{
-	return n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value
-					   : NULL;
-}
-
-static int bad_value(struct loader *l, const yaml_node_t *n, const char *key,
-		     const char *want)
+static int bad_value(const struct loader *l, const struct knode *n,
+		     const char *key, const char *want)
 {
 	const char *v = scalar(n);
 
 	if (v != NULL)
-		errmsg_set("%s:%d: %s: '%s' is not %s", l->path, node_line(n),
-			   key, v, want);
+		errmsg_set_at(l->path, n->line, 0, "%s: '%s' is not %s", key, v,
+			      want);
 	else
-		errmsg_set("%s:%d: %s: expected %s", l->path, node_line(n),
-			   key, want);
+		errmsg_set_at(l->path, n->line, 0, "%s: expected %s", key,
+			      want);
 	return -1;
 }
 
-static int set_uint(struct loader *l, const yaml_node_t *n, const char *key,
-		    unsigned long min, unsigned long max, unsigned int *out)
+static int set_uint(const struct loader *l, const struct knode *n,
+		    const char *key, unsigned long min, unsigned long max,
+		    unsigned int *out)
 {
 	char want[96];
 	unsigned long v;
@@ -192,44 +201,38 @@ static int set_uint(struct loader *l, const yaml_node_t *n, const char *key,
 	return 0;
 }
 
-static int set_pod_cidrs(struct loader *l, const yaml_node_t *n)
+/* One pod CIDR of the file; errmsg names its line. */
+static int add_pod_cidr(const struct loader *l, const struct knode *n)
 {
-	struct config *cfg = l->cfg;
+	char why[1024];
 
-	free(cfg->pod_cidrs);
-	cfg->pod_cidrs = NULL;
-	cfg->n_pod_cidrs = 0;
-	if (n->type == YAML_SCALAR_NODE) /* a single CIDR */
-		goto one;
-	if (n->type != YAML_SEQUENCE_NODE)
+	if (scalar(n) == NULL)
+		return bad_value(l, n, "pod_cidrs", "a CIDR prefix");
+	if (config_add_pod_cidr(l->cfg, scalar(n)) == 0)
+		return 0;
+	snprintf(why, sizeof(why), "%s", errmsg_get());
+	errmsg_set_at(l->path, n->line, 0, "pod_cidrs: %s", why);
+	return -1;
+}
+
+static int set_pod_cidrs(const struct loader *l, const struct knode *n)
+{
+	config_clear_pod_cidrs(l->cfg);
+	if (n->type == KNODE_SCALAR) /* a single CIDR */
+		return add_pod_cidr(l, n);
+	if (n->type != KNODE_SEQ)
 		return bad_value(l, n, "pod_cidrs", "a list of CIDR prefixes");
-	for (yaml_node_item_t *it = n->data.sequence.items.start;
-	     it < n->data.sequence.items.top; it++) {
-		const yaml_node_t *item = yaml_document_get_node(l->doc, *it);
-
-		if (scalar(item) == NULL)
-			return bad_value(l, item, "pod_cidrs",
-					 "a CIDR prefix");
-		if (config_add_pod_cidr(cfg, scalar(item)) < 0) {
-			errmsg_prefix("%s:%d: pod_cidrs", l->path,
-				      node_line(item));
+	for (size_t i = 0; i < n->n; i++)
+		if (add_pod_cidr(l, n->items[i]) < 0)
 			return -1;
-		}
-	}
-	return 0;
-one:
-	if (config_add_pod_cidr(cfg, scalar(n)) < 0) {
-		errmsg_prefix("%s:%d: pod_cidrs", l->path, node_line(n));
-		return -1;
-	}
 	return 0;
 }
 
-static int set_key(struct loader *l, const yaml_node_t *k,
-		   const yaml_node_t *v)
+static int set_key(const struct loader *l, const struct knode *k,
+		   const struct knode *v)
 {
 	struct config *cfg = l->cfg;
-	const char *key = scalar(k);
+	const char *key = k->value;
 	uint64_t size;
 
 	if (strcmp(key, "db") == 0) {
@@ -274,35 +277,28 @@ static int set_key(struct loader *l, const yaml_node_t *k,
 	if (strcmp(key, "metrics_interval_seconds") == 0)
 		return set_uint(l, v, key, 1, MAX_METRICS_INTERVAL,
 				&cfg->metrics_interval_seconds);
-	errmsg_set("%s:%d: unknown key '%s'", l->path, node_line(k), key);
+	errmsg_set_at(l->path, k->line, 0, "unknown key '%s'", key);
 	return -1;
 }
 
-static int load_root(struct loader *l)
+/* root: the file's document; NULL for an empty file, all defaults. */
+static int load_root(const struct loader *l, const struct knode *root)
 {
-	yaml_node_t *root = yaml_document_get_root_node(l->doc);
-
-	if (root == NULL) /* an empty file: all defaults */
+	if (root == NULL)
 		return 0;
-	if (root->type != YAML_MAPPING_NODE) {
-		errmsg_set("%s:%d: expected a mapping of settings", l->path,
-			   node_line(root));
+	if (root->type != KNODE_MAP) {
+		errmsg_set_at(l->path, root->line, 0,
+			      "expected a mapping of settings");
 		return -1;
 	}
-	for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
-	     p < root->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(l->doc, p->value);
+	/* kyaml has checked that every key is a string. */
+	for (size_t i = 0; i < root->n; i++) {
+		const struct knode *k = root->keys[i], *v = root->items[i];
 
-		if (scalar(k) == NULL) {
-			errmsg_set("%s:%d: expected a setting name", l->path,
-				   node_line(k));
-			return -1;
-		}
-		if (v->type == YAML_SCALAR_NODE && scalar(v)[0] == '\0' &&
-		    v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
-			errmsg_set("%s:%d: %s: missing value", l->path,
-				   node_line(k), scalar(k));
+		/* `key:` with nothing after it (kyaml reads it as null). */
+		if (v->type == KNODE_SCALAR && v->value == NULL) {
+			errmsg_set_at(l->path, k->line, 0, "%s: missing value",
+				      k->value);
 			return -1;
 		}
 		if (set_key(l, k, v) < 0)
@@ -323,12 +319,14 @@ static int config_copy(struct config *dst, const struct config *src)
 	if (src->metrics_file != NULL &&
 	    (dst->metrics_file = strdup(src->metrics_file)) == NULL)
 		goto oom;
+	dst->cap_pod_cidrs = 0;
 	if (src->n_pod_cidrs > 0) {
 		dst->pod_cidrs = malloc(src->n_pod_cidrs * sizeof(struct cidr));
 		if (dst->pod_cidrs == NULL)
 			goto oom;
 		memcpy(dst->pod_cidrs, src->pod_cidrs,
 		       src->n_pod_cidrs * sizeof(struct cidr));
+		dst->cap_pod_cidrs = src->n_pod_cidrs;
 	}
 	return 0;
 oom:
@@ -340,40 +338,38 @@ oom:
 
 int config_load(const char *path, int missing_ok, struct config *cfg)
 {
-	yaml_parser_t parser;
-	yaml_document_t doc;
 	struct config next;
-	struct loader l = { .path = path, .doc = &doc, .cfg = &next };
-	int rc = -1, have_doc = 0;
+	struct loader l = { .path = path, .cfg = &next };
+	const struct knode *root = NULL;
+	struct kyaml *y = NULL;
+	int rc = -1;
 	FILE *fp;
 
 	fp = fopen(path, "rb");
 	if (fp == NULL) {
 		if (errno == ENOENT && missing_ok)
 			return 0;
-		errmsg_set("%s: %s", path, strerror(errno));
+		errmsg_set_at(path, 0, 0, "%s", strerror(errno));
 		return -1;
 	}
 	if (config_copy(&next, cfg) < 0) {
 		fclose(fp);
 		return -1;
 	}
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, fp);
-	if (!yaml_parser_load(&parser, &doc)) {
-		errmsg_set("%s:%d: %s", path,
-			   (int)parser.problem_mark.line + 1,
-			   parser.problem ? parser.problem : "invalid YAML");
+	/* A document as it is (no Kubernetes List), messages by line. */
+	if (kyaml_open(fp, path, KYAML_DOCUMENTS | KYAML_LINES, &y) < 0)
 		goto out;
-	}
-	have_doc = 1;
-	if (load_root(&l) < 0)
+	/*
+	 * The first document is the configuration (none: an empty file); what
+	 * follows it is not read.
+	 */
+	if (kyaml_next(y, &root) < 0)
+		goto out;
+	if (load_root(&l, root) < 0)
 		goto out;
 	rc = 0;
 out:
-	if (have_doc)
-		yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	kyaml_close(y);
 	fclose(fp);
 	if (rc == 0) {
 		config_free(cfg);

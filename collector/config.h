@@ -27,6 +27,7 @@ struct config {
 	char *db;		/* owned; NULL: store_path() decides */
 	struct cidr *pod_cidrs; /* owned array */
 	size_t n_pod_cidrs;
+	size_t cap_pod_cidrs; /* allocated for */
 	unsigned int flush_interval_ms;
 	uint64_t netlink_buffer_bytes;
 	unsigned int time_bucket_seconds;
@@ -53,6 +54,9 @@ int config_load(const char *path, int missing_ok, struct config *cfg);
 /* Appends a pod CIDR given as text.  Returns 0, or -1 with errmsg. */
 int config_add_pod_cidr(struct config *cfg, const char *text);
 
+/* Forgets the pod CIDRs, before a new list replaces them. */
+void config_clear_pod_cidrs(struct config *cfg);
+
 /* Replaces cfg->db with a copy of path.  Returns 0 or -1. */
 int config_set_db(struct config *cfg, const char *path);
 
@@ -64,15 +68,22 @@ int config_validate(const struct config *cfg);
 
 /*
  * Parses a byte size: digits with an optional K, M or G suffix (powers of
- * 1024, "KiB" style suffixes accepted too).  Returns 0, or -1.
+ * 1024, "KiB" style suffixes accepted too).  Returns 0, or -1 with errmsg
+ * (callers usually say what they wanted instead).
  */
 int config_parse_size(const char *text, uint64_t *out);
 
-/* Parses an unsigned integer within [min, max].  Returns 0, or -1. */
+/*
+ * Parses an unsigned integer within [min, max].  Returns 0, or -1 with
+ * errmsg.
+ */
 int config_parse_uint(const char *text, unsigned long min, unsigned long max,
 		      unsigned long *out);
 
-/* Writes the pod CIDRs space-separated into an owned string (free()). */
+/*
+ * Writes the pod CIDRs space-separated into an owned string (free() it).
+ * NULL with errmsg when out of memory.
+ */
 char *config_pod_cidrs_text(const struct config *cfg);
 
 #endif

@@ -5,10 +5,11 @@
  * (every DESTROY), and chains make them trivial.  Indexes rather than
  * pointers keep entries small.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "podflow/errmsg.h"
+#include "podflow/hash.h"
 #include "conntab.h"
 
 #define NIL UINT32_MAX
@@ -47,21 +48,19 @@ struct conntab *conntab_new(size_t max)
 	size_t nheads = 16;
 
 	if (max == 0 || max >= NIL / 2) {
-		errno = EINVAL;
+		errmsg_set("a table of %zu connections: want 1 to %u", max,
+			   NIL / 2 - 1);
 		return NULL;
 	}
 	while (nheads < max)
 		nheads *= 2;
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
-		return NULL;
+		goto oom;
 	t->pool = calloc(max, sizeof(*t->pool));
 	t->heads = malloc(nheads * sizeof(*t->heads));
-	if (t->pool == NULL || t->heads == NULL) {
-		conntab_free(t);
-		errno = ENOMEM;
-		return NULL;
-	}
+	if (t->pool == NULL || t->heads == NULL)
+		goto oom;
 	t->max = max;
 	t->mask = nheads - 1;
 	memset(t->heads, 0xff, nheads * sizeof(*t->heads));
@@ -69,6 +68,10 @@ struct conntab *conntab_new(size_t max)
 		t->pool[i].next = i + 1 < max ? (uint32_t)(i + 1) : NIL;
 	t->free_head = 0;
 	return t;
+oom:
+	conntab_free(t);
+	errmsg_set("out of memory for a table of %zu connections", max);
+	return NULL;
 }
 
 void conntab_free(struct conntab *t)
@@ -80,26 +83,18 @@ void conntab_free(struct conntab *t)
 	free(t);
 }
 
-static uint64_t fnv(uint64_t h, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ULL;
-	return h;
-}
-
 static size_t conn_hash(const struct conntab *t, const struct ctflow *f)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = HASH_INIT;
 
-	h = fnv(h, f->client.bytes, sizeof(f->client.bytes));
-	h = fnv(h, f->server.bytes, sizeof(f->server.bytes));
-	h = fnv(h, f->service.bytes, sizeof(f->service.bytes));
-	h = fnv(h, &f->client_port, sizeof(f->client_port));
-	h = fnv(h, &f->server_port, sizeof(f->server_port));
-	h = fnv(h, &f->service_port, sizeof(f->service_port));
-	h = fnv(h, &f->protocol, sizeof(f->protocol));
+	h = hash_bytes(h, f->client.bytes, sizeof(f->client.bytes));
+	h = hash_bytes(h, f->server.bytes, sizeof(f->server.bytes));
+	h = hash_bytes(h, f->service.bytes, sizeof(f->service.bytes));
+	h = hash_bytes(h, &f->client_port, sizeof(f->client_port));
+	h = hash_bytes(h, &f->server_port, sizeof(f->server_port));
+	h = hash_bytes(h, &f->service_port, sizeof(f->service_port));
+	h = hash_bytes(h, &f->protocol, sizeof(f->protocol));
+	/* Fold the high bits in: the mask keeps only the low ones. */
 	return (size_t)(h ^ (h >> 29)) & t->mask;
 }
 

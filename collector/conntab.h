@@ -23,7 +23,10 @@
 
 struct conntab;
 
-/* A table for up to max live connections.  NULL with errno on failure. */
+/*
+ * A table for up to max live connections (1 to about two billion), owned
+ * by the caller (conntab_free() it).  NULL with errmsg on failure.
+ */
 struct conntab *conntab_new(size_t max);
 
 /* NULL is a no-op. */

@@ -53,6 +53,35 @@ static int has_ports(uint8_t protocol)
 	}
 }
 
+/*
+ * Checks that ct is an IPv4 or IPv6 entry with both tuples, and stores
+ * its family in *family.  Returns 0, or -1 with errmsg.
+ */
+static int ct_family(const struct nf_conntrack *ct, int *family)
+{
+	int f;
+
+	if (!nfct_attr_is_set(ct, ATTR_ORIG_L3PROTO) ||
+	    !nfct_attr_is_set(ct, ATTR_ORIG_L4PROTO)) {
+		errmsg_set("conntrack entry without a protocol");
+		return -1;
+	}
+	f = nfct_get_attr_u8(ct, ATTR_ORIG_L3PROTO);
+	if (f != AF_INET && f != AF_INET6) {
+		errmsg_set("conntrack entry of family %d", f);
+		return -1;
+	}
+	if (!nfct_attr_grp_is_set(ct, f == AF_INET ? ATTR_GRP_ORIG_IPV4
+						   : ATTR_GRP_ORIG_IPV6) ||
+	    !nfct_attr_grp_is_set(ct, f == AF_INET ? ATTR_GRP_REPL_IPV4
+						   : ATTR_GRP_REPL_IPV6)) {
+		errmsg_set("conntrack entry without both tuples");
+		return -1;
+	}
+	*family = f;
+	return 0;
+}
+
 int ctflow_from_ct(const struct nf_conntrack *ct, struct ctflow *f)
 {
 	struct ctflow out = { 0 };
@@ -60,23 +89,8 @@ int ctflow_from_ct(const struct nf_conntrack *ct, struct ctflow *f)
 	uint16_t orig_dport;
 	int family;
 
-	if (!nfct_attr_is_set(ct, ATTR_ORIG_L3PROTO) ||
-	    !nfct_attr_is_set(ct, ATTR_ORIG_L4PROTO)) {
-		errmsg_set("conntrack entry without a protocol");
+	if (ct_family(ct, &family) < 0)
 		return -1;
-	}
-	family = nfct_get_attr_u8(ct, ATTR_ORIG_L3PROTO);
-	if (family != AF_INET && family != AF_INET6) {
-		errmsg_set("conntrack entry of family %d", family);
-		return -1;
-	}
-	if (!nfct_attr_grp_is_set(ct, family == AF_INET ? ATTR_GRP_ORIG_IPV4
-							: ATTR_GRP_ORIG_IPV6) ||
-	    !nfct_attr_grp_is_set(ct, family == AF_INET ? ATTR_GRP_REPL_IPV4
-							: ATTR_GRP_REPL_IPV6)) {
-		errmsg_set("conntrack entry without both tuples");
-		return -1;
-	}
 	out.protocol = nfct_get_attr_u8(ct, ATTR_ORIG_L4PROTO);
 	out.id = nfct_attr_is_set(ct, ATTR_ID) ? nfct_get_attr_u32(ct, ATTR_ID)
 					       : 0;

@@ -77,7 +77,7 @@ int ctsub_set_rcvbuf(struct ctsub *s, uint64_t bytes)
 			   "bytes: %s%s",
 			   (unsigned long long)bytes, strerror(err),
 			   err == EPERM ? " (needs CAP_NET_ADMIN)" : "");
-		return -err;
+		return -1;
 	}
 	return 0;
 }
@@ -98,34 +98,30 @@ int ctsub_open(uint64_t rcvbuf, struct ctsub **ret)
 	unsigned int groups = (1u << (NFNLGRP_CONNTRACK_NEW - 1)) |
 			      (1u << (NFNLGRP_CONNTRACK_DESTROY - 1));
 	struct ctsub *s = calloc(1, sizeof(*s));
-	int rc;
 
 	if (s == NULL || (s->buf = malloc(CTSUB_RECV_BUFFER)) == NULL) {
 		free(s);
 		errmsg_set("out of memory");
-		return -ENOMEM;
+		return -1;
 	}
 	s->events = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	if (s->events == NULL) {
-		rc = -errno;
 		errmsg_set("opening a netlink socket: %s", strerror(errno));
 		goto err;
 	}
 	if (mnl_socket_bind(s->events, groups, MNL_SOCKET_AUTOPID) < 0) {
-		rc = -errno;
 		errmsg_set("subscribing to conntrack events: %s%s",
 			   strerror(errno),
 			   errno == EPERM ? " (needs CAP_NET_ADMIN)" : "");
 		goto err;
 	}
-	rc = ctsub_set_rcvbuf(s, rcvbuf);
-	if (rc < 0)
+	if (ctsub_set_rcvbuf(s, rcvbuf) < 0)
 		goto err;
 	*ret = s;
 	return 0;
 err:
 	ctsub_close(s);
-	return rc;
+	return -1;
 }
 
 void ctsub_close(struct ctsub *s)
@@ -143,51 +139,56 @@ int ctsub_fd(const struct ctsub *s)
 	return mnl_socket_get_fd(s->events);
 }
 
-int ctsub_receive(struct ctsub *s, int budget, ctsub_cb cb, void *data)
+enum ctsub_status ctsub_receive(struct ctsub *s, int budget, ctsub_cb cb,
+				void *data, int *handled)
 {
 	struct dispatch d = { .cb = cb, .data = data };
+	enum ctsub_status st = CTSUB_BUDGET;
 	int fd = mnl_socket_get_fd(s->events);
 
 	while (d.count < budget) {
 		ssize_t n = recv(fd, s->buf, CTSUB_RECV_BUFFER, MSG_DONTWAIT);
 
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				st = CTSUB_DRAINED;
 				break;
+			}
 			if (errno == EINTR)
 				continue;
-			if (errno != ENOBUFS)
-				errmsg_set("reading conntrack events: %s",
-					   strerror(errno));
-			return -errno;
+			if (errno == ENOBUFS) {
+				st = CTSUB_LOST;
+				break;
+			}
+			errmsg_set("reading conntrack events: %s",
+				   strerror(errno));
+			return CTSUB_FAILED;
 		}
 		if (mnl_cb_run(s->buf, (size_t)n, 0, 0, ctsub_dispatch, &d) ==
 			    MNL_CB_ERROR &&
 		    d.cb_failed)
-			return -ECANCELED;
+			return CTSUB_FAILED;
 	}
-	return d.count;
+	*handled = d.count;
+	return st;
 }
 
-int ctsub_dump(struct ctsub *s, ctsub_cb cb, void *data)
+/*
+ * A socket of its own for a dump, with the request sent: NULL with errmsg
+ * on failure.
+ */
+static struct mnl_socket *dump_request(struct ctsub *s, unsigned int seq)
 {
-	struct dispatch d = { .cb = cb, .data = data, .dump = 1 };
-	struct mnl_socket *nl;
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER,
+						 SOCK_CLOEXEC);
 	struct nlmsghdr *nlh;
 	struct nfgenmsg *nfg;
-	unsigned int seq = (unsigned int)time(NULL), portid;
-	int rc = -1;
-	ssize_t n;
 
-	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	if (nl == NULL || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		rc = -errno;
 		errmsg_set("opening the conntrack dump socket: %s",
 			   strerror(errno));
-		goto out;
+		goto err;
 	}
-	portid = mnl_socket_get_portid(nl);
-
 	nlh = mnl_nlmsg_put_header(s->buf);
 	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
@@ -197,16 +198,32 @@ int ctsub_dump(struct ctsub *s, ctsub_cb cb, void *data)
 	nfg->version = NFNETLINK_V0;
 	nfg->res_id = 0;
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		rc = -errno;
 		errmsg_set("requesting a conntrack dump: %s", strerror(errno));
-		goto out;
+		goto err;
 	}
+	return nl;
+err:
+	if (nl != NULL)
+		mnl_socket_close(nl);
+	return NULL;
+}
+
+int ctsub_dump(struct ctsub *s, ctsub_cb cb, void *data)
+{
+	struct dispatch d = { .cb = cb, .data = data, .dump = 1 };
+	unsigned int seq = (unsigned int)time(NULL), portid;
+	struct mnl_socket *nl = dump_request(s, seq);
+	int rc = -1;
+	ssize_t n;
+
+	if (nl == NULL)
+		return -1;
+	portid = mnl_socket_get_portid(nl);
 	for (;;) {
 		n = mnl_socket_recvfrom(nl, s->buf, CTSUB_RECV_BUFFER);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			rc = -errno;
 			errmsg_set("reading the conntrack dump: %s",
 				   strerror(errno));
 			goto out;
@@ -216,17 +233,15 @@ int ctsub_dump(struct ctsub *s, ctsub_cb cb, void *data)
 		if (n == MNL_CB_STOP)
 			break;
 		if (n == MNL_CB_ERROR) {
-			rc = -ECANCELED;
-			if (!d.cb_failed) {
-				rc = errno ? -errno : -EIO;
-				errmsg_set("conntrack dump: %s", strerror(-rc));
-			}
+			/* A failed callback has set errmsg. */
+			if (!d.cb_failed)
+				errmsg_set("conntrack dump: %s",
+					   strerror(errno ? errno : EIO));
 			goto out;
 		}
 	}
-	rc = d.count;
+	rc = 0;
 out:
-	if (nl != NULL)
-		mnl_socket_close(nl);
+	mnl_socket_close(nl);
 	return rc;
 }

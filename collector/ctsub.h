@@ -22,17 +22,18 @@ enum ctsub_kind {
 
 /*
  * Called for each conntrack message.  nlh is valid only during the call.
- * Return 0 to go on, -1 to stop: the caller of ctsub_receive() or
- * ctsub_dump() then gets -ECANCELED, and the callback's errmsg stands.
+ * Return 0 to go on, or -1 with errmsg to stop: ctsub_receive() or
+ * ctsub_dump() then fails, and the callback's errmsg stands (a caller that
+ * must tell this from a socket error knows it from its own data).
  */
 typedef int (*ctsub_cb)(const struct nlmsghdr *nlh, enum ctsub_kind kind,
 			void *data);
 
 /*
  * Opens the event socket, subscribed to NEW and DESTROY (not UPDATE), with
- * a receive buffer of rcvbuf bytes.  Needs CAP_NET_ADMIN; without it
- * returns -EPERM with a message saying so.  On success stores an owned
- * handle in *ret (ctsub_close() it) and returns 0; else -errno and errmsg.
+ * a receive buffer of rcvbuf bytes.  Needs CAP_NET_ADMIN; without it the
+ * message says so.  On success stores an owned handle in *ret
+ * (ctsub_close() it) and returns 0; else -1 with errmsg.
  */
 int ctsub_open(uint64_t rcvbuf, struct ctsub **ret);
 
@@ -44,25 +45,38 @@ int ctsub_fd(const struct ctsub *s);
 
 /*
  * Sets the event socket's receive buffer (SO_RCVBUFFORCE, so beyond
- * net.core.rmem_max).  Returns 0, or -errno with errmsg.
+ * net.core.rmem_max).  Returns 0, or -1 with errmsg.
  */
 int ctsub_set_rcvbuf(struct ctsub *s, uint64_t bytes);
 
 /* The receive buffer the kernel granted, in bytes. */
 uint64_t ctsub_rcvbuf(const struct ctsub *s);
 
+/* How a ctsub_receive() ended; the negative value is a failure. */
+enum ctsub_status {
+	CTSUB_FAILED = -1, /* a read failed, or the callback stopped: errmsg */
+	CTSUB_DRAINED = 0, /* the queue is empty: every event was read */
+	CTSUB_BUDGET,	   /* the budget is spent; more may be queued */
+	/*
+	 * The kernel dropped events for want of buffer (ENOBUFS).  The
+	 * socket stays usable and what is queued comes after: read on, and
+	 * resync with a dump.
+	 */
+	CTSUB_LOST,
+};
+
 /*
  * Reads queued events without blocking, at most budget messages, calling
- * cb for each.  Returns the number handled (0: nothing queued), -ENOBUFS
- * when the kernel had to drop events for want of buffer (the socket
- * stays usable; the caller resyncs with a dump), or another -errno.
+ * cb for each.  Unless it fails, *handled gets the number of messages
+ * handled.
  */
-int ctsub_receive(struct ctsub *s, int budget, ctsub_cb cb, void *data);
+enum ctsub_status ctsub_receive(struct ctsub *s, int budget, ctsub_cb cb,
+				void *data, int *handled);
 
 /*
  * Dumps the whole conntrack table (IPv4 and IPv6) over a separate socket,
- * calling cb with CTSUB_DUMP for each entry.  Returns the number of
- * entries, or -errno with errmsg.
+ * calling cb with CTSUB_DUMP for each entry.  Returns 0, or -1 with
+ * errmsg.
  */
 int ctsub_dump(struct ctsub *s, ctsub_cb cb, void *data);
 

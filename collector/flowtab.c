@@ -6,11 +6,12 @@
  * dense array in insertion order.  Nothing is ever deleted singly, so no
  * tombstones are needed: a clear wipes the index.
  */
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "podflow/errmsg.h"
+#include "podflow/hash.h"
 #include "flowtab.h"
 
 #define SLOT_EMPTY UINT32_MAX
@@ -28,25 +29,27 @@ struct flowtab *flowtab_new(size_t max_edges)
 	size_t nslots = 16;
 
 	if (max_edges == 0 || max_edges >= UINT32_MAX / 4) {
-		errno = EINVAL;
+		errmsg_set("a table of %zu edges: want 1 to %u", max_edges,
+			   UINT32_MAX / 4 - 1);
 		return NULL;
 	}
 	while (nslots < 2 * max_edges)
 		nslots *= 2;
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
-		return NULL;
+		goto oom;
 	t->edges = calloc(max_edges, sizeof(*t->edges));
 	t->slots = malloc(nslots * sizeof(*t->slots));
-	if (t->edges == NULL || t->slots == NULL) {
-		flowtab_free(t);
-		errno = ENOMEM;
-		return NULL;
-	}
+	if (t->edges == NULL || t->slots == NULL)
+		goto oom;
 	t->max = max_edges;
 	t->mask = nslots - 1;
 	flowtab_clear(t);
 	return t;
+oom:
+	flowtab_free(t);
+	errmsg_set("out of memory for a table of %zu edges", max_edges);
+	return NULL;
 }
 
 void flowtab_free(struct flowtab *t)
@@ -58,30 +61,19 @@ void flowtab_free(struct flowtab *t)
 	free(t);
 }
 
-/* FNV-1a over the key fields; addresses are zero-padded, so whole arrays hash. */
-static uint64_t mix(uint64_t h, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
+/* The key fields; addresses are zero-padded, so whole structs hash. */
 static uint64_t edge_hash(const struct store_edge *e)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = HASH_INIT;
 
-	h = mix(h, &e->bucket, sizeof(e->bucket));
-	h = mix(h, &e->client, sizeof(e->client));
-	h = mix(h, &e->server, sizeof(e->server));
-	h = mix(h, &e->service, sizeof(e->service));
-	h = mix(h, &e->client_nat, sizeof(e->client_nat));
-	h = mix(h, &e->server_port, sizeof(e->server_port));
-	h = mix(h, &e->service_port, sizeof(e->service_port));
-	h = mix(h, &e->protocol, sizeof(e->protocol));
+	h = hash_bytes(h, &e->bucket, sizeof(e->bucket));
+	h = hash_bytes(h, &e->client, sizeof(e->client));
+	h = hash_bytes(h, &e->server, sizeof(e->server));
+	h = hash_bytes(h, &e->service, sizeof(e->service));
+	h = hash_bytes(h, &e->client_nat, sizeof(e->client_nat));
+	h = hash_bytes(h, &e->server_port, sizeof(e->server_port));
+	h = hash_bytes(h, &e->service_port, sizeof(e->service_port));
+	h = hash_bytes(h, &e->protocol, sizeof(e->protocol));
 	return h;
 }
 

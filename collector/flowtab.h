@@ -15,7 +15,10 @@
 
 struct flowtab;
 
-/* A table for up to max_edges distinct edges.  NULL with errno on failure. */
+/*
+ * A table for up to max_edges distinct edges (1 to about a billion),
+ * owned by the caller (flowtab_free() it).  NULL with errmsg on failure.
+ */
 struct flowtab *flowtab_new(size_t max_edges);
 
 /* NULL is a no-op. */

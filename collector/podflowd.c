@@ -3,8 +3,8 @@
  * netfilter conntrack, into the podflow database.
  *
  * This file is the wiring: options and configuration, the event loop
- * (netlink input, flush and statistics timers, signals) and the shutdown
- * that flushes everything received.  What happens to each message is in
+ * (netlink input, the timers of timer.h, signals) and the shutdown that
+ * flushes everything received.  What happens to each message is in
  * collector.c.
  */
 #include <errno.h>
@@ -28,6 +28,7 @@
 #include "config.h"
 #include "ctsub.h"
 #include "metrics.h"
+#include "timer.h"
 
 /* Messages handled before the loop looks at its timers again. */
 #define RECEIVE_BUDGET 4096
@@ -66,12 +67,9 @@ struct daemon {
 	struct ctsub *sub;
 	struct collector *col;
 	int sigfd;
-	int64_t next_flush, next_stats, next_prune; /* monotonic ms */
-	int64_t next_status, next_metrics, next_watchdog; /* 0: never */
-	int64_t watchdog_ms; /* ping interval; 0: no watchdog */
-	int64_t resync_due;   /* monotonic ms; 0: no resync pending */
+	struct timers timers; /* TIMER_RESYNC set: a resync is pending */
+	int64_t watchdog_ms;  /* ping interval; 0: no watchdog */
 	int64_t resync_delay; /* current forced-dump delay, ms */
-	int64_t next_periodic; /* monotonic ms */
 	struct log_ratelimit enobufs_rl, error_rl;
 };
 
@@ -115,9 +113,7 @@ static int load_config(const struct overrides *ov, struct config *out)
 	if (ov->db != NULL && config_set_db(&cfg, ov->db) < 0)
 		goto err;
 	if (ov->n_pod_cidrs > 0) {
-		free(cfg.pod_cidrs);
-		cfg.pod_cidrs = NULL;
-		cfg.n_pod_cidrs = 0;
+		config_clear_pod_cidrs(&cfg);
 		for (size_t i = 0; i < ov->n_pod_cidrs; i++)
 			if (config_add_pod_cidr(&cfg, ov->pod_cidrs[i]) < 0) {
 				errmsg_prefix("--pod-cidr");
@@ -279,10 +275,11 @@ static void on_lost_events(struct daemon *d)
 	uint64_t suppressed;
 
 	collector_lost_events(d->col);
-	if (d->resync_due == 0) {
+	if (!timer_is_set(&d->timers, TIMER_RESYNC)) {
 		if (d->resync_delay == 0)
 			d->resync_delay = RESYNC_MIN_DELAY_MS;
-		d->resync_due = monotonic_ms() + d->resync_delay;
+		timer_set(&d->timers, TIMER_RESYNC,
+			  monotonic_ms() + d->resync_delay);
 	}
 	if (log_ratelimit_ok(&d->enobufs_rl, wall_seconds(), &suppressed))
 		log_msg(LOG_WARNING,
@@ -295,26 +292,25 @@ static void on_lost_events(struct daemon *d)
 }
 
 /*
- * Resyncs once the queue is drained.  Under sustained overload it also
- * dumps at the deadline, to record live connections early, but stays due
- * (with a longer delay): until the queue drains, the kernel may still be
- * dropping silently.  A failed dump is retried after the delay.
+ * The pending resync: once the queue is drained, or at TIMER_RESYNC.
+ * Under sustained overload the timer dumps to record live connections
+ * early, but the resync stays pending (with a longer delay): until the
+ * queue drains, the kernel may still be dropping silently.  A failed dump
+ * is retried after the delay.
  */
-static void resync_if_due(struct daemon *d, int drained)
+static void resync_pending(struct daemon *d, int drained)
 {
 	int64_t now = monotonic_ms();
 
-	if (d->resync_due == 0 || (!drained && now < d->resync_due))
-		return;
 	if (resync(d, 1) == 0 && drained) {
-		d->resync_due = 0;
+		timer_stop(&d->timers, TIMER_RESYNC);
 		d->resync_delay = 0;
 		return;
 	}
 	d->resync_delay = d->resync_delay * 2 > RESYNC_MAX_DELAY_MS
 				  ? RESYNC_MAX_DELAY_MS
 				  : d->resync_delay * 2;
-	d->resync_due = now + d->resync_delay;
+	timer_set(&d->timers, TIMER_RESYNC, now + d->resync_delay);
 }
 
 /*
@@ -323,42 +319,61 @@ static void resync_if_due(struct daemon *d, int drained)
  */
 static int receive(struct daemon *d)
 {
-	int n;
+	enum ctsub_status st = CTSUB_FAILED;
+	uint64_t suppressed;
+	int n = 0;
 
 	collector_set_now(d->col, wall_seconds());
 	/*
-	 * ENOBUFS comes before the events still queued: note it and read on.
-	 * It can come again only once the queue has been drained, so a few
-	 * rounds suffice; past them the loop's timers get their turn.
+	 * Lost events come before the events still queued: note them and
+	 * read on.  The kernel reports a loss again only once the queue has
+	 * been drained, so a few rounds suffice; past them the loop's timers
+	 * get their turn.
 	 */
 	for (int round = 0; round < 4; round++) {
-		n = ctsub_receive(d->sub, RECEIVE_BUDGET, collector_handle,
-				  d->col);
-		if (n != -ENOBUFS)
+		st = ctsub_receive(d->sub, RECEIVE_BUDGET, collector_handle,
+				   d->col, &n);
+		if (st != CTSUB_LOST)
 			break;
 		on_lost_events(d);
 	}
-	if (n == -ENOBUFS)
+	switch (st) {
+	case CTSUB_LOST:
 		return 1;
-	if (n < 0) {
-		uint64_t suppressed;
-
+	case CTSUB_FAILED:
 		if (log_ratelimit_ok(&d->error_rl, wall_seconds(),
 				     &suppressed))
 			log_msg(LOG_ERR, "%s", errmsg_get());
 		return 0;
-	}
-	if (n < RECEIVE_BUDGET) {
-		/* Drained: what a dump's sweep was waiting for. */
+	case CTSUB_DRAINED:
+		/* What a dump's sweep and a pending resync wait for. */
 		collector_sweep(d->col);
-		resync_if_due(d, 1);
+		if (timer_is_set(&d->timers, TIMER_RESYNC))
+			resync_pending(d, 1);
+		break;
+	case CTSUB_BUDGET:
+		break;
 	}
 	return n;
+}
+
+/*
+ * The timers that follow the configuration: the flush interval, and the
+ * metrics file written at once.
+ */
+static void set_config_timers(struct daemon *d, int64_t now)
+{
+	timer_set(&d->timers, TIMER_FLUSH, now + d->cfg.flush_interval_ms);
+	if (d->cfg.metrics_file != NULL)
+		timer_set(&d->timers, TIMER_METRICS, now);
+	else
+		timer_stop(&d->timers, TIMER_METRICS);
 }
 
 static void reload(struct daemon *d)
 {
 	struct config next;
+	int64_t now;
 
 	sdnotify_send("RELOADING=1");
 	if (load_config(&d->ov, &next) < 0) {
@@ -385,8 +400,16 @@ static void reload(struct daemon *d)
 	config_free(&d->cfg);
 	d->cfg = next;
 	write_meta(d);
-	d->next_flush = monotonic_ms() + d->cfg.flush_interval_ms;
-	d->next_metrics = d->cfg.metrics_file ? monotonic_ms() : 0;
+	now = monotonic_ms();
+	set_config_timers(d, now);
+	/*
+	 * Counters switched on: due now, as when they were off from the
+	 * start.  Switched off, the timer stays set and on_stats() lets it
+	 * stop; so an interval switched off and on again keeps its time.
+	 */
+	if (d->cfg.stats_interval_seconds > 0 &&
+	    !timer_is_set(&d->timers, TIMER_STATS))
+		timer_set(&d->timers, TIMER_STATS, now);
 	log_msg(LOG_NOTICE, "configuration reloaded");
 	sdnotify_send("READY=1");
 }
@@ -414,64 +437,104 @@ static int handle_signals(struct daemon *d)
 	return stop;
 }
 
-static void run_timers(struct daemon *d, int64_t now_ms)
+/*
+ * The timers' handlers, run when their timer is due (it is stopped by
+ * then): each does its work and, if it repeats, sets its timer again.
+ */
+static void on_resync(struct daemon *d, int64_t now)
 {
-	if (d->resync_due != 0 && now_ms >= d->resync_due)
-		resync_if_due(d, 0);
-	if (now_ms >= d->next_flush) {
-		flush(d);
-		d->next_flush = now_ms + d->cfg.flush_interval_ms;
-	}
-	if (d->cfg.stats_interval_seconds && now_ms >= d->next_stats) {
-		log_stats(d, "counters");
-		save_stats(d);
-		d->next_stats =
-			now_ms + (int64_t)d->cfg.stats_interval_seconds * 1000;
-	}
-	if (now_ms >= d->next_prune) {
-		prune(d);
-		checkpoint(d);
-		d->next_prune = now_ms + PRUNE_INTERVAL_S * 1000;
-	}
-	if (d->next_status && now_ms >= d->next_status) {
-		notify_status(d);
-		d->next_status = now_ms + STATUS_INTERVAL_S * 1000;
-	}
-	if (d->next_watchdog && now_ms >= d->next_watchdog) {
-		/* From the loop itself: a stuck loop stops the pings. */
-		sdnotify_send("WATCHDOG=1");
-		d->next_watchdog = now_ms + d->watchdog_ms;
-	}
-	if (d->next_metrics && now_ms >= d->next_metrics) {
-		write_metrics(d);
-		d->next_metrics =
-			now_ms + (int64_t)d->cfg.metrics_interval_seconds * 1000;
-	}
-	if (now_ms >= d->next_periodic) {
-		resync(d, 0);
-		d->next_periodic = now_ms + RESYNC_PERIODIC_S * 1000;
-	}
+	(void)now;
+	resync_pending(d, 0);
 }
 
-static int64_t next_deadline(const struct daemon *d)
+static void on_flush(struct daemon *d, int64_t now)
 {
-	int64_t next = d->next_flush;
+	flush(d);
+	timer_set(&d->timers, TIMER_FLUSH, now + d->cfg.flush_interval_ms);
+}
 
-	if (d->cfg.stats_interval_seconds && d->next_stats < next)
-		next = d->next_stats;
-	if (d->next_prune < next)
-		next = d->next_prune;
-	if (d->resync_due != 0 && d->resync_due < next)
-		next = d->resync_due;
-	if (d->next_periodic < next)
-		next = d->next_periodic;
-	if (d->next_status && d->next_status < next)
-		next = d->next_status;
-	if (d->next_watchdog && d->next_watchdog < next)
-		next = d->next_watchdog;
-	if (d->next_metrics && d->next_metrics < next)
-		next = d->next_metrics;
-	return next;
+static void on_stats(struct daemon *d, int64_t now)
+{
+	if (d->cfg.stats_interval_seconds == 0)
+		return; /* switched off by a reload (see reload()) */
+	log_stats(d, "counters");
+	save_stats(d);
+	timer_set(&d->timers, TIMER_STATS,
+		  now + (int64_t)d->cfg.stats_interval_seconds * 1000);
+}
+
+static void on_prune(struct daemon *d, int64_t now)
+{
+	prune(d);
+	checkpoint(d);
+	timer_set(&d->timers, TIMER_PRUNE, now + PRUNE_INTERVAL_S * 1000);
+}
+
+static void on_status(struct daemon *d, int64_t now)
+{
+	notify_status(d);
+	timer_set(&d->timers, TIMER_STATUS, now + STATUS_INTERVAL_S * 1000);
+}
+
+static void on_watchdog(struct daemon *d, int64_t now)
+{
+	/* From the loop itself: a stuck loop stops the pings. */
+	sdnotify_send("WATCHDOG=1");
+	timer_set(&d->timers, TIMER_WATCHDOG, now + d->watchdog_ms);
+}
+
+static void on_metrics(struct daemon *d, int64_t now)
+{
+	write_metrics(d);
+	timer_set(&d->timers, TIMER_METRICS,
+		  now + (int64_t)d->cfg.metrics_interval_seconds * 1000);
+}
+
+static void on_periodic(struct daemon *d, int64_t now)
+{
+	resync(d, 0);
+	timer_set(&d->timers, TIMER_PERIODIC, now + RESYNC_PERIODIC_S * 1000);
+}
+
+/* A handler for every timer of timer.h. */
+static void (*const timer_handlers[TIMER_COUNT])(struct daemon *, int64_t) = {
+	[TIMER_RESYNC] = on_resync,
+	[TIMER_FLUSH] = on_flush,
+	[TIMER_STATS] = on_stats,
+	[TIMER_PRUNE] = on_prune,
+	[TIMER_STATUS] = on_status,
+	[TIMER_WATCHDOG] = on_watchdog,
+	[TIMER_METRICS] = on_metrics,
+	[TIMER_PERIODIC] = on_periodic,
+};
+
+/* Runs every timer due at now, each once, in the order of timer.h. */
+static void run_timers(struct daemon *d, int64_t now)
+{
+	enum timer_id id;
+
+	while (timer_due(&d->timers, now, &id))
+		timer_handlers[id](d, now);
+}
+
+/* The timers at start-up: what runs at once, what after an interval. */
+static void start_timers(struct daemon *d)
+{
+	int64_t now = monotonic_ms();
+
+	set_config_timers(d, now);
+	if (d->cfg.stats_interval_seconds > 0)
+		timer_set(&d->timers, TIMER_STATS,
+			  now + (int64_t)d->cfg.stats_interval_seconds * 1000);
+	timer_set(&d->timers, TIMER_PRUNE, now);
+	timer_set(&d->timers, TIMER_PERIODIC, now + RESYNC_PERIODIC_S * 1000);
+	if (getenv("NOTIFY_SOCKET") != NULL)
+		timer_set(&d->timers, TIMER_STATUS, now);
+	d->watchdog_ms = (int64_t)(sdnotify_watchdog_usec() / 2000);
+	if (d->watchdog_ms == 0 && sdnotify_watchdog_usec() > 0)
+		d->watchdog_ms = 1;
+	if (d->watchdog_ms > 0)
+		timer_set(&d->timers, TIMER_WATCHDOG, now);
 }
 
 /*
@@ -502,23 +565,12 @@ static int event_loop(struct daemon *d)
 		{ .fd = ctsub_fd(d->sub), .events = POLLIN },
 		{ .fd = d->sigfd, .events = POLLIN },
 	};
-	int64_t now = monotonic_ms();
 
-	d->next_flush = now + d->cfg.flush_interval_ms;
-	d->next_stats = now + (int64_t)d->cfg.stats_interval_seconds * 1000;
-	d->next_prune = now;
-	d->next_periodic = now + RESYNC_PERIODIC_S * 1000;
-	d->next_status = getenv("NOTIFY_SOCKET") ? now : 0;
-	d->watchdog_ms = (int64_t)(sdnotify_watchdog_usec() / 2000);
-	if (d->watchdog_ms == 0 && sdnotify_watchdog_usec() > 0)
-		d->watchdog_ms = 1;
-	d->next_watchdog = d->watchdog_ms ? now : 0;
-	d->next_metrics = d->cfg.metrics_file ? now : 0;
+	start_timers(d);
 	for (;;) {
-		int64_t wait = next_deadline(d) - monotonic_ms();
+		int wait = timer_next_due(&d->timers, monotonic_ms());
 
-		if (poll(fds, 2, wait > 0 ? (int)wait : 0) < 0 &&
-		    errno != EINTR) {
+		if (poll(fds, 2, wait) < 0 && errno != EINTR) {
 			log_msg(LOG_ERR, "poll: %s", strerror(errno));
 			return EXIT_RUNTIME;
 		}
@@ -541,10 +593,12 @@ static int setup_signals(struct daemon *d)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGUSR1);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
+	    (d->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+		errmsg_set("%s", strerror(errno));
 		return -1;
-	d->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	return d->sigfd < 0 ? -1 : 0;
+	}
+	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct overrides *ov,
@@ -608,6 +662,44 @@ static int parse_args(int argc, char **argv, struct overrides *ov,
 	return 0;
 }
 
+/*
+ * Opens the database and the event socket, dumps the table and tells the
+ * service manager it is ready.  Returns 0, or -1 once the error is logged.
+ */
+static int start(struct daemon *d)
+{
+	/*
+	 * The database (and its -wal, -shm) is readable by the group: its
+	 * members can query it with sqlite3 while podflowd writes.
+	 */
+	umask(027);
+	if (store_open(store_path(d->cfg.db), 0, &d->store) < 0 ||
+	    ctsub_open(d->cfg.netlink_buffer_bytes, &d->sub) < 0) {
+		log_msg(LOG_ERR, "%s", errmsg_get());
+		return -1;
+	}
+	d->col = collector_new(d->store, d->cfg.pod_cidrs, d->cfg.n_pod_cidrs,
+			       d->cfg.time_bucket_seconds, 0, 0);
+	if (d->col == NULL || setup_signals(d) < 0) {
+		log_msg(LOG_ERR, "start-up: %s", errmsg_get());
+		return -1;
+	}
+	write_meta(d);
+	/* After the bind: connections opened before start-up count too. */
+	if (resync(d, 0) < 0)
+		return -1;
+	log_msg(LOG_NOTICE,
+		"recording to %s (receive buffer %llu bytes, %zu connections "
+		"already open)",
+		store_filename(d->store),
+		(unsigned long long)ctsub_rcvbuf(d->sub),
+		(size_t)collector_stats(d->col)->live_connections);
+	/* Bound, dumped, database open: ready. */
+	if (sdnotify_send("READY=1") < 0)
+		log_msg(LOG_WARNING, "%s", errmsg_get());
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct daemon d = {
@@ -617,10 +709,11 @@ int main(int argc, char **argv)
 		.enobufs_rl = LOG_RATELIMIT_INIT(60, 5),
 		.error_rl = LOG_RATELIMIT_INIT(60, 10),
 	};
-	int check_only = 0, status = EXIT_RUNTIME, rc;
+	int check_only = 0, status = EXIT_RUNTIME;
 
 	log_init("podflowd");
 	config_init(&d.cfg);
+	timer_init(&d.timers);
 	/* At most one --pod-cidr per argument. */
 	d.ov.pod_cidrs = calloc((size_t)argc, sizeof(char *));
 	if (d.ov.pod_cidrs == NULL)
@@ -639,41 +732,8 @@ int main(int argc, char **argv)
 		status = 0;
 		goto out;
 	}
-	/*
-	 * The database (and its -wal, -shm) is readable by the group: its
-	 * members can query it with sqlite3 while podflowd writes.
-	 */
-	umask(027);
-	if (store_open(store_path(d.cfg.db), 0, &d.store) < 0) {
-		log_msg(LOG_ERR, "%s", errmsg_get());
-		goto out;
-	}
-	rc = ctsub_open(d.cfg.netlink_buffer_bytes, &d.sub);
-	if (rc < 0) {
-		log_msg(LOG_ERR, "%s", errmsg_get());
-		goto out;
-	}
-	d.col = collector_new(d.store, d.cfg.pod_cidrs, d.cfg.n_pod_cidrs,
-			      d.cfg.time_bucket_seconds, 0, 0);
-	if (d.col == NULL || setup_signals(&d) < 0) {
-		log_msg(LOG_ERR, "start-up: %s",
-			d.col ? strerror(errno) : errmsg_get());
-		goto out;
-	}
-	write_meta(&d);
-	/* After the bind: connections opened before start-up count too. */
-	if (resync(&d, 0) < 0)
-		goto out;
-	log_msg(LOG_NOTICE,
-		"recording to %s (receive buffer %llu bytes, %zu connections "
-		"already open)",
-		store_filename(d.store),
-		(unsigned long long)ctsub_rcvbuf(d.sub),
-		(size_t)collector_stats(d.col)->live_connections);
-	/* Bound, dumped, database open: ready. */
-	if (sdnotify_send("READY=1") < 0)
-		log_msg(LOG_WARNING, "%s", errmsg_get());
-	status = event_loop(&d);
+	if (start(&d) == 0)
+		status = event_loop(&d);
 out:
 	if (d.sigfd >= 0)
 		close(d.sigfd);

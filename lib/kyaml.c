@@ -6,6 +6,7 @@
  * next, so memory follows the largest object rather than the input.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,6 +39,7 @@ struct kyaml {
 	int in_doc;
 	int done;
 	int document; /* 1-based index of the current document */
+	unsigned int flags;
 };
 
 /*
@@ -60,7 +62,8 @@ static int read_handler(void *data, unsigned char *buffer, size_t size,
 	return 1;
 }
 
-int kyaml_open(FILE *fp, const char *name, struct kyaml **ret)
+int kyaml_open(FILE *fp, const char *name, unsigned int flags,
+	       struct kyaml **ret)
 {
 	struct kyaml *y = calloc(1, sizeof(*y));
 
@@ -69,6 +72,7 @@ int kyaml_open(FILE *fp, const char *name, struct kyaml **ret)
 		return -1;
 	}
 	y->name = name;
+	y->flags = flags;
 	y->fd = fileno(fp);
 	yaml_parser_initialize(&y->parser);
 	if (y->fd >= 0)
@@ -94,6 +98,19 @@ const char *kyaml_name(const struct kyaml *y)
 	return y->name;
 }
 
+/* libyaml counts from 0; people, and errmsg_set_at(), from 1. */
+static int mark_line(const yaml_mark_t *m)
+{
+	return m->line < INT_MAX ? (int)m->line + 1 : INT_MAX;
+}
+
+static int mark_column(const struct kyaml *y, const yaml_mark_t *m)
+{
+	if (y->flags & KYAML_LINES)
+		return 0;
+	return m->column < INT_MAX ? (int)m->column + 1 : INT_MAX;
+}
+
 static int parse_error(struct kyaml *y)
 {
 	const yaml_parser_t *p = &y->parser;
@@ -105,16 +122,15 @@ static int parse_error(struct kyaml *y)
 			   p->problem ? p->problem : "unreadable input");
 		return -1;
 	}
-	errmsg_set("%s:%zu:%zu: %s%s%s", y->name, m->line + 1, m->column + 1,
-		   p->problem ? p->problem : "invalid YAML",
-		   p->context ? " " : "", p->context ? p->context : "");
+	errmsg_set_at(y->name, mark_line(m), mark_column(y, m), "%s%s%s",
+		      p->problem ? p->problem : "invalid YAML",
+		      p->context ? " " : "", p->context ? p->context : "");
 	return -1;
 }
 
 static int node_error(struct kyaml *y, const yaml_mark_t *m, const char *what)
 {
-	errmsg_set("%s:%zu:%zu: %s", y->name, m->line + 1, m->column + 1,
-		   what);
+	errmsg_set_at(y->name, mark_line(m), mark_column(y, m), "%s", what);
 	return -1;
 }
 
@@ -210,8 +226,8 @@ static int push(struct kyaml *y, struct knode *n, const struct knode *key,
 	memset(f, 0, sizeof(*f));
 	f->node = n;
 	/* The "items" sequence directly under a document's root mapping. */
-	if (n->type == KNODE_SEQ && y->depth == 2 && key != NULL &&
-	    strcmp(key->value, "items") == 0)
+	if (!(y->flags & KYAML_DOCUMENTS) && n->type == KNODE_SEQ &&
+	    y->depth == 2 && key != NULL && strcmp(key->value, "items") == 0)
 		f->items_seq = 1;
 	return 0;
 }
@@ -260,7 +276,8 @@ static int on_event(struct kyaml *y, yaml_event_t *e, const struct knode **out)
 			if (n->value == NULL)
 				goto oom;
 		}
-		if (y->depth == 0 && n->value == NULL)
+		if (y->depth == 0 && n->value == NULL &&
+		    !(y->flags & KYAML_DOCUMENTS))
 			return 0; /* an empty document */
 		rc = attach(y, n, &e->start_mark);
 		if (rc == 1)
@@ -285,6 +302,7 @@ static int on_event(struct kyaml *y, yaml_event_t *e, const struct knode **out)
 		/* Whole objects: a List's item, or a document's root. */
 		if (y->depth == 0 || y->stack[y->depth - 1].items_seq) {
 			if (y->depth == 0 && n->type == KNODE_MAP &&
+			    !(y->flags & KYAML_DOCUMENTS) &&
 			    knode_at(n, "items") != NULL &&
 			    knode_at(n, "items")->type == KNODE_SEQ)
 				return 0; /* a List: its items went out */
@@ -386,7 +404,7 @@ int kyaml_parse_text(const char *text, struct arena *a,
 		errmsg_set("out of memory");
 		return -1;
 	}
-	if (kyaml_open(fp, "<text>", &y) < 0)
+	if (kyaml_open(fp, "<text>", 0, &y) < 0)
 		goto out;
 	rc = kyaml_next(y, &root);
 	if (rc < 0)

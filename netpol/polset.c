@@ -557,7 +557,7 @@ static int read_stream(struct polset *ps, FILE *fp, const char *name,
 	const struct knode *obj;
 	int rc;
 
-	if (kyaml_open(fp, name, &y) < 0)
+	if (kyaml_open(fp, name, 0, &y) < 0)
 		return -1;
 	while ((rc = kyaml_next(y, &obj)) == 1) {
 		rc = polset_add_object(ps, obj, name, kyaml_document(y),

@@ -217,7 +217,7 @@ static int import_path(const char *db, const char *path, int64_t at,
 		status = 1;
 		goto out;
 	}
-	if (kyaml_open(fp, source, &y) < 0)
+	if (kyaml_open(fp, source, 0, &y) < 0)
 		goto out;
 	if (watch)
 		status = import_watch(s, y, at, &sk);

@@ -585,6 +585,19 @@ static void test_failed_flush_keeps_edges_for_retry(void **state)
 	assert_query(f, "SELECT sum(connections) FROM flow_edges", "1");
 }
 
+/* The table that could not be made says why, through collector_new(). */
+static void test_new_says_which_table_failed(void **state)
+{
+	struct fixture *f = *state;
+	struct cidr pods[1];
+
+	cidr_parse("10.244.0.0/16", &pods[0]);
+	assert_null(collector_new(f->store, pods, 1, 60, UINT32_MAX, 0));
+	assert_non_null(strstr(errmsg_get(), "edges"));
+	assert_null(collector_new(f->store, pods, 1, 60, 0, UINT32_MAX));
+	assert_non_null(strstr(errmsg_get(), "connections"));
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -613,6 +626,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_full_table_flushes_early,
 						setup_small, teardown),
 		T(test_failed_flush_keeps_edges_for_retry),
+		T(test_new_says_which_table_failed),
 	};
 #undef T
 	return cmocka_run_group_tests_name("collector", tests, NULL, NULL);

@@ -171,6 +171,39 @@ static void test_missing_file(void **state)
 	config_free(&cfg);
 }
 
+/* Every message names the file and the line, never a column. */
+static void test_errors_name_file_and_line(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "pod_cidrs: [10.244.0.0/16]\ndb: x\n  - nonsense: [u\n",
+		  ":3: mapping values are not allowed" },
+		{ "pod_cidrs: [10.244.0.0/16]\nretention_days:\n",
+		  ":2: retention_days: missing value" },
+		{ "retention_days: 1\npod_cidrs:\n  - 10.0.0.0/8\n  - x\n",
+		  ":4: pod_cidrs: 'x' is not a CIDR prefix" },
+		{ "pod_cidrs: {a: b}\n",
+		  ":1: pod_cidrs: expected a list of CIDR prefixes" },
+		{ "- 10.0.0.0/8\n", ":1: expected a mapping of settings" },
+		{ "\n\nflush: 1\n", ":3: unknown key 'flush'" },
+	};
+	char want[128];
+	struct config cfg;
+
+	(void)state;
+	config_init(&cfg);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		write_config(cases[i].text);
+		assert_int_equal(config_load(path, 0, &cfg), -1);
+		unlink(path);
+		snprintf(want, sizeof(want), "%s%s", path, cases[i].want);
+		if (strncmp(errmsg_get(), want, strlen(want)) != 0)
+			fail_msg("want '%s', got '%s'", want, errmsg_get());
+	}
+	config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +214,7 @@ int main(void)
 		cmocka_unit_test(test_single_cidr_scalar_and_empty_file),
 		cmocka_unit_test(test_metrics_file),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_errors_name_file_and_line),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

@@ -6,10 +6,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <netinet/in.h>
 
 #include <cmocka.h>
 
+#include "podflow/errmsg.h"
 #include "collector/conntab.h"
 
 static struct ctflow conn(uint16_t sport, uint32_t id, uint16_t zone)
@@ -206,6 +208,16 @@ static void test_same_port_two_services_are_two_connections(void **state)
 	conntab_free(t);
 }
 
+static void test_bad_size_is_refused_with_a_message(void **state)
+{
+	(void)state;
+	errmsg_set("%s", "");
+	assert_null(conntab_new(0));
+	assert_non_null(strstr(errmsg_get(), "a table of 0 connections"));
+	assert_null(conntab_new(UINT32_MAX));
+	assert_non_null(strstr(errmsg_get(), "want 1 to"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_zones_with_reuse_count_each_connection),
 		cmocka_unit_test(test_concurrent_pings_are_two_connections),
 		cmocka_unit_test(test_same_port_two_services_are_two_connections),
+		cmocka_unit_test(test_bad_size_is_refused_with_a_message),
 	};
 
 	return cmocka_run_group_tests_name("conntab", tests, NULL, NULL);

@@ -6,10 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <netinet/in.h>
 
 #include <cmocka.h>
 
+#include "podflow/errmsg.h"
 #include "collector/flowtab.h"
 
 static struct store_edge edge(int64_t bucket, const char *client,
@@ -109,12 +111,23 @@ static void test_full_table_refuses_new_keys_only(void **state)
 	flowtab_free(t);
 }
 
+static void test_bad_size_is_refused_with_a_message(void **state)
+{
+	(void)state;
+	errmsg_set("%s", "");
+	assert_null(flowtab_new(0));
+	assert_non_null(strstr(errmsg_get(), "a table of 0 edges"));
+	assert_null(flowtab_new(UINT32_MAX));
+	assert_non_null(strstr(errmsg_get(), "want 1 to"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_key_folds),
 		cmocka_unit_test(test_every_key_field_separates),
 		cmocka_unit_test(test_full_table_refuses_new_keys_only),
+		cmocka_unit_test(test_bad_size_is_refused_with_a_message),
 	};
 
 	return cmocka_run_group_tests_name("flowtab", tests, NULL, NULL);

@@ -24,7 +24,7 @@ static int read_kinds(const char *text, char *kinds, size_t len)
 	int rc;
 
 	assert_non_null(fp);
-	assert_int_equal(kyaml_open(fp, "input", &y), 0);
+	assert_int_equal(kyaml_open(fp, "input", 0, &y), 0);
 	kinds[0] = '\0';
 	while ((rc = kyaml_next(y, &obj)) == 1) {
 		const char *k = knode_str(obj, "kind");
@@ -102,7 +102,7 @@ static void test_positions_and_nulls(void **state)
 	struct kyaml *y;
 
 	(void)state;
-	assert_int_equal(kyaml_open(fp, "pod.yaml", &y), 0);
+	assert_int_equal(kyaml_open(fp, "pod.yaml", 0, &y), 0);
 	assert_int_equal(kyaml_next(y, &obj), 1);
 	n = knode_at(obj, "metadata.name");
 	assert_non_null(n);

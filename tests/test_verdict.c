@@ -614,7 +614,7 @@ static void test_long_source_name(void **state)
 	memset(name, 'x', sizeof(name) - 1);
 	name[sizeof(name) - 1] = '\0';
 	assert_non_null(fp);
-	assert_int_equal(kyaml_open(fp, name, &y), 0);
+	assert_int_equal(kyaml_open(fp, name, 0, &y), 0);
 	assert_int_equal(kyaml_next(y, &obj), 1);
 	assert_int_equal(polset_add_object(&ps, obj, name, 1, "default"), -1);
 	assert_non_null(strstr(errmsg_get(), "xxx"));

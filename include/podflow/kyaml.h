@@ -30,18 +30,32 @@ struct knode {
 
 struct kyaml;
 
+/* kyaml_open() flags. */
+enum {
+	/*
+	 * Each document whole, as a configuration file is read: a top-level
+	 * `items` is no List, and an empty or null document is an object
+	 * too (a null scalar).  Without it, Kubernetes objects as above.
+	 */
+	KYAML_DOCUMENTS = 0x1,
+	/* Messages name the line, not the column ("NAME:LINE: problem"). */
+	KYAML_LINES = 0x2,
+};
+
 /*
- * Reads objects from fp, named name in messages.  fp stays the caller's.
- * Returns 0 and an owned reader in *ret (kyaml_close() it), or -1.
+ * Reads objects from fp, named name in messages, with the flags above
+ * (0: Kubernetes objects).  fp stays the caller's.  Returns 0 and an owned
+ * reader in *ret (kyaml_close() it), or -1.
  */
-int kyaml_open(FILE *fp, const char *name, struct kyaml **ret);
+int kyaml_open(FILE *fp, const char *name, unsigned int flags,
+	       struct kyaml **ret);
 
 void kyaml_close(struct kyaml *y);
 
 /*
  * Reads the next object into *obj, valid until the next call.  Returns 1,
  * 0 at the end of the input, or -1 with "NAME:LINE:COLUMN: problem" in
- * errmsg.
+ * errmsg (errmsg_set_at()).
  */
 int kyaml_next(struct kyaml *y, const struct knode **obj);
 
