@@ -15,11 +15,14 @@
  * Byte counts come from DESTROY only: NEW and dump entries carry running
  * totals that DESTROY would report again.
  *
- * Start times decide who held a reused pod address (sql/007), so only a
- * connection's start sets them, never a later event.  A NEW event is the
- * start.  A connection first seen in a dump or at its DESTROY started
- * earlier: the kernel says when if its conntrack timestamps are on, else
- * the time podflowd saw it is the best it knows.
+ * Start times decide who held a reused pod address (flow_resolved in
+ * sql/schema.sql), so only a connection's start sets them, never a later
+ * event.  A NEW event is the start, to the second it is read (the clock is
+ * read for each message: a queue of events takes a while to drain).  A
+ * connection first seen in a dump or at its DESTROY started earlier: the
+ * kernel says when if its conntrack timestamps are on; else its start is
+ * not known, and its edge says so (last_start unknown), so that its row
+ * falls back to the bucket rule rather than name the wrong pod.
  *
  * A resync's sweep of connections the dump no longer showed waits until
  * the events queued during the dump have been handled: a DESTROY among
@@ -45,6 +48,7 @@ struct collector {
 	size_t n_cidrs;
 	unsigned int bucket_seconds;
 	int64_t now;
+	int64_t (*clock)(void); /* read for each message; NULL: now as set */
 	uint32_t gen;	    /* dump generation, for conntab_sweep() */
 	uint32_t sweep_gen; /* first dump not yet swept after; 0: none */
 	int flush_failed;   /* no early flushes until the next timed one */
@@ -117,6 +121,11 @@ void collector_set_now(struct collector *c, int64_t now)
 	c->now = now;
 }
 
+void collector_set_clock(struct collector *c, int64_t (*clock)(void))
+{
+	c->clock = clock;
+}
+
 static int64_t collector_bucket_of(const struct collector *c, int64_t t)
 {
 	return t - t % c->bucket_seconds;
@@ -127,11 +136,19 @@ static int64_t collector_bucket(const struct collector *c)
 	return collector_bucket_of(c, c->now);
 }
 
-/* When f started, as far as podflowd can tell (see the top of the file). */
-static int64_t flow_start(const struct collector *c, const struct ctflow *f)
+/*
+ * When f, first seen in a message of kind kind, started (see the top of
+ * the file): its start, or when it was seen with *known 0.  A kernel
+ * timestamp after now (a clock set back) is not believed.
+ */
+static int64_t flow_start(const struct collector *c, const struct ctflow *f,
+			  enum ctsub_kind kind, int *known)
 {
-	if (f->start > 0 && f->start <= c->now)
+	if (f->start > 0 && f->start <= c->now) {
+		*known = 1;
 		return f->start;
+	}
+	*known = kind == CTSUB_NEW;
 	return c->now;
 }
 
@@ -185,15 +202,18 @@ static void collector_add_edge(struct collector *c, const struct store_edge *e)
 	c->stats.edges_dropped++;
 }
 
-/* Counts f, a connection that started at start, in start's bucket. */
+/*
+ * Counts f, a connection that started at start (or was first seen then,
+ * when its start is not known), in start's bucket.
+ */
 static void collector_count(struct collector *c, const struct ctflow *f,
-			    int64_t start, int with_counters)
+			    int64_t start, int known, int with_counters)
 {
 	struct store_edge e;
 
 	ctflow_to_edge(f, collector_bucket_of(c, start), c->now, &e);
 	e.first_seen = start;
-	e.last_start = start;
+	e.last_start = known ? start : STORE_UNKNOWN;
 	e.connections = 1;
 	if (with_counters) {
 		e.orig_bytes = f->orig_bytes;
@@ -221,13 +241,15 @@ static void collector_touch(struct collector *c, const struct ctflow *f,
 	collector_add_edge(c, &e);
 }
 
-static void collector_handle_flow(struct collector *c, const struct ctflow *f)
+static void collector_handle_flow(struct collector *c, const struct ctflow *f,
+				  enum ctsub_kind kind)
 {
-	int64_t start = flow_start(c, f), first;
+	int known;
+	int64_t start = flow_start(c, f, kind, &known), first;
 
 	if (conntab_observe(c->conns, f, collector_bucket_of(c, start), c->gen,
 			    &first)) {
-		collector_count(c, f, start, 0);
+		collector_count(c, f, start, known, 0);
 	} else {
 		c->stats.duplicates++;
 		collector_touch(c, f, first, 0);
@@ -242,8 +264,9 @@ static void collector_handle_flow(struct collector *c, const struct ctflow *f)
 static void collector_handle_destroy(struct collector *c,
 				     const struct ctflow *f, int in_scope)
 {
-	int64_t bucket = collector_bucket(c), first = bucket;
+	int64_t bucket = collector_bucket(c), first = bucket, start;
 	enum conntab_end end = conntab_forget(c->conns, f, &first);
+	int known;
 
 	if (!in_scope) {
 		c->stats.out_of_scope++;
@@ -260,10 +283,15 @@ static void collector_handle_destroy(struct collector *c,
 		/* Counted under another id; which bucket is unknown. */
 		break;
 	case CONNTAB_UNKNOWN:
+		/*
+		 * After an overflow it may have been counted without being
+		 * tracked: then it only extends the bucket it started in.
+		 */
+		start = flow_start(c, f, CTSUB_DESTROY, &known);
 		if (conntab_overflows(c->conns) == 0)
-			collector_count(c, f, flow_start(c, f), 1);
-		else /* it may have been counted without being tracked */
-			collector_touch(c, f, bucket, 1);
+			collector_count(c, f, start, known, 1);
+		else
+			collector_touch(c, f, collector_bucket_of(c, start), 1);
 		break;
 	}
 }
@@ -275,6 +303,8 @@ int collector_handle(const struct nlmsghdr *nlh, enum ctsub_kind kind,
 	struct nf_conntrack *ct;
 	struct ctflow f;
 
+	if (c->clock != NULL)
+		c->now = c->clock();
 	switch (kind) {
 	case CTSUB_NEW:
 		c->stats.events_new++;
@@ -308,7 +338,7 @@ int collector_handle(const struct nlmsghdr *nlh, enum ctsub_kind kind,
 		c->stats.out_of_scope++;
 		goto out;
 	}
-	collector_handle_flow(c, &f);
+	collector_handle_flow(c, &f, kind);
 out:
 	nfct_destroy(ct);
 	return 0;

@@ -76,6 +76,13 @@ void collector_set_bucket(struct collector *c, unsigned int bucket_seconds);
 void collector_set_now(struct collector *c, int64_t now);
 
 /*
+ * Has collector_handle() read the time from clock (Unix seconds) for each
+ * message, so that a connection is dated when its event is read, not when
+ * the batch it came in began.  NULL (the default): the time last set.
+ */
+void collector_set_clock(struct collector *c, int64_t (*clock)(void));
+
+/*
  * Handles one conntrack message; matches ctsub_cb, with the collector as
  * data.  Returns 0 (a message it cannot use is counted, not an error).
  */

@@ -103,7 +103,7 @@ static int64_t add_counter(int64_t a, int64_t b)
  * first_seen is the earliest start of the edge's connections (attribution
  * goes by it), so only an edge that counts connections may lower it; an
  * edge that counts none yet holds when it was first seen, which a first
- * start replaces.  The same rule as sql/edge_upsert.sql.
+ * start replaces.  The same rule as sql/queries/store/edge_upsert.sql.
  */
 static int64_t fold_first_seen(const struct store_edge *into,
 			       const struct store_edge *e)
@@ -117,13 +117,31 @@ static int64_t fold_first_seen(const struct store_edge *into,
 	return into->first_seen;
 }
 
+/*
+ * The latest start, while every counted connection's start is known: one
+ * that is not makes the edge's unknown (its row keeps the bucket rule).
+ * An edge that counts none leaves it.  The rule of edge_upsert.sql.
+ */
+static int64_t fold_last_start(const struct store_edge *into,
+			       const struct store_edge *e)
+{
+	if (e->connections == 0)
+		return into->last_start;
+	if (into->connections == 0)
+		return e->last_start;
+	if (into->last_start == STORE_UNKNOWN || e->last_start == STORE_UNKNOWN)
+		return STORE_UNKNOWN;
+	return e->last_start > into->last_start ? e->last_start
+						: into->last_start;
+}
+
 static void edge_fold(struct store_edge *into, const struct store_edge *e)
 {
+	/* Both read the counts as they were. */
 	into->first_seen = fold_first_seen(into, e);
+	into->last_start = fold_last_start(into, e);
 	if (e->last_seen > into->last_seen)
 		into->last_seen = e->last_seen;
-	if (e->last_start > into->last_start) /* STORE_UNKNOWN is below any */
-		into->last_start = e->last_start;
 	into->connections += e->connections;
 	into->orig_bytes = add_counter(into->orig_bytes, e->orig_bytes);
 	into->orig_packets = add_counter(into->orig_packets, e->orig_packets);

@@ -47,6 +47,9 @@
 #define PRUNE_INTERVAL_S 3600
 /* How often the service manager's STATUS= line is refreshed. */
 #define STATUS_INTERVAL_S 10
+/* Whether the kernel stamps conntrack entries with their start time. */
+#define CONNTRACK_TIMESTAMP_SYSCTL \
+	"/proc/sys/net/netfilter/nf_conntrack_timestamp"
 
 enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
@@ -666,6 +669,32 @@ static int parse_args(int argc, char **argv, struct overrides *ov,
  * Opens the database and the event socket, dumps the table and tells the
  * service manager it is ready.  Returns 0, or -1 once the error is logged.
  */
+/*
+ * Without the kernel's conntrack timestamps, a connection found in a table
+ * dump (this start-up's, a resync's) has no known start, and its flows are
+ * credited by time bucket: an address handed over in that bucket credits
+ * both pods.  The setting is per network namespace, read where podflowd
+ * runs.
+ */
+static void warn_without_timestamps(void)
+{
+	FILE *fp = fopen(CONNTRACK_TIMESTAMP_SYSCTL, "r");
+	int on = -1;
+
+	if (fp != NULL) {
+		if (fscanf(fp, "%d", &on) != 1)
+			on = -1;
+		fclose(fp);
+	}
+	if (on == 0)
+		log_msg(LOG_WARNING,
+			"net.netfilter.nf_conntrack_timestamp is 0: connections "
+			"found in table dumps (at start-up, after lost events) "
+			"have no start time, and their flows are credited to "
+			"every pod that held an address in their time bucket; "
+			"set it to 1");
+}
+
 static int start(struct daemon *d)
 {
 	/*
@@ -684,6 +713,8 @@ static int start(struct daemon *d)
 		log_msg(LOG_ERR, "start-up: %s", errmsg_get());
 		return -1;
 	}
+	collector_set_clock(d->col, wall_seconds);
+	warn_without_timestamps();
 	write_meta(d);
 	/* After the bind: connections opened before start-up count too. */
 	if (resync(d, 0) < 0)

@@ -326,20 +326,69 @@ static void test_dump_entry_counts_at_its_kernel_start(void **state)
 	assert_edges(f, "10.244.2.7", "900 930 930 1030 1");
 }
 
-/* Without conntrack timestamps the time podflowd saw it is all it has. */
-static void test_dump_entry_without_timestamp_counts_when_seen(void **state)
+/*
+ * Without conntrack timestamps a dump entry started at some time before
+ * podflowd saw it: it is counted then, and its start is not known (the
+ * row keeps the bucket rule), while a NEW event is its start.
+ */
+static void test_dump_entry_without_timestamp_has_no_start(void **state)
 {
 	struct fixture *f = *state;
-	struct ctspec s = tcp(40000, 1);
+	struct ctspec s = tcp(40000, 1), n = tcp(40001, 2);
 
 	dump_entry(f, &s);
 	assert_int_equal(collector_flush(f->col), 0);
-	assert_edges(f, "10.244.2.7", "960 1000 1000 1000 1");
+	assert_edges(f, "10.244.2.7", "960 1000 NULL 1000 1");
+	n.orig_dst = "10.244.2.8";
+	new_event(f, &n);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_edges(f, "10.244.2.8", "960 1000 1000 1000 1");
+}
+
+/*
+ * One connection whose start is not known makes its edge's starts unknown,
+ * whichever comes first, folded in memory: the rule the store applies.
+ */
+static void test_an_unknown_start_makes_the_edge_s_unknown(void **state)
+{
+	struct fixture *f = *state;
+	struct ctspec a = tcp(40000, 1), b = tcp(40001, 2);
+	struct ctspec c = tcp(40002, 3), d = tcp(40003, 4);
+
+	new_event(f, &a);
+	dump_entry(f, &b);
+	c.orig_dst = d.orig_dst = "10.244.2.8";
+	dump_entry(f, &c);
+	new_event(f, &d);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_edges(f, "10.244.2.7", "960 1000 NULL 1000 2");
+	assert_edges(f, "10.244.2.8", "960 1000 NULL 1000 2");
+}
+
+/* The clock is read for each message when podflowd gives one. */
+static int64_t test_clock_now = 1000;
+
+static int64_t test_clock(void)
+{
+	return test_clock_now++;
+}
+
+static void test_each_message_reads_the_clock(void **state)
+{
+	struct fixture *f = *state;
+	struct ctspec a = tcp(40000, 1), b = tcp(40001, 2);
+
+	collector_set_clock(f->col, test_clock);
+	new_event(f, &a);
+	new_event(f, &b);
+	collector_set_clock(f->col, NULL);
+	assert_int_equal(collector_flush(f->col), 0);
+	assert_edges(f, "10.244.2.7", "960 1000 1001 1001 2");
 }
 
 /*
  * A start after now is a clock gone wrong, not a start: even one second
- * ahead, it is ignored for the time podflowd saw the connection.
+ * ahead, it is ignored, and the connection's start is not known.
  */
 static void test_start_in_the_future_is_ignored(void **state)
 {
@@ -353,8 +402,8 @@ static void test_start_in_the_future_is_ignored(void **state)
 	x.stop_ns = NSEC(5001);
 	destroy_event(f, &x);
 	assert_int_equal(collector_flush(f->col), 0);
-	assert_edges(f, "10.244.2.7", "960 1000 1000 1000 1");
-	assert_edges(f, "10.244.2.8", "960 1000 1000 1000 1");
+	assert_edges(f, "10.244.2.7", "960 1000 NULL 1000 1");
+	assert_edges(f, "10.244.2.8", "960 1000 NULL 1000 1");
 }
 
 /* A DESTROY of a connection never seen counts it at the kernel's start. */
@@ -611,7 +660,9 @@ int main(void)
 		T(test_destroy_before_flush_keeps_the_start),
 		T(test_new_events_span_first_to_last_start),
 		T(test_dump_entry_counts_at_its_kernel_start),
-		T(test_dump_entry_without_timestamp_counts_when_seen),
+		T(test_dump_entry_without_timestamp_has_no_start),
+		T(test_an_unknown_start_makes_the_edge_s_unknown),
+		T(test_each_message_reads_the_clock),
 		T(test_start_in_the_future_is_ignored),
 		T(test_unseen_destroy_counts_at_its_kernel_start),
 		T(test_earlier_start_lowers_first_seen_only),

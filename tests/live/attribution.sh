@@ -106,6 +106,8 @@ tb_in "$TB_NODE" conntrack -D -p tcp -s $X --dport 9444 >/dev/null 2>&1 ||
 	t_fail "ending the held connection" "conntrack -D found nothing"
 sleep 0.3
 tb_podflowd_stop || t_fail "podflowd stop" "$(tail -3 "$TB_TMP/podflowd.log")"
+t_case "with conntrack timestamps on, no warning about start times"
+t_check "$(cat "$TB_TMP/podflowd.log")" ! grep -q 'nf_conntrack_timestamp' "$TB_TMP/podflowd.log"
 finished=$(date +%s)
 
 # The inventory as kubectl showed it: a snapshot before the handover, the

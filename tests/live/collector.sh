@@ -46,6 +46,9 @@ held=$!
 sleep 0.5
 
 tb_podflowd_start "$TB_TMP/podflowd.yaml" "$db" || { t_fail "podflowd start" "see log"; exit 1; }
+# This namespace keeps the kernel's default, no conntrack timestamps.
+t_case "start-up warns that dumped connections will have no start time"
+t_check "$(cat "$TB_TMP/podflowd.log")" grep -q 'nf_conntrack_timestamp is 0' "$TB_TMP/podflowd.log"
 
 run() { tb_in "$TB_PREFIX-$1" "$PFTRAFFIC" connect "${@:2}" || t_fail "traffic $*" "no answer"; }
 run a tcp $B 8080 3
