@@ -216,7 +216,7 @@ static int run_flows(struct store *s, const struct flows_opts *o)
 	status = 0;
 	goto out;
 dberr:
-	errmsg_set("%s: %s", store_filename(s), sqlite3_errmsg(store_db(s)));
+	store_db_error(s);
 	goto out;
 oom:
 	errmsg_set("out of memory");

@@ -33,8 +33,7 @@ static int print_summary(struct store *s)
 	if (sqlite3_prepare_v2(store_db(s), sql_info_summary, -1, &st, NULL) !=
 		    SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW) {
-		errmsg_set("%s: %s", store_filename(s),
-			   sqlite3_errmsg(store_db(s)));
+		store_db_error(s);
 		goto out;
 	}
 	printf("%-15s %lld distinct, %lld rows in %lld time buckets\n",

@@ -82,7 +82,7 @@ static int list_workloads(struct store *s, const char *ns, int64_t now)
 	status = 0;
 	goto out;
 dberr:
-	errmsg_set("%s: %s", store_filename(s), sqlite3_errmsg(store_db(s)));
+	store_db_error(s);
 out:
 	sqlite3_finalize(st);
 	table_free(t);

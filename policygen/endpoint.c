@@ -36,9 +36,7 @@ struct endpoints {
 
 static int db_error(struct endpoints *e)
 {
-	errmsg_set("%s: %s", store_filename(e->store),
-		   sqlite3_errmsg(store_db(e->store)));
-	return -1;
+	return store_db_error(e->store);
 }
 
 static const char *col(sqlite3_stmt *st, int i)

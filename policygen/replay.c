@@ -250,8 +250,7 @@ int replay_store(struct replay *r, struct store *s, int64_t since,
 	if (endpoints_open(s, &e) < 0)
 		goto out;
 	if (sqlite3_prepare_v2(store_db(s), sql_check_flows, -1, &st, NULL)) {
-		errmsg_set("%s: %s", store_filename(s),
-			   sqlite3_errmsg(store_db(s)));
+		store_db_error(s);
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, since);
@@ -263,8 +262,7 @@ int replay_store(struct replay *r, struct store *s, int64_t since,
 			goto out;
 	}
 	if (step != SQLITE_DONE) {
-		errmsg_set("%s: %s", store_filename(s),
-			   sqlite3_errmsg(store_db(s)));
+		store_db_error(s);
 		goto out;
 	}
 	rc = 0;

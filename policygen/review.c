@@ -21,8 +21,7 @@ enum {
 
 static int db_error(struct store *s)
 {
-	errmsg_set("%s: %s", store_filename(s), sqlite3_errmsg(store_db(s)));
-	return -1;
+	return store_db_error(s);
 }
 
 static const char *col_dup(struct arena *a, sqlite3_stmt *st, int i)

@@ -405,6 +405,12 @@ rollback:
 	return -1;
 }
 
+int store_db_error(struct store *s)
+{
+	errmsg_set("%s: %s", s->path, sqlite3_errmsg(s->db));
+	return -1;
+}
+
 int store_checkpoint(struct store *s)
 {
 	sqlite3_stmt *st = NULL;

@@ -130,6 +130,12 @@ int store_prune_edges(struct store *s, int64_t cutoff, int64_t *deleted);
  */
 int store_checkpoint(struct store *s);
 
+/*
+ * For readers that run their own statements on store_db(): sets errmsg to
+ * "FILE: what SQLite said of the last call" and returns -1.
+ */
+int store_db_error(struct store *s);
+
 /* The database's size on disk, its WAL included, in bytes. */
 int64_t store_disk_bytes(const struct store *s);
 
