@@ -192,6 +192,28 @@ static int write_dir(const char *dir, const struct generate_result *r)
 	return 0;
 }
 
+/*
+ * The engine's diagnostics on stderr (arg), as policygen has always
+ * written them: notes and warnings prefixed, the --explain lines as they
+ * are.
+ */
+static void print_diag(void *arg, enum generate_level level, const char *msg)
+{
+	FILE *f = arg;
+
+	switch (level) {
+	case GENERATE_NOTE:
+		fprintf(f, "policygen: note: %s\n", msg);
+		break;
+	case GENERATE_WARNING:
+		fprintf(f, "policygen: warning: %s\n", msg);
+		break;
+	case GENERATE_EXPLAIN:
+		fprintf(f, "%s\n", msg);
+		break;
+	}
+}
+
 struct cli {
 	struct generate_opts o;
 	struct cli_dbs dbs;
@@ -337,6 +359,7 @@ int cmd_generate(int argc, char **argv)
 	struct generate_result r = { 0 };
 	struct review_set review = { 0 };
 	struct polset existing = POLSET_INIT;
+	const struct generate_diag diag = { print_diag, stderr };
 	int status = EXIT_INVALID, rc;
 
 	if (parse_args(argc, argv, &c) < 0)
@@ -353,7 +376,7 @@ int cmd_generate(int argc, char **argv)
 		goto out;
 	c.o.review = &review;
 	cli_note_unstarted(c.dbs.stores, c.dbs.n_open, c.o.since, c.o.until);
-	if (generate_policies(c.dbs.stores, c.dbs.n_open, &c.o, stderr, &r) < 0)
+	if (generate_policies(c.dbs.stores, c.dbs.n_open, &c.o, &diag, &r) < 0)
 		goto out;
 	if (c.out == NULL)
 		rc = emit_all(&r, stdout);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "podflow/errmsg.h"
+#include "podflow/proto.h"
 #include "podflow/store.h"
 #include "podflow/timefmt.h"
 #include "endpoint.h"
@@ -49,21 +50,20 @@ static const char *who(const char *by)
 
 static int parse_port(const char *text, struct review_rule *r)
 {
+	const char *proto = NULL;
 	char *end;
 	long port = strtol(text, &end, 10);
 
 	if (end == text || port < 1 || port > 65535)
 		goto bad;
+	/* A port alone is TCP, as in a NetworkPolicy; any case of the name. */
 	if (*end == '\0')
-		r->protocol = "TCP";
-	else if (strcmp(end, "/TCP") == 0 || strcmp(end, "/tcp") == 0)
-		r->protocol = "TCP";
-	else if (strcmp(end, "/UDP") == 0 || strcmp(end, "/udp") == 0)
-		r->protocol = "UDP";
-	else if (strcmp(end, "/SCTP") == 0 || strcmp(end, "/sctp") == 0)
-		r->protocol = "SCTP";
-	else
+		proto = proto_policy_name("TCP", 0);
+	else if (*end == '/')
+		proto = proto_policy_name(end + 1, 1);
+	if (proto == NULL)
 		goto bad;
+	r->protocol = proto;
 	r->port = (int)port;
 	return 0;
 bad:

@@ -6,7 +6,6 @@
 #define PODFLOW_GENERATE_H
 
 #include <stdint.h>
-#include <stdio.h>
 
 #include "podflow/arena.h"
 #include "podflow/netpol.h"
@@ -53,6 +52,24 @@ struct generate_opts {
 	const struct polset *existing;
 };
 
+/* What a diagnostic is about, for the caller to say it its own way. */
+enum generate_level {
+	GENERATE_NOTE,	  /* how the inventory or options shaped the output */
+	GENERATE_WARNING, /* something the output may get wrong */
+	GENERATE_EXPLAIN, /* with opts->explain: a line of the evidence */
+};
+
+/*
+ * Where the engine's diagnostics go.  fn gets each one as a single line
+ * of text without a prefix or a newline; msg is valid during the call
+ * only.  The engine never prints: the command decides how, and whether,
+ * people see them.
+ */
+struct generate_diag {
+	void (*fn)(void *arg, enum generate_level level, const char *msg);
+	void *arg;
+};
+
 /* One proposed rule peer and port, its evidence, and what became of it. */
 struct generate_proposal {
 	const char *ns, *kind, *name; /* the workload */
@@ -79,15 +96,17 @@ struct generate_result {
 /*
  * Builds the policies for the workloads in scope from the databases of
  * one or more nodes (the first one's inventory names the workloads; a
- * connection recorded on two nodes counts once).  Warnings and, with
- * opts->explain, the evidence behind every rule go to diag (NULL:
- * nowhere).  Returns 0 with the policies and the proposals behind them in
- * *out (free with generate_result_free()), or -1 with errmsg.
+ * connection recorded on two nodes counts once).  Notes, warnings and,
+ * with opts->explain, the evidence behind every rule go to diag (NULL:
+ * none are made).  Returns 0 with the policies and the proposals behind
+ * them in *out (free with generate_result_free()), or -1 with errmsg.
  */
 int generate_policies(struct store *const *stores, size_t n_stores,
-		      const struct generate_opts *opts, FILE *diag,
+		      const struct generate_opts *opts,
+		      const struct generate_diag *diag,
 		      struct generate_result *out);
 
+/* Frees what *r holds and empties it; an empty result is a no-op. */
 void generate_result_free(struct generate_result *r);
 
 /*

@@ -1,17 +1,31 @@
 /*
- * Unit tests for the generate engine: the names of the policies it writes.
+ * Unit tests for the generate engine: the names of the policies it
+ * writes, and whole runs over a real database.  The runs write an
+ * inventory the way policygen import does (the inventory API) and edges
+ * the way podflowd does (store_flush_edges), into SQLite files in a
+ * temporary directory, then check the policies, rules and proposals
+ * generate_policies() returns and the diagnostics it hands its callback.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
 
 #include <cmocka.h>
 
+#include "podflow/addr.h"
 #include "podflow/arena.h"
+#include "podflow/errmsg.h"
+#include "podflow/inventory.h"
 #include "podflow/netpol.h"
+#include "podflow/store.h"
 #include "policygen/generate.h"
+#include "policygen/review.h"
 
 static void test_policy_names(void **state)
 {
@@ -47,10 +61,569 @@ static void test_policy_names(void **state)
 	arena_reset(&a);
 }
 
+/*
+ * The hash suffix is part of the output: policies already applied carry
+ * it, so the same workload must keep the same name from release to
+ * release.  These are the values generate has always given.
+ */
+static void test_policy_name_hash_is_stable(void **state)
+{
+	struct arena a = ARENA_INIT;
+	char longname[300] = "";
+
+	(void)state;
+	while (strlen(longname) < 240)
+		strcat(longname, "abcdefghi.");
+	strcat(longname, "abcdefghi");
+	assert_string_equal(generate_policy_name(&a, "Deployment", longname),
+			    "podflow-deployment-abcdefghi-f1da0c0d");
+	memset(longname, 'q', 60);
+	longname[60] = '\0';
+	assert_string_equal(generate_policy_name(&a, "StatefulSet", longname),
+			    "podflow-statefulset-qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq-3bedc7ab");
+	arena_reset(&a);
+}
+
+/*
+ * The minute the flows of a run happen in (2026-01-01T00:00:00Z); the
+ * pods have been running since an hour before.
+ */
+#define BUCKET 1767225600
+#define EARLIER (BUCKET - 3600)
+
+#define WEB_IP "10.244.1.10"
+#define CART_IP "10.244.1.20"
+#define NODE_IP "192.168.1.10"
+#define POD_CIDRS "10.244.0.0/16"
+
+/* Up to two node databases, each holding the same inventory. */
+struct fixture {
+	char dir[64];
+	char path[2][96];
+	struct store *stores[2];
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return -1;
+	strcpy(f->dir, "/tmp/podflow-test-generate.XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		char path[sizeof(f->path[i])];
+
+		/* Through path: GCC's -Wrestrict takes f->dir for f->path. */
+		snprintf(path, sizeof(path), "%s/node-%d.db", f->dir, i + 1);
+		memcpy(f->path[i], path, sizeof(path));
+		if (store_open(f->path[i], 0, &f->stores[i]) < 0)
+			return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char side[112];
+
+	for (int i = 0; i < 2; i++) {
+		store_close(f->stores[i]);
+		unlink(f->path[i]);
+		snprintf(side, sizeof(side), "%s-wal", f->path[i]);
+		unlink(side);
+		snprintf(side, sizeof(side), "%s-shm", f->path[i]);
+		unlink(side);
+	}
+	if (rmdir(f->dir) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+/* A running pod of Deployment workload in namespace shop at ip. */
+static struct inv_pod pod(const char *name, const char *workload,
+			  const char *labels, const char *const *ip)
+{
+	struct inv_pod p = {
+		.uid = name, /* unique enough: one pod per name here */
+		.namespace = "shop",
+		.name = name,
+		.node = "node-1",
+		.labels = labels,
+		.phase = "Running",
+		.created = EARLIER,
+		.started = EARLIER,
+		.workload_kind = "Deployment",
+		.workload_name = workload,
+		.ips = ip,
+		.n_ips = 1,
+	};
+	return p;
+}
+
+/*
+ * The inventory of database i: namespace shop with Deployments web and
+ * cart (and lonely, whose pod has no label, with_lonely), on node-1.
+ */
+static void import_shop(struct fixture *f, int i, int with_lonely)
+{
+	static const char *const web_ip[] = { WEB_IP };
+	static const char *const cart_ip[] = { CART_IP };
+	static const char *const lonely_ip[] = { "10.244.1.30" };
+	static const struct inv_node_address node_addr[] = {
+		{ "InternalIP", NODE_IP },
+	};
+	const struct inv_namespace ns = { .name = "shop", .labels = "{}" };
+	const struct inv_node node = { .name = "node-1", .labels = "{}",
+				       .addresses = node_addr,
+				       .n_addresses = 1 };
+	const struct inv_pod pods[] = {
+		pod("web-1", "web", "{\"app\":\"web\"}", web_ip),
+		pod("cart-1", "cart", "{\"app\":\"cart\"}", cart_ip),
+		pod("lonely-1", "lonely", "{}", lonely_ip),
+	};
+	struct inventory *inv = NULL;
+
+	if (inventory_begin(f->stores[i], INVENTORY_SNAPSHOT, EARLIER, &inv) < 0)
+		fail_msg("inventory_begin: %s", errmsg_get());
+	assert_int_equal(inventory_put_namespace(inv, &ns), 0);
+	assert_int_equal(inventory_put_node(inv, &node), 0);
+	for (size_t k = 0; k < (with_lonely ? 3U : 2U); k++)
+		if (inventory_put_pod(inv, &pods[k]) < 0)
+			fail_msg("inventory_put_pod %s: %s", pods[k].name,
+				 errmsg_get());
+	if (inventory_commit(inv, NULL) < 0)
+		fail_msg("inventory_commit: %s", errmsg_get());
+	/* What podflowd records at start-up: the pod CIDRs it watches. */
+	assert_int_equal(store_meta_set(f->stores[i], "pod_cidrs", POD_CIDRS),
+			 0);
+}
+
+/*
+ * conns connections from client to server:port over protocol, started
+ * at BUCKET + at, as podflowd flushes them into database i.
+ */
+static void connect_at(struct fixture *f, int i, const char *client,
+		       const char *server, uint16_t port, uint8_t protocol,
+		       int64_t at, int64_t conns)
+{
+	struct store_edge e = {
+		.bucket = BUCKET,
+		.server_port = port,
+		.protocol = protocol,
+		.first_seen = BUCKET + at,
+		.last_seen = BUCKET + at + 1,
+		.last_start = BUCKET + at,
+		.connections = conns,
+		.orig_bytes = STORE_UNKNOWN,
+		.orig_packets = STORE_UNKNOWN,
+		.reply_bytes = STORE_UNKNOWN,
+		.reply_packets = STORE_UNKNOWN,
+	};
+
+	assert_int_equal(addr_parse(client, &e.client), 0);
+	assert_int_equal(addr_parse(server, &e.server), 0);
+	if (store_flush_edges(f->stores[i], &e, 1) < 0)
+		fail_msg("store_flush_edges: %s", errmsg_get());
+}
+
+/* The diagnostics of a run, as the callback got them. */
+#define MAX_DIAGS 32
+struct diags {
+	size_t n;
+	enum generate_level level[MAX_DIAGS];
+	char msg[MAX_DIAGS][512];
+};
+
+static void collect(void *arg, enum generate_level level, const char *msg)
+{
+	struct diags *d = arg;
+
+	assert_true(d->n < MAX_DIAGS);
+	assert_null(strchr(msg, '\n')); /* one line, no newline */
+	d->level[d->n] = level;
+	snprintf(d->msg[d->n], sizeof(d->msg[d->n]), "%s", msg);
+	d->n++;
+}
+
+/* Whether the run said exactly msg at level. */
+static int said(const struct diags *d, enum generate_level level,
+		const char *msg)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->level[i] == level && strcmp(d->msg[i], msg) == 0)
+			return 1;
+	return 0;
+}
+
+/* The options of `policygen generate` without any, at BUCKET + 2h. */
+static struct generate_opts default_opts(void)
+{
+	struct generate_opts o = {
+		.until = INT64_MAX,
+		.now = BUCKET + 7200,
+		.stable_after = 3600,
+		.ingress = NETPOL_OBSERVED,
+		.egress = NETPOL_OBSERVED,
+	};
+	return o;
+}
+
+/* Runs generate over the first n databases, diagnostics into d. */
+static void run(struct fixture *f, size_t n, const struct generate_opts *o,
+		struct diags *d, struct generate_result *r)
+{
+	const struct generate_diag diag = { collect, d };
+
+	memset(d, 0, sizeof(*d));
+	if (generate_policies(f->stores, n, o, &diag, r) < 0)
+		fail_msg("generate_policies: %s", errmsg_get());
+}
+
+static const struct netpol *policy(const struct generate_result *r,
+				   const char *name)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->policies[i].name, name) == 0)
+			return &r->policies[i];
+	fail_msg("no policy %s", name);
+	return NULL;
+}
+
+static void assert_port(const struct netpol_rule *rule, const char *protocol,
+			int port)
+{
+	assert_int_equal(rule->n_ports, 1);
+	assert_string_equal(rule->ports[0].protocol, protocol);
+	assert_int_equal(rule->ports[0].port, port);
+	assert_int_equal(rule->ports[0].end_port, 0);
+}
+
+/*
+ * One flow, web to cart: an egress rule for web naming cart's pods, an
+ * ingress rule for cart naming web's, each on exactly the port seen, and
+ * one proposal per side with the flow's evidence.
+ */
+static void test_flow_gives_egress_and_ingress_rules(void **state)
+{
+	struct fixture *f = *state;
+	struct generate_opts o = default_opts();
+	struct generate_result r;
+	struct diags d;
+	const struct netpol *web, *cart;
+
+	import_shop(f, 0, 0);
+	connect_at(f, 0, WEB_IP, CART_IP, 8080, IPPROTO_TCP, 10, 3);
+	run(f, 1, &o, &d, &r);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(r.n, 2);
+	web = policy(&r, "podflow-deployment-web");
+	assert_string_equal(web->namespace, "shop");
+	assert_string_equal(web->pod_selector, "{\"matchLabels\":{\"app\":\"web\"}}");
+	assert_int_equal(web->n_ingress, 0);
+	assert_int_equal(web->n_egress, 1);
+	assert_int_equal(web->egress[0].peer.type, NETPOL_PEER_PODS);
+	assert_null(web->egress[0].peer.namespace); /* its own */
+	assert_string_equal(web->egress[0].peer.pod_selector,
+			    "{\"matchLabels\":{\"app\":\"cart\"}}");
+	assert_port(&web->egress[0], "TCP", 8080);
+	cart = policy(&r, "podflow-deployment-cart");
+	assert_int_equal(cart->n_egress, 0);
+	assert_int_equal(cart->n_ingress, 1);
+	assert_string_equal(cart->ingress[0].peer.pod_selector,
+			    "{\"matchLabels\":{\"app\":\"web\"}}");
+	assert_port(&cart->ingress[0], "TCP", 8080);
+
+	/* By workload (cart, then web), direction, peer. */
+	assert_int_equal(r.n_proposals, 2);
+	assert_string_equal(r.proposals[0].name, "cart");
+	assert_int_equal(r.proposals[0].egress, 0);
+	assert_string_equal(r.proposals[0].peer, "shop/Deployment/web");
+	assert_string_equal(r.proposals[1].name, "web");
+	assert_int_equal(r.proposals[1].egress, 1);
+	assert_string_equal(r.proposals[1].peer, "shop/Deployment/cart");
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(r.proposals[i].port, 8080);
+		assert_string_equal(r.proposals[i].protocol, "TCP");
+		assert_int_equal(r.proposals[i].conns, 3);
+		assert_int_equal(r.proposals[i].first, BUCKET + 10);
+		assert_int_equal(r.proposals[i].decision, REVIEW_PENDING);
+		assert_true(r.proposals[i].emitted);
+		assert_false(r.proposals[i].existing);
+	}
+	generate_result_free(&r);
+}
+
+/*
+ * An address in the pod CIDRs that no pod held is named as an exact
+ * ipBlock, and the run warns about it, once for all such rules.
+ */
+static void test_unknown_pod_address_is_warned(void **state)
+{
+	struct fixture *f = *state;
+	struct generate_opts o = default_opts();
+	struct generate_result r;
+	struct diags d;
+	const struct netpol *web;
+
+	import_shop(f, 0, 0);
+	connect_at(f, 0, WEB_IP, "10.244.9.9", 80, IPPROTO_TCP, 10, 1);
+	connect_at(f, 0, WEB_IP, "10.244.9.9", 81, IPPROTO_TCP, 11, 1);
+	run(f, 1, &o, &d, &r);
+	assert_true(said(&d, GENERATE_WARNING,
+			 "2 rules name pod addresses that no pod in the "
+			 "inventory held at the time, as exact ipBlocks; "
+			 "import the inventory for that time to name their "
+			 "workloads"));
+	web = policy(&r, "podflow-deployment-web");
+	assert_int_equal(web->n_egress, 1);
+	assert_int_equal(web->egress[0].peer.type, NETPOL_PEER_CIDR);
+	assert_string_equal(web->egress[0].peer.cidr, "10.244.9.9/32");
+	assert_int_equal(web->egress[0].n_ports, 2);
+	generate_result_free(&r);
+}
+
+/*
+ * ICMP has no place in a NetworkPolicy: its flows are left out, and said
+ * to be; a workload with nothing else is silent.  Without a callback the
+ * run is the same, and says nothing.
+ */
+static void test_icmp_is_noted_and_left_out(void **state)
+{
+	struct fixture *f = *state;
+	struct generate_opts o = default_opts();
+	struct generate_result r;
+	struct diags d;
+
+	import_shop(f, 0, 0);
+	connect_at(f, 0, WEB_IP, CART_IP, 0, IPPROTO_ICMP, 10, 4);
+	connect_at(f, 0, WEB_IP, "203.0.113.7", 0, IPPROTO_ICMP, 11, 1);
+	run(f, 1, &o, &d, &r);
+	assert_true(said(&d, GENERATE_NOTE,
+			 "2 flows (ICMP and others) cannot be expressed in a "
+			 "NetworkPolicy and were left out"));
+	assert_true(said(&d, GENERATE_NOTE,
+			 "shop/Deployment/web had no traffic in the window; "
+			 "no policy (see --include-silent)"));
+	assert_int_equal(r.n, 0);
+	assert_int_equal(r.n_proposals, 0);
+	generate_result_free(&r);
+
+	if (generate_policies(f->stores, 1, &o, NULL, &r) < 0)
+		fail_msg("generate_policies: %s", errmsg_get());
+	assert_int_equal(r.n, 0);
+	generate_result_free(&r);
+
+	/* With --include-silent: a deny-all policy for each. */
+	o.include_silent = 1;
+	run(f, 1, &o, &d, &r);
+	assert_true(said(&d, GENERATE_NOTE,
+			 "shop/Deployment/web had no traffic in the window: "
+			 "deny-all policy"));
+	assert_int_equal(r.n, 2);
+	assert_int_equal(policy(&r, "podflow-deployment-web")->n_egress, 0);
+	generate_result_free(&r);
+}
+
+/* Lost events reported by podflowd within the window are warned about. */
+static void test_lost_events_are_warned(void **state)
+{
+	struct fixture *f = *state;
+	struct generate_opts o = default_opts();
+	const struct store_stat lost = { "enobufs", 3 };
+	struct generate_result r;
+	struct diags d;
+	char want[300];
+
+	import_shop(f, 0, 0);
+	connect_at(f, 0, WEB_IP, CART_IP, 8080, IPPROTO_TCP, 10, 1);
+	assert_int_equal(store_put_stats(f->stores[0], &lost, 1, BUCKET + 30), 0);
+	o.since = BUCKET;
+	run(f, 1, &o, &d, &r);
+	snprintf(want, sizeof(want),
+		 "%s: podflowd reported 3 lost-event episodes; it resynced, "
+		 "but flows that began and ended within one may be missing",
+		 f->path[0]);
+	assert_true(said(&d, GENERATE_WARNING, want));
+	generate_result_free(&r);
+
+	/* Counters written before the window are not the window's. */
+	o.since = BUCKET + 60;
+	run(f, 1, &o, &d, &r);
+	assert_false(said(&d, GENERATE_WARNING, want));
+	generate_result_free(&r);
+}
+
+/*
+ * --external-prefix folds outside addresses into one ipBlock, and their
+ * evidence into one proposal; the review decision on one of them covers
+ * only that address, so the aggregate stays pending.
+ */
+static void test_outside_addresses_fold_into_a_prefix(void **state)
+{
+	struct fixture *f = *state;
+	struct generate_opts o = default_opts();
+	struct generate_result r;
+	struct diags d;
+	const struct netpol *web;
+
+	import_shop(f, 0, 0);
+	connect_at(f, 0, WEB_IP, "203.0.113.7", 443, IPPROTO_TCP, 10, 2);
+	connect_at(f, 0, WEB_IP, "203.0.113.9", 443, IPPROTO_TCP, 20, 5);
+	o.external_prefix = 24;
+	run(f, 1, &o, &d, &r);
+	web = policy(&r, "podflow-deployment-web");
+	assert_int_equal(web->n_egress, 1);
+	assert_string_equal(web->egress[0].peer.cidr, "203.0.113.0/24");
+	assert_port(&web->egress[0], "TCP", 443);
+	assert_int_equal(r.n_proposals, 1);
+	assert_string_equal(r.proposals[0].peer, "203.0.113.0/24");
+	assert_int_equal(r.proposals[0].conns, 7);
+	assert_int_equal(r.proposals[0].first, BUCKET + 10);
+	assert_int_equal(r.proposals[0].last, BUCKET + 21);
+	generate_result_free(&r);
+}
+
+/*
+ * A rejected peer is proposed but never emitted; with --explain the
+ * evidence and the decision are told, a line each, at GENERATE_EXPLAIN.
+ */
+static void test_rejected_peer_is_not_emitted(void **state)
+{
+	struct fixture *f = *state;
+	struct generate_opts o = default_opts();
+	struct review_rule no = {
+		.ns = "shop", .kind = "Deployment", .name = "web",
+		.egress = 1, .port = 1389, .protocol = "TCP",
+		.decision = REVIEW_REJECTED, .reason = "log4shell", .by = "alice",
+	};
+	struct review_set set = { &no, 1, ARENA_INIT };
+	struct arena mem = ARENA_INIT;
+	struct generate_result r;
+	struct diags d;
+	const struct netpol *web;
+
+	assert_int_equal(review_parse_peer("203.0.113.66", &mem, &no.peer), 0);
+	import_shop(f, 0, 0);
+	connect_at(f, 0, WEB_IP, CART_IP, 8080, IPPROTO_TCP, 10, 1);
+	connect_at(f, 0, WEB_IP, "203.0.113.66", 1389, IPPROTO_TCP, 20, 1);
+	o.review = &set;
+	o.explain = 1;
+	o.namespace = "shop";
+	o.workload_kind = "Deployment";
+	o.workload_name = "web";
+	run(f, 1, &o, &d, &r);
+	assert_int_equal(r.n, 1);
+	web = policy(&r, "podflow-deployment-web");
+	assert_int_equal(web->n_egress, 1);
+	assert_int_equal(web->egress[0].peer.type, NETPOL_PEER_PODS);
+	assert_int_equal(r.n_proposals, 2);
+	assert_string_equal(r.proposals[0].peer, "203.0.113.66/32");
+	assert_int_equal(r.proposals[0].decision, REVIEW_REJECTED);
+	assert_ptr_equal(r.proposals[0].review, &no);
+	assert_false(r.proposals[0].emitted);
+	assert_true(r.proposals[1].emitted);
+	assert_true(said(&d, GENERATE_EXPLAIN,
+			 "# shop/podflow-deployment-web (Deployment/web)"));
+	assert_true(said(&d, GENERATE_EXPLAIN,
+			 "  egress  203.0.113.66/32                           "
+			 "1389/TCP         1 conns  2026-01-01T00:00:20Z .. "
+			 "2026-01-01T00:00:21Z  node-1.db  [rejected by alice: "
+			 "log4shell]"));
+	assert_true(said(&d, GENERATE_EXPLAIN,
+			 "  egress  shop/Deployment/cart                      "
+			 "8080/TCP         1 conns  2026-01-01T00:00:10Z .. "
+			 "2026-01-01T00:00:11Z  node-1.db  [pending review]"));
+	generate_result_free(&r);
+	arena_reset(&mem);
+}
+
+/*
+ * A connection recorded on the client's node and on the server's counts
+ * once, and its evidence names both databases.
+ */
+static void test_two_nodes_count_a_connection_once(void **state)
+{
+	struct fixture *f = *state;
+	struct generate_opts o = default_opts();
+	struct generate_result r;
+	struct diags d;
+
+	import_shop(f, 0, 0);
+	import_shop(f, 1, 0);
+	connect_at(f, 0, WEB_IP, CART_IP, 8080, IPPROTO_TCP, 10, 3);
+	connect_at(f, 1, WEB_IP, CART_IP, 8080, IPPROTO_TCP, 10, 3);
+	run(f, 2, &o, &d, &r);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.n_proposals, 2);
+	assert_int_equal(r.proposals[0].conns, 3);
+	assert_int_equal(r.proposals[1].conns, 3);
+	generate_result_free(&r);
+
+	/* Where the nodes disagree, the one that counted more stands. */
+	connect_at(f, 1, WEB_IP, CART_IP, 8080, IPPROTO_TCP, 10, 2);
+	run(f, 2, &o, &d, &r);
+	assert_int_equal(r.proposals[0].conns, 5);
+	generate_result_free(&r);
+}
+
+/*
+ * What gets no policy is said: a workload whose pods share no label (no
+ * selector picks it alone), and a --workload that names nothing.
+ */
+static void test_unselectable_workload_is_named(void **state)
+{
+	struct fixture *f = *state;
+	struct generate_opts o = default_opts();
+	struct generate_result r;
+	struct diags d;
+
+	import_shop(f, 0, 1);
+	connect_at(f, 0, "10.244.1.30", CART_IP, 8080, IPPROTO_TCP, 10, 1);
+	run(f, 1, &o, &d, &r);
+	assert_true(said(&d, GENERATE_WARNING,
+			 "shop/Deployment/lonely: its pods share no label, so "
+			 "no selector picks them alone; no policy"));
+	/* cart names lonely's address: no selector can name its pods. */
+	assert_string_equal(policy(&r, "podflow-deployment-cart")
+				    ->ingress[0].peer.cidr,
+			    "10.244.1.30/32");
+	generate_result_free(&r);
+
+	o.workload_name = "nosuch";
+	assert_int_equal(generate_policies(f->stores, 1, &o, NULL, &r), -1);
+	assert_string_equal(errmsg_get(), "--workload nosuch: no such workload "
+					  "in the inventory");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_policy_names),
+		cmocka_unit_test(test_policy_name_hash_is_stable),
+		cmocka_unit_test_setup_teardown(
+			test_flow_gives_egress_and_ingress_rules, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_unknown_pod_address_is_warned, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_icmp_is_noted_and_left_out,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lost_events_are_warned,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_outside_addresses_fold_into_a_prefix, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_rejected_peer_is_not_emitted, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_two_nodes_count_a_connection_once, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_unselectable_workload_is_named, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("generate", tests, NULL, NULL);

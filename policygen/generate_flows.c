@@ -1,0 +1,494 @@
+/*
+ * generate_flows: the flows of the window as entries of the workloads in
+ * scope (see generate_int.h).
+ *
+ * Every flow of the window is read once, resolved to identities by the
+ * store's flow_resolved view.  Each flow gives an egress entry to its
+ * source's workload and an ingress entry to its destination's, when those
+ * are in scope.  The peer is what the policy's pod sees: a workload by its
+ * selector, else the exact address (a node, an outside host, or the
+ * address SNAT gave the client).
+ *
+ * A database holds a row per edge per time bucket, a million a day on a
+ * big cluster, but far fewer distinct peers.  So one database's rows are
+ * handled as they come and not kept, each distinct string they leave
+ * behind is stored once, and a workload's entries are folded as they pile
+ * up: memory follows the peers, not the rows.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "podflow/errmsg.h"
+#include "podflow/grow.h"
+#include "podflow/proto.h"
+#include "generate_int.h"
+#include "sql.h"
+
+/*
+ * A workload's entries are folded (equal direction, peer and port) when
+ * their array is full and holds at least this many; it grows only if
+ * folding left it over three quarters full.  Flows repeat the same few
+ * peers bucket after bucket, so memory follows the distinct peers.
+ */
+#define FOLD_MIN_ENTRIES 64
+
+/* An ipBlock peer; its sort key orders by family, address bytes, length. */
+int generate_cidr_peer(struct gen_pool *pool, int external_prefix,
+		       const char *ip, int external, struct entry *e)
+{
+	struct addr a;
+	struct cidr c = { 0 };
+	char text[CIDR_STRLEN], key[80];
+	unsigned int len;
+
+	if (ip == NULL || addr_parse(ip, &a) < 0)
+		return -1;
+	len = a.family == AF_INET ? 32 : 128;
+	if (external && a.family == AF_INET && external_prefix > 0)
+		len = (unsigned int)external_prefix;
+	c.net = a;
+	c.len = (uint8_t)len;
+	for (unsigned int bit = len; bit < 128; bit++)
+		c.net.bytes[bit / 8] &= (uint8_t)~(0x80 >> (bit % 8));
+	cidr_format(&c, text);
+	snprintf(key, sizeof(key), "c|%d|", a.family == AF_INET ? 4 : 6);
+	for (int i = 0; i < 16; i++)
+		snprintf(key + strlen(key), sizeof(key) - strlen(key), "%02x",
+			 c.net.bytes[i]);
+	snprintf(key + strlen(key), sizeof(key) - strlen(key), "/%03u", len);
+	e->peer.type = NETPOL_PEER_CIDR;
+	e->peer_w = NULL;
+	e->node = 0;
+	e->peer.cidr = generate_intern(pool, text);
+	e->key = generate_intern(pool, key);
+	e->desc = e->peer.cidr;
+	e->external = external;
+	if (e->peer.cidr == NULL || e->key == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* A pod peer for workload p, seen from a policy in namespace ns. */
+static int pod_peer(struct arena *a, struct workload *p, const char *ns,
+		    struct entry *e)
+{
+	if (p->peer_key == NULL) {
+		char key[768], desc[640];
+
+		snprintf(key, sizeof(key), "p|%s|%s|%s", p->ns, p->kind,
+			 p->name);
+		snprintf(desc, sizeof(desc), "%s/%s/%s", p->ns, p->kind,
+			 p->name);
+		p->peer_key = arena_strdup(a, key);
+		p->peer_desc = arena_strdup(a, desc);
+		if (p->peer_key == NULL || p->peer_desc == NULL) {
+			errmsg_set("out of memory");
+			return -1;
+		}
+	}
+	e->peer.type = NETPOL_PEER_PODS;
+	e->peer_w = p;
+	e->peer.namespace = strcmp(p->ns, ns) == 0 ? NULL : p->ns;
+	e->peer.pod_selector = p->selector;
+	e->key = p->peer_key;
+	e->desc = p->peer_desc;
+	return 0;
+}
+
+/* One end of a flow: the workload that held the address, its node, its IP. */
+struct flow_end {
+	const char *ns, *kind, *name, *node, *ip;
+};
+
+/*
+ * The peer at one end of a flow, for a policy in namespace ns: the
+ * workload that held the address, else the address itself.
+ */
+static int end_peer(struct gen *g, const char *ns, const struct flow_end *end,
+		    struct entry *e)
+{
+	struct workload *p = generate_find_workload(&g->inv, end->ns,
+						    end->kind, end->name);
+	struct addr a;
+
+	/* A workload whose pods share no label can only be its addresses. */
+	if (p != NULL && p->selector != NULL)
+		return pod_peer(g->pool.a, p, ns, e);
+	if (end->name == NULL && end->node == NULL && end->ip != NULL &&
+	    addr_parse(end->ip, &a) == 0 && generate_in_pod_cidrs(&g->inv, &a))
+		g->flows.unknown_pod_ips++;
+	if (generate_cidr_peer(&g->pool, g->o->external_prefix, end->ip,
+			       end->node == NULL && end->name == NULL &&
+				       addr_parse(end->ip, &a) == 0 &&
+				       !generate_in_pod_cidrs(&g->inv, &a),
+			       e) < 0)
+		return -1;
+	e->node = end->node != NULL && end->name == NULL;
+	return 0;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	int c;
+
+	if (x->egress != y->egress)
+		return x->egress - y->egress;
+	if ((c = strcmp(x->key, y->key)) != 0)
+		return c;
+	if ((c = strcmp(x->protocol, y->protocol)) != 0)
+		return c;
+	return x->port - y->port;
+}
+
+/*
+ * add_entry() folds along the way, and folding again gives what folding
+ * once would: sums, minima and maxima, and the first Service seen
+ * (qsort() keeps equal entries in order, as glibc's merge sort does, and
+ * a folded entry comes before those added after it).
+ */
+void generate_merge_entries(struct workload *w)
+{
+	size_t out = 0;
+
+	if (w->n > 1)
+		qsort(w->e, w->n, sizeof(*w->e), cmp_entry);
+	for (size_t i = 0; i < w->n; i++) {
+		if (out > 0 && cmp_entry(&w->e[out - 1], &w->e[i]) == 0) {
+			struct entry *m = &w->e[out - 1];
+
+			m->conns += w->e[i].conns;
+			if (w->e[i].first < m->first)
+				m->first = w->e[i].first;
+			if (w->e[i].last > m->last)
+				m->last = w->e[i].last;
+			if (m->service == NULL)
+				m->service = w->e[i].service;
+			m->dbs |= w->e[i].dbs;
+			continue;
+		}
+		w->e[out++] = w->e[i];
+	}
+	w->n = out;
+}
+
+static int add_entry(struct workload *w, const struct entry *e)
+{
+	if (w->n == w->cap) {
+		if (w->n >= FOLD_MIN_ENTRIES)
+			generate_merge_entries(w);
+		if ((w->cap == 0 || w->n * 4 > w->cap * 3) &&
+		    GROW(w->e, w->cap, w->n + 1) < 0)
+			return -1;
+	}
+	w->e[w->n++] = *e;
+	return 0;
+}
+
+/* Every flow of a workload counts for its window and status. */
+static void note_flow(struct workload *w, const struct entry *e)
+{
+	w->flows++;
+	w->conns += e->conns;
+	if (w->first == 0 || e->first < w->first)
+		w->first = e->first;
+	if (e->last > w->last)
+		w->last = e->last;
+}
+
+static int is_dns(const struct entry *e, int service_port)
+{
+	return e->egress && (e->port == 53 || service_port == 53) &&
+	       (strcmp(e->protocol, "UDP") == 0 ||
+		strcmp(e->protocol, "TCP") == 0);
+}
+
+/* The egress entry of flow f for its source workload src. */
+static int add_egress(struct gen *g, struct workload *src,
+		      const struct flow_row *f, const struct entry *e)
+{
+	const struct flow_end server = { f->dst_ns, f->dst_kind, f->dst_name,
+					 f->dst_node, f->server };
+	struct entry out = *e;
+
+	out.egress = 1;
+	if (end_peer(g, src->ns, &server, &out) < 0)
+		return -1;
+	if (g->o->dns != GENERATE_DNS_OBSERVED && is_dns(&out, f->service_port))
+		return 0; /* replaced by the --dns rule */
+	if (g->o->allow_internet && out.external)
+		return 0; /* in the --allow-internet rule */
+	return add_entry(src, &out);
+}
+
+/* The ingress entry of flow f for its destination workload dst. */
+static int add_ingress(struct gen *g, struct workload *dst,
+		       const struct flow_row *f, const struct entry *e)
+{
+	const struct flow_end client = { f->src_ns, f->src_kind, f->src_name,
+					 f->src_node, f->client };
+	struct entry in = *e;
+
+	/* An ingress rule names what the pod sees: after SNAT, that. */
+	if (f->client_nat != NULL) {
+		if (generate_cidr_peer(&g->pool, g->o->external_prefix,
+				       f->client_nat, 0, &in) < 0)
+			return -1;
+		in.node = strmap_get(&g->inv.node_addrs, f->client_nat) != NULL;
+	} else if (end_peer(g, dst->ns, &client, &in) < 0) {
+		return -1;
+	}
+	return add_entry(dst, &in);
+}
+
+static int handle_flow(struct gen *g, const struct flow_row *f)
+{
+	struct entry e = { 0 };
+	char service[300];
+
+	e.protocol = proto_policy_name(f->proto, 0);
+	if (e.protocol == NULL) {
+		g->flows.not_expressible++;
+		return 0;
+	}
+	e.port = f->port;
+	e.dbs = f->db < 64 ? 1ULL << f->db : 0;
+	e.conns = f->conns;
+	e.first = f->first;
+	e.last = f->last;
+	if (f->svc_name != NULL) {
+		snprintf(service, sizeof(service), "%s/%s", f->svc_ns,
+			 f->svc_name);
+		e.service = generate_intern(&g->pool, service);
+		if (e.service == NULL) {
+			errmsg_set("out of memory");
+			return -1;
+		}
+	}
+	if (e.port < 1)
+		return 0;
+	/* The source's egress, then the destination's ingress. */
+	for (int egress = 1; egress >= 0; egress--) {
+		struct workload *w =
+			egress ? generate_find_workload(&g->inv, f->src_ns,
+							f->src_kind, f->src_name)
+			       : generate_find_workload(&g->inv, f->dst_ns,
+							f->dst_kind, f->dst_name);
+
+		if (w == NULL || !w->in_scope)
+			continue;
+		note_flow(w, &e);
+		if ((egress ? add_egress : add_ingress)(g, w, f, &e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static const char *text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Columns of sql/generate_flows.sql. */
+enum {
+	G_BUCKET, G_CLIENT, G_SERVER, G_PORT, G_PROTO, G_CLIENT_NAT,
+	G_CONNS, G_FIRST, G_LAST,
+	G_SRC_NS, G_SRC_KIND, G_SRC_NAME, G_SRC_NODE,
+	G_DST_NS, G_DST_KIND, G_DST_NAME, G_DST_NODE,
+	G_SVC_NS, G_SVC_NAME, G_SVC_PORT,
+};
+
+/* The row st is on; its strings are SQLite's, valid until the next step. */
+static void row_read(sqlite3_stmt *st, size_t db, struct flow_row *f)
+{
+	*f = (struct flow_row){
+		.db = db,
+		.bucket = sqlite3_column_int64(st, G_BUCKET),
+		.client = text(st, G_CLIENT),
+		.server = text(st, G_SERVER),
+		.port = sqlite3_column_int(st, G_PORT),
+		.proto = text(st, G_PROTO),
+		.client_nat = text(st, G_CLIENT_NAT),
+		.conns = sqlite3_column_int64(st, G_CONNS),
+		.first = sqlite3_column_int64(st, G_FIRST),
+		.last = sqlite3_column_int64(st, G_LAST),
+		.src_ns = text(st, G_SRC_NS),
+		.src_kind = text(st, G_SRC_KIND),
+		.src_name = text(st, G_SRC_NAME),
+		.src_node = text(st, G_SRC_NODE),
+		.dst_ns = text(st, G_DST_NS),
+		.dst_kind = text(st, G_DST_KIND),
+		.dst_name = text(st, G_DST_NAME),
+		.dst_node = text(st, G_DST_NODE),
+		.svc_ns = text(st, G_SVC_NS),
+		.svc_name = text(st, G_SVC_NAME),
+		.service_port = sqlite3_column_int(st, G_SVC_PORT),
+	};
+}
+
+/* Keeps the row st is on, for merge_and_handle(). */
+static int add_row(struct gen_flows *flows, struct gen_pool *pool, size_t db,
+		   sqlite3_stmt *st)
+{
+	struct flow_row f;
+	/* The same names and addresses come back row after row. */
+	const char **strs[] = {
+		&f.client, &f.server,	&f.proto,    &f.client_nat,
+		&f.src_ns, &f.src_kind, &f.src_name, &f.src_node,
+		&f.dst_ns, &f.dst_kind, &f.dst_name, &f.dst_node,
+		&f.svc_ns, &f.svc_name,
+	};
+
+	row_read(st, db, &f);
+	if (f.client == NULL || f.server == NULL || f.proto == NULL)
+		return -1;
+	for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++)
+		if (*strs[i] != NULL &&
+		    (*strs[i] = generate_intern(pool, *strs[i])) == NULL)
+			return -1;
+	if (GROW(flows->rows, flows->cap_rows, flows->n_rows + 1) < 0)
+		return -1;
+	flows->rows[flows->n_rows++] = f;
+	return 0;
+}
+
+/*
+ * Runs sql/generate_flows.sql on database db and hands each row to
+ * handle_flow() as it comes (one database: nothing to merge, and nothing
+ * kept, so memory does not grow with the edges), or keeps it for
+ * merge_and_handle() (several).
+ */
+static int read_rows(struct gen *g, size_t db)
+{
+	struct store *s = g->stores[db];
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(s), sql_generate_flows, -1, &st, NULL) !=
+	    SQLITE_OK)
+		goto dberr;
+	sqlite3_bind_int64(st, 1, g->o->since);
+	sqlite3_bind_int64(st, 2, g->o->until);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct flow_row f;
+
+		if (g->n_stores > 1) {
+			if (add_row(&g->flows, &g->pool, db, st) < 0)
+				goto oom;
+			continue;
+		}
+		row_read(st, db, &f);
+		if (f.client == NULL || f.server == NULL || f.proto == NULL)
+			goto oom;
+		if (handle_flow(g, &f) < 0)
+			goto err;
+	}
+	if (rc != SQLITE_DONE)
+		goto dberr;
+	sqlite3_finalize(st);
+	return 0;
+oom:
+	errmsg_set("out of memory");
+	goto err;
+dberr:
+	errmsg_set("%s: %s", store_filename(s), sqlite3_errmsg(store_db(s)));
+err:
+	sqlite3_finalize(st);
+	return -1;
+}
+
+/*
+ * The connection a row counts: the same on the client's and the server's
+ * node.  sql/generate_flows.sql orders rows the same way, so that one
+ * database's rows, handled as they come, are handled in the order
+ * merge_and_handle() would give them.
+ */
+static int cmp_row(const void *a, const void *b)
+{
+	const struct flow_row *x = a, *y = b;
+	int c;
+
+	if (x->bucket != y->bucket)
+		return x->bucket < y->bucket ? -1 : 1;
+	if ((c = strcmp(x->client, y->client)) != 0 ||
+	    (c = strcmp(x->server, y->server)) != 0 ||
+	    (c = strcmp(x->proto, y->proto)) != 0)
+		return c;
+	if (x->port != y->port)
+		return x->port - y->port;
+	return x->db < y->db ? -1 : x->db > y->db;
+}
+
+/*
+ * Of rows[0..n), one connection's rows sorted by database, the database
+ * whose rows stand for it: the one that saw the Service (DNAT happens on
+ * the client's node), else the one that counted most.
+ */
+static size_t keep_db(const struct flow_row *rows, size_t n)
+{
+	size_t keep = rows[0].db;
+	int64_t best = -1;
+	int best_svc = 0;
+
+	for (size_t k = 0; k < n;) {
+		size_t m = k;
+		int64_t conns = 0;
+		int svc = 0;
+
+		while (m < n && rows[m].db == rows[k].db) {
+			conns += rows[m].conns;
+			svc |= rows[m].service_port > 0;
+			m++;
+		}
+		if (svc > best_svc || (svc == best_svc && conns > best)) {
+			best = conns;
+			best_svc = svc;
+			keep = rows[k].db;
+		}
+		k = m;
+	}
+	return keep;
+}
+
+/*
+ * Feeds the rows to handle_flow().  Where several databases recorded the
+ * same connections (the client's node and the server's), one database's
+ * rows stand for them (keep_db()).
+ */
+static int merge_and_handle(struct gen *g)
+{
+	struct flow_row *rows = g->flows.rows;
+	size_t n = g->flows.n_rows;
+
+	if (n > 1)
+		qsort(rows, n, sizeof(*rows), cmp_row);
+	for (size_t i = 0; i < n;) {
+		size_t j = i, keep;
+
+		while (j < n && cmp_row(&rows[i], &rows[j]) <= 0 &&
+		       rows[j].bucket == rows[i].bucket &&
+		       strcmp(rows[j].client, rows[i].client) == 0 &&
+		       strcmp(rows[j].server, rows[i].server) == 0 &&
+		       strcmp(rows[j].proto, rows[i].proto) == 0 &&
+		       rows[j].port == rows[i].port)
+			j++;
+		keep = keep_db(rows + i, j - i);
+		for (size_t k = i; k < j; k++)
+			if (rows[k].db == keep && handle_flow(g, &rows[k]) < 0)
+				return -1;
+		i = j;
+	}
+	return 0;
+}
+
+int generate_load_flows(struct gen *g)
+{
+	for (size_t db = 0; db < g->n_stores; db++)
+		if (read_rows(g, db) < 0)
+			return -1;
+	return g->n_stores > 1 ? merge_and_handle(g) : 0;
+}

@@ -1,0 +1,254 @@
+/*
+ * generate_inventory: what generate knows before it reads a flow (see
+ * generate_int.h): the workloads of the first database's inventory, with
+ * their selectors and whether they are in scope, the node addresses, and
+ * what every database's podflowd recorded of itself: the pod CIDRs it
+ * watched and the events it lost.  And the one copy of each string a run
+ * keeps.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "podflow/errmsg.h"
+#include "podflow/grow.h"
+#include "generate_int.h"
+#include "sql.h"
+
+const char *generate_intern(struct gen_pool *pool, const char *s)
+{
+	struct strmap_slot *slot;
+
+	if (s == NULL || (slot = strmap_slot(&pool->strings, s)) == NULL)
+		return NULL;
+	if (slot->value == NULL)
+		slot->value = arena_strdup(pool->a, s);
+	return slot->value;
+}
+
+static const char *dup(struct arena *a, const char *s)
+{
+	return s ? arena_strdup(a, s) : NULL;
+}
+
+static int cmp_workload(const void *a, const void *b)
+{
+	const struct workload *x = a, *y = b;
+	int c = strcmp(x->ns, y->ns);
+
+	if (c == 0)
+		c = strcmp(x->kind, y->kind);
+	return c ? c : strcmp(x->name, y->name);
+}
+
+struct workload *generate_find_workload(const struct gen_inventory *inv,
+					const char *ns, const char *kind,
+					const char *name)
+{
+	struct workload key = { .ns = ns, .kind = kind, .name = name };
+
+	if (ns == NULL || kind == NULL || name == NULL)
+		return NULL;
+	return bsearch(&key, inv->w, inv->n_w, sizeof(*inv->w), cmp_workload);
+}
+
+static int in_scope(const struct generate_opts *o, const char *ns,
+		    const char *kind, const char *name)
+{
+	if (o->namespace && strcmp(o->namespace, ns) != 0)
+		return 0;
+	if (o->workload_kind && strcasecmp(o->workload_kind, kind) != 0)
+		return 0;
+	return o->workload_name == NULL || strcmp(o->workload_name, name) == 0;
+}
+
+static int load_workloads(struct gen_inventory *inv, struct arena *a,
+			  struct store *s, const struct generate_opts *o)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(s), sql_generate_workloads, -1, &st,
+			       NULL) != SQLITE_OK)
+		goto dberr;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct workload *w;
+
+		if (GROW(inv->w, inv->cap_w, inv->n_w + 1) < 0)
+			goto err;
+		w = &inv->w[inv->n_w++];
+		memset(w, 0, sizeof(*w));
+		w->ns = dup(a, (const char *)sqlite3_column_text(st, 0));
+		w->kind = dup(a, (const char *)sqlite3_column_text(st, 1));
+		w->name = dup(a, (const char *)sqlite3_column_text(st, 2));
+		w->selector = dup(a, (const char *)sqlite3_column_text(st, 3));
+		w->source = dup(a, (const char *)sqlite3_column_text(st, 4));
+		w->host_network = sqlite3_column_int(st, 5);
+		if (w->ns == NULL || w->kind == NULL || w->name == NULL) {
+			errmsg_set("out of memory");
+			goto err;
+		}
+		w->in_scope = in_scope(o, w->ns, w->kind, w->name);
+	}
+	if (rc != SQLITE_DONE)
+		goto dberr;
+	sqlite3_finalize(st);
+	/* The query sorts with SQLite's collation; bsearch needs strcmp's. */
+	if (inv->n_w > 1)
+		qsort(inv->w, inv->n_w, sizeof(*inv->w), cmp_workload);
+	return 0;
+dberr:
+	errmsg_set("%s: %s", store_filename(s), sqlite3_errmsg(store_db(s)));
+err:
+	sqlite3_finalize(st);
+	return -1;
+}
+
+/* A workload filter that names nothing, or several kinds, is an error. */
+static int check_workload_filter(const struct gen_inventory *inv,
+				 const struct generate_opts *o)
+{
+	char kinds[512] = "";
+	size_t found = 0;
+
+	if (o->workload_name == NULL)
+		return 0;
+	for (size_t i = 0; i < inv->n_w; i++) {
+		const struct workload *w = &inv->w[i];
+
+		if (!w->in_scope)
+			continue;
+		if (found++ > 0)
+			strncat(kinds, ", ", sizeof(kinds) - strlen(kinds) - 1);
+		strncat(kinds, w->ns, sizeof(kinds) - strlen(kinds) - 1);
+		strncat(kinds, "/", sizeof(kinds) - strlen(kinds) - 1);
+		strncat(kinds, w->kind, sizeof(kinds) - strlen(kinds) - 1);
+		strncat(kinds, "/", sizeof(kinds) - strlen(kinds) - 1);
+		strncat(kinds, w->name, sizeof(kinds) - strlen(kinds) - 1);
+	}
+	if (found == 0) {
+		errmsg_set("--workload %s%s%s: no such workload in the inventory%s%s",
+			   o->workload_kind ? o->workload_kind : "",
+			   o->workload_kind ? "/" : "", o->workload_name,
+			   o->namespace ? " of namespace " : "",
+			   o->namespace ? o->namespace : "");
+		return -1;
+	}
+	if (found > 1 && o->workload_kind == NULL) {
+		errmsg_set("--workload %s matches several workloads (%s): give "
+			   "KIND/NAME or --namespace",
+			   o->workload_name, kinds);
+		return -1;
+	}
+	return 0;
+}
+
+static int load_node_addresses(struct gen_inventory *inv, struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(s), sql_generate_node_addresses, -1,
+			       &st, NULL) != SQLITE_OK)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct strmap_slot *slot = strmap_slot(
+			&inv->node_addrs, (const char *)sqlite3_column_text(st, 0));
+
+		if (slot == NULL) {
+			sqlite3_finalize(st);
+			errmsg_set("out of memory");
+			return -1;
+		}
+		slot->value = slot;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+fail:
+	errmsg_set("%s: %s", store_filename(s), sqlite3_errmsg(store_db(s)));
+	return -1;
+}
+
+/*
+ * Adds the pod CIDRs podflowd recorded in s, each once.  A database
+ * without them (or unreadable meta) adds none: peers are then never
+ * "unknown pods", only addresses.
+ */
+static void load_pod_cidrs(struct gen_inventory *inv, struct store *s)
+{
+	char *text = NULL, *tok, *save = NULL;
+
+	if (store_meta_get(s, "pod_cidrs", &text) < 0 || text == NULL)
+		return;
+	for (tok = strtok_r(text, " ", &save);
+	     tok && inv->n_pod_cidrs < GEN_MAX_POD_CIDRS;
+	     tok = strtok_r(NULL, " ", &save)) {
+		struct cidr c;
+		int known = 0;
+
+		if (cidr_parse(tok, &c) < 0)
+			continue;
+		for (size_t i = 0; i < inv->n_pod_cidrs; i++)
+			known |= inv->pod_cidrs[i].len == c.len &&
+				 addr_equal(&inv->pod_cidrs[i].net, &c.net);
+		if (!known)
+			inv->pod_cidrs[inv->n_pod_cidrs++] = c;
+	}
+	free(text);
+}
+
+int generate_load_inventory(struct gen_inventory *inv, struct arena *a,
+			    struct store *const *stores, size_t n_stores,
+			    const struct generate_opts *o)
+{
+	if (load_workloads(inv, a, stores[0], o) < 0 ||
+	    check_workload_filter(inv, o) < 0 ||
+	    load_node_addresses(inv, stores[0]) < 0)
+		return -1;
+	for (size_t i = 0; i < n_stores; i++)
+		load_pod_cidrs(inv, stores[i]);
+	return 0;
+}
+
+/*
+ * podflowd counts the times the kernel dropped its events; a flow that
+ * began and ended in such a gap was never seen.
+ */
+void generate_warn_lost_events(struct store *s, int64_t since,
+			       const struct generate_diag *d)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(store_db(s), sql_generate_lost_events, -1, &st,
+			       NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, since);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0)
+			generate_diagf(d, GENERATE_WARNING,
+				       "%s: podflowd reported %lld lost-event "
+				       "episodes; it resynced, but flows that "
+				       "began and ended within one may be missing",
+				       store_filename(s),
+				       (long long)sqlite3_column_int64(st, 0));
+	}
+	sqlite3_finalize(st);
+}
+
+int generate_in_pod_cidrs(const struct gen_inventory *inv,
+			  const struct addr *a)
+{
+	for (size_t i = 0; i < inv->n_pod_cidrs; i++)
+		if (cidr_contains(&inv->pod_cidrs[i], a))
+			return 1;
+	return 0;
+}
+
+void generate_inventory_free(struct gen_inventory *inv)
+{
+	for (size_t i = 0; i < inv->n_w; i++)
+		free(inv->w[i].e);
+	free(inv->w);
+	inv->w = NULL;
+	inv->n_w = inv->cap_w = 0;
+	strmap_free(&inv->node_addrs);
+}

@@ -1,0 +1,159 @@
+/*
+ * generate_meta: a policy's labels and annotations (see generate_int.h),
+ * and the check behind one of them: which other workloads' pods its
+ * selector would pick too.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "podflow/errmsg.h"
+#include "podflow/grow.h"
+#include "podflow/selector.h"
+#include "podflow/timefmt.h"
+#include "generate_int.h"
+#include "sql.h"
+
+#define ANNOTATION(k) "podflow.io/" k
+/* The annotations a policy may carry (set_metadata() writes at most 6). */
+#define MAX_ANNOTATIONS 8
+
+/*
+ * Reads the pods of namespace ns and parses their labels, unless they are
+ * those already read: the workloads come sorted by namespace, so each
+ * namespace is read once, not once per workload.
+ */
+static int load_ns_pods(struct gen_ns_pods *c, struct store *s,
+			int64_t since, const char *ns)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (c->of != NULL && strcmp(c->of, ns) == 0)
+		return 0;
+	arena_reset(&c->mem);
+	c->n = 0;
+	c->of = NULL;
+	if (sqlite3_prepare_v2(store_db(s), sql_generate_pod_labels, -1, &st,
+			       NULL) != SQLITE_OK)
+		goto err;
+	sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, since);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(st, 0);
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		const char *labels = (const char *)sqlite3_column_text(st, 2);
+		struct ns_pod *p;
+
+		if (kind == NULL || name == NULL || labels == NULL ||
+		    GROW(c->pods, c->cap, c->n + 1) < 0)
+			goto err;
+		p = &c->pods[c->n++];
+		p->kind = arena_strdup(&c->mem, kind);
+		p->name = arena_strdup(&c->mem, name);
+		if (p->kind == NULL || p->name == NULL)
+			goto err;
+		p->labels = NULL;
+		p->bad = kyaml_parse_text(labels, &c->mem, &p->labels) < 0;
+	}
+	if (rc != SQLITE_DONE || (c->of = arena_strdup(&c->mem, ns)) == NULL)
+		goto err;
+	sqlite3_finalize(st);
+	return 0;
+err:
+	sqlite3_finalize(st);
+	c->n = 0;
+	return -1;
+}
+
+const char *generate_selector_overlap(struct gen_ns_pods *cache,
+				      struct store *inventory, int64_t since,
+				      struct arena *a, const struct workload *w)
+{
+	struct arena scratch = ARENA_INIT;
+	struct selector sel;
+	char list[512] = "";
+	const char *out = NULL;
+
+	if (selector_from_json(w->selector, &scratch, &sel) < 0 ||
+	    load_ns_pods(cache, inventory, since, w->ns) < 0)
+		goto done;
+	for (size_t i = 0; i < cache->n; i++) {
+		const struct ns_pod *p = &cache->pods[i];
+		char who[300];
+
+		if (strcmp(p->kind, w->kind) == 0 &&
+		    strcmp(p->name, w->name) == 0)
+			continue;
+		if (p->bad || !selector_matches(&sel, p->labels))
+			continue;
+		snprintf(who, sizeof(who), "%s/%s", p->kind, p->name);
+		if (strstr(list, who) != NULL)
+			continue;
+		if (list[0])
+			strncat(list, ", ", sizeof(list) - strlen(list) - 1);
+		strncat(list, who, sizeof(list) - strlen(list) - 1);
+	}
+	if (list[0])
+		out = arena_strdup(a, list);
+done:
+	arena_reset(&scratch);
+	return out;
+}
+
+void generate_ns_pods_free(struct gen_ns_pods *cache)
+{
+	free(cache->pods);
+	cache->pods = NULL;
+	cache->n = cache->cap = 0;
+	cache->of = NULL;
+	arena_reset(&cache->mem);
+}
+
+int generate_set_metadata(struct arena *a, const struct generate_opts *o,
+			  const struct workload *w, const char *overlap,
+			  struct netpol *p)
+{
+	char window[2 * TIMEFMT_LEN + 2], t1[TIMEFMT_LEN], t2[TIMEFMT_LEN],
+		conns[24], who[300];
+	int64_t from = o->since ? o->since : w->first;
+	int64_t to = o->until < o->now ? o->until : o->now;
+	const char *status = w->flows == 0 ? "silent"
+			     : w->last > o->now - o->stable_after
+				     ? "learning"
+				     : "stable";
+	size_t n = 0;
+
+	p->labels = arena_alloc(a, sizeof(*p->labels));
+	p->annotations = arena_alloc(a, MAX_ANNOTATIONS * sizeof(*p->annotations));
+	if (p->labels == NULL || p->annotations == NULL)
+		goto oom;
+	p->labels[0] = (struct netpol_kv){ "app.kubernetes.io/managed-by",
+					   "podflow" };
+	p->n_labels = 1;
+	snprintf(window, sizeof(window), "%s/%s",
+		 from ? timefmt_format(from, t1) : "-", timefmt_format(to, t2));
+	snprintf(conns, sizeof(conns), "%lld", (long long)w->conns);
+	snprintf(who, sizeof(who), "%s/%s", w->kind, w->name);
+	p->annotations[n++] = (struct netpol_kv){ ANNOTATION("workload"),
+						  arena_strdup(a, who) };
+	p->annotations[n++] = (struct netpol_kv){ ANNOTATION("window"),
+						  arena_strdup(a, window) };
+	p->annotations[n++] = (struct netpol_kv){ ANNOTATION("connections"),
+						  arena_strdup(a, conns) };
+	p->annotations[n++] = (struct netpol_kv){ ANNOTATION("status"), status };
+	p->annotations[n++] = (struct netpol_kv){
+		ANNOTATION("selector-source"),
+		strcmp(w->source, "owner") == 0 ? "owner spec.selector"
+						: "labels shared by its pods"
+	};
+	if (overlap != NULL)
+		p->annotations[n++] = (struct netpol_kv){
+			ANNOTATION("selector-also-selects"), overlap
+		};
+	p->n_annotations = n;
+	return 0;
+oom:
+	errmsg_set("out of memory");
+	return -1;
+}
