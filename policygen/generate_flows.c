@@ -395,7 +395,7 @@ oom:
 	errmsg_set("out of memory");
 	goto err;
 dberr:
-	errmsg_set("%s: %s", store_filename(s), sqlite3_errmsg(store_db(s)));
+	store_db_error(s);
 err:
 	sqlite3_finalize(st);
 	return -1;

@@ -98,7 +98,7 @@ static int load_workloads(struct gen_inventory *inv, struct arena *a,
 		qsort(inv->w, inv->n_w, sizeof(*inv->w), cmp_workload);
 	return 0;
 dberr:
-	errmsg_set("%s: %s", store_filename(s), sqlite3_errmsg(store_db(s)));
+	store_db_error(s);
 err:
 	sqlite3_finalize(st);
 	return -1;
@@ -166,8 +166,7 @@ static int load_node_addresses(struct gen_inventory *inv, struct store *s)
 	if (rc == SQLITE_DONE)
 		return 0;
 fail:
-	errmsg_set("%s: %s", store_filename(s), sqlite3_errmsg(store_db(s)));
-	return -1;
+	return store_db_error(s);
 }
 
 /*
