@@ -223,6 +223,79 @@ struct cli {
 	int n_existing;
 };
 
+/* One option of generate's: 0, or -1 with errmsg. */
+static int set_option(struct cli *c, int ch, char *arg, const char **since,
+		      const char **until, const char **now)
+{
+	char *end;
+
+	switch (ch) {
+	case 'd': return cli_add_db(&c->dbs, arg);
+	case 'n': c->o.namespace = arg; return 0;
+	case 'w':
+		cli_split_workload(arg, &c->o.workload_kind,
+				   &c->o.workload_name);
+		return 0;
+	case 's': *since = arg; return 0;
+	case 'u': *until = arg; return 0;
+	case 'N': *now = arg; return 0;
+	case 'I': return parse_mode("ingress", arg, &c->o.ingress);
+	case 'E': return parse_mode("egress", arg, &c->o.egress);
+	case 'D': return parse_dns(arg, &c->o.dns);
+	case 'i':
+		if (c->o.n_dns_ips == MAX_LIST)
+			goto too_many;
+		c->dns_ips[c->o.n_dns_ips++] = arg;
+		return 0;
+	case 'c':
+		if (c->o.n_service_cidrs == MAX_LIST)
+			goto too_many;
+		c->service_cidrs[c->o.n_service_cidrs++] = arg;
+		return 0;
+	case 'x':
+		c->o.external_prefix = (int)strtol(arg, &end, 10);
+		if (*end || c->o.external_prefix < 1 ||
+		    c->o.external_prefix > 32) {
+			errmsg_set("--external-prefix: '%s' is not a prefix "
+				   "length from 1 to 32",
+				   arg);
+			return -1;
+		}
+		return 0;
+	case 'A': c->o.allow_internet = 1; return 0;
+	case 'r':
+		c->o.port_range_threshold = (int)strtol(arg, &end, 10);
+		if (*end || c->o.port_range_threshold < 2) {
+			errmsg_set("--port-range-threshold: '%s' is not a "
+				   "number of ports (2 or more)",
+				   arg);
+			return -1;
+		}
+		return 0;
+	case 'S': return parse_duration(arg, &c->o.stable_after);
+	case 'z': c->o.include_silent = 1; return 0;
+	case 'Z': c->o.namespace_default_deny = 1; return 0;
+	case 'e': c->o.explain = 1; return 0;
+	case 'X':
+		if (c->n_existing == MAX_LIST)
+			goto too_many;
+		c->existing[c->n_existing++] = arg;
+		return 0;
+	case 'R': c->dbs.review_path = arg; return 0;
+	case 'O': c->o.reviewed_only = 1; return 0;
+	case 'o': c->out = arg; return 0;
+	default:
+		generate_usage(stderr);
+		errmsg_set("invalid arguments");
+		return -1;
+	}
+too_many:
+	errmsg_set("too many --dns-ip, --service-cidr or --existing (at most %d)",
+		   MAX_LIST);
+	return -1;
+}
+
+/* Returns 0, 1 when --help was answered, or -1 with errmsg. */
 static int parse_args(int argc, char **argv, struct cli *c)
 {
 	static const struct option opts[] = {
@@ -253,87 +326,14 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	};
 	const char *since = NULL, *until = NULL, *now = NULL;
 	int ch;
-	char *end;
 
 	while ((ch = getopt_long(argc, argv, "n:o:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			if (cli_add_db(&c->dbs, optarg) < 0)
-				return -1;
-			break;
-		case 'n': c->o.namespace = optarg; break;
-		case 'w':
-			cli_split_workload(optarg, &c->o.workload_kind,
-					   &c->o.workload_name);
-			break;
-		case 's': since = optarg; break;
-		case 'u': until = optarg; break;
-		case 'N': now = optarg; break;
-		case 'I':
-			if (parse_mode("ingress", optarg, &c->o.ingress) < 0)
-				return -1;
-			break;
-		case 'E':
-			if (parse_mode("egress", optarg, &c->o.egress) < 0)
-				return -1;
-			break;
-		case 'D':
-			if (parse_dns(optarg, &c->o.dns) < 0)
-				return -1;
-			break;
-		case 'i':
-			if (c->o.n_dns_ips == MAX_LIST)
-				goto too_many;
-			c->dns_ips[c->o.n_dns_ips++] = optarg;
-			break;
-		case 'c':
-			if (c->o.n_service_cidrs == MAX_LIST)
-				goto too_many;
-			c->service_cidrs[c->o.n_service_cidrs++] = optarg;
-			break;
-		case 'x':
-			c->o.external_prefix = (int)strtol(optarg, &end, 10);
-			if (*end || c->o.external_prefix < 1 ||
-			    c->o.external_prefix > 32) {
-				errmsg_set("--external-prefix: '%s' is not a "
-					   "prefix length from 1 to 32",
-					   optarg);
-				return -1;
-			}
-			break;
-		case 'A': c->o.allow_internet = 1; break;
-		case 'r':
-			c->o.port_range_threshold = (int)strtol(optarg, &end, 10);
-			if (*end || c->o.port_range_threshold < 2) {
-				errmsg_set("--port-range-threshold: '%s' is not "
-					   "a number of ports (2 or more)",
-					   optarg);
-				return -1;
-			}
-			break;
-		case 'S':
-			if (parse_duration(optarg, &c->o.stable_after) < 0)
-				return -1;
-			break;
-		case 'z': c->o.include_silent = 1; break;
-		case 'Z': c->o.namespace_default_deny = 1; break;
-		case 'e': c->o.explain = 1; break;
-		case 'X':
-			if (c->n_existing == MAX_LIST)
-				goto too_many;
-			c->existing[c->n_existing++] = optarg;
-			break;
-		case 'R': c->dbs.review_path = optarg; break;
-		case 'O': c->o.reviewed_only = 1; break;
-		case 'o': c->out = optarg; break;
-		case 'h':
+		if (ch == 'h') {
 			generate_usage(stdout);
-			exit(0);
-		default:
-			generate_usage(stderr);
-			errmsg_set("invalid arguments");
-			return -1;
+			return 1;
 		}
+		if (set_option(c, ch, optarg, &since, &until, &now) < 0)
+			return -1;
 	}
 	if (optind != argc) {
 		errmsg_set("unexpected argument '%s'", argv[optind]);
@@ -346,10 +346,6 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		return -1;
 	}
 	return 0;
-too_many:
-	errmsg_set("too many --dns-ip, --service-cidr or --existing (at most %d)",
-		   MAX_LIST);
-	return -1;
 }
 
 int cmd_generate(int argc, char **argv)
@@ -362,8 +358,11 @@ int cmd_generate(int argc, char **argv)
 	const struct generate_diag diag = { print_diag, stderr };
 	int status = EXIT_INVALID, rc;
 
-	if (parse_args(argc, argv, &c) < 0)
+	if ((rc = parse_args(argc, argv, &c)) != 0) {
+		if (rc > 0)
+			status = 0; /* --help */
 		goto out;
+	}
 	c.o.dns_ips = c.dns_ips;
 	c.o.service_cidrs = c.service_cidrs;
 	for (int i = 0; i < c.n_existing; i++)

@@ -77,6 +77,7 @@ struct decide_cli {
 	int n_args;
 };
 
+/* Returns 0, 1 when --help was answered, or -1 with errmsg. */
 static int parse_decide(int argc, char **argv, struct decide_cli *c)
 {
 	static const struct option opts[] = {
@@ -97,7 +98,7 @@ static int parse_decide(int argc, char **argv, struct decide_cli *c)
 		case 'b': c->by = optarg; break;
 		case 'h':
 			review_usage(stdout);
-			exit(0);
+			return 1;
 		default:
 			review_usage(stderr);
 			errmsg_set("invalid arguments");
@@ -130,8 +131,11 @@ static int cmd_decide(int argc, char **argv, enum review_decision decision)
 	char peer[600];
 	int status = EXIT_INVALID;
 
-	if (parse_decide(argc, argv, &c) < 0)
+	if ((status = parse_decide(argc, argv, &c)) != 0) {
+		status = status > 0 ? 0 : EXIT_INVALID; /* 1: --help */
 		goto out;
+	}
+	status = EXIT_INVALID;
 	if (review_parse_peer(c.args[0], &a, &w) < 0 ||
 	    w.type != REVIEW_PEER_WORKLOAD) {
 		errmsg_set("workload '%s' is not NS/NAME or NS/KIND/NAME",
@@ -192,6 +196,7 @@ struct list_cli {
 	int pending_only;
 };
 
+/* Returns 0, 1 when --help was answered, or -1 with errmsg. */
 static int parse_list(int argc, char **argv, struct list_cli *c)
 {
 	static const struct option opts[] = {
@@ -225,7 +230,7 @@ static int parse_list(int argc, char **argv, struct list_cli *c)
 		case 'p': c->pending_only = 1; break;
 		case 'h':
 			review_usage(stdout);
-			exit(0);
+			return 1;
 		default:
 			review_usage(stderr);
 			errmsg_set("invalid arguments");
@@ -307,8 +312,11 @@ static int cmd_review_list(int argc, char **argv)
 	size_t counts[3] = { 0 };
 	int status = EXIT_INVALID;
 
-	if (parse_list(argc, argv, &c) < 0)
+	if ((status = parse_list(argc, argv, &c)) != 0) {
+		status = status > 0 ? 0 : EXIT_INVALID; /* 1: --help */
 		goto out;
+	}
+	status = EXIT_INVALID;
 	if (cli_open_dbs(&c.dbs) < 0 ||
 	    review_load(cli_review_store(&c.dbs), &set) < 0)
 		goto out;
