@@ -91,6 +91,7 @@ TEST_DEPS_timer       = $(COLLECTOR_A)
 TEST_DEPS_review      = $(POLICYGEN_A) $(NETPOL_A) $(STORE_A) $(LIB_A)
 TEST_DEPS_replay      = $(POLICYGEN_A) $(NETPOL_A) $(STORE_A) $(LIB_A)
 TEST_DEPS_generate    = $(POLICYGEN_A) $(NETPOL_A) $(STORE_A) $(LIB_A)
+TEST_DEPS_cli         = $(POLICYGEN_A) $(STORE_A) $(LIB_A)
 
 TOOLS = $(BUILD)/tests/pftraffic $(BUILD)/tests/pfmkdb
 

@@ -1,14 +1,88 @@
 /*
- * cli: what several of policygen's commands take alike: the databases of
- * several nodes (--db, repeatable, read-only), the one that holds review
- * decisions (--review-db), a time window, and a workload as [KIND/]NAME.
+ * cli: what policygen's commands do alike.  Every command parses its
+ * command line with the one option loop here, so that --help and an
+ * unknown option get the same answer everywhere, and reports a failure
+ * the one way; several take the databases of several nodes (--db,
+ * repeatable, read-only), the one that holds review decisions
+ * (--review-db), a time window, and a workload as [KIND/]NAME; those that
+ * read one database share its opening and closing.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "podflow/errmsg.h"
 #include "podflow/timefmt.h"
+#include "generate.h"
 #include "policygen.h"
+
+enum cli_parsed cli_getopt(int argc, char **argv, const char *shortopts,
+			   const struct option *longopts,
+			   void (*usage)(FILE *f),
+			   int (*set)(void *ctx, int ch, char *arg), void *ctx,
+			   int max_args)
+{
+	int ch, rc, n_args = 0;
+
+	/* 0, not 1: glibc then forgets any earlier parse entirely. */
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) !=
+	       -1) {
+		if (ch == 'h') {
+			usage(stdout);
+			return CLI_HELPED;
+		}
+		/* getopt_long() has said which option and why. */
+		if (ch == '?' || ch == ':')
+			rc = CLI_REFUSED;
+		else
+			rc = set(ctx, ch, optarg);
+		if (rc != 0)
+			goto out;
+	}
+	for (; optind < argc; optind++) {
+		if (n_args++ == max_args) {
+			errmsg_set("unexpected argument '%s'", argv[optind]);
+			return CLI_FAILED;
+		}
+		if ((rc = set(ctx, CLI_ARG, argv[optind])) != 0)
+			goto out;
+	}
+	return CLI_RUN;
+out:
+	if (rc != CLI_REFUSED)
+		return CLI_FAILED;
+	usage(stderr);
+	return CLI_REFUSED;
+}
+
+int cli_exit_status(enum cli_parsed parsed)
+{
+	if (parsed == CLI_HELPED)
+		return 0;
+	if (parsed == CLI_FAILED)
+		cli_print_error();
+	return EXIT_INVALID;
+}
+
+void cli_print_error(void)
+{
+	fprintf(stderr, "policygen: %s\n", errmsg_get());
+}
+
+int cli_run_store(const char *db, int (*run)(struct store *s, void *ctx),
+		  void *ctx)
+{
+	struct store *s = NULL;
+	int status = EXIT_INVALID;
+
+	if (store_open(store_path(db), STORE_READONLY, &s) == 0)
+		status = run(s, ctx);
+	if (status != 0)
+		cli_print_error();
+	store_close(s);
+	return status;
+}
 
 int cli_add_db(struct cli_dbs *d, const char *path)
 {
@@ -46,6 +120,29 @@ void cli_close_dbs(struct cli_dbs *d)
 	for (size_t i = 0; i < d->n_open; i++)
 		store_close(d->stores[i]);
 	d->n_open = 0;
+}
+
+int cli_set_scope(struct cli_scope *sc, int ch, char *arg)
+{
+	switch (ch) {
+	case 'd': return cli_add_db(&sc->dbs, arg);
+	case 'R': sc->dbs.review_path = arg; return 0;
+	case 's': sc->since = arg; return 0;
+	case 'u': sc->until = arg; return 0;
+	case 'n': sc->namespace = arg; return 0;
+	case 'w':
+		cli_split_workload(arg, &sc->workload_kind, &sc->workload_name);
+		return 0;
+	}
+	return 0;
+}
+
+int cli_scope_generate(const struct cli_scope *sc, struct generate_opts *o)
+{
+	o->namespace = sc->namespace;
+	o->workload_kind = sc->workload_kind;
+	o->workload_name = sc->workload_name;
+	return cli_window(sc->since, sc->until, o->now, &o->since, &o->until);
 }
 
 int cli_window(const char *since, const char *until, int64_t now,

@@ -30,7 +30,7 @@
 #define CHECK_MIN_SCHEMA 5
 
 struct check_cli {
-	struct cli_dbs dbs;
+	struct cli_scope scope; /* its databases and window */
 	const char *files[MAX_ARGS];
 	const char *flows[MAX_ARGS];
 	size_t n_files, n_flows;
@@ -62,11 +62,20 @@ static int add_arg(const char **list, size_t *n, const char *opt,
 	return 0;
 }
 
-/*
- * The command line into *c.  Returns 0, 1 when --help was asked for (and
- * printed): nothing more to do, or -1 with errmsg.
- */
-static int parse_args(int argc, char **argv, struct check_cli *c)
+/* One option of check's into a struct check_cli. */
+static int set_option(void *ctx, int ch, char *arg)
+{
+	struct check_cli *c = ctx;
+
+	switch (ch) {
+	case 'f': return add_arg(c->files, &c->n_files, "-f", arg);
+	case 'F': return add_arg(c->flows, &c->n_flows, "--flow", arg);
+	}
+	return cli_set_scope(&c->scope, ch, arg);
+}
+
+/* The command line into *c: what cli_getopt() says, or CLI_FAILED. */
+static enum cli_parsed parse_args(int argc, char **argv, struct check_cli *c)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
@@ -77,48 +86,22 @@ static int parse_args(int argc, char **argv, struct check_cli *c)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *since = NULL, *until = NULL;
-	int ch;
+	enum cli_parsed parsed = cli_getopt(argc, argv, "f:h", opts,
+					    check_usage, set_option, c, 0);
 
-	while ((ch = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			if (cli_add_db(&c->dbs, optarg) < 0)
-				return -1;
-			break;
-		case 'f':
-			if (add_arg(c->files, &c->n_files, "-f", optarg) < 0)
-				return -1;
-			break;
-		case 'F':
-			if (add_arg(c->flows, &c->n_flows, "--flow", optarg) < 0)
-				return -1;
-			break;
-		case 's': since = optarg; break;
-		case 'u': until = optarg; break;
-		case 'h':
-			check_usage(stdout);
-			return 1;
-		default:
-			check_usage(stderr);
-			errmsg_set("invalid arguments");
-			return -1;
-		}
-	}
-	if (optind != argc) {
-		errmsg_set("unexpected argument '%s'", argv[optind]);
-		return -1;
-	}
+	if (parsed != CLI_RUN)
+		return parsed;
 	if (c->n_files == 0) {
 		errmsg_set("no policies: give -f FILE (a file, a directory or -)");
-		return -1;
+		return CLI_FAILED;
 	}
 	c->now = (int64_t)time(NULL);
-	if (cli_window(since, until, c->now, &c->since, &c->until) < 0) {
+	if (cli_window(c->scope.since, c->scope.until, c->now, &c->since,
+		       &c->until) < 0) {
 		errmsg_prefix("--since/--until");
-		return -1;
+		return CLI_FAILED;
 	}
-	return 0;
+	return CLI_RUN;
 }
 
 /* "ns/name (file:line)": where a reviewer finds a policy or rule. */
@@ -515,28 +498,26 @@ static int check_schemas(const struct cli_dbs *dbs)
 int cmd_check(int argc, char **argv)
 {
 	struct check_cli c = { .until = INT64_MAX };
+	struct cli_dbs *dbs = &c.scope.dbs;
 	struct polset ps = POLSET_INIT;
-	int rc, status = EXIT_INVALID;
+	enum cli_parsed parsed = parse_args(argc, argv, &c);
+	int status = EXIT_INVALID;
 
-	if ((rc = parse_args(argc, argv, &c)) != 0) {
-		if (rc > 0)
-			status = 0;
-		goto out;
-	}
-	if (read_policies(&c, &ps) < 0 || cli_open_dbs(&c.dbs) < 0 ||
-	    check_schemas(&c.dbs) < 0)
+	if (parsed != CLI_RUN)
+		return cli_exit_status(parsed);
+	if (read_policies(&c, &ps) < 0 || cli_open_dbs(dbs) < 0 ||
+	    check_schemas(dbs) < 0)
 		goto out;
 	if (c.n_flows > 0) {
-		status = check_flows(&c, &ps, c.dbs.stores[0]);
+		status = check_flows(&c, &ps, dbs->stores[0]);
 	} else {
-		cli_note_unstarted(c.dbs.stores, c.dbs.n_open, c.since,
-				   c.until);
-		status = check_replay(&c, &ps, c.dbs.stores, c.dbs.n_open);
+		cli_note_unstarted(dbs->stores, dbs->n_open, c.since, c.until);
+		status = check_replay(&c, &ps, dbs->stores, dbs->n_open);
 	}
 out:
 	if (status == EXIT_INVALID)
-		fprintf(stderr, "policygen: %s\n", errmsg_get());
+		cli_print_error();
 	polset_free(&ps);
-	cli_close_dbs(&c.dbs);
+	cli_close_dbs(dbs);
 	return status;
 }

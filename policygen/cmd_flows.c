@@ -30,6 +30,7 @@ enum {
 
 struct flows_opts {
 	const char *db, *ns, *workload;
+	int64_t now; /* what --since and --until count back from */
 	int64_t since, until;
 	int yaml;
 };
@@ -163,6 +164,27 @@ static int add_row(struct table *t, sqlite3_stmt *st, const struct scope *sc)
 	return table_add(t, cells);
 }
 
+/*
+ * The query of the flows o asks for, bound; owned, sqlite3_finalize() it.
+ * NULL when it cannot be prepared: store_db_error(s) says why.
+ */
+static sqlite3_stmt *flows_query(struct store *s, const struct flows_opts *o)
+{
+	sqlite3_stmt *st = NULL;
+
+	/* On failure sqlite3_prepare_v2() leaves st NULL. */
+	if (sqlite3_prepare_v2(store_db(s), sql_flows_query, -1, &st, NULL) !=
+	    SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(st, 1, o->since);
+	sqlite3_bind_int64(st, 2, o->until);
+	if (o->ns)
+		sqlite3_bind_text(st, 3, o->ns, -1, SQLITE_STATIC);
+	if (o->workload)
+		sqlite3_bind_text(st, 4, o->workload, -1, SQLITE_STATIC);
+	return st;
+}
+
 /* Prints the flows of the window.  Returns 0, or -1 with errmsg. */
 static int run_flows(struct store *s, const struct flows_opts *o)
 {
@@ -177,15 +199,8 @@ static int run_flows(struct store *s, const struct flows_opts *o)
 	int rc, status = -1;
 
 	load_scope(s, &sc);
-	if (sqlite3_prepare_v2(store_db(s), sql_flows_query, -1, &st, NULL) !=
-	    SQLITE_OK)
+	if ((st = flows_query(s, o)) == NULL)
 		goto dberr;
-	sqlite3_bind_int64(st, 1, o->since);
-	sqlite3_bind_int64(st, 2, o->until);
-	if (o->ns)
-		sqlite3_bind_text(st, 3, o->ns, -1, SQLITE_STATIC);
-	if (o->workload)
-		sqlite3_bind_text(st, 4, o->workload, -1, SQLITE_STATIC);
 	if (o->yaml) {
 		y = yemit_open(stdout);
 		if (y == NULL)
@@ -238,6 +253,46 @@ static void flows_usage(FILE *f)
 		   "back from now (90m, 24h, 7d).\n");
 }
 
+/* One option of flows' into a struct flows_opts. */
+static int set_option(void *ctx, int ch, char *arg)
+{
+	struct flows_opts *o = ctx;
+
+	switch (ch) {
+	case 'd': o->db = arg; return 0;
+	case 'n': o->ns = arg; return 0;
+	case 'w': o->workload = arg; return 0;
+	case 's':
+	case 'u':
+		if (timefmt_parse_when(arg, o->now,
+				       ch == 's' ? &o->since : &o->until) < 0) {
+			errmsg_prefix("--%s", ch == 's' ? "since" : "until");
+			return -1;
+		}
+		return 0;
+	case 'o':
+		if (strcmp(arg, "yaml") == 0)
+			o->yaml = 1;
+		else if (strcmp(arg, "table") != 0) {
+			errmsg_set("-o: '%s' is neither table nor yaml", arg);
+			return -1;
+		}
+		return 0;
+	case CLI_ARG: return CLI_REFUSED; /* none: the usage says so */
+	}
+	return 0;
+}
+
+/* What cmd_flows() does with the database: see cli_run_store(). */
+static int show_flows(struct store *s, void *ctx)
+{
+	const struct flows_opts *o = ctx;
+
+	cli_note_unstarted(&s, 1, o->since, o->until);
+	/* Failing to read or to print is no invalid input: 1, not 2. */
+	return run_flows(s, o) < 0 ? 1 : 0;
+}
+
 int cmd_flows(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -250,54 +305,14 @@ int cmd_flows(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct flows_opts o = { .since = 0, .until = INT64_MAX };
-	int64_t now = (int64_t)time(NULL);
-	struct store *s = NULL;
-	int c, status = EXIT_INVALID;
+	struct flows_opts o = { .now = (int64_t)time(NULL),
+				.since = 0,
+				.until = INT64_MAX };
+	enum cli_parsed parsed = cli_getopt(argc, argv, "n:o:h", opts,
+					    flows_usage, set_option, &o,
+					    CLI_ANY_ARGS);
 
-	while ((c = getopt_long(argc, argv, "n:o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': o.db = optarg; break;
-		case 'n': o.ns = optarg; break;
-		case 'w': o.workload = optarg; break;
-		case 's':
-		case 'u':
-			if (timefmt_parse_when(optarg, now,
-					       c == 's' ? &o.since : &o.until) <
-			    0) {
-				errmsg_prefix("--%s", c == 's' ? "since" : "until");
-				goto out;
-			}
-			break;
-		case 'o':
-			if (strcmp(optarg, "yaml") == 0)
-				o.yaml = 1;
-			else if (strcmp(optarg, "table") != 0) {
-				errmsg_set("-o: '%s' is neither table nor yaml",
-					   optarg);
-				goto out;
-			}
-			break;
-		case 'h':
-			flows_usage(stdout);
-			return 0;
-		default:
-			flows_usage(stderr);
-			return EXIT_INVALID;
-		}
-	}
-	if (optind != argc) {
-		flows_usage(stderr);
-		return EXIT_INVALID;
-	}
-	if (store_open(store_path(o.db), STORE_READONLY, &s) < 0)
-		goto out;
-	cli_note_unstarted(&s, 1, o.since, o.until);
-	/* Failing to read or to print is no invalid input: 1, not 2. */
-	status = run_flows(s, &o) < 0 ? 1 : 0;
-out:
-	if (status != 0)
-		fprintf(stderr, "policygen: %s\n", errmsg_get());
-	store_close(s);
-	return status;
+	if (parsed != CLI_RUN)
+		return cli_exit_status(parsed);
+	return cli_run_store(o.db, show_flows, &o);
 }

@@ -214,89 +214,79 @@ static void print_diag(void *arg, enum generate_level level, const char *msg)
 	}
 }
 
-struct cli {
+struct generate_cli {
 	struct generate_opts o;
-	struct cli_dbs dbs;
+	struct cli_scope scope; /* into o by cli_scope_generate(), but dbs */
 	const char *out;
 	const char *dns_ips[MAX_LIST], *service_cidrs[MAX_LIST];
 	const char *existing[MAX_LIST];
-	int n_existing;
+	size_t n_existing;
+	const char *now; /* as given, into o */
 };
 
-/* One option of generate's: 0, or -1 with errmsg. */
-static int set_option(struct cli *c, int ch, char *arg, const char **since,
-		      const char **until, const char **now)
+/* Appends arg to a list of at most MAX_LIST: 0, or -1 with errmsg. */
+static int add_list(const char **list, size_t *n, const char *arg)
+{
+	if (*n == MAX_LIST) {
+		errmsg_set("too many --dns-ip, --service-cidr or --existing "
+			   "(at most %d)",
+			   MAX_LIST);
+		return -1;
+	}
+	list[(*n)++] = arg;
+	return 0;
+}
+
+/* A number for opt from min to max (0: no bound), else -1 with errmsg. */
+static int parse_int(const char *opt, const char *arg, int min, int max,
+		     const char *what, int *out)
 {
 	char *end;
+	int v = (int)strtol(arg, &end, 10);
+
+	if (*end || v < min || (max > 0 && v > max)) {
+		errmsg_set("--%s: '%s' is not %s", opt, arg, what);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* One option of generate's into a struct generate_cli. */
+static int set_option(void *ctx, int ch, char *arg)
+{
+	struct generate_cli *c = ctx;
 
 	switch (ch) {
-	case 'd': return cli_add_db(&c->dbs, arg);
-	case 'n': c->o.namespace = arg; return 0;
-	case 'w':
-		cli_split_workload(arg, &c->o.workload_kind,
-				   &c->o.workload_name);
-		return 0;
-	case 's': *since = arg; return 0;
-	case 'u': *until = arg; return 0;
-	case 'N': *now = arg; return 0;
+	case 'N': c->now = arg; return 0;
 	case 'I': return parse_mode("ingress", arg, &c->o.ingress);
 	case 'E': return parse_mode("egress", arg, &c->o.egress);
 	case 'D': return parse_dns(arg, &c->o.dns);
-	case 'i':
-		if (c->o.n_dns_ips == MAX_LIST)
-			goto too_many;
-		c->dns_ips[c->o.n_dns_ips++] = arg;
-		return 0;
-	case 'c':
-		if (c->o.n_service_cidrs == MAX_LIST)
-			goto too_many;
-		c->service_cidrs[c->o.n_service_cidrs++] = arg;
-		return 0;
+	case 'i': return add_list(c->dns_ips, &c->o.n_dns_ips, arg);
+	case 'c': return add_list(c->service_cidrs, &c->o.n_service_cidrs, arg);
 	case 'x':
-		c->o.external_prefix = (int)strtol(arg, &end, 10);
-		if (*end || c->o.external_prefix < 1 ||
-		    c->o.external_prefix > 32) {
-			errmsg_set("--external-prefix: '%s' is not a prefix "
-				   "length from 1 to 32",
-				   arg);
-			return -1;
-		}
-		return 0;
+		return parse_int("external-prefix", arg, 1, 32,
+				 "a prefix length from 1 to 32",
+				 &c->o.external_prefix);
 	case 'A': c->o.allow_internet = 1; return 0;
 	case 'r':
-		c->o.port_range_threshold = (int)strtol(arg, &end, 10);
-		if (*end || c->o.port_range_threshold < 2) {
-			errmsg_set("--port-range-threshold: '%s' is not a "
-				   "number of ports (2 or more)",
-				   arg);
-			return -1;
-		}
-		return 0;
+		return parse_int("port-range-threshold", arg, 2, 0,
+				 "a number of ports (2 or more)",
+				 &c->o.port_range_threshold);
 	case 'S': return parse_duration(arg, &c->o.stable_after);
 	case 'z': c->o.include_silent = 1; return 0;
 	case 'Z': c->o.namespace_default_deny = 1; return 0;
 	case 'e': c->o.explain = 1; return 0;
-	case 'X':
-		if (c->n_existing == MAX_LIST)
-			goto too_many;
-		c->existing[c->n_existing++] = arg;
-		return 0;
-	case 'R': c->dbs.review_path = arg; return 0;
+	case 'X': return add_list(c->existing, &c->n_existing, arg);
 	case 'O': c->o.reviewed_only = 1; return 0;
 	case 'o': c->out = arg; return 0;
-	default:
-		generate_usage(stderr);
-		errmsg_set("invalid arguments");
-		return -1;
 	}
-too_many:
-	errmsg_set("too many --dns-ip, --service-cidr or --existing (at most %d)",
-		   MAX_LIST);
-	return -1;
+	return cli_set_scope(&c->scope, ch, arg);
 }
 
-/* Returns 0, 1 when --help was answered, or -1 with errmsg. */
-static int parse_args(int argc, char **argv, struct cli *c)
+/* The command line into *c: what cli_getopt() says, or CLI_FAILED. */
+static enum cli_parsed parse_args(int argc, char **argv,
+				  struct generate_cli *c)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
@@ -324,58 +314,48 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *since = NULL, *until = NULL, *now = NULL;
-	int ch;
+	enum cli_parsed parsed = cli_getopt(argc, argv, "n:o:h", opts,
+					    generate_usage, set_option, c, 0);
 
-	while ((ch = getopt_long(argc, argv, "n:o:h", opts, NULL)) != -1) {
-		if (ch == 'h') {
-			generate_usage(stdout);
-			return 1;
-		}
-		if (set_option(c, ch, optarg, &since, &until, &now) < 0)
-			return -1;
-	}
-	if (optind != argc) {
-		errmsg_set("unexpected argument '%s'", argv[optind]);
-		return -1;
-	}
+	if (parsed != CLI_RUN)
+		return parsed;
 	c->o.now = (int64_t)time(NULL);
-	if ((now && timefmt_parse_when(now, c->o.now, &c->o.now) < 0) ||
-	    cli_window(since, until, c->o.now, &c->o.since, &c->o.until) < 0) {
+	if ((c->now && timefmt_parse_when(c->now, c->o.now, &c->o.now) < 0) ||
+	    cli_scope_generate(&c->scope, &c->o) < 0) {
 		errmsg_prefix("--now/--since/--until");
-		return -1;
+		return CLI_FAILED;
 	}
-	return 0;
+	return CLI_RUN;
 }
 
 int cmd_generate(int argc, char **argv)
 {
-	struct cli c = { .o = { .until = INT64_MAX,
-				.stable_after = DEFAULT_STABLE_AFTER } };
+	struct generate_cli c = {
+		.o = { .until = INT64_MAX, .stable_after = DEFAULT_STABLE_AFTER }
+	};
+	struct cli_dbs *dbs = &c.scope.dbs;
 	struct generate_result r = { 0 };
 	struct review_set review = { 0 };
 	struct polset existing = POLSET_INIT;
 	const struct generate_diag diag = { print_diag, stderr };
+	enum cli_parsed parsed = parse_args(argc, argv, &c);
 	int status = EXIT_INVALID, rc;
 
-	if ((rc = parse_args(argc, argv, &c)) != 0) {
-		if (rc > 0)
-			status = 0; /* --help */
-		goto out;
-	}
+	if (parsed != CLI_RUN)
+		return cli_exit_status(parsed);
 	c.o.dns_ips = c.dns_ips;
 	c.o.service_cidrs = c.service_cidrs;
-	for (int i = 0; i < c.n_existing; i++)
+	for (size_t i = 0; i < c.n_existing; i++)
 		if (polset_read_path(&existing, c.existing[i], "default") < 0)
 			goto out;
 	if (c.n_existing > 0)
 		c.o.existing = &existing;
-	if (cli_open_dbs(&c.dbs) < 0 ||
-	    review_load(cli_review_store(&c.dbs), &review) < 0)
+	if (cli_open_dbs(dbs) < 0 ||
+	    review_load(cli_review_store(dbs), &review) < 0)
 		goto out;
 	c.o.review = &review;
-	cli_note_unstarted(c.dbs.stores, c.dbs.n_open, c.o.since, c.o.until);
-	if (generate_policies(c.dbs.stores, c.dbs.n_open, &c.o, &diag, &r) < 0)
+	cli_note_unstarted(dbs->stores, dbs->n_open, c.o.since, c.o.until);
+	if (generate_policies(dbs->stores, dbs->n_open, &c.o, &diag, &r) < 0)
 		goto out;
 	if (c.out == NULL)
 		rc = emit_all(&r, stdout);
@@ -391,10 +371,10 @@ int cmd_generate(int argc, char **argv)
 	status = 0;
 out:
 	if (status != 0)
-		fprintf(stderr, "policygen: %s\n", errmsg_get());
+		cli_print_error();
 	generate_result_free(&r);
 	review_set_free(&review);
 	polset_free(&existing);
-	cli_close_dbs(&c.dbs);
+	cli_close_dbs(dbs);
 	return status;
 }

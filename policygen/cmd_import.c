@@ -227,12 +227,42 @@ static int import_path(const char *db, const char *path, int64_t at,
 	report_skipped(&sk, source);
 out:
 	if (status != 0)
-		fprintf(stderr, "policygen: %s\n", errmsg_get());
+		cli_print_error();
 	kyaml_close(y);
 	store_close(s);
 	if (fp != NULL && fp != stdin)
 		fclose(fp);
 	return status;
+}
+
+struct import_cli {
+	const char *db, *path; /* path: NULL for standard input */
+	int64_t at;
+	int watch;
+};
+
+/* One option of import's, or its FILE, into a struct import_cli. */
+static int set_option(void *ctx, int ch, char *arg)
+{
+	struct import_cli *c = ctx;
+
+	switch (ch) {
+	case 'd': c->db = arg; return 0;
+	case 'a':
+		if (timefmt_parse_rfc3339(arg, &c->at) < 0) {
+			errmsg_prefix("--at");
+			return -1;
+		}
+		return 0;
+	case 'w': c->watch = 1; return 0;
+	case CLI_ARG:
+		/* One FILE at most: the usage says so. */
+		if (c->path != NULL)
+			return CLI_REFUSED;
+		c->path = arg;
+		return 0;
+	}
+	return 0;
 }
 
 int cmd_import(int argc, char **argv)
@@ -244,36 +274,12 @@ int cmd_import(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *db = NULL;
-	int64_t at = 0;
-	int c, watch = 0;
+	struct import_cli c = { 0 };
+	enum cli_parsed parsed = cli_getopt(argc, argv, "h", opts,
+					    import_usage, set_option, &c,
+					    CLI_ANY_ARGS);
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			db = optarg;
-			break;
-		case 'a':
-			if (timefmt_parse_rfc3339(optarg, &at) < 0) {
-				fprintf(stderr, "policygen: --at: %s\n",
-					errmsg_get());
-				return EXIT_INVALID;
-			}
-			break;
-		case 'w':
-			watch = 1;
-			break;
-		case 'h':
-			import_usage(stdout);
-			return 0;
-		default:
-			import_usage(stderr);
-			return EXIT_INVALID;
-		}
-	}
-	if (argc - optind > 1) {
-		import_usage(stderr);
-		return EXIT_INVALID;
-	}
-	return import_path(db, optind < argc ? argv[optind] : "-", at, watch);
+	if (parsed != CLI_RUN)
+		return cli_exit_status(parsed);
+	return import_path(c.db, c.path ? c.path : "-", c.at, c.watch);
 }

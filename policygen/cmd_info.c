@@ -48,6 +48,29 @@ out:
 	return rc;
 }
 
+/* What cmd_info() reads and prints: see cli_run_store(). */
+static int show_info(struct store *s, void *ctx)
+{
+	(void)ctx;
+	printf("%-15s %s\n", "database:", store_filename(s));
+	printf("%-15s %d (this policygen reads up to %d)\n", "schema:",
+	       store_schema_version(s), store_schema_latest());
+	print_meta(s, "node", "node:");
+	print_meta(s, "pod_cidrs", "pod CIDRs:");
+	print_meta(s, "time_bucket_seconds", "bucket seconds:");
+	return print_summary(s) < 0 ? EXIT_INVALID : 0;
+}
+
+/* --db, the one option, into ctx (a const char *). */
+static int set_option(void *ctx, int ch, char *arg)
+{
+	if (ch == CLI_ARG)
+		return CLI_REFUSED; /* no arguments: the usage says so */
+	if (ch == 'd')
+		*(const char **)ctx = arg;
+	return 0;
+}
+
 int cmd_info(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -56,40 +79,10 @@ int cmd_info(int argc, char **argv)
 		{ 0 },
 	};
 	const char *db = NULL;
-	struct store *s = NULL;
-	int c, status = EXIT_INVALID;
+	enum cli_parsed parsed = cli_getopt(argc, argv, "h", opts, info_usage,
+					    set_option, &db, CLI_ANY_ARGS);
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			db = optarg;
-			break;
-		case 'h':
-			info_usage(stdout);
-			return 0;
-		default:
-			info_usage(stderr);
-			return EXIT_INVALID;
-		}
-	}
-	if (optind != argc) {
-		info_usage(stderr);
-		return EXIT_INVALID;
-	}
-	if (store_open(store_path(db), STORE_READONLY, &s) < 0)
-		goto out;
-	printf("%-15s %s\n", "database:", store_filename(s));
-	printf("%-15s %d (this policygen reads up to %d)\n", "schema:",
-	       store_schema_version(s), store_schema_latest());
-	print_meta(s, "node", "node:");
-	print_meta(s, "pod_cidrs", "pod CIDRs:");
-	print_meta(s, "time_bucket_seconds", "bucket seconds:");
-	if (print_summary(s) < 0)
-		goto out;
-	status = 0;
-out:
-	if (status != 0)
-		fprintf(stderr, "policygen: %s\n", errmsg_get());
-	store_close(s);
-	return status;
+	if (parsed != CLI_RUN)
+		return cli_exit_status(parsed);
+	return cli_run_store(db, show_info, NULL);
 }

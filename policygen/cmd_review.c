@@ -77,8 +77,25 @@ struct decide_cli {
 	int n_args;
 };
 
-/* Returns 0, 1 when --help was answered, or -1 with errmsg. */
-static int parse_decide(int argc, char **argv, struct decide_cli *c)
+/* One option of accept's and reject's, or an argument, into *ctx. */
+static int set_decide(void *ctx, int ch, char *arg)
+{
+	struct decide_cli *c = ctx;
+
+	switch (ch) {
+	case 'd': c->db = arg; return 0;
+	case 'r': c->review_db = arg; return 0;
+	case 'm': c->reason = arg; return 0;
+	case 'b': c->by = arg; return 0;
+	/* At most 4: cli_getopt() refuses a fifth. */
+	case CLI_ARG: c->args[c->n_args++] = arg; return 0;
+	}
+	return 0;
+}
+
+/* The command line into *c: what cli_getopt() says, or CLI_FAILED. */
+static enum cli_parsed parse_decide(int argc, char **argv,
+				    struct decide_cli *c)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
@@ -88,73 +105,79 @@ static int parse_decide(int argc, char **argv, struct decide_cli *c)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	int ch;
+	enum cli_parsed parsed = cli_getopt(argc, argv, "h", opts,
+					    review_usage, set_decide, c, 4);
 
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': c->db = optarg; break;
-		case 'r': c->review_db = optarg; break;
-		case 'm': c->reason = optarg; break;
-		case 'b': c->by = optarg; break;
-		case 'h':
-			review_usage(stdout);
-			return 1;
-		default:
-			review_usage(stderr);
-			errmsg_set("invalid arguments");
-			return -1;
-		}
-	}
-	for (; optind < argc; optind++) {
-		if (c->n_args == 4) {
-			errmsg_set("unexpected argument '%s'", argv[optind]);
-			return -1;
-		}
-		c->args[c->n_args++] = argv[optind];
-	}
+	if (parsed != CLI_RUN)
+		return parsed;
 	if (c->n_args < 3) {
 		review_usage(stderr);
 		errmsg_set("expected WORKLOAD ingress|egress PEER [PORT/PROTO]");
+		return CLI_FAILED;
+	}
+	return CLI_RUN;
+}
+
+/*
+ * The rule of the arguments WORKLOAD ingress|egress PEER [PORT/PROTO],
+ * in a (its strings the arguments' or a's).  Returns 0, or -1 with errmsg.
+ */
+static int decide_rule(const struct decide_cli *c, struct arena *a,
+		       struct review_rule *r)
+{
+	struct review_peer w;
+
+	if (review_parse_peer(c->args[0], a, &w) < 0 ||
+	    w.type != REVIEW_PEER_WORKLOAD) {
+		errmsg_set("workload '%s' is not NS/NAME or NS/KIND/NAME",
+			   c->args[0]);
 		return -1;
 	}
+	r->ns = w.ns;
+	r->kind = w.kind;
+	r->name = w.name;
+	if (strcmp(c->args[1], "ingress") == 0)
+		r->egress = 0;
+	else if (strcmp(c->args[1], "egress") == 0)
+		r->egress = 1;
+	else {
+		errmsg_set("direction '%s' is not ingress or egress",
+			   c->args[1]);
+		return -1;
+	}
+	if (review_parse_peer(c->args[2], a, &r->peer) < 0 ||
+	    (c->n_args == 4 && parse_port(c->args[3], r) < 0))
+		return -1;
 	return 0;
+}
+
+/* The decision recorded, on stdout, for the one who made it. */
+static void print_decision(const struct review_rule *r)
+{
+	char peer[600];
+
+	review_peer_format(&r->peer, peer, sizeof(peer));
+	printf("%s %s/%s/%s %s %s",
+	       r->decision == REVIEW_REJECTED ? "rejected" : "accepted", r->ns,
+	       r->kind, r->name, r->egress ? "egress" : "ingress", peer);
+	if (r->port)
+		printf(" %d/%s", r->port, r->protocol);
+	printf("\n");
 }
 
 static int cmd_decide(int argc, char **argv, enum review_decision decision)
 {
 	struct decide_cli c = { 0 };
 	struct review_rule r = { .decision = decision };
-	struct review_peer w;
 	struct store *inv = NULL, *dest = NULL;
 	struct endpoints *ep = NULL;
 	struct arena a = ARENA_INIT;
-	char peer[600];
+	enum cli_parsed parsed = parse_decide(argc, argv, &c);
 	int status = EXIT_INVALID;
 
-	if ((status = parse_decide(argc, argv, &c)) != 0) {
-		status = status > 0 ? 0 : EXIT_INVALID; /* 1: --help */
-		goto out;
-	}
-	status = EXIT_INVALID;
-	if (review_parse_peer(c.args[0], &a, &w) < 0 ||
-	    w.type != REVIEW_PEER_WORKLOAD) {
-		errmsg_set("workload '%s' is not NS/NAME or NS/KIND/NAME",
-			   c.args[0]);
-		goto out;
-	}
-	r.ns = w.ns;
-	r.kind = w.kind;
-	r.name = w.name;
-	if (strcmp(c.args[1], "ingress") == 0)
-		r.egress = 0;
-	else if (strcmp(c.args[1], "egress") == 0)
-		r.egress = 1;
-	else {
-		errmsg_set("direction '%s' is not ingress or egress", c.args[1]);
-		goto out;
-	}
-	if (review_parse_peer(c.args[2], &a, &r.peer) < 0 ||
-	    (c.n_args == 4 && parse_port(c.args[3], &r) < 0))
+	if (parsed != CLI_RUN)
+		return cli_exit_status(parsed);
+	if (decide_rule(&c, &a, &r) < 0)
 		goto out;
 	if (store_open(store_path(c.db), c.review_db ? STORE_READONLY : 0,
 		       &inv) < 0)
@@ -172,17 +195,11 @@ static int cmd_decide(int argc, char **argv, enum review_decision decision)
 	r.at = (int64_t)time(NULL);
 	if (review_record(dest ? dest : inv, &r) < 0)
 		goto out;
-	review_peer_format(&r.peer, peer, sizeof(peer));
-	printf("%s %s/%s/%s %s %s", decision == REVIEW_REJECTED ? "rejected"
-								: "accepted",
-	       r.ns, r.kind, r.name, r.egress ? "egress" : "ingress", peer);
-	if (r.port)
-		printf(" %d/%s", r.port, r.protocol);
-	printf("\n");
+	print_decision(&r);
 	status = 0;
 out:
 	if (status != 0)
-		fprintf(stderr, "policygen: %s\n", errmsg_get());
+		cli_print_error();
 	endpoints_close(ep);
 	store_close(dest);
 	store_close(inv);
@@ -192,16 +209,28 @@ out:
 
 struct list_cli {
 	struct generate_opts o;
-	struct cli_dbs dbs;
+	struct cli_scope scope; /* into o by cli_scope_generate(), but dbs */
 	int pending_only;
 };
 
-/* Returns 0, 1 when --help was answered, or -1 with errmsg. */
-static int parse_list(int argc, char **argv, struct list_cli *c)
+/* One option of list's into a struct list_cli. */
+static int set_list(void *ctx, int ch, char *arg)
+{
+	struct list_cli *c = ctx;
+
+	if (ch == 'p') {
+		c->pending_only = 1;
+		return 0;
+	}
+	return cli_set_scope(&c->scope, ch, arg);
+}
+
+/* The command line into *c: what cli_getopt() says, or CLI_FAILED. */
+static enum cli_parsed parse_list(int argc, char **argv, struct list_cli *c)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
-		{ "review-db", required_argument, NULL, 'r' },
+		{ "review-db", required_argument, NULL, 'R' },
 		{ "namespace", required_argument, NULL, 'n' },
 		{ "workload", required_argument, NULL, 'w' },
 		{ "since", required_argument, NULL, 's' },
@@ -210,43 +239,17 @@ static int parse_list(int argc, char **argv, struct list_cli *c)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *since = NULL, *until = NULL;
-	int ch;
+	enum cli_parsed parsed = cli_getopt(argc, argv, "n:h", opts,
+					    review_usage, set_list, c, 0);
 
-	while ((ch = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			if (cli_add_db(&c->dbs, optarg) < 0)
-				return -1;
-			break;
-		case 'r': c->dbs.review_path = optarg; break;
-		case 'n': c->o.namespace = optarg; break;
-		case 'w':
-			cli_split_workload(optarg, &c->o.workload_kind,
-					   &c->o.workload_name);
-			break;
-		case 's': since = optarg; break;
-		case 'u': until = optarg; break;
-		case 'p': c->pending_only = 1; break;
-		case 'h':
-			review_usage(stdout);
-			return 1;
-		default:
-			review_usage(stderr);
-			errmsg_set("invalid arguments");
-			return -1;
-		}
-	}
-	if (optind != argc) {
-		errmsg_set("unexpected argument '%s'", argv[optind]);
-		return -1;
-	}
+	if (parsed != CLI_RUN)
+		return parsed;
 	c->o.now = (int64_t)time(NULL);
-	if (cli_window(since, until, c->o.now, &c->o.since, &c->o.until) < 0) {
+	if (cli_scope_generate(&c->scope, &c->o) < 0) {
 		errmsg_prefix("--since/--until");
-		return -1;
+		return CLI_FAILED;
 	}
-	return 0;
+	return CLI_RUN;
 }
 
 static const char *decision_name(enum review_decision d)
@@ -307,23 +310,21 @@ static void print_proposals(const struct generate_result *r, int pending_only)
 static int cmd_review_list(int argc, char **argv)
 {
 	struct list_cli c = { .o = { .until = INT64_MAX } };
+	struct cli_dbs *dbs = &c.scope.dbs;
 	struct generate_result r = { 0 };
 	struct review_set set = { 0 };
 	size_t counts[3] = { 0 };
+	enum cli_parsed parsed = parse_list(argc, argv, &c);
 	int status = EXIT_INVALID;
 
-	if ((status = parse_list(argc, argv, &c)) != 0) {
-		status = status > 0 ? 0 : EXIT_INVALID; /* 1: --help */
-		goto out;
-	}
-	status = EXIT_INVALID;
-	if (cli_open_dbs(&c.dbs) < 0 ||
-	    review_load(cli_review_store(&c.dbs), &set) < 0)
+	if (parsed != CLI_RUN)
+		return cli_exit_status(parsed);
+	if (cli_open_dbs(dbs) < 0 || review_load(cli_review_store(dbs), &set) < 0)
 		goto out;
 	c.o.review = &set;
 	c.o.ingress = c.o.egress = NETPOL_OBSERVED;
-	cli_note_unstarted(c.dbs.stores, c.dbs.n_open, c.o.since, c.o.until);
-	if (generate_policies(c.dbs.stores, c.dbs.n_open, &c.o, NULL, &r) < 0)
+	cli_note_unstarted(dbs->stores, dbs->n_open, c.o.since, c.o.until);
+	if (generate_policies(dbs->stores, dbs->n_open, &c.o, NULL, &r) < 0)
 		goto out;
 	print_proposals(&r, c.pending_only);
 	for (size_t i = 0; i < r.n_proposals; i++)
@@ -334,10 +335,10 @@ static int cmd_review_list(int argc, char **argv)
 	status = 0;
 out:
 	if (status != 0)
-		fprintf(stderr, "policygen: %s\n", errmsg_get());
+		cli_print_error();
 	generate_result_free(&r);
 	review_set_free(&set);
-	cli_close_dbs(&c.dbs);
+	cli_close_dbs(dbs);
 	return status;
 }
 

@@ -24,6 +24,42 @@ static void workloads_usage(FILE *f)
 		   "[--now T]\n");
 }
 
+/* One row of sql_workloads_query into t.  Returns 0, or -1 with errmsg. */
+static int add_workload(struct table *t, sqlite3_stmt *st, int64_t now)
+{
+	char pods[32], sel[1024], out[24], in[24];
+	const char *cells[8];
+	int64_t last = sqlite3_column_int64(st, 9);
+
+	snprintf(pods, sizeof(pods), "%d%s", sqlite3_column_int(st, 3),
+		 sqlite3_column_int(st, 4) ? " (hostNetwork)" : "");
+	if (sqlite3_column_type(st, 5) == SQLITE_NULL)
+		snprintf(sel, sizeof(sel), "(none: its pods share no label)");
+	else
+		snprintf(sel, sizeof(sel), "%s%s",
+			 (const char *)sqlite3_column_text(st, 5),
+			 strcmp((const char *)sqlite3_column_text(st, 6),
+				"pods") == 0
+				 ? " (from its pods)"
+				 : "");
+	snprintf(out, sizeof(out), "%lld",
+		 (long long)sqlite3_column_int64(st, 7));
+	snprintf(in, sizeof(in), "%lld",
+		 (long long)sqlite3_column_int64(st, 8));
+	cells[0] = (const char *)sqlite3_column_text(st, 0);
+	cells[1] = (const char *)sqlite3_column_text(st, 1);
+	cells[2] = (const char *)sqlite3_column_text(st, 2);
+	cells[3] = pods;
+	cells[4] = sel;
+	cells[5] = out;
+	cells[6] = in;
+	/* As generate annotates it: learning while it still changes. */
+	cells[7] = sqlite3_column_type(st, 9) == SQLITE_NULL ? "silent"
+		   : last > now - WORKLOADS_STABLE_AFTER ? "learning"
+							  : "stable";
+	return table_add(t, cells);
+}
+
 /* Prints the workloads of ns (NULL: all).  Returns 0, or -1 with errmsg. */
 static int list_workloads(struct store *s, const char *ns, int64_t now)
 {
@@ -42,40 +78,9 @@ static int list_workloads(struct store *s, const char *ns, int64_t now)
 		goto dberr;
 	if (ns != NULL)
 		sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char pods[32], sel[1024], out[24], in[24];
-		const char *cells[8];
-		int64_t last = sqlite3_column_int64(st, 9);
-
-		snprintf(pods, sizeof(pods), "%d%s", sqlite3_column_int(st, 3),
-			 sqlite3_column_int(st, 4) ? " (hostNetwork)" : "");
-		if (sqlite3_column_type(st, 5) == SQLITE_NULL)
-			snprintf(sel, sizeof(sel), "(none: its pods share no label)");
-		else
-			snprintf(sel, sizeof(sel), "%s%s",
-				 (const char *)sqlite3_column_text(st, 5),
-				 strcmp((const char *)sqlite3_column_text(st, 6),
-					"pods") == 0
-					 ? " (from its pods)"
-					 : "");
-		snprintf(out, sizeof(out), "%lld",
-			 (long long)sqlite3_column_int64(st, 7));
-		snprintf(in, sizeof(in), "%lld",
-			 (long long)sqlite3_column_int64(st, 8));
-		cells[0] = (const char *)sqlite3_column_text(st, 0);
-		cells[1] = (const char *)sqlite3_column_text(st, 1);
-		cells[2] = (const char *)sqlite3_column_text(st, 2);
-		cells[3] = pods;
-		cells[4] = sel;
-		cells[5] = out;
-		cells[6] = in;
-		/* As generate annotates it: learning while it still changes. */
-		cells[7] = sqlite3_column_type(st, 9) == SQLITE_NULL ? "silent"
-			   : last > now - WORKLOADS_STABLE_AFTER ? "learning"
-								  : "stable";
-		if (table_add(t, cells) < 0)
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (add_workload(t, st, now) < 0)
 			goto out;
-	}
 	if (rc != SQLITE_DONE)
 		goto dberr;
 	table_print(t, stdout);
@@ -89,6 +94,40 @@ out:
 	return status;
 }
 
+struct workloads_cli {
+	const char *db, *ns;
+	int64_t now;
+};
+
+/* One option of workloads' into a struct workloads_cli. */
+static int set_option(void *ctx, int ch, char *arg)
+{
+	struct workloads_cli *c = ctx;
+
+	switch (ch) {
+	case 'd': c->db = arg; return 0;
+	case 'n': c->ns = arg; return 0;
+	case 'N':
+		if (timefmt_parse_when(arg, c->now, &c->now) < 0) {
+			errmsg_prefix("--now");
+			return -1;
+		}
+		return 0;
+	case CLI_ARG: return CLI_REFUSED; /* none: the usage says so */
+	}
+	return 0;
+}
+
+/* What cmd_workloads() does with the database: see cli_run_store(). */
+static int show_workloads(struct store *s, void *ctx)
+{
+	const struct workloads_cli *c = ctx;
+
+	cli_note_unstarted(&s, 1, 0, INT64_MAX);
+	/* Failing to read is no invalid input: 1, not 2. */
+	return list_workloads(s, c->ns, c->now) < 0 ? 1 : 0;
+}
+
 int cmd_workloads(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -98,41 +137,12 @@ int cmd_workloads(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *db = NULL, *ns = NULL;
-	int64_t now = (int64_t)time(NULL);
-	struct store *s = NULL;
-	int c, status = EXIT_INVALID;
+	struct workloads_cli c = { .now = (int64_t)time(NULL) };
+	enum cli_parsed parsed = cli_getopt(argc, argv, "n:h", opts,
+					    workloads_usage, set_option, &c,
+					    CLI_ANY_ARGS);
 
-	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': db = optarg; break;
-		case 'n': ns = optarg; break;
-		case 'N':
-			if (timefmt_parse_when(optarg, now, &now) < 0) {
-				errmsg_prefix("--now");
-				goto out;
-			}
-			break;
-		case 'h':
-			workloads_usage(stdout);
-			return 0;
-		default:
-			workloads_usage(stderr);
-			return EXIT_INVALID;
-		}
-	}
-	if (optind != argc) {
-		workloads_usage(stderr);
-		return EXIT_INVALID;
-	}
-	if (store_open(store_path(db), STORE_READONLY, &s) < 0)
-		goto out;
-	cli_note_unstarted(&s, 1, 0, INT64_MAX);
-	/* Failing to read is no invalid input: 1, not 2. */
-	status = list_workloads(s, ns, now) < 0 ? 1 : 0;
-out:
-	if (status != 0)
-		fprintf(stderr, "policygen: %s\n", errmsg_get());
-	store_close(s);
-	return status;
+	if (parsed != CLI_RUN)
+		return cli_exit_status(parsed);
+	return cli_run_store(c.db, show_workloads, &c);
 }

@@ -8,13 +8,74 @@
 #ifndef POLICYGEN_H
 #define POLICYGEN_H
 
+#include <getopt.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "podflow/store.h"
 
 #define EXIT_INVALID 2
 #define CLI_MAX_DBS 64
+
+/*
+ * set()'s ch for a positional argument: getopt's own code for one, which
+ * no command uses for an option.
+ */
+#define CLI_ARG 1
+/* cli_getopt()'s max_args: every positional argument goes to set(). */
+#define CLI_ANY_ARGS (-1)
+
+/* What cli_getopt() made of a command line. */
+enum cli_parsed {
+	CLI_FAILED = -1, /* an option's value or an argument is wrong: errmsg */
+	CLI_RUN = 0, /* every option set: run the command */
+	CLI_HELPED = 1, /* --help answered, the usage on stdout: exit 0 */
+	CLI_REFUSED = 2, /* the usage on stderr said what is wrong: exit 2 */
+};
+
+/*
+ * The one option loop of policygen's commands.  Parses argv (argv[0] the
+ * command's name) with getopt_long(shortopts, longopts), from the start
+ * whoever parsed before; both name --help as 'h'.  Each option goes to
+ * set(ctx, ch, arg) as it comes (arg its value, NULL without one), --help
+ * is answered at once with usage(stdout), then the positional arguments
+ * go to set() one by one with ch CLI_ARG, at most max_args of them
+ * (CLI_ANY_ARGS: no limit).  set() returns 0, -1 with errmsg, or
+ * CLI_REFUSED when the usage alone answers it (usage(stderr) follows):
+ * info, workloads, flows and import have always answered a stray
+ * argument so, the other commands with "unexpected argument".
+ *
+ * Returns CLI_RUN; CLI_HELPED; CLI_REFUSED, after usage(stderr), for an
+ * unknown option or one without its value (after getopt's own message)
+ * or when set() refused; or CLI_FAILED with errmsg: what set() said, or
+ * "unexpected argument 'ARG'" beyond max_args.
+ */
+enum cli_parsed cli_getopt(int argc, char **argv, const char *shortopts,
+			   const struct option *longopts,
+			   void (*usage)(FILE *f),
+			   int (*set)(void *ctx, int ch, char *arg), void *ctx,
+			   int max_args);
+
+/*
+ * The exit status of a command line cli_getopt() (or a command's own
+ * checks after it) did not let run: 0 after --help, else EXIT_INVALID,
+ * having printed errmsg for CLI_FAILED.
+ */
+int cli_exit_status(enum cli_parsed parsed);
+
+/* Prints errmsg as policygen reports a failure: "policygen: MESSAGE". */
+void cli_print_error(void);
+
+/*
+ * The tail of a command that reads one database: opens db (NULL: the
+ * default path) read-only, runs run(s, ctx), which returns the exit status
+ * (with errmsg when it is not 0), prints errmsg when the status is not 0
+ * and closes the database.  Returns the status, EXIT_INVALID when the
+ * database cannot be opened.
+ */
+int cli_run_store(const char *db, int (*run)(struct store *s, void *ctx),
+		  void *ctx);
 
 /* The databases of a command (cli.c); zero-initialised. */
 struct cli_dbs {
@@ -39,6 +100,34 @@ int cli_open_dbs(struct cli_dbs *d);
 struct store *cli_review_store(const struct cli_dbs *d);
 
 void cli_close_dbs(struct cli_dbs *d);
+
+/*
+ * What picks the flows generate, check and review list read, as given:
+ * the databases, the window and the workload.  Zero-initialised.
+ */
+struct cli_scope {
+	struct cli_dbs dbs; /* --db..., --review-db */
+	const char *since, *until; /* --since, --until, for cli_window() */
+	const char *namespace; /* --namespace, or NULL */
+	const char *workload_kind, *workload_name; /* --workload, or NULL */
+};
+
+/*
+ * One option of a struct cli_scope, if ch is its getopt value, the same
+ * in every command: 'd' --db, 'R' --review-db, 's' --since, 'u' --until,
+ * 'n' --namespace, 'w' --workload; any other ch is left alone.  Returns
+ * 0, or -1 with errmsg.
+ */
+int cli_set_scope(struct cli_scope *sc, int ch, char *arg);
+
+struct generate_opts;
+
+/*
+ * Gives o, the options of generate's engine (for generate and review
+ * list), the namespace, workload and window of sc, the window counted
+ * back from o->now.  Returns 0, or -1 with errmsg: the window is wrong.
+ */
+int cli_scope_generate(const struct cli_scope *sc, struct generate_opts *o);
 
 /*
  * --since and --until (either may be NULL: left as they are), relative to

@@ -1,0 +1,292 @@
+/*
+ * Unit tests for cli, the option loop every policygen command parses its
+ * command line with, and the tail of a command that reads one database:
+ * options handed over in order, --help, unknown options and stray
+ * arguments answered the one way, and the exit statuses they call for.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "podflow/errmsg.h"
+#include "podflow/store.h"
+#include "policygen/policygen.h"
+
+/* Where the fake usage was printed, and how often. */
+static FILE *usage_to;
+static int usage_calls;
+
+static void fake_usage(FILE *f)
+{
+	usage_to = f;
+	usage_calls++;
+}
+
+/*
+ * What set() was handed, one "c=arg" per call; 'x' fails, and an argument
+ * "refuse" is refused.
+ */
+struct seen {
+	char calls[16][64];
+	int n;
+};
+
+static int record(void *ctx, int ch, char *arg)
+{
+	struct seen *s = ctx;
+
+	if (ch == 'x') {
+		errmsg_set("-x: no");
+		return -1;
+	}
+	if (ch == CLI_ARG && strcmp(arg, "refuse") == 0)
+		return CLI_REFUSED;
+	assert_true(s->n < 16);
+	snprintf(s->calls[s->n++], sizeof(s->calls[0]), "%c=%s",
+		 ch == CLI_ARG ? '@' : ch, arg ? arg : "");
+	return 0;
+}
+
+/* --db and -n take a value, -a none; --fail fails. */
+static const struct option opts[] = {
+	{ "db", required_argument, NULL, 'd' },
+	{ "fail", no_argument, NULL, 'x' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+/*
+ * Parses the NULL-terminated words (the command's name first), taking at
+ * most max_args positional arguments.
+ */
+static enum cli_parsed parse(int max_args, struct seen *s, ...)
+{
+	static char words[16][64];
+	char *argv[17];
+	const char *w;
+	va_list ap;
+	int argc = 0;
+
+	va_start(ap, s);
+	while ((w = va_arg(ap, const char *)) != NULL) {
+		snprintf(words[argc], sizeof(words[0]), "%s", w);
+		argv[argc] = words[argc];
+		argc++;
+	}
+	va_end(ap);
+	argv[argc] = NULL;
+	memset(s, 0, sizeof(*s));
+	usage_to = NULL;
+	usage_calls = 0;
+	errmsg_set("%s", "");
+	return cli_getopt(argc, argv, "n:ah", opts, fake_usage, record, s,
+			  max_args);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	opterr = 0; /* getopt's own messages are not what is tested */
+	return 0;
+}
+
+static void test_options_in_order_then_arguments(void **state)
+{
+	struct seen s;
+
+	(void)state;
+	assert_int_equal(parse(2, &s, "cmd", "one", "--db", "a.db",
+			       "-n", "ns", "-a", "two", NULL),
+			 CLI_RUN);
+	assert_int_equal(s.n, 5);
+	assert_string_equal(s.calls[0], "d=a.db");
+	assert_string_equal(s.calls[1], "n=ns");
+	assert_string_equal(s.calls[2], "a=");
+	/* Positional arguments come after every option, in their order. */
+	assert_string_equal(s.calls[3], "@=one");
+	assert_string_equal(s.calls[4], "@=two");
+	assert_int_equal(usage_calls, 0);
+}
+
+static void test_parses_afresh_each_call(void **state)
+{
+	struct seen s;
+
+	(void)state;
+	assert_int_equal(parse(2, &s, "cmd", "--db", "a.db", "x",
+			       NULL),
+			 CLI_RUN);
+	assert_int_equal(parse(2, &s, "cmd", "--db", "b.db", NULL),
+			 CLI_RUN);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.calls[0], "d=b.db");
+}
+
+static void test_help_answered_on_stdout(void **state)
+{
+	struct seen s;
+
+	(void)state;
+	assert_int_equal(parse(2, &s, "cmd", "--db", "a.db", "--help",
+			       "--bogus", NULL),
+			 CLI_HELPED);
+	assert_int_equal(usage_calls, 1);
+	assert_ptr_equal(usage_to, stdout);
+	assert_int_equal(parse(2, &s, "cmd", "-h", NULL), CLI_HELPED);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(cli_exit_status(CLI_HELPED), 0);
+}
+
+static void test_unknown_option_refused_with_usage(void **state)
+{
+	static const char *const bad[] = { "--bogus", "-q", "--db" };
+	struct seen s;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(parse(2, &s, "cmd", bad[i], NULL),
+				 CLI_REFUSED);
+		assert_int_equal(usage_calls, 1);
+		assert_ptr_equal(usage_to, stderr);
+	}
+	/* Before --help is reached, the unknown option is answered. */
+	assert_int_equal(parse(2, &s, "cmd", "--bogus", "--help",
+			       NULL),
+			 CLI_REFUSED);
+	assert_int_equal(cli_exit_status(CLI_REFUSED), EXIT_INVALID);
+}
+
+static void test_stray_argument(void **state)
+{
+	struct seen s;
+
+	(void)state;
+	assert_int_equal(parse(2, &s, "cmd", "a", "b", "c", NULL), CLI_FAILED);
+	assert_string_equal(errmsg_get(), "unexpected argument 'c'");
+	assert_int_equal(usage_calls, 0);
+	assert_int_equal(parse(0, &s, "cmd", "--", "-a", NULL), CLI_FAILED);
+	assert_string_equal(errmsg_get(), "unexpected argument '-a'");
+	assert_int_equal(s.n, 0);
+	assert_int_equal(parse(CLI_ANY_ARGS, &s, "cmd", "a", "b", "c", "d",
+			       NULL),
+			 CLI_RUN);
+	assert_int_equal(s.n, 4);
+}
+
+static void test_refused_argument_answered_with_usage(void **state)
+{
+	struct seen s;
+
+	(void)state;
+	assert_int_equal(parse(CLI_ANY_ARGS, &s, "cmd", "a", "refuse", "b",
+			       NULL),
+			 CLI_REFUSED);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(usage_calls, 1);
+	assert_ptr_equal(usage_to, stderr);
+}
+
+static void test_failing_option_stops_the_parse(void **state)
+{
+	struct seen s;
+
+	(void)state;
+	assert_int_equal(parse(2, &s, "cmd", "-a", "--fail",
+			       "--db", "a.db", NULL),
+			 CLI_FAILED);
+	assert_string_equal(errmsg_get(), "-x: no");
+	assert_int_equal(s.n, 1);
+	assert_int_equal(usage_calls, 0);
+	assert_int_equal(cli_exit_status(CLI_FAILED), EXIT_INVALID);
+}
+
+static void test_scope_options_shared(void **state)
+{
+	struct cli_scope sc = { 0 };
+	char db1[] = "a.db", db2[] = "b.db", rev[] = "r.db", wl[] = "Job/x";
+	char ns[] = "shop", since[] = "1h", until[] = "5m", other[] = "o";
+
+	(void)state;
+	assert_int_equal(cli_set_scope(&sc, 'd', db1), 0);
+	assert_int_equal(cli_set_scope(&sc, 'd', db2), 0);
+	assert_int_equal(cli_set_scope(&sc, 'R', rev), 0);
+	assert_int_equal(cli_set_scope(&sc, 'n', ns), 0);
+	assert_int_equal(cli_set_scope(&sc, 'w', wl), 0);
+	assert_int_equal(cli_set_scope(&sc, 's', since), 0);
+	assert_int_equal(cli_set_scope(&sc, 'u', until), 0);
+	assert_int_equal(cli_set_scope(&sc, 'q', other), 0); /* not one */
+	assert_int_equal(sc.dbs.n, 2);
+	assert_string_equal(sc.dbs.paths[1], "b.db");
+	assert_string_equal(sc.dbs.review_path, "r.db");
+	assert_string_equal(sc.namespace, "shop");
+	assert_string_equal(sc.workload_kind, "Job");
+	assert_string_equal(sc.workload_name, "x");
+	assert_string_equal(sc.since, "1h");
+	assert_string_equal(sc.until, "5m");
+	sc.dbs.n = CLI_MAX_DBS;
+	assert_int_equal(cli_set_scope(&sc, 'd', db1), -1);
+}
+
+/* cli_run_store()'s run: records the store, returns *ctx. */
+static struct store *ran_on;
+
+static int fake_run(struct store *s, void *ctx)
+{
+	ran_on = s;
+	if (*(int *)ctx != 0)
+		errmsg_set("failed as asked");
+	return *(int *)ctx;
+}
+
+static void test_run_store(void **state)
+{
+	char dir[] = "/tmp/test_cli.XXXXXX", path[64];
+	struct store *s = NULL;
+	int want;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/podflow.db", dir);
+	want = 0;
+	ran_on = NULL;
+	assert_int_equal(cli_run_store(path, fake_run, &want), EXIT_INVALID);
+	assert_null(ran_on); /* nothing to open read-only */
+	assert_int_equal(store_open(path, 0, &s), 0);
+	store_close(s);
+	assert_int_equal(cli_run_store(path, fake_run, &want), 0);
+	assert_non_null(ran_on);
+	want = 1;
+	assert_int_equal(cli_run_store(path, fake_run, &want), 1);
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const ends[] = { "", "-wal", "-shm" };
+		char file[80];
+
+		snprintf(file, sizeof(file), "%s%s", path, ends[i]);
+		unlink(file);
+	}
+	assert_int_equal(rmdir(dir), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_options_in_order_then_arguments),
+		cmocka_unit_test(test_parses_afresh_each_call),
+		cmocka_unit_test(test_help_answered_on_stdout),
+		cmocka_unit_test(test_unknown_option_refused_with_usage),
+		cmocka_unit_test(test_stray_argument),
+		cmocka_unit_test(test_refused_argument_answered_with_usage),
+		cmocka_unit_test(test_failing_option_stops_the_parse),
+		cmocka_unit_test(test_scope_options_shared),
+		cmocka_unit_test(test_run_store),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
