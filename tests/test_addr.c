@@ -12,6 +12,7 @@
 
 #include "podflow/addr.h"
 #include "podflow/errmsg.h"
+#include "support/testkit.h"
 
 static void test_format_is_canonical_inet_ntop(void **state)
 {
@@ -30,15 +31,46 @@ static void test_format_is_canonical_inet_ntop(void **state)
 		assert_int_equal(a.bytes[i], 0);
 }
 
-static void test_parse_rejects_garbage(void **state)
+/* Text a parser must refuse, and what its message must then contain. */
+struct refusal {
+	const char *text, *msg; /* msg NULL: any message */
+};
+
+static int parse_addr(const char *text)
 {
 	struct addr a;
 
+	return addr_parse(text, &a);
+}
+
+static int parse_cidr(const char *text)
+{
+	struct cidr c;
+
+	return cidr_parse(text, &c);
+}
+
+static void check_refused(int (*parse)(const char *),
+			  const struct refusal *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (parse(cases[i].text) != -1)
+			fail_msg("'%s' parsed", cases[i].text);
+		if (cases[i].msg != NULL)
+			testkit_assert_errmsg(cases[i].msg);
+	}
+}
+
+static void test_parse_rejects_garbage(void **state)
+{
+	static const struct refusal cases[] = {
+		{ "10.244.1", "10.244.1" },
+		{ "", NULL },
+		{ "fe80::1%eth0", NULL },
+	};
+
 	(void)state;
-	assert_int_equal(addr_parse("10.244.1", &a), -1);
-	assert_non_null(strstr(errmsg_get(), "10.244.1"));
-	assert_int_equal(addr_parse("", &a), -1);
-	assert_int_equal(addr_parse("fe80::1%eth0", &a), -1);
+	check_refused(parse_addr, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_none_formats_empty(void **state)
@@ -50,45 +82,55 @@ static void test_none_formats_empty(void **state)
 	assert_string_equal(addr_format(&none, buf), "");
 }
 
+/* Whether a prefix contains an address. */
+struct containment {
+	const char *cidr, *addr;
+	int want;
+};
+
+static void check_contains(const struct containment *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct cidr c;
+		struct addr a = testkit_addr(cases[i].addr);
+
+		assert_int_equal(cidr_parse(cases[i].cidr, &c), 0);
+		if (!cidr_contains(&c, &a) != !cases[i].want)
+			fail_msg("%s %s %s", cases[i].cidr,
+				 cases[i].want ? "lacks" : "contains",
+				 cases[i].addr);
+	}
+}
+
 static void test_cidr_contains(void **state)
 {
+	static const struct containment cases[] = {
+		{ "10.244.0.0/16", "10.244.255.1", 1 },
+		{ "10.244.0.0/16", "10.245.0.1", 0 },
+		{ "fd00:10:244::/56", "fd00:10:244:ff::9", 1 },
+		{ "fd00:10:244::/56", "fd00:10:244:100::9", 0 },
+		/* An IPv4 address is never inside an IPv6 prefix, even ::/0. */
+		{ "::/0", "10.0.0.1", 0 },
+	};
 	struct cidr c;
-	struct addr in, out;
 	char buf[CIDR_STRLEN];
 
 	(void)state;
 	assert_int_equal(cidr_parse("10.244.0.0/16", &c), 0);
 	assert_string_equal(cidr_format(&c, buf), "10.244.0.0/16");
-	addr_parse("10.244.255.1", &in);
-	addr_parse("10.245.0.1", &out);
-	assert_true(cidr_contains(&c, &in));
-	assert_false(cidr_contains(&c, &out));
-
-	assert_int_equal(cidr_parse("fd00:10:244::/56", &c), 0);
-	addr_parse("fd00:10:244:ff::9", &in);
-	addr_parse("fd00:10:244:100::9", &out);
-	assert_true(cidr_contains(&c, &in));
-	assert_false(cidr_contains(&c, &out));
-
-	/* An IPv4 address is never inside an IPv6 prefix, even ::/0. */
-	assert_int_equal(cidr_parse("::/0", &c), 0);
-	addr_parse("10.0.0.1", &in);
-	assert_false(cidr_contains(&c, &in));
+	check_contains(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_cidr_odd_lengths(void **state)
 {
-	struct cidr c;
-	struct addr a;
+	static const struct containment cases[] = {
+		{ "10.1.2.96/27", "10.1.2.127", 1 },
+		{ "10.1.2.96/27", "10.1.2.128", 0 },
+		{ "10.1.2.96/27", "10.1.2.95", 0 },
+	};
 
 	(void)state;
-	assert_int_equal(cidr_parse("10.1.2.96/27", &c), 0);
-	addr_parse("10.1.2.127", &a);
-	assert_true(cidr_contains(&c, &a));
-	addr_parse("10.1.2.128", &a);
-	assert_false(cidr_contains(&c, &a));
-	addr_parse("10.1.2.95", &a);
-	assert_false(cidr_contains(&c, &a));
+	check_contains(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_cidr_bare_address_is_host_prefix(void **state)
@@ -104,18 +146,18 @@ static void test_cidr_bare_address_is_host_prefix(void **state)
 
 static void test_cidr_rejects_bad_prefixes(void **state)
 {
-	struct cidr c;
+	static const struct refusal cases[] = {
+		{ "10.244.1.0/16", "host bits" },
+		{ "10.0.0.0/33", NULL },
+		{ "10.0.0.0/", NULL },
+		{ "10.0.0.0/8x", NULL },
+		{ "/8", NULL },
+		{ "2001:db8::/129", NULL },
+		{ "pods", "'pods'" },
+	};
 
 	(void)state;
-	assert_int_equal(cidr_parse("10.244.1.0/16", &c), -1);
-	assert_non_null(strstr(errmsg_get(), "host bits"));
-	assert_int_equal(cidr_parse("10.0.0.0/33", &c), -1);
-	assert_int_equal(cidr_parse("10.0.0.0/", &c), -1);
-	assert_int_equal(cidr_parse("10.0.0.0/8x", &c), -1);
-	assert_int_equal(cidr_parse("/8", &c), -1);
-	assert_int_equal(cidr_parse("2001:db8::/129", &c), -1);
-	assert_int_equal(cidr_parse("pods", &c), -1);
-	assert_non_null(strstr(errmsg_get(), "'pods'"));
+	check_refused(parse_cidr, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 int main(void)

@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <netinet/in.h>
 
 #include <cmocka.h>
@@ -28,6 +27,8 @@
 #include "podflow/errmsg.h"
 #include "podflow/inventory.h"
 #include "podflow/store.h"
+#include "support/testdb.h"
+#include "support/testkit.h"
 
 /*
  * The minute most cases happen in (2026-01-01T00:00:00Z), and the second
@@ -44,45 +45,6 @@
 #define PEER "10.244.9.9"
 
 static const char *const reused_ip[] = { REUSED };
-
-struct fixture {
-	char dir[64];
-	char path[96];
-	struct store *store;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (f == NULL)
-		return -1;
-	strcpy(f->dir, "/tmp/podflow-test-attribution.XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/podflow.db", f->dir);
-	if (store_open(f->path, 0, &f->store) < 0)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	char side[112];
-
-	store_close(f->store);
-	unlink(f->path);
-	snprintf(side, sizeof(side), "%s-wal", f->path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", f->path);
-	unlink(side);
-	if (rmdir(f->dir) != 0)
-		return -1;
-	free(f);
-	return 0;
-}
 
 /*
  * A running pod of Deployment workload in namespace shop holding ips,
@@ -113,7 +75,7 @@ static struct inv_pod pod(const char *name, const char *workload,
  * One import at time at.  A snapshot lists the namespace too, so that it
  * covers shop (ends what it no longer lists there) whatever pods it has.
  */
-static void import(struct fixture *f, enum inventory_mode mode, int64_t at,
+static void import(struct testdb *f, enum inventory_mode mode, int64_t at,
 		   const struct inv_pod *pods, size_t n)
 {
 	const struct inv_namespace ns = { .name = "shop" };
@@ -136,7 +98,7 @@ static void import(struct fixture *f, enum inventory_mode mode, int64_t at,
  * HANDOVER.  The import caps cart-1's open tenure where search-1's
  * begins, so valid_until(cart-1) == valid_from(search-1) == HANDOVER.
  */
-static void import_handover(struct fixture *f)
+static void import_handover(struct testdb *f)
 {
 	const struct inv_pod pods[] = {
 		pod("cart-1", "cart", reused_ip, EARLIER, 0),
@@ -146,12 +108,13 @@ static void import_handover(struct fixture *f)
 	import(f, INVENTORY_SNAPSHOT, BUCKET + 120, pods, 2);
 }
 
-static struct addr ip(const char *text)
+/* cart-1 running with REUSED since EARLIER, as a snapshot lists it. */
+static void import_running(struct testdb *f)
 {
-	struct addr a = { 0 };
+	const struct inv_pod running = pod("cart-1", "cart", reused_ip,
+					   EARLIER, 0);
 
-	assert_int_equal(addr_parse(text, &a), 0);
-	return a;
+	import(f, INVENTORY_SNAPSHOT, BUCKET - 600, &running, 1);
 }
 
 /*
@@ -162,25 +125,15 @@ static struct store_edge edge(const char *client, const char *server,
 			      uint16_t port, int64_t first_seen,
 			      int64_t last_start, int64_t last_seen)
 {
-	struct store_edge e = {
-		.bucket = first_seen - first_seen % 60,
-		.client = ip(client),
-		.server = ip(server),
-		.server_port = port,
-		.protocol = IPPROTO_TCP,
-		.first_seen = first_seen,
-		.last_seen = last_seen,
-		.last_start = last_start,
-		.connections = last_start == STORE_UNKNOWN ? 0 : 1,
-		.orig_bytes = STORE_UNKNOWN,
-		.orig_packets = STORE_UNKNOWN,
-		.reply_bytes = STORE_UNKNOWN,
-		.reply_packets = STORE_UNKNOWN,
-	};
+	struct store_edge e = testkit_edge(client, server, port, first_seen);
+
+	e.last_start = last_start;
+	e.last_seen = last_seen;
+	e.connections = last_start == STORE_UNKNOWN ? 0 : 1;
 	return e;
 }
 
-static void flush(struct fixture *f, const struct store_edge *e)
+static void flush(struct testdb *f, const struct store_edge *e)
 {
 	if (store_flush_edges(f->store, e, 1) < 0)
 		fail_msg("store_flush_edges: %s", errmsg_get());
@@ -192,7 +145,7 @@ static void flush(struct fixture *f, const struct store_edge *e)
  * each must follow the rule.  Each edge of a test gets its own port, so
  * that edges in one bucket stay apart.
  */
-static void connect_at(struct fixture *f, uint16_t port, int64_t first_seen,
+static void connect_at(struct testdb *f, uint16_t port, int64_t first_seen,
 		       int64_t last_start, int64_t last_seen)
 {
 	struct store_edge out = edge(REUSED, PEER, port, first_seen,
@@ -205,49 +158,23 @@ static void connect_at(struct fixture *f, uint16_t port, int64_t first_seen,
 }
 
 /*
- * Runs the query printf(fmt, ...) makes and compares its rows with want:
- * columns joined by ' ', rows by "; ", NULL as "NULL".
+ * The rows of the query printf(fmt, ...) makes must be want: columns
+ * joined by ' ', rows by "; ", NULL as "NULL" (testdb_assert_query()).
  */
-static void assert_rows(struct fixture *f, const char *want, const char *fmt,
-			...)
+#define assert_rows(f, want, ...)                                              \
+	testdb_assert_query((f)->store, want, __VA_ARGS__)
+
+/* One connection each way, started and last seen at second at. */
+static void connect_once(struct testdb *f, uint16_t port, int64_t at)
 {
-	char sql[1024], *got = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&got, &len);
-	sqlite3_stmt *st;
-	va_list ap;
-	int rc, rows = 0;
-
-	assert_non_null(out);
-	va_start(ap, fmt);
-	vsnprintf(sql, sizeof(sql), fmt, ap);
-	va_end(ap);
-	if (sqlite3_prepare_v2(store_db(f->store), sql, -1, &st, NULL) !=
-	    SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(store_db(f->store)));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		for (int c = 0; c < sqlite3_column_count(st); c++) {
-			const unsigned char *v = sqlite3_column_text(st, c);
-
-			fprintf(out, "%s%s",
-				c > 0 ? " " : (rows > 0 ? "; " : ""),
-				v ? (const char *)v : "NULL");
-		}
-		rows++;
-	}
-	assert_int_equal(rc, SQLITE_DONE);
-	sqlite3_finalize(st);
-	fclose(out);
-	if (strcmp(got, want) != 0)
-		fail_msg("%s\n  got:  '%s'\n  want: '%s'", sql, got, want);
-	free(got);
+	connect_at(f, port, at, at, at);
 }
 
 /*
  * Who each end at the reused address of the edges on port was credited
  * to, and with how many holders: "POD holders=N", a row per holder.
  */
-static void assert_credited(struct fixture *f, uint16_t port, const char *want)
+static void assert_credited(struct testdb *f, uint16_t port, const char *want)
 {
 	assert_rows(f, want,
 		    "SELECT coalesce(src_pod, 'nobody') || ' holders=' || "
@@ -265,7 +192,7 @@ static void assert_credited(struct fixture *f, uint16_t port, const char *want)
  * The tenures of REUSED, in seconds relative to BUCKET, so that a failure
  * shows whether the inventory or the view went wrong.
  */
-static void assert_tenures(struct fixture *f, const char *want)
+static void assert_tenures(struct testdb *f, const char *want)
 {
 	assert_rows(f, want,
 		    "SELECT p.name || ' ' || (pi.valid_from - %d) || '..' || "
@@ -275,16 +202,30 @@ static void assert_tenures(struct fixture *f, const char *want)
 		    BUCKET, BUCKET, REUSED);
 }
 
+/*
+ * The workload edges on ports (an SQL list of them), "SRC -> DST
+ * ambiguous=N", a row each, an end without a workload by its address.
+ */
+static void assert_workload_edges(struct testdb *f, const char *ports,
+				  const char *want)
+{
+	assert_rows(f, want,
+		    "SELECT coalesce(src_name, src_ip) || ' -> ' || "
+		    "coalesce(dst_name, dst_ip) || ' ambiguous=' || ambiguous "
+		    "FROM workload_edges WHERE port IN (%s) ORDER BY 1",
+		    ports);
+}
+
 /* 1. The second a tenure ends belongs to the next holder, never the old. */
 static void test_start_at_valid_until_is_the_next_holders(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 
 	import_handover(f);
 	assert_tenures(f, "cart-1 -3600..30; search-1 30..open");
-	connect_at(f, 1, HANDOVER, HANDOVER, HANDOVER);
+	connect_once(f, 1, HANDOVER);
 	assert_credited(f, 1, "search-1 holders=1");
-	connect_at(f, 2, HANDOVER - 1, HANDOVER - 1, HANDOVER - 1);
+	connect_once(f, 2, HANDOVER - 1);
 	assert_credited(f, 2, "cart-1 holders=1");
 	assert_rows(f, "start",
 		    "SELECT DISTINCT attribution FROM flow_resolved");
@@ -294,16 +235,16 @@ static void test_start_at_valid_until_is_the_next_holders(void **state)
 static void test_start_at_valid_until_without_successor_is_nobodys(
 	void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	const struct inv_pod gone = pod("cart-1", "cart", reused_ip, EARLIER,
 					HANDOVER);
 
 	import(f, INVENTORY_SNAPSHOT, BUCKET + 120, &gone, 1);
 	assert_tenures(f, "cart-1 -3600..30");
-	connect_at(f, 1, HANDOVER, HANDOVER, HANDOVER);
+	connect_once(f, 1, HANDOVER);
 	assert_credited(f, 1, "nobody holders=0");
 	/* One second earlier it still was cart-1's. */
-	connect_at(f, 2, HANDOVER - 1, HANDOVER - 1, HANDOVER - 1);
+	connect_once(f, 2, HANDOVER - 1);
 	assert_credited(f, 2, "cart-1 holders=1");
 }
 
@@ -314,7 +255,7 @@ static void test_start_at_valid_until_without_successor_is_nobodys(
  */
 static void test_tenure_bounds_are_half_open(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	const struct inv_pod pods[] = {
 		pod("cart-1", "cart", reused_ip, EARLIER, HANDOVER - 10),
 		pod("search-1", "search", reused_ip, HANDOVER, 0),
@@ -322,13 +263,13 @@ static void test_tenure_bounds_are_half_open(void **state)
 
 	import(f, INVENTORY_SNAPSHOT, BUCKET + 120, pods, 2);
 	assert_tenures(f, "cart-1 -3600..20; search-1 30..open");
-	connect_at(f, 1, HANDOVER - 11, HANDOVER - 11, HANDOVER - 11);
+	connect_once(f, 1, HANDOVER - 11);
 	assert_credited(f, 1, "cart-1 holders=1");
-	connect_at(f, 2, HANDOVER - 10, HANDOVER - 10, HANDOVER - 10);
+	connect_once(f, 2, HANDOVER - 10);
 	assert_credited(f, 2, "nobody holders=0");
-	connect_at(f, 3, HANDOVER - 1, HANDOVER - 1, HANDOVER - 1);
+	connect_once(f, 3, HANDOVER - 1);
 	assert_credited(f, 3, "nobody holders=0");
-	connect_at(f, 4, HANDOVER, HANDOVER, HANDOVER);
+	connect_once(f, 4, HANDOVER);
 	assert_credited(f, 4, "search-1 holders=1");
 	/* A span from the gap into the new tenure meets only the new one. */
 	connect_at(f, 5, HANDOVER - 5, HANDOVER + 5, HANDOVER + 5);
@@ -343,33 +284,27 @@ static void test_tenure_bounds_are_half_open(void **state)
  */
 static void test_span_over_two_tenures_is_ambiguous(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 
 	import_handover(f);
 	connect_at(f, 1, HANDOVER - 10, HANDOVER + 10, HANDOVER + 10);
 	assert_credited(f, 1, "cart-1 holders=2; search-1 holders=2");
-	assert_rows(f,
-		    "10.244.9.9 -> cart ambiguous=1; "
-		    "10.244.9.9 -> search ambiguous=1; "
-		    "cart -> 10.244.9.9 ambiguous=1; "
-		    "search -> 10.244.9.9 ambiguous=1",
-		    "SELECT coalesce(src_name, src_ip) || ' -> ' || "
-		    "coalesce(dst_name, dst_ip) || ' ambiguous=' || ambiguous "
-		    "FROM workload_edges WHERE port = 1 ORDER BY 1");
+	assert_workload_edges(f, "1",
+			      "10.244.9.9 -> cart ambiguous=1; "
+			      "10.244.9.9 -> search ambiguous=1; "
+			      "cart -> 10.244.9.9 ambiguous=1; "
+			      "search -> 10.244.9.9 ambiguous=1");
 
 	/* The same minute, started before the handover, then after. */
 	connect_at(f, 2, BUCKET, HANDOVER - 1, BUCKET + 59);
 	assert_credited(f, 2, "cart-1 holders=1");
 	connect_at(f, 3, HANDOVER, BUCKET + 59, BUCKET + 59);
 	assert_credited(f, 3, "search-1 holders=1");
-	assert_rows(f,
-		    "10.244.9.9 -> cart ambiguous=0; "
-		    "10.244.9.9 -> search ambiguous=0; "
-		    "cart -> 10.244.9.9 ambiguous=0; "
-		    "search -> 10.244.9.9 ambiguous=0",
-		    "SELECT coalesce(src_name, src_ip) || ' -> ' || "
-		    "coalesce(dst_name, dst_ip) || ' ambiguous=' || ambiguous "
-		    "FROM workload_edges WHERE port IN (2, 3) ORDER BY 1");
+	assert_workload_edges(f, "2, 3",
+			      "10.244.9.9 -> cart ambiguous=0; "
+			      "10.244.9.9 -> search ambiguous=0; "
+			      "cart -> 10.244.9.9 ambiguous=0; "
+			      "search -> 10.244.9.9 ambiguous=0");
 }
 
 /*
@@ -381,7 +316,7 @@ static void test_span_over_two_tenures_is_ambiguous(void **state)
  */
 static void test_tenure_between_the_starts_is_not_credited(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	const struct inv_pod pods[] = {
 		pod("cart-1", "cart", reused_ip, EARLIER, 0),
 		pod("search-1", "search", reused_ip, HANDOVER, 0),
@@ -409,7 +344,7 @@ static void test_tenure_between_the_starts_is_not_credited(void **state)
  */
 static void test_unknown_start_keeps_the_bucket_rule(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct store_edge seen = edge(REUSED, PEER, 1, HANDOVER + 5,
 				      STORE_UNKNOWN, HANDOVER + 5);
 	struct store_edge started = edge(REUSED, PEER, 1, HANDOVER + 6,
@@ -437,7 +372,7 @@ static void test_unknown_start_keeps_the_bucket_rule(void **state)
  */
 static void test_destroy_after_handover_stays_with_old_pod(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct store_edge out = edge(REUSED, PEER, 1, HANDOVER - 20,
 				     HANDOVER - 20, HANDOVER - 20);
 	struct store_edge in = edge(PEER, REUSED, 1, HANDOVER - 20,
@@ -470,18 +405,18 @@ static void test_destroy_after_handover_stays_with_old_pod(void **state)
  */
 static void test_address_unheld_at_start_has_no_identity(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	const struct inv_pod gone = pod("cart-1", "cart", reused_ip, EARLIER,
 					BUCKET + 10);
 
 	import(f, INVENTORY_SNAPSHOT, BUCKET + 120, &gone, 1);
-	connect_at(f, 1, BUCKET + 20, BUCKET + 20, BUCKET + 20);
+	connect_once(f, 1, BUCKET + 20);
 	assert_rows(f, "NULL 0 NULL 0; NULL 0 NULL 0",
 		    "SELECT src_name, src_holders, dst_name, dst_holders "
 		    "FROM flow_resolved WHERE server_port = 1");
-	assert_rows(f, "10.244.1.5 -> 10.244.9.9 0; 10.244.9.9 -> 10.244.1.5 0",
-		    "SELECT src_ip || ' -> ' || dst_ip || ' ' || ambiguous "
-		    "FROM workload_edges WHERE port = 1 ORDER BY 1");
+	assert_workload_edges(f, "1",
+			      "10.244.1.5 -> 10.244.9.9 ambiguous=0; "
+			      "10.244.9.9 -> 10.244.1.5 ambiguous=0");
 }
 
 /*
@@ -492,15 +427,13 @@ static void test_address_unheld_at_start_has_no_identity(void **state)
  */
 static void test_successor_imported_later_takes_the_edge(void **state)
 {
-	struct fixture *f = *state;
-	const struct inv_pod running = pod("cart-1", "cart", reused_ip,
-					   EARLIER, 0);
+	struct testdb *f = *state;
 	const struct inv_pod next = pod("search-1", "search", reused_ip,
 					BUCKET + 10, 0);
 
-	import(f, INVENTORY_SNAPSHOT, BUCKET - 600, &running, 1);
-	connect_at(f, 1, BUCKET + 20, BUCKET + 20, BUCKET + 20);
-	connect_at(f, 2, BUCKET + 5, BUCKET + 5, BUCKET + 5);
+	import_running(f);
+	connect_once(f, 1, BUCKET + 20);
+	connect_once(f, 2, BUCKET + 5);
 	assert_credited(f, 1, "cart-1 holders=1");
 
 	import(f, INVENTORY_WATCH, BUCKET + 120, &next, 1);
@@ -512,14 +445,12 @@ static void test_successor_imported_later_takes_the_edge(void **state)
 /* 6. ...a deletionTimestamp learnt later, before the connection started. */
 static void test_deletion_learnt_later_drops_the_edge(void **state)
 {
-	struct fixture *f = *state;
-	const struct inv_pod running = pod("cart-1", "cart", reused_ip,
-					   EARLIER, 0);
+	struct testdb *f = *state;
 	const struct inv_pod deleting = pod("cart-1", "cart", reused_ip,
 					    EARLIER, BUCKET + 15);
 
-	import(f, INVENTORY_SNAPSHOT, BUCKET - 600, &running, 1);
-	connect_at(f, 1, BUCKET + 20, BUCKET + 20, BUCKET + 20);
+	import_running(f);
+	connect_once(f, 1, BUCKET + 20);
 	assert_credited(f, 1, "cart-1 holders=1");
 
 	import(f, INVENTORY_WATCH, BUCKET + 120, &deleting, 1);
@@ -533,15 +464,13 @@ static void test_deletion_learnt_later_drops_the_edge(void **state)
  */
 static void test_snapshot_without_pod_ends_its_tenure(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	static const char *const other_ip[] = { "10.244.1.6" };
-	const struct inv_pod running = pod("cart-1", "cart", reused_ip,
-					   EARLIER, 0);
 	/* A snapshot ends pods only if it lists pods: one other pod. */
 	const struct inv_pod other = pod("web-1", "web", other_ip, EARLIER, 0);
 
-	import(f, INVENTORY_SNAPSHOT, BUCKET - 600, &running, 1);
-	connect_at(f, 1, BUCKET + 20, BUCKET + 20, BUCKET + 20);
+	import_running(f);
+	connect_once(f, 1, BUCKET + 20);
 	connect_at(f, 2, BUCKET + 14, BUCKET + 14, BUCKET + 40);
 	assert_credited(f, 1, "cart-1 holders=1");
 
@@ -552,21 +481,17 @@ static void test_snapshot_without_pod_ends_its_tenure(void **state)
 }
 
 /* A row as schema 6 wrote it: no last_start column. */
-static void insert_legacy(struct fixture *f, const char *client,
+static void insert_legacy(struct testdb *f, const char *client,
 			  const char *server, int port, int64_t bucket,
 			  int64_t first_seen, int64_t last_seen)
 {
-	char sql[512];
-
-	snprintf(sql, sizeof(sql),
-		 "INSERT INTO edge (bucket, client_ip, server_ip, "
-		 "server_port, protocol, first_seen, last_seen, connections) "
-		 "VALUES (%lld, '%s', '%s', %d, 6, %lld, %lld, 1)",
-		 (long long)bucket, client, server, port,
-		 (long long)first_seen, (long long)last_seen);
-	assert_int_equal(sqlite3_exec(store_db(f->store), sql, NULL, NULL,
-				      NULL),
-			 SQLITE_OK);
+	testdb_exec(store_db(f->store),
+		    "INSERT INTO edge (bucket, client_ip, server_ip, "
+		    "server_port, protocol, first_seen, last_seen, "
+		    "connections) VALUES (%lld, '%s', '%s', %d, 6, %lld, "
+		    "%lld, 1)",
+		    (long long)bucket, client, server, port,
+		    (long long)first_seen, (long long)last_seen);
 }
 
 /*
@@ -577,7 +502,7 @@ static void insert_legacy(struct fixture *f, const char *client,
  */
 static void test_legacy_row_credits_every_holder_of_its_bucket(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 
 	import_handover(f);
 	insert_legacy(f, REUSED, PEER, 1, BUCKET, BUCKET + 5, BUCKET + 6);
@@ -603,7 +528,7 @@ static void test_legacy_row_credits_every_holder_of_its_bucket(void **state)
  */
 static void test_legacy_row_stays_by_bucket_when_added_to(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	struct store_edge e = edge(REUSED, PEER, 1, HANDOVER + 5,
 				   HANDOVER + 5, HANDOVER + 5);
 	int64_t n = -1;
@@ -628,7 +553,7 @@ static void test_legacy_row_stays_by_bucket_when_added_to(void **state)
  */
 static void test_legacy_row_bucket_width_from_meta(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	const struct inv_pod pods[] = {
 		pod("cart-1", "cart", reused_ip, EARLIER, 0),
 		pod("search-1", "search", reused_ip, BUCKET + 240, 0),
@@ -666,7 +591,7 @@ static struct inv_service service(const char *name, const char *const *ips,
 	return s;
 }
 
-static void import_services(struct fixture *f, int64_t at,
+static void import_services(struct testdb *f, int64_t at,
 			    const struct inv_service *svcs, size_t n)
 {
 	static const char *const backend_ip[] = { "10.244.4.4" };
@@ -688,14 +613,14 @@ static void import_services(struct fixture *f, int64_t at,
 }
 
 /* A connection dialled to cluster_ip:80, DNATed to the backend pod. */
-static void connect_service(struct fixture *f, const char *cluster_ip,
+static void connect_service(struct testdb *f, const char *cluster_ip,
 			    uint16_t backend_port, int64_t start,
 			    int64_t last_seen)
 {
 	struct store_edge e = edge(PEER, "10.244.4.4", backend_port, start,
 				   start, last_seen);
 
-	e.service = ip(cluster_ip);
+	e.service = testkit_addr(cluster_ip);
 	e.service_port = 80;
 	flush(f, &e);
 }
@@ -711,7 +636,7 @@ static void connect_service(struct fixture *f, const char *cluster_ip,
  */
 static void test_cluster_ip_follows_the_start_time(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *f = *state;
 	static const char *const moved_ip[] = { "10.96.0.50" };
 	static const char *const freed_ip[] = { "10.96.0.60" };
 	const struct inv_service before[] = {
@@ -744,7 +669,7 @@ static void test_cluster_ip_follows_the_start_time(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, testdb_setup, testdb_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_start_at_valid_until_is_the_next_holders),
 		T(test_start_at_valid_until_without_successor_is_nobodys),

@@ -15,6 +15,7 @@
 
 #include "podflow/errmsg.h"
 #include "collector/config.h"
+#include "support/testkit.h"
 
 static char path[64];
 
@@ -30,42 +31,75 @@ static void write_config(const char *text)
 	fclose(fp);
 }
 
-static void test_sizes(void **state)
+/*
+ * Loads text, through a temporary file (its name stays in path), into
+ * cfg: config_load()'s result.
+ */
+static int load_text(const char *text, struct config *cfg)
 {
-	uint64_t v;
+	int rc;
 
-	(void)state;
-	assert_int_equal(config_parse_size("4096", &v), 0);
-	assert_int_equal(v, 4096);
-	assert_int_equal(config_parse_size("64K", &v), 0);
-	assert_int_equal(v, 65536);
-	assert_int_equal(config_parse_size("64M", &v), 0);
-	assert_int_equal(v, 64ULL << 20);
-	assert_int_equal(config_parse_size("1G", &v), 0);
-	assert_int_equal(v, 1ULL << 30);
-	assert_int_equal(config_parse_size("8MiB", &v), 0);
-	assert_int_equal(v, 8ULL << 20);
-	assert_int_equal(config_parse_size("2k", &v), 0);
-	assert_int_equal(v, 2048);
-	assert_int_equal(config_parse_size("", &v), -1);
-	assert_int_equal(config_parse_size("M", &v), -1);
-	assert_int_equal(config_parse_size("-1", &v), -1);
-	assert_int_equal(config_parse_size("10T", &v), -1);
-	assert_int_equal(config_parse_size("10 M", &v), -1);
-	assert_int_equal(config_parse_size("99999999999999999999G", &v), -1);
+	write_config(text);
+	rc = config_load(path, 0, cfg);
+	unlink(path);
+	return rc;
 }
 
-static void test_uint_bounds(void **state)
+/* A number as text, and what it parses to (rc -1: refused). */
+struct number_case {
+	const char *text;
+	int rc;
+	uint64_t want;
+};
+
+static void test_sizes(void **state)
 {
-	unsigned long v;
+	static const struct number_case cases[] = {
+		{ "4096", 0, 4096 },
+		{ "64K", 0, 65536 },
+		{ "64M", 0, 64ULL << 20 },
+		{ "1G", 0, 1ULL << 30 },
+		{ "8MiB", 0, 8ULL << 20 },
+		{ "2k", 0, 2048 },
+		{ "", -1, 0 },
+		{ "M", -1, 0 },
+		{ "-1", -1, 0 },
+		{ "10T", -1, 0 },
+		{ "10 M", -1, 0 },
+		{ "99999999999999999999G", -1, 0 },
+	};
 
 	(void)state;
-	assert_int_equal(config_parse_uint("10", 10, 20, &v), 0);
-	assert_int_equal(v, 10);
-	assert_int_equal(config_parse_uint("9", 10, 20, &v), -1);
-	assert_int_equal(config_parse_uint("21", 10, 20, &v), -1);
-	assert_int_equal(config_parse_uint("+15", 10, 20, &v), -1);
-	assert_int_equal(config_parse_uint("15s", 10, 20, &v), -1);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t v = 0;
+		int rc = config_parse_size(cases[i].text, &v);
+
+		if (rc != cases[i].rc || (rc == 0 && v != cases[i].want))
+			fail_msg("'%s': rc %d, %llu; want rc %d, %llu",
+				 cases[i].text, rc, (unsigned long long)v,
+				 cases[i].rc,
+				 (unsigned long long)cases[i].want);
+	}
+}
+
+/* Within 10 to 20, in decimal digits only. */
+static void test_uint_bounds(void **state)
+{
+	static const struct number_case cases[] = {
+		{ "10", 0, 10 },   { "9", -1, 0 },   { "21", -1, 0 },
+		{ "+15", -1, 0 },  { "15s", -1, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unsigned long v = 0;
+		int rc = config_parse_uint(cases[i].text, 10, 20, &v);
+
+		if (rc != cases[i].rc || (rc == 0 && v != cases[i].want))
+			fail_msg("'%s': rc %d, %lu; want rc %d, %llu",
+				 cases[i].text, rc, v, cases[i].rc,
+				 (unsigned long long)cases[i].want);
+	}
 }
 
 static void test_defaults(void **state)
@@ -79,7 +113,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.time_bucket_seconds, 60);
 	assert_null(cfg.db);
 	assert_int_equal(config_validate(&cfg), -1);
-	assert_non_null(strstr(errmsg_get(), "no pod CIDRs"));
+	testkit_assert_errmsg("no pod CIDRs");
 	config_free(&cfg);
 }
 
@@ -89,19 +123,20 @@ static void test_failed_load_leaves_config_unchanged(void **state)
 
 	(void)state;
 	config_init(&cfg);
-	write_config("pod_cidrs: [10.244.0.0/16]\nflush_interval_ms: 250\n");
-	assert_int_equal(config_load(path, 0, &cfg), 0);
-	unlink(path);
+	assert_int_equal(load_text("pod_cidrs: [10.244.0.0/16]\n"
+				   "flush_interval_ms: 250\n",
+				   &cfg),
+			 0);
 	assert_int_equal(cfg.n_pod_cidrs, 1);
 	assert_int_equal(cfg.flush_interval_ms, 250);
 
 	/* Valid keys first, then a bad one: none of it may apply. */
-	write_config("pod_cidrs: [10.1.0.0/16, 10.2.0.0/16]\n"
-		     "flush_interval_ms: 500\n"
-		     "retention_days: forever\n");
-	assert_int_equal(config_load(path, 0, &cfg), -1);
-	assert_non_null(strstr(errmsg_get(), ":3: retention_days"));
-	unlink(path);
+	assert_int_equal(load_text("pod_cidrs: [10.1.0.0/16, 10.2.0.0/16]\n"
+				   "flush_interval_ms: 500\n"
+				   "retention_days: forever\n",
+				   &cfg),
+			 -1);
+	testkit_assert_errmsg(":3: retention_days");
 	assert_int_equal(cfg.n_pod_cidrs, 1);
 	assert_int_equal(cfg.flush_interval_ms, 250);
 	config_free(&cfg);
@@ -114,13 +149,9 @@ static void test_single_cidr_scalar_and_empty_file(void **state)
 
 	(void)state;
 	config_init(&cfg);
-	write_config("");
-	assert_int_equal(config_load(path, 0, &cfg), 0);
-	unlink(path);
+	assert_int_equal(load_text("", &cfg), 0);
 	assert_int_equal(cfg.n_pod_cidrs, 0);
-	write_config("pod_cidrs: fd00:10:244::/48\n");
-	assert_int_equal(config_load(path, 0, &cfg), 0);
-	unlink(path);
+	assert_int_equal(load_text("pod_cidrs: fd00:10:244::/48\n", &cfg), 0);
 	text = config_pod_cidrs_text(&cfg);
 	assert_string_equal(text, "fd00:10:244::/48");
 	free(text);
@@ -135,24 +166,23 @@ static void test_metrics_file(void **state)
 	config_init(&cfg);
 	assert_null(cfg.metrics_file);
 	assert_int_equal(cfg.metrics_interval_seconds, 15);
-	write_config("metrics_file: /var/lib/prometheus/node-exporter/podflowd.prom\n"
-		     "metrics_interval_seconds: 30\n");
-	assert_int_equal(config_load(path, 0, &cfg), 0);
-	unlink(path);
+	assert_int_equal(load_text("metrics_file: "
+				   "/var/lib/prometheus/node-exporter/"
+				   "podflowd.prom\n"
+				   "metrics_interval_seconds: 30\n",
+				   &cfg),
+			 0);
 	assert_string_equal(cfg.metrics_file,
 			    "/var/lib/prometheus/node-exporter/podflowd.prom");
 	assert_int_equal(cfg.metrics_interval_seconds, 30);
 	/* A failed reload keeps the file (and frees nothing twice). */
 	config_init(&copy);
-	write_config("metrics_file: podflowd.prom\n");
-	assert_int_equal(config_load(path, 0, &cfg), -1);
-	assert_non_null(strstr(errmsg_get(), ":1: metrics_file: 'podflowd.prom' is not an absolute file path"));
-	unlink(path);
+	assert_int_equal(load_text("metrics_file: podflowd.prom\n", &cfg), -1);
+	testkit_assert_errmsg(":1: metrics_file: 'podflowd.prom' is not an "
+			      "absolute file path");
 	assert_string_equal(cfg.metrics_file,
 			    "/var/lib/prometheus/node-exporter/podflowd.prom");
-	write_config("metrics_interval_seconds: 0\n");
-	assert_int_equal(config_load(path, 0, &cfg), -1);
-	unlink(path);
+	assert_int_equal(load_text("metrics_interval_seconds: 0\n", &cfg), -1);
 	config_free(&copy);
 	config_free(&cfg);
 }
@@ -167,7 +197,7 @@ static void test_missing_file(void **state)
 			 0);
 	assert_int_equal(config_load("/nonexistent/podflowd.yaml", 0, &cfg),
 			 -1);
-	assert_non_null(strstr(errmsg_get(), "No such file"));
+	testkit_assert_errmsg("No such file");
 	config_free(&cfg);
 }
 
@@ -194,9 +224,8 @@ static void test_errors_name_file_and_line(void **state)
 	(void)state;
 	config_init(&cfg);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		write_config(cases[i].text);
-		assert_int_equal(config_load(path, 0, &cfg), -1);
-		unlink(path);
+		if (load_text(cases[i].text, &cfg) != -1)
+			fail_msg("case %zu loaded, want an error", i + 1);
 		snprintf(want, sizeof(want), "%s%s", path, cases[i].want);
 		if (strncmp(errmsg_get(), want, strlen(want)) != 0)
 			fail_msg("want '%s', got '%s'", want, errmsg_get());

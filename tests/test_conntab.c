@@ -1,6 +1,10 @@
 /*
  * Unit tests for conntab: each connection is counted once, whether seen
  * by an event, a dump, or in several conntrack zones.
+ *
+ * Most cases are scenarios: a few connections observed and forgotten in
+ * some order, with what each call must answer (the table below, one
+ * cmocka test per scenario).  The others are functions after it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,113 +17,225 @@
 
 #include "podflow/errmsg.h"
 #include "collector/conntab.h"
+#include "support/testkit.h"
 
 static struct ctflow conn(uint16_t sport, uint32_t id, uint16_t zone)
 {
 	struct ctflow f = { .id = id, .zone = zone, .protocol = IPPROTO_TCP,
 			    .client_port = sport, .server_port = 8080 };
 
-	addr_parse("10.244.1.5", &f.client);
-	addr_parse("10.244.2.7", &f.server);
+	f.client = testkit_addr("10.244.1.5");
+	f.server = testkit_addr("10.244.2.7");
 	return f;
 }
 
-static void test_dump_rereport_is_not_counted_again(void **state)
-{
-	struct conntab *t = conntab_new(16);
-	struct ctflow f = conn(40000, 7, 0);
-	int64_t first = -1;
+/* What a step of a scenario calls. */
+enum op {
+	OP_END,		    /* no more steps */
+	OP_OBSERVE,	    /* conntab_observe(conns[conn], bucket, gen) */
+	OP_FORGET,	    /* conntab_forget(conns[conn]) */
+	OP_COUNT,	    /* conntab_count() */
+	OP_SWEEP,	    /* conntab_sweep(gen) */
+	OP_OVERFLOWS,	    /* conntab_overflows() */
+	OP_RESET_OVERFLOWS, /* conntab_reset_overflows() */
+};
 
-	(void)state;
-	assert_int_equal(conntab_observe(t, &f, 60, 1, NULL), 1);
-	assert_int_equal(conntab_observe(t, &f, 120, 2, &first), 0);
-	assert_int_equal(first, 60);
-	assert_int_equal(conntab_count(t), 1);
-	conntab_free(t);
+/* One of a scenario's connections: conn(sport, id, zone), then these. */
+struct conn {
+	uint16_t sport;
+	uint32_t id;
+	uint16_t zone;
+	int ping;	     /* ICMP: sport is the echo id, no server port */
+	const char *service; /* through this Service address, port 80 */
+};
+
+struct step {
+	enum op op;
+	int conn;
+	int64_t bucket;	 /* OBSERVE: the bucket to count in */
+	uint32_t gen;	 /* OBSERVE, SWEEP: the generation */
+	long long want;	 /* what the call returns */
+	int check;	 /* OBSERVE: *first_bucket, FORGET: *bucket ... */
+	int64_t counted; /* ...must then be this bucket */
+};
+
+#define MAX_CONNS 4
+
+struct scenario {
+	const char *name;
+	size_t size; /* the table's */
+	struct conn conns[MAX_CONNS];
+	const struct step *steps; /* up to END */
+};
+
+/* Connections named by their index in a scenario's conns. */
+enum { A, B, C, D };
+
+/*
+ * The steps as they read: OBSERVE(A, 60, 1, 1) observes A in bucket 60,
+ * generation 1, which must count it (return 1); FORGET_LAST(A, 60) must
+ * forget A's last zone and say it was counted in bucket 60.
+ */
+#define CONN(sport_, id_, zone_, ...)                                          \
+	{ .sport = sport_, .id = id_, .zone = zone_, __VA_ARGS__ }
+#define OBSERVE(c, b, g, counts)                                               \
+	{ .op = OP_OBSERVE, .conn = c, .bucket = b, .gen = g, .want = counts }
+#define OBSERVE_KNOWN(c, b, g, first)                                          \
+	{ .op = OP_OBSERVE, .conn = c, .bucket = b, .gen = g, .want = 0,     \
+	  .check = 1, .counted = first }
+#define FORGET(c, end) { .op = OP_FORGET, .conn = c, .want = end }
+#define FORGET_AT(c, end, b)                                                   \
+	{ .op = OP_FORGET, .conn = c, .want = end, .check = 1, .counted = b }
+#define FORGET_LAST(c, b) FORGET_AT(c, CONNTAB_LAST, b)
+#define COUNT(n) { .op = OP_COUNT, .want = n }
+#define SWEEP(g, n) { .op = OP_SWEEP, .gen = g, .want = n }
+#define OVERFLOWS(n) { .op = OP_OVERFLOWS, .want = n }
+#define RESET_OVERFLOWS { .op = OP_RESET_OVERFLOWS }
+#define END { .op = OP_END }
+#define STEPS(...) (const struct step[]){ __VA_ARGS__, END }
+
+/* Two connections that must be told apart: each counted, each ended. */
+static const struct step told_apart[] = {
+	OBSERVE(A, 0, 1, 1),
+	OBSERVE(B, 0, 1, 1),
+	FORGET(A, CONNTAB_LAST),
+	FORGET(B, CONNTAB_LAST),
+	END,
+};
+
+static const struct scenario scenarios[] = {
+	{ "test_dump_rereport_is_not_counted_again", 16,
+	  { CONN(40000, 7, 0) },
+	  STEPS(OBSERVE(A, 60, 1, 1),
+		OBSERVE_KNOWN(A, 120, 2, 60),
+		COUNT(1)) },
+	{ "test_second_zone_is_the_same_connection", 16,
+	  { CONN(40000, 7, 1), CONN(40000, 8, 2) },
+	  STEPS(OBSERVE(A, 60, 1, 1),
+		OBSERVE(B, 60, 1, 0),
+		/* Gone from one zone: still live in the other. */
+		FORGET(A, CONNTAB_MORE),
+		COUNT(1),
+		OBSERVE(B, 60, 2, 0),
+		FORGET_LAST(B, 60),
+		COUNT(0)) },
+	/*
+	 * The tuple reused by a new connection whose predecessor's DESTROY
+	 * was lost.
+	 */
+	{ "test_new_id_in_same_zone_is_a_new_connection", 16,
+	  { CONN(40000, 7, 0), CONN(40000, 9, 0) },
+	  STEPS(OBSERVE(A, 60, 1, 1),
+		OBSERVE(B, 180, 1, 1),
+		/* The late DESTROY of the old one does not end the new one. */
+		FORGET(A, CONNTAB_OTHER),
+		FORGET_LAST(B, 180)) },
+	{ "test_forget_unknown", 16,
+	  { CONN(40000, 7, 0) },
+	  STEPS(FORGET(A, CONNTAB_UNKNOWN)) },
+	{ "test_sweep_drops_what_the_dump_did_not_show", 16,
+	  { CONN(1, 1, 0), CONN(2, 2, 0) }, /* A gone, B live */
+	  STEPS(OBSERVE(A, 0, 1, 1),
+		OBSERVE(B, 0, 1, 1),
+		/* Generation 2's dump sees only B. */
+		OBSERVE(B, 0, 2, 0),
+		SWEEP(2, 1),
+		COUNT(1),
+		/* A is unknown now: seen again, it counts. */
+		OBSERVE(A, 0, 3, 1)) },
+	{ "test_overflow_counts_without_tracking", 2,
+	  { CONN(1, 1, 0), CONN(2, 2, 0), CONN(3, 3, 0) },
+	  STEPS(OBSERVE(A, 0, 1, 1),
+		OBSERVE(B, 0, 1, 1),
+		OBSERVE(C, 0, 1, 1),
+		OVERFLOWS(1),
+		COUNT(2),
+		/* Room again after a DESTROY; the pool recycles the entry. */
+		FORGET(A, CONNTAB_LAST),
+		OBSERVE(C, 0, 1, 1),
+		OBSERVE(C, 0, 1, 0),
+		RESET_OVERFLOWS,
+		OVERFLOWS(0)) },
+	/* Two pings at once between the same pair differ by their echo id. */
+	{ "test_concurrent_pings_are_two_connections", 16,
+	  { CONN(77, 1, 0, .ping = 1), CONN(78, 2, 0, .ping = 1) },
+	  told_apart },
+	/* One source port to two Services that lead to the same backend. */
+	{ "test_same_port_two_services_are_two_connections", 16,
+	  { CONN(40000, 1, 0, .service = "10.96.0.15"),
+	    CONN(40000, 2, 0, .service = "10.96.0.16") },
+	  told_apart },
+};
+
+static struct ctflow flow_of(const struct conn *c)
+{
+	struct ctflow f = conn(c->sport, c->id, c->zone);
+
+	if (c->ping) {
+		f.protocol = IPPROTO_ICMP;
+		f.server_port = 0;
+	}
+	if (c->service != NULL) {
+		f.service = testkit_addr(c->service);
+		f.service_port = 80;
+	}
+	return f;
 }
 
-static void test_second_zone_is_the_same_connection(void **state)
+/* Fails the scenario at step i unless got is what it wants. */
+static void check_step(size_t i, const char *call, long long got,
+		       long long want)
 {
-	struct conntab *t = conntab_new(16);
-	struct ctflow a = conn(40000, 7, 1), b = conn(40000, 8, 2);
-	int64_t bucket;
-
-	(void)state;
-	assert_int_equal(conntab_observe(t, &a, 60, 1, NULL), 1);
-	assert_int_equal(conntab_observe(t, &b, 60, 1, NULL), 0);
-	/* Gone from one zone: still live in the other. */
-	assert_int_equal(conntab_forget(t, &a, &bucket), CONNTAB_MORE);
-	assert_int_equal(conntab_count(t), 1);
-	assert_int_equal(conntab_observe(t, &b, 60, 2, NULL), 0);
-	assert_int_equal(conntab_forget(t, &b, &bucket), CONNTAB_LAST);
-	assert_int_equal(bucket, 60);
-	assert_int_equal(conntab_count(t), 0);
-	conntab_free(t);
+	if (got != want)
+		fail_msg("step %zu: %s = %lld, want %lld", i + 1, call, got,
+			 want);
 }
 
-/* The tuple reused by a new connection whose predecessor's DESTROY was lost. */
-static void test_new_id_in_same_zone_is_a_new_connection(void **state)
+static void run_scenario(void **state)
 {
-	struct conntab *t = conntab_new(16);
-	struct ctflow old = conn(40000, 7, 0), reuse = conn(40000, 9, 0);
-	int64_t bucket;
+	const struct scenario *sc = *state;
+	struct conntab *t = conntab_new(sc->size);
 
-	(void)state;
-	assert_int_equal(conntab_observe(t, &old, 60, 1, NULL), 1);
-	assert_int_equal(conntab_observe(t, &reuse, 180, 1, NULL), 1);
-	/* The late DESTROY of the old one does not end the new one. */
-	assert_int_equal(conntab_forget(t, &old, &bucket), CONNTAB_OTHER);
-	assert_int_equal(conntab_forget(t, &reuse, &bucket), CONNTAB_LAST);
-	assert_int_equal(bucket, 180);
-	conntab_free(t);
-}
+	assert_non_null(t);
+	for (size_t i = 0; sc->steps[i].op != OP_END; i++) {
+		const struct step *st = &sc->steps[i];
+		struct ctflow f = flow_of(&sc->conns[st->conn]);
+		int64_t bucket = -1;
 
-static void test_forget_unknown(void **state)
-{
-	struct conntab *t = conntab_new(16);
-	struct ctflow f = conn(40000, 7, 0);
-	int64_t bucket;
-
-	(void)state;
-	assert_int_equal(conntab_forget(t, &f, &bucket), CONNTAB_UNKNOWN);
-	conntab_free(t);
-}
-
-static void test_sweep_drops_what_the_dump_did_not_show(void **state)
-{
-	struct conntab *t = conntab_new(16);
-	struct ctflow gone = conn(1, 1, 0), live = conn(2, 2, 0);
-
-	(void)state;
-	assert_int_equal(conntab_observe(t, &gone, 0, 1, NULL), 1);
-	assert_int_equal(conntab_observe(t, &live, 0, 1, NULL), 1);
-	/* Generation 2's dump sees only "live". */
-	assert_int_equal(conntab_observe(t, &live, 0, 2, NULL), 0);
-	assert_int_equal(conntab_sweep(t, 2), 1);
-	assert_int_equal(conntab_count(t), 1);
-	/* "gone" is unknown now: seen again, it counts. */
-	assert_int_equal(conntab_observe(t, &gone, 0, 3, NULL), 1);
-	conntab_free(t);
-}
-
-static void test_overflow_counts_without_tracking(void **state)
-{
-	struct conntab *t = conntab_new(2);
-	struct ctflow a = conn(1, 1, 0), b = conn(2, 2, 0), c = conn(3, 3, 0);
-	int64_t bucket;
-
-	(void)state;
-	assert_int_equal(conntab_observe(t, &a, 0, 1, NULL), 1);
-	assert_int_equal(conntab_observe(t, &b, 0, 1, NULL), 1);
-	assert_int_equal(conntab_observe(t, &c, 0, 1, NULL), 1);
-	assert_int_equal(conntab_overflows(t), 1);
-	assert_int_equal(conntab_count(t), 2);
-	/* Room again after a DESTROY; the pool recycles the entry. */
-	assert_int_equal(conntab_forget(t, &a, &bucket), CONNTAB_LAST);
-	assert_int_equal(conntab_observe(t, &c, 0, 1, NULL), 1);
-	assert_int_equal(conntab_observe(t, &c, 0, 1, NULL), 0);
-	conntab_reset_overflows(t);
-	assert_int_equal(conntab_overflows(t), 0);
+		switch (st->op) {
+		case OP_OBSERVE:
+			check_step(i, "conntab_observe",
+				   conntab_observe(t, &f, st->bucket, st->gen,
+						   st->check ? &bucket : NULL),
+				   st->want);
+			break;
+		case OP_FORGET:
+			check_step(i, "conntab_forget",
+				   conntab_forget(t, &f, &bucket), st->want);
+			break;
+		case OP_COUNT:
+			check_step(i, "conntab_count",
+				   (long long)conntab_count(t), st->want);
+			break;
+		case OP_SWEEP:
+			check_step(i, "conntab_sweep",
+				   (long long)conntab_sweep(t, st->gen),
+				   st->want);
+			break;
+		case OP_OVERFLOWS:
+			check_step(i, "conntab_overflows",
+				   (long long)conntab_overflows(t), st->want);
+			break;
+		case OP_RESET_OVERFLOWS:
+			conntab_reset_overflows(t);
+			break;
+		case OP_END:
+			break;
+		}
+		if (st->check)
+			check_step(i, "the bucket it was counted in", bucket,
+				   st->counted);
+	}
 	conntab_free(t);
 }
 
@@ -147,7 +263,11 @@ static void test_many_connections_chain_correctly(void **state)
 	conntab_free(t);
 }
 
-/* A DESTROY in one zone, then the tuple reused, in both zones. */
+/*
+ * A DESTROY in one zone, then the tuple reused, in both zones.  Which
+ * message counts a connection is the table's affair: what is pinned is
+ * that the two are counted twice in all.
+ */
 static void test_zones_with_reuse_count_each_connection(void **state)
 {
 	struct conntab *t = conntab_new(16);
@@ -171,68 +291,21 @@ static void test_zones_with_reuse_count_each_connection(void **state)
 	conntab_free(t);
 }
 
-/* Two pings at once between the same pair differ by their echo id. */
-static void test_concurrent_pings_are_two_connections(void **state)
-{
-	struct conntab *t = conntab_new(16);
-	struct ctflow p1 = conn(0, 1, 0), p2 = conn(0, 2, 0);
-	int64_t bucket;
-
-	(void)state;
-	p1.protocol = p2.protocol = IPPROTO_ICMP;
-	p1.server_port = p2.server_port = 0;
-	p1.client_port = 77;
-	p2.client_port = 78;
-	assert_int_equal(conntab_observe(t, &p1, 0, 1, NULL), 1);
-	assert_int_equal(conntab_observe(t, &p2, 0, 1, NULL), 1);
-	assert_int_equal(conntab_forget(t, &p1, &bucket), CONNTAB_LAST);
-	assert_int_equal(conntab_forget(t, &p2, &bucket), CONNTAB_LAST);
-	conntab_free(t);
-}
-
-/* One source port to two Services that lead to the same backend. */
-static void test_same_port_two_services_are_two_connections(void **state)
-{
-	struct conntab *t = conntab_new(16);
-	struct ctflow s1 = conn(40000, 1, 0), s2 = conn(40000, 2, 0);
-	int64_t bucket;
-
-	(void)state;
-	addr_parse("10.96.0.15", &s1.service);
-	addr_parse("10.96.0.16", &s2.service);
-	s1.service_port = s2.service_port = 80;
-	assert_int_equal(conntab_observe(t, &s1, 0, 1, NULL), 1);
-	assert_int_equal(conntab_observe(t, &s2, 0, 1, NULL), 1);
-	assert_int_equal(conntab_forget(t, &s1, &bucket), CONNTAB_LAST);
-	assert_int_equal(conntab_forget(t, &s2, &bucket), CONNTAB_LAST);
-	conntab_free(t);
-}
-
 static void test_bad_size_is_refused_with_a_message(void **state)
 {
 	(void)state;
-	errmsg_set("%s", "");
-	assert_null(conntab_new(0));
-	assert_non_null(strstr(errmsg_get(), "a table of 0 connections"));
-	assert_null(conntab_new(UINT32_MAX));
-	assert_non_null(strstr(errmsg_get(), "want 1 to"));
+	testkit_assert_refused(conntab_new(0), "a table of 0 connections");
+	testkit_assert_refused(conntab_new(UINT32_MAX), "want 1 to");
 }
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_dump_rereport_is_not_counted_again),
-		cmocka_unit_test(test_second_zone_is_the_same_connection),
-		cmocka_unit_test(test_new_id_in_same_zone_is_a_new_connection),
-		cmocka_unit_test(test_forget_unknown),
-		cmocka_unit_test(test_sweep_drops_what_the_dump_did_not_show),
-		cmocka_unit_test(test_overflow_counts_without_tracking),
+	static const struct CMUnitTest functions[] = {
 		cmocka_unit_test(test_many_connections_chain_correctly),
 		cmocka_unit_test(test_zones_with_reuse_count_each_connection),
-		cmocka_unit_test(test_concurrent_pings_are_two_connections),
-		cmocka_unit_test(test_same_port_two_services_are_two_connections),
 		cmocka_unit_test(test_bad_size_is_refused_with_a_message),
 	};
 
-	return cmocka_run_group_tests_name("conntab", tests, NULL, NULL);
+	return testkit_run("conntab", functions, scenarios, run_scenario, NULL,
+			   NULL);
 }

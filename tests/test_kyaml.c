@@ -14,6 +14,7 @@
 #include "podflow/errmsg.h"
 #include "podflow/kyaml.h"
 #include "podflow/timefmt.h"
+#include "support/testkit.h"
 
 /* Reads every object of text; returns their kinds, space-separated. */
 static int read_kinds(const char *text, char *kinds, size_t len)
@@ -38,55 +39,51 @@ static int read_kinds(const char *text, char *kinds, size_t len)
 	return rc;
 }
 
-static void test_list_items_come_one_by_one(void **state)
-{
-	char kinds[128];
+/* Text read as a stream of objects, and their kinds, space-separated. */
+struct kinds_case {
+	const char *name;
+	const char *text;
+	const char *want;
+};
 
-	(void)state;
+static const struct kinds_case streams[] = {
 	/* kubectl -o yaml prints items before kind: List. */
-	assert_int_equal(read_kinds("apiVersion: v1\n"
-				    "items:\n"
-				    "- kind: Namespace\n"
-				    "  metadata: {name: a}\n"
-				    "- kind: Pod\n"
-				    "  metadata: {name: b}\n"
-				    "kind: List\n"
-				    "metadata: {resourceVersion: \"\"}\n",
-				    kinds, sizeof(kinds)),
-			 0);
-	assert_string_equal(kinds, "Namespace Pod");
-}
-
-static void test_stream_of_documents_and_lists(void **state)
-{
-	char kinds[128];
-
-	(void)state;
-	assert_int_equal(read_kinds("kind: Pod\n"
-				    "---\n"
-				    "---\n"
-				    "{\"kind\": \"List\", \"items\": "
-				    "[{\"kind\": \"Service\"}]}\n"
-				    "---\n"
-				    "kind: Node\n",
-				    kinds, sizeof(kinds)),
-			 0);
-	assert_string_equal(kinds, "Pod Service Node");
-}
-
-static void test_nested_items_are_not_a_list(void **state)
-{
-	char kinds[128];
-
-	(void)state;
+	{ "test_list_items_come_one_by_one",
+	  "apiVersion: v1\n"
+	  "items:\n"
+	  "- kind: Namespace\n"
+	  "  metadata: {name: a}\n"
+	  "- kind: Pod\n"
+	  "  metadata: {name: b}\n"
+	  "kind: List\n"
+	  "metadata: {resourceVersion: \"\"}\n",
+	  "Namespace Pod" },
+	{ "test_stream_of_documents_and_lists",
+	  "kind: Pod\n"
+	  "---\n"
+	  "---\n"
+	  "{\"kind\": \"List\", \"items\": [{\"kind\": \"Service\"}]}\n"
+	  "---\n"
+	  "kind: Node\n",
+	  "Pod Service Node" },
 	/* Only a top-level "items" makes a List. */
-	assert_int_equal(read_kinds("kind: ConfigMap\n"
-				    "data:\n"
-				    "  items:\n"
-				    "  - kind: Pod\n",
-				    kinds, sizeof(kinds)),
-			 0);
-	assert_string_equal(kinds, "ConfigMap");
+	{ "test_nested_items_are_not_a_list",
+	  "kind: ConfigMap\n"
+	  "data:\n"
+	  "  items:\n"
+	  "  - kind: Pod\n",
+	  "ConfigMap" },
+};
+
+static void run_kinds_case(void **state)
+{
+	const struct kinds_case *c = *state;
+	char kinds[128];
+
+	if (read_kinds(c->text, kinds, sizeof(kinds)) != 0)
+		fail_msg("%s: %s", c->name, errmsg_get());
+	if (strcmp(kinds, c->want) != 0)
+		fail_msg("%s: kinds '%s', want '%s'", c->name, kinds, c->want);
 }
 
 static void test_positions_and_nulls(void **state)
@@ -121,68 +118,95 @@ static void test_positions_and_nulls(void **state)
 
 static void test_errors_name_line_and_column(void **state)
 {
+	static const char *const cases[][2] = {
+		{ "kind: Pod\nmetadata:\n  name: [x\n", "input:4:1:" },
+		{ "a: &x 1\nb: *x\n", "input:2:4: YAML aliases" },
+		{ "? [a]\n: b\n", "mapping key must be a string" },
+	};
 	char kinds[128];
 
 	(void)state;
-	assert_int_equal(read_kinds("kind: Pod\nmetadata:\n  name: [x\n",
-				    kinds, sizeof(kinds)),
-			 -1);
-	assert_non_null(strstr(errmsg_get(), "input:4:1:"));
-	assert_int_equal(read_kinds("a: &x 1\nb: *x\n", kinds, sizeof(kinds)),
-			 -1);
-	assert_non_null(strstr(errmsg_get(), "input:2:4: YAML aliases"));
-	assert_int_equal(read_kinds("? [a]\n: b\n", kinds, sizeof(kinds)), -1);
-	assert_non_null(strstr(errmsg_get(), "mapping key must be a string"));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (read_kinds(cases[i][0], kinds, sizeof(kinds)) != -1)
+			fail_msg("case %zu: read, want an error", i + 1);
+		if (strstr(errmsg_get(), cases[i][1]) == NULL)
+			fail_msg("case %zu: message '%s' lacks '%s'", i + 1,
+				 errmsg_get(), cases[i][1]);
+	}
+}
+
+/* Times as text, and the Unix time each parses to (-1 in rc: refused). */
+struct time_case {
+	const char *text;
+	int64_t now; /* test_when: what relative times count back from */
+	int rc;
+	int64_t want;
+};
+
+static void check_times(int (*parse)(const char *, int64_t, int64_t *),
+			const struct time_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int64_t t = -1;
+		int rc = parse(cases[i].text, cases[i].now, &t);
+
+		if (rc != cases[i].rc || (rc == 0 && t != cases[i].want))
+			fail_msg("'%s': rc %d, time %lld; want rc %d, "
+				 "time %lld",
+				 cases[i].text, rc, (long long)t, cases[i].rc,
+				 (long long)cases[i].want);
+	}
+}
+
+static int parse_rfc3339(const char *text, int64_t now, int64_t *t)
+{
+	(void)now;
+	return timefmt_parse_rfc3339(text, t);
 }
 
 static void test_rfc3339(void **state)
 {
-	int64_t t;
+	static const struct time_case cases[] = {
+		{ "2026-11-23T10:00:00Z", 0, 0, 1795428000 },
+		{ "2026-11-23T11:30:00.123+01:30", 0, 0, 1795428000 },
+		{ "2026-11-23", 0, -1, 0 },
+		{ "2026-13-01T00:00:00Z", 0, -1, 0 },
+		{ "2026-11-23T10:00:00", 0, -1, 0 },
+	};
 	char buf[TIMEFMT_LEN];
 
 	(void)state;
-	assert_int_equal(timefmt_parse_rfc3339("2026-11-23T10:00:00Z", &t), 0);
-	assert_int_equal(t, 1795428000);
-	assert_string_equal(timefmt_format(t, buf), "2026-11-23T10:00:00Z");
-	assert_int_equal(timefmt_parse_rfc3339("2026-11-23T11:30:00.123+01:30",
-					       &t),
-			 0);
-	assert_int_equal(t, 1795428000);
-	assert_int_equal(timefmt_parse_rfc3339("2026-11-23", &t), -1);
-	assert_int_equal(timefmt_parse_rfc3339("2026-13-01T00:00:00Z", &t),
-			 -1);
-	assert_int_equal(timefmt_parse_rfc3339("2026-11-23T10:00:00", &t), -1);
+	check_times(parse_rfc3339, cases, sizeof(cases) / sizeof(cases[0]));
+	assert_string_equal(timefmt_format(1795428000, buf),
+			    "2026-11-23T10:00:00Z");
 }
 
 static void test_when(void **state)
 {
-	int64_t t;
+	static const struct time_case cases[] = {
+		{ "90m", 10000, 0, 10000 - 5400 },
+		{ "7d", 1000000, 0, 1000000 - 7 * 86400 },
+		{ "24h", 100000, 0, 100000 - 86400 },
+		{ "1970-01-01T00:01:00Z", 5, 0, 60 },
+		{ "5w", 0, -1, 0 },
+		{ "-5m", 0, -1, 0 },
+		{ "soon", 0, -1, 0 },
+	};
 
 	(void)state;
-	assert_int_equal(timefmt_parse_when("90m", 10000, &t), 0);
-	assert_int_equal(t, 10000 - 5400);
-	assert_int_equal(timefmt_parse_when("7d", 1000000, &t), 0);
-	assert_int_equal(t, 1000000 - 7 * 86400);
-	assert_int_equal(timefmt_parse_when("24h", 100000, &t), 0);
-	assert_int_equal(t, 100000 - 86400);
-	assert_int_equal(timefmt_parse_when("1970-01-01T00:01:00Z", 5, &t), 0);
-	assert_int_equal(t, 60);
-	assert_int_equal(timefmt_parse_when("5w", 0, &t), -1);
-	assert_int_equal(timefmt_parse_when("-5m", 0, &t), -1);
-	assert_int_equal(timefmt_parse_when("soon", 0, &t), -1);
+	check_times(timefmt_parse_when, cases,
+		    sizeof(cases) / sizeof(cases[0]));
 }
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_list_items_come_one_by_one),
-		cmocka_unit_test(test_stream_of_documents_and_lists),
-		cmocka_unit_test(test_nested_items_are_not_a_list),
+	static const struct CMUnitTest functions[] = {
 		cmocka_unit_test(test_positions_and_nulls),
 		cmocka_unit_test(test_errors_name_line_and_column),
 		cmocka_unit_test(test_rfc3339),
 		cmocka_unit_test(test_when),
 	};
 
-	return cmocka_run_group_tests_name("kyaml", tests, NULL, NULL);
+	return testkit_run("kyaml", functions, streams, run_kinds_case, NULL,
+			   NULL);
 }

@@ -15,18 +15,28 @@
 #include "podflow/kyaml.h"
 #include "podflow/netpol.h"
 #include "podflow/selector.h"
+#include "support/testkit.h"
 
 static void test_dns_subdomains(void **state)
 {
+	static const struct {
+		const char *name;
+		int want;
+	} cases[] = {
+		{ "podflow-deployment-web", 1 }, { "a.b-c.d", 1 },
+		{ "", 0 },			   { "Web", 0 },
+		{ "-web", 0 },			   { "web-", 0 },
+		{ "a..b", 0 },			   { "web_1", 0 },
+	};
+
 	(void)state;
-	assert_true(netpol_is_dns_subdomain("podflow-deployment-web"));
-	assert_true(netpol_is_dns_subdomain("a.b-c.d"));
-	assert_false(netpol_is_dns_subdomain(""));
-	assert_false(netpol_is_dns_subdomain("Web"));
-	assert_false(netpol_is_dns_subdomain("-web"));
-	assert_false(netpol_is_dns_subdomain("web-"));
-	assert_false(netpol_is_dns_subdomain("a..b"));
-	assert_false(netpol_is_dns_subdomain("web_1"));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int got = netpol_is_dns_subdomain(cases[i].name) != 0;
+
+		if (got != cases[i].want)
+			fail_msg("'%s': a DNS subdomain %d, want %d",
+				 cases[i].name, got, cases[i].want);
+	}
 }
 
 static int sel_matches(const char *sel_json, const char *labels_json)
@@ -45,34 +55,42 @@ static int sel_matches(const char *sel_json, const char *labels_json)
 
 static void test_selectors(void **state)
 {
+	static const struct {
+		const char *selector, *labels;
+		int want;
+	} cases[] = {
+		{ "{\"matchLabels\":{\"app\":\"web\"}}",
+		  "{\"app\":\"web\",\"tier\":\"fe\"}", 1 },
+		{ "{\"matchLabels\":{\"app\":\"web\"}}", "{\"app\":\"db\"}",
+		  0 },
+		/* An empty selector selects everything. */
+		{ "{}", "{\"app\":\"db\"}", 1 },
+		{ "{\"matchExpressions\":[{\"key\":\"tier\",\"operator\":"
+		  "\"In\",\"values\":[\"fe\",\"be\"]}]}",
+		  "{\"tier\":\"be\"}", 1 },
+		/* NotIn matches pods without the label too. */
+		{ "{\"matchExpressions\":[{\"key\":\"tier\",\"operator\":"
+		  "\"NotIn\",\"values\":[\"fe\"]}]}",
+		  "{\"app\":\"x\"}", 1 },
+		{ "{\"matchExpressions\":[{\"key\":\"tier\",\"operator\":"
+		  "\"NotIn\",\"values\":[\"fe\"]}]}",
+		  "{\"tier\":\"fe\"}", 0 },
+		{ "{\"matchExpressions\":[{\"key\":\"canary\",\"operator\":"
+		  "\"DoesNotExist\"},{\"key\":\"app\",\"operator\":"
+		  "\"Exists\"}]}",
+		  "{\"app\":\"x\"}", 1 },
+		{ "{\"matchExpressions\":[{\"key\":\"canary\",\"operator\":"
+		  "\"DoesNotExist\"}]}",
+		  "{\"canary\":\"true\"}", 0 },
+	};
+
 	(void)state;
-	assert_true(sel_matches("{\"matchLabels\":{\"app\":\"web\"}}",
-				"{\"app\":\"web\",\"tier\":\"fe\"}"));
-	assert_false(sel_matches("{\"matchLabels\":{\"app\":\"web\"}}",
-				 "{\"app\":\"db\"}"));
-	/* An empty selector selects everything. */
-	assert_true(sel_matches("{}", "{\"app\":\"db\"}"));
-	assert_true(sel_matches(
-		"{\"matchExpressions\":[{\"key\":\"tier\",\"operator\":"
-		"\"In\",\"values\":[\"fe\",\"be\"]}]}",
-		"{\"tier\":\"be\"}"));
-	/* NotIn matches pods without the label too. */
-	assert_true(sel_matches(
-		"{\"matchExpressions\":[{\"key\":\"tier\",\"operator\":"
-		"\"NotIn\",\"values\":[\"fe\"]}]}",
-		"{\"app\":\"x\"}"));
-	assert_false(sel_matches(
-		"{\"matchExpressions\":[{\"key\":\"tier\",\"operator\":"
-		"\"NotIn\",\"values\":[\"fe\"]}]}",
-		"{\"tier\":\"fe\"}"));
-	assert_true(sel_matches(
-		"{\"matchExpressions\":[{\"key\":\"canary\",\"operator\":"
-		"\"DoesNotExist\"},{\"key\":\"app\",\"operator\":\"Exists\"}]}",
-		"{\"app\":\"x\"}"));
-	assert_false(sel_matches(
-		"{\"matchExpressions\":[{\"key\":\"canary\",\"operator\":"
-		"\"DoesNotExist\"}]}",
-		"{\"canary\":\"true\"}"));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (!sel_matches(cases[i].selector, cases[i].labels) !=
+		    !cases[i].want)
+			fail_msg("%s %s %s", cases[i].selector,
+				 cases[i].want ? "does not select" : "selects",
+				 cases[i].labels);
 }
 
 static void test_selector_errors(void **state)
@@ -85,7 +103,7 @@ static void test_selector_errors(void **state)
 					    "\"a\",\"operator\":\"In\"}]}",
 					    &a, &s),
 			 -1);
-	assert_non_null(strstr(errmsg_get(), "In and NotIn need values"));
+	testkit_assert_errmsg("In and NotIn need values");
 	assert_int_equal(selector_from_json("{\"matchExpressions\":[{\"key\":"
 					    "\"a\",\"operator\":\"Maybe\"}]}",
 					    &a, &s),

@@ -28,6 +28,8 @@
 #include "podflow/polset.h"
 #include "podflow/store.h"
 #include "policygen/replay.h"
+#include "support/testdb.h"
+#include "support/testkit.h"
 
 /* The minute the flows happen in (2026-01-01T00:00:00Z), and before. */
 #define BUCKET 1767225600
@@ -71,24 +73,12 @@ static const char policies[] =
 #define MAX_DBS 2
 
 struct fixture {
-	char dir[64];
-	char path[MAX_DBS][96];
-	struct store *store[MAX_DBS];
+	struct testdb db[MAX_DBS];
+	struct store *store[MAX_DBS]; /* db[i].store, for short */
 	struct polset ps;
 	struct replay *r;
 	struct replay_result res;
 };
-
-static void remove_db(const char *path)
-{
-	char side[112];
-
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
-}
 
 /* What policygen import would write from a kubectl listing of shop. */
 static void import_cluster(struct store *s)
@@ -152,16 +142,10 @@ static int setup(void **state)
 
 	if (f == NULL)
 		return -1;
-	strcpy(f->dir, "/tmp/podflow-test-replay.XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
 	for (int i = 0; i < MAX_DBS; i++) {
-		char path[sizeof(f->path[i])];
-
-		snprintf(path, sizeof(path), "%s/node-%d.db", f->dir, i + 1);
-		strcpy(f->path[i], path);
-		if (store_open(f->path[i], 0, &f->store[i]) < 0)
+		if (testdb_make(&f->db[i], 1) < 0)
 			return -1;
+		f->store[i] = f->db[i].store;
 		import_cluster(f->store[i]);
 	}
 	f->ps = (struct polset)POLSET_INIT;
@@ -173,25 +157,15 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
+	int rc = 0;
 
 	replay_free(f->r);
 	polset_free(&f->ps);
-	for (int i = 0; i < MAX_DBS; i++) {
-		store_close(f->store[i]);
-		remove_db(f->path[i]);
-	}
-	if (rmdir(f->dir) != 0)
-		return -1;
+	for (int i = 0; i < MAX_DBS; i++)
+		if (testdb_remove(&f->db[i]) < 0)
+			rc = -1;
 	free(f);
-	return 0;
-}
-
-static struct addr ip(const char *text)
-{
-	struct addr a = { 0 };
-
-	assert_int_equal(addr_parse(text, &a), 0);
-	return a;
+	return rc;
 }
 
 /*
@@ -203,24 +177,13 @@ static void flow(struct store *s, const char *client, const char *server,
 		 uint16_t port, uint8_t protocol, const char *nat, int64_t at,
 		 int64_t n)
 {
-	struct store_edge e = {
-		.bucket = at - at % 60,
-		.client = ip(client),
-		.server = ip(server),
-		.server_port = port,
-		.protocol = protocol,
-		.first_seen = at,
-		.last_seen = at + 5,
-		.last_start = at,
-		.connections = n,
-		.orig_bytes = STORE_UNKNOWN,
-		.orig_packets = STORE_UNKNOWN,
-		.reply_bytes = STORE_UNKNOWN,
-		.reply_packets = STORE_UNKNOWN,
-	};
+	struct store_edge e = testkit_edge(client, server, port, at);
 
+	e.protocol = protocol;
+	e.last_seen = at + 5;
+	e.connections = n;
 	if (nat != NULL)
-		e.client_nat = ip(nat);
+		e.client_nat = testkit_addr(nat);
 	if (store_flush_edges(s, &e, 1) < 0)
 		fail_msg("store_flush_edges: %s", errmsg_get());
 }

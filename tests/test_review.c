@@ -9,12 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "podflow/errmsg.h"
 #include "policygen/review.h"
+#include "support/testdb.h"
 
 static struct arena mem = ARENA_INIT;
 
@@ -29,6 +29,14 @@ static struct review_peer peer(const char *text)
 
 static void test_parse_peers(void **state)
 {
+	static const char *const cidrs[][2] = {
+		{ "203.0.113.7", "203.0.113.7/32" },
+		{ "2001:db8::/32", "2001:db8::/32" },
+		{ "fd00::1", "fd00::1/128" },
+	};
+	/* Host bits, a bare name, an empty part, too many parts. */
+	static const char *const bad[] = { "10.0.0.1/8", "web", "a//b",
+					   "a/b/c/d" };
 	struct review_peer p;
 	char buf[128];
 
@@ -44,19 +52,17 @@ static void test_parse_peers(void **state)
 	assert_string_equal(p.name, "web.v2");
 	assert_int_equal(peer("ns:kube-system").type, REVIEW_PEER_NAMESPACE);
 	assert_int_equal(peer("node").type, REVIEW_PEER_NODE);
-	p = peer("203.0.113.7");
-	review_peer_format(&p, buf, sizeof(buf));
-	assert_string_equal(buf, "203.0.113.7/32");
-	p = peer("2001:db8::/32");
-	review_peer_format(&p, buf, sizeof(buf));
-	assert_string_equal(buf, "2001:db8::/32");
-	p = peer("fd00::1");
-	review_peer_format(&p, buf, sizeof(buf));
-	assert_string_equal(buf, "fd00::1/128");
-	assert_int_equal(review_parse_peer("10.0.0.1/8", &mem, &p), -1);
-	assert_int_equal(review_parse_peer("web", &mem, &p), -1);
-	assert_int_equal(review_parse_peer("a//b", &mem, &p), -1);
-	assert_int_equal(review_parse_peer("a/b/c/d", &mem, &p), -1);
+	/* An address is the prefix of its one host. */
+	for (size_t i = 0; i < sizeof(cidrs) / sizeof(cidrs[0]); i++) {
+		p = peer(cidrs[i][0]);
+		review_peer_format(&p, buf, sizeof(buf));
+		if (strcmp(buf, cidrs[i][1]) != 0)
+			fail_msg("%s: formats as '%s', want '%s'", cidrs[i][0],
+				 buf, cidrs[i][1]);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (review_parse_peer(bad[i], &mem, &p) != -1)
+			fail_msg("'%s' is no peer, yet parsed", bad[i]);
 }
 
 static struct review_rule rule(const char *peer_text, int port,
@@ -111,19 +117,37 @@ static void test_most_specific_decision_wins(void **state)
 	};
 	struct review_set set = { rules, sizeof(rules) / sizeof(rules[0]),
 				  ARENA_INIT };
+	static const struct {
+		const char *peer;
+		int port;
+		enum review_decision want;
+	} cases[] = {
+		{ "203.0.113.7", 443, REVIEW_ACCEPTED },
+		{ "203.0.113.7", 1389, REVIEW_REJECTED },
+		{ "203.0.113.9", 443, REVIEW_REJECTED },
+		{ "203.0.114.9", 443, REVIEW_PENDING },
+		/*
+		 * An aggregated peer wider than the decision is not covered
+		 * by it.
+		 */
+		{ "203.0.0.0/16", 443, REVIEW_PENDING },
+		{ "billing/Deployment/api", 80, REVIEW_ACCEPTED },
+		{ "billing/Deployment/legacy", 80, REVIEW_REJECTED },
+		{ "shop/Deployment/api", 80, REVIEW_PENDING },
+		{ "node", 10250, REVIEW_ACCEPTED },
+	};
 	struct review_subject other;
 
 	(void)state;
-	assert_int_equal(decide(&set, "203.0.113.7", 443), REVIEW_ACCEPTED);
-	assert_int_equal(decide(&set, "203.0.113.7", 1389), REVIEW_REJECTED);
-	assert_int_equal(decide(&set, "203.0.113.9", 443), REVIEW_REJECTED);
-	assert_int_equal(decide(&set, "203.0.114.9", 443), REVIEW_PENDING);
-	/* An aggregated peer wider than the decision is not covered by it. */
-	assert_int_equal(decide(&set, "203.0.0.0/16", 443), REVIEW_PENDING);
-	assert_int_equal(decide(&set, "billing/Deployment/api", 80), REVIEW_ACCEPTED);
-	assert_int_equal(decide(&set, "billing/Deployment/legacy", 80), REVIEW_REJECTED);
-	assert_int_equal(decide(&set, "shop/Deployment/api", 80), REVIEW_PENDING);
-	assert_int_equal(decide(&set, "node", 10250), REVIEW_ACCEPTED);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum review_decision got = decide(&set, cases[i].peer,
+						  cases[i].port);
+
+		if (got != cases[i].want)
+			fail_msg("%s port %d: decision %d, want %d",
+				 cases[i].peer, cases[i].port, got,
+				 cases[i].want);
+	}
 	/* Another workload, another direction: not covered. */
 	other = subject("203.0.113.7", 1389);
 	other.name = "cart";
@@ -137,40 +161,13 @@ static void test_most_specific_decision_wins(void **state)
 	assert_int_equal(review_match(&set, &other)->decision, REVIEW_ACCEPTED);
 }
 
-/* Removes a database and the -wal and -shm it keeps. */
-static void remove_db(const char *path)
-{
-	char side[64];
-
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
-}
-
-/* A new database at a new temporary path (a mkstemp() template). */
-static struct store *new_db(char *path)
-{
-	struct store *s;
-	int fd = mkstemp(path);
-
-	assert_true(fd >= 0);
-	close(fd);
-	unlink(path);
-	assert_int_equal(store_open(path, 0, &s), 0);
-	return s;
-}
-
 /* Decisions go to a real database, replace earlier ones, and come back. */
 static void test_record_and_load(void **state)
 {
-	char path[] = "/tmp/podflow-review-XXXXXX";
+	struct store *s = ((struct testdb *)*state)->store;
 	struct review_set set;
-	struct store *s = new_db(path);
 	struct review_rule r = rule("203.0.113.7", 1389, REVIEW_ACCEPTED);
 
-	(void)state;
 	r.at = 1700000000;
 	assert_int_equal(review_record(s, &r), 0);
 	r.decision = REVIEW_REJECTED;
@@ -191,8 +188,6 @@ static void test_record_and_load(void **state)
 	assert_null(set.rules[1].protocol);
 	assert_int_equal(decide(&set, "203.0.113.7", 1389), REVIEW_REJECTED);
 	review_set_free(&set);
-	store_close(s);
-	remove_db(path);
 }
 
 /*
@@ -201,11 +196,9 @@ static void test_record_and_load(void **state)
  */
 static void test_load_many_decisions(void **state)
 {
-	char path[] = "/tmp/podflow-review-XXXXXX";
+	struct store *s = ((struct testdb *)*state)->store;
 	struct review_set set;
-	struct store *s = new_db(path);
 
-	(void)state;
 	for (int port = 1; port <= 100; port++) {
 		struct review_rule r = rule("203.0.113.7", port,
 					    port % 2 ? REVIEW_ACCEPTED
@@ -223,8 +216,6 @@ static void test_load_many_decisions(void **state)
 	}
 	review_set_free(&set);
 	assert_int_equal(set.n, 0);
-	store_close(s);
-	remove_db(path);
 }
 
 int main(void)
@@ -232,8 +223,10 @@ int main(void)
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_peers),
 		cmocka_unit_test(test_most_specific_decision_wins),
-		cmocka_unit_test(test_record_and_load),
-		cmocka_unit_test(test_load_many_decisions),
+		cmocka_unit_test_setup_teardown(test_record_and_load,
+						testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_load_many_decisions,
+						testdb_setup, testdb_teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 

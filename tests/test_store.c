@@ -21,89 +21,60 @@
 #include "podflow/errmsg.h"
 #include "podflow/store.h"
 #include "sql.h"
+#include "support/testdb.h"
+#include "support/testkit.h"
 
-struct fixture {
-	char dir[64];
-	char path[128];
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (f == NULL)
-		return -1;
-	strcpy(f->dir, "/tmp/podflow-test-store.XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/podflow.db", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return -1;
-	free(f);
-	return 0;
-}
-
-static struct addr ip(const char *text)
-{
-	struct addr a = { 0 };
-
-	assert_int_equal(addr_parse(text, &a), 0);
-	return a;
-}
-
+/* An edge of bucket as the tests below flush it: first seen a second in. */
 static struct store_edge edge(int64_t bucket, const char *client,
 			      const char *server, uint16_t port)
 {
-	struct store_edge e = {
-		.bucket = bucket,
-		.client = ip(client),
-		.server = ip(server),
-		.server_port = port,
-		.protocol = IPPROTO_TCP,
-		.first_seen = bucket + 1,
-		.last_seen = bucket + 2,
-		.last_start = bucket + 1,
-		.connections = 1,
-		.orig_bytes = STORE_UNKNOWN,
-		.orig_packets = STORE_UNKNOWN,
-		.reply_bytes = STORE_UNKNOWN,
-		.reply_packets = STORE_UNKNOWN,
-	};
+	struct store_edge e = testkit_edge(client, server, port, bucket + 1);
+
+	e.bucket = bucket;
+	e.last_seen = bucket + 2;
 	return e;
 }
 
-/* Runs a one-value query and returns it as an owned string ("NULL" for NULL). */
-static char *query(struct store *s, const char *sql)
+/*
+ * n edges of bucket from client to port on as many servers,
+ * NET.THIRD.1 to NET.THIRD.250, then NET.THIRD+1.1 and so on.  Owned:
+ * free() it.
+ */
+static struct store_edge *servers(size_t n, int64_t bucket,
+				  const char *client, const char *net,
+				  int third, uint16_t port)
 {
-	sqlite3_stmt *st;
-	char *out;
+	struct store_edge *batch = calloc(n, sizeof(*batch));
+	char server[32];
 
-	assert_int_equal(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL),
-			 SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	out = strdup(sqlite3_column_type(st, 0) == SQLITE_NULL
-			     ? "NULL"
-			     : (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return out;
+	assert_non_null(batch);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(server, sizeof(server), "%s.%zu.%zu", net,
+			 third + i / 250, i % 250 + 1);
+		batch[i] = edge(bucket, client, server, port);
+	}
+	return batch;
 }
 
-static void assert_query(struct store *s, const char *sql, const char *want)
+/*
+ * With SQLite alone, not the store: applies the first version migrations
+ * to the database at path (made if missing) and stamps that version, as
+ * that release of podflow left it, then runs sql (NULL: none).
+ */
+static void sqlite_write(const char *path, int version, const char *sql)
 {
-	char *got = query(s, sql);
+	sqlite3 *db;
 
-	assert_string_equal(got, want);
-	free(got);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (int i = 0; i < version; i++)
+		testdb_exec(db, "%s", sql_migrations[i].text);
+	if (version > 0)
+		testdb_exec(db, "PRAGMA user_version=%d; "
+				"PRAGMA application_id=%d;",
+			    version, STORE_APPLICATION_ID);
+	if (sql != NULL)
+		testdb_exec(db, "%s", sql);
+	sqlite3_close(db);
 }
 
 /* Reads a whole file into an owned buffer; *len gets its size. */
@@ -137,25 +108,24 @@ static void write_file(const char *path, const void *data, size_t len)
 
 static void test_open_creates_latest_schema_in_wal(void **state)
 {
-	struct fixture *f = *state;
-	struct store *s = NULL;
+	struct testdb *t = *state;
 	char want[16];
 
-	assert_int_equal(store_open(f->path, 0, &s), 0);
-	assert_int_equal(store_schema_version(s), store_schema_latest());
+	assert_int_equal(store_open(t->path, 0, &t->store), 0);
+	assert_int_equal(store_schema_version(t->store), store_schema_latest());
 	snprintf(want, sizeof(want), "%d", store_schema_latest());
-	assert_query(s, "PRAGMA user_version", want);
-	assert_query(s, "PRAGMA journal_mode", "wal");
-	assert_query(s, "PRAGMA synchronous", "1"); /* NORMAL */
-	assert_query(s, "PRAGMA foreign_keys", "1");
+	testdb_assert_query(t->store, want, "PRAGMA user_version");
+	testdb_assert_query(t->store, "wal", "PRAGMA journal_mode");
+	testdb_assert_query(t->store, "1", "PRAGMA synchronous"); /* NORMAL */
+	testdb_assert_query(t->store, "1", "PRAGMA foreign_keys");
 	snprintf(want, sizeof(want), "%d", STORE_APPLICATION_ID);
-	assert_query(s, "PRAGMA application_id", want);
-	store_close(s);
+	testdb_assert_query(t->store, want, "PRAGMA application_id");
+	store_close(t->store);
+	t->store = NULL;
 
 	/* Opening again is a no-op migration and keeps the version. */
-	assert_int_equal(store_open(f->path, 0, &s), 0);
-	assert_int_equal(store_schema_version(s), store_schema_latest());
-	store_close(s);
+	assert_int_equal(store_open(t->path, 0, &t->store), 0);
+	assert_int_equal(store_schema_version(t->store), store_schema_latest());
 }
 
 /*
@@ -165,57 +135,33 @@ static void test_open_creates_latest_schema_in_wal(void **state)
  */
 static void test_migrates_from_every_older_version(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *t = *state;
 
 	for (int v = 0; v < store_schema_latest(); v++) {
-		struct store *s = NULL;
-		sqlite3 *db;
-		char sql[128];
-
-		unlink(f->path);
-		assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-		for (int i = 0; i < v; i++)
-			assert_int_equal(sqlite3_exec(db,
-						      sql_migrations[i].text,
-						      NULL, NULL, NULL),
-					 SQLITE_OK);
-		if (v > 0) {
-			snprintf(sql, sizeof(sql),
-				 "PRAGMA user_version=%d;"
-				 "PRAGMA application_id=%d;",
-				 v, STORE_APPLICATION_ID);
-			assert_int_equal(sqlite3_exec(db, sql, NULL, NULL,
-						      NULL),
-					 SQLITE_OK);
-			assert_int_equal(
-				sqlite3_exec(db,
-					     "INSERT INTO edge (bucket, "
-					     "client_ip, server_ip, "
-					     "server_port, protocol, "
-					     "first_seen, last_seen, "
-					     "connections) VALUES (60, "
-					     "'10.0.0.1', '10.0.0.2', 80, 6, "
-					     "61, 62, 3)",
-					     NULL, NULL, NULL),
-				SQLITE_OK);
-		}
-		sqlite3_close(db);
-
-		assert_int_equal(store_open(f->path, 0, &s), 0);
-		assert_int_equal(store_schema_version(s),
+		unlink(t->path);
+		sqlite_write(t->path, v,
+			     v == 0 ? NULL
+				    : "INSERT INTO edge (bucket, client_ip, "
+				      "server_ip, server_port, protocol, "
+				      "first_seen, last_seen, connections) "
+				      "VALUES (60, '10.0.0.1', '10.0.0.2', "
+				      "80, 6, 61, 62, 3)");
+		assert_int_equal(store_open(t->path, 0, &t->store), 0);
+		assert_int_equal(store_schema_version(t->store),
 				 store_schema_latest());
 		if (v > 0) {
-			assert_query(s,
-				     "SELECT connections FROM flow_edges "
-				     "WHERE client_ip = '10.0.0.1'",
-				     "3");
+			testdb_assert_query(t->store, "3",
+					    "SELECT connections FROM "
+					    "flow_edges WHERE client_ip = "
+					    "'10.0.0.1'");
 			/* Views a migration recreated read the old rows. */
-			assert_query(s,
-				     "SELECT connections FROM workload_edges "
-				     "WHERE src_ip = '10.0.0.1'",
-				     "3");
+			testdb_assert_query(t->store, "3",
+					    "SELECT connections FROM "
+					    "workload_edges WHERE src_ip = "
+					    "'10.0.0.1'");
 		}
-		store_close(s);
+		store_close(t->store);
+		t->store = NULL;
 	}
 }
 
@@ -263,8 +209,7 @@ static void assert_plan(struct store *s, const char *sql, const char *has,
  */
 static void test_readers_walk_the_primary_key(void **state)
 {
-	struct fixture *f = *state;
-	struct store *s = NULL;
+	struct testdb *t = *state;
 	const char *const readers[] = {
 		sql_generate_flows,
 		sql_flows_query,
@@ -272,22 +217,20 @@ static void test_readers_walk_the_primary_key(void **state)
 		"SELECT * FROM workload_edges",
 	};
 
-	assert_int_equal(store_open(f->path, 0, &s), 0);
 	for (size_t i = 0; i < sizeof(readers) / sizeof(*readers); i++)
-		assert_plan(s, readers[i], "SEARCH e USING PRIMARY KEY",
+		assert_plan(t->store, readers[i], "SEARCH e USING PRIMARY KEY",
 			    "edge_by_client");
-	assert_plan(s, sql_flows_query, "COVERING INDEX pod_ip_by_ip", NULL);
-	assert_plan(s,
+	assert_plan(t->store, sql_flows_query, "COVERING INDEX pod_ip_by_ip",
+		    NULL);
+	assert_plan(t->store,
 		    "SELECT bucket, server_ip, server_port, protocol, "
 		    "connections FROM flow_edge_buckets "
 		    "WHERE client_ip = '10.244.1.5' ORDER BY bucket",
 		    "USING INDEX edge_by_client (client_ip=?)", NULL);
 	/* Nothing looks edges up by server: podflowd need not index them. */
-	assert_query(s,
-		     "SELECT count(*) FROM sqlite_master "
-		     "WHERE name = 'edge_by_server'",
-		     "0");
-	store_close(s);
+	testdb_assert_query(t->store, "0",
+			    "SELECT count(*) FROM sqlite_master "
+			    "WHERE name = 'edge_by_server'");
 }
 
 /*
@@ -296,67 +239,44 @@ static void test_readers_walk_the_primary_key(void **state)
  */
 static void test_readers_run_on_version_3(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *t = *state;
 	const char *const readers[] = {
 		sql_generate_flows,
 		sql_flows_query,
 		sql_workloads_query,
 	};
-	struct store *s = NULL;
-	sqlite3 *db;
-	char sql[128];
+	int64_t n = -1;
 
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	for (int i = 0; i < 3; i++)
-		assert_int_equal(sqlite3_exec(db, sql_migrations[i].text, NULL,
-					      NULL, NULL),
-				 SQLITE_OK);
-	snprintf(sql, sizeof(sql),
-		 "PRAGMA user_version=3; PRAGMA application_id=%d;",
-		 STORE_APPLICATION_ID);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	/* Two rows, of which one in the window counted below. */
-	assert_int_equal(sqlite3_exec(db,
-				      "INSERT INTO edge (bucket, client_ip, "
-				      "server_ip, server_port, protocol, "
-				      "first_seen, last_seen, connections) "
-				      "VALUES (60, 'a', 'b', 1, 6, 61, 62, 1), "
-				      "(600, 'a', 'b', 1, 6, 601, 602, 1)",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
-	sqlite3_close(db);
-
-	assert_int_equal(store_open(f->path, STORE_READONLY, &s), 0);
-	assert_int_equal(store_schema_version(s), 3);
+	sqlite_write(t->path, 3,
+		     "INSERT INTO edge (bucket, client_ip, server_ip, "
+		     "server_port, protocol, first_seen, last_seen, "
+		     "connections) VALUES (60, 'a', 'b', 1, 6, 61, 62, 1), "
+		     "(600, 'a', 'b', 1, 6, 601, 602, 1)");
+	assert_int_equal(store_open(t->path, STORE_READONLY, &t->store), 0);
+	assert_int_equal(store_schema_version(t->store), 3);
 	/* No start times on this version: every row of the window lacks them. */
-	{
-		int64_t n = -1;
-
-		assert_int_equal(store_count_unstarted(s, 0, 120, &n), 0);
-		assert_int_equal(n, 1);
-	}
+	assert_int_equal(store_count_unstarted(t->store, 0, 120, &n), 0);
+	assert_int_equal(n, 1);
 	for (size_t i = 0; i < sizeof(readers) / sizeof(*readers); i++) {
 		sqlite3_stmt *st;
 
-		assert_int_equal(sqlite3_prepare_v2(store_db(s), readers[i],
-						    -1, &st, NULL),
+		assert_int_equal(sqlite3_prepare_v2(store_db(t->store),
+						    readers[i], -1, &st, NULL),
 				 SQLITE_OK);
 		while (sqlite3_step(st) == SQLITE_ROW)
 			;
 		assert_int_equal(sqlite3_reset(st), SQLITE_OK);
 		sqlite3_finalize(st);
 	}
-	store_close(s);
 }
 
 static void test_upsert_aggregates_within_bucket(void **state)
 {
-	struct fixture *f = *state;
-	struct store *s = NULL;
+	struct testdb *t = *state;
 	struct store_edge a = edge(600, "10.244.1.5", "10.244.2.7", 8080);
 	struct store_edge b = a;
 
-	assert_int_equal(store_open(f->path, 0, &s), 0);
 	a.first_seen = 610;
 	a.last_start = 612;
 	a.last_seen = 620;
@@ -365,14 +285,14 @@ static void test_upsert_aggregates_within_bucket(void **state)
 	b.last_start = 608;
 	b.last_seen = 615;
 	b.connections = 4;
-	assert_int_equal(store_flush_edges(s, &a, 1), 0);
-	assert_int_equal(store_flush_edges(s, &b, 1), 0);
-	assert_query(s, "SELECT count(*) FROM edge", "1");
-	assert_query(s, "SELECT connections || ' ' || first_seen || ' ' || "
-			"last_start || ' ' || last_seen FROM edge",
-		     "7 605 612 620");
+	assert_int_equal(store_flush_edges(t->store, &a, 1), 0);
+	assert_int_equal(store_flush_edges(t->store, &b, 1), 0);
+	testdb_assert_query(t->store, "1", "SELECT count(*) FROM edge");
+	testdb_assert_query(t->store, "7 605 612 620",
+			    "SELECT connections || ' ' || first_seen || ' ' || "
+			    "last_start || ' ' || last_seen FROM edge");
 	/* No accounting yet: the counts stay unknown, not zero. */
-	assert_query(s, "SELECT orig_bytes FROM edge", "NULL");
+	testdb_assert_query(t->store, "NULL", "SELECT orig_bytes FROM edge");
 
 	/* Accounting arrives (DESTROY): unknown + n = n, then sums. */
 	b.connections = 0;
@@ -380,80 +300,73 @@ static void test_upsert_aggregates_within_bucket(void **state)
 	b.orig_packets = 2;
 	b.reply_bytes = 1000;
 	b.reply_packets = 3;
-	assert_int_equal(store_flush_edges(s, &b, 1), 0);
-	assert_int_equal(store_flush_edges(s, &b, 1), 0);
-	assert_query(s, "SELECT bytes || ' ' || packets FROM flow_edges",
-		     "2200 10");
-	assert_query(s, "SELECT connections FROM flow_edges", "7");
-	store_close(s);
+	assert_int_equal(store_flush_edges(t->store, &b, 1), 0);
+	assert_int_equal(store_flush_edges(t->store, &b, 1), 0);
+	testdb_assert_query(t->store, "2200 10",
+			    "SELECT bytes || ' ' || packets FROM flow_edges");
+	testdb_assert_query(t->store, "7",
+			    "SELECT connections FROM flow_edges");
 }
 
 static void test_buckets_separate_and_view_sums(void **state)
 {
-	struct fixture *f = *state;
-	struct store *s = NULL;
+	struct testdb *t = *state;
 	struct store_edge e[3] = {
 		edge(0, "10.244.1.5", "10.244.2.7", 8080),
 		edge(60, "10.244.1.5", "10.244.2.7", 8080),
 		edge(60, "10.244.1.5", "10.244.2.7", 9090),
 	};
 
-	assert_int_equal(store_open(f->path, 0, &s), 0);
 	e[0].first_seen = 5;
 	e[1].last_seen = 119;
-	assert_int_equal(store_flush_edges(s, e, 3), 0);
-	assert_query(s, "SELECT count(*) FROM edge", "3");
-	assert_query(s, "SELECT count(*) FROM flow_edges", "2");
-	assert_query(s,
-		     "SELECT client_ip || ' ' || server_ip || ' ' || "
-		     "server_port || ' ' || protocol || ' ' || connections "
-		     "|| ' ' || first_seen || ' ' || last_seen FROM "
-		     "flow_edges WHERE server_port = 8080",
-		     "10.244.1.5 10.244.2.7 8080 TCP 2 "
-		     "1970-01-01T00:00:05Z 1970-01-01T00:01:59Z");
-	assert_query(s,
-		     "SELECT group_concat(bucket, ',') FROM (SELECT bucket "
-		     "FROM flow_edge_buckets WHERE server_port = 8080 "
-		     "ORDER BY bucket)",
-		     "1970-01-01T00:00:00Z,1970-01-01T00:01:00Z");
-	assert_query(s,
-		     "SELECT coalesce(service_ip, 'none') || ' ' || "
-		     "coalesce(service_port, 'none') || ' ' || "
-		     "coalesce(client_nat_ip, 'none') FROM flow_edges LIMIT 1",
-		     "none none none");
-	store_close(s);
+	assert_int_equal(store_flush_edges(t->store, e, 3), 0);
+	testdb_assert_query(t->store, "3", "SELECT count(*) FROM edge");
+	testdb_assert_query(t->store, "2", "SELECT count(*) FROM flow_edges");
+	testdb_assert_query(t->store,
+			    "10.244.1.5 10.244.2.7 8080 TCP 2 "
+			    "1970-01-01T00:00:05Z 1970-01-01T00:01:59Z",
+			    "SELECT client_ip || ' ' || server_ip || ' ' || "
+			    "server_port || ' ' || protocol || ' ' || "
+			    "connections || ' ' || first_seen || ' ' || "
+			    "last_seen FROM flow_edges WHERE server_port = "
+			    "8080");
+	testdb_assert_query(t->store,
+			    "1970-01-01T00:00:00Z,1970-01-01T00:01:00Z",
+			    "SELECT group_concat(bucket, ',') FROM (SELECT "
+			    "bucket FROM flow_edge_buckets WHERE server_port "
+			    "= 8080 ORDER BY bucket)");
+	testdb_assert_query(t->store, "none none none",
+			    "SELECT coalesce(service_ip, 'none') || ' ' || "
+			    "coalesce(service_port, 'none') || ' ' || "
+			    "coalesce(client_nat_ip, 'none') FROM flow_edges "
+			    "LIMIT 1");
 }
 
 static void test_service_and_nat_columns(void **state)
 {
-	struct fixture *f = *state;
-	struct store *s = NULL;
+	struct testdb *t = *state;
 	struct store_edge e[2] = {
 		edge(0, "fd00:10:244:1::5", "fd00:10:244:2::7", 8080),
 		edge(0, "fd00:10:244:1::5", "fd00:10:244:2::7", 8080),
 	};
 
-	assert_int_equal(store_open(f->path, 0, &s), 0);
 	/* Direct and through a Service are two edges, not one. */
-	e[1].service = ip("fd00:10:96::15");
+	e[1].service = testkit_addr("fd00:10:96::15");
 	e[1].service_port = 80;
-	e[1].client_nat = ip("fd00:1::1");
+	e[1].client_nat = testkit_addr("fd00:1::1");
 	e[0].protocol = IPPROTO_UDP;
 	e[1].protocol = IPPROTO_UDP;
-	assert_int_equal(store_flush_edges(s, e, 2), 0);
-	assert_query(s, "SELECT count(*) FROM flow_edges", "2");
-	assert_query(s,
-		     "SELECT protocol || ' ' || service_ip || ' ' || "
-		     "service_port || ' ' || client_nat_ip FROM flow_edges "
-		     "WHERE service_ip IS NOT NULL",
-		     "UDP fd00:10:96::15 80 fd00:1::1");
-	store_close(s);
+	assert_int_equal(store_flush_edges(t->store, e, 2), 0);
+	testdb_assert_query(t->store, "2", "SELECT count(*) FROM flow_edges");
+	testdb_assert_query(t->store, "UDP fd00:10:96::15 80 fd00:1::1",
+			    "SELECT protocol || ' ' || service_ip || ' ' || "
+			    "service_port || ' ' || client_nat_ip FROM "
+			    "flow_edges WHERE service_ip IS NOT NULL");
 }
 
 static void test_protocol_names_and_expressible(void **state)
 {
-	struct fixture *f = *state;
-	struct store *s = NULL;
+	struct testdb *t = *state;
 	static const struct {
 		uint8_t proto;
 		const char *name;
@@ -463,54 +376,43 @@ static void test_protocol_names_and_expressible(void **state)
 		{ IPPROTO_SCTP, "SCTP", "1" },	 { IPPROTO_ICMP, "ICMP", "0" },
 		{ IPPROTO_ICMPV6, "ICMP", "0" },
 	};
-	char sql[160];
+	char want[16];
 
-	assert_int_equal(store_open(f->path, 0, &s), 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct store_edge e = edge(0, "10.244.0.1", "10.244.0.2",
 					   (uint16_t)(1000 + i));
+
 		e.protocol = cases[i].proto;
-		assert_int_equal(store_flush_edges(s, &e, 1), 0);
-		snprintf(sql, sizeof(sql),
-			 "SELECT protocol || ' ' || expressible FROM "
-			 "flow_edges WHERE server_port = %zu",
-			 1000 + i);
-		char want[16];
+		assert_int_equal(store_flush_edges(t->store, &e, 1), 0);
 		snprintf(want, sizeof(want), "%s %s", cases[i].name,
 			 cases[i].expressible);
-		assert_query(s, sql, want);
+		testdb_assert_query(t->store, want,
+				    "SELECT protocol || ' ' || expressible "
+				    "FROM flow_edges WHERE server_port = %zu",
+				    1000 + i);
 	}
-	store_close(s);
 }
 
 /* A million connections over a thousand edges in one bucket: ~1000 rows. */
 static void test_million_connections_thousand_rows(void **state)
 {
-	struct fixture *f = *state;
-	struct store *s = NULL;
-	struct store_edge *batch = calloc(1000, sizeof(*batch));
-	char server[32];
+	struct testdb *t = *state;
+	struct store_edge *batch = servers(1000, 3600, "10.244.9.9", "10.244",
+					   0, 443);
 
-	assert_non_null(batch);
-	for (int i = 0; i < 1000; i++) {
-		snprintf(server, sizeof(server), "10.244.%d.%d", i / 250,
-			 i % 250 + 1);
-		batch[i] = edge(3600, "10.244.9.9", server, 443);
+	for (int i = 0; i < 1000; i++)
 		batch[i].connections = 20;
-	}
-	assert_int_equal(store_open(f->path, 0, &s), 0);
 	for (int flush = 0; flush < 50; flush++)
-		assert_int_equal(store_flush_edges(s, batch, 1000), 0);
-	assert_query(s, "SELECT count(*) FROM edge", "1000");
-	assert_query(s, "SELECT sum(connections) FROM flow_edges", "1000000");
-	store_close(s);
+		assert_int_equal(store_flush_edges(t->store, batch, 1000), 0);
+	testdb_assert_query(t->store, "1000", "SELECT count(*) FROM edge");
+	testdb_assert_query(t->store, "1000000",
+			    "SELECT sum(connections) FROM flow_edges");
 	free(batch);
 }
 
 static void test_prune_deletes_only_old_edges(void **state)
 {
-	struct fixture *f = *state;
-	struct store *s = NULL;
+	struct testdb *t = *state;
 	const int64_t day = 86400, now = 100 * day;
 	struct store_edge e[3] = {
 		edge(now - 10 * day, "10.244.0.1", "10.244.0.2", 1),
@@ -521,17 +423,17 @@ static void test_prune_deletes_only_old_edges(void **state)
 
 	/* Seen until recently although its bucket is old: must stay. */
 	e[1].last_seen = now - 1 * day;
-	assert_int_equal(store_open(f->path, 0, &s), 0);
-	assert_int_equal(store_flush_edges(s, e, 3), 0);
-	assert_int_equal(store_prune_edges(s, now - 7 * day, &deleted), 0);
+	assert_int_equal(store_flush_edges(t->store, e, 3), 0);
+	assert_int_equal(store_prune_edges(t->store, now - 7 * day, &deleted),
+			 0);
 	assert_int_equal(deleted, 1);
-	assert_query(s,
-		     "SELECT group_concat(server_port, ',') FROM (SELECT "
-		     "server_port FROM edge ORDER BY server_port)",
-		     "2,3");
-	assert_int_equal(store_prune_edges(s, now - 7 * day, &deleted), 0);
+	testdb_assert_query(t->store, "2,3",
+			    "SELECT group_concat(server_port, ',') FROM "
+			    "(SELECT server_port FROM edge ORDER BY "
+			    "server_port)");
+	assert_int_equal(store_prune_edges(t->store, now - 7 * day, &deleted),
+			 0);
 	assert_int_equal(deleted, 0);
-	store_close(s);
 }
 
 static off_t file_size(const char *path)
@@ -548,54 +450,50 @@ static off_t file_size(const char *path)
  */
 static void test_checkpoint_truncates_and_wal_persists(void **state)
 {
-	struct fixture *f = *state;
-	struct store *s = NULL, *r = NULL;
+	struct testdb *t = *state;
+	struct store *r = NULL;
 	struct store_edge e[200];
 	char wal[160];
 
-	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	snprintf(wal, sizeof(wal), "%s-wal", t->path);
 	for (int i = 0; i < 200; i++)
 		e[i] = edge(60 * i, "10.244.0.1", "10.244.0.2", (uint16_t)(i + 1));
-	assert_int_equal(store_open(f->path, 0, &s), 0);
-	assert_int_equal(store_flush_edges(s, e, 200), 0);
+	assert_int_equal(store_flush_edges(t->store, e, 200), 0);
 	assert_true(file_size(wal) > 0);
-	assert_true(store_disk_bytes(s) >= file_size(f->path) + file_size(wal));
+	assert_true(store_disk_bytes(t->store) >=
+		    file_size(t->path) + file_size(wal));
 	/* A reader in the middle of a transaction keeps it from completing. */
-	assert_int_equal(store_open(f->path, STORE_READONLY, &r), 0);
-	assert_int_equal(sqlite3_exec(store_db(r), "BEGIN; SELECT count(*) FROM edge;",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
-	assert_int_equal(store_flush_edges(s, e, 1), 0);
-	assert_int_equal(store_checkpoint(s), 1);
-	assert_int_equal(sqlite3_exec(store_db(r), "COMMIT", NULL, NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(store_open(t->path, STORE_READONLY, &r), 0);
+	testdb_exec(store_db(r), "BEGIN; SELECT count(*) FROM edge;");
+	assert_int_equal(store_flush_edges(t->store, e, 1), 0);
+	assert_int_equal(store_checkpoint(t->store), 1);
+	testdb_exec(store_db(r), "COMMIT");
 	store_close(r);
-	assert_int_equal(store_checkpoint(s), 0);
+	assert_int_equal(store_checkpoint(t->store), 0);
 	assert_int_equal(file_size(wal), 0);
-	assert_query(s, "PRAGMA journal_size_limit", "67108864");
-	store_close(s);
+	testdb_assert_query(t->store, "67108864", "PRAGMA journal_size_limit");
+	store_close(t->store);
+	t->store = NULL;
 	assert_int_equal(file_size(wal), 0); /* kept, not deleted */
-	assert_int_equal(store_open(f->path, STORE_READONLY, &r), 0);
-	assert_query(r, "SELECT count(*) FROM edge", "200");
-	store_close(r);
+	assert_int_equal(store_open(t->path, STORE_READONLY, &t->store), 0);
+	testdb_assert_query(t->store, "200", "SELECT count(*) FROM edge");
 }
 
 static void test_meta_roundtrip(void **state)
 {
-	struct fixture *f = *state;
-	struct store *s = NULL;
+	struct testdb *t = *state;
 	char *v = (char *)"sentinel";
 
-	assert_int_equal(store_open(f->path, 0, &s), 0);
-	assert_int_equal(store_meta_get(s, "pod_cidrs", &v), 0);
+	assert_int_equal(store_meta_get(t->store, "pod_cidrs", &v), 0);
 	assert_null(v);
-	assert_int_equal(store_meta_set(s, "pod_cidrs", "10.244.0.0/16"), 0);
-	assert_int_equal(store_meta_set(s, "pod_cidrs", "10.244.0.0/16 fd00::/48"),
+	assert_int_equal(store_meta_set(t->store, "pod_cidrs", "10.244.0.0/16"),
 			 0);
-	assert_int_equal(store_meta_get(s, "pod_cidrs", &v), 0);
+	assert_int_equal(store_meta_set(t->store, "pod_cidrs",
+					"10.244.0.0/16 fd00::/48"),
+			 0);
+	assert_int_equal(store_meta_get(t->store, "pod_cidrs", &v), 0);
 	assert_string_equal(v, "10.244.0.0/16 fd00::/48");
 	free(v);
-	store_close(s);
 }
 
 static void test_path_precedence(void **state)
@@ -621,9 +519,8 @@ static void assert_refused_untouched(const char *path, unsigned int flags,
 
 	assert_int_equal(store_open(path, flags, &s), -1);
 	assert_null(s);
-	assert_non_null(strstr(errmsg_get(), path));
-	if (strstr(errmsg_get(), want) == NULL)
-		fail_msg("message '%s' lacks '%s'", errmsg_get(), want);
+	testkit_assert_errmsg(path);
+	testkit_assert_errmsg(want);
 	assert_null(strchr(errmsg_get(), '\n'));
 	after = slurp(path, &after_len);
 	assert_int_equal(before_len, after_len);
@@ -634,78 +531,61 @@ static void assert_refused_untouched(const char *path, unsigned int flags,
 
 static void test_refuses_file_that_is_not_sqlite(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *t = *state;
 	static const char text[] = "apiVersion: v1\nkind: List\nitems: []\n"
 				   "padding to exceed one hundred bytes so "
 				   "sqlite reads a whole header from it..\n";
 
-	write_file(f->path, text, sizeof(text) - 1);
-	assert_refused_untouched(f->path, 0, "not an SQLite database");
-	assert_refused_untouched(f->path, STORE_READONLY,
+	write_file(t->path, text, sizeof(text) - 1);
+	assert_refused_untouched(t->path, 0, "not an SQLite database");
+	assert_refused_untouched(t->path, STORE_READONLY,
 				 "not an SQLite database");
 }
 
 static void test_refuses_newer_schema(void **state)
 {
-	struct fixture *f = *state;
-	struct store *s = NULL;
-	char sql[96];
+	struct testdb *t = *state;
 
-	assert_int_equal(store_open(f->path, 0, &s), 0);
-	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d",
-		 store_schema_latest() + 1);
-	assert_int_equal(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL),
-			 SQLITE_OK);
+	testdb_exec(store_db(t->store), "PRAGMA user_version=%d",
+		    store_schema_latest() + 1);
 	/* Leave the database whole in the main file before comparing. */
-	assert_int_equal(sqlite3_exec(store_db(s),
-				      "PRAGMA wal_checkpoint(TRUNCATE)", NULL,
-				      NULL, NULL),
-			 SQLITE_OK);
-	store_close(s);
-	assert_refused_untouched(f->path, 0, "newer than this podflow");
-	assert_refused_untouched(f->path, STORE_READONLY,
+	testdb_exec(store_db(t->store), "PRAGMA wal_checkpoint(TRUNCATE)");
+	store_close(t->store);
+	t->store = NULL;
+	assert_refused_untouched(t->path, 0, "newer than this podflow");
+	assert_refused_untouched(t->path, STORE_READONLY,
 				 "newer than this podflow");
 }
 
 static void test_refuses_other_applications_database(void **state)
 {
-	struct fixture *f = *state;
-	sqlite3 *db;
+	struct testdb *t = *state;
 
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t (x); "
-					  "INSERT INTO t VALUES (1)",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
-	sqlite3_close(db);
-	assert_refused_untouched(f->path, 0, "not a podflow database");
-
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA application_id=42", NULL,
-				      NULL, NULL),
-			 SQLITE_OK);
-	sqlite3_close(db);
-	assert_refused_untouched(f->path, 0, "application_id");
+	sqlite_write(t->path, 0,
+		     "CREATE TABLE t (x); INSERT INTO t VALUES (1)");
+	assert_refused_untouched(t->path, 0, "not a podflow database");
+	sqlite_write(t->path, 0, "PRAGMA application_id=42");
+	assert_refused_untouched(t->path, 0, "application_id");
 }
 
 static void test_refuses_unopenable_paths(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *t = *state;
 	struct store *s = NULL;
 	char path[160];
 
-	snprintf(path, sizeof(path), "%s/missing/podflow.db", f->dir);
+	snprintf(path, sizeof(path), "%s/missing/podflow.db", t->dir);
 	assert_int_equal(store_open(path, 0, &s), -1);
-	assert_non_null(strstr(errmsg_get(), path));
-	assert_non_null(strstr(errmsg_get(), "No such file or directory"));
+	testkit_assert_errmsg(path);
+	testkit_assert_errmsg("No such file or directory");
 
-	assert_int_equal(store_open(f->dir, 0, &s), -1);
-	assert_non_null(strstr(errmsg_get(), "not a regular file"));
+	assert_int_equal(store_open(t->dir, 0, &s), -1);
+	testkit_assert_errmsg("not a regular file");
 
 	/* Reading never creates a database. */
-	assert_int_equal(store_open(f->path, STORE_READONLY, &s), -1);
-	assert_non_null(strstr(errmsg_get(), f->path));
-	assert_int_equal(access(f->path, F_OK), -1);
+	assert_int_equal(store_open(t->path, STORE_READONLY, &s), -1);
+	testkit_assert_errmsg(t->path);
+	assert_int_equal(access(t->path, F_OK), -1);
 }
 
 /*
@@ -714,24 +594,23 @@ static void test_refuses_unopenable_paths(void **state)
  */
 static void test_refuses_read_only_file_for_writing(void **state)
 {
-	struct fixture *f = *state;
+	struct testdb *t = *state;
 	struct store *s = NULL;
 	pid_t pid;
 	int status, ok;
 
-	assert_int_equal(store_open(f->path, 0, &s), 0);
-	store_close(s);
-	assert_int_equal(chmod(f->path, 0444), 0);
-	assert_int_equal(chmod(f->dir, 0755), 0);
+	store_close(t->store);
+	t->store = NULL;
+	assert_int_equal(chmod(t->path, 0444), 0);
+	assert_int_equal(chmod(t->dir, 0755), 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		if (geteuid() == 0 && setuid(65534) < 0)
 			_exit(3);
-		s = NULL;
-		ok = store_open(f->path, 0, &s) == -1 &&
+		ok = store_open(t->path, 0, &s) == -1 &&
 		     strstr(errmsg_get(), "cannot open for writing") != NULL &&
-		     strstr(errmsg_get(), f->path) != NULL;
+		     strstr(errmsg_get(), t->path) != NULL;
 		_exit(ok ? 0 : 1);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -742,33 +621,23 @@ static void test_refuses_read_only_file_for_writing(void **state)
 /* A file cut short, as after a copy that ran out of space. */
 static void test_truncated_database_fails_cleanly(void **state)
 {
-	struct fixture *f = *state;
-	struct store *s = NULL;
-	struct store_edge *batch = calloc(2000, sizeof(*batch));
-	char server[32];
+	struct testdb *t = *state;
+	struct store_edge *batch = servers(2000, 0, "10.244.9.9", "10.244", 0,
+					   443);
 
-	assert_non_null(batch);
-	for (int i = 0; i < 2000; i++) {
-		snprintf(server, sizeof(server), "10.244.%d.%d", i / 250,
-			 i % 250 + 1);
-		batch[i] = edge(0, "10.244.9.9", server, 443);
-	}
-	assert_int_equal(store_open(f->path, 0, &s), 0);
-	assert_int_equal(store_flush_edges(s, batch, 2000), 0);
-	assert_int_equal(sqlite3_exec(store_db(s),
-				      "PRAGMA wal_checkpoint(TRUNCATE)", NULL,
-				      NULL, NULL),
-			 SQLITE_OK);
-	store_close(s);
+	assert_int_equal(store_flush_edges(t->store, batch, 2000), 0);
+	testdb_exec(store_db(t->store), "PRAGMA wal_checkpoint(TRUNCATE)");
+	store_close(t->store);
+	t->store = NULL;
 	free(batch);
-	assert_int_equal(truncate(f->path, 8192), 0);
+	assert_int_equal(truncate(t->path, 8192), 0);
 
 	/* Opening may succeed (the header is intact); reading must not. */
-	if (store_open(f->path, STORE_READONLY, &s) == 0) {
+	if (store_open(t->path, STORE_READONLY, &t->store) == 0) {
 		sqlite3_stmt *st;
 		int rc;
 
-		assert_int_equal(sqlite3_prepare_v2(store_db(s),
+		assert_int_equal(sqlite3_prepare_v2(store_db(t->store),
 						    "SELECT count(*) FROM "
 						    "edge",
 						    -1, &st, NULL),
@@ -776,9 +645,8 @@ static void test_truncated_database_fails_cleanly(void **state)
 		rc = sqlite3_step(st);
 		sqlite3_finalize(st);
 		assert_int_equal(rc & 0xff, SQLITE_CORRUPT);
-		store_close(s);
 	} else {
-		assert_non_null(strstr(errmsg_get(), f->path));
+		testkit_assert_errmsg(t->path);
 	}
 }
 
@@ -788,40 +656,26 @@ static void test_truncated_database_fails_cleanly(void **state)
  */
 static void test_full_disk_loses_nothing(void **state)
 {
-	struct fixture *f = *state;
-	struct store *s = NULL;
+	struct testdb *t = *state;
 	struct store_edge first = edge(0, "10.244.0.1", "10.244.0.2", 80);
-	struct store_edge *batch = calloc(5000, sizeof(*batch));
-	char server[32], *pages;
+	struct store_edge *batch = servers(5000, 60, "10.244.9.9", "10.245",
+					   0, 443);
+	char *pages;
 
-	assert_non_null(batch);
-	for (int i = 0; i < 5000; i++) {
-		snprintf(server, sizeof(server), "10.245.%d.%d", i / 250,
-			 i % 250 + 1);
-		batch[i] = edge(60, "10.244.9.9", server, 443);
-	}
-	assert_int_equal(store_open(f->path, 0, &s), 0);
-	assert_int_equal(store_flush_edges(s, &first, 1), 0);
-	pages = query(s, "PRAGMA page_count");
-	char limit[64];
-	snprintf(limit, sizeof(limit), "PRAGMA max_page_count=%d",
-		 atoi(pages) + 2);
+	assert_int_equal(store_flush_edges(t->store, &first, 1), 0);
+	pages = testdb_query(t->store, "PRAGMA page_count");
+	testdb_exec(store_db(t->store), "PRAGMA max_page_count=%d",
+		    atoi(pages) + 2);
 	free(pages);
-	assert_int_equal(sqlite3_exec(store_db(s), limit, NULL, NULL, NULL),
-			 SQLITE_OK);
 
-	assert_int_equal(store_flush_edges(s, batch, 5000), -1);
-	assert_non_null(strstr(errmsg_get(), "full"));
-	assert_non_null(strstr(errmsg_get(), f->path));
-	assert_query(s, "SELECT count(*) FROM edge", "1");
+	assert_int_equal(store_flush_edges(t->store, batch, 5000), -1);
+	testkit_assert_errmsg("full");
+	testkit_assert_errmsg(t->path);
+	testdb_assert_query(t->store, "1", "SELECT count(*) FROM edge");
 
-	assert_int_equal(sqlite3_exec(store_db(s),
-				      "PRAGMA max_page_count=1073741823", NULL,
-				      NULL, NULL),
-			 SQLITE_OK);
-	assert_int_equal(store_flush_edges(s, batch, 5000), 0);
-	assert_query(s, "SELECT count(*) FROM edge", "5001");
-	store_close(s);
+	testdb_exec(store_db(t->store), "PRAGMA max_page_count=1073741823");
+	assert_int_equal(store_flush_edges(t->store, batch, 5000), 0);
+	testdb_assert_query(t->store, "5001", "SELECT count(*) FROM edge");
 	free(batch);
 }
 
@@ -837,28 +691,22 @@ static void test_full_disk_loses_nothing(void **state)
 
 static void test_sqlite3_reader_during_flushes(void **state)
 {
-	struct fixture *f = *state;
-	struct store *s = NULL;
-	struct store_edge *batch = calloc(BATCH, sizeof(*batch));
-	char out[160], err[160], server[32], cmd[768];
+	struct testdb *t = *state;
+	struct store_edge *batch = servers(BATCH, 0, "10.244.0.1", "10.244",
+					   1, 80);
+	char out[160], err[160], cmd[768];
 	pid_t pid;
 	int status;
 
-	assert_non_null(batch);
-	for (int i = 0; i < BATCH; i++) {
-		snprintf(server, sizeof(server), "10.244.1.%d", i + 1);
-		batch[i] = edge(0, "10.244.0.1", server, 80);
-	}
-	assert_int_equal(store_open(f->path, 0, &s), 0);
-	assert_int_equal(store_flush_edges(s, batch, BATCH), 0);
+	assert_int_equal(store_flush_edges(t->store, batch, BATCH), 0);
 
-	snprintf(out, sizeof(out), "%s/reader.out", f->dir);
-	snprintf(err, sizeof(err), "%s/reader.err", f->dir);
+	snprintf(out, sizeof(out), "%s/reader.out", t->dir);
+	snprintf(err, sizeof(err), "%s/reader.err", t->dir);
 	snprintf(cmd, sizeof(cmd),
 		 "for i in $(seq %d); do sqlite3 -readonly -cmd "
 		 "'.timeout 5000' '%s' 'SELECT coalesce(sum(connections), 0) "
 		 "FROM flow_edges' || echo FAILED; done >'%s' 2>'%s'",
-		 READS, f->path, out, err);
+		 READS, t->path, out, err);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
@@ -866,7 +714,7 @@ static void test_sqlite3_reader_during_flushes(void **state)
 		_exit(127);
 	}
 	for (int i = 0; i < FLUSHES; i++)
-		assert_int_equal(store_flush_edges(s, batch, BATCH), 0);
+		assert_int_equal(store_flush_edges(t->store, batch, BATCH), 0);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
@@ -890,37 +738,44 @@ static void test_sqlite3_reader_during_flushes(void **state)
 	if (len != 0)
 		fail_msg("reader stderr: %s", text);
 	free(text);
-	assert_query(s, "SELECT sum(connections) FROM flow_edges", "60200");
-	store_close(s);
+	unlink(out);
+	unlink(err);
+	testdb_assert_query(t->store, "60200",
+			    "SELECT sum(connections) FROM flow_edges");
 	free(batch);
 }
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define OPEN(fn)                                                               \
+	cmocka_unit_test_setup_teardown(fn, testdb_setup, testdb_teardown)
+#define CLOSED(fn)                                                             \
+	cmocka_unit_test_setup_teardown(fn, testdb_setup_closed,               \
+					testdb_teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_open_creates_latest_schema_in_wal),
-		T(test_migrates_from_every_older_version),
-		T(test_readers_walk_the_primary_key),
-		T(test_readers_run_on_version_3),
-		T(test_upsert_aggregates_within_bucket),
-		T(test_buckets_separate_and_view_sums),
-		T(test_service_and_nat_columns),
-		T(test_protocol_names_and_expressible),
-		T(test_million_connections_thousand_rows),
-		T(test_prune_deletes_only_old_edges),
-		T(test_checkpoint_truncates_and_wal_persists),
-		T(test_meta_roundtrip),
-		T(test_path_precedence),
-		T(test_refuses_file_that_is_not_sqlite),
-		T(test_refuses_newer_schema),
-		T(test_refuses_other_applications_database),
-		T(test_refuses_unopenable_paths),
-		T(test_refuses_read_only_file_for_writing),
-		T(test_truncated_database_fails_cleanly),
-		T(test_full_disk_loses_nothing),
-		T(test_sqlite3_reader_during_flushes),
+		CLOSED(test_open_creates_latest_schema_in_wal),
+		CLOSED(test_migrates_from_every_older_version),
+		OPEN(test_readers_walk_the_primary_key),
+		CLOSED(test_readers_run_on_version_3),
+		OPEN(test_upsert_aggregates_within_bucket),
+		OPEN(test_buckets_separate_and_view_sums),
+		OPEN(test_service_and_nat_columns),
+		OPEN(test_protocol_names_and_expressible),
+		OPEN(test_million_connections_thousand_rows),
+		OPEN(test_prune_deletes_only_old_edges),
+		OPEN(test_checkpoint_truncates_and_wal_persists),
+		OPEN(test_meta_roundtrip),
+		CLOSED(test_path_precedence),
+		CLOSED(test_refuses_file_that_is_not_sqlite),
+		OPEN(test_refuses_newer_schema),
+		CLOSED(test_refuses_other_applications_database),
+		CLOSED(test_refuses_unopenable_paths),
+		OPEN(test_refuses_read_only_file_for_writing),
+		OPEN(test_truncated_database_fails_cleanly),
+		OPEN(test_full_disk_loses_nothing),
+		OPEN(test_sqlite3_reader_during_flushes),
 	};
-#undef T
+#undef OPEN
+#undef CLOSED
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
