@@ -41,6 +41,7 @@ struct replay {
 	struct strmap groups; /* "src dst port/proto" -> struct replay_group */
 	struct strmap decided; /* the ends, port and SNAT -> struct decision */
 	struct strmap seen;   /* with several databases: rows already read */
+	uintptr_t db;	      /* the database being read, from 1 */
 	struct replay_group **list; /* the groups, in r->mem */
 	size_t n_list, cap_list;
 	struct arena mem;
@@ -139,8 +140,10 @@ static void digest(const char *s, char out[33])
 /*
  * A row another database already gave: the same connection, seen twice.
  * Rows are remembered by a 128-bit digest, not their text: a day of
- * several nodes is millions of them.  Returns 1 seen, 0 new, or -1 with
- * errmsg.
+ * several nodes is millions of them.  The key leaves out the Service and
+ * the SNAT address, which one node sees and the other may not, so two
+ * rows of one database can share it: they are two edges, never one.
+ * Returns 1 seen, 0 new, or -1 with errmsg.
  */
 static int seen_before(struct replay *r, sqlite3_stmt *st)
 {
@@ -159,8 +162,8 @@ static int seen_before(struct replay *r, sqlite3_stmt *st)
 		return -1;
 	}
 	if (slot->value != NULL)
-		return 1;
-	slot->value = slot; /* any non-NULL mark */
+		return slot->value != (void *)r->db;
+	slot->value = (void *)r->db;
 	return 0;
 }
 
@@ -247,6 +250,7 @@ int replay_store(struct replay *r, struct store *s, int64_t since,
 	sqlite3_stmt *st = NULL;
 	int rc = -1, step, dup;
 
+	r->db++;
 	if (endpoints_open(s, &e) < 0)
 		goto out;
 	if (sqlite3_prepare_v2(store_db(s), sql_check_flows, -1, &st, NULL)) {
