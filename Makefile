@@ -90,8 +90,8 @@ TEST_DEPS_collector   = $(SUPPORT_A) $(COLLECTOR_A) $(STORE_A) $(LIB_A)
 TEST_DEPS_timer       = $(COLLECTOR_A)
 TEST_DEPS_review      = $(SUPPORT_A) $(POLICYGEN_A) $(NETPOL_A) $(STORE_A) $(LIB_A)
 TEST_DEPS_replay      = $(SUPPORT_A) $(POLICYGEN_A) $(NETPOL_A) $(STORE_A) $(LIB_A)
-TEST_DEPS_generate    = $(POLICYGEN_A) $(NETPOL_A) $(STORE_A) $(LIB_A)
-TEST_DEPS_cli         = $(POLICYGEN_A) $(STORE_A) $(LIB_A)
+TEST_DEPS_generate    = $(SUPPORT_A) $(POLICYGEN_A) $(NETPOL_A) $(STORE_A) $(LIB_A)
+TEST_DEPS_cli         = $(SUPPORT_A) $(POLICYGEN_A) $(STORE_A) $(LIB_A)
 
 TOOLS = $(BUILD)/tests/pftraffic $(BUILD)/tests/pfmkdb
 

@@ -18,6 +18,7 @@
 #include "podflow/errmsg.h"
 #include "podflow/store.h"
 #include "policygen/policygen.h"
+#include "support/testdb.h"
 
 /* Where the fake usage was printed, and how often. */
 static FILE *usage_to;
@@ -247,31 +248,20 @@ static int fake_run(struct store *s, void *ctx)
 
 static void test_run_store(void **state)
 {
-	char dir[] = "/tmp/test_cli.XXXXXX", path[64];
+	struct testdb *t = *state;
 	struct store *s = NULL;
 	int want;
 
-	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/podflow.db", dir);
 	want = 0;
 	ran_on = NULL;
-	assert_int_equal(cli_run_store(path, fake_run, &want), EXIT_INVALID);
+	assert_int_equal(cli_run_store(t->path, fake_run, &want), EXIT_INVALID);
 	assert_null(ran_on); /* nothing to open read-only */
-	assert_int_equal(store_open(path, 0, &s), 0);
+	assert_int_equal(store_open(t->path, 0, &s), 0);
 	store_close(s);
-	assert_int_equal(cli_run_store(path, fake_run, &want), 0);
+	assert_int_equal(cli_run_store(t->path, fake_run, &want), 0);
 	assert_non_null(ran_on);
 	want = 1;
-	assert_int_equal(cli_run_store(path, fake_run, &want), 1);
-	for (size_t i = 0; i < 3; i++) {
-		static const char *const ends[] = { "", "-wal", "-shm" };
-		char file[80];
-
-		snprintf(file, sizeof(file), "%s%s", path, ends[i]);
-		unlink(file);
-	}
-	assert_int_equal(rmdir(dir), 0);
+	assert_int_equal(cli_run_store(t->path, fake_run, &want), 1);
 }
 
 int main(void)
@@ -285,7 +275,8 @@ int main(void)
 		cmocka_unit_test(test_refused_argument_answered_with_usage),
 		cmocka_unit_test(test_failing_option_stops_the_parse),
 		cmocka_unit_test(test_scope_options_shared),
-		cmocka_unit_test(test_run_store),
+		cmocka_unit_test_setup_teardown(test_run_store, testdb_setup_closed,
+						testdb_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

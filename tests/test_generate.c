@@ -26,6 +26,7 @@
 #include "podflow/store.h"
 #include "policygen/generate.h"
 #include "policygen/review.h"
+#include "support/testdb.h"
 
 static void test_policy_names(void **state)
 {
@@ -98,9 +99,8 @@ static void test_policy_name_hash_is_stable(void **state)
 
 /* Up to two node databases, each holding the same inventory. */
 struct fixture {
-	char dir[64];
-	char path[2][96];
-	struct store *stores[2];
+	struct testdb db[2];
+	struct store *stores[2]; /* db[i].store, for short */
 };
 
 static int setup(void **state)
@@ -109,17 +109,10 @@ static int setup(void **state)
 
 	if (f == NULL)
 		return -1;
-	strcpy(f->dir, "/tmp/podflow-test-generate.XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
 	for (int i = 0; i < 2; i++) {
-		char path[sizeof(f->path[i])];
-
-		/* Through path: GCC's -Wrestrict takes f->dir for f->path. */
-		snprintf(path, sizeof(path), "%s/node-%d.db", f->dir, i + 1);
-		memcpy(f->path[i], path, sizeof(path));
-		if (store_open(f->path[i], 0, &f->stores[i]) < 0)
+		if (testdb_make(&f->db[i], 1) < 0)
 			return -1;
+		f->stores[i] = f->db[i].store;
 	}
 	*state = f;
 	return 0;
@@ -128,20 +121,13 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char side[112];
+	int rc = 0;
 
-	for (int i = 0; i < 2; i++) {
-		store_close(f->stores[i]);
-		unlink(f->path[i]);
-		snprintf(side, sizeof(side), "%s-wal", f->path[i]);
-		unlink(side);
-		snprintf(side, sizeof(side), "%s-shm", f->path[i]);
-		unlink(side);
-	}
-	if (rmdir(f->dir) != 0)
-		return -1;
+	for (int i = 0; i < 2; i++)
+		if (testdb_remove(&f->db[i]) < 0)
+			rc = -1;
 	free(f);
-	return 0;
+	return rc;
 }
 
 /* A running pod of Deployment workload in namespace shop at ip. */
@@ -447,7 +433,7 @@ static void test_lost_events_are_warned(void **state)
 	snprintf(want, sizeof(want),
 		 "%s: podflowd reported 3 lost-event episodes; it resynced, "
 		 "but flows that began and ended within one may be missing",
-		 f->path[0]);
+		 f->db[0].path);
 	assert_true(said(&d, GENERATE_WARNING, want));
 	generate_result_free(&r);
 
@@ -532,12 +518,12 @@ static void test_rejected_peer_is_not_emitted(void **state)
 	assert_true(said(&d, GENERATE_EXPLAIN,
 			 "  egress  203.0.113.66/32                           "
 			 "1389/TCP         1 conns  2026-01-01T00:00:20Z .. "
-			 "2026-01-01T00:00:21Z  node-1.db  [rejected by alice: "
+			 "2026-01-01T00:00:21Z  podflow.db  [rejected by alice: "
 			 "log4shell]"));
 	assert_true(said(&d, GENERATE_EXPLAIN,
 			 "  egress  shop/Deployment/cart                      "
 			 "8080/TCP         1 conns  2026-01-01T00:00:10Z .. "
-			 "2026-01-01T00:00:11Z  node-1.db  [pending review]"));
+			 "2026-01-01T00:00:11Z  podflow.db  [pending review]"));
 	generate_result_free(&r);
 	arena_reset(&mem);
 }
