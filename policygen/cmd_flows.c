@@ -297,10 +297,7 @@ int cmd_flows(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
-		{ "namespace", required_argument, NULL, 'n' },
-		{ "workload", required_argument, NULL, 'w' },
-		{ "since", required_argument, NULL, 's' },
-		{ "until", required_argument, NULL, 'u' },
+		CLI_WINDOW_OPTIONS,
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },

@@ -290,10 +290,7 @@ static enum cli_parsed parse_args(int argc, char **argv,
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
-		{ "namespace", required_argument, NULL, 'n' },
-		{ "workload", required_argument, NULL, 'w' },
-		{ "since", required_argument, NULL, 's' },
-		{ "until", required_argument, NULL, 'u' },
+		CLI_WINDOW_OPTIONS,
 		{ "now", required_argument, NULL, 'N' },
 		{ "ingress", required_argument, NULL, 'I' },
 		{ "egress", required_argument, NULL, 'E' },

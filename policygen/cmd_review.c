@@ -231,10 +231,7 @@ static enum cli_parsed parse_list(int argc, char **argv, struct list_cli *c)
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "review-db", required_argument, NULL, 'R' },
-		{ "namespace", required_argument, NULL, 'n' },
-		{ "workload", required_argument, NULL, 'w' },
-		{ "since", required_argument, NULL, 's' },
-		{ "until", required_argument, NULL, 'u' },
+		CLI_WINDOW_OPTIONS,
 		{ "pending", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },

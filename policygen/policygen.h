@@ -120,6 +120,13 @@ struct cli_scope {
  */
 int cli_set_scope(struct cli_scope *sc, int ch, char *arg);
 
+/* The options of a window of flows, in a command's table of options. */
+#define CLI_WINDOW_OPTIONS                                 \
+	{ "namespace", required_argument, NULL, 'n' },     \
+	{ "workload", required_argument, NULL, 'w' },      \
+	{ "since", required_argument, NULL, 's' },         \
+	{ "until", required_argument, NULL, 'u' }
+
 struct generate_opts;
 
 /*
