@@ -178,6 +178,16 @@ run() {
 	status=$?
 	err=$(cat "$TB_TMP/stderr")
 }
+# validate FILE WHAT STEP: the step STEP passes if FILE matches the official
+# Kubernetes schemas; without them (or PyYAML) it is left out, and said so.
+validate() {
+	if [ -f "$SCHEMAS/api__v1_openapi.json" ] && /usr/bin/python3 -c 'import yaml' 2>/dev/null; then
+		run /usr/bin/python3 "$VALIDATE" "$SCHEMAS" "$1"
+		[ "$status" -eq 0 ] && pass "$3" || fail "$3" "k8s_validate.py: status $status" "$out$err"
+	else
+		say "  ${D}(no Kubernetes schemas in $SCHEMAS: $2 not validated)${N}"
+	fi
+}
 rfc3339() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
 sql() { sqlite3 -readonly "$db" "$1"; }
 
@@ -194,35 +204,17 @@ heading "A one-node cluster in network namespaces"
 # with masquerade on the way out, as a node does for pod egress.
 demo_internet() {
 	local ns=$TB_PREFIX-internet
-	tb_ns_add "$ns" || return 1
-	ip -n "$TB_NODE" link add v-uplink type veth peer name eth0 netns "$ns" || return 1
-	ip -n "$TB_NODE" addr add "$NODE_IP/24" dev v-uplink
-	ip -n "$TB_NODE" link set v-uplink up
-	ip -n "$ns" addr add "$ROUTER_IP/24" dev eth0
-	ip -n "$ns" link set eth0 up
+	tb_wire "$ns" "$TB_NODE" v-uplink "$NODE_IP" "$ROUTER_IP" || return 1
 	ip -n "$TB_NODE" route add default via "$ROUTER_IP" || return 1
 	tb_in "$ns" sysctl -qw net.ipv4.ip_forward=1
-	tb_in "$TB_NODE" nft -f - <<-NFT
-	table ip ${TB_TABLE}_nat {
-		chain postrouting {
-			type nat hook postrouting priority srcnat;
-			oifname "v-uplink" masquerade
-		}
-	}
-	NFT
+	tb_masquerade v-uplink
 }
 
 # demo_outside NAME ADDR GATEWAY: a host on the internet, in its own /24
 # behind the router.
 demo_outside() {
-	local ns=$TB_PREFIX-$1 router=$TB_PREFIX-internet
-	tb_ns_add "$ns" || return 1
-	ip -n "$router" link add "o-$1" type veth peer name eth0 netns "$ns" || return 1
-	ip -n "$router" addr add "$3/24" dev "o-$1"
-	ip -n "$router" link set "o-$1" up
-	ip -n "$ns" addr add "$2/24" dev eth0
-	ip -n "$ns" link set eth0 up
-	ip -n "$ns" route add default via "$3"
+	tb_wire "$TB_PREFIX-$1" "$TB_PREFIX-internet" "o-$1" "$3" "$2" || return 1
+	ip -n "$TB_PREFIX-$1" route add default via "$3"
 }
 
 setup() {
@@ -246,13 +238,10 @@ setup() {
 setup >"$TB_TMP/setup.log" 2>&1 ||
 	abort "cluster set up" "a namespace, link, route or nft rule failed" "$(cat "$TB_TMP/setup.log")"
 # Wait until the servers listen.
-for _ in $(seq 50); do
-	tb_in "$TB_PREFIX-javaapp" ss -Htln 'sport = :8080' | grep -q . &&
-		tb_in "$TB_PREFIX-cart" ss -Htln 'sport = :8080' | grep -q . &&
-		tb_in "$TB_PREFIX-api" ss -Htln 'sport = :443' | grep -q . &&
-		tb_in "$TB_PREFIX-coredns" ss -Huln 'sport = :5353' | grep -q . && break
-	sleep 0.05
-done
+tb_listening "$TB_PREFIX-javaapp" tcp 8080
+tb_listening "$TB_PREFIX-cart" tcp 8080
+tb_listening "$TB_PREFIX-api" tcp 443
+tb_listening "$TB_PREFIX-coredns" udp 5353
 show <<EOF
 node $NODE_NAME (InternalIP $NODE_IP): routes the pods, kube-proxy-style DNAT, masquerade out
   example-java-app/javaapp   $JAVAAPP   Service javaapp  $JAVAAPP_SVC:80  -> 8080/TCP
@@ -471,13 +460,7 @@ say "  One of its pods, jclient: labels, owner, node and address are what podflo
 awk '/^- /{ if (item ~ /\n  kind: Pod\n/ && item ~ /name: jclient-/) printf "%s", item; item = "" }
      { item = item $0 "\n" }' "$inventory" | show
 
-if [ -f "$SCHEMAS/api__v1_openapi.json" ] && /usr/bin/python3 -c 'import yaml' 2>/dev/null; then
-	run /usr/bin/python3 "$VALIDATE" "$SCHEMAS" "$inventory"
-	[ "$status" -eq 0 ] && pass "inventory matches the official Kubernetes schemas" ||
-		fail "inventory matches the official Kubernetes schemas" "k8s_validate.py: status $status" "$out$err"
-else
-	say "  ${D}(no Kubernetes schemas in $SCHEMAS: inventory not validated)${N}"
-fi
+validate "$inventory" inventory "inventory matches the official Kubernetes schemas"
 
 run "$POLICYGEN" import --db "$db" "$inventory"
 printf '%s\n' "$out$err" | sed '/^$/d' | show
@@ -492,11 +475,7 @@ printf '%s\n' "$out" | show
 
 heading "podflowd learns the normal traffic ($ROUNDS rounds, one second apart)"
 
-cat >"$TB_TMP/podflowd.yaml" <<YAML
-pod_cidrs: [$TB_POD_CIDR4]
-flush_interval_ms: 1000
-stats_interval_seconds: 0
-YAML
+tb_podflowd_config "$TB_TMP/podflowd.yaml" "flush_interval_ms: 1000"
 say "  ${D}ip netns exec $TB_NODE podflowd --config podflowd.yaml --db podflow.db${N}"
 show <"$TB_TMP/podflowd.yaml"
 
@@ -583,13 +562,7 @@ if [ "$n_policies" -eq 5 ]; then
 else
 	fail "5 policies generated" "got $n_policies" "$(grep '^  name:' "$policies")"
 fi
-if [ -f "$SCHEMAS/api__v1_openapi.json" ] && /usr/bin/python3 -c 'import yaml' 2>/dev/null; then
-	run /usr/bin/python3 "$VALIDATE" "$SCHEMAS" "$policies"
-	[ "$status" -eq 0 ] && pass "policies match the official NetworkPolicy schema" ||
-		fail "policies match the official NetworkPolicy schema" "k8s_validate.py: status $status" "$out$err"
-else
-	say "  ${D}(no Kubernetes schemas in $SCHEMAS: policies not validated)${N}"
-fi
+validate "$policies" policies "policies match the official NetworkPolicy schema"
 
 # ---- 5. check the learning window ---------------------------------------
 
@@ -608,10 +581,7 @@ heading "The log4shell callback, with no NetworkPolicy in force"
 say "  ${D}The testbed has no CNI to enforce policies: with nothing applied, the"
 say "  vulnerable pods reach the attacker's LDAP server.${N}"
 tb_serve "$TB_PREFIX-attacker" tcp 0.0.0.0 1389
-for _ in $(seq 50); do
-	tb_in "$TB_PREFIX-attacker" ss -Htln 'sport = :1389' | grep -q . && break
-	sleep 0.05
-done
+tb_listening "$TB_PREFIX-attacker" tcp 1389
 run tb_in "$TB_PREFIX-jclient" "$PFTRAFFIC" connect tcp $ATTACKER_IP 1389 1
 if [ "$status" -eq 0 ]; then
 	say "  jclient -> $ATTACKER_IP:1389/TCP: connected (the exploit would now fetch its payload)"

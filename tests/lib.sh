@@ -17,6 +17,9 @@
 #	t_line TEXT REGEX      a line of TEXT matches the extended regex REGEX
 #	t_check WHY [!] CMD... CMD succeeds (with !, fails); if not, WHY says
 #	                       what went wrong
+#	t_sql_case NAME DB SQL WANT
+#	                       a case of its own: SQL's answer from the
+#	                       database DB is WANT
 #	t_note TEXT            TEXT follows NAME on the case's "ok" line (a
 #	                       figure the case measured)
 #	t_end                  closes the case now (t_case and t_done do it)
@@ -32,12 +35,16 @@
 # t_ok NAME and t_fail NAME WHY report a line of their own (a set-up that
 # failed, say), closing the open case first; t_expect NAME WANT CMD... is
 # t_run with its own NAME for a failure, reporting nothing when it passes.
+#
+# t_tmpdir NAME gives the script its temporary directory, $tmp, removed at
+# exit; $FIXTURES is tests/fixtures, wherever the script is run from.
 
 BUILD=${PODFLOW_BUILD:-build}
 PODFLOWD=$BUILD/podflowd
 POLICYGEN=$BUILD/policygen
 PFMKDB=$BUILD/tests/pfmkdb
 PFTRAFFIC=$BUILD/tests/pftraffic
+FIXTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/fixtures" && pwd)
 t_failures=0
 # The open case: its name, the text its ok line adds, and its state (open,
 # failed, or empty when no case is open).
@@ -147,6 +154,15 @@ t_check() {
 	fi || t_bad "$why"
 }
 
+# t_sql DB SQL: SQL's answer from the database DB, opened read-only so that
+# a test never changes what it checks.
+t_sql() { sqlite3 -readonly "$1" "$2"; }
+
+t_sql_case() {
+	t_case "$1"
+	t_equal "$(t_sql "$2" "$3")" "$4"
+}
+
 # t_expect NAME WANT_STATUS CMD...: runs CMD, checks its exit status, and
 # keeps its stdout and stderr in $t_out and $t_err for further checks.
 t_expect() {
@@ -165,15 +181,22 @@ t_done() {
 	[ "$t_failures" -eq 0 ]
 }
 
+# t_tmpdir NAME: a new directory /tmp/podflow-NAME.XXXXXX in $tmp, and an
+# EXIT trap that removes it (a script that needs a trap of its own removes
+# $tmp there).  Exits the test, failed, if there is none.
+t_tmpdir() {
+	tmp=$(mktemp -d "/tmp/podflow-$1.XXXXXX") ||
+		{ t_fail "temporary directory" "mktemp failed"; exit 1; }
+	trap 'rm -rf "$tmp"' EXIT
+}
+
 # t_javaapp_db DB: the example-java-app scenario in a new database DB,
 # its inventory at two times and the flows podflowd would have recorded
 # (tests/fixtures/javaapp*).  Exits the test, failed, if that fails.
 t_javaapp_db() {
-	local fixtures
-	fixtures=$(cd "$(dirname "${BASH_SOURCE[0]}")/fixtures" && pwd)
-	"$POLICYGEN" import --db "$1" --at 2026-11-23T07:20:00Z "$fixtures/javaapp-before.yaml" >/dev/null &&
-		"$POLICYGEN" import --db "$1" --at 2026-11-23T08:30:00Z "$fixtures/javaapp.yaml" >/dev/null &&
-		bash -c ". '$fixtures/javaapp-flows.sh'" | sqlite3 "$1" ||
+	"$POLICYGEN" import --db "$1" --at 2026-11-23T07:20:00Z "$FIXTURES/javaapp-before.yaml" >/dev/null &&
+		"$POLICYGEN" import --db "$1" --at 2026-11-23T08:30:00Z "$FIXTURES/javaapp.yaml" >/dev/null &&
+		bash -c ". '$FIXTURES/javaapp-flows.sh'" | sqlite3 "$1" ||
 		{ t_fail "scenario" "set-up failed"; exit 1; }
 }
 

@@ -6,10 +6,7 @@
 # caught; invalid manifests are refused with file, document and line.
 . "$(dirname "$0")/../lib.sh"
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-fixtures=$top/tests/fixtures
-tmp=$(mktemp -d /tmp/podflow-check.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+t_tmpdir check
 db=$tmp/podflow.db
 
 t_javaapp_db "$db"
@@ -30,7 +27,7 @@ while read -r src dst port proto want; do
 	t_case "--flow '$spec' is $want"
 	t_run "$status" "$POLICYGEN" check --db "$db" -f "$tmp/policies.yaml" --flow "$spec"
 	t_match "$t_out" "$want *"
-done <"$fixtures/javaapp.flows"
+done <"$FIXTURES/javaapp.flows"
 
 # The log4shell callback: denied at jclient's egress, and the reason names
 # the policy that isolates it and where it is.
@@ -129,31 +126,21 @@ t_case "a missing file is refused"
 t_run 2 "$POLICYGEN" check --db "$db" -f "$tmp/nope.yaml"
 
 # A policy named again replaces the earlier one, as kubectl apply does:
-# the generated javaapp policy, then one of that name that allows nothing.
-cat >"$tmp/javaapp-deny.yaml" <<'YAML'
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: podflow-deployment-javaapp
-  namespace: example-java-app
-spec:
-  podSelector:
-    matchLabels:
-      app: javaapp
-  policyTypes: [Ingress]
-YAML
+# the generated javaapp policy, then one of that name that allows nothing
+# (javaapp's pods isolated for ingress).
+deny=$FIXTURES/javaapp-deny-ingress.yaml
 t_case "a policy named again replaces the earlier one"
-t_run 1 "$POLICYGEN" check --db "$db" "${window[@]}" -f "$tmp/policies.yaml" -f "$tmp/javaapp-deny.yaml"
+t_run 1 "$POLICYGEN" check --db "$db" "${window[@]}" -f "$tmp/policies.yaml" -f "$deny"
 t_match "$t_out|$t_err" "*ingress (example-java-app/podflow-deployment-javaapp)*1 policies named again*"
 
 # Addresses in any spelling: the store keeps canonical text.
 t_case "--flow: an IPv6 pod address in capitals is the pod"
-t_run 1 "$POLICYGEN" check --db "$db" -f "$tmp/javaapp-deny.yaml" \
+t_run 1 "$POLICYGEN" check --db "$db" -f "$deny" \
 	--flow '192.168.0.11 -> [FD00:10:244:1:0::10]:8080/TCP'
 t_match "$t_out" "DENY  192.168.0.11 -> example-java-app/Deployment/javaapp:8080/TCP*"
 
 # A typo must not widen a policy: unknown fields are refused.
-sed 's/^  policyTypes: \[Ingress\]/  policyTypes: [Ingress]\n  ingress:\n  - form: [{podSelector: {}}]/' "$tmp/javaapp-deny.yaml" >"$tmp/typo.yaml"
+sed 's/^  policyTypes: \[Ingress\]/  policyTypes: [Ingress]\n  ingress:\n  - form: [{podSelector: {}}]/' "$deny" >"$tmp/typo.yaml"
 t_case "an unknown field is refused"
 t_run 2 "$POLICYGEN" check --db "$db" -f "$tmp/typo.yaml"
 t_match "$t_err" "*typo.yaml:12:5: document 1: NetworkPolicy example-java-app/podflow-deployment-javaapp: unknown field 'form'*"

@@ -3,9 +3,7 @@
 # each address at the time, across IP reuse; the workload_edges view.
 . "$(dirname "$0")/../lib.sh"
 
-fixtures=$(cd "$(dirname "$0")/../fixtures" && pwd)
-tmp=$(mktemp -d /tmp/podflow-flows.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+t_tmpdir flows
 db=$tmp/podflow.db
 ts() { date -u -d "$1" +%s; }
 
@@ -15,7 +13,7 @@ edge() {
 	echo "INSERT INTO edge (bucket, client_ip, server_ip, server_port, protocol, service_ip, service_port, first_seen, last_seen, connections) VALUES ($b, '$2', '$3', $4, $5, '${7:-}', ${8:-0}, $b + 5, $b + 20, $6);"
 }
 
-"$POLICYGEN" import --db "$db" --at 2026-11-23T09:00:00Z "$fixtures/cluster.yaml" >/dev/null 2>&1 ||
+"$POLICYGEN" import --db "$db" --at 2026-11-23T09:00:00Z "$FIXTURES/cluster.yaml" >/dev/null 2>&1 ||
 	t_fail "import" "failed"
 {
 	echo "INSERT INTO meta (key, value) VALUES ('pod_cidrs', '10.244.0.0/16 fd00:10:244::/48'), ('time_bucket_seconds', '60');"

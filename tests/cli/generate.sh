@@ -6,11 +6,9 @@
 . "$(dirname "$0")/../lib.sh"
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-fixtures=$top/tests/fixtures
 golden=$top/tests/golden
 schemas=${PODFLOW_K8S_SCHEMAS:-$top/../shared/k8s-openapi}
-tmp=$(mktemp -d /tmp/podflow-generate.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+t_tmpdir generate
 db=$tmp/podflow.db
 
 t_javaapp_db "$db"
@@ -35,7 +33,7 @@ $(head -40 "$tmp/diff")" cmp -s "$golden/$gold" "$tmp/$gold" || return 1
 
 gen "the example-java-app policies" javaapp.yaml
 t_case "observed flows allowed, the log4shell callback and the unobserved denied"
-t_run 0 /usr/bin/python3 "$top/tests/tools/netpol_eval.py" "$db" "$tmp/javaapp.yaml" "$fixtures/javaapp.flows"
+t_run 0 /usr/bin/python3 "$top/tests/tools/netpol_eval.py" "$db" "$tmp/javaapp.yaml" "$FIXTURES/javaapp.flows"
 t_case "a selector that picks another workload's pods is reported"
 t_match "$gen_err" "*selector of example-java-app/Deployment/javaapp also selects Pod/javaapp-debug*"
 t_case "hostNetwork workloads get no policy, and are named"
@@ -92,7 +90,7 @@ t_equal "$(cat "$tmp"/policies/*/*.yaml | grep -c '^kind: NetworkPolicy')" 5
 cp "$db" "$tmp/node-b.db"
 {
 	echo "DELETE FROM edge;"
-	. "$fixtures/javaapp-flows.sh" >/dev/null
+	. "$FIXTURES/javaapp-flows.sh" >/dev/null
 	edge 08:00:00 10.244.1.11 10.244.1.10 8080 6 20
 	edge 08:30:00 10.244.1.10 198.51.100.50 443 6 2 '' 0 192.168.0.10
 } | sqlite3 "$tmp/node-b.db"
@@ -111,7 +109,7 @@ t_match "$t_err" "*egress  example-java-app/Deployment/javaapp*8080/TCP*21 conns
 cp "$db" "$tmp/warn.db"
 {
 	echo "INSERT INTO collector_counter (name, value, updated) VALUES ('enobufs', 3, $(date -u -d 2026-11-23T08:00:00Z +%s));"
-	. "$fixtures/javaapp-flows.sh" >/dev/null
+	. "$FIXTURES/javaapp-flows.sh" >/dev/null
 	for i in 1 2 3 4 5 6 7 8; do edge 08:40:00 10.244.1.11 192.0.2.$i 443 6 1; done
 } | sqlite3 "$tmp/warn.db"
 t_case "lost events in the window are reported"

@@ -4,61 +4,52 @@
 # its line and column, and nothing of a bad snapshot kept.
 . "$(dirname "$0")/../lib.sh"
 
-fixtures=$(cd "$(dirname "$0")/../fixtures" && pwd)
-tmp=$(mktemp -d /tmp/podflow-import.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+t_tmpdir import
 db=$tmp/podflow.db
-
-q() { sqlite3 -readonly "$1" "$2"; }
-# expect NAME DB SQL WANT: a case, SQL's answer in DB is WANT.
-expect() {
-	t_case "$1"
-	t_equal "$(q "$2" "$3")" "$4"
-}
 
 # --- a whole cluster, as YAML and as JSON ------------------------------
 t_case "import the YAML List"
-t_run 0 "$POLICYGEN" import --db "$db" --at 2026-11-23T09:00:00Z "$fixtures/cluster.yaml"
+t_run 0 "$POLICYGEN" import --db "$db" --at 2026-11-23T09:00:00Z "$FIXTURES/cluster.yaml"
 t_equal "$t_out" "imported 3 namespaces, 1 nodes, 6 pods, 4 services, 6 workload objects; 0 pods no longer listed"
 t_case "unused kinds are skipped with a warning"
 t_match "$t_err" "*skipped 1 ConfigMap object*"
 t_case "import the JSON List from stdin"
-t_run 0 sh -c "'$POLICYGEN' import --db '$tmp/json.db' --at 2026-11-23T09:00:00Z - <'$fixtures/cluster.json'"
+t_run 0 sh -c "'$POLICYGEN' import --db '$tmp/json.db' --at 2026-11-23T09:00:00Z - <'$FIXTURES/cluster.json'"
 t_case "JSON and YAML give the same inventory"
 for t in namespace node node_address owner pod pod_ip pod_port service service_ip service_port; do
-	t_check "table $t differs" [ "$(q "$db" "SELECT * FROM $t ORDER BY 1, 2")" = \
-		"$(q "$tmp/json.db" "SELECT * FROM $t ORDER BY 1, 2")" ]
+	t_check "table $t differs" [ "$(t_sql "$db" "SELECT * FROM $t ORDER BY 1, 2")" = \
+		"$(t_sql "$tmp/json.db" "SELECT * FROM $t ORDER BY 1, 2")" ]
 done
 
 w="SELECT workload_kind || '/' || workload_name FROM pod WHERE name ="
-expect "Deployment through its ReplicaSet" "$db" "$w 'web-7d4b9c6f5-abcde'" "Deployment/web"
-expect "Deployment from the pod-template-hash alone" "$db" "$w 'coredns-5d78c9869d-q2w3e'" "Deployment/coredns"
-expect "StatefulSet" "$db" "$w 'db-0'" "StatefulSet/db"
-expect "DaemonSet" "$db" "$w 'node-exporter-x7k2p'" "DaemonSet/node-exporter"
-expect "CronJob through its Job" "$db" "$w 'report-29398500-xyz12'" "CronJob/report"
-expect "bare pod" "$db" "$w 'debug'" "Pod/debug"
-expect "dual-stack pod IPs" "$db" \
+t_sql_case "Deployment through its ReplicaSet" "$db" "$w 'web-7d4b9c6f5-abcde'" "Deployment/web"
+t_sql_case "Deployment from the pod-template-hash alone" "$db" "$w 'coredns-5d78c9869d-q2w3e'" "Deployment/coredns"
+t_sql_case "StatefulSet" "$db" "$w 'db-0'" "StatefulSet/db"
+t_sql_case "DaemonSet" "$db" "$w 'node-exporter-x7k2p'" "DaemonSet/node-exporter"
+t_sql_case "CronJob through its Job" "$db" "$w 'report-29398500-xyz12'" "CronJob/report"
+t_sql_case "bare pod" "$db" "$w 'debug'" "Pod/debug"
+t_sql_case "dual-stack pod IPs" "$db" \
 	"SELECT group_concat(ip, ' ') FROM (SELECT ip FROM ip_holders WHERE pod = 'web-7d4b9c6f5-abcde' ORDER BY ip)" \
 	"10.244.1.5 fd00:10:244:1::5"
-expect "a hostNetwork pod never resolves an IP" "$db" \
+t_sql_case "a hostNetwork pod never resolves an IP" "$db" \
 	"SELECT count(*) FROM ip_holders WHERE ip = '192.168.0.10'" 0
-expect "node addresses, hostnames left out" "$db" \
+t_sql_case "node addresses, hostnames left out" "$db" \
 	"SELECT group_concat(address || '=' || node, ' ') FROM (SELECT * FROM node_address ORDER BY address)" \
 	"192.168.0.10=node-a fd00:192:168::10=node-a"
-expect "a finished Job's pod gave its IP back when its container ended" "$db" \
+t_sql_case "a finished Job's pod gave its IP back when its container ended" "$db" \
 	"SELECT valid_until FROM pod_ip JOIN pod ON pod.id = pod_id WHERE pod.name LIKE 'report-%'" \
 	"$(date -u -d 2026-11-21T03:02:30Z +%s)"
-expect "named ports" "$db" \
+t_sql_case "named ports" "$db" \
 	"SELECT group_concat(name || ':' || port || '/' || protocol, ' ') FROM (SELECT * FROM pod_port JOIN pod ON pod.id = pod_id WHERE pod.name = 'coredns-5d78c9869d-q2w3e' ORDER BY port, protocol)" \
 	"dns-tcp:53/TCP dns:53/UDP"
-expect "labels are JSON for sqlite3" "$db" \
+t_sql_case "labels are JSON for sqlite3" "$db" \
 	"SELECT json_extract(labels, '$.team') FROM namespace WHERE name = 'shop'" "storefront"
-expect "owner selectors keep matchExpressions" "$db" \
+t_sql_case "owner selectors keep matchExpressions" "$db" \
 	"SELECT json_extract(selector, '$.matchExpressions[0].operator') FROM owner WHERE name = 'web' AND kind = 'Deployment'" "In"
-expect "Service target ports by name, headless without address" "$db" \
+t_sql_case "Service target ports by name, headless without address" "$db" \
 	"SELECT group_concat(s.name || ':' || sp.port || '->' || sp.target_port || ':' || coalesce(si.ip, '-'), ' ') FROM (SELECT * FROM service ORDER BY name) s JOIN service_port sp ON sp.service_id = s.id LEFT JOIN service_ip si ON si.service_id = s.id AND si.ip NOT LIKE '%:%' WHERE s.namespace = 'shop'" \
 	"db:5432->5432:- payments-api:443->8443:10.96.0.40 web:80->http:10.96.0.15"
-expect "a Service without selector is marked so" "$db" \
+t_sql_case "a Service without selector is marked so" "$db" \
 	"SELECT coalesce(selector, 'none') FROM service WHERE name = 'payments-api'" "none"
 
 # --- a pod deleted between two snapshots; another namespace untouched ---
@@ -73,14 +64,14 @@ awk '
 			printf "%s", buf
 		buf = ""
 	}
-	END { flush() }' "$fixtures/cluster.yaml" >"$tmp/shop-pods.yaml"
+	END { flush() }' "$FIXTURES/cluster.yaml" >"$tmp/shop-pods.yaml"
 t_case "second snapshot of one namespace"
 t_run 0 "$POLICYGEN" import --db "$db" --at 2026-11-23T11:00:00Z "$tmp/shop-pods.yaml"
 t_match "$t_out" "*3 pods, *; 1 pods no longer listed"
-expect "a pod no longer listed ends at that snapshot" "$db" \
+t_sql_case "a pod no longer listed ends at that snapshot" "$db" \
 	"SELECT valid_until FROM pod_ip JOIN pod ON pod.id = pod_id WHERE pod.name = 'debug'" \
 	"$(date -u -d 2026-11-23T11:00:00Z +%s)"
-expect "a snapshot of one namespace ends nothing elsewhere" "$db" \
+t_sql_case "a snapshot of one namespace ends nothing elsewhere" "$db" \
 	"SELECT count(*) FROM pod WHERE namespace = 'kube-system' AND gone_at IS NOT NULL" 0
 
 # --- an IP reused by a pod of another workload --------------------------
@@ -93,68 +84,68 @@ t_pod_item payments-59c8d7b6a-bbbbb 11111111-0000-4000-8000-000000000002 10.244.
 	"$POLICYGEN" import --db "$reuse" --at 2026-11-23T08:40:00Z "$tmp/s2.yaml" >/dev/null ||
 	t_fail "IP reuse imports" "import failed"
 t8=$(date -u -d 2026-11-23T08:30:00Z +%s)
-expect "the older holder's interval ends where the newer one's starts" "$reuse" \
+t_sql_case "the older holder's interval ends where the newer one's starts" "$reuse" \
 	"SELECT workload_name || ' ' || valid_from || '-' || coalesce(valid_until, 'now') FROM ip_holders WHERE ip = '10.244.2.9' ORDER BY valid_from" \
 	"web $(date -u -d 2026-11-23T08:00:00Z +%s)-$t8
 payments $t8-now"
 # Importing the old snapshot again (out of order) never widens history.
 "$POLICYGEN" import --db "$reuse" --at 2026-11-23T08:10:00Z "$tmp/s1.yaml" >/dev/null
-expect "history is kept when an old snapshot comes again" "$reuse" \
+t_sql_case "history is kept when an old snapshot comes again" "$reuse" \
 	"SELECT workload_name || ' ' || coalesce(valid_until, 'now') FROM ip_holders WHERE ip = '10.244.2.9' ORDER BY valid_from" \
 	"web $t8
 payments now"
 
 # --- a watch stream: add, update, delete, reuse --------------------------
 t_case "watch stream"
-t_run 0 "$POLICYGEN" import --db "$tmp/watch.db" --watch --at 2026-11-23T10:30:00Z "$fixtures/watch-pods.yaml"
-expect "watch: the update gave the pod its IP, the delete ended it, the next holder follows" "$tmp/watch.db" \
+t_run 0 "$POLICYGEN" import --db "$tmp/watch.db" --watch --at 2026-11-23T10:30:00Z "$FIXTURES/watch-pods.yaml"
+t_sql_case "watch: the update gave the pod its IP, the delete ended it, the next holder follows" "$tmp/watch.db" \
 	"SELECT pod || ' ' || valid_from || '-' || coalesce(valid_until, 'now') FROM ip_holders WHERE ip = '10.244.1.20' ORDER BY valid_from" \
 	"cart-5f6d7c8b9-aaaaa $(date -u -d 2026-11-23T10:00:02Z +%s)-$(date -u -d 2026-11-23T10:20:30Z +%s)
 search-6c7d8e9f0-ccccc $(date -u -d 2026-11-23T10:20:41Z +%s)-now"
-expect "watch: absence ends nothing" "$tmp/watch.db" \
+t_sql_case "watch: absence ends nothing" "$tmp/watch.db" \
 	"SELECT count(*) FROM pod_ip WHERE ip = '10.244.1.21' AND valid_until IS NULL" 1
 
 # --- partial snapshots never end what they do not list --------------------
 p=$tmp/partial.db
-"$POLICYGEN" import --db "$p" --at 2026-11-23T09:00:00Z "$fixtures/cluster.yaml" >/dev/null 2>&1
+"$POLICYGEN" import --db "$p" --at 2026-11-23T09:00:00Z "$FIXTURES/cluster.yaml" >/dev/null 2>&1
 awk '/^- /{keep = 0} /^- apiVersion: v1$/{getline k; keep = (k ~ /kind: Namespace/); if (keep) print; if (keep) print k; next}
-	keep || /^[a-z]/' "$fixtures/cluster.yaml" >"$tmp/namespaces.yaml"
+	keep || /^[a-z]/' "$FIXTURES/cluster.yaml" >"$tmp/namespaces.yaml"
 t_case "a snapshot of namespaces only"
 t_run 0 "$POLICYGEN" import --db "$p" --at 2026-11-23T10:00:00Z "$tmp/namespaces.yaml"
 t_match "$t_out" "imported 3 namespaces, 0 nodes, 0 pods*; 0 pods no longer listed"
-expect "a snapshot of namespaces ends no pod" "$p" "SELECT count(*) FROM pod WHERE gone_at IS NOT NULL" 0
+t_sql_case "a snapshot of namespaces ends no pod" "$p" "SELECT count(*) FROM pod WHERE gone_at IS NOT NULL" 0
 "$POLICYGEN" import --db "$p" --at 2026-11-23T11:00:00Z "$tmp/shop-pods.yaml" >/dev/null
-"$POLICYGEN" import --db "$p" --at 2026-11-23T12:00:00Z "$fixtures/cluster.yaml" >/dev/null 2>&1
-expect "a pod listed again after an absence never went" "$p" \
+"$POLICYGEN" import --db "$p" --at 2026-11-23T12:00:00Z "$FIXTURES/cluster.yaml" >/dev/null 2>&1
+t_sql_case "a pod listed again after an absence never went" "$p" \
 	"SELECT coalesce(gone_at, 'none') || ' ' || coalesce(valid_until, 'open') FROM pod JOIN pod_ip ON pod_id = pod.id WHERE name = 'debug'" \
 	"none open"
 
 # --- a known pod whose IP changes ----------------------------------------
 sed -e 's/10\.244\.1\.21/10.244.1.31/g' -e 's/resourceVersion: "20006"/resourceVersion: "20300"/' \
-	"$fixtures/watch-pods.yaml" | awk 'BEGIN{RS="---\n"; ORS=""} NR==3 {print}' >"$tmp/newip.yaml"
-"$POLICYGEN" import --db "$tmp/watch2.db" --watch --at 2026-11-23T10:30:00Z "$fixtures/watch-pods.yaml" >/dev/null
+	"$FIXTURES/watch-pods.yaml" | awk 'BEGIN{RS="---\n"; ORS=""} NR==3 {print}' >"$tmp/newip.yaml"
+"$POLICYGEN" import --db "$tmp/watch2.db" --watch --at 2026-11-23T10:30:00Z "$FIXTURES/watch-pods.yaml" >/dev/null
 "$POLICYGEN" import --db "$tmp/watch2.db" --watch --at 2026-11-23T11:00:00Z "$tmp/newip.yaml" >/dev/null
 t11=$(date -u -d 2026-11-23T11:00:00Z +%s)
-expect "a pod's new IP starts when seen, its old one ends then" "$tmp/watch2.db" \
+t_sql_case "a pod's new IP starts when seen, its old one ends then" "$tmp/watch2.db" \
 	"SELECT group_concat(ip || ' ' || valid_from || '-' || coalesce(valid_until, 'now'), ', ') FROM (SELECT * FROM ip_holders WHERE pod = 'cart-5f6d7c8b9-bbbbb' ORDER BY ip)" \
 	"10.244.1.21 $(date -u -d 2026-11-23T10:00:03Z +%s)-$t11, 10.244.1.31 $t11-now"
 
 # --- label values kubectl prints bare stay strings ------------------------
 printf 'kind: Namespace\nmetadata:\n  name: odd\n  labels:\n    tier: inf\n    version: 1.20\n    enabled: true\n' >"$tmp/odd.yaml"
 "$POLICYGEN" import --db "$tmp/odd.db" "$tmp/odd.yaml" >/dev/null
-expect "label values are JSON strings" "$tmp/odd.db" \
+t_sql_case "label values are JSON strings" "$tmp/odd.db" \
 	"SELECT json_valid(labels) || ' ' || json_type(labels, '$.version') || ' ' || json_extract(labels, '$.version') || ' ' || json_type(labels, '$.enabled') FROM namespace" \
 	"1 text 1.20 text"
 
 # --- bad input: line and column, exit 2, nothing kept -------------------
-before=$(q "$db" "SELECT count(*) FROM pod")
+before=$(t_sql "$db" "SELECT count(*) FROM pod")
 bad() { # NAME WANT INPUT
 	printf '%s\n' "$3" >"$tmp/bad.yaml"
 	t_case "$1"
 	t_run 2 "$POLICYGEN" import --db "$db" "$tmp/bad.yaml"
 	t_check "want one line: $t_err" [ "$(printf '%s\n' "$t_err" | wc -l)" -eq 1 ]
 	t_match "$t_err" "*$tmp/bad.yaml:$2*"
-	t_check "pods were written" [ "$(q "$db" "SELECT count(*) FROM pod")" = "$before" ]
+	t_check "pods were written" [ "$(t_sql "$db" "SELECT count(*) FROM pod")" = "$before" ]
 }
 valid_pod=$(t_pod_item ok-1 22222222-0000-4000-8000-000000000001 10.244.3.1 2026-11-23T08:00:00Z ok-5f5f5f5f5 5f5f5f5f5)
 bad "malformed YAML" "4:4: did not find expected ',' or '}' while parsing a flow mapping" "items:

@@ -4,8 +4,7 @@
 # refusal without CAP_NET_ADMIN.
 . "$(dirname "$0")/../lib.sh"
 
-tmp=$(mktemp -d /tmp/podflow-cli.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+t_tmpdir cli
 
 cat >"$tmp/good.yaml" <<'YAML'
 # podflowd settings

@@ -3,12 +3,11 @@
 # rows: the cookbook must not rot as the schema moves.
 . "$(dirname "$0")/../lib.sh"
 
-tmp=$(mktemp -d /tmp/podflow-readme.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+t_tmpdir readme
 db=$tmp/podflow.db
 
 "$POLICYGEN" import --db "$db" --at 2026-11-23T09:00:00Z \
-	"$(dirname "$0")/../fixtures/cluster.yaml" >/dev/null 2>&1 || exit 1
+	"$FIXTURES/cluster.yaml" >/dev/null 2>&1 || exit 1
 t=$(date -u -d 2026-11-23T08:00:00Z +%s)
 sqlite3 "$db" "
 INSERT INTO edge (bucket, client_ip, server_ip, server_port, protocol,

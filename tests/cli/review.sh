@@ -7,9 +7,7 @@
 # for that direction.
 . "$(dirname "$0")/../lib.sh"
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d /tmp/podflow-review.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+t_tmpdir review
 db=$tmp/podflow.db
 
 t_javaapp_db "$db"
@@ -146,20 +144,12 @@ t_case "a node decision covers clients SNATed to the node"
 t_check "$(cat "$tmp/snat.yaml")" ! grep -q 'port: 9443' "$tmp/snat.yaml"
 
 # Only the policies this run writes replace existing ones: javaapp-debug
-# had no traffic, gets no policy, and its existing one stays in account.
-cat >"$tmp/debug.yaml" <<'YAML'
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: podflow-pod-javaapp-debug
-  namespace: example-java-app
-spec:
-  podSelector:
-    matchLabels:
-      app: javaapp
-  policyTypes: [Ingress]
-YAML
+# had no traffic, gets no policy, and its existing one stays in account:
+# the fixture's policy isolating javaapp, under javaapp-debug's name.
+sed 's/^  name: podflow-deployment-javaapp$/  name: podflow-pod-javaapp-debug/' \
+	"$FIXTURES/javaapp-deny-ingress.yaml" >"$tmp/debug.yaml"
 t_case "an existing policy no generated one replaces stays"
+t_check "$(cat "$tmp/debug.yaml")" grep -q '^  name: podflow-pod-javaapp-debug$' "$tmp/debug.yaml"
 "$POLICYGEN" generate --db "$db" "${window[@]}" --namespace example-java-app --existing "$tmp/debug.yaml" \
 	-o "$tmp/debug-gen.yaml" 2>"$tmp/err"
 t_check "$(cat "$tmp/err")" ! grep -q 'podflow-pod-javaapp-debug .* is replaced' "$tmp/err"

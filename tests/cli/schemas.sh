@@ -7,8 +7,7 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 schemas=${PODFLOW_K8S_SCHEMAS:-$top/../shared/k8s-openapi}
 validate=$top/tests/tools/k8s_validate.py
-tmp=$(mktemp -d /tmp/podflow-schemas.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+t_tmpdir schemas
 
 if [ ! -f "$schemas/api__v1_openapi.json" ]; then
 	t_fail "schemas" "no Kubernetes schemas in $schemas"
@@ -17,7 +16,7 @@ fi
 
 t_case "fixtures and deploy/ match the schemas"
 t_run 0 /usr/bin/python3 "$validate" "$schemas" \
-	"$top"/tests/fixtures/*.yaml "$top"/tests/fixtures/*.json "$top"/deploy/*.yaml
+	"$FIXTURES"/*.yaml "$FIXTURES"/*.json "$top"/deploy/*.yaml
 t_note "($t_out)"
 
 # The validator itself must reject what the API server would.

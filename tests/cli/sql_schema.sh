@@ -5,8 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d /tmp/podflow-sql-schema.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+t_tmpdir sql-schema
 
 # same NAME GOT WANT WHY: GOT and WANT are equal files, else the first
 # lines of their difference follow the failure.

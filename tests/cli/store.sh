@@ -4,8 +4,7 @@
 # file for every database they must refuse.
 . "$(dirname "$0")/../lib.sh"
 
-tmp=$(mktemp -d /tmp/podflow-cli.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+t_tmpdir cli
 
 # --db creates and migrates; info reads it back.
 t_case "policygen info on a new database"

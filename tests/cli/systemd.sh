@@ -16,8 +16,7 @@ fi
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "$BUILD" && pwd)
-tmp=$(mktemp -d /tmp/podflow-systemd.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+t_tmpdir systemd
 root=$tmp/root
 units="podflowd.service podflow-inventory.service podflow-inventory.timer
 podflow-inventory-watch.service"

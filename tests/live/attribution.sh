@@ -12,10 +12,7 @@
 . "$(dirname "$0")/testbed.bash"
 trap tb_teardown EXIT
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "not ok live attribution tests: need root"
-	exit 1
-fi
+tb_need_root attribution
 
 X=10.244.1.20 X6=fd00:10:244:1::20
 WEB=10.244.1.30 WEB6=fd00:10:244:1::30
@@ -44,12 +41,7 @@ tb_serve "$TB_PREFIX-ext" tcp :: 443
 sleep 0.3
 
 db=$TB_TMP/podflow.db
-cat >"$TB_TMP/podflowd.yaml" <<YAML
-pod_cidrs: [$TB_POD_CIDR4, "$TB_POD_CIDR6"]
-time_bucket_seconds: 60
-flush_interval_ms: 60000
-stats_interval_seconds: 0
-YAML
+tb_podflowd_config "$TB_TMP/podflowd.yaml" dual "time_bucket_seconds: 60" "flush_interval_ms: 60000"
 
 run() { tb_in "$TB_PREFIX-$1" "$PFTRAFFIC" connect "${@:2}" >/dev/null || t_fail "traffic $*" "no answer"; }
 
@@ -133,33 +125,26 @@ t_run 0 "$POLICYGEN" import --db "$db" --at "$(rfc "$started")" "$TB_TMP/before.
 t_run 0 "$POLICYGEN" import --db "$db" --watch --at "$(rfc "$deleted")" "$TB_TMP/watch.yaml"
 t_run 0 "$POLICYGEN" import --db "$db" --at "$(rfc "$finished")" "$TB_TMP/after.yaml" || exit 1
 
-query() { sqlite3 -readonly "$db" "$1"; }
-# expect NAME SQL WANT: a case, SQL's answer is WANT.
-expect() {
-	t_case "$1"
-	t_equal "$(query "$2")" "$3"
-}
-
-expect "the handover fell inside one bucket" \
+t_sql_case "the handover fell inside one bucket" "$db" \
 	"SELECT count(DISTINCT bucket) FROM edge WHERE server_port IN (6379, 443, 8080)" 1
-expect "every row has its start times" \
+t_sql_case "every row has its start times" "$db" \
 	"SELECT count(*) FROM edge WHERE last_start IS NULL" 0
-expect "cart-x's calls before the handover are cart's alone" \
+t_sql_case "cart-x's calls before the handover are cart's alone" "$db" \
 	"SELECT group_concat(server_ip || '=' || src_name, ' ') FROM (SELECT server_ip, src_name FROM flow_resolved WHERE client_ip IN ('$X', '$X6') AND server_port IN (6379, 8443, 9443, 9444) ORDER BY server_ip)" \
 	"$CACHE=cart $PAY=cart $PAY=cart $CACHE6=cart $PAY6=cart"
-expect "promo's calls after it are promo's alone" \
+t_sql_case "promo's calls after it are promo's alone" "$db" \
 	"SELECT group_concat(server_ip || '=' || src_name, ' ') FROM (SELECT server_ip, src_name FROM flow_resolved WHERE client_ip IN ('$X', '$X6') AND server_port = 443 ORDER BY server_ip)" \
 	"$PARTNER6=promo $PARTNER=promo"
-expect "a connection open before podflowd started: dated by the kernel, cart's" \
+t_sql_case "a connection open before podflowd started: dated by the kernel, cart's" "$db" \
 	"SELECT first_seen < $started, src_name, src_holders FROM flow_resolved WHERE client_ip = '$X' AND server_port = 9443" \
 	"1|cart|1"
-expect "a connection open at the handover, ended after promo came up: cart's alone" \
+t_sql_case "a connection open at the handover, ended after promo came up: cart's alone" "$db" \
 	"SELECT last_start < $deleted, last_seen >= $ended, src_name, src_holders FROM flow_resolved WHERE client_ip = '$X' AND server_port = 9444" \
 	"1|1|cart|1"
-expect "web's calls to the address before and after: both holders, each marked" \
+t_sql_case "web's calls to the address before and after: both holders, each marked" "$db" \
 	"SELECT group_concat(server_ip || '=' || dst_name || '/' || dst_holders, ' ') FROM (SELECT server_ip, dst_name, dst_holders FROM flow_resolved WHERE client_ip IN ('$WEB', '$WEB6') ORDER BY server_ip, dst_name)" \
 	"$X=cart/2 $X=promo/2 $X6=cart/2 $X6=promo/2"
-expect "no other row is ambiguous" \
+t_sql_case "no other row is ambiguous" "$db" \
 	"SELECT count(*) FROM flow_resolved WHERE (src_holders > 1 OR dst_holders > 1) AND client_ip NOT IN ('$WEB', '$WEB6')" 0
 t_case "flows marks ambiguous only web's calls to the reused address"
 t_run 0 "$POLICYGEN" flows --db "$db" --since 1h
@@ -173,7 +158,7 @@ t_note "($amb)"
 # that rule gets wrong.
 cp "$db" "$TB_TMP/bucket.db"
 sqlite3 "$TB_TMP/bucket.db" "UPDATE edge SET last_start = NULL"
-got=$(sqlite3 -readonly "$TB_TMP/bucket.db" "SELECT count(*) FROM flow_resolved WHERE src_name = 'promo' AND server_port = 6379 AND attribution = 'bucket'")
+got=$(t_sql "$TB_TMP/bucket.db" "SELECT count(*) FROM flow_resolved WHERE src_name = 'promo' AND server_port = 6379 AND attribution = 'bucket'")
 t_case "without start times the bucket rule credits promo with cart's calls"
 t_check "got $got" [ "$got" -gt 0 ]
 t_note "(the case discriminates)"

@@ -6,10 +6,7 @@
 . "$(dirname "$0")/testbed.bash"
 trap tb_teardown EXIT
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "not ok live collector tests: need root"
-	exit 1
-fi
+tb_need_root collector
 
 A=10.244.1.5 B=10.244.2.7 A6=fd00:10:244:1::5 B6=fd00:10:244:2::7
 tb_node && tb_pod a $A $A6 && tb_pod b $B $B6 && tb_ext &&
@@ -25,20 +22,7 @@ sleep 0.3
 
 db=$TB_TMP/podflow.db
 # A long flush interval: only the shutdown flush can have written the rows.
-cat >"$TB_TMP/podflowd.yaml" <<YAML
-pod_cidrs: [$TB_POD_CIDR4, "$TB_POD_CIDR6"]
-flush_interval_ms: 60000
-stats_interval_seconds: 0
-YAML
-
-# query SQL: one value from the database.
-query() { sqlite3 -readonly "$db" "$1"; }
-
-# expect NAME SQL WANT: a case, SQL's answer is WANT.
-expect() {
-	t_case "$1"
-	t_equal "$(query "$2")" "$3"
-}
+tb_podflowd_config "$TB_TMP/podflowd.yaml" dual "flush_interval_ms: 60000"
 
 # A connection that is open before podflowd starts, and stays open.
 tb_in "$TB_PREFIX-a" "$PFTRAFFIC" connect tcp $B 9090 1 8000 &
@@ -82,40 +66,35 @@ kill "$held" 2>/dev/null
 t_check "status $status" [ "$status" -eq 0 ]
 
 row="SELECT connections FROM flow_edges WHERE"
-expect "TCP between pods" \
+t_sql_case "TCP between pods" "$db" \
 	"$row client_ip='$A' AND server_ip='$B' AND server_port=8080 AND protocol='TCP' AND service_ip IS NULL" 3
-expect "DESTROY adds byte totals (accounting on)" \
+t_sql_case "DESTROY adds byte totals (accounting on)" "$db" \
 	"SELECT bytes > 0 AND packets >= 12 FROM flow_edges WHERE client_ip='$A' AND server_ip='$B' AND server_port=8080 AND service_ip IS NULL" 1
-expect "UDP between pods" \
+t_sql_case "UDP between pods" "$db" \
 	"$row client_ip='$A' AND server_ip='$B' AND server_port=5353 AND protocol='UDP'" 2
-expect "IPv6 between pods" \
+t_sql_case "IPv6 between pods" "$db" \
 	"$row client_ip='$A6' AND server_ip='$B6' AND server_port=8081 AND protocol='TCP'" 2
-expect "Service DNAT stores the backend and targetPort" \
+t_sql_case "Service DNAT stores the backend and targetPort" "$db" \
 	"$row client_ip='$A' AND server_ip='$B' AND server_port=8080 AND service_ip='10.96.0.15' AND service_port=80" 4
-expect "masqueraded egress keeps the address the server saw" \
+t_sql_case "masqueraded egress keeps the address the server saw" "$db" \
 	"$row client_ip='$A' AND server_ip='$TB_EXT' AND server_port=443 AND client_nat_ip='$TB_EXT_NODE'" 1
-expect "a connection opened before podflowd started" \
+t_sql_case "a connection opened before podflowd started" "$db" \
 	"$row client_ip='$A' AND server_ip='$B' AND server_port=9090" 1
-expect "host-to-host traffic is ignored" \
+t_sql_case "host-to-host traffic is ignored" "$db" \
 	"SELECT count(*) FROM flow_edges WHERE client_ip='$TB_EXT_NODE'" 0
-expect "no ClusterIP is ever stored as a server" \
+t_sql_case "no ClusterIP is ever stored as a server" "$db" \
 	"SELECT count(*) FROM flow_edges WHERE server_ip LIKE '10.96.%'" 0
-expect "connections equal the kernel's count of new connections" \
+t_sql_case "connections equal the kernel's count of new connections" "$db" \
 	"SELECT sum(connections) FROM flow_edges" "$kernel_new"
-expect "SIGHUP reloads; the pod CIDRs in force are recorded" \
+t_sql_case "SIGHUP reloads; the pod CIDRs in force are recorded" "$db" \
 	"SELECT value FROM meta WHERE key='pod_cidrs'" "$TB_POD_CIDR4 $TB_POD_CIDR6 10.99.0.0/16"
-expect "counters written on stop" \
+t_sql_case "counters written on stop" "$db" \
 	"SELECT value FROM collector_stats WHERE name='connections'" "$kernel_new"
 
 # A burst far beyond a deliberately tiny receive buffer: the loss must be
 # detected, and the resync must still record every live flow.
 tb_in "$TB_NODE" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=300
-cat >"$TB_TMP/tiny.yaml" <<YAML
-pod_cidrs: [$TB_POD_CIDR4]
-netlink_buffer_bytes: 64K
-flush_interval_ms: 200
-stats_interval_seconds: 0
-YAML
+tb_podflowd_config "$TB_TMP/tiny.yaml" "netlink_buffer_bytes: 64K" "flush_interval_ms: 200"
 db=$TB_TMP/burst.db
 tb_podflowd_start "$TB_TMP/tiny.yaml" "$db" || { t_fail "podflowd start (burst)" "see log"; exit 1; }
 before=$(tb_new_connections)
@@ -123,15 +102,15 @@ tb_in "$TB_PREFIX-a" "$PFTRAFFIC" flood $B 20000 40000 >/dev/null
 flood_new=$(($(tb_new_connections) - before))
 sleep 1
 tb_podflowd_stop || t_fail "burst: SIGTERM exits 0" "status $?"
-enobufs=$(query "SELECT value FROM collector_stats WHERE name='enobufs'")
-resyncs=$(query "SELECT value FROM collector_stats WHERE name='resyncs'")
+enobufs=$(t_sql "$db" "SELECT value FROM collector_stats WHERE name='enobufs'")
+resyncs=$(t_sql "$db" "SELECT value FROM collector_stats WHERE name='resyncs'")
 t_case "burst: lost events are detected"
 t_check "enobufs=$enobufs" [ "${enobufs:-0}" -gt 0 ]
 t_note "($enobufs episodes)"
 t_case "burst: resynced"
 t_check "resyncs=$resyncs" [ "${resyncs:-0}" -gt 0 ]
 t_note "($resyncs dumps)"
-expect "burst: every live flow recorded despite the loss ($flood_new flows)" \
+t_sql_case "burst: every live flow recorded despite the loss ($flood_new flows)" "$db" \
 	"SELECT sum(connections) FROM flow_edges WHERE client_ip='$A' AND protocol='UDP' AND server_port >= 20000" \
 	"$flood_new"
 t_end

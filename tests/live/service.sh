@@ -14,10 +14,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "not ok live service tests: need root"
-	exit 1
-fi
+tb_need_root service
 
 tb_node && tb_pod a 10.244.1.5 fd00:10:244:1::5 && tb_pod b 10.244.2.7 fd00:10:244:2::7 ||
 	{ t_fail "testbed" "set-up failed"; exit 1; }
@@ -48,13 +45,8 @@ mkdir -m 2750 "$state" && chgrp "$reader" "$state"
 chmod 755 "$TB_TMP"
 db=$state/podflow.db
 mkdir "$TB_TMP/metrics"
-cat >"$TB_TMP/podflowd.yaml" <<YAML
-pod_cidrs: [$TB_POD_CIDR4]
-flush_interval_ms: 200
-stats_interval_seconds: 0
-metrics_file: $TB_TMP/metrics/podflowd.prom
-metrics_interval_seconds: 1
-YAML
+tb_podflowd_config "$TB_TMP/podflowd.yaml" "flush_interval_ms: 200" \
+	"metrics_file: $TB_TMP/metrics/podflowd.prom" "metrics_interval_seconds: 1"
 
 export NOTIFY_SOCKET=$sock WATCHDOG_USEC=300000
 tb_podflowd_start "$TB_TMP/podflowd.yaml" "$db" || { t_fail "podflowd start" "see log"; exit 1; }

@@ -43,6 +43,14 @@ tb_ns_add() {
 
 tb_in() { ip netns exec "$@"; }
 
+# tb_need_root WHAT: exits the test, failed, unless it runs as root
+# (network namespaces, CAP_NET_ADMIN).
+tb_need_root() {
+	[ "$(id -u)" -eq 0 ] && return 0
+	echo "not ok live $1 tests: need root"
+	exit 1
+}
+
 # tb_node: the node namespace with routing and conntrack on.
 tb_node() {
 	tb_ns_add "$TB_NODE" || return 1
@@ -79,39 +87,53 @@ tb_pod() {
 	fi
 }
 
-# tb_ext: the "internet" namespace, reached from pods through masquerade.
-tb_ext() {
-	local ns=$TB_PREFIX-ext
+# tb_wire NS PEER DEV PEER_ADDR NS_ADDR: a new namespace NS joined to the
+# namespace PEER by a veth, DEV on PEER's side and eth0 in NS, each end
+# up with its address in one /24.  Routes are the caller's.
+tb_wire() {
+	local ns=$1 peer=$2 dev=$3
 	tb_ns_add "$ns" || return 1
-	ip -n "$TB_NODE" link add v-ext type veth peer name eth0 netns "$ns" || return 1
-	ip -n "$TB_NODE" addr add "$TB_EXT_NODE/24" dev v-ext
-	ip -n "$TB_NODE" link set v-ext up
-	ip -n "$ns" addr add "$TB_EXT/24" dev eth0
+	ip -n "$peer" link add "$dev" type veth peer name eth0 netns "$ns" || return 1
+	ip -n "$peer" addr add "$4/24" dev "$dev"
+	ip -n "$peer" link set "$dev" up
+	ip -n "$ns" addr add "$5/24" dev eth0
 	ip -n "$ns" link set eth0 up
-	ip -n "$ns" route add default via "$TB_EXT_NODE"
+}
+
+# tb_nat_chain TABLE HOOK PRIORITY: the node's nat chain HOOK, at PRIORITY,
+# in the table ip ${TB_TABLE}_TABLE; made unless it is there, so that rules
+# can be added one at a time.
+tb_nat_chain() {
+	tb_in "$TB_NODE" nft list chain ip "${TB_TABLE}_$1" "$2" >/dev/null 2>&1 && return 0
 	tb_in "$TB_NODE" nft -f - <<-NFT
-	table ip ${TB_TABLE}_nat {
-		chain postrouting {
-			type nat hook postrouting priority srcnat;
-			oifname "v-ext" masquerade
+	table ip ${TB_TABLE}_$1 {
+		chain $2 {
+			type nat hook $2 priority $3;
 		}
 	}
 	NFT
 }
 
+# tb_masquerade DEV: the node masquerades what leaves through DEV, as a
+# node does for pod egress.
+tb_masquerade() {
+	tb_nat_chain nat postrouting srcnat &&
+		tb_in "$TB_NODE" nft add rule ip "${TB_TABLE}_nat" postrouting oifname "$1" masquerade
+}
+
+# tb_ext: the "internet" namespace, reached from pods through masquerade.
+tb_ext() {
+	tb_wire "$TB_PREFIX-ext" "$TB_NODE" v-ext "$TB_EXT_NODE" "$TB_EXT" || return 1
+	ip -n "$TB_PREFIX-ext" route add default via "$TB_EXT_NODE"
+	tb_masquerade v-ext
+}
+
 # tb_service CLUSTERIP PORT BACKEND TARGETPORT [tcp|udp]: kube-proxy's DNAT.
 tb_service() {
 	local proto=${5:-tcp}
-	tb_in "$TB_NODE" nft list table ip "${TB_TABLE}_dnat" >/dev/null 2>&1 ||
-		tb_in "$TB_NODE" nft -f - <<-NFT
-	table ip ${TB_TABLE}_dnat {
-		chain prerouting {
-			type nat hook prerouting priority dstnat;
-		}
-	}
-	NFT
-	tb_in "$TB_NODE" nft add rule ip "${TB_TABLE}_dnat" prerouting \
-		ip daddr "$1" "$proto" dport "$2" dnat to "$3:$4"
+	tb_nat_chain dnat prerouting dstnat &&
+		tb_in "$TB_NODE" nft add rule ip "${TB_TABLE}_dnat" prerouting \
+			ip daddr "$1" "$proto" dport "$2" dnat to "$3:$4"
 }
 
 # tb_serve NS PROTO ADDR PORT: a server in the background, killed at exit.
@@ -120,10 +142,41 @@ tb_serve() {
 	TB_PIDS+=($!)
 }
 
+# tb_listening NS tcp|udp PORT: waits until a server listens on PORT in
+# NS, 2.5 s at the most; returns 1 if none came.
+tb_listening() {
+	local listening=-Htln
+	[ "$2" = udp ] && listening=-Huln
+	for _ in $(seq 50); do
+		tb_in "$1" ss "$listening" "sport = :$3" | grep -q . && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # The kernel's count of new connections through the node.
 tb_new_connections() {
 	tb_in "$TB_NODE" nft list chain inet "$TB_TABLE" forward |
 		sed -n 's/.*ct state new counter packets \([0-9]*\).*/\1/p'
+}
+
+# tb_podflowd_config FILE [dual] [SETTING]...: a podflowd configuration in
+# FILE: the testbed's IPv4 pod CIDR (with "dual", its IPv6 one too), each
+# SETTING ("key: value") on a line of its own, and the counters logged and
+# saved only on SIGUSR1 and at exit, so that those a test finds are those
+# it asked for.
+tb_podflowd_config() {
+	local file=$1 cidrs=$TB_POD_CIDR4
+	shift
+	if [ "${1:-}" = dual ]; then
+		cidrs+=", \"$TB_POD_CIDR6\""
+		shift
+	fi
+	{
+		echo "pod_cidrs: [$cidrs]"
+		[ $# -eq 0 ] || printf '%s\n' "$@"
+		echo "stats_interval_seconds: 0"
+	} >"$file"
 }
 
 # tb_podflowd_start CONFIG DB: runs podflowd in the node namespace and
