@@ -46,28 +46,14 @@
 
 static const char *const reused_ip[] = { REUSED };
 
-/*
- * A running pod of Deployment workload in namespace shop holding ips,
- * as policygen import reads it from kubectl (0: no deletionTimestamp).
- */
+/* A pod as testkit_pod() makes it, deleted at deleted (0: not). */
 static struct inv_pod pod(const char *name, const char *workload,
 			  const char *const *ips, int64_t started,
 			  int64_t deleted)
 {
-	struct inv_pod p = {
-		.uid = name, /* unique enough: one pod per name here */
-		.namespace = "shop",
-		.name = name,
-		.node = "node-1",
-		.phase = "Running",
-		.created = started,
-		.started = started,
-		.deleted = deleted,
-		.workload_kind = "Deployment",
-		.workload_name = workload,
-		.ips = ips,
-		.n_ips = 1,
-	};
+	struct inv_pod p = testkit_pod(name, workload, ips, started);
+
+	p.deleted = deleted;
 	return p;
 }
 
@@ -117,22 +103,6 @@ static void import_running(struct testdb *f)
 	import(f, INVENTORY_SNAPSHOT, BUCKET - 600, &running, 1);
 }
 
-/*
- * An edge as podflowd flushes it, in the bucket of its first start.
- * last_start STORE_UNKNOWN: it only extends connections counted before.
- */
-static struct store_edge edge(const char *client, const char *server,
-			      uint16_t port, int64_t first_seen,
-			      int64_t last_start, int64_t last_seen)
-{
-	struct store_edge e = testkit_edge(client, server, port, first_seen);
-
-	e.last_start = last_start;
-	e.last_seen = last_seen;
-	e.connections = last_start == STORE_UNKNOWN ? 0 : 1;
-	return e;
-}
-
 static void flush(struct testdb *f, const struct store_edge *e)
 {
 	if (store_flush_edges(f->store, e, 1) < 0)
@@ -148,10 +118,10 @@ static void flush(struct testdb *f, const struct store_edge *e)
 static void connect_at(struct testdb *f, uint16_t port, int64_t first_seen,
 		       int64_t last_start, int64_t last_seen)
 {
-	struct store_edge out = edge(REUSED, PEER, port, first_seen,
-				     last_start, last_seen);
-	struct store_edge in = edge(PEER, REUSED, port, first_seen,
-				    last_start, last_seen);
+	struct store_edge out = testkit_edge(REUSED, PEER, port, first_seen,
+					     last_start, last_seen);
+	struct store_edge in = testkit_edge(PEER, REUSED, port, first_seen,
+					    last_start, last_seen);
 
 	flush(f, &out);
 	flush(f, &in);
@@ -345,10 +315,10 @@ static void test_tenure_between_the_starts_is_not_credited(void **state)
 static void test_unknown_start_keeps_the_bucket_rule(void **state)
 {
 	struct testdb *f = *state;
-	struct store_edge seen = edge(REUSED, PEER, 1, HANDOVER + 5,
-				      STORE_UNKNOWN, HANDOVER + 5);
-	struct store_edge started = edge(REUSED, PEER, 1, HANDOVER + 6,
-					 HANDOVER + 6, HANDOVER + 6);
+	struct store_edge seen = testkit_edge(REUSED, PEER, 1, HANDOVER + 5,
+					      STORE_UNKNOWN, HANDOVER + 5);
+	struct store_edge started = testkit_edge(REUSED, PEER, 1, HANDOVER + 6,
+						 HANDOVER + 6, HANDOVER + 6);
 
 	import_handover(f);
 	seen.connections = 1;
@@ -373,10 +343,10 @@ static void test_unknown_start_keeps_the_bucket_rule(void **state)
 static void test_destroy_after_handover_stays_with_old_pod(void **state)
 {
 	struct testdb *f = *state;
-	struct store_edge out = edge(REUSED, PEER, 1, HANDOVER - 20,
-				     HANDOVER - 20, HANDOVER - 20);
-	struct store_edge in = edge(PEER, REUSED, 1, HANDOVER - 20,
-				    HANDOVER - 20, HANDOVER - 20);
+	struct store_edge out = testkit_edge(REUSED, PEER, 1, HANDOVER - 20,
+					     HANDOVER - 20, HANDOVER - 20);
+	struct store_edge in = testkit_edge(PEER, REUSED, 1, HANDOVER - 20,
+					    HANDOVER - 20, HANDOVER - 20);
 
 	import_handover(f);
 	flush(f, &out);
@@ -529,8 +499,8 @@ static void test_legacy_row_credits_every_holder_of_its_bucket(void **state)
 static void test_legacy_row_stays_by_bucket_when_added_to(void **state)
 {
 	struct testdb *f = *state;
-	struct store_edge e = edge(REUSED, PEER, 1, HANDOVER + 5,
-				   HANDOVER + 5, HANDOVER + 5);
+	struct store_edge e = testkit_edge(REUSED, PEER, 1, HANDOVER + 5,
+					   HANDOVER + 5, HANDOVER + 5);
 	int64_t n = -1;
 
 	import_handover(f);
@@ -617,8 +587,8 @@ static void connect_service(struct testdb *f, const char *cluster_ip,
 			    uint16_t backend_port, int64_t start,
 			    int64_t last_seen)
 {
-	struct store_edge e = edge(PEER, "10.244.4.4", backend_port, start,
-				   start, last_seen);
+	struct store_edge e = testkit_edge(PEER, "10.244.4.4", backend_port,
+					   start, start, last_seen);
 
 	e.service = testkit_addr(cluster_ip);
 	e.service_port = 80;

@@ -123,10 +123,9 @@ static void assert_stat(struct fixture *f, const char *name, const char *want)
 
 static struct ctspec tcp(uint16_t sport, uint32_t id)
 {
-	struct ctspec s = { .protocol = IPPROTO_TCP,
-			    .orig_src = "10.244.1.5", .orig_sport = sport,
-			    .orig_dst = "10.244.2.7", .orig_dport = 8080,
-			    .id = id, CTSPEC_NO_ACCT };
+	struct ctspec s = CTSPEC(TCP, "10.244.1.5", sport, "10.244.2.7", 8080,
+				 .id = id);
+
 	return s;
 }
 
@@ -486,6 +485,16 @@ static void run_scenario(void **state)
 	}
 }
 
+/* The counters conntrack accounting puts in s: bytes, packets each way. */
+static void account(struct ctspec *s, int64_t orig_bytes, int64_t orig_packets,
+		    int64_t reply_bytes, int64_t reply_packets)
+{
+	s->orig_bytes = orig_bytes;
+	s->orig_packets = orig_packets;
+	s->reply_bytes = reply_bytes;
+	s->reply_packets = reply_packets;
+}
+
 static void test_destroy_adds_totals_to_the_first_bucket(void **state)
 {
 	struct fixture *f = *state;
@@ -494,10 +503,7 @@ static void test_destroy_adds_totals_to_the_first_bucket(void **state)
 	new_event(f, &s); /* bucket 960 */
 	flush(f);
 	collector_set_now(f->col, 1250);
-	s.orig_bytes = 300;
-	s.orig_packets = 5;
-	s.reply_bytes = 7000;
-	s.reply_packets = 6;
+	account(&s, 300, 5, 7000, 6);
 	destroy_event(f, &s);
 	flush(f);
 	testdb_assert_query(f->db.store, "1", "SELECT count(*) FROM edge");
@@ -514,10 +520,7 @@ static void test_destroy_of_unseen_connection_counts_it(void **state)
 	struct fixture *f = *state;
 	struct ctspec s = tcp(40000, 1);
 
-	s.orig_bytes = 10;
-	s.orig_packets = 1;
-	s.reply_bytes = 20;
-	s.reply_packets = 1;
+	account(&s, 10, 1, 20, 1);
 	destroy_event(f, &s);
 	flush(f);
 	testdb_assert_query(f->db.store, "1 30",
@@ -557,10 +560,8 @@ static void test_two_zones_add_bytes_once(void **state)
 	z2.zone = 2;
 	new_event(f, &z1);
 	new_event(f, &z2);
-	z1.orig_bytes = z2.orig_bytes = 100;
-	z1.orig_packets = z2.orig_packets = 1;
-	z1.reply_bytes = z2.reply_bytes = 50;
-	z1.reply_packets = z2.reply_packets = 1;
+	account(&z1, 100, 1, 50, 1);
+	account(&z2, 100, 1, 50, 1);
 	destroy_event(f, &z1);
 	destroy_event(f, &z2);
 	flush(f);
@@ -609,15 +610,11 @@ static void test_host_traffic_is_out_of_scope(void **state)
 static void test_sctp_icmp_and_dnat_rows(void **state)
 {
 	struct fixture *f = *state;
-	struct ctspec sctp = { .protocol = IPPROTO_SCTP,
-			       .orig_src = "10.244.1.5", .orig_sport = 36412,
-			       .orig_dst = "10.96.0.20", .orig_dport = 38412,
-			       .reply_src = "10.244.3.9", .reply_sport = 38413,
-			       .id = 1, CTSPEC_NO_ACCT };
-	struct ctspec icmp = { .protocol = IPPROTO_ICMPV6,
-			       .orig_src = "fd00:10:244:1::5",
-			       .orig_dst = "fd00:10:244:3::9", .id = 2,
-			       CTSPEC_NO_ACCT };
+	struct ctspec sctp = CTSPEC(SCTP, "10.244.1.5", 36412, "10.96.0.20",
+				    38412, .reply_src = "10.244.3.9",
+				    .reply_sport = 38413, .id = 1);
+	struct ctspec icmp = CTSPEC(ICMPV6, "fd00:10:244:1::5", 0,
+				    "fd00:10:244:3::9", 0, .id = 2);
 
 	new_event(f, &sctp);
 	new_event(f, &icmp);

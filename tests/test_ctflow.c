@@ -106,15 +106,11 @@ struct flow_case {
 
 static const struct flow_case flows[] = {
 	{ "test_plain_tcp_is_client_to_server",
-	  { .protocol = IPPROTO_TCP, .orig_src = "10.244.1.5",
-	    .orig_sport = 40000, .orig_dst = "10.244.2.7", .orig_dport = 8080,
-	    .id = 42, CTSPEC_NO_ACCT },
+	  CTSPEC(TCP, "10.244.1.5", 40000, "10.244.2.7", 8080, .id = 42),
 	  "tcp 10.244.1.5 40000 -> 10.244.2.7 8080 id 42 zone 0" },
 	{ "test_dnat_stores_backend_and_target_port",
-	  { .protocol = IPPROTO_TCP, .orig_src = "10.244.1.5",
-	    .orig_sport = 40000, .orig_dst = "10.96.0.15", .orig_dport = 80,
-	    .reply_src = "10.244.1.7", .reply_sport = 8080, .id = 1,
-	    CTSPEC_NO_ACCT },
+	  CTSPEC(TCP, "10.244.1.5", 40000, "10.96.0.15", 80,
+		 .reply_src = "10.244.1.7", .reply_sport = 8080, .id = 1),
 	  "tcp 10.244.1.5 40000 -> 10.244.1.7 8080 via 10.96.0.15 80 id 1 "
 	  "zone 0" },
 	/*
@@ -122,16 +118,13 @@ static const struct flow_case flows[] = {
 	 * address.
 	 */
 	{ "test_dnat_same_port_keeps_service",
-	  { .protocol = IPPROTO_UDP, .orig_src = "10.244.1.5",
-	    .orig_sport = 5000, .orig_dst = "10.96.0.10", .orig_dport = 53,
-	    .reply_src = "10.244.0.3", .id = 2, CTSPEC_NO_ACCT },
+	  CTSPEC(UDP, "10.244.1.5", 5000, "10.96.0.10", 53,
+		 .reply_src = "10.244.0.3", .id = 2),
 	  "udp 10.244.1.5 5000 -> 10.244.0.3 53 via 10.96.0.10 53 id 2 "
 	  "zone 0" },
 	{ "test_masquerade_keeps_the_address_the_server_saw",
-	  { .protocol = IPPROTO_TCP, .orig_src = "10.244.1.5",
-	    .orig_sport = 40000, .orig_dst = "203.0.113.7", .orig_dport = 443,
-	    .reply_dst = "192.168.0.10", .reply_dport = 61000, .id = 3,
-	    CTSPEC_NO_ACCT },
+	  CTSPEC(TCP, "10.244.1.5", 40000, "203.0.113.7", 443,
+		 .reply_dst = "192.168.0.10", .reply_dport = 61000, .id = 3),
 	  "tcp 10.244.1.5 40000 -> 203.0.113.7 443 nat 192.168.0.10 id 3 "
 	  "zone 0" },
 	/*
@@ -139,32 +132,25 @@ static const struct flow_case flows[] = {
 	 * once.
 	 */
 	{ "test_nodeport_resolves_both_sides",
-	  { .protocol = IPPROTO_TCP, .orig_src = "198.51.100.9",
-	    .orig_sport = 51000, .orig_dst = "192.168.0.10",
-	    .orig_dport = 30080, .reply_src = "10.244.2.7", .reply_sport = 8080,
-	    .reply_dst = "10.244.0.1", .reply_dport = 51000, .id = 4,
-	    CTSPEC_NO_ACCT },
+	  CTSPEC(TCP, "198.51.100.9", 51000, "192.168.0.10", 30080,
+		 .reply_src = "10.244.2.7", .reply_sport = 8080,
+		 .reply_dst = "10.244.0.1", .reply_dport = 51000, .id = 4),
 	  "tcp 198.51.100.9 51000 -> 10.244.2.7 8080 via 192.168.0.10 30080 "
 	  "nat 10.244.0.1 id 4 zone 0" },
 	{ "test_ipv6_udp",
-	  { .protocol = IPPROTO_UDP, .orig_src = "fd00:10:244:1::5",
-	    .orig_sport = 5353, .orig_dst = "fd00:10:96::a", .orig_dport = 53,
-	    .reply_src = "fd00:10:244::3", .id = 5, CTSPEC_NO_ACCT },
+	  CTSPEC(UDP, "fd00:10:244:1::5", 5353, "fd00:10:96::a", 53,
+		 .reply_src = "fd00:10:244::3", .id = 5),
 	  "udp fd00:10:244:1::5 5353 -> fd00:10:244::3 53 via fd00:10:96::a 53 "
 	  "id 5 zone 0" },
 	{ "test_sctp_has_ports",
-	  { .protocol = IPPROTO_SCTP, .orig_src = "10.244.1.5",
-	    .orig_sport = 36412, .orig_dst = "10.244.3.9", .orig_dport = 38412,
-	    .id = 6, CTSPEC_NO_ACCT },
+	  CTSPEC(SCTP, "10.244.1.5", 36412, "10.244.3.9", 38412, .id = 6),
 	  "sctp 10.244.1.5 36412 -> 10.244.3.9 38412 id 6 zone 0" },
 	/* The client's port is the echo id (ctmsg sends 77), the server's 0. */
 	{ "test_icmp_has_no_ports",
-	  { .protocol = IPPROTO_ICMP, .orig_src = "10.244.1.5",
-	    .orig_dst = "10.244.3.9", .id = 7, CTSPEC_NO_ACCT },
+	  CTSPEC(ICMP, "10.244.1.5", 0, "10.244.3.9", 0, .id = 7),
 	  "icmp 10.244.1.5 77 -> 10.244.3.9 0 id 7 zone 0" },
 	{ "test_icmpv6_has_no_ports",
-	  { .protocol = IPPROTO_ICMPV6, .orig_src = "fd00:10:244:1::5",
-	    .orig_dst = "fd00:10:244:3::9", .id = 8, CTSPEC_NO_ACCT },
+	  CTSPEC(ICMPV6, "fd00:10:244:1::5", 0, "fd00:10:244:3::9", 0, .id = 8),
 	  "icmpv6 fd00:10:244:1::5 77 -> fd00:10:244:3::9 0 id 8 zone 0" },
 	{ "test_counters_and_zone",
 	  { .protocol = IPPROTO_TCP, .orig_src = "10.244.1.5", .orig_sport = 1,
@@ -211,14 +197,9 @@ static void test_scope(void **state)
 	assert_int_equal(cidr_parse("10.244.0.0/16", &pods[0]), 0);
 	assert_int_equal(cidr_parse("fd00:10:244::/48", &pods[1]), 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct ctspec s = { .protocol = IPPROTO_TCP, .orig_sport = 1,
-				    .orig_dport = 2, CTSPEC_NO_ACCT };
-		struct ctflow f;
-
-		s.orig_src = cases[i].src;
-		s.orig_dst = cases[i].dst;
-		s.reply_src = cases[i].reply_src;
-		f = flow_of(&s);
+		struct ctspec s = CTSPEC(TCP, cases[i].src, 1, cases[i].dst, 2,
+					 .reply_src = cases[i].reply_src);
+		struct ctflow f = flow_of(&s);
 		int got = ctflow_in_scope(&f, pods, cases[i].n_cidrs) != 0;
 
 		if (got != cases[i].want)
@@ -229,11 +210,9 @@ static void test_scope(void **state)
 
 static void test_edge_key_of_flow(void **state)
 {
-	struct ctspec s = { .protocol = IPPROTO_TCP,
-			    .orig_src = "10.244.1.5", .orig_sport = 40000,
-			    .orig_dst = "10.96.0.15", .orig_dport = 80,
-			    .reply_src = "10.244.1.7", .reply_sport = 8080,
-			    .id = 1, CTSPEC_NO_ACCT };
+	struct ctspec s = CTSPEC(TCP, "10.244.1.5", 40000, "10.96.0.15", 80,
+				 .reply_src = "10.244.1.7",
+				 .reply_sport = 8080, .id = 1);
 	struct ctflow f = flow_of(&s);
 	struct store_edge e;
 

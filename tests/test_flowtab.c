@@ -15,34 +15,25 @@
 #include "collector/flowtab.h"
 #include "support/testkit.h"
 
+/* One connection of bucket (a whole minute), at its first second. */
 static struct store_edge edge(int64_t bucket, const char *client,
 			      const char *server, uint16_t port)
 {
-	struct store_edge e = {
-		.bucket = bucket, .server_port = port,
-		.protocol = IPPROTO_TCP, .first_seen = bucket,
-		.last_seen = bucket, .connections = 1,
-		.orig_bytes = STORE_UNKNOWN, .orig_packets = STORE_UNKNOWN,
-		.reply_bytes = STORE_UNKNOWN, .reply_packets = STORE_UNKNOWN,
-	};
-
-	e.client = testkit_addr(client);
-	e.server = testkit_addr(server);
-	return e;
+	return testkit_edge(client, server, port, bucket, bucket, bucket);
 }
 
 static void test_same_key_folds(void **state)
 {
 	struct flowtab *t = flowtab_new(8);
-	struct store_edge a = edge(60, "10.0.0.1", "10.0.0.2", 80), b = a;
+	/* Of one minute: a started at 70, b's connections from 65 to 68. */
+	struct store_edge a = testkit_edge("10.0.0.1", "10.0.0.2", 80, 70, 70,
+					   75);
+	struct store_edge b = testkit_edge("10.0.0.1", "10.0.0.2", 80, 65, 68,
+					   72);
 	const struct store_edge *out;
 	size_t n;
 
 	(void)state;
-	a.first_seen = 70;
-	a.last_seen = 75;
-	b.first_seen = 65;
-	b.last_seen = 72;
 	b.connections = 4;
 	b.reply_bytes = 10;
 	assert_int_equal(flowtab_add(t, &a), 0);
@@ -52,6 +43,7 @@ static void test_same_key_folds(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(out[0].connections, 9);
 	assert_int_equal(out[0].first_seen, 65);
+	assert_int_equal(out[0].last_start, 70);
 	assert_int_equal(out[0].last_seen, 75);
 	assert_int_equal(out[0].reply_bytes, 20); /* unknown + 10 + 10 */
 	assert_int_equal(out[0].orig_bytes, STORE_UNKNOWN);

@@ -18,7 +18,6 @@
 
 #include <cmocka.h>
 
-#include "podflow/addr.h"
 #include "podflow/arena.h"
 #include "podflow/errmsg.h"
 #include "podflow/inventory.h"
@@ -27,6 +26,7 @@
 #include "policygen/generate.h"
 #include "policygen/review.h"
 #include "support/testdb.h"
+#include "support/testkit.h"
 
 static void test_policy_names(void **state)
 {
@@ -97,57 +97,34 @@ static void test_policy_name_hash_is_stable(void **state)
 #define NODE_IP "192.168.1.10"
 #define POD_CIDRS "10.244.0.0/16"
 
-/* Up to two node databases, each holding the same inventory. */
+/* The diagnostics of a run, as the callback got them. */
+#define MAX_DIAGS 32
+struct diags {
+	size_t n;
+	enum generate_level level[MAX_DIAGS];
+	char msg[MAX_DIAGS][512];
+};
+
+/*
+ * Up to two node databases, each holding the same inventory, and a run
+ * over them: its options, which a test changes before run(), and what the
+ * last run gave.
+ */
 struct fixture {
 	struct testdb db[2];
 	struct store *stores[2]; /* db[i].store, for short */
+	struct generate_opts o;
+	struct generate_result r; /* owned: run() and teardown free it */
+	struct diags d;
 };
 
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (f == NULL)
-		return -1;
-	for (int i = 0; i < 2; i++) {
-		if (testdb_make(&f->db[i], 1) < 0)
-			return -1;
-		f->stores[i] = f->db[i].store;
-	}
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	int rc = 0;
-
-	for (int i = 0; i < 2; i++)
-		if (testdb_remove(&f->db[i]) < 0)
-			rc = -1;
-	free(f);
-	return rc;
-}
-
-/* A running pod of Deployment workload in namespace shop at ip. */
+/* A pod as testkit_pod() makes it, running since EARLIER with labels. */
 static struct inv_pod pod(const char *name, const char *workload,
 			  const char *labels, const char *const *ip)
 {
-	struct inv_pod p = {
-		.uid = name, /* unique enough: one pod per name here */
-		.namespace = "shop",
-		.name = name,
-		.node = "node-1",
-		.labels = labels,
-		.phase = "Running",
-		.created = EARLIER,
-		.started = EARLIER,
-		.workload_kind = "Deployment",
-		.workload_name = workload,
-		.ips = ip,
-		.n_ips = 1,
-	};
+	struct inv_pod p = testkit_pod(name, workload, ip, EARLIER);
+
+	p.labels = labels;
 	return p;
 }
 
@@ -191,39 +168,21 @@ static void import_shop(struct fixture *f, int i, int with_lonely)
 
 /*
  * conns connections from client to server:port over protocol, started
- * at BUCKET + at, as podflowd flushes them into database i.
+ * at BUCKET + at (at < 60: in the minute BUCKET) and last seen a second
+ * later, as podflowd flushes them into database i.
  */
 static void connect_at(struct fixture *f, int i, const char *client,
 		       const char *server, uint16_t port, uint8_t protocol,
 		       int64_t at, int64_t conns)
 {
-	struct store_edge e = {
-		.bucket = BUCKET,
-		.server_port = port,
-		.protocol = protocol,
-		.first_seen = BUCKET + at,
-		.last_seen = BUCKET + at + 1,
-		.last_start = BUCKET + at,
-		.connections = conns,
-		.orig_bytes = STORE_UNKNOWN,
-		.orig_packets = STORE_UNKNOWN,
-		.reply_bytes = STORE_UNKNOWN,
-		.reply_packets = STORE_UNKNOWN,
-	};
+	struct store_edge e = testkit_edge(client, server, port, BUCKET + at,
+					   BUCKET + at, BUCKET + at + 1);
 
-	assert_int_equal(addr_parse(client, &e.client), 0);
-	assert_int_equal(addr_parse(server, &e.server), 0);
+	e.protocol = protocol;
+	e.connections = conns;
 	if (store_flush_edges(f->stores[i], &e, 1) < 0)
 		fail_msg("store_flush_edges: %s", errmsg_get());
 }
-
-/* The diagnostics of a run, as the callback got them. */
-#define MAX_DIAGS 32
-struct diags {
-	size_t n;
-	enum generate_level level[MAX_DIAGS];
-	char msg[MAX_DIAGS][512];
-};
 
 static void collect(void *arg, enum generate_level level, const char *msg)
 {
@@ -236,10 +195,12 @@ static void collect(void *arg, enum generate_level level, const char *msg)
 	d->n++;
 }
 
-/* Whether the run said exactly msg at level. */
-static int said(const struct diags *d, enum generate_level level,
+/* Whether the last run said exactly msg at level. */
+static int said(const struct fixture *f, enum generate_level level,
 		const char *msg)
 {
+	const struct diags *d = &f->d;
+
 	for (size_t i = 0; i < d->n; i++)
 		if (d->level[i] == level && strcmp(d->msg[i], msg) == 0)
 			return 1;
@@ -259,20 +220,78 @@ static struct generate_opts default_opts(void)
 	return o;
 }
 
-/* Runs generate over the first n databases, diagnostics into d. */
-static void run(struct fixture *f, size_t n, const struct generate_opts *o,
-		struct diags *d, struct generate_result *r)
+/*
+ * Two new databases, the first with the inventory of shop (and lonely,
+ * with_lonely), and the options of `policygen generate` without any.
+ */
+static int setup_with(void **state, int with_lonely)
 {
-	const struct generate_diag diag = { collect, d };
+	struct fixture *f = calloc(1, sizeof(*f));
 
-	memset(d, 0, sizeof(*d));
-	if (generate_policies(f->stores, n, o, &diag, r) < 0)
+	if (f == NULL)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		if (testdb_make(&f->db[i], 1) < 0)
+			return -1;
+		f->stores[i] = f->db[i].store;
+	}
+	import_shop(f, 0, with_lonely);
+	f->o = default_opts();
+	*state = f;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_with(state, 0);
+}
+
+static int setup_lonely(void **state)
+{
+	return setup_with(state, 1);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	int rc = 0;
+
+	generate_result_free(&f->r);
+	for (int i = 0; i < 2; i++)
+		if (testdb_remove(&f->db[i]) < 0)
+			rc = -1;
+	free(f);
+	return rc;
+}
+
+/*
+ * Runs generate with f->o over the first n databases, the result into
+ * f->r (the last run's freed first) and the diagnostics into f->d, or
+ * without a diagnostics callback (quiet).  Returns what
+ * generate_policies() did.
+ */
+static int try_run(struct fixture *f, size_t n, int quiet)
+{
+	const struct generate_diag diag = { collect, &f->d };
+
+	generate_result_free(&f->r);
+	memset(&f->d, 0, sizeof(f->d));
+	return generate_policies(f->stores, n, &f->o, quiet ? NULL : &diag,
+				 &f->r);
+}
+
+/* try_run() with the callback, which must succeed. */
+static void run(struct fixture *f, size_t n)
+{
+	if (try_run(f, n, 0) < 0)
 		fail_msg("generate_policies: %s", errmsg_get());
 }
 
-static const struct netpol *policy(const struct generate_result *r,
-				   const char *name)
+/* The policy of the last run named name; fails the test when none. */
+static const struct netpol *policy(const struct fixture *f, const char *name)
 {
+	const struct generate_result *r = &f->r;
+
 	for (size_t i = 0; i < r->n; i++)
 		if (strcmp(r->policies[i].name, name) == 0)
 			return &r->policies[i];
@@ -297,17 +316,13 @@ static void assert_port(const struct netpol_rule *rule, const char *protocol,
 static void test_flow_gives_egress_and_ingress_rules(void **state)
 {
 	struct fixture *f = *state;
-	struct generate_opts o = default_opts();
-	struct generate_result r;
-	struct diags d;
 	const struct netpol *web, *cart;
 
-	import_shop(f, 0, 0);
 	connect_at(f, 0, WEB_IP, CART_IP, 8080, IPPROTO_TCP, 10, 3);
-	run(f, 1, &o, &d, &r);
-	assert_int_equal(d.n, 0);
-	assert_int_equal(r.n, 2);
-	web = policy(&r, "podflow-deployment-web");
+	run(f, 1);
+	assert_int_equal(f->d.n, 0);
+	assert_int_equal(f->r.n, 2);
+	web = policy(f, "podflow-deployment-web");
 	assert_string_equal(web->namespace, "shop");
 	assert_string_equal(web->pod_selector, "{\"matchLabels\":{\"app\":\"web\"}}");
 	assert_int_equal(web->n_ingress, 0);
@@ -317,7 +332,7 @@ static void test_flow_gives_egress_and_ingress_rules(void **state)
 	assert_string_equal(web->egress[0].peer.pod_selector,
 			    "{\"matchLabels\":{\"app\":\"cart\"}}");
 	assert_port(&web->egress[0], "TCP", 8080);
-	cart = policy(&r, "podflow-deployment-cart");
+	cart = policy(f, "podflow-deployment-cart");
 	assert_int_equal(cart->n_egress, 0);
 	assert_int_equal(cart->n_ingress, 1);
 	assert_string_equal(cart->ingress[0].peer.pod_selector,
@@ -325,23 +340,22 @@ static void test_flow_gives_egress_and_ingress_rules(void **state)
 	assert_port(&cart->ingress[0], "TCP", 8080);
 
 	/* By workload (cart, then web), direction, peer. */
-	assert_int_equal(r.n_proposals, 2);
-	assert_string_equal(r.proposals[0].name, "cart");
-	assert_int_equal(r.proposals[0].egress, 0);
-	assert_string_equal(r.proposals[0].peer, "shop/Deployment/web");
-	assert_string_equal(r.proposals[1].name, "web");
-	assert_int_equal(r.proposals[1].egress, 1);
-	assert_string_equal(r.proposals[1].peer, "shop/Deployment/cart");
+	assert_int_equal(f->r.n_proposals, 2);
+	assert_string_equal(f->r.proposals[0].name, "cart");
+	assert_int_equal(f->r.proposals[0].egress, 0);
+	assert_string_equal(f->r.proposals[0].peer, "shop/Deployment/web");
+	assert_string_equal(f->r.proposals[1].name, "web");
+	assert_int_equal(f->r.proposals[1].egress, 1);
+	assert_string_equal(f->r.proposals[1].peer, "shop/Deployment/cart");
 	for (size_t i = 0; i < 2; i++) {
-		assert_int_equal(r.proposals[i].port, 8080);
-		assert_string_equal(r.proposals[i].protocol, "TCP");
-		assert_int_equal(r.proposals[i].conns, 3);
-		assert_int_equal(r.proposals[i].first, BUCKET + 10);
-		assert_int_equal(r.proposals[i].decision, REVIEW_PENDING);
-		assert_true(r.proposals[i].emitted);
-		assert_false(r.proposals[i].existing);
+		assert_int_equal(f->r.proposals[i].port, 8080);
+		assert_string_equal(f->r.proposals[i].protocol, "TCP");
+		assert_int_equal(f->r.proposals[i].conns, 3);
+		assert_int_equal(f->r.proposals[i].first, BUCKET + 10);
+		assert_int_equal(f->r.proposals[i].decision, REVIEW_PENDING);
+		assert_true(f->r.proposals[i].emitted);
+		assert_false(f->r.proposals[i].existing);
 	}
-	generate_result_free(&r);
 }
 
 /*
@@ -351,26 +365,21 @@ static void test_flow_gives_egress_and_ingress_rules(void **state)
 static void test_unknown_pod_address_is_warned(void **state)
 {
 	struct fixture *f = *state;
-	struct generate_opts o = default_opts();
-	struct generate_result r;
-	struct diags d;
 	const struct netpol *web;
 
-	import_shop(f, 0, 0);
 	connect_at(f, 0, WEB_IP, "10.244.9.9", 80, IPPROTO_TCP, 10, 1);
 	connect_at(f, 0, WEB_IP, "10.244.9.9", 81, IPPROTO_TCP, 11, 1);
-	run(f, 1, &o, &d, &r);
-	assert_true(said(&d, GENERATE_WARNING,
+	run(f, 1);
+	assert_true(said(f, GENERATE_WARNING,
 			 "2 rules name pod addresses that no pod in the "
 			 "inventory held at the time, as exact ipBlocks; "
 			 "import the inventory for that time to name their "
 			 "workloads"));
-	web = policy(&r, "podflow-deployment-web");
+	web = policy(f, "podflow-deployment-web");
 	assert_int_equal(web->n_egress, 1);
 	assert_int_equal(web->egress[0].peer.type, NETPOL_PEER_CIDR);
 	assert_string_equal(web->egress[0].peer.cidr, "10.244.9.9/32");
 	assert_int_equal(web->egress[0].n_ports, 2);
-	generate_result_free(&r);
 }
 
 /*
@@ -381,67 +390,54 @@ static void test_unknown_pod_address_is_warned(void **state)
 static void test_icmp_is_noted_and_left_out(void **state)
 {
 	struct fixture *f = *state;
-	struct generate_opts o = default_opts();
-	struct generate_result r;
-	struct diags d;
 
-	import_shop(f, 0, 0);
 	connect_at(f, 0, WEB_IP, CART_IP, 0, IPPROTO_ICMP, 10, 4);
 	connect_at(f, 0, WEB_IP, "203.0.113.7", 0, IPPROTO_ICMP, 11, 1);
-	run(f, 1, &o, &d, &r);
-	assert_true(said(&d, GENERATE_NOTE,
+	run(f, 1);
+	assert_true(said(f, GENERATE_NOTE,
 			 "2 flows (ICMP and others) cannot be expressed in a "
 			 "NetworkPolicy and were left out"));
-	assert_true(said(&d, GENERATE_NOTE,
+	assert_true(said(f, GENERATE_NOTE,
 			 "shop/Deployment/web had no traffic in the window; "
 			 "no policy (see --include-silent)"));
-	assert_int_equal(r.n, 0);
-	assert_int_equal(r.n_proposals, 0);
-	generate_result_free(&r);
+	assert_int_equal(f->r.n, 0);
+	assert_int_equal(f->r.n_proposals, 0);
 
-	if (generate_policies(f->stores, 1, &o, NULL, &r) < 0)
+	if (try_run(f, 1, 1) < 0)
 		fail_msg("generate_policies: %s", errmsg_get());
-	assert_int_equal(r.n, 0);
-	generate_result_free(&r);
+	assert_int_equal(f->r.n, 0);
 
 	/* With --include-silent: a deny-all policy for each. */
-	o.include_silent = 1;
-	run(f, 1, &o, &d, &r);
-	assert_true(said(&d, GENERATE_NOTE,
+	f->o.include_silent = 1;
+	run(f, 1);
+	assert_true(said(f, GENERATE_NOTE,
 			 "shop/Deployment/web had no traffic in the window: "
 			 "deny-all policy"));
-	assert_int_equal(r.n, 2);
-	assert_int_equal(policy(&r, "podflow-deployment-web")->n_egress, 0);
-	generate_result_free(&r);
+	assert_int_equal(f->r.n, 2);
+	assert_int_equal(policy(f, "podflow-deployment-web")->n_egress, 0);
 }
 
 /* Lost events reported by podflowd within the window are warned about. */
 static void test_lost_events_are_warned(void **state)
 {
 	struct fixture *f = *state;
-	struct generate_opts o = default_opts();
 	const struct store_stat lost = { "enobufs", 3 };
-	struct generate_result r;
-	struct diags d;
 	char want[300];
 
-	import_shop(f, 0, 0);
 	connect_at(f, 0, WEB_IP, CART_IP, 8080, IPPROTO_TCP, 10, 1);
 	assert_int_equal(store_put_stats(f->stores[0], &lost, 1, BUCKET + 30), 0);
-	o.since = BUCKET;
-	run(f, 1, &o, &d, &r);
+	f->o.since = BUCKET;
+	run(f, 1);
 	snprintf(want, sizeof(want),
 		 "%s: podflowd reported 3 lost-event episodes; it resynced, "
 		 "but flows that began and ended within one may be missing",
 		 f->db[0].path);
-	assert_true(said(&d, GENERATE_WARNING, want));
-	generate_result_free(&r);
+	assert_true(said(f, GENERATE_WARNING, want));
 
 	/* Counters written before the window are not the window's. */
-	o.since = BUCKET + 60;
-	run(f, 1, &o, &d, &r);
-	assert_false(said(&d, GENERATE_WARNING, want));
-	generate_result_free(&r);
+	f->o.since = BUCKET + 60;
+	run(f, 1);
+	assert_false(said(f, GENERATE_WARNING, want));
 }
 
 /*
@@ -452,26 +448,21 @@ static void test_lost_events_are_warned(void **state)
 static void test_outside_addresses_fold_into_a_prefix(void **state)
 {
 	struct fixture *f = *state;
-	struct generate_opts o = default_opts();
-	struct generate_result r;
-	struct diags d;
 	const struct netpol *web;
 
-	import_shop(f, 0, 0);
 	connect_at(f, 0, WEB_IP, "203.0.113.7", 443, IPPROTO_TCP, 10, 2);
 	connect_at(f, 0, WEB_IP, "203.0.113.9", 443, IPPROTO_TCP, 20, 5);
-	o.external_prefix = 24;
-	run(f, 1, &o, &d, &r);
-	web = policy(&r, "podflow-deployment-web");
+	f->o.external_prefix = 24;
+	run(f, 1);
+	web = policy(f, "podflow-deployment-web");
 	assert_int_equal(web->n_egress, 1);
 	assert_string_equal(web->egress[0].peer.cidr, "203.0.113.0/24");
 	assert_port(&web->egress[0], "TCP", 443);
-	assert_int_equal(r.n_proposals, 1);
-	assert_string_equal(r.proposals[0].peer, "203.0.113.0/24");
-	assert_int_equal(r.proposals[0].conns, 7);
-	assert_int_equal(r.proposals[0].first, BUCKET + 10);
-	assert_int_equal(r.proposals[0].last, BUCKET + 21);
-	generate_result_free(&r);
+	assert_int_equal(f->r.n_proposals, 1);
+	assert_string_equal(f->r.proposals[0].peer, "203.0.113.0/24");
+	assert_int_equal(f->r.proposals[0].conns, 7);
+	assert_int_equal(f->r.proposals[0].first, BUCKET + 10);
+	assert_int_equal(f->r.proposals[0].last, BUCKET + 21);
 }
 
 /*
@@ -481,7 +472,6 @@ static void test_outside_addresses_fold_into_a_prefix(void **state)
 static void test_rejected_peer_is_not_emitted(void **state)
 {
 	struct fixture *f = *state;
-	struct generate_opts o = default_opts();
 	struct review_rule no = {
 		.ns = "shop", .kind = "Deployment", .name = "web",
 		.egress = 1, .port = 1389, .protocol = "TCP",
@@ -489,42 +479,38 @@ static void test_rejected_peer_is_not_emitted(void **state)
 	};
 	struct review_set set = { &no, 1, ARENA_INIT };
 	struct arena mem = ARENA_INIT;
-	struct generate_result r;
-	struct diags d;
 	const struct netpol *web;
 
 	assert_int_equal(review_parse_peer("203.0.113.66", &mem, &no.peer), 0);
-	import_shop(f, 0, 0);
 	connect_at(f, 0, WEB_IP, CART_IP, 8080, IPPROTO_TCP, 10, 1);
 	connect_at(f, 0, WEB_IP, "203.0.113.66", 1389, IPPROTO_TCP, 20, 1);
-	o.review = &set;
-	o.explain = 1;
-	o.namespace = "shop";
-	o.workload_kind = "Deployment";
-	o.workload_name = "web";
-	run(f, 1, &o, &d, &r);
-	assert_int_equal(r.n, 1);
-	web = policy(&r, "podflow-deployment-web");
+	f->o.review = &set;
+	f->o.explain = 1;
+	f->o.namespace = "shop";
+	f->o.workload_kind = "Deployment";
+	f->o.workload_name = "web";
+	run(f, 1);
+	assert_int_equal(f->r.n, 1);
+	web = policy(f, "podflow-deployment-web");
 	assert_int_equal(web->n_egress, 1);
 	assert_int_equal(web->egress[0].peer.type, NETPOL_PEER_PODS);
-	assert_int_equal(r.n_proposals, 2);
-	assert_string_equal(r.proposals[0].peer, "203.0.113.66/32");
-	assert_int_equal(r.proposals[0].decision, REVIEW_REJECTED);
-	assert_ptr_equal(r.proposals[0].review, &no);
-	assert_false(r.proposals[0].emitted);
-	assert_true(r.proposals[1].emitted);
-	assert_true(said(&d, GENERATE_EXPLAIN,
+	assert_int_equal(f->r.n_proposals, 2);
+	assert_string_equal(f->r.proposals[0].peer, "203.0.113.66/32");
+	assert_int_equal(f->r.proposals[0].decision, REVIEW_REJECTED);
+	assert_ptr_equal(f->r.proposals[0].review, &no);
+	assert_false(f->r.proposals[0].emitted);
+	assert_true(f->r.proposals[1].emitted);
+	assert_true(said(f, GENERATE_EXPLAIN,
 			 "# shop/podflow-deployment-web (Deployment/web)"));
-	assert_true(said(&d, GENERATE_EXPLAIN,
+	assert_true(said(f, GENERATE_EXPLAIN,
 			 "  egress  203.0.113.66/32                           "
 			 "1389/TCP         1 conns  2026-01-01T00:00:20Z .. "
 			 "2026-01-01T00:00:21Z  podflow.db  [rejected by alice: "
 			 "log4shell]"));
-	assert_true(said(&d, GENERATE_EXPLAIN,
+	assert_true(said(f, GENERATE_EXPLAIN,
 			 "  egress  shop/Deployment/cart                      "
 			 "8080/TCP         1 conns  2026-01-01T00:00:10Z .. "
 			 "2026-01-01T00:00:11Z  podflow.db  [pending review]"));
-	generate_result_free(&r);
 	arena_reset(&mem);
 }
 
@@ -535,26 +521,20 @@ static void test_rejected_peer_is_not_emitted(void **state)
 static void test_two_nodes_count_a_connection_once(void **state)
 {
 	struct fixture *f = *state;
-	struct generate_opts o = default_opts();
-	struct generate_result r;
-	struct diags d;
 
-	import_shop(f, 0, 0);
 	import_shop(f, 1, 0);
 	connect_at(f, 0, WEB_IP, CART_IP, 8080, IPPROTO_TCP, 10, 3);
 	connect_at(f, 1, WEB_IP, CART_IP, 8080, IPPROTO_TCP, 10, 3);
-	run(f, 2, &o, &d, &r);
-	assert_int_equal(r.n, 2);
-	assert_int_equal(r.n_proposals, 2);
-	assert_int_equal(r.proposals[0].conns, 3);
-	assert_int_equal(r.proposals[1].conns, 3);
-	generate_result_free(&r);
+	run(f, 2);
+	assert_int_equal(f->r.n, 2);
+	assert_int_equal(f->r.n_proposals, 2);
+	assert_int_equal(f->r.proposals[0].conns, 3);
+	assert_int_equal(f->r.proposals[1].conns, 3);
 
 	/* Where the nodes disagree, the one that counted more stands. */
 	connect_at(f, 1, WEB_IP, CART_IP, 8080, IPPROTO_TCP, 10, 2);
-	run(f, 2, &o, &d, &r);
-	assert_int_equal(r.proposals[0].conns, 5);
-	generate_result_free(&r);
+	run(f, 2);
+	assert_int_equal(f->r.proposals[0].conns, 5);
 }
 
 /*
@@ -564,53 +544,41 @@ static void test_two_nodes_count_a_connection_once(void **state)
 static void test_unselectable_workload_is_named(void **state)
 {
 	struct fixture *f = *state;
-	struct generate_opts o = default_opts();
-	struct generate_result r;
-	struct diags d;
 
-	import_shop(f, 0, 1);
 	connect_at(f, 0, "10.244.1.30", CART_IP, 8080, IPPROTO_TCP, 10, 1);
-	run(f, 1, &o, &d, &r);
-	assert_true(said(&d, GENERATE_WARNING,
+	run(f, 1);
+	assert_true(said(f, GENERATE_WARNING,
 			 "shop/Deployment/lonely: its pods share no label, so "
 			 "no selector picks them alone; no policy"));
 	/* cart names lonely's address: no selector can name its pods. */
-	assert_string_equal(policy(&r, "podflow-deployment-cart")
+	assert_string_equal(policy(f, "podflow-deployment-cart")
 				    ->ingress[0].peer.cidr,
 			    "10.244.1.30/32");
-	generate_result_free(&r);
 
-	o.workload_name = "nosuch";
-	assert_int_equal(generate_policies(f->stores, 1, &o, NULL, &r), -1);
+	f->o.workload_name = "nosuch";
+	assert_int_equal(try_run(f, 1, 1), -1);
 	assert_string_equal(errmsg_get(), "--workload nosuch: no such workload "
 					  "in the inventory");
 }
 
 int main(void)
 {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_policy_names),
 		cmocka_unit_test(test_policy_name_hash_is_stable),
+		T(test_flow_gives_egress_and_ingress_rules),
+		T(test_unknown_pod_address_is_warned),
+		T(test_icmp_is_noted_and_left_out),
+		T(test_lost_events_are_warned),
+		T(test_outside_addresses_fold_into_a_prefix),
+		T(test_rejected_peer_is_not_emitted),
+		T(test_two_nodes_count_a_connection_once),
 		cmocka_unit_test_setup_teardown(
-			test_flow_gives_egress_and_ingress_rules, setup,
+			test_unselectable_workload_is_named, setup_lonely,
 			teardown),
-		cmocka_unit_test_setup_teardown(
-			test_unknown_pod_address_is_warned, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_icmp_is_noted_and_left_out,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lost_events_are_warned,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_outside_addresses_fold_into_a_prefix, setup,
-			teardown),
-		cmocka_unit_test_setup_teardown(
-			test_rejected_peer_is_not_emitted, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_two_nodes_count_a_connection_once, setup,
-			teardown),
-		cmocka_unit_test_setup_teardown(
-			test_unselectable_workload_is_named, setup, teardown),
 	};
+#undef T
 
 	return cmocka_run_group_tests_name("generate", tests, NULL, NULL);
 }

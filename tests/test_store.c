@@ -24,15 +24,15 @@
 #include "support/testdb.h"
 #include "support/testkit.h"
 
-/* An edge of bucket as the tests below flush it: first seen a second in. */
+/*
+ * An edge of bucket (a whole minute) as the tests below flush it: one
+ * connection started a second in, last seen a second later.
+ */
 static struct store_edge edge(int64_t bucket, const char *client,
 			      const char *server, uint16_t port)
 {
-	struct store_edge e = testkit_edge(client, server, port, bucket + 1);
-
-	e.bucket = bucket;
-	e.last_seen = bucket + 2;
-	return e;
+	return testkit_edge(client, server, port, bucket + 1, bucket + 1,
+			    bucket + 2);
 }
 
 /*
@@ -200,6 +200,15 @@ static void assert_plan(struct store *s, const char *sql, const char *has,
 	free(plan);
 }
 
+/* The statements policygen's readers run on edges. */
+static const char *const readers[] = {
+	sql_generate_flows,
+	sql_flows_query,
+	sql_workloads_query,
+};
+
+#define N_READERS (sizeof(readers) / sizeof(readers[0]))
+
 /*
  * A day of a big cluster is a million edges: the readers walk the
  * primary key by bucket (through edge_by_client, with a table lookup per
@@ -210,16 +219,12 @@ static void assert_plan(struct store *s, const char *sql, const char *has,
 static void test_readers_walk_the_primary_key(void **state)
 {
 	struct testdb *t = *state;
-	const char *const readers[] = {
-		sql_generate_flows,
-		sql_flows_query,
-		sql_workloads_query,
-		"SELECT * FROM workload_edges",
-	};
 
-	for (size_t i = 0; i < sizeof(readers) / sizeof(*readers); i++)
+	for (size_t i = 0; i < N_READERS; i++)
 		assert_plan(t->store, readers[i], "SEARCH e USING PRIMARY KEY",
 			    "edge_by_client");
+	assert_plan(t->store, "SELECT * FROM workload_edges",
+		    "SEARCH e USING PRIMARY KEY", "edge_by_client");
 	assert_plan(t->store, sql_flows_query, "COVERING INDEX pod_ip_by_ip",
 		    NULL);
 	assert_plan(t->store,
@@ -240,11 +245,6 @@ static void test_readers_walk_the_primary_key(void **state)
 static void test_readers_run_on_version_3(void **state)
 {
 	struct testdb *t = *state;
-	const char *const readers[] = {
-		sql_generate_flows,
-		sql_flows_query,
-		sql_workloads_query,
-	};
 	int64_t n = -1;
 
 	/* Two rows, of which one in the window counted below. */
@@ -258,7 +258,7 @@ static void test_readers_run_on_version_3(void **state)
 	/* No start times on this version: every row of the window lacks them. */
 	assert_int_equal(store_count_unstarted(t->store, 0, 120, &n), 0);
 	assert_int_equal(n, 1);
-	for (size_t i = 0; i < sizeof(readers) / sizeof(*readers); i++) {
+	for (size_t i = 0; i < N_READERS; i++) {
 		sqlite3_stmt *st;
 
 		assert_int_equal(sqlite3_prepare_v2(store_db(t->store),
@@ -274,16 +274,13 @@ static void test_readers_run_on_version_3(void **state)
 static void test_upsert_aggregates_within_bucket(void **state)
 {
 	struct testdb *t = *state;
-	struct store_edge a = edge(600, "10.244.1.5", "10.244.2.7", 8080);
-	struct store_edge b = a;
+	/* One edge of bucket 600 flushed twice, the later flush's first. */
+	struct store_edge a = testkit_edge("10.244.1.5", "10.244.2.7", 8080,
+					   610, 612, 620);
+	struct store_edge b = testkit_edge("10.244.1.5", "10.244.2.7", 8080,
+					   605, 608, 615);
 
-	a.first_seen = 610;
-	a.last_start = 612;
-	a.last_seen = 620;
 	a.connections = 3;
-	b.first_seen = 605;
-	b.last_start = 608;
-	b.last_seen = 615;
 	b.connections = 4;
 	assert_int_equal(store_flush_edges(t->store, &a, 1), 0);
 	assert_int_equal(store_flush_edges(t->store, &b, 1), 0);
@@ -345,17 +342,15 @@ static void test_buckets_separate_and_view_sums(void **state)
 static void test_service_and_nat_columns(void **state)
 {
 	struct testdb *t = *state;
-	struct store_edge e[2] = {
-		edge(0, "fd00:10:244:1::5", "fd00:10:244:2::7", 8080),
-		edge(0, "fd00:10:244:1::5", "fd00:10:244:2::7", 8080),
-	};
+	struct store_edge e[2];
 
 	/* Direct and through a Service are two edges, not one. */
+	e[0] = edge(0, "fd00:10:244:1::5", "fd00:10:244:2::7", 8080);
+	e[0].protocol = IPPROTO_UDP;
+	e[1] = e[0];
 	e[1].service = testkit_addr("fd00:10:96::15");
 	e[1].service_port = 80;
 	e[1].client_nat = testkit_addr("fd00:1::1");
-	e[0].protocol = IPPROTO_UDP;
-	e[1].protocol = IPPROTO_UDP;
 	assert_int_equal(store_flush_edges(t->store, e, 2), 0);
 	testdb_assert_query(t->store, "2", "SELECT count(*) FROM flow_edges");
 	testdb_assert_query(t->store, "UDP fd00:10:96::15 80 fd00:1::1",

@@ -104,10 +104,7 @@ static int allows(const struct polset *ps, const struct verdict_end *src,
 	return v.allowed;
 }
 
-#define HEAD(ns, name)                                                         \
-	"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"              \
-	"metadata: {name: " name ", namespace: " ns "}\n"
-
+/* The head of a NetworkPolicy manifest: what every case writes first. */
 #define HEAD(ns, name)                                                         \
 	"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"              \
 	"metadata: {name: " name ", namespace: " ns "}\n"

@@ -35,6 +35,16 @@ struct ctspec {
 		       .reply_bytes = -1, .reply_packets = -1
 
 /*
+ * A ctspec as its original tuple reads: proto (TCP, UDP, SCTP, ICMP or
+ * ICMPV6, an IPPROTO_ name from <netinet/in.h>) from src:sport to
+ * dst:dport, without accounting, then the fields the case is about (not
+ * the counters), as designated initializers.
+ */
+#define CTSPEC(proto, src, sport, dst, dport, ...)                             \
+	{ .protocol = IPPROTO_##proto, .orig_src = src, .orig_sport = sport,   \
+	  .orig_dst = dst, .orig_dport = dport, CTSPEC_NO_ACCT, __VA_ARGS__ }
+
+/*
  * Builds the message for spec into buf (at least 4096 bytes): an event
  * (msgtype IPCTNL_MSG_CT_NEW or IPCTNL_MSG_CT_DELETE) or, with dump set,
  * an entry of a dump reply.  Returns the message in buf.

@@ -1,6 +1,6 @@
 /*
- * testkit: addresses, edges, errmsg assertions and tables of cases for
- * the unit tests (testkit.h).
+ * testkit: addresses, edges, pods, errmsg assertions and tables of cases
+ * for the unit tests (testkit.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,24 +25,44 @@ struct addr testkit_addr(const char *text)
 }
 
 struct store_edge testkit_edge(const char *client, const char *server,
-			       uint16_t port, int64_t start)
+			       uint16_t port, int64_t first_seen,
+			       int64_t last_start, int64_t last_seen)
 {
 	struct store_edge e = {
-		.bucket = start - start % 60,
+		.bucket = first_seen - first_seen % 60,
 		.client = testkit_addr(client),
 		.server = testkit_addr(server),
 		.server_port = port,
 		.protocol = IPPROTO_TCP,
-		.first_seen = start,
-		.last_seen = start,
-		.last_start = start,
-		.connections = 1,
+		.first_seen = first_seen,
+		.last_seen = last_seen,
+		.last_start = last_start,
+		.connections = last_start == STORE_UNKNOWN ? 0 : 1,
 		.orig_bytes = STORE_UNKNOWN,
 		.orig_packets = STORE_UNKNOWN,
 		.reply_bytes = STORE_UNKNOWN,
 		.reply_packets = STORE_UNKNOWN,
 	};
 	return e;
+}
+
+struct inv_pod testkit_pod(const char *name, const char *workload,
+			   const char *const *ip, int64_t started)
+{
+	struct inv_pod p = {
+		.uid = name,
+		.namespace = "shop",
+		.name = name,
+		.node = "node-1",
+		.phase = "Running",
+		.created = started,
+		.started = started,
+		.workload_kind = "Deployment",
+		.workload_name = workload,
+		.ips = ip,
+		.n_ips = 1,
+	};
+	return p;
 }
 
 void testkit_assert_errmsg_at(const char *file, int line, const char *want)

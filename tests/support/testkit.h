@@ -1,10 +1,11 @@
 /*
  * testkit: what the unit tests did again and again, done once: an
- * address from its text, an edge as podflowd flushes it, the assertions
- * on what a failure leaves in errmsg, and the run of a table of cases,
- * one cmocka test each.
+ * address from its text, an edge as podflowd flushes it, a pod as
+ * policygen import reads it, the assertions on what a failure leaves in
+ * errmsg, and the run of a table of cases, one cmocka test each.
  *
- * Include after <cmocka.h>.  Needs lib/ only (an edge is a plain record).
+ * Include after <cmocka.h>.  Needs lib/ only (an edge and a pod are
+ * plain records).
  */
 #ifndef PODFLOW_TEST_TESTKIT_H
 #define PODFLOW_TEST_TESTKIT_H
@@ -13,19 +14,34 @@
 
 #include "podflow/addr.h"
 #include "podflow/errmsg.h"
+#include "podflow/inventory.h"
 #include "podflow/store.h"
 
 /* The address text stands for; text that does not parse fails the test. */
 struct addr testkit_addr(const char *text);
 
 /*
- * One TCP connection from client to server:port that started at second
- * start and was last seen then, in the minute bucket of its start, with
- * no byte or packet counts (STORE_UNKNOWN), as podflowd flushes a NEW
- * event.  Tests change the fields their case is about.
+ * An edge of TCP connections from client to server:port, as podflowd
+ * flushes it: started from first_seen to last_start and last seen at
+ * last_seen, in the minute bucket of first_seen, with no byte or packet
+ * counts (STORE_UNKNOWN).  It counts one connection, or none when
+ * last_start is STORE_UNKNOWN: then it only extends connections counted
+ * before, as the DESTROY of a connection whose start podflowd does not
+ * know does.  Tests change the fields their case is about.
  */
 struct store_edge testkit_edge(const char *client, const char *server,
-			       uint16_t port, int64_t start);
+			       uint16_t port, int64_t first_seen,
+			       int64_t last_start, int64_t last_seen);
+
+/*
+ * A running pod name of Deployment workload in namespace shop on node-1,
+ * created and started at started, holding the one address ip[0] (ip must
+ * outlive the record), as policygen import reads it from kubectl: no
+ * labels, no deletionTimestamp, no ports; tests set what their case is
+ * about.  The uid is the name: one pod per name in a test.
+ */
+struct inv_pod testkit_pod(const char *name, const char *workload,
+			   const char *const *ip, int64_t started);
 
 /*
  * Fails the test at the caller's line, with both texts, unless the
