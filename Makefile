@@ -91,7 +91,7 @@ TEST_DEPS_timer       = $(COLLECTOR_A)
 TEST_DEPS_review      = $(SUPPORT_A) $(POLICYGEN_A) $(NETPOL_A) $(STORE_A) $(LIB_A)
 TEST_DEPS_replay      = $(SUPPORT_A) $(POLICYGEN_A) $(NETPOL_A) $(STORE_A) $(LIB_A)
 TEST_DEPS_generate    = $(SUPPORT_A) $(POLICYGEN_A) $(NETPOL_A) $(STORE_A) $(LIB_A)
-TEST_DEPS_cli         = $(SUPPORT_A) $(POLICYGEN_A) $(STORE_A) $(LIB_A)
+TEST_DEPS_cli         = $(SUPPORT_A) $(POLICYGEN_A) $(NETPOL_A) $(STORE_A) $(LIB_A)
 
 TOOLS = $(BUILD)/tests/pftraffic $(BUILD)/tests/pfmkdb
 

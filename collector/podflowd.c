@@ -666,10 +666,6 @@ static int parse_args(int argc, char **argv, struct overrides *ov,
 }
 
 /*
- * Opens the database and the event socket, dumps the table and tells the
- * service manager it is ready.  Returns 0, or -1 once the error is logged.
- */
-/*
  * Without the kernel's conntrack timestamps, a connection found in a table
  * dump (this start-up's, a resync's) has no known start, and its flows are
  * credited by time bucket: an address handed over in that bucket credits
@@ -695,6 +691,10 @@ static void warn_without_timestamps(void)
 			"set it to 1");
 }
 
+/*
+ * Opens the database and the event socket, dumps the table and tells the
+ * service manager it is ready.  Returns 0, or -1 once the error is logged.
+ */
 static int start(struct daemon *d)
 {
 	/*

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,13 +243,16 @@ static int parse_int(const char *opt, const char *arg, int min, int max,
 		     const char *what, int *out)
 {
 	char *end;
-	int v = (int)strtol(arg, &end, 10);
+	long v;
 
-	if (*end || v < min || (max > 0 && v > max)) {
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (*end || end == arg || errno == ERANGE || v < min || v > INT_MAX ||
+	    (max > 0 && v > max)) {
 		errmsg_set("--%s: '%s' is not %s", opt, arg, what);
 		return -1;
 	}
-	*out = v;
+	*out = (int)v;
 	return 0;
 }
 

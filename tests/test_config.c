@@ -217,6 +217,20 @@ static void test_errors_name_file_and_line(void **state)
 		  ":1: pod_cidrs: expected a list of CIDR prefixes" },
 		{ "- 10.0.0.0/8\n", ":1: expected a mapping of settings" },
 		{ "\n\nflush: 1\n", ":3: unknown key 'flush'" },
+		/*
+		 * Read as every YAML podflow reads: aliases are refused (an
+		 * alias bomb is an input like any other), a null is a missing
+		 * value whatever its spelling, and a top-level items is no
+		 * Kubernetes List here.
+		 */
+		{ "pod_cidrs: [10.244.0.0/16]\nflush_interval_ms: &a 100\n"
+		  "stats_interval_seconds: *a\n",
+		  ":3: YAML aliases are not supported" },
+		{ "pod_cidrs: [10.244.0.0/16]\ndb: ~\n", ":2: db: missing value" },
+		{ "pod_cidrs: [10.244.0.0/16]\ndb: null\n",
+		  ":2: db: missing value" },
+		{ "items: []\n", ":1: unknown key 'items'" },
+		{ "~\n", ":1: expected a mapping of settings" },
 	};
 	char want[128];
 	struct config cfg;
