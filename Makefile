@@ -48,10 +48,11 @@ ALL_CFLAGS = -std=gnu11 $(CFLAGS) $(WARNINGS) $(SANITIZE) -MMD -MP \
 ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE)
 
 # Embedded into the binaries by sql/embed.sh: the schema migrations
-# (sql/migrations/NNN_name.sql) and the queries, one folder per module
-# that runs them (sql/queries/MODULE/NAME.sql).  sql/schema.sql is made
-# from the migrations by `make schema`, never embedded.
-SQL_FILES = $(sort $(wildcard sql/migrations/*.sql sql/queries/*/*.sql))
+# (sql/migrations/NNN_name.sql), the views made after them (sql/views.sql)
+# and the queries, one folder per module that runs them
+# (sql/queries/MODULE/NAME.sql).  sql/schema.sql is made from the
+# migrations and the views by `make schema`, never embedded.
+SQL_FILES = $(sort $(wildcard sql/migrations/*.sql sql/queries/*/*.sql)) sql/views.sql
 
 # One folder per part, each built into an archive; a program or a test
 # links the parts it uses, in the order of the one-way flow: lib (what
@@ -115,6 +116,17 @@ $(OBJ)/gen/sql.o: $(BUILD)/gen/sql.c
 .PHONY: schema
 schema:
 	sh sql/schema.sh sql/schema.sql
+
+# Saves a database of today's schema as tests/fixtures/db/vN.db: the
+# tests migrate from every older version's, so each release's is kept.
+# Run it before adding migration N+1 (small pages keep the file small).
+DB_FIXTURE = tests/fixtures/db/v$(words $(wildcard sql/migrations/*.sql)).db
+.PHONY: db-fixture
+db-fixture:
+	rm -f $(DB_FIXTURE).tmp
+	sh sql/schema.sh --new-db $(DB_FIXTURE).tmp
+	sqlite3 -init /dev/null $(DB_FIXTURE).tmp "PRAGMA page_size=512; VACUUM"
+	mv $(DB_FIXTURE).tmp $(DB_FIXTURE)
 
 $(OBJ)/%.o: %.c | $(BUILD)/gen/sql.h
 	@mkdir -p $(dir $@)

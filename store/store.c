@@ -207,10 +207,32 @@ out:
 	return rc;
 }
 
+/* Drops the views of sql/views.sql, before a migration; see there. */
+static int store_drop_views(struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(s->db, sql_views_drop, -1, &st, NULL) !=
+		    SQLITE_OK ||
+	    sqlite3_bind_text(st, 1, sql_views, -1, SQLITE_STATIC) !=
+		    SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		store_error(s, "listing the views");
+		goto out;
+	}
+	rc = store_exec(s, (const char *)sqlite3_column_text(st, 0),
+			"dropping the views");
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /*
- * Applies every migration past the current version in one transaction.
- * BEGIN IMMEDIATE takes the write lock first and the version is read again
- * under it, so two programs starting together do not both migrate.
+ * Applies every migration past the current version in one transaction,
+ * the views made anew after the last (sql/views.sql).  BEGIN IMMEDIATE
+ * takes the write lock first and the version is read again under it, so
+ * two programs starting together do not both migrate.
  */
 static int store_migrate(struct store *s)
 {
@@ -222,6 +244,8 @@ static int store_migrate(struct store *s)
 	if (store_exec(s, "BEGIN IMMEDIATE", "starting migration") < 0)
 		return -1;
 	if (store_probe(s, &appid, &version, &objects) < 0)
+		goto rollback;
+	if (version < sql_migrations_count && store_drop_views(s) < 0)
 		goto rollback;
 	for (int i = version; i < sql_migrations_count; i++) {
 		const struct sql_migration *m = &sql_migrations[i];
@@ -237,6 +261,9 @@ static int store_migrate(struct store *s)
 		if (store_exec(s, pragma, "recording schema version") < 0)
 			goto rollback;
 	}
+	if (version < sql_migrations_count &&
+	    store_exec(s, sql_views, "creating the views") < 0)
+		goto rollback;
 	snprintf(pragma, sizeof(pragma), "PRAGMA application_id=%d",
 		 STORE_APPLICATION_ID);
 	if (store_exec(s, pragma, "recording application id") < 0 ||

@@ -56,27 +56,6 @@ static struct store_edge *servers(size_t n, int64_t bucket,
 	return batch;
 }
 
-/*
- * With SQLite alone, not the store: applies the first version migrations
- * to the database at path (made if missing) and stamps that version, as
- * that release of podflow left it, then runs sql (NULL: none).
- */
-static void sqlite_write(const char *path, int version, const char *sql)
-{
-	sqlite3 *db;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	for (int i = 0; i < version; i++)
-		testdb_exec(db, "%s", sql_migrations[i].text);
-	if (version > 0)
-		testdb_exec(db, "PRAGMA user_version=%d; "
-				"PRAGMA application_id=%d;",
-			    version, STORE_APPLICATION_ID);
-	if (sql != NULL)
-		testdb_exec(db, "%s", sql);
-	sqlite3_close(db);
-}
-
 /* Reads a whole file into an owned buffer; *len gets its size. */
 static char *slurp(const char *path, size_t *len)
 {
@@ -104,6 +83,38 @@ static void write_file(const char *path, const void *data, size_t len)
 	assert_non_null(fp);
 	assert_int_equal(fwrite(data, 1, len, fp), len);
 	fclose(fp);
+}
+
+/*
+ * A database as the release of podflow that brought schema version left
+ * it: tests/fixtures/db/vVERSION.db, made by that release (`make
+ * db-fixture`), copied to path.  Version 0 is an SQLite file of no
+ * schema.  Then runs sql (NULL: none) with SQLite alone, not the store.
+ */
+static void sqlite_write(const char *path, int version, const char *sql)
+{
+	char fixture[64];
+	sqlite3 *db;
+
+	if (version > 0) {
+		size_t len;
+		char *data;
+
+		snprintf(fixture, sizeof(fixture), "tests/fixtures/db/v%d.db",
+			 version);
+		if (access(fixture, R_OK) != 0)
+			fail_msg("%s: missing; a new migration comes with the "
+				 "database of the version before it (make "
+				 "db-fixture, then add the migration)",
+				 fixture);
+		data = slurp(fixture, &len);
+		write_file(path, data, len);
+		free(data);
+	}
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sql != NULL)
+		testdb_exec(db, "%s", sql);
+	sqlite3_close(db);
 }
 
 static void test_open_creates_latest_schema_in_wal(void **state)
@@ -163,6 +174,23 @@ static void test_migrates_from_every_older_version(void **state)
 		store_close(t->store);
 		t->store = NULL;
 	}
+}
+
+/*
+ * A migration drops and makes again the views of sql/views.sql, from the
+ * new text (flow_edge_buckets gained last_start in version 7), and leaves
+ * a view someone made in the database alone.
+ */
+static void test_migration_makes_the_views_anew(void **state)
+{
+	struct testdb *t = *state;
+
+	sqlite_write(t->path, 6, "CREATE VIEW mine AS SELECT 42 AS answer");
+	assert_int_equal(store_open(t->path, 0, &t->store), 0);
+	testdb_assert_query(t->store, "42", "SELECT answer FROM mine");
+	testdb_assert_query(t->store, "1",
+			    "SELECT count(*) FROM pragma_table_info("
+			    "'flow_edge_buckets') WHERE name = 'last_start'");
 }
 
 /* The details of sql's query plan, one line each, as an owned string. */
@@ -752,6 +780,7 @@ int main(void)
 		CLOSED(test_migrates_from_every_older_version),
 		OPEN(test_readers_walk_the_primary_key),
 		CLOSED(test_readers_run_on_version_3),
+		CLOSED(test_migration_makes_the_views_anew),
 		OPEN(test_upsert_aggregates_within_bucket),
 		OPEN(test_buckets_separate_and_view_sums),
 		OPEN(test_service_and_nat_columns),

@@ -7,10 +7,3 @@ CREATE TABLE collector_counter (
 	updated INTEGER NOT NULL
 ) STRICT;
 
--- collector_stats: each counter with the time podflowd last wrote it.
-CREATE VIEW collector_stats AS
-SELECT
-	name,
-	value,
-	strftime('%Y-%m-%dT%H:%M:%SZ', updated, 'unixepoch') AS updated
-FROM collector_counter;

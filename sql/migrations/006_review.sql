@@ -21,11 +21,3 @@ CREATE TABLE review (
 	PRIMARY KEY (namespace, kind, name, direction, peer, port, protocol)
 ) STRICT;
 
--- review_decisions: the decisions for people: ports as PORT/PROTO (NULL
--- for every port), times in RFC 3339.
-CREATE VIEW review_decisions AS
-SELECT namespace, kind, name, direction, peer,
-       CASE WHEN port = 0 THEN NULL ELSE port || '/' || protocol END AS port,
-       decision, reason, decided_by,
-       strftime('%Y-%m-%dT%H:%M:%SZ', decided_at, 'unixepoch') AS decided_at
-FROM review;

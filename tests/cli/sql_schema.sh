@@ -34,6 +34,22 @@ t_expect "store_open() creates a database" 0 "$POLICYGEN" import \
 		"$root/sql/schema.sql" \
 		"store_open() creates another schema than sql/schema.sql"
 
+# A database that store_open() migrated to the latest version keeps its
+# views until the next migration: a change to a view (or to a shipped
+# migration) without a new migration would leave it another schema.
+latest=$(ls "$root"/sql/migrations/[0-9][0-9][0-9]_*.sql | wc -l)
+fixture=$root/tests/fixtures/db/v$latest.db
+if [ -f "$fixture" ]; then
+	t_expect "schema.sh reads the latest version's database" 0 \
+		sh "$root/sql/schema.sh" --db "$fixture" "$tmp/fixture.sql" &&
+		same "the latest version's database has today's schema" \
+			"$tmp/fixture.sql" "$root/sql/schema.sql" \
+			"sql/ changed the schema of version $latest: add a migration"
+else
+	t_fail "the latest version's database has today's schema" \
+		"tests/fixtures/db/v$latest.db is missing: make db-fixture"
+fi
+
 case $(head -n 1 "$root/sql/schema.sql") in
 *GENERATED*"do not edit"*) t_ok "sql/schema.sql says it is generated" ;;
 *) t_fail "sql/schema.sql says it is generated" "its first line does not" ;;
