@@ -41,6 +41,10 @@ enum cli_parsed cli_getopt(int argc, char **argv, const char *shortopts,
 			goto out;
 	}
 	for (; optind < argc; optind++) {
+		if (max_args == CLI_NO_ARGS) {
+			rc = CLI_REFUSED;
+			goto out;
+		}
 		if (n_args++ == max_args) {
 			errmsg_set("unexpected argument '%s'", argv[optind]);
 			return CLI_FAILED;
@@ -143,6 +147,15 @@ int cli_scope_generate(const struct cli_scope *sc, struct generate_opts *o)
 	o->workload_kind = sc->workload_kind;
 	o->workload_name = sc->workload_name;
 	return cli_window(sc->since, sc->until, o->now, &o->since, &o->until);
+}
+
+int cli_parse_when(const char *opt, const char *arg, int64_t now, int64_t *t)
+{
+	if (timefmt_parse_when(arg, now, t) < 0) {
+		errmsg_prefix("--%s", opt);
+		return -1;
+	}
+	return 0;
 }
 
 int cli_window(const char *since, const char *until, int64_t now,

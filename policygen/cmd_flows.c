@@ -262,14 +262,8 @@ static int set_option(void *ctx, int ch, char *arg)
 	case 'd': o->db = arg; return 0;
 	case 'n': o->ns = arg; return 0;
 	case 'w': o->workload = arg; return 0;
-	case 's':
-	case 'u':
-		if (timefmt_parse_when(arg, o->now,
-				       ch == 's' ? &o->since : &o->until) < 0) {
-			errmsg_prefix("--%s", ch == 's' ? "since" : "until");
-			return -1;
-		}
-		return 0;
+	case 's': return cli_parse_when("since", arg, o->now, &o->since);
+	case 'u': return cli_parse_when("until", arg, o->now, &o->until);
 	case 'o':
 		if (strcmp(arg, "yaml") == 0)
 			o->yaml = 1;
@@ -278,7 +272,6 @@ static int set_option(void *ctx, int ch, char *arg)
 			return -1;
 		}
 		return 0;
-	case CLI_ARG: return CLI_REFUSED; /* none: the usage says so */
 	}
 	return 0;
 }
@@ -307,7 +300,7 @@ int cmd_flows(int argc, char **argv)
 				.until = INT64_MAX };
 	enum cli_parsed parsed = cli_getopt(argc, argv, "n:o:h", opts,
 					    flows_usage, set_option, &o,
-					    CLI_ANY_ARGS);
+					    CLI_NO_ARGS);
 
 	if (parsed != CLI_RUN)
 		return cli_exit_status(parsed);

@@ -64,8 +64,6 @@ static int show_info(struct store *s, void *ctx)
 /* --db, the one option, into ctx (a const char *). */
 static int set_option(void *ctx, int ch, char *arg)
 {
-	if (ch == CLI_ARG)
-		return CLI_REFUSED; /* no arguments: the usage says so */
 	if (ch == 'd')
 		*(const char **)ctx = arg;
 	return 0;
@@ -80,7 +78,7 @@ int cmd_info(int argc, char **argv)
 	};
 	const char *db = NULL;
 	enum cli_parsed parsed = cli_getopt(argc, argv, "h", opts, info_usage,
-					    set_option, &db, CLI_ANY_ARGS);
+					    set_option, &db, CLI_NO_ARGS);
 
 	if (parsed != CLI_RUN)
 		return cli_exit_status(parsed);

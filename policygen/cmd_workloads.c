@@ -8,9 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "podflow/errmsg.h"
 #include "podflow/store.h"
-#include "podflow/timefmt.h"
 #include "policygen.h"
 #include "sql.h"
 #include "table.h"
@@ -107,13 +105,7 @@ static int set_option(void *ctx, int ch, char *arg)
 	switch (ch) {
 	case 'd': c->db = arg; return 0;
 	case 'n': c->ns = arg; return 0;
-	case 'N':
-		if (timefmt_parse_when(arg, c->now, &c->now) < 0) {
-			errmsg_prefix("--now");
-			return -1;
-		}
-		return 0;
-	case CLI_ARG: return CLI_REFUSED; /* none: the usage says so */
+	case 'N': return cli_parse_when("now", arg, c->now, &c->now);
 	}
 	return 0;
 }
@@ -140,7 +132,7 @@ int cmd_workloads(int argc, char **argv)
 	struct workloads_cli c = { .now = (int64_t)time(NULL) };
 	enum cli_parsed parsed = cli_getopt(argc, argv, "n:h", opts,
 					    workloads_usage, set_option, &c,
-					    CLI_ANY_ARGS);
+					    CLI_NO_ARGS);
 
 	if (parsed != CLI_RUN)
 		return cli_exit_status(parsed);

@@ -25,6 +25,11 @@
 #define CLI_ARG 1
 /* cli_getopt()'s max_args: every positional argument goes to set(). */
 #define CLI_ANY_ARGS (-1)
+/*
+ * cli_getopt()'s max_args for a command that takes none: a positional
+ * argument is answered with the usage (CLI_REFUSED), never seen by set().
+ */
+#define CLI_NO_ARGS (-2)
 
 /* What cli_getopt() made of a command line. */
 enum cli_parsed {
@@ -41,10 +46,12 @@ enum cli_parsed {
  * set(ctx, ch, arg) as it comes (arg its value, NULL without one), --help
  * is answered at once with usage(stdout), then the positional arguments
  * go to set() one by one with ch CLI_ARG, at most max_args of them
- * (CLI_ANY_ARGS: no limit).  set() returns 0, -1 with errmsg, or
- * CLI_REFUSED when the usage alone answers it (usage(stderr) follows):
- * info, workloads, flows and import have always answered a stray
- * argument so, the other commands with "unexpected argument".
+ * (CLI_ANY_ARGS: no limit; CLI_NO_ARGS: none, and one is answered with
+ * the usage).  set() returns 0, -1 with errmsg, or CLI_REFUSED when the
+ * usage alone answers it (usage(stderr) follows).  info, workloads and
+ * flows (CLI_NO_ARGS) and import (a second FILE) have always answered a
+ * stray argument with the usage, the other commands with "unexpected
+ * argument".
  *
  * Returns CLI_RUN; CLI_HELPED; CLI_REFUSED, after usage(stderr), for an
  * unknown option or one without its value (after getopt's own message)
@@ -135,6 +142,13 @@ struct generate_opts;
  * back from o->now.  Returns 0, or -1 with errmsg: the window is wrong.
  */
 int cli_scope_generate(const struct cli_scope *sc, struct generate_opts *o);
+
+/*
+ * The value arg of the time option --opt (opt its long name, "now"): an
+ * RFC 3339 time or a duration back from now, into *t.  Returns 0, or -1
+ * with errmsg prefixed with "--opt".
+ */
+int cli_parse_when(const char *opt, const char *arg, int64_t now, int64_t *t);
 
 /*
  * --since and --until (either may be NULL: left as they are), relative to

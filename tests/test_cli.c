@@ -194,6 +194,36 @@ static void test_refused_argument_answered_with_usage(void **state)
 	assert_ptr_equal(usage_to, stderr);
 }
 
+/* A command without arguments: the usage answers one, set() never sees it. */
+static void test_no_args_answered_with_usage(void **state)
+{
+	struct seen s;
+
+	(void)state;
+	assert_int_equal(parse(CLI_NO_ARGS, &s, "cmd", "--db", "a.db", NULL),
+			 CLI_RUN);
+	assert_int_equal(parse(CLI_NO_ARGS, &s, "cmd", "--db", "a.db", "x",
+			       NULL),
+			 CLI_REFUSED);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.calls[0], "d=a.db");
+	assert_int_equal(usage_calls, 1);
+	assert_ptr_equal(usage_to, stderr);
+}
+
+/* A time option: counted back from now, its errors named by the option. */
+static void test_time_option(void **state)
+{
+	int64_t t = 7;
+
+	(void)state;
+	assert_int_equal(cli_parse_when("now", "90m", 10000, &t), 0);
+	assert_int_equal(t, 10000 - 5400);
+	assert_int_equal(cli_parse_when("since", "soon", 10000, &t), -1);
+	assert_int_equal(strncmp(errmsg_get(), "--since: ", 9), 0);
+	assert_int_equal(t, 10000 - 5400); /* left as it was */
+}
+
 static void test_failing_option_stops_the_parse(void **state)
 {
 	struct seen s;
@@ -273,6 +303,8 @@ int main(void)
 		cmocka_unit_test(test_unknown_option_refused_with_usage),
 		cmocka_unit_test(test_stray_argument),
 		cmocka_unit_test(test_refused_argument_answered_with_usage),
+		cmocka_unit_test(test_no_args_answered_with_usage),
+		cmocka_unit_test(test_time_option),
 		cmocka_unit_test(test_failing_option_stops_the_parse),
 		cmocka_unit_test(test_scope_options_shared),
 		cmocka_unit_test_setup_teardown(test_run_store, testdb_setup_closed,
