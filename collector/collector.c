@@ -211,16 +211,11 @@ static void collector_count(struct collector *c, const struct ctflow *f,
 {
 	struct store_edge e;
 
-	ctflow_to_edge(f, collector_bucket_of(c, start), c->now, &e);
+	ctflow_to_edge(f, collector_bucket_of(c, start), c->now, with_counters,
+		       &e);
 	e.first_seen = start;
 	e.last_start = known ? start : STORE_UNKNOWN;
 	e.connections = 1;
-	if (with_counters) {
-		e.orig_bytes = f->orig_bytes;
-		e.orig_packets = f->orig_packets;
-		e.reply_bytes = f->reply_bytes;
-		e.reply_packets = f->reply_packets;
-	}
 	c->stats.connections++;
 	collector_add_edge(c, &e);
 }
@@ -231,13 +226,7 @@ static void collector_touch(struct collector *c, const struct ctflow *f,
 {
 	struct store_edge e;
 
-	ctflow_to_edge(f, bucket, c->now, &e);
-	if (with_counters) {
-		e.orig_bytes = f->orig_bytes;
-		e.orig_packets = f->orig_packets;
-		e.reply_bytes = f->reply_bytes;
-		e.reply_packets = f->reply_packets;
-	}
+	ctflow_to_edge(f, bucket, c->now, with_counters, &e);
 	collector_add_edge(c, &e);
 }
 

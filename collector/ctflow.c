@@ -166,7 +166,7 @@ int ctflow_in_scope(const struct ctflow *f, const struct cidr *pod_cidrs,
 }
 
 void ctflow_to_edge(const struct ctflow *f, int64_t bucket, int64_t now,
-		    struct store_edge *e)
+		    int with_counters, struct store_edge *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->bucket = bucket;
@@ -180,8 +180,8 @@ void ctflow_to_edge(const struct ctflow *f, int64_t bucket, int64_t now,
 	e->first_seen = now;
 	e->last_seen = now;
 	e->last_start = STORE_UNKNOWN;
-	e->orig_bytes = STORE_UNKNOWN;
-	e->orig_packets = STORE_UNKNOWN;
-	e->reply_bytes = STORE_UNKNOWN;
-	e->reply_packets = STORE_UNKNOWN;
+	e->orig_bytes = with_counters ? f->orig_bytes : STORE_UNKNOWN;
+	e->orig_packets = with_counters ? f->orig_packets : STORE_UNKNOWN;
+	e->reply_bytes = with_counters ? f->reply_bytes : STORE_UNKNOWN;
+	e->reply_packets = with_counters ? f->reply_packets : STORE_UNKNOWN;
 }

@@ -59,9 +59,11 @@ int ctflow_in_scope(const struct ctflow *f, const struct cidr *pod_cidrs,
 
 /*
  * Fills *e with the edge key of f in time bucket bucket and a zero count
- * seen at now.  The caller sets connections and counters.
+ * seen at now, with f's byte and packet counters when with_counters (the
+ * totals of an ended connection), else none (STORE_UNKNOWN).  The caller
+ * sets connections and the start.
  */
 void ctflow_to_edge(const struct ctflow *f, int64_t bucket, int64_t now,
-		    struct store_edge *e);
+		    int with_counters, struct store_edge *e);
 
 #endif

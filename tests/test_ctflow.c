@@ -217,7 +217,11 @@ static void test_edge_key_of_flow(void **state)
 	struct store_edge e;
 
 	(void)state;
-	ctflow_to_edge(&f, 600, 630, &e);
+	f.orig_bytes = 100;
+	f.orig_packets = 2;
+	f.reply_bytes = 5000;
+	f.reply_packets = 4;
+	ctflow_to_edge(&f, 600, 630, 0, &e);
 	assert_int_equal(e.bucket, 600);
 	assert_int_equal(e.first_seen, 630);
 	assert_int_equal(e.last_seen, 630);
@@ -226,6 +230,14 @@ static void test_edge_key_of_flow(void **state)
 	assert_int_equal(e.service_port, 80);
 	assert_addr(&e.service, "10.96.0.15");
 	assert_int_equal(e.orig_bytes, STORE_UNKNOWN);
+	/* An ended connection's totals, with the same key. */
+	ctflow_to_edge(&f, 600, 630, 1, &e);
+	assert_int_equal(e.server_port, 8080);
+	assert_int_equal(e.last_start, STORE_UNKNOWN);
+	assert_int_equal(e.orig_bytes, 100);
+	assert_int_equal(e.orig_packets, 2);
+	assert_int_equal(e.reply_bytes, 5000);
+	assert_int_equal(e.reply_packets, 4);
 }
 
 int main(void)
