@@ -139,7 +139,7 @@ static int import_snapshot(struct store *s, struct kyaml *y, int64_t at,
 	if (inv != NULL) {
 		rc = inventory_commit(inv, &counts);
 		inv = NULL;
-		if (rc < 0) {
+		if (rc < 0 || store_resolve(s, time(NULL), NULL) < 0) {
 			status = 1;
 			goto out;
 		}
@@ -151,16 +151,21 @@ out:
 	return status;
 }
 
+/* How often a watch resolves the raw rows its objects cover, at most. */
+#define IMPORT_RESOLVE_INTERVAL_S 60
+
 /* Each object in its own transaction, as it arrives. */
 static int import_watch(struct store *s, struct kyaml *y, int64_t fixed_at,
 			struct skipped *sk)
 {
 	struct inventory_counts total = { 0 }, counts;
 	const struct knode *obj;
+	int64_t resolved = 0;
 	int rc, status = EXIT_INVALID;
 
 	while ((rc = kyaml_next(y, &obj)) == 1) {
-		int64_t at = fixed_at ? fixed_at : (int64_t)time(NULL);
+		int64_t now = (int64_t)time(NULL);
+		int64_t at = fixed_at ? fixed_at : now;
 		struct inventory *inv;
 
 		if (inventory_begin(s, INVENTORY_WATCH, at, &inv) < 0) {
@@ -180,11 +185,24 @@ static int import_watch(struct store *s, struct kyaml *y, int64_t fixed_at,
 		total.nodes += counts.nodes;
 		total.services += counts.services;
 		total.owners += counts.owners;
+		/*
+		 * Resolution goes by whole hours: a pass a minute keeps up
+		 * with them without a pass per event of a busy cluster.
+		 */
+		if (now - resolved >= IMPORT_RESOLVE_INTERVAL_S) {
+			if (store_resolve(s, now, NULL) < 0) {
+				status = 1;
+				goto out;
+			}
+			resolved = now;
+		}
 		/* Each object is there for whoever reads the database now. */
 		fflush(stdout);
 	}
-	if (rc < 0)
+	if (rc < 0 || store_resolve(s, (int64_t)time(NULL), NULL) < 0) {
+		status = rc < 0 ? status : 1;
 		goto out;
+	}
 	print_counts(&total);
 	status = 0;
 out:

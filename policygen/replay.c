@@ -25,7 +25,7 @@
 
 /* Columns of check_flows.sql. */
 enum {
-	C_BUCKET, C_CLIENT, C_SERVER, C_PORT, C_PROTO, C_CLIENT_NAT, C_CONNS,
+	C_DAY, C_CLIENT, C_SERVER, C_PORT, C_PROTO, C_CLIENT_NAT, C_CONNS,
 	C_LAST, C_SRC_UID, C_SRC_NODE, C_SRC_NS, C_SRC_KIND, C_SRC_NAME,
 	C_DST_UID, C_DST_NODE, C_DST_NS, C_DST_KIND, C_DST_NAME,
 };
@@ -138,33 +138,57 @@ static void digest(const char *s, char out[33])
 }
 
 /*
- * A row another database already gave: the same connection, seen twice.
- * Rows are remembered by a 128-bit digest, not their text: a day of
- * several nodes is millions of them.  The key leaves out the Service and
- * the SNAT address, which one node sees and the other may not, so two
- * rows of one database can share it: they are two edges, never one.
- * Returns 1 seen, 0 new, or -1 with errmsg.
+ * Where several databases (nodes) recorded one edge on one day, the
+ * client's node and the server's saw the same connections: the edge counts
+ * as often as the database that counted most.  Each database's rows of
+ * the edge are added up as they come (one resolved row, or a tail row a
+ * minute), and a row counts only what takes its database's sum past the
+ * most any database counted before it, so no row is held.  Rows are
+ * remembered by a 128-bit digest, not their text: a day of several nodes
+ * is many of them.  The key leaves out the Service and the SNAT address,
+ * which one node sees and the other may not.
  */
-static int seen_before(struct replay *r, sqlite3_stmt *st)
+struct seen {
+	uintptr_t db;	/* the database whose sum this is */
+	int64_t sum;	/* its rows of the edge so far */
+	int64_t best;	/* the most any database counted */
+};
+
+/* What the row st is on adds to its edge's count, into *conns. */
+static int count_once(struct replay *r, sqlite3_stmt *st, int64_t *conns)
 {
 	char key[256], d[33];
 	struct strmap_slot *slot;
+	struct seen *e;
+	int64_t n = sqlite3_column_int64(st, C_CONNS);
 
 	snprintf(key, sizeof(key), "%lld %s %s %d %s %s %s",
-		 (long long)sqlite3_column_int64(st, C_BUCKET),
+		 (long long)sqlite3_column_int64(st, C_DAY),
 		 col(st, C_CLIENT), col(st, C_SERVER),
 		 sqlite3_column_int(st, C_PORT), col(st, C_PROTO),
 		 col(st, C_SRC_UID) ? col(st, C_SRC_UID) : "",
 		 col(st, C_DST_UID) ? col(st, C_DST_UID) : "");
 	digest(key, d);
-	if ((slot = strmap_slot(&r->seen, d)) == NULL) {
-		errmsg_set("out of memory");
-		return -1;
+	if ((slot = strmap_slot(&r->seen, d)) == NULL)
+		goto oom;
+	if ((e = slot->value) == NULL) {
+		if ((e = arena_alloc(&r->mem, sizeof(*e))) == NULL)
+			goto oom;
+		*e = (struct seen){ .db = r->db };
+		slot->value = e;
 	}
-	if (slot->value != NULL)
-		return slot->value != (void *)r->db;
-	slot->value = (void *)r->db;
+	if (e->db != r->db) {
+		e->db = r->db;
+		e->sum = 0;
+	}
+	e->sum += n;
+	*conns = e->sum > e->best ? e->sum - e->best : 0;
+	if (e->sum > e->best)
+		e->best = e->sum;
 	return 0;
+oom:
+	errmsg_set("out of memory");
+	return -1;
 }
 
 /*
@@ -211,7 +235,9 @@ oom:
 	return NULL;
 }
 
-static int replay_row(struct replay *r, struct endpoints *e, sqlite3_stmt *st)
+/* Replays the row st is on, as conns connections. */
+static int replay_row(struct replay *r, struct endpoints *e, sqlite3_stmt *st,
+		      int64_t conns)
 {
 	const char *client = col(st, C_CLIENT), *server = col(st, C_SERVER);
 	/* Spelt as the table spells it, as the store's views do. */
@@ -233,7 +259,7 @@ static int replay_row(struct replay *r, struct endpoints *e, sqlite3_stmt *st)
 		return -1;
 	if ((g = find_group(r, src.name, dst.name, port, protocol)) == NULL)
 		return -1;
-	g->conns += sqlite3_column_int64(st, C_CONNS);
+	g->conns += conns;
 	if (sqlite3_column_int64(st, C_LAST) > g->last)
 		g->last = sqlite3_column_int64(st, C_LAST);
 	if (g->egress_by == NULL)
@@ -248,7 +274,7 @@ int replay_store(struct replay *r, struct store *s, int64_t since,
 {
 	struct endpoints *e = NULL;
 	sqlite3_stmt *st = NULL;
-	int rc = -1, step, dup;
+	int rc = -1, step;
 
 	r->db++;
 	if (endpoints_open(s, &e) < 0)
@@ -260,9 +286,15 @@ int replay_store(struct replay *r, struct store *s, int64_t since,
 	sqlite3_bind_int64(st, 1, since);
 	sqlite3_bind_int64(st, 2, until);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((dup = r->several ? seen_before(r, st) : 0) < 0)
+		int64_t conns = sqlite3_column_int64(st, C_CONNS);
+
+		if (r->several && count_once(r, st, &conns) < 0)
 			goto out;
-		if (!dup && replay_row(r, e, st) < 0)
+		/* A row the database that counted most already gave. */
+		if (r->several && conns == 0 &&
+		    sqlite3_column_int64(st, C_CONNS) > 0)
+			continue;
+		if (replay_row(r, e, st, conns) < 0)
 			goto out;
 	}
 	if (step != SQLITE_DONE) {

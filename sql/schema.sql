@@ -3,7 +3,7 @@
 --
 -- The schema after every migration, as SQLite stores it; the
 -- migrations are how a database gets here, this is what it is.
--- PRAGMA user_version = 7
+-- PRAGMA user_version = 8
 
 -- Tables
 
@@ -32,6 +32,56 @@ CREATE TABLE edge (
 	PRIMARY KEY (bucket, client_ip, server_ip, server_port, protocol,
 		     service_ip, service_port, client_nat_ip)
 ) STRICT, WITHOUT ROWID;
+
+CREATE TABLE edge_day (
+	day           INTEGER NOT NULL,
+	client_ip     TEXT    NOT NULL,
+	server_ip     TEXT    NOT NULL,
+	server_port   INTEGER NOT NULL,
+	protocol      INTEGER NOT NULL,
+	service_ip    TEXT    NOT NULL,
+	service_port  INTEGER NOT NULL,
+	client_nat_ip TEXT    NOT NULL,
+	src_pod_id    INTEGER NOT NULL,
+	dst_pod_id    INTEGER NOT NULL,
+	service_id    INTEGER NOT NULL,
+	src_dup       INTEGER NOT NULL,
+	dst_dup       INTEGER NOT NULL,
+	src_holders   INTEGER NOT NULL,
+	dst_holders   INTEGER NOT NULL,
+	connections   INTEGER NOT NULL,
+	first_seen    INTEGER NOT NULL,
+	last_seen     INTEGER NOT NULL,
+	bytes         INTEGER,
+	packets       INTEGER,
+	unstarted     REAL    NOT NULL,
+	PRIMARY KEY (day, client_ip, server_ip, server_port, protocol,
+		     service_ip, service_port, client_nat_ip, src_pod_id,
+		     dst_pod_id, service_id, src_dup, dst_dup)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE edge_day_inventory (
+	day    INTEGER PRIMARY KEY,
+	digest INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE edge_late (
+	id            INTEGER PRIMARY KEY,
+	bucket        INTEGER NOT NULL,
+	client_ip     TEXT    NOT NULL,
+	server_ip     TEXT    NOT NULL,
+	server_port   INTEGER NOT NULL,
+	protocol      INTEGER NOT NULL,
+	service_ip    TEXT    NOT NULL,
+	service_port  INTEGER NOT NULL,
+	client_nat_ip TEXT    NOT NULL,
+	first_seen    INTEGER NOT NULL,
+	last_seen     INTEGER NOT NULL,
+	last_start    INTEGER,
+	connections   INTEGER NOT NULL,
+	bytes         INTEGER,
+	packets       INTEGER
+) STRICT;
 
 CREATE TABLE meta (
 	key   TEXT PRIMARY KEY,
@@ -112,6 +162,11 @@ CREATE TABLE pod_port (
 	PRIMARY KEY (pod_id, container, port, protocol)
 ) STRICT;
 
+CREATE TABLE protocol (
+	number INTEGER PRIMARY KEY,
+	name   TEXT NOT NULL
+) STRICT;
+
 CREATE TABLE review (
 	namespace  TEXT NOT NULL,   -- the workload the rule is for
 	kind       TEXT NOT NULL,
@@ -170,6 +225,35 @@ CREATE INDEX pod_by_workload ON pod (namespace, workload_kind, workload_name);
 
 CREATE INDEX pod_ip_by_ip ON pod_ip (ip, valid_from, valid_until);
 
+-- Triggers
+
+CREATE TRIGGER edge_late_insert AFTER INSERT ON edge
+WHEN NEW.bucket < (SELECT CAST(value AS INTEGER) FROM meta
+		   WHERE key = 'resolved_until')
+BEGIN
+	INSERT INTO edge_late SELECT NULL, NEW.bucket, NEW.client_ip,
+		NEW.server_ip, NEW.server_port, NEW.protocol, NEW.service_ip,
+		NEW.service_port, NEW.client_nat_ip, NEW.first_seen,
+		NEW.last_seen, NEW.last_start, NEW.connections,
+		NEW.orig_bytes + NEW.reply_bytes,
+		NEW.orig_packets + NEW.reply_packets;
+END;
+
+CREATE TRIGGER edge_late_update AFTER UPDATE ON edge
+WHEN NEW.bucket < (SELECT CAST(value AS INTEGER) FROM meta
+		   WHERE key = 'resolved_until')
+BEGIN
+	INSERT INTO edge_late SELECT NULL, NEW.bucket, NEW.client_ip,
+		NEW.server_ip, NEW.server_port, NEW.protocol, NEW.service_ip,
+		NEW.service_port, NEW.client_nat_ip, NEW.first_seen,
+		NEW.last_seen, NEW.last_start,
+		NEW.connections - OLD.connections,
+		NEW.orig_bytes + NEW.reply_bytes -
+			coalesce(OLD.orig_bytes + OLD.reply_bytes, 0),
+		NEW.orig_packets + NEW.reply_packets -
+			coalesce(OLD.orig_packets + OLD.reply_packets, 0);
+END;
+
 -- Views
 
 CREATE VIEW collector_stats AS
@@ -179,16 +263,22 @@ SELECT
 	strftime('%Y-%m-%dT%H:%M:%SZ', updated, 'unixepoch') AS updated
 FROM collector_counter;
 
+CREATE VIEW flow_days AS
+SELECT day, client_ip, server_ip, server_port, protocol, service_ip,
+       service_port, client_nat_ip, src_pod_id, dst_pod_id, service_id,
+       src_dup, dst_dup, src_holders, dst_holders, connections, first_seen,
+       last_seen, bytes, packets, unstarted
+FROM edge_day
+UNION ALL
+SELECT * FROM flow_tail;
+
 CREATE VIEW flow_edge_buckets AS
 SELECT
 	strftime('%Y-%m-%dT%H:%M:%SZ', e.bucket, 'unixepoch') AS bucket,
 	e.client_ip,
 	e.server_ip,
 	e.server_port,
-	CASE e.protocol
-		WHEN 6 THEN 'TCP' WHEN 17 THEN 'UDP' WHEN 132 THEN 'SCTP'
-		WHEN 1 THEN 'ICMP' WHEN 58 THEN 'ICMP'
-		ELSE CAST(e.protocol AS TEXT) END AS protocol,
+	coalesce(p.name, CAST(e.protocol AS TEXT)) AS protocol,
 	NULLIF(e.service_ip, '') AS service_ip,
 	CASE WHEN e.service_ip = '' THEN NULL ELSE e.service_port END AS service_port,
 	NULLIF(e.client_nat_ip, '') AS client_nat_ip,
@@ -199,17 +289,15 @@ SELECT
 	e.orig_packets + e.reply_packets AS packets,
 	e.protocol IN (6, 17, 132) AS expressible,
 	strftime('%Y-%m-%dT%H:%M:%SZ', e.last_start, 'unixepoch') AS last_start
-FROM edge AS e;
+FROM edge AS e
+LEFT JOIN protocol AS p ON p.number = e.protocol;
 
 CREATE VIEW flow_edges AS
 SELECT
 	e.client_ip,
 	e.server_ip,
 	e.server_port,
-	CASE e.protocol
-		WHEN 6 THEN 'TCP' WHEN 17 THEN 'UDP' WHEN 132 THEN 'SCTP'
-		WHEN 1 THEN 'ICMP' WHEN 58 THEN 'ICMP'
-		ELSE CAST(e.protocol AS TEXT) END AS protocol,
+	coalesce(p.name, CAST(e.protocol AS TEXT)) AS protocol,
 	NULLIF(e.service_ip, '') AS service_ip,
 	CASE WHEN e.service_ip = '' THEN NULL ELSE e.service_port END AS service_port,
 	NULLIF(e.client_nat_ip, '') AS client_nat_ip,
@@ -220,25 +308,69 @@ SELECT
 	SUM(e.orig_packets + e.reply_packets) AS packets,
 	e.protocol IN (6, 17, 132) AS expressible
 FROM edge AS e
+LEFT JOIN protocol AS p ON p.number = e.protocol
 GROUP BY e.client_ip, e.server_ip, e.server_port, e.protocol,
 	 e.service_ip, e.service_port, e.client_nat_ip;
 
 CREATE VIEW flow_resolved AS
 SELECT
+	r.bucket,
+	r.client_ip,
+	r.server_ip,
+	r.server_port,
+	coalesce(p.name, CAST(r.protocol AS TEXT)) AS protocol,
+	NULLIF(r.service_ip, '') AS service_ip,
+	CASE WHEN r.service_ip = '' THEN NULL ELSE r.service_port END AS service_port,
+	NULLIF(r.client_nat_ip, '') AS client_nat_ip,
+	r.connections,
+	r.first_seen,
+	r.last_seen,
+	r.src_namespace,
+	r.src_kind,
+	r.src_name,
+	r.src_pod,
+	r.src_holders,
+	r.src_node,
+	r.dst_namespace,
+	r.dst_kind,
+	r.dst_name,
+	r.dst_pod,
+	r.dst_holders,
+	r.dst_node,
+	r.service_namespace,
+	r.service_name,
+	r.src_uid,
+	r.dst_uid,
+	r.last_start,
+	r.start_from,
+	r.start_to,
+	CASE WHEN r.last_start IS NULL THEN 'bucket' ELSE 'start' END
+		AS attribution
+FROM flow_resolved_all AS r
+LEFT JOIN protocol AS p ON p.number = r.protocol
+WHERE r.source = 'edge';
+
+CREATE VIEW flow_resolved_all AS
+SELECT
+	e.source,
 	e.bucket,
 	e.client_ip,
 	e.server_ip,
 	e.server_port,
-	CASE e.protocol
-		WHEN 6 THEN 'TCP' WHEN 17 THEN 'UDP' WHEN 132 THEN 'SCTP'
-		WHEN 1 THEN 'ICMP' WHEN 58 THEN 'ICMP'
-		ELSE CAST(e.protocol AS TEXT) END AS protocol,
-	NULLIF(e.service_ip, '') AS service_ip,
-	CASE WHEN e.service_ip = '' THEN NULL ELSE e.service_port END AS service_port,
-	NULLIF(e.client_nat_ip, '') AS client_nat_ip,
+	e.protocol,
+	e.service_ip,
+	e.service_port,
+	e.client_nat_ip,
 	e.connections,
 	e.first_seen,
 	e.last_seen,
+	e.last_start,
+	e.bytes,
+	e.packets,
+	e.start_from,
+	e.start_to,
+	src.pod_id AS src_pod_id,
+	src.uid AS src_uid,
 	src.namespace AS src_namespace,
 	src.workload_kind AS src_kind,
 	src.workload_name AS src_name,
@@ -248,6 +380,20 @@ SELECT
 	   AND (h.valid_until IS NULL OR h.valid_until > e.start_from))
 		AS src_holders,
 	srcnode.node AS src_node,
+	-- Another pod of its workload credited with the row too (a rolling
+	-- restart on one address): for the workload, the row counts once.
+	EXISTS (SELECT 1 FROM ip_holders AS o
+		WHERE o.ip = e.client_ip AND o.pod_id < src.pod_id
+		  AND o.namespace = src.namespace
+		  AND o.workload_kind = src.workload_kind
+		  AND o.workload_name = src.workload_name
+		  AND o.valid_from <= e.start_to
+		  AND (o.valid_until IS NULL OR o.valid_until > e.start_from)
+		  AND (e.last_start IS NULL OR o.valid_from <= e.start_from
+		       OR o.valid_until IS NULL OR o.valid_until > e.start_to))
+		AS src_dup,
+	dst.pod_id AS dst_pod_id,
+	dst.uid AS dst_uid,
 	dst.namespace AS dst_namespace,
 	dst.workload_kind AS dst_kind,
 	dst.workload_name AS dst_name,
@@ -257,15 +403,21 @@ SELECT
 	   AND (h.valid_until IS NULL OR h.valid_until > e.start_from))
 		AS dst_holders,
 	dstnode.node AS dst_node,
+	-- Another pod of its workload credited with the row too (a rolling
+	-- restart on one address): for the workload, the row counts once.
+	EXISTS (SELECT 1 FROM ip_holders AS o
+		WHERE o.ip = e.server_ip AND o.pod_id < dst.pod_id
+		  AND o.namespace = dst.namespace
+		  AND o.workload_kind = dst.workload_kind
+		  AND o.workload_name = dst.workload_name
+		  AND o.valid_from <= e.start_to
+		  AND (o.valid_until IS NULL OR o.valid_until > e.start_from)
+		  AND (e.last_start IS NULL OR o.valid_from <= e.start_from
+		       OR o.valid_until IS NULL OR o.valid_until > e.start_to))
+		AS dst_dup,
+	svc.id AS service_id,
 	svc.namespace AS service_namespace,
-	svc.name AS service_name,
-	src.uid AS src_uid,
-	dst.uid AS dst_uid,
-	e.last_start,
-	e.start_from,
-	e.start_to,
-	CASE WHEN e.last_start IS NULL THEN 'bucket' ELSE 'start' END
-		AS attribution
+	svc.name AS service_name
 FROM (
 	SELECT e.*,
 	       CASE WHEN e.last_start IS NULL THEN e.bucket
@@ -273,7 +425,28 @@ FROM (
 	       coalesce(e.last_start, e.bucket - 1 + coalesce(
 			(SELECT CAST(value AS INTEGER) FROM meta
 			 WHERE key = 'time_bucket_seconds'), 60)) AS start_to
-	FROM edge AS e) AS e
+	FROM (
+		SELECT 'edge' AS source, bucket, client_ip, server_ip, server_port,
+		       protocol, service_ip, service_port, client_nat_ip,
+		       connections, first_seen, last_seen, last_start,
+		       orig_bytes + reply_bytes AS bytes,
+		       orig_packets + reply_packets AS packets
+		FROM edge
+		UNION ALL
+		SELECT 'tail', bucket, client_ip, server_ip, server_port,
+		       protocol, service_ip, service_port, client_nat_ip,
+		       connections, first_seen, last_seen, last_start,
+		       orig_bytes + reply_bytes, orig_packets + reply_packets
+		FROM edge
+		WHERE bucket >= coalesce((SELECT CAST(value AS INTEGER)
+					  FROM meta
+					  WHERE key = 'resolved_until'), 0)
+		UNION ALL
+		SELECT 'late', bucket, client_ip, server_ip, server_port,
+		       protocol, service_ip, service_port, client_nat_ip,
+		       connections, first_seen, last_seen, last_start, bytes,
+		       packets
+		FROM edge_late) AS e) AS e
 -- A tenure that meets the span holds its first or its last second unless
 -- it lies wholly between them (valid_from after the first, valid_until
 -- at or before the last).
@@ -300,14 +473,70 @@ LEFT JOIN service_at AS svc ON svc.ip = e.service_ip
 		  AND coalesce(o.created, 0) <= e.start_to
 		  AND (o.gone_at IS NULL OR o.gone_at > e.start_from));
 
+CREATE VIEW flow_tail AS
+SELECT bucket - bucket % 86400 AS day, client_ip, server_ip, server_port,
+       protocol, service_ip, service_port, client_nat_ip,
+       coalesce(src_pod_id, 0) AS src_pod_id,
+       coalesce(dst_pod_id, 0) AS dst_pod_id,
+       coalesce(service_id, 0) AS service_id, src_dup, dst_dup,
+       src_holders, dst_holders, connections, first_seen, last_seen, bytes,
+       packets,
+       CASE WHEN source = 'late' OR last_start IS NOT NULL THEN 0.0
+	    ELSE 1.0 / (max(src_holders, 1) * max(dst_holders, 1))
+       END AS unstarted
+FROM flow_resolved_all
+WHERE source <> 'edge';
+
 CREATE VIEW ip_holders AS
 SELECT pi.ip, pi.valid_from, pi.valid_until, p.namespace, p.workload_kind,
-       p.workload_name, p.name AS pod, p.uid
+       p.workload_name, p.name AS pod, p.uid, p.id AS pod_id
 FROM pod_ip AS pi JOIN pod AS p ON p.id = pi.pod_id
 WHERE p.host_network = 0;
 
 CREATE VIEW node_addresses AS
 SELECT address, min(node) AS node FROM node_address GROUP BY address;
+
+CREATE VIEW resolved_edges AS
+SELECT
+	f.day,
+	f.client_ip,
+	f.server_ip,
+	f.server_port,
+	coalesce(pr.name, CAST(f.protocol AS TEXT)) AS protocol,
+	NULLIF(f.service_ip, '') AS service_ip,
+	CASE WHEN f.service_ip = '' THEN NULL ELSE f.service_port END AS service_port,
+	NULLIF(f.client_nat_ip, '') AS client_nat_ip,
+	f.connections,
+	f.first_seen,
+	f.last_seen,
+	f.bytes,
+	f.packets,
+	src.namespace AS src_namespace,
+	src.workload_kind AS src_kind,
+	src.workload_name AS src_name,
+	src.name AS src_pod,
+	src.uid AS src_uid,
+	f.src_dup,
+	f.src_holders,
+	srcnode.node AS src_node,
+	dst.namespace AS dst_namespace,
+	dst.workload_kind AS dst_kind,
+	dst.workload_name AS dst_name,
+	dst.name AS dst_pod,
+	dst.uid AS dst_uid,
+	f.dst_dup,
+	f.dst_holders,
+	dstnode.node AS dst_node,
+	svc.namespace AS service_namespace,
+	svc.name AS service_name,
+	f.unstarted
+FROM flow_days AS f
+LEFT JOIN protocol AS pr ON pr.number = f.protocol
+LEFT JOIN pod AS src ON src.id = f.src_pod_id
+LEFT JOIN pod AS dst ON dst.id = f.dst_pod_id
+LEFT JOIN node_addresses AS srcnode ON srcnode.address = f.client_ip
+LEFT JOIN node_addresses AS dstnode ON dstnode.address = f.server_ip
+LEFT JOIN service AS svc ON svc.id = f.service_id;
 
 CREATE VIEW review_decisions AS
 SELECT namespace, kind, name, direction, peer,
@@ -317,7 +546,7 @@ SELECT namespace, kind, name, direction, peer,
 FROM review;
 
 CREATE VIEW service_at AS
-SELECT si.ip, s.namespace, s.name, s.created, s.gone_at
+SELECT si.ip, s.namespace, s.name, s.created, s.gone_at, s.id
 FROM service_ip AS si JOIN service AS s ON s.id = si.service_id;
 
 CREATE VIEW workload_edges AS
@@ -340,16 +569,8 @@ SELECT
 	strftime('%Y-%m-%dT%H:%M:%SZ', min(first_seen), 'unixepoch') AS first_seen,
 	strftime('%Y-%m-%dT%H:%M:%SZ', max(last_seen), 'unixepoch') AS last_seen,
 	max(src_holders > 1 OR dst_holders > 1) AS ambiguous
-FROM (
-	-- Two pods of one workload holding an address in one bucket (a
-	-- rolling restart) are one identity: count the edge once.
-	SELECT DISTINCT bucket, client_ip, server_ip, server_port, protocol,
-		service_ip, service_port, client_nat_ip, connections,
-		first_seen, last_seen, src_namespace, src_kind, src_name,
-		src_node, src_holders, dst_namespace, dst_kind, dst_name,
-		dst_node, dst_holders, service_namespace, service_name
-	FROM flow_resolved
-	WHERE bucket >= 0)
+FROM resolved_edges
+WHERE src_dup = 0 AND dst_dup = 0
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14;
 
 CREATE VIEW workload_selectors AS

@@ -24,10 +24,7 @@ SELECT
 	e.client_ip,
 	e.server_ip,
 	e.server_port,
-	CASE e.protocol
-		WHEN 6 THEN 'TCP' WHEN 17 THEN 'UDP' WHEN 132 THEN 'SCTP'
-		WHEN 1 THEN 'ICMP' WHEN 58 THEN 'ICMP'
-		ELSE CAST(e.protocol AS TEXT) END AS protocol,
+	coalesce(p.name, CAST(e.protocol AS TEXT)) AS protocol,
 	NULLIF(e.service_ip, '') AS service_ip,
 	CASE WHEN e.service_ip = '' THEN NULL ELSE e.service_port END AS service_port,
 	NULLIF(e.client_nat_ip, '') AS client_nat_ip,
@@ -38,7 +35,8 @@ SELECT
 	e.orig_packets + e.reply_packets AS packets,
 	e.protocol IN (6, 17, 132) AS expressible,
 	strftime('%Y-%m-%dT%H:%M:%SZ', e.last_start, 'unixepoch') AS last_start
-FROM edge AS e;
+FROM edge AS e
+LEFT JOIN protocol AS p ON p.number = e.protocol;
 
 -- flow_edges: one row per edge over all time buckets.  expressible is 0
 -- for protocols a NetworkPolicy cannot name (ICMP).
@@ -47,10 +45,7 @@ SELECT
 	e.client_ip,
 	e.server_ip,
 	e.server_port,
-	CASE e.protocol
-		WHEN 6 THEN 'TCP' WHEN 17 THEN 'UDP' WHEN 132 THEN 'SCTP'
-		WHEN 1 THEN 'ICMP' WHEN 58 THEN 'ICMP'
-		ELSE CAST(e.protocol AS TEXT) END AS protocol,
+	coalesce(p.name, CAST(e.protocol AS TEXT)) AS protocol,
 	NULLIF(e.service_ip, '') AS service_ip,
 	CASE WHEN e.service_ip = '' THEN NULL ELSE e.service_port END AS service_port,
 	NULLIF(e.client_nat_ip, '') AS client_nat_ip,
@@ -61,13 +56,14 @@ SELECT
 	SUM(e.orig_packets + e.reply_packets) AS packets,
 	e.protocol IN (6, 17, 132) AS expressible
 FROM edge AS e
+LEFT JOIN protocol AS p ON p.number = e.protocol
 GROUP BY e.client_ip, e.server_ip, e.server_port, e.protocol,
 	 e.service_ip, e.service_port, e.client_nat_ip;
 
 -- ip_holders: every (non-hostNetwork) pod that held an IP, and when.
 CREATE VIEW ip_holders AS
 SELECT pi.ip, pi.valid_from, pi.valid_until, p.namespace, p.workload_kind,
-       p.workload_name, p.name AS pod, p.uid
+       p.workload_name, p.name AS pod, p.uid, p.id AS pod_id
 FROM pod_ip AS pi JOIN pod AS p ON p.id = pi.pod_id
 WHERE p.host_network = 0;
 
@@ -78,16 +74,20 @@ SELECT address, min(node) AS node FROM node_address GROUP BY address;
 
 -- service_at: each Service address with the Service's lifetime.
 CREATE VIEW service_at AS
-SELECT si.ip, s.namespace, s.name, s.created, s.gone_at
+SELECT si.ip, s.namespace, s.name, s.created, s.gone_at, s.id
 FROM service_ip AS si JOIN service AS s ON s.id = si.service_id;
 
--- flow_resolved: each edge of each time bucket with both ends resolved to
--- the pods (workloads) that held the addresses when its connections
--- started, or to a node; the Service by the ClusterIP it had then.
--- (hostNetwork pods have no pod_ip rows: their address is their node's.)
+-- flow_resolved_all: raw rows with both ends resolved to the pods
+-- (workloads) that held the addresses when their connections started,
+-- or to a node; the Service by the ClusterIP it had then.  (hostNetwork
+-- pods have no pod_ip rows: their address is their node's.)  source says
+-- which rows: 'edge' every row of edge; 'tail' those of its buckets not
+-- resolved yet (from meta resolved_until on), again; 'late' the changes
+-- to resolved rows waiting in edge_late.  A reader names the source it
+-- wants, and SQLite reads only that one's table.
 --
--- This is the one place the attribution rule lives; every reader
--- (flows, workloads, generate, check, review) reads through it.  Tenures
+-- This is the one place the attribution rule lives: the writers resolve
+-- through it into edge_day, the readers read the tail through it.  Tenures
 -- are half-open, [valid_from, valid_until), in whole seconds.  A row's
 -- connections started in [start_from, start_to]: first_seen to
 -- last_start, or the whole bucket when a start is not known (attribution
@@ -100,22 +100,27 @@ FROM service_ip AS si JOIN service AS s ON s.id = si.service_id;
 -- is within one bucket), the row repeats per pod credited, and it is
 -- ambiguous, never silently one pod's.  NULL identity: not a pod, not a
 -- node.
-CREATE VIEW flow_resolved AS
+CREATE VIEW flow_resolved_all AS
 SELECT
+	e.source,
 	e.bucket,
 	e.client_ip,
 	e.server_ip,
 	e.server_port,
-	CASE e.protocol
-		WHEN 6 THEN 'TCP' WHEN 17 THEN 'UDP' WHEN 132 THEN 'SCTP'
-		WHEN 1 THEN 'ICMP' WHEN 58 THEN 'ICMP'
-		ELSE CAST(e.protocol AS TEXT) END AS protocol,
-	NULLIF(e.service_ip, '') AS service_ip,
-	CASE WHEN e.service_ip = '' THEN NULL ELSE e.service_port END AS service_port,
-	NULLIF(e.client_nat_ip, '') AS client_nat_ip,
+	e.protocol,
+	e.service_ip,
+	e.service_port,
+	e.client_nat_ip,
 	e.connections,
 	e.first_seen,
 	e.last_seen,
+	e.last_start,
+	e.bytes,
+	e.packets,
+	e.start_from,
+	e.start_to,
+	src.pod_id AS src_pod_id,
+	src.uid AS src_uid,
 	src.namespace AS src_namespace,
 	src.workload_kind AS src_kind,
 	src.workload_name AS src_name,
@@ -125,6 +130,20 @@ SELECT
 	   AND (h.valid_until IS NULL OR h.valid_until > e.start_from))
 		AS src_holders,
 	srcnode.node AS src_node,
+	-- Another pod of its workload credited with the row too (a rolling
+	-- restart on one address): for the workload, the row counts once.
+	EXISTS (SELECT 1 FROM ip_holders AS o
+		WHERE o.ip = e.client_ip AND o.pod_id < src.pod_id
+		  AND o.namespace = src.namespace
+		  AND o.workload_kind = src.workload_kind
+		  AND o.workload_name = src.workload_name
+		  AND o.valid_from <= e.start_to
+		  AND (o.valid_until IS NULL OR o.valid_until > e.start_from)
+		  AND (e.last_start IS NULL OR o.valid_from <= e.start_from
+		       OR o.valid_until IS NULL OR o.valid_until > e.start_to))
+		AS src_dup,
+	dst.pod_id AS dst_pod_id,
+	dst.uid AS dst_uid,
 	dst.namespace AS dst_namespace,
 	dst.workload_kind AS dst_kind,
 	dst.workload_name AS dst_name,
@@ -134,15 +153,21 @@ SELECT
 	   AND (h.valid_until IS NULL OR h.valid_until > e.start_from))
 		AS dst_holders,
 	dstnode.node AS dst_node,
+	-- Another pod of its workload credited with the row too (a rolling
+	-- restart on one address): for the workload, the row counts once.
+	EXISTS (SELECT 1 FROM ip_holders AS o
+		WHERE o.ip = e.server_ip AND o.pod_id < dst.pod_id
+		  AND o.namespace = dst.namespace
+		  AND o.workload_kind = dst.workload_kind
+		  AND o.workload_name = dst.workload_name
+		  AND o.valid_from <= e.start_to
+		  AND (o.valid_until IS NULL OR o.valid_until > e.start_from)
+		  AND (e.last_start IS NULL OR o.valid_from <= e.start_from
+		       OR o.valid_until IS NULL OR o.valid_until > e.start_to))
+		AS dst_dup,
+	svc.id AS service_id,
 	svc.namespace AS service_namespace,
-	svc.name AS service_name,
-	src.uid AS src_uid,
-	dst.uid AS dst_uid,
-	e.last_start,
-	e.start_from,
-	e.start_to,
-	CASE WHEN e.last_start IS NULL THEN 'bucket' ELSE 'start' END
-		AS attribution
+	svc.name AS service_name
 FROM (
 	SELECT e.*,
 	       CASE WHEN e.last_start IS NULL THEN e.bucket
@@ -150,7 +175,28 @@ FROM (
 	       coalesce(e.last_start, e.bucket - 1 + coalesce(
 			(SELECT CAST(value AS INTEGER) FROM meta
 			 WHERE key = 'time_bucket_seconds'), 60)) AS start_to
-	FROM edge AS e) AS e
+	FROM (
+		SELECT 'edge' AS source, bucket, client_ip, server_ip, server_port,
+		       protocol, service_ip, service_port, client_nat_ip,
+		       connections, first_seen, last_seen, last_start,
+		       orig_bytes + reply_bytes AS bytes,
+		       orig_packets + reply_packets AS packets
+		FROM edge
+		UNION ALL
+		SELECT 'tail', bucket, client_ip, server_ip, server_port,
+		       protocol, service_ip, service_port, client_nat_ip,
+		       connections, first_seen, last_seen, last_start,
+		       orig_bytes + reply_bytes, orig_packets + reply_packets
+		FROM edge
+		WHERE bucket >= coalesce((SELECT CAST(value AS INTEGER)
+					  FROM meta
+					  WHERE key = 'resolved_until'), 0)
+		UNION ALL
+		SELECT 'late', bucket, client_ip, server_ip, server_port,
+		       protocol, service_ip, service_port, client_nat_ip,
+		       connections, first_seen, last_seen, last_start, bytes,
+		       packets
+		FROM edge_late) AS e) AS e
 -- A tenure that meets the span holds its first or its last second unless
 -- it lies wholly between them (valid_from after the first, valid_until
 -- at or before the last).
@@ -177,11 +223,131 @@ LEFT JOIN service_at AS svc ON svc.ip = e.service_ip
 		  AND coalesce(o.created, 0) <= e.start_to
 		  AND (o.gone_at IS NULL OR o.gone_at > e.start_from));
 
--- workload_edges read the edges through edge_by_client, which gives no
--- range but the order of the GROUP BY's first column: one random table
--- lookup per edge, and the DISTINCT b-tree filled in random order.  A
--- bucket range, true of every edge (buckets are Unix times), makes SQLite
--- walk the primary key instead.  Same columns, same rows.
+-- flow_resolved: each edge of each time bucket with both ends resolved to
+-- the pods (workloads) that held the addresses when its connections
+-- started, or to a node; the Service by the ClusterIP it had then (see
+-- flow_resolved_all).  NULL identity: not a pod, not a node.
+CREATE VIEW flow_resolved AS
+SELECT
+	r.bucket,
+	r.client_ip,
+	r.server_ip,
+	r.server_port,
+	coalesce(p.name, CAST(r.protocol AS TEXT)) AS protocol,
+	NULLIF(r.service_ip, '') AS service_ip,
+	CASE WHEN r.service_ip = '' THEN NULL ELSE r.service_port END AS service_port,
+	NULLIF(r.client_nat_ip, '') AS client_nat_ip,
+	r.connections,
+	r.first_seen,
+	r.last_seen,
+	r.src_namespace,
+	r.src_kind,
+	r.src_name,
+	r.src_pod,
+	r.src_holders,
+	r.src_node,
+	r.dst_namespace,
+	r.dst_kind,
+	r.dst_name,
+	r.dst_pod,
+	r.dst_holders,
+	r.dst_node,
+	r.service_namespace,
+	r.service_name,
+	r.src_uid,
+	r.dst_uid,
+	r.last_start,
+	r.start_from,
+	r.start_to,
+	CASE WHEN r.last_start IS NULL THEN 'bucket' ELSE 'start' END
+		AS attribution
+FROM flow_resolved_all AS r
+LEFT JOIN protocol AS p ON p.number = r.protocol
+WHERE r.source = 'edge';
+
+-- flow_tail: the raw rows not resolved yet, row by row, as flow_days
+-- takes them: the buckets from meta resolved_until on, and the late
+-- changes in edge_late.
+CREATE VIEW flow_tail AS
+SELECT bucket - bucket % 86400 AS day, client_ip, server_ip, server_port,
+       protocol, service_ip, service_port, client_nat_ip,
+       coalesce(src_pod_id, 0) AS src_pod_id,
+       coalesce(dst_pod_id, 0) AS dst_pod_id,
+       coalesce(service_id, 0) AS service_id, src_dup, dst_dup,
+       src_holders, dst_holders, connections, first_seen, last_seen, bytes,
+       packets,
+       CASE WHEN source = 'late' OR last_start IS NOT NULL THEN 0.0
+	    ELSE 1.0 / (max(src_holders, 1) * max(dst_holders, 1))
+       END AS unstarted
+FROM flow_resolved_all
+WHERE source <> 'edge';
+
+-- flow_days: the resolved edges by UTC day, as the readers take them: the
+-- rows kept in edge_day, and the tail not resolved yet, row by raw row
+-- (the buckets from meta resolved_until on, and the late changes in
+-- edge_late).  The tail is resolved as it is read, never written: a
+-- read-only copy reads the same.  Ends by pod.id and service.id (0:
+-- none).
+CREATE VIEW flow_days AS
+SELECT day, client_ip, server_ip, server_port, protocol, service_ip,
+       service_port, client_nat_ip, src_pod_id, dst_pod_id, service_id,
+       src_dup, dst_dup, src_holders, dst_holders, connections, first_seen,
+       last_seen, bytes, packets, unstarted
+FROM edge_day
+UNION ALL
+SELECT * FROM flow_tail;
+
+-- resolved_edges: flow_days with names, as flow_resolved shows them: the
+-- pods' workloads and the Services as the inventory has them now.  day
+-- is the UTC day (Unix seconds); a row counts the connections of its
+-- edge, pods and Service that day (one resolved row, or one raw row of
+-- the tail).
+CREATE VIEW resolved_edges AS
+SELECT
+	f.day,
+	f.client_ip,
+	f.server_ip,
+	f.server_port,
+	coalesce(pr.name, CAST(f.protocol AS TEXT)) AS protocol,
+	NULLIF(f.service_ip, '') AS service_ip,
+	CASE WHEN f.service_ip = '' THEN NULL ELSE f.service_port END AS service_port,
+	NULLIF(f.client_nat_ip, '') AS client_nat_ip,
+	f.connections,
+	f.first_seen,
+	f.last_seen,
+	f.bytes,
+	f.packets,
+	src.namespace AS src_namespace,
+	src.workload_kind AS src_kind,
+	src.workload_name AS src_name,
+	src.name AS src_pod,
+	src.uid AS src_uid,
+	f.src_dup,
+	f.src_holders,
+	srcnode.node AS src_node,
+	dst.namespace AS dst_namespace,
+	dst.workload_kind AS dst_kind,
+	dst.workload_name AS dst_name,
+	dst.name AS dst_pod,
+	dst.uid AS dst_uid,
+	f.dst_dup,
+	f.dst_holders,
+	dstnode.node AS dst_node,
+	svc.namespace AS service_namespace,
+	svc.name AS service_name,
+	f.unstarted
+FROM flow_days AS f
+LEFT JOIN protocol AS pr ON pr.number = f.protocol
+LEFT JOIN pod AS src ON src.id = f.src_pod_id
+LEFT JOIN pod AS dst ON dst.id = f.dst_pod_id
+LEFT JOIN node_addresses AS srcnode ON srcnode.address = f.client_ip
+LEFT JOIN node_addresses AS dstnode ON dstnode.address = f.server_ip
+LEFT JOIN service AS svc ON svc.id = f.service_id;
+
+-- workload_edges: who talks to whom, by workload (a node, else the
+-- address, where no pod is), over all recorded time; ambiguous: some of
+-- its connections started while an address changed hands.  It reads the
+-- resolved edges (resolved_edges).
 CREATE VIEW workload_edges AS
 SELECT
 	src_namespace,
@@ -202,16 +368,8 @@ SELECT
 	strftime('%Y-%m-%dT%H:%M:%SZ', min(first_seen), 'unixepoch') AS first_seen,
 	strftime('%Y-%m-%dT%H:%M:%SZ', max(last_seen), 'unixepoch') AS last_seen,
 	max(src_holders > 1 OR dst_holders > 1) AS ambiguous
-FROM (
-	-- Two pods of one workload holding an address in one bucket (a
-	-- rolling restart) are one identity: count the edge once.
-	SELECT DISTINCT bucket, client_ip, server_ip, server_port, protocol,
-		service_ip, service_port, client_nat_ip, connections,
-		first_seen, last_seen, src_namespace, src_kind, src_name,
-		src_node, src_holders, dst_namespace, dst_kind, dst_name,
-		dst_node, dst_holders, service_namespace, service_name
-	FROM flow_resolved
-	WHERE bucket >= 0)
+FROM resolved_edges
+WHERE src_dup = 0 AND dst_dup = 0
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14;
 
 -- workload_selectors: the labels that select each workload's pods: its

@@ -39,7 +39,7 @@ struct val {
 	X(pod_ip_put) X(pod_ip_reuse) X(pod_port_clear) X(pod_port_put)    \
 	X(service_put) X(service_clear) X(service_ip_put)                  \
 	X(service_port_put) X(owner_put) X(snapshot_close) X(count_ended)  \
-	X(pod_relisted) X(pod_ip_end_unlisted)
+	X(pod_relisted) X(pod_ip_end_unlisted) X(reach)
 
 struct inventory {
 	struct store *store;
@@ -401,6 +401,8 @@ int inventory_commit(struct inventory *inv, struct inventory_counts *counts)
 			goto err;
 		inv->counts.pods_ended = (size_t)ended;
 	}
+	if (RUN(inv, reach, NULL, V_INT(inv->at)) < 0)
+		goto err;
 	if (sqlite3_exec(inv->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		db_error(inv, "committing the import");
 		goto err;

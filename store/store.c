@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "podflow/errmsg.h"
 #include "podflow/store.h"
@@ -30,6 +31,10 @@
 
 /* The first schema whose edges keep their connections' start times. */
 #define STORE_START_TIMES_VERSION 7
+/* The first schema whose flow_resolved names the pods by uid. */
+#define STORE_UIDS_VERSION 5
+/* The first schema with resolved edges (edge_day). */
+#define STORE_RESOLVED_VERSION 8
 
 struct store {
 	sqlite3 *db;
@@ -276,6 +281,46 @@ rollback:
 	return -1;
 }
 
+/*
+ * A read-only handle on a schema before resolved edges: resolved_edges as
+ * a temporary view (sql/queries/store/compat_resolved_edges.sql), with
+ * what the version lacks filled in.
+ */
+static int store_compat_views(struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT replace(replace(?1, '$UIDS', ?2), "
+			       "'$UNSTARTED', ?3)",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto dberr;
+	sqlite3_bind_text(st, 1, sql_compat_resolved_edges, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2,
+			  s->version >= STORE_UIDS_VERSION
+				  ? "src_uid, dst_uid"
+				  : "NULL AS src_uid, NULL AS dst_uid",
+			  -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3,
+			  s->version >= STORE_START_TIMES_VERSION
+				  ? "(attribution = 'bucket') / "
+				    "(max(src_holders, 1) * max(dst_holders, 1.0))"
+				  : "1 / (max(src_holders, 1) * "
+				    "max(dst_holders, 1.0))",
+			  -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		goto dberr;
+	rc = store_exec(s, (const char *)sqlite3_column_text(st, 0),
+			"reading an older schema");
+	goto out;
+dberr:
+	store_error(s, "reading an older schema");
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int store_prepare_all(struct store *s, unsigned int flags)
 {
 	if (store_prepare(s, sql_meta_get, &s->meta_get) < 0)
@@ -308,6 +353,7 @@ int store_open(const char *path, unsigned int flags, struct store **ret)
 					      : SQLITE_OPEN_READWRITE |
 							SQLITE_OPEN_CREATE;
 	struct store *s;
+	int old;
 
 	if (store_check_path(path) < 0)
 		return -1;
@@ -335,12 +381,20 @@ int store_open(const char *path, unsigned int flags, struct store **ret)
 	}
 	if (store_check_identity(s, flags) < 0)
 		goto err;
+	old = s->version;
 	if (!(flags & STORE_READONLY) &&
 	    (store_set_pragmas(s) < 0 || store_migrate(s) < 0))
+		goto err;
+	if ((flags & STORE_READONLY) && s->version < STORE_RESOLVED_VERSION &&
+	    store_compat_views(s) < 0)
 		goto err;
 	if (store_exec(s, "PRAGMA foreign_keys=ON", "enabling foreign keys") <
 		    0 ||
 	    store_prepare_all(s, flags) < 0)
+		goto err;
+	/* A database from before resolved edges: resolve what it covers. */
+	if (!(flags & STORE_READONLY) && old < STORE_RESOLVED_VERSION &&
+	    store_resolve(s, (int64_t)time(NULL), NULL) < 0)
 		goto err;
 	*ret = s;
 	return 0;
@@ -567,9 +621,7 @@ int store_meta_get(struct store *s, const char *key, char **value)
 int store_count_unstarted(struct store *s, int64_t since, int64_t until,
 			  int64_t *n)
 {
-	const char *sql = s->version >= STORE_START_TIMES_VERSION
-				  ? sql_edge_count_unstarted
-				  : sql_edge_count_window;
+	const char *sql = sql_edge_count_unstarted;
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
 

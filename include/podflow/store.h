@@ -123,6 +123,26 @@ int store_flush_edges(struct store *s, const struct store_edge *edges,
  */
 int store_prune_edges(struct store *s, int64_t cutoff, int64_t *deleted);
 
+/* What store_resolve() did. */
+struct store_resolved {
+	int64_t until;	     /* raw rows before it are resolved (0: none) */
+	int64_t redone_from; /* days from it were resolved again (0: none) */
+	int64_t rows;	     /* day rows written or added to */
+};
+
+/*
+ * Resolves the raw rows the inventory covers into the kept day rows
+ * (edge_day), in one transaction: the whole hours from meta
+ * resolved_until up to the inventory's time (or now, if earlier), and the
+ * late changes to rows already resolved (edge_late).  A kept day whose
+ * inventory a later import changed is resolved again first, while its raw
+ * rows are all kept.  Incremental and idempotent: a second call with
+ * nothing new writes nothing.  Without an inventory, nothing is resolved.
+ * Stores what it did in *out if not NULL; returns 0, or -1 with errmsg
+ * (and nothing written).
+ */
+int store_resolve(struct store *s, int64_t now, struct store_resolved *out);
+
 /*
  * Copies the WAL into the database and truncates it, so that the WAL of
  * a database written for months stays small.  Returns 0, 1 when readers

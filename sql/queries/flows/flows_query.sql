@@ -11,16 +11,8 @@ SELECT
 	server_port, protocol, service_namespace, service_name,
 	sum(connections), min(first_seen), max(last_seen),
 	max(src_holders > 1 OR dst_holders > 1)
-FROM (
-	-- One identity per edge, however many of its pods held the address.
-	SELECT DISTINCT bucket, client_ip, server_ip, server_port, protocol,
-		service_ip, service_port, client_nat_ip, connections,
-		first_seen, last_seen, src_namespace, src_kind, src_name,
-		src_node, src_holders, dst_namespace, dst_kind, dst_name,
-		dst_node, dst_holders, service_namespace, service_name
-	FROM flow_resolved
-	WHERE last_seen >= ?1 AND bucket < ?2)
-WHERE 1
+FROM resolved_edges
+WHERE last_seen >= ?1 AND first_seen < ?2 AND src_dup = 0 AND dst_dup = 0
   AND (?3 IS NULL OR src_namespace = ?3 OR dst_namespace = ?3)
   AND (?4 IS NULL
        OR (src_name = ?4 AND (?3 IS NULL OR src_namespace = ?3))

@@ -1,14 +1,16 @@
--- policygen generate: every resolved edge of the window, one row per
--- identity pair (two pods of one workload on one address count once).
--- ?1 since, ?2 until (Unix seconds).
-SELECT DISTINCT
-	bucket, client_ip, server_ip, server_port, protocol, client_nat_ip,
+-- policygen generate: every resolved edge of the window (resolved_edges:
+-- the rows kept by day, and the tail not resolved yet), the rows of one
+-- day, edge and pods added up by the reader.  A row is in the window when
+-- its connections were seen in it: last seen at or after ?1, first seen
+-- before ?2 (Unix seconds).
+SELECT
+	day, client_ip, server_ip, server_port, protocol, client_nat_ip,
 	connections, first_seen, last_seen,
 	src_namespace, src_kind, src_name, src_node,
 	dst_namespace, dst_kind, dst_name, dst_node,
 	service_namespace, service_name, service_port
-FROM flow_resolved
-WHERE last_seen >= ?1 AND bucket < ?2
+FROM resolved_edges
+WHERE last_seen >= ?1 AND first_seen < ?2 AND src_dup = 0 AND dst_dup = 0
 -- The order of cmp_row() in generate.c: one database's rows are handled
 -- as they come.
-ORDER BY bucket, client_ip, server_ip, protocol, server_port;
+ORDER BY day, client_ip, server_ip, protocol, server_port;

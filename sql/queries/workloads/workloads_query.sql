@@ -2,24 +2,15 @@
 -- it, its connections out and in, and when it was last seen talking.
 -- ?1 namespace or NULL.
 --
--- The sums come from one pass over the edges, not from workload_edges,
--- which groups them by both ends first and, before schema version 4,
--- read them in an order that cost a table lookup each.  The bucket range
--- (true of every edge) makes SQLite walk the primary key, on every schema
--- version a read-only handle may find.  No bound on last_seen either: a
--- long connection's edge in an old bucket is seen again at its end.
+-- The sums come from one pass over the resolved edges, not from
+-- workload_edges, which groups them by both ends first.  No bound on
+-- last_seen: a long connection's edge is seen again at its end.
 WITH r AS MATERIALIZED (
-	-- One identity per edge, however many of its pods held the address,
-	-- as workload_edges counts them.  The columns it also reads
-	-- (first_seen, the nodes, the holder counts) are the edge's own or
-	-- follow from its addresses and bucket: leaving them out merges no
-	-- two rows.
-	SELECT DISTINCT bucket, client_ip, server_ip, server_port, protocol,
-		service_ip, service_port, client_nat_ip, connections, last_seen,
-		src_namespace, src_kind, src_name, dst_namespace, dst_kind,
-		dst_name, service_namespace, service_name
-	FROM flow_resolved
-	WHERE bucket >= 0 AND (src_name IS NOT NULL OR dst_name IS NOT NULL)),
+	SELECT connections, last_seen, src_namespace, src_kind, src_name,
+	       dst_namespace, dst_kind, dst_name
+	FROM resolved_edges
+	WHERE (src_name IS NOT NULL OR dst_name IS NOT NULL)
+	  AND src_dup = 0 AND dst_dup = 0),
 outgoing AS (
 	SELECT src_namespace AS namespace, src_kind AS kind, src_name AS name,
 	       sum(connections) AS n, max(last_seen) AS last

@@ -1,0 +1,248 @@
+/*
+ * resolve: raw rows resolved once into the kept day rows (edge_day), by
+ * the writers, once the inventory covers them (store.h: store_resolve()).
+ *
+ * The rule itself is SQL (sql/views.sql: flow_resolved_all), so that the
+ * rows kept and the tail a reader resolves as it reads are resolved alike;
+ * this file decides what to resolve and when to resolve it again.
+ */
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "podflow/errmsg.h"
+#include "podflow/hash.h"
+#include "podflow/store.h"
+#include "sql.h"
+
+#define DAY 86400
+#define HOUR 3600
+
+/* Where resolution stands: sql/queries/store/resolve_state.sql. */
+struct state {
+	int64_t until;	    /* resolved before this; 0: never */
+	int64_t inventory;  /* the inventory's time; 0: none imported */
+	int64_t first;	    /* the first raw bucket; -1: no raw rows */
+	int64_t kept_from;  /* raw rows before it may be gone */
+	int64_t width;	    /* the bucket width */
+	int late;	    /* changes wait in edge_late */
+};
+
+static int64_t floor_to(int64_t t, int64_t unit)
+{
+	return t - (t % unit + unit) % unit;
+}
+
+/* Prepares sql on s's handle; -1 with errmsg naming the file. */
+static int prepare(struct store *s, const char *sql, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(store_db(s), sql, -1, st, NULL) != SQLITE_OK)
+		return store_db_error(s);
+	return 0;
+}
+
+static int read_state(struct store *s, struct state *w)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (prepare(s, sql_resolve_state, &st) < 0)
+		return -1;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		store_db_error(s);
+		goto out;
+	}
+	w->until = sqlite3_column_int64(st, 0);
+	w->inventory = sqlite3_column_int64(st, 1);
+	w->first = sqlite3_column_type(st, 2) == SQLITE_NULL
+			   ? -1
+			   : sqlite3_column_int64(st, 2);
+	w->kept_from = sqlite3_column_int64(st, 3);
+	w->width = sqlite3_column_int64(st, 4);
+	if (w->width <= 0)
+		w->width = 60;
+	w->late = sqlite3_column_int(st, 5);
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * The digest of what resolving the buckets [from, to) reads of the
+ * inventory (resolve_digest.sql): every column of every row, in order.
+ * The span is widened by a bucket, as far as the starts of its last
+ * bucket's connections reach.
+ */
+static int digest(struct store *s, int64_t from, int64_t to, int64_t width,
+		  int64_t *out)
+{
+	sqlite3_stmt *st = NULL;
+	uint64_t h = HASH_INIT;
+	int rc;
+
+	if (prepare(s, sql_resolve_digest, &st) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to + width);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < sqlite3_column_count(st); i++) {
+			const unsigned char *v = sqlite3_column_text(st, i);
+
+			/* The terminator keeps "ab","c" from "a","bc". */
+			h = hash_bytes(h, v ? (const char *)v : "",
+				       (size_t)sqlite3_column_bytes(st, i) + 1);
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_db_error(s);
+	/* SQLite keeps signed integers. */
+	*out = (int64_t)(h >> 1);
+	return 0;
+}
+
+/* Runs sql with the integers a and b bound (b ignored by one-parameter SQL). */
+static int run(struct store *s, const char *sql, int64_t a, int64_t b)
+{
+	sqlite3_stmt *st = NULL;
+	const char *tail = sql;
+	int rc = 0;
+
+	/* sql may hold several statements (resolve_redo.sql). */
+	while (rc == 0 && tail != NULL && *tail != '\0') {
+		if (sqlite3_prepare_v2(store_db(s), tail, -1, &st, &tail) !=
+		    SQLITE_OK)
+			return store_db_error(s);
+		if (st == NULL)
+			break;
+		if (sqlite3_bind_parameter_count(st) >= 1)
+			sqlite3_bind_int64(st, 1, a);
+		if (sqlite3_bind_parameter_count(st) >= 2)
+			sqlite3_bind_int64(st, 2, b);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = store_db_error(s);
+		sqlite3_finalize(st);
+	}
+	return rc;
+}
+
+/*
+ * The first kept day, from day `from` on, whose inventory is no longer
+ * what it was resolved with, into *redo (INT64_MAX: none).  Days whose
+ * raw rows may be pruned in part cannot be resolved again, and are not
+ * looked at.
+ */
+static int changed_day(struct store *s, const struct state *w, int64_t from,
+		       int64_t *redo)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*redo = INT64_MAX;
+	if (prepare(s, sql_resolve_days, &st) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, from);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t day = sqlite3_column_int64(st, 0);
+		int64_t was = sqlite3_column_int64(st, 1), now;
+		int64_t end = day + DAY < w->until ? day + DAY : w->until;
+
+		if (digest(s, day, end, w->width, &now) < 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+		if (now != was) {
+			*redo = day;
+			break;
+		}
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return store_db_error(s);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* Records the digests of the days of [from, until) as resolved now. */
+static int note_days(struct store *s, const struct state *w, int64_t from,
+		     int64_t until)
+{
+	for (int64_t day = floor_to(from, DAY); day < until; day += DAY) {
+		int64_t end = day + DAY < until ? day + DAY : until, d;
+
+		if (digest(s, day, end, w->width, &d) < 0 ||
+		    run(s, sql_resolve_day_put, day, d) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int resolve(struct store *s, int64_t now, struct store_resolved *out)
+{
+	struct state w;
+	int64_t limit, redo, start;
+	char value[24];
+
+	if (read_state(s, &w) < 0)
+		return -1;
+	out->until = w.until;
+	/* No inventory: nothing to resolve against, the raw rows are all. */
+	if (w.inventory == 0)
+		return 0;
+	if (w.until == 0) {
+		if (w.first < 0)
+			return 0;
+		w.until = floor_to(w.first, DAY);
+	}
+	if (changed_day(s, &w, floor_to(w.kept_from + DAY - 1, DAY), &redo) <
+	    0)
+		return -1;
+	if (redo != INT64_MAX) {
+		if (run(s, sql_resolve_redo, redo, 0) < 0)
+			return -1;
+		out->redone_from = redo;
+		w.until = redo;
+		w.late = 0;
+	}
+	/*
+	 * Whole hours only, and only as far as the inventory reaches: a pod
+	 * that came up after the last import is not in it yet.
+	 */
+	limit = floor_to(now < w.inventory ? now : w.inventory, HOUR);
+	if (limit <= w.until && !w.late)
+		return 0;
+	if (limit < w.until)
+		limit = w.until;
+	start = w.until;
+	if (run(s, sql_resolve_fold, start, limit) < 0)
+		return -1;
+	out->rows = sqlite3_changes64(store_db(s));
+	if (run(s, "DELETE FROM edge_late", 0, 0) < 0)
+		return -1;
+	w.until = limit;
+	if (note_days(s, &w, start, limit) < 0)
+		return -1;
+	snprintf(value, sizeof(value), "%lld", (long long)limit);
+	if (store_meta_set(s, "resolved_until", value) < 0)
+		return -1;
+	out->until = limit;
+	return 0;
+}
+
+int store_resolve(struct store *s, int64_t now, struct store_resolved *out)
+{
+	struct store_resolved r = { 0 };
+
+	if (run(s, "BEGIN IMMEDIATE", 0, 0) < 0)
+		return -1;
+	if (resolve(s, now, &r) < 0 || run(s, "COMMIT", 0, 0) < 0) {
+		if (!sqlite3_get_autocommit(store_db(s)))
+			sqlite3_exec(store_db(s), "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	if (out != NULL)
+		*out = r;
+	return 0;
+}
