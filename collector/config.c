@@ -20,6 +20,7 @@
 #define MAX_NETLINK_BUFFER (1ULL << 30)
 #define MAX_BUCKET_SECONDS 86400
 #define MAX_RETENTION_DAYS 36500
+#define MAX_RAW_RETENTION_HOURS (24 * MAX_RETENTION_DAYS)
 #define MAX_STATS_INTERVAL 86400
 #define MAX_METRICS_INTERVAL 3600
 #define MAX_POD_CIDRS 64
@@ -31,6 +32,7 @@ void config_init(struct config *cfg)
 	cfg->netlink_buffer_bytes = CONFIG_NETLINK_BUFFER_BYTES;
 	cfg->time_bucket_seconds = CONFIG_TIME_BUCKET_SECONDS;
 	cfg->retention_days = CONFIG_RETENTION_DAYS;
+	cfg->raw_retention_hours = CONFIG_RAW_RETENTION_HOURS;
 	cfg->stats_interval_seconds = CONFIG_STATS_INTERVAL_SECONDS;
 	cfg->metrics_interval_seconds = CONFIG_METRICS_INTERVAL_SECONDS;
 }
@@ -260,6 +262,9 @@ static int set_key(const struct loader *l, const struct knode *k,
 	if (strcmp(key, "retention_days") == 0)
 		return set_uint(l, v, key, 0, MAX_RETENTION_DAYS,
 				&cfg->retention_days);
+	if (strcmp(key, "raw_retention_hours") == 0)
+		return set_uint(l, v, key, 0, MAX_RAW_RETENTION_HOURS,
+				&cfg->raw_retention_hours);
 	if (strcmp(key, "stats_interval_seconds") == 0)
 		return set_uint(l, v, key, 0, MAX_STATS_INTERVAL,
 				&cfg->stats_interval_seconds);

@@ -20,6 +20,7 @@
 #define CONFIG_NETLINK_BUFFER_BYTES (64ULL << 20)
 #define CONFIG_TIME_BUCKET_SECONDS 60
 #define CONFIG_RETENTION_DAYS 30
+#define CONFIG_RAW_RETENTION_HOURS 48
 #define CONFIG_STATS_INTERVAL_SECONDS 300
 #define CONFIG_METRICS_INTERVAL_SECONDS 15
 
@@ -32,6 +33,7 @@ struct config {
 	uint64_t netlink_buffer_bytes;
 	unsigned int time_bucket_seconds;
 	unsigned int retention_days;	     /* 0: keep forever */
+	unsigned int raw_retention_hours;    /* 0: as retention_days */
 	unsigned int stats_interval_seconds; /* 0: only on SIGUSR1 and exit */
 	char *metrics_file;		     /* owned; NULL: none */
 	unsigned int metrics_interval_seconds;

@@ -145,6 +145,7 @@ static void print_config(const struct config *cfg)
 	       (unsigned long long)cfg->netlink_buffer_bytes);
 	printf("time_bucket_seconds: %u\n", cfg->time_bucket_seconds);
 	printf("retention_days: %u\n", cfg->retention_days);
+	printf("raw_retention_hours: %u\n", cfg->raw_retention_hours);
 	printf("stats_interval_seconds: %u\n", cfg->stats_interval_seconds);
 	printf("metrics_file: %s\n", cfg->metrics_file ? cfg->metrics_file : "");
 	printf("metrics_interval_seconds: %u\n", cfg->metrics_interval_seconds);
@@ -196,20 +197,37 @@ static void flush(struct daemon *d)
 			suppressed ? " (similar messages suppressed)" : "");
 }
 
-static void prune(struct daemon *d)
+/*
+ * The hourly upkeep of the database: the raw rows the inventory covers
+ * resolved into day rows (if an inventory was imported into it), then
+ * retention.  A raw row is kept until it is resolved, whatever its age.
+ */
+static void maintain(struct daemon *d)
 {
-	int64_t deleted;
+	int64_t now = wall_seconds();
+	/* 0 days: nothing is old; 0 hours: raw rows as long as the rest. */
+	int64_t before = d->cfg.retention_days
+				 ? now - (int64_t)d->cfg.retention_days * 86400
+				 : INT64_MIN;
+	int64_t raw_before =
+		d->cfg.raw_retention_hours
+			? now - (int64_t)d->cfg.raw_retention_hours * 3600
+			: before;
+	struct store_resolved r;
+	struct store_pruned p;
 
-	if (d->cfg.retention_days == 0)
-		return;
-	if (store_prune_edges(d->store,
-			      wall_seconds() -
-				      (int64_t)d->cfg.retention_days * 86400,
-			      &deleted) < 0)
+	if (store_resolve(d->store, now, &r) < 0)
+		log_msg(LOG_WARNING, "resolving edges: %s", errmsg_get());
+	else if (r.redone_from > 0)
+		log_msg(LOG_INFO, "resolved again from %lld: the inventory of "
+			"those days changed", (long long)r.redone_from);
+	if (store_prune(d->store, raw_before, before, &p) < 0)
 		log_msg(LOG_WARNING, "pruning old edges: %s", errmsg_get());
-	else if (deleted > 0)
-		log_msg(LOG_INFO, "pruned %lld edges older than %u days",
-			(long long)deleted, d->cfg.retention_days);
+	else if (p.raw > 0 || p.days > 0)
+		log_msg(LOG_INFO, "pruned %lld raw edges older than %u hours "
+			"and %lld day rows older than %u days",
+			(long long)p.raw, d->cfg.raw_retention_hours,
+			(long long)p.days, d->cfg.retention_days);
 }
 
 /* Keeps the WAL of a database written for months from growing. */
@@ -468,7 +486,7 @@ static void on_stats(struct daemon *d, int64_t now)
 
 static void on_prune(struct daemon *d, int64_t now)
 {
-	prune(d);
+	maintain(d);
 	checkpoint(d);
 	timer_set(&d->timers, TIMER_PRUNE, now + PRUNE_INTERVAL_S * 1000);
 }

@@ -14,6 +14,7 @@
 #include "podflow/hash.h"
 #include "podflow/store.h"
 #include "sql.h"
+#include "store_int.h"
 
 #define DAY 86400
 #define HOUR 3600
@@ -102,29 +103,37 @@ static int digest(struct store *s, int64_t from, int64_t to, int64_t width,
 	return 0;
 }
 
-/* Runs sql with the integers a and b bound (b ignored by one-parameter SQL). */
-static int run(struct store *s, const char *sql, int64_t a, int64_t b)
+int store_script(struct store *s, const char *sql, const int64_t *args,
+		 size_t n, int64_t *changes)
 {
-	sqlite3_stmt *st = NULL;
 	const char *tail = sql;
-	int rc = 0;
+	sqlite3_stmt *st;
 
-	/* sql may hold several statements (resolve_redo.sql). */
-	while (rc == 0 && tail != NULL && *tail != '\0') {
+	for (size_t i = 0; *tail != '\0'; i++) {
 		if (sqlite3_prepare_v2(store_db(s), tail, -1, &st, &tail) !=
 		    SQLITE_OK)
 			return store_db_error(s);
-		if (st == NULL)
+		if (st == NULL) /* comments and blanks at the end */
 			break;
-		if (sqlite3_bind_parameter_count(st) >= 1)
-			sqlite3_bind_int64(st, 1, a);
-		if (sqlite3_bind_parameter_count(st) >= 2)
-			sqlite3_bind_int64(st, 2, b);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = store_db_error(s);
+		for (int p = 1; p <= sqlite3_bind_parameter_count(st); p++)
+			if ((size_t)p <= n)
+				sqlite3_bind_int64(st, p, args[p - 1]);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			store_db_error(s);
+			sqlite3_finalize(st);
+			return -1;
+		}
 		sqlite3_finalize(st);
+		if (changes != NULL)
+			changes[i] = sqlite3_changes64(store_db(s));
 	}
-	return rc;
+	return 0;
+}
+
+/* Runs sql with a and b bound to ?1 and ?2 where it has them. */
+static int run(struct store *s, const char *sql, int64_t a, int64_t b)
+{
+	return store_script(s, sql, (const int64_t[]){ a, b }, 2, NULL);
 }
 
 /*

@@ -16,6 +16,7 @@
 #include "podflow/errmsg.h"
 #include "podflow/store.h"
 #include "sql.h"
+#include "store_int.h"
 
 /* How long a writer waits for another writer (inventory import, say). */
 #define STORE_BUSY_TIMEOUT_MS 5000
@@ -41,7 +42,6 @@ struct store {
 	char *path;
 	int version;
 	sqlite3_stmt *edge_upsert;
-	sqlite3_stmt *edge_prune;
 	sqlite3_stmt *meta_get;
 	sqlite3_stmt *meta_set;
 	sqlite3_stmt *stats_put;
@@ -328,7 +328,6 @@ static int store_prepare_all(struct store *s, unsigned int flags)
 	if (flags & STORE_READONLY)
 		return 0;
 	if (store_prepare(s, sql_edge_upsert, &s->edge_upsert) < 0 ||
-	    store_prepare(s, sql_edge_prune, &s->edge_prune) < 0 ||
 	    store_prepare(s, sql_meta_set, &s->meta_set) < 0 ||
 	    store_prepare(s, sql_stats_put, &s->stats_put) < 0)
 		return -1;
@@ -408,7 +407,6 @@ void store_close(struct store *s)
 	if (s == NULL)
 		return;
 	sqlite3_finalize(s->edge_upsert);
-	sqlite3_finalize(s->edge_prune);
 	sqlite3_finalize(s->meta_get);
 	sqlite3_finalize(s->meta_set);
 	sqlite3_finalize(s->stats_put);
@@ -527,21 +525,24 @@ int64_t store_disk_bytes(const struct store *s)
 	return total;
 }
 
-int store_prune_edges(struct store *s, int64_t cutoff, int64_t *deleted)
+int store_prune(struct store *s, int64_t raw_before, int64_t before,
+		struct store_pruned *out)
 {
-	sqlite3_stmt *st = s->edge_prune;
-	int rc;
+	int64_t changes[5] = { 0 };
 
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, cutoff);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		store_error(s, "pruning edges");
+	if (store_exec(s, "BEGIN IMMEDIATE", "pruning edges") < 0)
+		return -1;
+	if (store_script(s, sql_edge_prune, (const int64_t[]){ raw_before,
+							      before },
+			 2, changes) < 0 ||
+	    store_exec(s, "COMMIT", "pruning edges") < 0) {
+		if (!sqlite3_get_autocommit(s->db))
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
-	if (deleted != NULL)
-		*deleted = sqlite3_changes64(s->db);
+	if (out != NULL)
+		*out = (struct store_pruned){ .raw = changes[0],
+					      .days = changes[1] };
 	return 0;
 }
 

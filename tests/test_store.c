@@ -438,6 +438,10 @@ static void test_million_connections_thousand_rows(void **state)
 	free(batch);
 }
 
+/*
+ * Without an inventory nothing is resolved: the raw rows are the only
+ * record, and go at the retention of the rest, not at the raw one.
+ */
 static void test_prune_deletes_only_old_edges(void **state)
 {
 	struct testdb *t = *state;
@@ -447,21 +451,23 @@ static void test_prune_deletes_only_old_edges(void **state)
 		edge(now - 8 * day, "10.244.0.1", "10.244.0.2", 2),
 		edge(now - 6 * day, "10.244.0.1", "10.244.0.2", 3),
 	};
-	int64_t deleted = -1;
+	struct store_pruned p = { -1, -1 };
 
 	/* Seen until recently although its bucket is old: must stay. */
 	e[1].last_seen = now - 1 * day;
 	assert_int_equal(store_flush_edges(t->store, e, 3), 0);
-	assert_int_equal(store_prune_edges(t->store, now - 7 * day, &deleted),
+	assert_int_equal(store_prune(t->store, now - 2 * day, now - 7 * day,
+				     &p),
 			 0);
-	assert_int_equal(deleted, 1);
+	assert_int_equal(p.raw, 1);
 	testdb_assert_query(t->store, "2,3",
 			    "SELECT group_concat(server_port, ',') FROM "
 			    "(SELECT server_port FROM edge ORDER BY "
 			    "server_port)");
-	assert_int_equal(store_prune_edges(t->store, now - 7 * day, &deleted),
+	assert_int_equal(store_prune(t->store, now - 2 * day, now - 7 * day,
+				     &p),
 			 0);
-	assert_int_equal(deleted, 0);
+	assert_int_equal(p.raw, 0);
 }
 
 static off_t file_size(const char *path)

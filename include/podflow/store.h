@@ -117,11 +117,22 @@ sqlite3 *store_db(struct store *s);
 int store_flush_edges(struct store *s, const struct store_edge *edges,
 		      size_t n);
 
+/* What store_prune() deleted. */
+struct store_pruned {
+	int64_t raw;  /* raw rows (edge) */
+	int64_t days; /* resolved rows (edge_day) */
+};
+
 /*
- * Deletes every edge last seen before cutoff (Unix seconds).  Stores the
- * number of rows deleted in *deleted if not NULL.  Returns 0 or -1.
+ * Retention, in one transaction (sql/queries/store/edge_prune.sql): the
+ * raw rows last seen before raw_before that are resolved, and the
+ * resolved days that ended before before (Unix seconds).  A database
+ * without an inventory resolves nothing: its raw rows are the only
+ * record, and go at before.  Stores what went in *out if not NULL;
+ * returns 0, or -1 with errmsg (and nothing deleted).
  */
-int store_prune_edges(struct store *s, int64_t cutoff, int64_t *deleted);
+int store_prune(struct store *s, int64_t raw_before, int64_t before,
+		struct store_pruned *out);
 
 /* What store_resolve() did. */
 struct store_resolved {

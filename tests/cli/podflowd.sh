@@ -16,6 +16,7 @@ flush_interval_ms: 500
 netlink_buffer_bytes: 16M
 time_bucket_seconds: 30
 retention_days: 7
+raw_retention_hours: 36
 stats_interval_seconds: 60
 metrics_file: /tmp/podflowd.prom
 metrics_interval_seconds: 5
@@ -28,6 +29,7 @@ flush_interval_ms: 500
 netlink_buffer_bytes: 16777216
 time_bucket_seconds: 30
 retention_days: 7
+raw_retention_hours: 36
 stats_interval_seconds: 60
 metrics_file: /tmp/podflowd.prom
 metrics_interval_seconds: 5"

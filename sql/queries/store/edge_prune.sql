@@ -1,4 +1,22 @@
--- Deletes edges last seen before ?1.  A bucket never starts after its
--- first_seen, so the bucket bound is implied; it lets SQLite walk the
--- primary key instead of scanning the table.
-DELETE FROM edge WHERE bucket < ?1 AND last_seen < ?1;
+-- Retention, run hourly by podflowd.  ?1: raw rows last seen before it
+-- go, once resolved (their bucket before meta resolved_until).  Without
+-- an inventory nothing is ever resolved, and they are the only record of
+-- the flows: they go at ?2, as resolved rows do.  A bucket never starts
+-- after its first_seen, so the bucket bound is implied; it lets SQLite
+-- walk the primary key instead of scanning the table.
+WITH cut (t) AS (
+	SELECT CASE WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'inventory_at')
+		THEN min(?1, coalesce((SELECT CAST(value AS INTEGER) FROM meta
+				       WHERE key = 'resolved_until'), 0))
+		ELSE ?2 END)
+DELETE FROM edge
+WHERE bucket < (SELECT t FROM cut) AND last_seen < (SELECT t FROM cut);
+-- ?2: the resolved days that ended before it.
+DELETE FROM edge_day WHERE day + 86400 <= ?2;
+DELETE FROM edge_day_inventory WHERE day + 86400 <= ?2;
+-- Raw rows before ?1 may be gone from here on: store_resolve() resolves
+-- a day again only if its raw rows are whole.
+INSERT INTO meta (key, value) VALUES ('raw_kept_from', CAST(?1 AS TEXT))
+ON CONFLICT (key) DO UPDATE SET value = CAST(max(CAST(value AS INTEGER),
+						CAST(excluded.value AS INTEGER))
+					    AS TEXT);
