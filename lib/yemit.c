@@ -1,6 +1,7 @@
 /*
  * yemit: a thin, checked layer over libyaml's emitter (yemit.h).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,21 +125,30 @@ static int needs_quotes(const char *s)
 		"null", "~", "True", "False", "Yes", "No", "On", "Off",
 		"TRUE", "FALSE", "YES", "NO", "ON", "OFF", "Null", "NULL",
 		"Y", "N",
+		/* The special floats, and YAML 1.1's merge and value keys. */
+		".inf", ".Inf", ".INF", "-.inf", "-.Inf", "-.INF", "+.inf",
+		"+.Inf", "+.INF", ".nan", ".NaN", ".NAN", "<<", "=",
 	};
+	size_t len = strlen(s);
 	char *end;
 
-	if (s[0] == '\0')
+	if (len == 0)
 		return 1;
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+	/* No word is over five characters long; most keys and values are. */
+	for (size_t i = 0; len <= 5 && i < sizeof(words) / sizeof(words[0]);
+	     i++)
 		if (strcmp(s, words[i]) == 0)
 			return 1;
-	strtod(s, &end);
-	if (*end == '\0')
-		return 1;
+	/* Of words, strtod() takes inf, infinity and nan only (any case). */
+	if (!isalpha((unsigned char)s[0]) || strchr("iInN", s[0]) != NULL) {
+		strtod(s, &end);
+		if (*end == '\0')
+			return 1;
+	}
 	/* Octal, hex and sexagesimal forms, and timestamps, of YAML 1.1. */
-	return strspn(s, "0123456789:._+-xXoObB") == strlen(s) ||
+	return strspn(s, "0123456789:._+-xXoObB") == len ||
 	       (s[0] >= '0' && s[0] <= '9' &&
-		strspn(s, "0123456789-:.TtZz +") == strlen(s));
+		strspn(s, "0123456789-:.TtZz +") == len);
 }
 
 static void scalar(struct yemit *y, const char *s, yaml_scalar_style_t style)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -14,6 +15,7 @@
 #include "podflow/errmsg.h"
 #include "podflow/kyaml.h"
 #include "podflow/timefmt.h"
+#include "podflow/yemit.h"
 #include "support/testkit.h"
 
 /* Reads every object of text; returns their kinds, space-separated. */
@@ -198,6 +200,61 @@ static void test_when(void **state)
 		    sizeof(cases) / sizeof(cases[0]));
 }
 
+/*
+ * yemit quotes a string that a YAML 1.1 reader (kubectl's) would take for
+ * another type, or for a merge key, and only those: a label value "on",
+ * ".inf" or "08" must stay a string.
+ */
+static void test_yemit_quotes_what_reads_as_another_type(void **state)
+{
+	static const char *const quoted[] = {
+		"", "yes", "No", "y", "N", "null", "~", "on", "OFF", "True",
+		"1.5", "inf", "Infinity", "-inf", ".inf", "-.Inf", "+.INF",
+		".nan", "NaN", "0x1F", "0o17", "0b1", "08", "12:30",
+		"2026-11-23", "2026-11-23T10:00:00Z", "+1", "1e3", "1_000",
+		"<<", "=", " 1", "10.244.1.5", "8080",
+	};
+	static const char *const plain[] = {
+		"app", "app-000", "nanny", "info", "Z", "i", "n1",
+		"namespace", "podSelector", "a b", "tier.inf",
+	};
+	char *text = NULL, line[64];
+	size_t len = 0, n = 0;
+	FILE *out = open_memstream(&text, &len);
+	struct yemit *y;
+
+	(void)state;
+	assert_non_null(out);
+	assert_non_null(y = yemit_open(out));
+	yemit_doc_begin(y);
+	yemit_seq_begin(y);
+	for (size_t i = 0; i < sizeof(quoted) / sizeof(*quoted); i++)
+		yemit_str(y, quoted[i]);
+	for (size_t i = 0; i < sizeof(plain) / sizeof(*plain); i++)
+		yemit_str(y, plain[i]);
+	yemit_seq_end(y);
+	yemit_doc_end(y);
+	assert_int_equal(yemit_close(y), 0);
+	fclose(out);
+	for (const char *p = strstr(text, "- "); p != NULL;
+	     p = strstr(p + 1, "\n- ")) {
+		const char *v = p[0] == '-' ? p + 2 : p + 3;
+		size_t k = strcspn(v, "\n");
+
+		if (n < sizeof(quoted) / sizeof(*quoted))
+			snprintf(line, sizeof(line), "\"%s\"", quoted[n]);
+		else
+			snprintf(line, sizeof(line), "%s",
+				 plain[n - sizeof(quoted) / sizeof(*quoted)]);
+		if (strlen(line) != k || strncmp(v, line, k) != 0)
+			fail_msg("item %zu: %.*s, want %s", n, (int)k, v, line);
+		n++;
+	}
+	assert_int_equal(n, sizeof(quoted) / sizeof(*quoted) +
+				    sizeof(plain) / sizeof(*plain));
+	free(text);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest functions[] = {
@@ -205,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_errors_name_line_and_column),
 		cmocka_unit_test(test_rfc3339),
 		cmocka_unit_test(test_when),
+		cmocka_unit_test(test_yemit_quotes_what_reads_as_another_type),
 	};
 
 	return testkit_run("kyaml", functions, streams, run_kinds_case, NULL,
