@@ -83,6 +83,7 @@ TEST_DEPS_netpol      = $(SUPPORT_A) $(NETPOL_A) $(LIB_A)
 TEST_DEPS_verdict     = $(SUPPORT_A) $(NETPOL_A) $(LIB_A)
 TEST_DEPS_store       = $(SUPPORT_A) $(STORE_A) $(LIB_A)
 TEST_DEPS_attribution = $(SUPPORT_A) $(STORE_A) $(LIB_A)
+TEST_DEPS_resolve     = $(SUPPORT_A) $(STORE_A) $(LIB_A)
 TEST_DEPS_config      = $(SUPPORT_A) $(COLLECTOR_A) $(LIB_A)
 TEST_DEPS_conntab     = $(SUPPORT_A) $(COLLECTOR_A) $(LIB_A)
 TEST_DEPS_flowtab     = $(SUPPORT_A) $(COLLECTOR_A) $(LIB_A)
@@ -166,12 +167,16 @@ $(BUILD)/tests/pfmkdb: $(OBJ)/tests/tools/pfmkdb.o $(STORE_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(BUILD)/bench/pffill: $(OBJ)/bench/pffill.o $(STORE_A) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 $(BUILD)/bench/bare_recv: bench/bare_recv.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(CFLAGS) $(WARNINGS) -o $@ $< -lmnl
 
 # Prints ingest figures; see bench/results.md.  Root.
-bench: all $(TOOLS) $(BUILD)/bench/bare_recv
+bench: all $(TOOLS) $(BUILD)/bench/bare_recv $(BUILD)/bench/pffill
 	PODFLOW_BUILD=$(BUILD) bash bench/ingest.sh $(BENCH_ARGS)
 	PODFLOW_BUILD=$(BUILD) bash bench/import.sh
 	PODFLOW_BUILD=$(BUILD) bash bench/generate.sh

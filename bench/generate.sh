@@ -1,17 +1,22 @@
 #!/bin/bash
-# policygen on a large database: a day of a 5,000-pod cluster, about a
-# million edge rows (bench/gen_cluster.py, `policygen import`,
-# bench/fill_edges.py).  Times `policygen generate` over the whole day,
-# `policygen workloads`, and `policygen check` replaying the day against
-# the generated policies, and prints wall time and peak RSS per run and
-# their medians.
+# policygen's readers on a large database, against a raw scan of the same
+# file: a day of a 5,000-pod cluster, about a million raw edge rows.
 #
 #   bash bench/generate.sh [RUNS] [DB]
 #
-# Without DB, or when DB does not exist yet, the database is made first
-# (at DB, or in a temporary directory), by the policygen being measured:
-# its schema is that build's.  An existing DB is used as it is; the
-# commands measured only read it, so they never migrate it.
+# Without DB, or when DB does not exist yet, the day is made first (at DB,
+# or in a temporary directory) as podflowd and the hourly import would
+# have made it, by the build being measured: bench/gen_cluster.py 5000,
+# `policygen import` at the day's start, bench/pffill (the store's own
+# writes, store_flush_edges()), and `policygen import` again at its end,
+# which resolves the day.  An existing DB is used as it is; the commands
+# measured only read it, so they never migrate or resolve it.
+#
+# Each run times, in turn, the reference (sqlite3 counting the rows of
+# flow_edge_buckets: every raw row of the day) and generate, workloads,
+# check (the day replayed against the policies generate wrote), flows and
+# review list; prints wall time and peak RSS per run, the medians, and each
+# median as a multiple of the reference's.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 BUILD=${PODFLOW_BUILD:-$here/../build}
@@ -19,39 +24,51 @@ RUNS=${1:-3}
 tmp=$(mktemp -d /tmp/podflow-bench-generate.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 db=${2:-$tmp/podflow.db}
+day=2026-11-23T00:00:00Z
 now=2026-11-24T00:00:00Z
 
 if [ ! -e "$db" ]; then
 	/usr/bin/python3 "$here/gen_cluster.py" 5000 >"$tmp/cluster.json" || exit 1
-	"$BUILD/policygen" import --db "$db" --at 2026-11-23T00:00:00Z \
-		"$tmp/cluster.json" >/dev/null || exit 1
-	/usr/bin/python3 "$here/fill_edges.py" "$db" || exit 1
+	"$BUILD/policygen" import --db "$db" --at "$day" "$tmp/cluster.json" \
+		>/dev/null || exit 1
+	"$BUILD/bench/pffill" "$db" "$(date -u -d "$day" +%s)" 1 || exit 1
+	"$BUILD/policygen" import --db "$db" --at "$now" "$tmp/cluster.json" \
+		>/dev/null || exit 1
 fi
-echo "database: $(sqlite3 -readonly "$db" 'SELECT count(*) FROM edge') edges," \
-	"$(sqlite3 -readonly "$db" 'SELECT count(*) FROM pod') pods," \
-	"schema $(sqlite3 -readonly "$db" 'PRAGMA user_version'), $(du -m "$db" | cut -f1) MiB"
+q() { sqlite3 -readonly "$db" "$1"; }
+echo "database: $(q 'SELECT count(*) FROM edge') raw edge rows," \
+	"$(q 'SELECT count(*) FROM edge_day') resolved," \
+	"$(q 'SELECT count(*) FROM pod') pods, schema $(q 'PRAGMA user_version')," \
+	"$(du -k "$db" | cut -f1) KiB"
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-# run NAME ARGS...: ARGS, with --db (and --now, but for check), RUNS times.
-run() {
-	local name=$1 when=(--now "$now")
+# time NAME CMD...: runs CMD once, appends "NAME secs rss" to the results.
+timed() {
+	local name=$1
 	shift
-	[ "$1" = check ] && when=()
-	for i in $(seq "$RUNS"); do
-		/usr/bin/time -f '%e %M' -o "$tmp/time" "$BUILD/policygen" "$@" \
-			--db "$db" "${when[@]}" >"$tmp/$name.out" 2>"$tmp/$name.err" ||
-			{ cat "$tmp/$name.err"; exit 1; }
-		read -r secs rss <"$tmp/time"
-		echo "$name $i $secs $rss" | tee -a "$tmp/results"
-	done
-	echo "$name: $(wc -l <"$tmp/$name.out") lines, sha256 $(sha256sum <"$tmp/$name.out" | cut -c1-16)"
+	/usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >"$tmp/$name.out" \
+		2>"$tmp/$name.err" || { cat "$tmp/$name.err"; exit 1; }
+	read -r secs rss <"$tmp/time"
+	echo "$name $secs $rss" | tee -a "$tmp/results"
 }
-run generate generate
-run workloads workloads
-cp "$tmp/generate.out" "$tmp/policies.yaml"
-run check check -f "$tmp/policies.yaml"
+"$BUILD/policygen" generate --db "$db" --now "$now" >"$tmp/policies.yaml" \
+	2>/dev/null || exit 1
+for i in $(seq "$RUNS"); do
+	timed count sqlite3 -readonly "$db" "SELECT count(*) FROM flow_edge_buckets"
+	timed generate "$BUILD/policygen" generate --db "$db" --now "$now"
+	timed workloads "$BUILD/policygen" workloads --db "$db" --now "$now"
+	timed check "$BUILD/policygen" check --db "$db" -f "$tmp/policies.yaml"
+	timed flows "$BUILD/policygen" flows --db "$db" --since "$day"
+	timed review "$BUILD/policygen" review list --db "$db" --since "$day"
+done
+for name in generate workloads check flows review; do
+	echo "$name: $(wc -l <"$tmp/$name.out") lines, sha256 $(sha256sum <"$tmp/$name.out" | cut -c1-16)"
+done
 tail -1 "$tmp/check.out"
-for name in generate workloads check; do
-	echo "median ($name): $(awk -v n=$name '$1 == n { print $3 }' "$tmp/results" | median) s," \
-		"peak RSS $(awk -v n=$name '$1 == n { print $4 }' "$tmp/results" | median) KiB"
+ref=$(awk '$1 == "count" { print $2 }' "$tmp/results" | median)
+for name in count generate workloads check flows review; do
+	secs=$(awk -v n=$name '$1 == n { print $2 }' "$tmp/results" | median)
+	rss=$(awk -v n=$name '$1 == n { print $3 }' "$tmp/results" | median)
+	echo "median ($name): $secs s, peak RSS $rss KiB," \
+		"$(awk -v s="$secs" -v r="$ref" 'BEGIN { printf "%.1f", (r > 0 ? s / r : 0) }')x the count"
 done
