@@ -580,6 +580,9 @@ static int has_manifest_suffix(const char *name)
 			       strcmp(dot, ".json") == 0);
 }
 
+static int read_path(struct polset *ps, const char *path,
+		     const char *default_ns);
+
 static int read_dir(struct polset *ps, const char *path, const char *default_ns)
 {
 	struct dirent **ents = NULL;
@@ -612,7 +615,7 @@ static int read_dir(struct polset *ps, const char *path, const char *default_ns)
 			 S_ISDIR(st.st_mode))
 			;
 		else if (has_manifest_suffix(e))
-			rc = polset_read_path(ps, child, default_ns);
+			rc = read_path(ps, child, default_ns);
 		free(child);
 	}
 	for (int i = 0; i < n; i++)
@@ -621,7 +624,71 @@ static int read_dir(struct polset *ps, const char *path, const char *default_ns)
 	return rc;
 }
 
-int polset_read_path(struct polset *ps, const char *path,
+/* polset_index()'s order: by namespace, then as the policies came. */
+struct ns_entry {
+	const char *ns;
+	size_t i;
+};
+
+static int cmp_by_ns(const void *a, const void *b)
+{
+	const struct ns_entry *x = a, *y = b;
+	int c = strcmp(x->ns, y->ns);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/*
+ * Indexes the policies by namespace: a connection is decided by its two
+ * pods' namespaces' policies alone, and a check decides thousands of
+ * them against hundreds of policies.
+ */
+static int polset_index(struct polset *ps)
+{
+	size_t n = ps->n ? ps->n : 1;
+	struct ns_entry *e = calloc(n, sizeof(*e));
+	size_t *by_ns = reallocarray(ps->by_ns, n, sizeof(*by_ns));
+
+	if (e == NULL || by_ns == NULL) {
+		free(e);
+		errmsg_set("out of memory");
+		return -1;
+	}
+	ps->by_ns = by_ns;
+	for (size_t i = 0; i < ps->n; i++)
+		e[i] = (struct ns_entry){ ps->policies[i].namespace, i };
+	qsort(e, ps->n, sizeof(*e), cmp_by_ns);
+	for (size_t i = 0; i < ps->n; i++)
+		by_ns[i] = e[i].i;
+	ps->n_by_ns = ps->n;
+	free(e);
+	return 0;
+}
+
+const size_t *polset_in_namespace(const struct polset *ps, const char *ns,
+				  size_t *n)
+{
+	size_t lo = 0, hi = ps->n_by_ns, first;
+
+	if (ps->by_ns == NULL || ps->n_by_ns != ps->n)
+		return NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(ps->policies[ps->by_ns[mid]].namespace, ns) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	first = lo;
+	while (lo < ps->n_by_ns &&
+	       strcmp(ps->policies[ps->by_ns[lo]].namespace, ns) == 0)
+		lo++;
+	*n = lo - first;
+	return ps->by_ns + first;
+}
+
+static int read_path(struct polset *ps, const char *path,
 		     const char *default_ns)
 {
 	struct stat st;
@@ -645,10 +712,18 @@ int polset_read_path(struct polset *ps, const char *path,
 	return rc;
 }
 
+int polset_read_path(struct polset *ps, const char *path,
+		     const char *default_ns)
+{
+	return read_path(ps, path, default_ns) < 0 ? -1 : polset_index(ps);
+}
+
 void polset_free(struct polset *ps)
 {
 	free(ps->policies);
+	free(ps->by_ns);
 	arena_reset(&ps->mem);
 	ps->policies = NULL;
-	ps->n = ps->cap = ps->skipped = ps->replaced = 0;
+	ps->by_ns = NULL;
+	ps->n = ps->cap = ps->skipped = ps->replaced = ps->n_by_ns = 0;
 }

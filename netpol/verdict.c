@@ -138,8 +138,11 @@ static void decide_side(const struct polset *ps, int egress,
 		out->reason = VERDICT_NOT_A_POD;
 		return;
 	}
-	for (size_t i = 0; i < ps->n; i++) {
-		const struct polset_policy *p = &ps->policies[i];
+	size_t n_ns;
+	const size_t *in_ns = polset_in_namespace(ps, pod->namespace, &n_ns);
+
+	for (size_t k = 0; k < (in_ns ? n_ns : ps->n); k++) {
+		const struct polset_policy *p = &ps->policies[in_ns ? in_ns[k] : k];
 		const struct polset_rule *rules =
 			egress ? p->egress_rules : p->ingress_rules;
 		size_t n = egress ? p->n_egress : p->n_ingress;

@@ -706,6 +706,51 @@ static void test_cidr_host_bits_cleared(void **state)
 	assert_probes(&f->ps, legacy);
 }
 
+/*
+ * Policies of several namespaces, interleaved in the files: a pod is
+ * decided by its own namespace's alone, the first of them (in the files'
+ * order) named as isolating it, the same with the index by namespace as
+ * by looking at every policy.
+ */
+static void test_namespaces_interleaved(void **state)
+{
+	struct fixture *f = *state;
+	struct verdict_end bank = pod("bank", "{\"app\": \"a\"}", "10.0.1.1");
+	struct verdict with, without;
+	size_t n;
+
+	reload(f, HEAD("bank", "z-deny") "spec: {podSelector: {}, policyTypes: [Egress]}\n"
+		  "---\n" HEAD("shop", "y-first") "spec:\n"
+		  "  podSelector: {matchLabels: {app: a}}\n"
+		  "  policyTypes: [Egress]\n"
+		  "---\n" HEAD("other", "x-allow") "spec:\n"
+		  "  podSelector: {}\n  egress: [{}]\n"
+		  "---\n" HEAD("shop", "a-second") "spec:\n"
+		  "  podSelector: {}\n  policyTypes: [Egress]\n"
+		  "  egress: [{ports: [{port: 80}]}]\n");
+	assert_non_null(polset_in_namespace(&f->ps, "shop", &n));
+	assert_int_equal(n, 2);
+	assert_non_null(polset_in_namespace(&f->ps, "nowhere", &n));
+	assert_int_equal(n, 0);
+	for (int port = 80; port <= 81; port++) {
+		verdict_eval(&f->ps, &f->a, &f->b, port, "TCP", &with);
+		f->ps.n_by_ns = 0; /* no index: every policy looked at */
+		assert_null(polset_in_namespace(&f->ps, "shop", &n));
+		verdict_eval(&f->ps, &f->a, &f->b, port, "TCP", &without);
+		f->ps.n_by_ns = f->ps.n;
+		assert_int_equal(with.allowed, port == 80);
+		assert_int_equal(with.allowed, without.allowed);
+		assert_int_equal(with.egress.n_isolating, 2);
+		assert_int_equal(without.egress.n_isolating, 2);
+		assert_string_equal(with.egress.isolating[0]->name, "y-first");
+		assert_ptr_equal(with.egress.isolating[0],
+				 without.egress.isolating[0]);
+	}
+	/* bank's deny-all isolates bank alone. */
+	assert_false(allows(&f->ps, &bank, &f->a, 80, "TCP"));
+	assert_true(allows(&f->ps, &f->b, &bank, 80, "TCP"));
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -732,6 +777,7 @@ int main(void)
 		T(test_absent_pod_selector_selects_all),
 		T(test_same_name_replaces),
 		T(test_long_source_name),
+		T(test_namespaces_interleaved),
 	};
 #undef T
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -60,9 +60,15 @@ struct polset {
 	size_t skipped;	 /* objects of other kinds, left out */
 	size_t replaced; /* policies named again, the later one kept */
 	struct arena mem;
+	/*
+	 * The policies' indexes by namespace, each namespace's in their
+	 * order (polset_in_namespace()); valid while n_by_ns == n.
+	 */
+	size_t *by_ns;
+	size_t n_by_ns;
 };
 
-#define POLSET_INIT { NULL, 0, 0, 0, 0, ARENA_INIT }
+#define POLSET_INIT { NULL, 0, 0, 0, 0, ARENA_INIT, NULL, 0 }
 
 /*
  * Reads every NetworkPolicy of path into ps: a file (a stream of
@@ -89,5 +95,15 @@ int polset_add_object(struct polset *ps, const struct knode *obj,
 
 /* Frees what ps holds; ps stays usable, empty. */
 void polset_free(struct polset *ps);
+
+/*
+ * The policies of namespace ns, in their order: indexes into
+ * ps->policies, *n of them from the returned pointer (owned by ps, valid
+ * until it changes).  NULL when ps has no index yet (polset_read_path()
+ * makes one; polset_add_object() alone does not): then every policy must
+ * be looked at.
+ */
+const size_t *polset_in_namespace(const struct polset *ps, const char *ns,
+				  size_t *n);
 
 #endif

@@ -1,0 +1,89 @@
+#!/bin/bash
+# policygen over more than a day: a week of the bench day's cluster in one
+# database, and the day as 20 nodes recorded it, in 20 files.
+#
+#   bash bench/scale.sh [RUNS] [DIR]
+#
+# DIR (default: a temporary directory) keeps the databases between runs:
+# those already there are used as they are.  Made as podflowd and the
+# import would have made them (bench/pffill, `policygen import`, and
+# podflowd's hourly upkeep through tests/tools/pfmkdb):
+#
+# - day.db: the day (2026-11-23), as bench/generate.sh makes it;
+# - week.db: seven such days, resolved, the raw rows of all but the last
+#   two pruned as podflowd's raw_retention_hours (48) would have;
+# - node-00.db ... node-19.db: each node's share of the day (the
+#   connections of its pods, as client or server), each with the inventory
+#   imported, as the podflow-inventory timer does on every node.
+#
+# Times generate (and check on the week) on day.db, week.db and the 20
+# node files at once (--db repeated), RUNS times each, with sqlite3
+# counting day.db's raw rows as the reference; prints medians, peak RSS,
+# and each as a multiple of the reference and of the day's.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+BUILD=${PODFLOW_BUILD:-$here/../build}
+RUNS=${1:-3}
+tmp=$(mktemp -d /tmp/podflow-bench-scale.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+dir=${2:-$tmp}
+mkdir -p "$dir"
+D0=2026-11-23T00:00:00Z
+t0=$(date -u -d "$D0" +%s)
+at() { date -u -d "@$((t0 + $1 * 86400))" +%Y-%m-%dT%H:%M:%SZ; }
+cluster=$dir/cluster.json
+[ -e "$cluster" ] || /usr/bin/python3 "$here/gen_cluster.py" 5000 >"$cluster" || exit 1
+
+# make DB DAYS [NODE]: the days from D0 on, resolved at their end.
+make_db() {
+	[ -e "$1" ] && return 0
+	"$BUILD/policygen" import --db "$1" --at "$D0" "$cluster" >/dev/null &&
+		"$BUILD/bench/pffill" "$1" "$t0" "$2" ${3:+"$3"} >/dev/null &&
+		"$BUILD/policygen" import --db "$1" --at "$(at "$2")" "$cluster" \
+			>/dev/null || { rm -f "$1"; exit 1; }
+}
+make_db "$dir/day.db" 1
+if [ ! -e "$dir/week.db" ]; then
+	make_db "$dir/week.db" 7
+	"$BUILD/tests/pfmkdb" "$dir/week.db" prune $((t0 + 5 * 86400)) 0 \
+		>/dev/null || exit 1
+fi
+nodes=()
+for n in $(seq 0 19); do
+	f=$(printf '%s/node-%02d.db' "$dir" "$n")
+	make_db "$f" 1 "$n"
+	nodes+=(--db "$f")
+done
+for f in day week node-00; do
+	echo "$f.db: $(sqlite3 -readonly "$dir/$f.db" 'SELECT count(*) FROM edge') raw rows," \
+		"$(sqlite3 -readonly "$dir/$f.db" 'SELECT count(*) FROM edge_day') resolved," \
+		"$(du -k "$dir/$f.db" | cut -f1) KiB"
+done
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+timed() {
+	local name=$1
+	shift
+	/usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >"$tmp/$name.out" \
+		2>"$tmp/$name.err" || { cat "$tmp/$name.err"; exit 1; }
+	read -r secs rss <"$tmp/time"
+	echo "$name $secs $rss" | tee -a "$tmp/results"
+}
+"$BUILD/policygen" generate --db "$dir/week.db" --now "$(at 7)" \
+	>"$tmp/policies.yaml" 2>/dev/null || exit 1
+for i in $(seq "$RUNS"); do
+	timed count sqlite3 -readonly "$dir/day.db" "SELECT count(*) FROM flow_edge_buckets"
+	timed day "$BUILD/policygen" generate --db "$dir/day.db" --now "$(at 1)"
+	timed week "$BUILD/policygen" generate --db "$dir/week.db" --now "$(at 7)"
+	timed nodes "$BUILD/policygen" generate "${nodes[@]}" --now "$(at 1)"
+	timed week-check "$BUILD/policygen" check --db "$dir/week.db" -f "$tmp/policies.yaml"
+done
+ref=$(awk '$1 == "count" { print $2 }' "$tmp/results" | median)
+dayt=$(awk '$1 == "day" { print $2 }' "$tmp/results" | median)
+for name in count day week nodes week-check; do
+	secs=$(awk -v n=$name '$1 == n { print $2 }' "$tmp/results" | median)
+	rss=$(awk -v n=$name '$1 == n { print $3 }' "$tmp/results" | median)
+	echo "median ($name): $secs s, peak RSS $rss KiB," \
+		"$(awk -v s="$secs" -v r="$ref" 'BEGIN { printf "%.1f", (r > 0 ? s / r : 0) }')x the count," \
+		"$(awk -v s="$secs" -v r="$dayt" 'BEGIN { printf "%.1f", (r > 0 ? s / r : 0) }')x the day"
+done
