@@ -1,7 +1,8 @@
 -- A read-only handle on a database of a schema before 8, which has no
 -- resolved edges and cannot be migrated by a reader: resolved_edges as a
 -- temporary view of its own flow_resolved, every row a tail row, so that
--- the readers' queries run unchanged.  What a version lacks is filled in
+-- the readers' queries run unchanged (and flow_days, as far as they read
+-- it).  What a version lacks is filled in
 -- before this runs (store_open()): $UIDS, the pods' uids (schema 5 on)
 -- or NULL, and $UNSTARTED, as flow_tail counts it: whether a row was
 -- attributed by its bucket (schema 7 on; before it, every row was),
@@ -15,3 +16,6 @@ SELECT bucket - bucket % 86400 AS day, client_ip, server_ip, server_port,
        src_node, dst_namespace, dst_kind, dst_name, dst_pod, dst_holders,
        dst_node, service_namespace, service_name, $UNSTARTED AS unstarted
 FROM main.flow_resolved;
+-- The note on rows without start times reads these columns alone.
+CREATE TEMP VIEW flow_days AS
+SELECT day, first_seen, last_seen, unstarted FROM temp.resolved_edges;
