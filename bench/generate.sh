@@ -41,16 +41,7 @@ echo "database: $(q 'SELECT count(*) FROM edge') raw edge rows," \
 	"$(q 'SELECT count(*) FROM pod') pods, schema $(q 'PRAGMA user_version')," \
 	"$(du -k "$db" | cut -f1) KiB"
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-# time NAME CMD...: runs CMD once, appends "NAME secs rss" to the results.
-timed() {
-	local name=$1
-	shift
-	/usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >"$tmp/$name.out" \
-		2>"$tmp/$name.err" || { cat "$tmp/$name.err"; exit 1; }
-	read -r secs rss <"$tmp/time"
-	echo "$name $secs $rss" | tee -a "$tmp/results"
-}
+. "$here/lib.sh"
 "$BUILD/policygen" generate --db "$db" --now "$now" >"$tmp/policies.yaml" \
 	2>/dev/null || exit 1
 for i in $(seq "$RUNS"); do
@@ -65,10 +56,5 @@ for name in generate workloads check flows review; do
 	echo "$name: $(wc -l <"$tmp/$name.out") lines, sha256 $(sha256sum <"$tmp/$name.out" | cut -c1-16)"
 done
 tail -1 "$tmp/check.out"
-ref=$(awk '$1 == "count" { print $2 }' "$tmp/results" | median)
-for name in count generate workloads check flows review; do
-	secs=$(awk -v n=$name '$1 == n { print $2 }' "$tmp/results" | median)
-	rss=$(awk -v n=$name '$1 == n { print $3 }' "$tmp/results" | median)
-	echo "median ($name): $secs s, peak RSS $rss KiB," \
-		"$(awk -v s="$secs" -v r="$ref" 'BEGIN { printf "%.1f", (r > 0 ? s / r : 0) }')x the count"
-done
+ref_name=count
+report count generate workloads check flows review

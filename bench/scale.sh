@@ -60,15 +60,7 @@ for f in day week node-00; do
 		"$(du -k "$dir/$f.db" | cut -f1) KiB"
 done
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-timed() {
-	local name=$1
-	shift
-	/usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >"$tmp/$name.out" \
-		2>"$tmp/$name.err" || { cat "$tmp/$name.err"; exit 1; }
-	read -r secs rss <"$tmp/time"
-	echo "$name $secs $rss" | tee -a "$tmp/results"
-}
+. "$here/lib.sh"
 "$BUILD/policygen" generate --db "$dir/week.db" --now "$(at 7)" \
 	>"$tmp/policies.yaml" 2>/dev/null || exit 1
 for i in $(seq "$RUNS"); do
@@ -78,12 +70,5 @@ for i in $(seq "$RUNS"); do
 	timed nodes "$BUILD/policygen" generate "${nodes[@]}" --now "$(at 1)"
 	timed week-check "$BUILD/policygen" check --db "$dir/week.db" -f "$tmp/policies.yaml"
 done
-ref=$(awk '$1 == "count" { print $2 }' "$tmp/results" | median)
-dayt=$(awk '$1 == "day" { print $2 }' "$tmp/results" | median)
-for name in count day week nodes week-check; do
-	secs=$(awk -v n=$name '$1 == n { print $2 }' "$tmp/results" | median)
-	rss=$(awk -v n=$name '$1 == n { print $3 }' "$tmp/results" | median)
-	echo "median ($name): $secs s, peak RSS $rss KiB," \
-		"$(awk -v s="$secs" -v r="$ref" 'BEGIN { printf "%.1f", (r > 0 ? s / r : 0) }')x the count," \
-		"$(awk -v s="$secs" -v r="$dayt" 'BEGIN { printf "%.1f", (r > 0 ? s / r : 0) }')x the day"
-done
+ref_name=count base_name=day
+report count day week nodes week-check
