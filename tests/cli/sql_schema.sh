@@ -33,6 +33,14 @@ t_expect "store_open() creates a database" 0 "$POLICYGEN" import \
 	same "sql/schema.sql is what store_open() creates" "$tmp/store.sql" \
 		"$root/sql/schema.sql" \
 		"store_open() creates another schema than sql/schema.sql"
+t_expect "schema.sh prints the views of the migrations" 0 \
+	sh "$root/sql/schema.sh" --views "$tmp/views.sql" &&
+	t_expect "schema.sh prints the views of a database" 0 \
+		sh "$root/sql/schema.sh" --db "$tmp/store.db" --views \
+		"$tmp/store-views.sql" &&
+	same "store_open() makes the views of sql/views.sql" \
+		"$tmp/store-views.sql" "$tmp/views.sql" \
+		"store_open() makes other views than sql/views.sql"
 
 # A database that store_open() migrated to the latest version keeps its
 # views until the next migration: a change to a view (or to a shipped
@@ -42,8 +50,12 @@ fixture=$root/tests/fixtures/db/v$latest.db
 if [ -f "$fixture" ]; then
 	t_expect "schema.sh reads the latest version's database" 0 \
 		sh "$root/sql/schema.sh" --db "$fixture" "$tmp/fixture.sql" &&
+		sh "$root/sql/schema.sh" --db "$fixture" --views \
+			"$tmp/fixture-views.sql" &&
+		cat "$tmp/fixture-views.sql" >>"$tmp/fixture.sql" &&
+		cat "$root/sql/schema.sql" "$tmp/views.sql" >"$tmp/today.sql" &&
 		same "the latest version's database has today's schema" \
-			"$tmp/fixture.sql" "$root/sql/schema.sql" \
+			"$tmp/fixture.sql" "$tmp/today.sql" \
 			"sql/ changed the schema of version $latest: add a migration"
 else
 	t_fail "the latest version's database has today's schema" \
