@@ -8,57 +8,36 @@
 
 -- Tables
 
+CREATE TABLE addr (
+	id INTEGER PRIMARY KEY,
+	ip TEXT NOT NULL UNIQUE
+) STRICT;
+
 CREATE TABLE collector_counter (
 	name    TEXT PRIMARY KEY,
 	value   INTEGER NOT NULL,
 	updated INTEGER NOT NULL
 ) STRICT;
 
-CREATE TABLE edge (
-	bucket        INTEGER NOT NULL,
-	client_ip     TEXT    NOT NULL,
-	server_ip     TEXT    NOT NULL,
-	server_port   INTEGER NOT NULL,
-	protocol      INTEGER NOT NULL,
-	service_ip    TEXT    NOT NULL DEFAULT '',
-	service_port  INTEGER NOT NULL DEFAULT 0,
-	client_nat_ip TEXT    NOT NULL DEFAULT '',
-	first_seen    INTEGER NOT NULL,
-	last_seen     INTEGER NOT NULL,
-	connections   INTEGER NOT NULL,
-	orig_bytes    INTEGER,
-	orig_packets  INTEGER,
-	reply_bytes   INTEGER,
-	reply_packets INTEGER, last_start INTEGER,
-	PRIMARY KEY (bucket, client_ip, server_ip, server_port, protocol,
-		     service_ip, service_port, client_nat_ip)
-) STRICT, WITHOUT ROWID;
-
 CREATE TABLE edge_day (
-	day           INTEGER NOT NULL,
-	client_ip     TEXT    NOT NULL,
-	server_ip     TEXT    NOT NULL,
-	server_port   INTEGER NOT NULL,
-	protocol      INTEGER NOT NULL,
-	service_ip    TEXT    NOT NULL,
-	service_port  INTEGER NOT NULL,
-	client_nat_ip TEXT    NOT NULL,
-	src_pod_id    INTEGER NOT NULL,
-	dst_pod_id    INTEGER NOT NULL,
-	service_id    INTEGER NOT NULL,
-	src_dup       INTEGER NOT NULL,
-	dst_dup       INTEGER NOT NULL,
-	src_holders   INTEGER NOT NULL,
-	dst_holders   INTEGER NOT NULL,
-	connections   INTEGER NOT NULL,
-	first_seen    INTEGER NOT NULL,
-	last_seen     INTEGER NOT NULL,
-	bytes         INTEGER,
-	packets       INTEGER,
-	unstarted     REAL    NOT NULL,
-	PRIMARY KEY (day, client_ip, server_ip, server_port, protocol,
-		     service_ip, service_port, client_nat_ip, src_pod_id,
-		     dst_pod_id, service_id, src_dup, dst_dup)
+	day         INTEGER NOT NULL,
+	client      INTEGER NOT NULL,
+	route       INTEGER NOT NULL,
+	src_pod_id  INTEGER NOT NULL,
+	dst_pod_id  INTEGER NOT NULL,
+	service_id  INTEGER NOT NULL,
+	src_dup     INTEGER NOT NULL,
+	dst_dup     INTEGER NOT NULL,
+	src_holders INTEGER NOT NULL,
+	dst_holders INTEGER NOT NULL,
+	connections INTEGER NOT NULL,
+	first_seen  INTEGER NOT NULL,
+	last_seen   INTEGER NOT NULL,
+	bytes       INTEGER,
+	packets     INTEGER,
+	unstarted   REAL    NOT NULL,
+	PRIMARY KEY (day, client, route, src_pod_id, dst_pod_id, service_id,
+		     src_dup, dst_dup)
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE edge_day_inventory (
@@ -69,20 +48,33 @@ CREATE TABLE edge_day_inventory (
 CREATE TABLE edge_late (
 	id            INTEGER PRIMARY KEY,
 	bucket        INTEGER NOT NULL,
-	client_ip     TEXT    NOT NULL,
-	server_ip     TEXT    NOT NULL,
-	server_port   INTEGER NOT NULL,
-	protocol      INTEGER NOT NULL,
-	service_ip    TEXT    NOT NULL,
-	service_port  INTEGER NOT NULL,
-	client_nat_ip TEXT    NOT NULL,
-	first_seen    INTEGER NOT NULL,
-	last_seen     INTEGER NOT NULL,
-	last_start    INTEGER,
+	client        INTEGER NOT NULL,
+	route         INTEGER NOT NULL,
+	first_off     INTEGER NOT NULL,
+	last_off      INTEGER NOT NULL,
+	start_off     INTEGER,
 	connections   INTEGER NOT NULL,
-	bytes         INTEGER,
-	packets       INTEGER
+	orig_bytes    INTEGER,
+	orig_packets  INTEGER,
+	reply_bytes   INTEGER,
+	reply_packets INTEGER,
+	unstarted     INTEGER NOT NULL
 ) STRICT;
+
+CREATE TABLE edge_raw (
+	bucket        INTEGER NOT NULL,
+	client        INTEGER NOT NULL,
+	route         INTEGER NOT NULL,
+	first_off     INTEGER NOT NULL,
+	last_off      INTEGER NOT NULL,
+	start_off     INTEGER,
+	connections   INTEGER NOT NULL,
+	orig_bytes    INTEGER,
+	orig_packets  INTEGER,
+	reply_bytes   INTEGER,
+	reply_packets INTEGER,
+	PRIMARY KEY (bucket, client, route)
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE meta (
 	key   TEXT PRIMARY KEY,
@@ -184,6 +176,18 @@ CREATE TABLE review (
 	PRIMARY KEY (namespace, kind, name, direction, peer, port, protocol)
 ) STRICT;
 
+CREATE TABLE route (
+	id           INTEGER PRIMARY KEY,
+	server       INTEGER NOT NULL,
+	server_port  INTEGER NOT NULL,
+	protocol     INTEGER NOT NULL,
+	service      INTEGER NOT NULL,
+	service_port INTEGER NOT NULL,
+	client_nat   INTEGER NOT NULL,
+	UNIQUE (server, server_port, protocol, service, service_port,
+		client_nat)
+) STRICT;
+
 CREATE TABLE service (
 	id           INTEGER PRIMARY KEY,
 	namespace    TEXT NOT NULL,
@@ -216,8 +220,6 @@ CREATE TABLE service_port (
 
 -- Indexes
 
-CREATE INDEX edge_by_client ON edge (client_ip);
-
 CREATE INDEX pod_by_controller ON pod (controller_kind, namespace, controller_name);
 
 CREATE INDEX pod_by_name ON pod (namespace, name);
@@ -228,29 +230,90 @@ CREATE INDEX pod_ip_by_ip ON pod_ip (ip, valid_from, valid_until);
 
 -- Triggers
 
-CREATE TRIGGER edge_late_insert AFTER INSERT ON edge
-WHEN NEW.bucket < (SELECT CAST(value AS INTEGER) FROM meta
-		   WHERE key = 'resolved_until')
+CREATE TRIGGER edge_delete INSTEAD OF DELETE ON edge
 BEGIN
-	INSERT INTO edge_late SELECT NULL, NEW.bucket, NEW.client_ip,
-		NEW.server_ip, NEW.server_port, NEW.protocol, NEW.service_ip,
-		NEW.service_port, NEW.client_nat_ip, NEW.first_seen,
-		NEW.last_seen, NEW.last_start, NEW.connections,
-		NEW.orig_bytes + NEW.reply_bytes,
-		NEW.orig_packets + NEW.reply_packets;
+	DELETE FROM edge_raw WHERE bucket = OLD.bucket
+	  AND client = OLD.client_id AND route = OLD.route_id;
 END;
 
-CREATE TRIGGER edge_late_update AFTER UPDATE ON edge
+CREATE TRIGGER edge_insert INSTEAD OF INSERT ON edge
+BEGIN
+	INSERT OR IGNORE INTO addr (ip)
+	SELECT value FROM json_each(json_array(NEW.client_ip, NEW.server_ip,
+					       NEW.service_ip,
+					       NEW.client_nat_ip))
+	WHERE value IS NOT NULL AND value <> '';
+	INSERT OR IGNORE INTO route (server, server_port, protocol, service,
+				     service_port, client_nat)
+	VALUES ((SELECT id FROM addr WHERE ip = NEW.server_ip),
+		NEW.server_port, NEW.protocol,
+		coalesce((SELECT id FROM addr WHERE ip = NEW.service_ip), 0),
+		coalesce(NEW.service_port, 0),
+		coalesce((SELECT id FROM addr WHERE ip = NEW.client_nat_ip), 0));
+	INSERT INTO edge_raw
+	SELECT NEW.bucket, (SELECT id FROM addr WHERE ip = NEW.client_ip),
+	       r.id, NEW.first_seen - NEW.bucket, NEW.last_seen - NEW.bucket,
+	       NEW.last_start - NEW.bucket, NEW.connections, NEW.orig_bytes,
+	       NEW.orig_packets, NEW.reply_bytes, NEW.reply_packets
+	FROM route AS r
+	WHERE r.server = (SELECT id FROM addr WHERE ip = NEW.server_ip)
+	  AND r.server_port = NEW.server_port AND r.protocol = NEW.protocol
+	  AND r.service = coalesce((SELECT id FROM addr
+				    WHERE ip = NEW.service_ip), 0)
+	  AND r.service_port = coalesce(NEW.service_port, 0)
+	  AND r.client_nat = coalesce((SELECT id FROM addr
+				       WHERE ip = NEW.client_nat_ip), 0);
+END;
+
+CREATE TRIGGER edge_late_insert AFTER INSERT ON edge_raw
 WHEN NEW.bucket < (SELECT CAST(value AS INTEGER) FROM meta
 		   WHERE key = 'resolved_until')
 BEGIN
-	INSERT INTO edge_late SELECT NULL, NEW.bucket, NEW.client_ip,
-		NEW.server_ip, NEW.server_port, NEW.protocol, NEW.service_ip,
-		NEW.service_port, NEW.client_nat_ip, NEW.first_seen,
-		NEW.last_seen, NEW.last_start,
+	INSERT INTO edge_late VALUES (NULL, NEW.bucket, NEW.client, NEW.route,
+		NEW.first_off, NEW.last_off, NEW.start_off, NEW.connections,
+		NEW.orig_bytes, NEW.orig_packets, NEW.reply_bytes,
+		NEW.reply_packets, NEW.start_off IS NULL);
+END;
+
+CREATE TRIGGER edge_late_respan AFTER UPDATE ON edge_raw
+WHEN NEW.bucket < (SELECT CAST(value AS INTEGER) FROM meta
+		   WHERE key = 'resolved_until')
+     AND (NEW.first_off <> OLD.first_off OR NEW.start_off IS NOT OLD.start_off)
+BEGIN
+	INSERT INTO edge_late VALUES (NULL, OLD.bucket, OLD.client, OLD.route,
+		OLD.first_off, OLD.last_off, OLD.start_off, -OLD.connections,
+		-OLD.orig_bytes, -OLD.orig_packets, -OLD.reply_bytes,
+		-OLD.reply_packets, -(OLD.start_off IS NULL)),
+		(NULL, NEW.bucket, NEW.client, NEW.route, NEW.first_off,
+		NEW.last_off, NEW.start_off, NEW.connections, NEW.orig_bytes,
+		NEW.orig_packets, NEW.reply_bytes, NEW.reply_packets,
+		NEW.start_off IS NULL);
+END;
+
+CREATE TRIGGER edge_late_update AFTER UPDATE ON edge_raw
+WHEN NEW.bucket < (SELECT CAST(value AS INTEGER) FROM meta
+		   WHERE key = 'resolved_until')
+     AND NEW.first_off = OLD.first_off AND NEW.start_off IS OLD.start_off
+BEGIN
+	INSERT INTO edge_late VALUES (NULL, NEW.bucket, NEW.client, NEW.route,
+		NEW.first_off, NEW.last_off, NEW.start_off,
 		NEW.connections - OLD.connections,
-		NEW.orig_bytes + NEW.reply_bytes -
-			coalesce(OLD.orig_bytes + OLD.reply_bytes, 0),
-		NEW.orig_packets + NEW.reply_packets -
-			coalesce(OLD.orig_packets + OLD.reply_packets, 0);
+		NEW.orig_bytes - coalesce(OLD.orig_bytes, 0),
+		NEW.orig_packets - coalesce(OLD.orig_packets, 0),
+		NEW.reply_bytes - coalesce(OLD.reply_bytes, 0),
+		NEW.reply_packets - coalesce(OLD.reply_packets, 0), 0);
+END;
+
+CREATE TRIGGER edge_update INSTEAD OF UPDATE ON edge
+BEGIN
+	UPDATE edge_raw SET first_off = NEW.first_seen - bucket,
+			    last_off = NEW.last_seen - bucket,
+			    start_off = NEW.last_start - bucket,
+			    connections = NEW.connections,
+			    orig_bytes = NEW.orig_bytes,
+			    orig_packets = NEW.orig_packets,
+			    reply_bytes = NEW.reply_bytes,
+			    reply_packets = NEW.reply_packets
+	WHERE bucket = OLD.bucket AND client = OLD.client_id
+	  AND route = OLD.route_id;
 END;

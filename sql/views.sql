@@ -16,6 +16,111 @@ SELECT
 	strftime('%Y-%m-%dT%H:%M:%SZ', updated, 'unixepoch') AS updated
 FROM collector_counter;
 
+-- edge_rows: the raw rows with their addresses as text and their times
+-- whole, by source: 'edge' every row of edge_raw; 'tail' those not
+-- resolved yet (from meta resolved_until on), again; 'late' the changes
+-- to resolved rows waiting in edge_late (their counts signed).  A reader
+-- names the source it wants, and SQLite reads only that one's table.
+-- unstarted: the rows it makes attributed by their bucket.
+CREATE VIEW edge_rows AS
+SELECT e.source, e.bucket, c.ip AS client_ip, s.ip AS server_ip,
+       r.server_port, r.protocol, coalesce(v.ip, '') AS service_ip,
+       r.service_port, coalesce(n.ip, '') AS client_nat_ip,
+       e.bucket + e.first_off AS first_seen,
+       e.bucket + e.last_off AS last_seen, e.connections, e.orig_bytes,
+       e.orig_packets, e.reply_bytes, e.reply_packets,
+       e.bucket + e.start_off AS last_start, e.unstarted,
+       e.client AS client_id, e.route AS route_id
+FROM (
+	SELECT 'edge' AS source, *, start_off IS NULL AS unstarted
+	FROM edge_raw
+	UNION ALL
+	SELECT 'tail', *, start_off IS NULL
+	FROM edge_raw
+	WHERE bucket >= coalesce((SELECT CAST(value AS INTEGER) FROM meta
+				  WHERE key = 'resolved_until'), 0)
+	UNION ALL
+	SELECT 'late', bucket, client, route, first_off, last_off, start_off,
+	       connections, orig_bytes, orig_packets, reply_bytes,
+	       reply_packets, unstarted
+	FROM edge_late) AS e
+JOIN route AS r ON r.id = e.route
+JOIN addr AS c ON c.id = e.client
+JOIN addr AS s ON s.id = r.server
+LEFT JOIN addr AS v ON v.id = r.service
+LEFT JOIN addr AS n ON n.id = r.client_nat;
+
+-- edge: the raw rows as schema 7 kept them, one per edge per time bucket
+-- ('' and port 0 where no NAT changed a side), with the ids of their
+-- client and route last.  It takes rows too, as text: an insert adds the
+-- addresses and the route it names, an update changes the counts and
+-- times of a row (not its key), a delete removes it.  (Not a view of
+-- edge_rows: a question about one address would copy every row first.)
+CREATE VIEW edge AS
+SELECT e.bucket, c.ip AS client_ip, s.ip AS server_ip, r.server_port,
+       r.protocol, coalesce(v.ip, '') AS service_ip, r.service_port,
+       coalesce(n.ip, '') AS client_nat_ip,
+       e.bucket + e.first_off AS first_seen,
+       e.bucket + e.last_off AS last_seen, e.connections, e.orig_bytes,
+       e.orig_packets, e.reply_bytes, e.reply_packets,
+       e.bucket + e.start_off AS last_start, e.client AS client_id,
+       e.route AS route_id
+FROM edge_raw AS e
+JOIN route AS r ON r.id = e.route
+JOIN addr AS c ON c.id = e.client
+JOIN addr AS s ON s.id = r.server
+LEFT JOIN addr AS v ON v.id = r.service
+LEFT JOIN addr AS n ON n.id = r.client_nat;
+
+CREATE TRIGGER edge_insert INSTEAD OF INSERT ON edge
+BEGIN
+	INSERT OR IGNORE INTO addr (ip)
+	SELECT value FROM json_each(json_array(NEW.client_ip, NEW.server_ip,
+					       NEW.service_ip,
+					       NEW.client_nat_ip))
+	WHERE value IS NOT NULL AND value <> '';
+	INSERT OR IGNORE INTO route (server, server_port, protocol, service,
+				     service_port, client_nat)
+	VALUES ((SELECT id FROM addr WHERE ip = NEW.server_ip),
+		NEW.server_port, NEW.protocol,
+		coalesce((SELECT id FROM addr WHERE ip = NEW.service_ip), 0),
+		coalesce(NEW.service_port, 0),
+		coalesce((SELECT id FROM addr WHERE ip = NEW.client_nat_ip), 0));
+	INSERT INTO edge_raw
+	SELECT NEW.bucket, (SELECT id FROM addr WHERE ip = NEW.client_ip),
+	       r.id, NEW.first_seen - NEW.bucket, NEW.last_seen - NEW.bucket,
+	       NEW.last_start - NEW.bucket, NEW.connections, NEW.orig_bytes,
+	       NEW.orig_packets, NEW.reply_bytes, NEW.reply_packets
+	FROM route AS r
+	WHERE r.server = (SELECT id FROM addr WHERE ip = NEW.server_ip)
+	  AND r.server_port = NEW.server_port AND r.protocol = NEW.protocol
+	  AND r.service = coalesce((SELECT id FROM addr
+				    WHERE ip = NEW.service_ip), 0)
+	  AND r.service_port = coalesce(NEW.service_port, 0)
+	  AND r.client_nat = coalesce((SELECT id FROM addr
+				       WHERE ip = NEW.client_nat_ip), 0);
+END;
+
+CREATE TRIGGER edge_update INSTEAD OF UPDATE ON edge
+BEGIN
+	UPDATE edge_raw SET first_off = NEW.first_seen - bucket,
+			    last_off = NEW.last_seen - bucket,
+			    start_off = NEW.last_start - bucket,
+			    connections = NEW.connections,
+			    orig_bytes = NEW.orig_bytes,
+			    orig_packets = NEW.orig_packets,
+			    reply_bytes = NEW.reply_bytes,
+			    reply_packets = NEW.reply_packets
+	WHERE bucket = OLD.bucket AND client = OLD.client_id
+	  AND route = OLD.route_id;
+END;
+
+CREATE TRIGGER edge_delete INSTEAD OF DELETE ON edge
+BEGIN
+	DELETE FROM edge_raw WHERE bucket = OLD.bucket
+	  AND client = OLD.client_id AND route = OLD.route_id;
+END;
+
 -- flow_edge_buckets: one row per edge per time bucket, as text.
 -- last_start is the latest start of its connections (NULL: not recorded).
 CREATE VIEW flow_edge_buckets AS
@@ -80,11 +185,8 @@ FROM service_ip AS si JOIN service AS s ON s.id = si.service_id;
 -- flow_resolved_all: raw rows with both ends resolved to the pods
 -- (workloads) that held the addresses when their connections started,
 -- or to a node; the Service by the ClusterIP it had then.  (hostNetwork
--- pods have no pod_ip rows: their address is their node's.)  source says
--- which rows: 'edge' every row of edge; 'tail' those of its buckets not
--- resolved yet (from meta resolved_until on), again; 'late' the changes
--- to resolved rows waiting in edge_late.  A reader names the source it
--- wants, and SQLite reads only that one's table.
+-- pods have no pod_ip rows: their address is their node's.)  source as
+-- edge_rows.
 --
 -- This is the one place the attribution rule lives: the writers resolve
 -- through it into edge_day, the readers read the tail through it.  Tenures
@@ -115,8 +217,11 @@ SELECT
 	e.first_seen,
 	e.last_seen,
 	e.last_start,
-	e.bytes,
-	e.packets,
+	e.orig_bytes + e.reply_bytes AS bytes,
+	e.orig_packets + e.reply_packets AS packets,
+	e.unstarted,
+	e.client_id,
+	e.route_id,
 	e.start_from,
 	e.start_to,
 	src.pod_id AS src_pod_id,
@@ -175,28 +280,7 @@ FROM (
 	       coalesce(e.last_start, e.bucket - 1 + coalesce(
 			(SELECT CAST(value AS INTEGER) FROM meta
 			 WHERE key = 'time_bucket_seconds'), 60)) AS start_to
-	FROM (
-		SELECT 'edge' AS source, bucket, client_ip, server_ip, server_port,
-		       protocol, service_ip, service_port, client_nat_ip,
-		       connections, first_seen, last_seen, last_start,
-		       orig_bytes + reply_bytes AS bytes,
-		       orig_packets + reply_packets AS packets
-		FROM edge
-		UNION ALL
-		SELECT 'tail', bucket, client_ip, server_ip, server_port,
-		       protocol, service_ip, service_port, client_nat_ip,
-		       connections, first_seen, last_seen, last_start,
-		       orig_bytes + reply_bytes, orig_packets + reply_packets
-		FROM edge
-		WHERE bucket >= coalesce((SELECT CAST(value AS INTEGER)
-					  FROM meta
-					  WHERE key = 'resolved_until'), 0)
-		UNION ALL
-		SELECT 'late', bucket, client_ip, server_ip, server_port,
-		       protocol, service_ip, service_port, client_nat_ip,
-		       connections, first_seen, last_seen, last_start, bytes,
-		       packets
-		FROM edge_late) AS e) AS e
+	FROM edge_rows AS e) AS e
 -- A tenure that meets the span holds its first or its last second unless
 -- it lies wholly between them (valid_from after the first, valid_until
 -- at or before the last).
@@ -269,16 +353,14 @@ WHERE r.source = 'edge';
 -- takes them: the buckets from meta resolved_until on, and the late
 -- changes in edge_late.
 CREATE VIEW flow_tail AS
-SELECT bucket - bucket % 86400 AS day, client_ip, server_ip, server_port,
-       protocol, service_ip, service_port, client_nat_ip,
-       coalesce(src_pod_id, 0) AS src_pod_id,
+SELECT bucket - bucket % 86400 AS day, client_id AS client,
+       route_id AS route, coalesce(src_pod_id, 0) AS src_pod_id,
        coalesce(dst_pod_id, 0) AS dst_pod_id,
        coalesce(service_id, 0) AS service_id, src_dup, dst_dup,
        src_holders, dst_holders, connections, first_seen, last_seen, bytes,
        packets,
-       CASE WHEN source = 'late' OR last_start IS NOT NULL THEN 0.0
-	    ELSE 1.0 / (max(src_holders, 1) * max(dst_holders, 1))
-       END AS unstarted
+       unstarted * 1.0 / (max(src_holders, 1) * max(dst_holders, 1))
+	       AS unstarted
 FROM flow_resolved_all
 WHERE source <> 'edge';
 
@@ -286,12 +368,11 @@ WHERE source <> 'edge';
 -- rows kept in edge_day, and the tail not resolved yet, row by raw row
 -- (the buckets from meta resolved_until on, and the late changes in
 -- edge_late).  The tail is resolved as it is read, never written: a
--- read-only copy reads the same.  Ends by pod.id and service.id (0:
--- none).
+-- read-only copy reads the same.  The client and route by id (addr,
+-- route), the pods by pod.id and the Service by service.id (0: none).
 CREATE VIEW flow_days AS
-SELECT day, client_ip, server_ip, server_port, protocol, service_ip,
-       service_port, client_nat_ip, src_pod_id, dst_pod_id, service_id,
-       src_dup, dst_dup, src_holders, dst_holders, connections, first_seen,
+SELECT day, client, route, src_pod_id, dst_pod_id, service_id, src_dup,
+       dst_dup, src_holders, dst_holders, connections, first_seen,
        last_seen, bytes, packets, unstarted
 FROM edge_day
 UNION ALL
@@ -305,13 +386,13 @@ SELECT * FROM flow_tail;
 CREATE VIEW resolved_edges AS
 SELECT
 	f.day,
-	f.client_ip,
-	f.server_ip,
-	f.server_port,
-	coalesce(pr.name, CAST(f.protocol AS TEXT)) AS protocol,
-	NULLIF(f.service_ip, '') AS service_ip,
-	CASE WHEN f.service_ip = '' THEN NULL ELSE f.service_port END AS service_port,
-	NULLIF(f.client_nat_ip, '') AS client_nat_ip,
+	c.ip AS client_ip,
+	s.ip AS server_ip,
+	r.server_port,
+	coalesce(pr.name, CAST(r.protocol AS TEXT)) AS protocol,
+	v.ip AS service_ip,
+	CASE WHEN r.service = 0 THEN NULL ELSE r.service_port END AS service_port,
+	n.ip AS client_nat_ip,
 	f.connections,
 	f.first_seen,
 	f.last_seen,
@@ -337,11 +418,16 @@ SELECT
 	svc.name AS service_name,
 	f.unstarted
 FROM flow_days AS f
-LEFT JOIN protocol AS pr ON pr.number = f.protocol
+JOIN route AS r ON r.id = f.route
+JOIN addr AS c ON c.id = f.client
+JOIN addr AS s ON s.id = r.server
+LEFT JOIN addr AS v ON v.id = r.service
+LEFT JOIN addr AS n ON n.id = r.client_nat
+LEFT JOIN protocol AS pr ON pr.number = r.protocol
 LEFT JOIN pod AS src ON src.id = f.src_pod_id
 LEFT JOIN pod AS dst ON dst.id = f.dst_pod_id
-LEFT JOIN node_addresses AS srcnode ON srcnode.address = f.client_ip
-LEFT JOIN node_addresses AS dstnode ON dstnode.address = f.server_ip
+LEFT JOIN node_addresses AS srcnode ON srcnode.address = c.ip
+LEFT JOIN node_addresses AS dstnode ON dstnode.address = s.ip
 LEFT JOIN service AS svc ON svc.id = f.service_id;
 
 -- workload_edges: who talks to whom, by workload (a node, else the

@@ -7,6 +7,7 @@
  * losing a second of aggregated counts is cheaper than an fsync per flush.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 #include "podflow/errmsg.h"
 #include "podflow/store.h"
+#include "podflow/strmap.h"
 #include "sql.h"
 #include "store_int.h"
 
@@ -42,6 +44,15 @@ struct store {
 	char *path;
 	int version;
 	sqlite3_stmt *edge_upsert;
+	sqlite3_stmt *addr_put;
+	sqlite3_stmt *route_put;
+	/*
+	 * The ids of the addresses and routes written (values: the id), so
+	 * that a flush looks each up once: their rows are never deleted.
+	 * Emptied when a flush rolls back, which may take new ones with it.
+	 */
+	struct strmap addr_ids;
+	struct strmap route_ids;
 	sqlite3_stmt *meta_get;
 	sqlite3_stmt *meta_set;
 	sqlite3_stmt *stats_put;
@@ -328,6 +339,8 @@ static int store_prepare_all(struct store *s, unsigned int flags)
 	if (flags & STORE_READONLY)
 		return 0;
 	if (store_prepare(s, sql_edge_upsert, &s->edge_upsert) < 0 ||
+	    store_prepare(s, sql_addr_put, &s->addr_put) < 0 ||
+	    store_prepare(s, sql_route_put, &s->route_put) < 0 ||
 	    store_prepare(s, sql_meta_set, &s->meta_set) < 0 ||
 	    store_prepare(s, sql_stats_put, &s->stats_put) < 0)
 		return -1;
@@ -391,9 +404,14 @@ int store_open(const char *path, unsigned int flags, struct store **ret)
 		    0 ||
 	    store_prepare_all(s, flags) < 0)
 		goto err;
-	/* A database from before resolved edges: resolve what it covers. */
+	/*
+	 * A database from before resolved edges: resolve what it covers, and
+	 * give back the pages of the raw rows' old form (two thirds of them).
+	 */
 	if (!(flags & STORE_READONLY) && old < STORE_RESOLVED_VERSION &&
-	    store_resolve(s, (int64_t)time(NULL), NULL) < 0)
+	    (store_resolve(s, (int64_t)time(NULL), NULL) < 0 ||
+	     (old > 0 && store_exec(s, "VACUUM", "compacting after the "
+				    "migration") < 0)))
 		goto err;
 	*ret = s;
 	return 0;
@@ -407,6 +425,10 @@ void store_close(struct store *s)
 	if (s == NULL)
 		return;
 	sqlite3_finalize(s->edge_upsert);
+	sqlite3_finalize(s->addr_put);
+	sqlite3_finalize(s->route_put);
+	strmap_free(&s->addr_ids);
+	strmap_free(&s->route_ids);
 	sqlite3_finalize(s->meta_get);
 	sqlite3_finalize(s->meta_set);
 	sqlite3_finalize(s->stats_put);
@@ -416,14 +438,6 @@ void store_close(struct store *s)
 }
 
 /* Binds an address as canonical text; family 0 binds the "none" sentinel. */
-static int bind_addr(sqlite3_stmt *st, int idx, const struct addr *a)
-{
-	char buf[ADDR_STRLEN];
-
-	return sqlite3_bind_text(st, idx, addr_format(a, buf), -1,
-				 SQLITE_TRANSIENT);
-}
-
 static int bind_known(sqlite3_stmt *st, int idx, int64_t v)
 {
 	if (v == STORE_UNKNOWN)
@@ -431,29 +445,118 @@ static int bind_known(sqlite3_stmt *st, int idx, int64_t v)
 	return sqlite3_bind_int64(st, idx, v);
 }
 
+/*
+ * Runs st (reset, its parameters bound) for the one row it returns, the
+ * id of what it added or found, into *id; what says what it was for.
+ */
+static int store_put_id(struct store *s, sqlite3_stmt *st, int64_t *id,
+			const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW) {
+		store_error(s, what);
+		return -1;
+	}
+	return 0;
+}
+
+/* The id (cached) under key in ids, else what st, bound, puts. */
+static int store_cached_id(struct store *s, struct strmap *ids,
+			   const char *key, sqlite3_stmt *st, int64_t *id,
+			   const char *what)
+{
+	struct strmap_slot *slot = strmap_slot(ids, key);
+
+	if (slot == NULL) {
+		errmsg_set("%s: out of memory", s->path);
+		return -1;
+	}
+	if (slot->value != NULL) {
+		*id = (int64_t)(intptr_t)slot->value;
+		return 0;
+	}
+	if (store_put_id(s, st, id, what) < 0)
+		return -1;
+	slot->value = (void *)(intptr_t)*id;
+	return 0;
+}
+
+/* The addr.id of a, added if new; 0 for no address (family 0). */
+static int store_addr_id(struct store *s, const struct addr *a, int64_t *id)
+{
+	char buf[ADDR_STRLEN];
+
+	*id = 0;
+	if (a->family == 0)
+		return 0;
+	addr_format(a, buf);
+	sqlite3_reset(s->addr_put);
+	if (sqlite3_bind_text(s->addr_put, 1, buf, -1, SQLITE_TRANSIENT) !=
+	    SQLITE_OK) {
+		store_error(s, "writing addresses");
+		return -1;
+	}
+	return store_cached_id(s, &s->addr_ids, buf, s->addr_put, id,
+			       "writing addresses");
+}
+
+/* The route.id of e's server side, added if new. */
+static int store_route_id(struct store *s, const struct store_edge *e,
+			  int64_t *id)
+{
+	int64_t server, service, nat;
+	int service_port = e->service.family ? e->service_port : 0;
+	sqlite3_stmt *st = s->route_put;
+	char key[96];
+	int rc;
+
+	if (store_addr_id(s, &e->server, &server) < 0 ||
+	    store_addr_id(s, &e->service, &service) < 0 ||
+	    store_addr_id(s, &e->client_nat, &nat) < 0)
+		return -1;
+	snprintf(key, sizeof(key), "%lld %u %u %lld %d %lld",
+		 (long long)server, e->server_port, e->protocol,
+		 (long long)service, service_port, (long long)nat);
+	sqlite3_reset(st);
+	rc = sqlite3_bind_int64(st, 1, server);
+	rc = rc ?: sqlite3_bind_int(st, 2, e->server_port);
+	rc = rc ?: sqlite3_bind_int(st, 3, e->protocol);
+	rc = rc ?: sqlite3_bind_int64(st, 4, service);
+	rc = rc ?: sqlite3_bind_int(st, 5, service_port);
+	rc = rc ?: sqlite3_bind_int64(st, 6, nat);
+	if (rc != SQLITE_OK) {
+		store_error(s, "writing routes");
+		return -1;
+	}
+	return store_cached_id(s, &s->route_ids, key, st, id,
+			       "writing routes");
+}
+
 static int store_upsert_edge(struct store *s, const struct store_edge *e)
 {
 	sqlite3_stmt *st = s->edge_upsert;
+	int64_t client, route;
 	int rc;
 
+	if (store_addr_id(s, &e->client, &client) < 0 ||
+	    store_route_id(s, e, &route) < 0)
+		return -1;
 	sqlite3_reset(st);
 	rc = sqlite3_bind_int64(st, 1, e->bucket);
-	rc = rc ?: bind_addr(st, 2, &e->client);
-	rc = rc ?: bind_addr(st, 3, &e->server);
-	rc = rc ?: sqlite3_bind_int(st, 4, e->server_port);
-	rc = rc ?: sqlite3_bind_int(st, 5, e->protocol);
-	rc = rc ?: bind_addr(st, 6, &e->service);
-	rc = rc ?: sqlite3_bind_int(st, 7,
-				    e->service.family ? e->service_port : 0);
-	rc = rc ?: bind_addr(st, 8, &e->client_nat);
-	rc = rc ?: sqlite3_bind_int64(st, 9, e->first_seen);
-	rc = rc ?: sqlite3_bind_int64(st, 10, e->last_seen);
-	rc = rc ?: sqlite3_bind_int64(st, 11, e->connections);
-	rc = rc ?: bind_known(st, 12, e->orig_bytes);
-	rc = rc ?: bind_known(st, 13, e->orig_packets);
-	rc = rc ?: bind_known(st, 14, e->reply_bytes);
-	rc = rc ?: bind_known(st, 15, e->reply_packets);
-	rc = rc ?: bind_known(st, 16, e->last_start);
+	rc = rc ?: sqlite3_bind_int64(st, 2, client);
+	rc = rc ?: sqlite3_bind_int64(st, 3, route);
+	rc = rc ?: sqlite3_bind_int64(st, 4, e->first_seen);
+	rc = rc ?: sqlite3_bind_int64(st, 5, e->last_seen);
+	rc = rc ?: sqlite3_bind_int64(st, 6, e->connections);
+	rc = rc ?: bind_known(st, 7, e->orig_bytes);
+	rc = rc ?: bind_known(st, 8, e->orig_packets);
+	rc = rc ?: bind_known(st, 9, e->reply_bytes);
+	rc = rc ?: bind_known(st, 10, e->reply_packets);
+	rc = rc ?: bind_known(st, 11, e->last_start);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -481,6 +584,9 @@ rollback:
 	/* SQLite may already have rolled back (SQLITE_FULL does). */
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	/* Ids the rolled back transaction added are gone with it. */
+	strmap_free(&s->addr_ids);
+	strmap_free(&s->route_ids);
 	return -1;
 }
 

@@ -170,10 +170,9 @@ static void assert_sums_are_the_raw_rows(struct testdb *f)
 static char *day_rows(struct testdb *f)
 {
 	return testdb_query(f->store,
-			    "SELECT * FROM edge_day ORDER BY day, client_ip, "
-			    "server_ip, server_port, protocol, service_ip, "
-			    "service_port, client_nat_ip, src_pod_id, "
-			    "dst_pod_id, service_id, src_dup, dst_dup");
+			    "SELECT * FROM edge_day ORDER BY day, client, "
+			    "route, src_pod_id, dst_pod_id, service_id, "
+			    "src_dup, dst_dup");
 }
 
 /*
@@ -373,8 +372,10 @@ static void test_late_changes_show_at_once_and_fold_into_day_rows(
 	added.reply_packets = 1;
 	flush(f->store, &added);
 	assert_rows(f, "1 0 1500 12; 2 1 10 2",
-		    "SELECT server_port, connections, bytes, packets "
-		    "FROM edge_late ORDER BY id");
+		    "SELECT r.server_port, l.connections, "
+		    "l.orig_bytes + l.reply_bytes, "
+		    "l.orig_packets + l.reply_packets FROM edge_late AS l "
+		    "JOIN route AS r ON r.id = l.route ORDER BY l.id");
 	before = testdb_query(f->store, per_port, DAY0, DAY0);
 	assert_string_equal(before, "1 2 1530 15 33600 38100 web-1>cart-1; "
 				    "2 1 10 2 33605 33606 web-1>cart-1");
@@ -385,9 +386,10 @@ static void test_late_changes_show_at_once_and_fold_into_day_rows(
 	assert_int_equal(r.until, DAY0 + 10 * HOUR);
 	assert_rows(f, "0", "SELECT count(*) FROM edge_late");
 	assert_rows(f, "1 1 1530 15 33600 38100; 2 1 10 2 33605 33606",
-		    "SELECT server_port, connections, bytes, packets, "
-		    "first_seen - %d, last_seen - %d FROM edge_day "
-		    "ORDER BY server_port",
+		    "SELECT r.server_port, d.connections, d.bytes, "
+		    "d.packets, d.first_seen - %d, d.last_seen - %d "
+		    "FROM edge_day AS d JOIN route AS r ON r.id = d.route "
+		    "ORDER BY 1",
 		    DAY0, DAY0);
 	after = testdb_query(f->store, per_port, DAY0, DAY0);
 	assert_string_equal(after, before);

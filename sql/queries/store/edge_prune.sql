@@ -2,15 +2,15 @@
 -- go, once resolved (their bucket before meta resolved_until).  Without
 -- an inventory nothing is ever resolved, and they are the only record of
 -- the flows: they go at ?2, as resolved rows do.  A bucket never starts
--- after its first_seen, so the bucket bound is implied; it lets SQLite
+-- after its last_seen, so the bucket bound is implied; it lets SQLite
 -- walk the primary key instead of scanning the table.
 WITH cut (t) AS (
 	SELECT CASE WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'inventory_at')
 		THEN min(?1, coalesce((SELECT CAST(value AS INTEGER) FROM meta
 				       WHERE key = 'resolved_until'), 0))
 		ELSE ?2 END)
-DELETE FROM edge
-WHERE bucket < (SELECT t FROM cut) AND last_seen < (SELECT t FROM cut);
+DELETE FROM edge_raw
+WHERE bucket < (SELECT t FROM cut) AND bucket + last_off < (SELECT t FROM cut);
 -- ?2: the resolved days that ended before it.
 DELETE FROM edge_day WHERE day + 86400 <= ?2;
 DELETE FROM edge_day_inventory WHERE day + 86400 <= ?2;

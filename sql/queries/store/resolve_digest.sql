@@ -1,10 +1,14 @@
 -- What resolving the buckets of [?1, ?2) reads of the inventory, in one
 -- order: the pod tenures and Services that meet the span, clipped to it
--- (a change outside it changes nothing resolved), and every node address.
+-- (a change outside it changes nothing resolved), with the pods' workloads
+-- (which pods of one workload share an address decides the *_dup marks),
+-- and every node address.
 -- store_resolve() hashes it; a different hash later means an import
 -- changed what those rows were resolved against.
 SELECT 'pod', pi.ip, pi.pod_id, max(pi.valid_from, ?1),
-       min(coalesce(pi.valid_until, ?2), ?2), p.host_network
+       min(coalesce(pi.valid_until, ?2), ?2),
+       p.host_network || ' ' || p.namespace || ' ' || p.workload_kind ||
+       ' ' || p.workload_name
 FROM pod_ip AS pi JOIN pod AS p ON p.id = pi.pod_id
 WHERE pi.valid_from < ?2 AND (pi.valid_until IS NULL OR pi.valid_until > ?1)
 UNION ALL

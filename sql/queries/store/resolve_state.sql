@@ -4,7 +4,7 @@
 -- were), the bucket width, and whether late changes wait in edge_late.
 SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'resolved_until'),
        (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'inventory_at'),
-       (SELECT min(bucket) FROM edge),
+       (SELECT min(bucket) FROM edge_raw),
        coalesce((SELECT CAST(value AS INTEGER) FROM meta
 		 WHERE key = 'raw_kept_from'), 0),
        coalesce((SELECT CAST(value AS INTEGER) FROM meta
