@@ -8,8 +8,9 @@
 
 #include "podflow/errmsg.h"
 #include "podflow/store.h"
+#include "podflow/store_read.h"
+#include "podflow/timefmt.h"
 #include "policygen.h"
-#include "sql.h"
 
 static void info_usage(FILE *f)
 {
@@ -27,25 +28,19 @@ static void print_meta(struct store *s, const char *key, const char *label)
 
 static int print_summary(struct store *s)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = -1;
+	char first[TIMEFMT_LEN], last[TIMEFMT_LEN];
+	struct store_info info;
 
-	if (sqlite3_prepare_v2(store_db(s), sql_info_summary, -1, &st, NULL) !=
-		    SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW) {
-		store_db_error(s);
-		goto out;
-	}
+	if (store_read_info(s, &info) < 0)
+		return -1;
 	printf("%-15s %lld distinct, %lld rows in %lld time buckets\n",
-	       "edges:", sqlite3_column_int64(st, 1),
-	       sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 2));
-	if (sqlite3_column_type(st, 3) != SQLITE_NULL)
-		printf("%-15s %s .. %s\n", "seen:", sqlite3_column_text(st, 3),
-		       sqlite3_column_text(st, 4));
-	rc = 0;
-out:
-	sqlite3_finalize(st);
-	return rc;
+	       "edges:", (long long)info.edges, (long long)info.rows,
+	       (long long)info.buckets);
+	if (info.rows > 0)
+		printf("%-15s %s .. %s\n", "seen:",
+		       timefmt_format(info.first_seen, first),
+		       timefmt_format(info.last_seen, last));
+	return 0;
 }
 
 /* What cmd_info() reads and prints: see cli_run_store(). */

@@ -1,10 +1,11 @@
 /*
  * store_int: what the store's own files share (store.c, resolve.c,
- * inventory.c); nothing outside store/ includes it.
+ * inventory.c, the readers); nothing outside store/ includes it.
  */
 #ifndef PODFLOW_STORE_INT_H
 #define PODFLOW_STORE_INT_H
 
+#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,5 +19,28 @@ struct store;
  */
 int store_script(struct store *s, const char *sql, const int64_t *args,
 		 size_t n, int64_t *changes);
+
+/* query.c: the readers' statements (store_read.h). */
+
+/*
+ * Prepares sql on s into *st.  Returns 0, or -1 with errmsg naming the
+ * file (and *st NULL).
+ */
+int store_query(struct store *s, const char *sql, sqlite3_stmt **st);
+
+/*
+ * Steps st to its end, handing each row to row(st, ctx), which returns 0
+ * to go on or -1 to stop with its errmsg.  Leaves st to the caller, to
+ * finalize or reset.  Returns 0, or -1: row's, or with errmsg naming the
+ * file.
+ */
+int store_query_rows(struct store *s, sqlite3_stmt *st,
+		     int (*row)(sqlite3_stmt *st, void *ctx), void *ctx);
+
+/* The text of column i of st's row; NULL for NULL. */
+static inline const char *store_column_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
 
 #endif

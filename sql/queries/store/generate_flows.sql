@@ -11,6 +11,6 @@ SELECT
 	service_namespace, service_name, service_port
 FROM resolved_edges
 WHERE last_seen >= ?1 AND first_seen < ?2 AND src_dup = 0 AND dst_dup = 0
--- The order of cmp_row() in generate.c: one database's rows are handled
--- as they come.
+-- The order of cmp_row() in policygen/generate_flows.c: one database's
+-- rows are handled as they come.
 ORDER BY day, client_ip, server_ip, protocol, server_port;

@@ -1,0 +1,28 @@
+/*
+ * query: the one way the store's readers run a statement (store_int.h):
+ * prepared from its embedded text, stepped row by row into a callback,
+ * every failure a message naming the database file.
+ */
+#include "podflow/store.h"
+#include "store_int.h"
+
+int store_query(struct store *s, const char *sql, sqlite3_stmt **st)
+{
+	/* On failure sqlite3_prepare_v2() leaves *st NULL. */
+	if (sqlite3_prepare_v2(store_db(s), sql, -1, st, NULL) != SQLITE_OK)
+		return store_db_error(s);
+	return 0;
+}
+
+int store_query_rows(struct store *s, sqlite3_stmt *st,
+		     int (*row)(sqlite3_stmt *st, void *ctx), void *ctx)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (row(st, ctx) < 0)
+			return -1;
+	if (rc != SQLITE_DONE)
+		return store_db_error(s);
+	return 0;
+}

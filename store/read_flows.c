@@ -1,0 +1,260 @@
+/*
+ * read_flows: the resolved flows as policygen's commands read them
+ * (store_read.h): generate's and check's rows, flows' sums and the
+ * workloads' traffic, each from its statement in sql/queries/store/.
+ *
+ * Every statement reads the view resolved_edges, whose rule is SQL
+ * (sql/views.sql); this file only knows each statement's columns.
+ */
+#include "podflow/store_read.h"
+#include "sql.h"
+#include "store_int.h"
+
+/* A caller's callback and its context, for a row of flows. */
+struct flow_read {
+	store_flow_fn fn;
+	void *ctx;
+};
+
+/* Columns of generate_flows.sql. */
+enum {
+	G_DAY, G_CLIENT, G_SERVER, G_PORT, G_PROTO, G_CLIENT_NAT,
+	G_CONNS, G_FIRST, G_LAST,
+	G_SRC_NS, G_SRC_KIND, G_SRC_NAME, G_SRC_NODE,
+	G_DST_NS, G_DST_KIND, G_DST_NAME, G_DST_NODE,
+	G_SVC_NS, G_SVC_NAME, G_SVC_PORT,
+};
+
+static int generate_row(sqlite3_stmt *st, void *arg)
+{
+	const struct flow_read *r = arg;
+	const struct store_flow f = {
+		.day = sqlite3_column_int64(st, G_DAY),
+		.client_ip = store_column_text(st, G_CLIENT),
+		.server_ip = store_column_text(st, G_SERVER),
+		.server_port = sqlite3_column_int(st, G_PORT),
+		.protocol = store_column_text(st, G_PROTO),
+		.client_nat_ip = store_column_text(st, G_CLIENT_NAT),
+		.connections = sqlite3_column_int64(st, G_CONNS),
+		.first_seen = sqlite3_column_int64(st, G_FIRST),
+		.last_seen = sqlite3_column_int64(st, G_LAST),
+		.src = {
+			.namespace = store_column_text(st, G_SRC_NS),
+			.kind = store_column_text(st, G_SRC_KIND),
+			.name = store_column_text(st, G_SRC_NAME),
+			.node = store_column_text(st, G_SRC_NODE),
+		},
+		.dst = {
+			.namespace = store_column_text(st, G_DST_NS),
+			.kind = store_column_text(st, G_DST_KIND),
+			.name = store_column_text(st, G_DST_NAME),
+			.node = store_column_text(st, G_DST_NODE),
+		},
+		.service_namespace = store_column_text(st, G_SVC_NS),
+		.service_name = store_column_text(st, G_SVC_NAME),
+		.service_port = sqlite3_column_int(st, G_SVC_PORT),
+	};
+
+	return r->fn(&f, r->ctx);
+}
+
+/* Columns of check_flows.sql. */
+enum {
+	C_DAY, C_CLIENT, C_SERVER, C_PORT, C_PROTO, C_CLIENT_NAT, C_CONNS,
+	C_LAST, C_SRC_UID, C_SRC_NODE, C_SRC_NS, C_SRC_KIND, C_SRC_NAME,
+	C_DST_UID, C_DST_NODE, C_DST_NS, C_DST_KIND, C_DST_NAME,
+};
+
+static int check_row(sqlite3_stmt *st, void *arg)
+{
+	const struct flow_read *r = arg;
+	const struct store_flow f = {
+		.day = sqlite3_column_int64(st, C_DAY),
+		.client_ip = store_column_text(st, C_CLIENT),
+		.server_ip = store_column_text(st, C_SERVER),
+		.server_port = sqlite3_column_int(st, C_PORT),
+		.protocol = store_column_text(st, C_PROTO),
+		.client_nat_ip = store_column_text(st, C_CLIENT_NAT),
+		.connections = sqlite3_column_int64(st, C_CONNS),
+		.last_seen = sqlite3_column_int64(st, C_LAST),
+		.src = {
+			.uid = store_column_text(st, C_SRC_UID),
+			.namespace = store_column_text(st, C_SRC_NS),
+			.kind = store_column_text(st, C_SRC_KIND),
+			.name = store_column_text(st, C_SRC_NAME),
+			.node = store_column_text(st, C_SRC_NODE),
+		},
+		.dst = {
+			.uid = store_column_text(st, C_DST_UID),
+			.namespace = store_column_text(st, C_DST_NS),
+			.kind = store_column_text(st, C_DST_KIND),
+			.name = store_column_text(st, C_DST_NAME),
+			.node = store_column_text(st, C_DST_NODE),
+		},
+	};
+
+	return r->fn(&f, r->ctx);
+}
+
+/* Runs sql, whose ?1 and ?2 are a window, into row. */
+static int read_window(struct store *s, const char *sql, int64_t since,
+		       int64_t until, int (*row)(sqlite3_stmt *, void *),
+		       void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (store_query(s, sql, &st) < 0)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, since) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, until) != SQLITE_OK) {
+		store_db_error(s);
+		goto out;
+	}
+	rc = store_query_rows(s, st, row, ctx);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_read_generate_flows(struct store *s, int64_t since, int64_t until,
+			      store_flow_fn fn, void *ctx)
+{
+	struct flow_read r = { fn, ctx };
+
+	return read_window(s, sql_generate_flows, since, until, generate_row,
+			   &r);
+}
+
+int store_read_check_flows(struct store *s, int64_t since, int64_t until,
+			   store_flow_fn fn, void *ctx)
+{
+	struct flow_read r = { fn, ctx };
+
+	return read_window(s, sql_check_flows, since, until, check_row, &r);
+}
+
+struct flow_sum_read {
+	store_flow_sum_fn fn;
+	void *ctx;
+};
+
+/* Columns of flows_query.sql. */
+enum {
+	F_SRC_NS, F_SRC_KIND, F_SRC_NAME, F_SRC_IP, F_SRC_NODE,
+	F_DST_NS, F_DST_KIND, F_DST_NAME, F_DST_IP, F_DST_NODE,
+	F_PORT, F_PROTO, F_SVC_NS, F_SVC_NAME,
+	F_CONNS, F_FIRST, F_LAST, F_AMBIGUOUS,
+};
+
+static int flow_sum_row(sqlite3_stmt *st, void *arg)
+{
+	const struct flow_sum_read *r = arg;
+	const struct store_flow_sum f = {
+		.src = {
+			.namespace = store_column_text(st, F_SRC_NS),
+			.kind = store_column_text(st, F_SRC_KIND),
+			.name = store_column_text(st, F_SRC_NAME),
+			.node = store_column_text(st, F_SRC_NODE),
+		},
+		.dst = {
+			.namespace = store_column_text(st, F_DST_NS),
+			.kind = store_column_text(st, F_DST_KIND),
+			.name = store_column_text(st, F_DST_NAME),
+			.node = store_column_text(st, F_DST_NODE),
+		},
+		.client_ip = store_column_text(st, F_SRC_IP),
+		.server_ip = store_column_text(st, F_DST_IP),
+		.server_port = sqlite3_column_int(st, F_PORT),
+		.protocol = store_column_text(st, F_PROTO),
+		.service_namespace = store_column_text(st, F_SVC_NS),
+		.service_name = store_column_text(st, F_SVC_NAME),
+		.connections = sqlite3_column_int64(st, F_CONNS),
+		.first_seen = sqlite3_column_int64(st, F_FIRST),
+		.last_seen = sqlite3_column_int64(st, F_LAST),
+		.ambiguous = sqlite3_column_int(st, F_AMBIGUOUS),
+	};
+
+	return r->fn(&f, r->ctx);
+}
+
+/* Binds text to parameter i of st, or leaves it NULL when text is NULL. */
+static int bind_text_or_null(sqlite3_stmt *st, int i, const char *text)
+{
+	if (text == NULL)
+		return SQLITE_OK;
+	return sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
+}
+
+int store_read_flow_sums(struct store *s, int64_t since, int64_t until,
+			 const char *ns, const char *workload,
+			 store_flow_sum_fn fn, void *ctx)
+{
+	struct flow_sum_read r = { fn, ctx };
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (store_query(s, sql_flows_query, &st) < 0)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, since) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, until) != SQLITE_OK ||
+	    bind_text_or_null(st, 3, ns) != SQLITE_OK ||
+	    bind_text_or_null(st, 4, workload) != SQLITE_OK) {
+		store_db_error(s);
+		goto out;
+	}
+	rc = store_query_rows(s, st, flow_sum_row, &r);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+struct workload_read {
+	store_workload_fn fn;
+	void *ctx;
+};
+
+/* Columns of workloads_query.sql. */
+enum {
+	W_NS, W_KIND, W_NAME, W_NOW, W_HOSTNET, W_SELECTOR, W_SOURCE,
+	W_OUT, W_IN, W_LAST,
+};
+
+static int workload_row(sqlite3_stmt *st, void *arg)
+{
+	const struct workload_read *r = arg;
+	const struct store_workload w = {
+		.namespace = store_column_text(st, W_NS),
+		.kind = store_column_text(st, W_KIND),
+		.name = store_column_text(st, W_NAME),
+		.selector = store_column_text(st, W_SELECTOR),
+		.source = store_column_text(st, W_SOURCE),
+		.host_network = sqlite3_column_int(st, W_HOSTNET),
+		.pods_now = sqlite3_column_int64(st, W_NOW),
+		.conns_out = sqlite3_column_int64(st, W_OUT),
+		.conns_in = sqlite3_column_int64(st, W_IN),
+		/* NULL, when it neither sent nor received, reads as 0. */
+		.last_seen = sqlite3_column_int64(st, W_LAST),
+	};
+
+	return r->fn(&w, r->ctx);
+}
+
+int store_read_workloads(struct store *s, const char *ns, store_workload_fn fn,
+			 void *ctx)
+{
+	struct workload_read r = { fn, ctx };
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (store_query(s, sql_workloads_query, &st) < 0)
+		return -1;
+	if (bind_text_or_null(st, 1, ns) != SQLITE_OK) {
+		store_db_error(s);
+		goto out;
+	}
+	rc = store_query_rows(s, st, workload_row, &r);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -1,0 +1,381 @@
+/*
+ * read_inventory: the inventory as policygen reads it (store_read.h):
+ * generate's workloads, node addresses, pods' labels and kube-dns, what
+ * podflowd recorded of itself, info's summary, and the lookups a replay
+ * makes for the ends of every row, each from its statement in
+ * sql/queries/store/.
+ *
+ * The lookups keep their statements prepared in a handle: a replay asks
+ * for thousands of ends, and preparing a statement costs more than
+ * running it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "podflow/errmsg.h"
+#include "podflow/store_read.h"
+#include "sql.h"
+#include "store_int.h"
+
+struct workload_read {
+	store_workload_fn fn;
+	void *ctx;
+};
+
+/* Columns of generate_workloads.sql. */
+enum { W_NS, W_KIND, W_NAME, W_SELECTOR, W_SOURCE, W_HOSTNET };
+
+static int workload_row(sqlite3_stmt *st, void *arg)
+{
+	const struct workload_read *r = arg;
+	const struct store_workload w = {
+		.namespace = store_column_text(st, W_NS),
+		.kind = store_column_text(st, W_KIND),
+		.name = store_column_text(st, W_NAME),
+		.selector = store_column_text(st, W_SELECTOR),
+		.source = store_column_text(st, W_SOURCE),
+		.host_network = sqlite3_column_int(st, W_HOSTNET),
+	};
+
+	return r->fn(&w, r->ctx);
+}
+
+/* Runs sql, without parameters, into row. */
+static int read_all(struct store *s, const char *sql,
+		    int (*row)(sqlite3_stmt *, void *), void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (store_query(s, sql, &st) < 0)
+		return -1;
+	rc = store_query_rows(s, st, row, ctx);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_read_generate_workloads(struct store *s, store_workload_fn fn,
+				  void *ctx)
+{
+	struct workload_read r = { fn, ctx };
+
+	return read_all(s, sql_generate_workloads, workload_row, &r);
+}
+
+struct node_address_read {
+	store_node_address_fn fn;
+	void *ctx;
+};
+
+static int node_address_row(sqlite3_stmt *st, void *arg)
+{
+	const struct node_address_read *r = arg;
+	const struct store_node_address a = {
+		.address = store_column_text(st, 0),
+	};
+
+	return r->fn(&a, r->ctx);
+}
+
+int store_read_node_addresses(struct store *s, store_node_address_fn fn,
+			      void *ctx)
+{
+	struct node_address_read r = { fn, ctx };
+
+	return read_all(s, sql_generate_node_addresses, node_address_row, &r);
+}
+
+struct pod_labels_read {
+	store_pod_labels_fn fn;
+	void *ctx;
+};
+
+static int pod_labels_row(sqlite3_stmt *st, void *arg)
+{
+	const struct pod_labels_read *r = arg;
+	const struct store_pod_labels p = {
+		.workload_kind = store_column_text(st, 0),
+		.workload_name = store_column_text(st, 1),
+		.labels = store_column_text(st, 2),
+	};
+
+	return r->fn(&p, r->ctx);
+}
+
+int store_read_pod_labels(struct store *s, const char *ns, int64_t since,
+			  store_pod_labels_fn fn, void *ctx)
+{
+	struct pod_labels_read r = { fn, ctx };
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (store_query(s, sql_generate_pod_labels, &st) < 0)
+		return -1;
+	if (sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, since) != SQLITE_OK) {
+		store_db_error(s);
+		goto out;
+	}
+	rc = store_query_rows(s, st, pod_labels_row, &r);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* A copy of text, NULL for NULL; -1 with errmsg when out of memory. */
+static int dup_text(struct store *s, const char *text, char **out)
+{
+	*out = NULL;
+	if (text != NULL && (*out = strdup(text)) == NULL) {
+		errmsg_set("%s: out of memory", store_filename(s));
+		return -1;
+	}
+	return 0;
+}
+
+int store_read_kube_dns(struct store *s, struct store_kube_dns *out)
+{
+	sqlite3_stmt *st = NULL;
+	char *selector = NULL, *ports = NULL;
+	int rc = -1;
+
+	if (store_query(s, sql_generate_kube_dns, &st) < 0)
+		return -1;
+	/* An aggregate: one row, its selector NULL when there is none. */
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		store_db_error(s);
+		goto out;
+	}
+	if (store_column_text(st, 0) == NULL) {
+		rc = 0;
+		goto out;
+	}
+	if (dup_text(s, store_column_text(st, 0), &selector) < 0 ||
+	    dup_text(s, store_column_text(st, 1), &ports) < 0) {
+		free(selector);
+		goto out;
+	}
+	*out = (struct store_kube_dns){ selector, ports };
+	rc = 1;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_read_lost_events(struct store *s, int64_t since, int64_t *episodes)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (store_query(s, sql_generate_lost_events, &st) < 0)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, since) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		store_db_error(s);
+		goto out;
+	}
+	*episodes = sqlite3_column_int64(st, 0);
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_read_info(struct store *s, struct store_info *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (store_query(s, sql_info_summary, &st) < 0)
+		return -1;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		store_db_error(s);
+		goto out;
+	}
+	*out = (struct store_info){
+		.rows = sqlite3_column_int64(st, 0),
+		.edges = sqlite3_column_int64(st, 1),
+		.buckets = sqlite3_column_int64(st, 2),
+		.first_seen = sqlite3_column_int64(st, 3),
+		.last_seen = sqlite3_column_int64(st, 4),
+	};
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+struct store_endpoints {
+	struct store *store;
+	sqlite3_stmt *pod, *ports, *address, *kinds, *workload;
+};
+
+struct store_endpoints *store_endpoints_open(struct store *s)
+{
+	struct store_endpoints *e = calloc(1, sizeof(*e));
+
+	if (e == NULL) {
+		errmsg_set("%s: out of memory", store_filename(s));
+		return NULL;
+	}
+	e->store = s;
+	if (store_query(s, sql_endpoint_pod, &e->pod) < 0 ||
+	    store_query(s, sql_endpoint_pod_ports, &e->ports) < 0 ||
+	    store_query(s, sql_endpoint_address, &e->address) < 0 ||
+	    store_query(s, sql_endpoint_workload_kinds, &e->kinds) < 0 ||
+	    store_query(s, sql_endpoint_workload_pods, &e->workload) < 0) {
+		store_endpoints_close(e);
+		return NULL;
+	}
+	return e;
+}
+
+void store_endpoints_close(struct store_endpoints *e)
+{
+	if (e == NULL)
+		return;
+	sqlite3_finalize(e->pod);
+	sqlite3_finalize(e->ports);
+	sqlite3_finalize(e->address);
+	sqlite3_finalize(e->kinds);
+	sqlite3_finalize(e->workload);
+	free(e);
+}
+
+/* Columns of endpoint_pod.sql. */
+enum { P_ID, P_NS, P_KIND, P_NAME, P_NODE, P_HOSTNET, P_LABELS, P_NS_LABELS };
+
+int store_endpoints_pod(struct store_endpoints *e, const char *uid,
+			struct store_pod *out)
+{
+	sqlite3_stmt *st = e->pod;
+	int rc;
+
+	/* The row before stays readable until now: its strings are out's. */
+	sqlite3_reset(st);
+	if (sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+		return store_db_error(e->store);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return store_db_error(e->store);
+	*out = (struct store_pod){
+		.id = sqlite3_column_int64(st, P_ID),
+		.namespace = store_column_text(st, P_NS),
+		.workload_kind = store_column_text(st, P_KIND),
+		.workload_name = store_column_text(st, P_NAME),
+		.node = store_column_text(st, P_NODE),
+		.host_network = sqlite3_column_int(st, P_HOSTNET),
+		.labels = store_column_text(st, P_LABELS),
+		.namespace_labels = store_column_text(st, P_NS_LABELS),
+	};
+	return 1;
+}
+
+struct pod_port_read {
+	store_pod_port_fn fn;
+	void *ctx;
+};
+
+static int pod_port_row(sqlite3_stmt *st, void *arg)
+{
+	const struct pod_port_read *r = arg;
+	const struct store_pod_port p = {
+		.name = store_column_text(st, 0),
+		.protocol = store_column_text(st, 1),
+		.port = sqlite3_column_int(st, 2),
+	};
+
+	return r->fn(&p, r->ctx);
+}
+
+int store_endpoints_pod_ports(struct store_endpoints *e, int64_t id,
+			      store_pod_port_fn fn, void *ctx)
+{
+	struct pod_port_read r = { fn, ctx };
+
+	sqlite3_reset(e->ports);
+	if (sqlite3_bind_int64(e->ports, 1, id) != SQLITE_OK)
+		return store_db_error(e->store);
+	return store_query_rows(e->store, e->ports, pod_port_row, &r);
+}
+
+int store_endpoints_address(struct store_endpoints *e, const char *ip,
+			    struct store_address *out)
+{
+	sqlite3_stmt *st = e->address;
+
+	sqlite3_reset(st);
+	if (sqlite3_bind_text(st, 1, ip, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		return store_db_error(e->store);
+	*out = (struct store_address){
+		.pod_uid = store_column_text(st, 0),
+		.node = store_column_text(st, 1),
+	};
+	return 0;
+}
+
+struct workload_kind_read {
+	store_workload_kind_fn fn;
+	void *ctx;
+};
+
+static int workload_kind_row(sqlite3_stmt *st, void *arg)
+{
+	const struct workload_kind_read *r = arg;
+	const struct store_workload_kind k = {
+		.kind = store_column_text(st, 0),
+	};
+
+	return r->fn(&k, r->ctx);
+}
+
+int store_endpoints_workload_kinds(struct store_endpoints *e, const char *ns,
+				   const char *kind, const char *name,
+				   store_workload_kind_fn fn, void *ctx)
+{
+	struct workload_kind_read r = { fn, ctx };
+	sqlite3_stmt *st = e->kinds;
+
+	sqlite3_reset(st);
+	if (sqlite3_bind_text(st, 1, ns, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+	    (kind != NULL ? sqlite3_bind_text(st, 2, kind, -1,
+					      SQLITE_TRANSIENT)
+			  : sqlite3_bind_null(st, 2)) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+		return store_db_error(e->store);
+	return store_query_rows(e->store, st, workload_kind_row, &r);
+}
+
+struct workload_pod_read {
+	store_workload_pod_fn fn;
+	void *ctx;
+};
+
+static int workload_pod_row(sqlite3_stmt *st, void *arg)
+{
+	const struct workload_pod_read *r = arg;
+	const struct store_workload_pod p = {
+		.uid = store_column_text(st, 0),
+		.live = sqlite3_column_int(st, 1),
+	};
+
+	return r->fn(&p, r->ctx);
+}
+
+int store_endpoints_workload_pods(struct store_endpoints *e, const char *ns,
+				  const char *kind, const char *name,
+				  store_workload_pod_fn fn, void *ctx)
+{
+	struct workload_pod_read r = { fn, ctx };
+	sqlite3_stmt *st = e->workload;
+
+	sqlite3_reset(st);
+	if (sqlite3_bind_text(st, 1, ns, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+		return store_db_error(e->store);
+	return store_query_rows(e->store, st, workload_pod_row, &r);
+}

@@ -1,0 +1,205 @@
+/*
+ * Unit tests for store_read: the rules every read keeps (a callback that
+ * stops the read keeps its message; a read that fails names the file),
+ * decisions written and read back field by field, and the lookups a
+ * replay makes on one handle.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "podflow/errmsg.h"
+#include "podflow/inventory.h"
+#include "podflow/store_read.h"
+#include "support/testdb.h"
+#include "support/testkit.h"
+
+#define STARTED 1767225600
+
+static const struct store_review decision = {
+	.namespace = "shop",
+	.kind = "Deployment",
+	.name = "web",
+	.direction = "egress",
+	.peer = "203.0.113.7",
+	.port = 1389,
+	.protocol = "TCP",
+	.decision = "rejected",
+	.reason = "log4shell callback",
+	.decided_by = "alice",
+	.decided_at = 1700000000,
+};
+
+/* What the callbacks below saw. */
+struct seen {
+	int rows;
+	int stop_at; /* the row, from 1, whose callback stops the read */
+	char text[256];
+};
+
+static int keep_review(const struct store_review *r, void *ctx)
+{
+	struct seen *s = ctx;
+	size_t used = strlen(s->text);
+
+	snprintf(s->text + used, sizeof(s->text) - used,
+		 "%s%s/%s/%s %s %s %d/%s %s %s %s %lld", s->rows ? "; " : "",
+		 r->namespace, r->kind, r->name, r->direction, r->peer, r->port,
+		 r->protocol, r->decision, r->reason ? r->reason : "NULL",
+		 r->decided_by, (long long)r->decided_at);
+	if (++s->rows == s->stop_at) {
+		errmsg_set("stopped at row %d", s->rows);
+		return -1;
+	}
+	return 0;
+}
+
+/* A decision comes back as written; one without a reason, reason NULL. */
+static void test_decisions_read_back_as_written(void **state)
+{
+	struct store *s = ((struct testdb *)*state)->store;
+	struct store_review all_ports = decision;
+	struct seen seen = { 0 };
+
+	all_ports.peer = "ns:kube-system";
+	all_ports.port = 0;
+	all_ports.protocol = "";
+	all_ports.decision = "accepted";
+	all_ports.reason = NULL;
+	assert_int_equal(store_put_review(s, &decision), 0);
+	assert_int_equal(store_put_review(s, &all_ports), 0);
+	assert_int_equal(store_read_reviews(s, keep_review, &seen), 0);
+	assert_string_equal(seen.text,
+			    "shop/Deployment/web egress 203.0.113.7 1389/TCP "
+			    "rejected log4shell callback alice 1700000000; "
+			    "shop/Deployment/web egress ns:kube-system 0/ "
+			    "accepted NULL alice 1700000000");
+}
+
+/*
+ * A callback that returns -1 stops the read there, and the read returns
+ * -1 with the callback's message, not one of its own.
+ */
+static void test_a_callback_stops_the_read_with_its_message(void **state)
+{
+	struct store *s = ((struct testdb *)*state)->store;
+	struct store_review other = decision;
+	struct seen seen = { .stop_at = 1 };
+
+	other.port = 1390;
+	assert_int_equal(store_put_review(s, &decision), 0);
+	assert_int_equal(store_put_review(s, &other), 0);
+	assert_int_equal(store_read_reviews(s, keep_review, &seen), -1);
+	assert_int_equal(seen.rows, 1);
+	assert_string_equal(errmsg_get(), "stopped at row 1");
+}
+
+static int no_flow(const struct store_flow *f, void *ctx)
+{
+	(void)f;
+	(void)ctx;
+	fail_msg("a row from a read that cannot run");
+	return -1;
+}
+
+/* A read that cannot run says so, naming the database file. */
+static void test_a_read_that_fails_names_the_file(void **state)
+{
+	struct testdb *t = *state;
+	char want[160];
+
+	testdb_exec(store_db(t->store), "DROP VIEW workload_edges; "
+					"DROP VIEW resolved_edges");
+	errmsg_set("%s", "");
+	assert_int_equal(store_read_generate_flows(t->store, 0, INT64_MAX,
+						   no_flow, NULL),
+			 -1);
+	snprintf(want, sizeof(want), "%s: ", t->path);
+	testkit_assert_errmsg(want);
+	testkit_assert_errmsg("resolved_edges");
+}
+
+static int keep_pod(const struct store_workload_pod *p, void *ctx)
+{
+	struct seen *s = ctx;
+	size_t used = strlen(s->text);
+
+	snprintf(s->text + used, sizeof(s->text) - used, "%s%s %d",
+		 s->rows++ ? "; " : "", p->uid, p->live);
+	return 0;
+}
+
+/*
+ * The lookups of one handle: a pod by uid (and none), an address's
+ * holder, a workload's pods; each runs again on its kept statement.
+ */
+static void test_endpoint_lookups_on_one_handle(void **state)
+{
+	struct store *s = ((struct testdb *)*state)->store;
+	static const char *const ip[] = { "10.244.1.5" };
+	struct inv_pod pod = testkit_pod("web-1", "web", ip, STARTED);
+	struct store_endpoints *e;
+	struct inventory *inv = NULL;
+	struct store_address who;
+	struct store_pod p;
+	struct seen seen = { 0 };
+
+	pod.labels = "{\"app\":\"web\"}";
+	assert_int_equal(inventory_begin(s, INVENTORY_SNAPSHOT, STARTED + 60,
+					 &inv),
+			 0);
+	assert_int_equal(inventory_put_pod(inv, &pod), 0);
+	assert_int_equal(inventory_commit(inv, NULL), 0);
+
+	assert_non_null(e = store_endpoints_open(s));
+	for (int twice = 0; twice < 2; twice++) {
+		assert_int_equal(store_endpoints_pod(e, "web-1", &p), 1);
+		assert_string_equal(p.namespace, "shop");
+		assert_string_equal(p.workload_kind, "Deployment");
+		assert_string_equal(p.workload_name, "web");
+		assert_string_equal(p.node, "node-1");
+		assert_int_equal(p.host_network, 0);
+		assert_string_equal(p.labels, "{\"app\":\"web\"}");
+		/* shop was not imported as a Namespace: no labels. */
+		assert_string_equal(p.namespace_labels, "{}");
+		assert_int_equal(store_endpoints_pod(e, "web-9", &p), 0);
+		assert_int_equal(store_endpoints_address(e, "10.244.1.5", &who),
+				 0);
+		assert_string_equal(who.pod_uid, "web-1");
+		assert_null(who.node);
+		assert_int_equal(store_endpoints_address(e, "10.244.9.9", &who),
+				 0);
+		assert_null(who.pod_uid);
+	}
+	assert_int_equal(store_endpoints_workload_pods(e, "shop", "deployment",
+						       "web", keep_pod, &seen),
+			 0);
+	assert_string_equal(seen.text, "web-1 1");
+	store_endpoints_close(e);
+}
+
+int main(void)
+{
+	static const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_decisions_read_back_as_written, testdb_setup,
+			testdb_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_callback_stops_the_read_with_its_message,
+			testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_read_that_fails_names_the_file, testdb_setup,
+			testdb_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_endpoint_lookups_on_one_handle, testdb_setup,
+			testdb_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
