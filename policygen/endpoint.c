@@ -1,17 +1,17 @@
 /*
- * endpoint: inventory lookups for the policy evaluator (endpoint.h).
- * Pods are cached by uid: a replay meets the same few pods on every row.
+ * endpoint: inventory lookups for the policy evaluator (endpoint.h),
+ * through the store's (store_read.h: store_endpoints_open()).  Pods are
+ * cached by uid: a replay meets the same few pods on every row.
  */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "podflow/errmsg.h"
 #include "podflow/grow.h"
+#include "podflow/store_read.h"
 #include "podflow/strmap.h"
 #include "endpoint.h"
-#include "sql.h"
 
 /* A workload's pods, as endpoints_workload() hands them out. */
 struct workload_pods {
@@ -19,11 +19,9 @@ struct workload_pods {
 	size_t n;
 };
 
-enum { P_ID, P_NS, P_KIND, P_NAME, P_NODE, P_HOSTNET, P_LABELS, P_NS_LABELS };
-
 struct endpoints {
 	struct store *store;
-	sqlite3_stmt *pod, *ports, *address, *kinds, *workload;
+	struct store_endpoints *lookup;
 	struct strmap pods; /* uid -> struct endpoint, address unset */
 	struct strmap nodes; /* name -> struct endpoint, address unset */
 	struct arena mem;
@@ -34,36 +32,16 @@ struct endpoints {
 	size_t cap_ports;
 };
 
-static int db_error(struct endpoints *e)
-{
-	return store_db_error(e->store);
-}
-
-static const char *col(sqlite3_stmt *st, int i)
-{
-	return (const char *)sqlite3_column_text(st, i);
-}
-
 int endpoints_open(struct store *s, struct endpoints **ret)
 {
 	struct endpoints *e = calloc(1, sizeof(*e));
-	sqlite3 *db = store_db(s);
 
 	if (e == NULL) {
 		errmsg_set("out of memory");
 		return -1;
 	}
 	e->store = s;
-	if (sqlite3_prepare_v2(db, sql_endpoint_pod, -1, &e->pod, NULL) ||
-	    sqlite3_prepare_v2(db, sql_endpoint_pod_ports, -1, &e->ports,
-			       NULL) ||
-	    sqlite3_prepare_v2(db, sql_endpoint_address, -1, &e->address,
-			       NULL) ||
-	    sqlite3_prepare_v2(db, sql_endpoint_workload_kinds, -1, &e->kinds,
-			       NULL) ||
-	    sqlite3_prepare_v2(db, sql_endpoint_workload_pods, -1, &e->workload,
-			       NULL)) {
-		db_error(e);
+	if ((e->lookup = store_endpoints_open(s)) == NULL) {
 		endpoints_close(e);
 		return -1;
 	}
@@ -75,11 +53,7 @@ void endpoints_close(struct endpoints *e)
 {
 	if (e == NULL)
 		return;
-	sqlite3_finalize(e->pod);
-	sqlite3_finalize(e->ports);
-	sqlite3_finalize(e->address);
-	sqlite3_finalize(e->kinds);
-	sqlite3_finalize(e->workload);
+	store_endpoints_close(e->lookup);
 	strmap_free(&e->pods);
 	strmap_free(&e->nodes);
 	strmap_free(&e->workloads);
@@ -97,30 +71,42 @@ static int set_address(struct endpoint *out, const char *ip)
 	return 0;
 }
 
+/* The ports of a pod being read, into e->ports_buf[0..n). */
+struct ports_read {
+	struct endpoints *e;
+	size_t n;
+};
+
+static int add_port(const struct store_pod_port *row, void *ctx)
+{
+	struct ports_read *r = ctx;
+	struct endpoints *e = r->e;
+	struct verdict_named_port *p;
+
+	if (GROW(e->ports_buf, e->cap_ports, r->n + 1) < 0)
+		return -1;
+	p = &e->ports_buf[r->n++];
+	p->name = arena_strdup(&e->mem, row->name);
+	p->protocol = arena_strdup(&e->mem, row->protocol);
+	p->port = row->port;
+	if (p->name == NULL || p->protocol == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 /* The named ports of pod id, read into scratch, then kept in e->mem. */
-static int load_ports(struct endpoints *e, sqlite3_int64 id,
+static int load_ports(struct endpoints *e, int64_t id,
 		      struct verdict_end *end)
 {
 	struct verdict_named_port *ports = NULL;
-	size_t n = 0;
-	int rc;
+	struct ports_read r = { e, 0 };
+	size_t n;
 
-	sqlite3_reset(e->ports);
-	sqlite3_bind_int64(e->ports, 1, id);
-	while ((rc = sqlite3_step(e->ports)) == SQLITE_ROW) {
-		struct verdict_named_port *p;
-
-		if (GROW(e->ports_buf, e->cap_ports, n + 1) < 0)
-			return -1;
-		p = &e->ports_buf[n++];
-		p->name = arena_strdup(&e->mem, col(e->ports, 0));
-		p->protocol = arena_strdup(&e->mem, col(e->ports, 1));
-		p->port = sqlite3_column_int(e->ports, 2);
-		if (p->name == NULL || p->protocol == NULL)
-			goto oom;
-	}
-	if (rc != SQLITE_DONE)
-		return db_error(e);
+	if (store_endpoints_pod_ports(e->lookup, id, add_port, &r) < 0)
+		return -1;
+	n = r.n;
 	if (n > 0) {
 		if ((ports = arena_alloc(&e->mem, n * sizeof(*ports))) == NULL)
 			goto oom;
@@ -151,35 +137,30 @@ static int parse_labels(struct endpoints *e, const char *json,
 static int load_pod(struct endpoints *e, const char *uid,
 		    struct endpoint **out)
 {
+	struct store_pod pod;
 	struct endpoint *p;
 	char name[512];
-	int rc;
+	int found;
 
-	sqlite3_reset(e->pod);
-	sqlite3_bind_text(e->pod, 1, uid, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(e->pod);
-	if (rc == SQLITE_DONE)
-		return 0;
-	if (rc != SQLITE_ROW)
-		return db_error(e);
+	if ((found = store_endpoints_pod(e->lookup, uid, &pod)) <= 0)
+		return found;
 	if ((p = arena_alloc(&e->mem, sizeof(*p))) == NULL)
 		goto oom;
-	snprintf(name, sizeof(name), "%s/%s/%s", col(e->pod, P_NS),
-		 col(e->pod, P_KIND), col(e->pod, P_NAME));
+	snprintf(name, sizeof(name), "%s/%s/%s", pod.namespace,
+		 pod.workload_kind, pod.workload_name);
 	p->name = arena_strdup(&e->mem, name);
-	if (col(e->pod, P_NODE) != NULL)
-		p->end.node = arena_strdup(&e->mem, col(e->pod, P_NODE));
-	if (sqlite3_column_int(e->pod, P_HOSTNET)) {
+	if (pod.node != NULL)
+		p->end.node = arena_strdup(&e->mem, pod.node);
+	if (pod.host_network) {
 		/* Policies do not apply to it: it is its node. */
 		p->end.is_node = 1;
 	} else {
-		p->end.namespace = arena_strdup(&e->mem, col(e->pod, P_NS));
+		p->end.namespace = arena_strdup(&e->mem, pod.namespace);
 		if (p->end.namespace == NULL ||
-		    parse_labels(e, col(e->pod, P_LABELS), &p->end.labels) < 0 ||
-		    parse_labels(e, col(e->pod, P_NS_LABELS),
+		    parse_labels(e, pod.labels, &p->end.labels) < 0 ||
+		    parse_labels(e, pod.namespace_labels,
 				 &p->end.ns_labels) < 0 ||
-		    load_ports(e, sqlite3_column_int64(e->pod, P_ID),
-			       &p->end) < 0)
+		    load_ports(e, pod.id, &p->end) < 0)
 			return -1;
 	}
 	if (p->name == NULL)
@@ -249,6 +230,7 @@ int endpoints_address(struct endpoints *e, const char *text,
 		      struct endpoint *out)
 {
 	char ip[ADDR_STRLEN], *uid = NULL, *node = NULL;
+	struct store_address who;
 	const char *copy;
 	int rc;
 
@@ -261,14 +243,12 @@ int endpoints_address(struct endpoints *e, const char *text,
 		errmsg_set("out of memory");
 		return -1;
 	}
-	sqlite3_reset(e->address);
-	sqlite3_bind_text(e->address, 1, ip, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(e->address) != SQLITE_ROW)
-		return db_error(e);
-	if (col(e->address, 0) != NULL)
-		uid = strdup(col(e->address, 0));
-	if (col(e->address, 1) != NULL)
-		node = strdup(col(e->address, 1));
+	if (store_endpoints_address(e->lookup, ip, &who) < 0)
+		return -1;
+	if (who.pod_uid != NULL)
+		uid = strdup(who.pod_uid);
+	if (who.node != NULL)
+		node = strdup(who.node);
 	if (uid != NULL)
 		rc = endpoints_pod(e, uid, copy, out);
 	else if (node != NULL)
@@ -282,84 +262,85 @@ int endpoints_address(struct endpoints *e, const char *text,
 	return rc < 0 ? -1 : 0;
 }
 
+/* The kinds of one workload name being read, for endpoints_kind(). */
+struct kinds_read {
+	struct endpoints *e;
+	const char *ns, *name;
+	char list[256]; /* "ns/Kind/name, ..." */
+	const char *first;
+	int n;
+};
+
+static int add_kind(const struct store_workload_kind *row, void *ctx)
+{
+	struct kinds_read *k = ctx;
+	size_t used = strlen(k->list);
+
+	snprintf(k->list + used, sizeof(k->list) - used, "%s%s/%s/%s",
+		 k->n ? ", " : "", k->ns, row->kind, k->name);
+	if (k->n++ == 0 &&
+	    (k->first = arena_strdup(&k->e->mem, row->kind)) == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 int endpoints_kind(struct endpoints *e, const char *ns, const char *kind,
 		   const char *name, const char **out)
 {
-	char kinds[256] = "";
-	const char *first = NULL;
-	int n = 0, rc;
+	struct kinds_read k = { .e = e, .ns = ns, .name = name };
 
-	sqlite3_reset(e->kinds);
-	sqlite3_bind_text(e->kinds, 1, ns, -1, SQLITE_TRANSIENT);
-	if (kind != NULL)
-		sqlite3_bind_text(e->kinds, 2, kind, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(e->kinds, 2);
-	sqlite3_bind_text(e->kinds, 3, name, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(e->kinds)) == SQLITE_ROW) {
-		size_t used = strlen(kinds);
-
-		snprintf(kinds + used, sizeof(kinds) - used, "%s%s/%s/%s",
-			 n ? ", " : "", ns, col(e->kinds, 0), name);
-		if (n++ == 0 &&
-		    (first = arena_strdup(&e->mem, col(e->kinds, 0))) == NULL) {
-			errmsg_set("out of memory");
-			return -1;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		return db_error(e);
-	if (n == 0) {
+	if (store_endpoints_workload_kinds(e->lookup, ns, kind, name, add_kind,
+					   &k) < 0)
+		return -1;
+	if (k.n == 0) {
 		errmsg_set("no workload %s/%s%s%s in the inventory of %s", ns,
 			   kind ? kind : "", kind ? "/" : "", name,
 			   store_filename(e->store));
 		return -1;
 	}
-	if (n > 1) {
+	if (k.n > 1) {
 		errmsg_set("%s/%s is several workloads: %s; say which with "
 			   "NS/KIND/NAME",
-			   ns, name, kinds);
+			   ns, name, k.list);
 		return -1;
 	}
-	*out = first;
+	*out = k.first;
 	return 0;
+}
+
+/*
+ * A pod of the workload load_workload() reads, into the scratch list:
+ * the running ones, else the first (the last seen) of the others, and
+ * nothing after it.
+ */
+static int add_workload_pod(const struct store_workload_pod *row, void *ctx)
+{
+	struct endpoints *e = ctx;
+	int found;
+	char *uid;
+
+	if (!row->live && e->n_list > 0)
+		return 0; /* the last one seen, only when none runs */
+	if (GROW(e->list, e->cap_list, e->n_list + 1) < 0)
+		return -1;
+	if ((uid = strdup(row->uid)) == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	found = endpoints_pod(e, uid, NULL, &e->list[e->n_list++]);
+	free(uid);
+	return found < 0 ? -1 : 0;
 }
 
 /* Reads the pods of ns/kind/name (kind canonical) into the scratch list. */
 static int load_workload(struct endpoints *e, const char *ns, const char *kind,
 			 const char *name)
 {
-	int rc;
-
 	e->n_list = 0;
-	sqlite3_reset(e->workload);
-	sqlite3_bind_text(e->workload, 1, ns, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(e->workload, 2, kind, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(e->workload, 3, name, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(e->workload)) == SQLITE_ROW) {
-		int live = sqlite3_column_int(e->workload, 1), found;
-		char *uid;
-
-		if (!live && e->n_list > 0)
-			break; /* the last one seen, only when none runs */
-		if (GROW(e->list, e->cap_list, e->n_list + 1) < 0)
-			return -1;
-		if ((uid = strdup(col(e->workload, 0))) == NULL) {
-			errmsg_set("out of memory");
-			return -1;
-		}
-		found = endpoints_pod(e, uid, NULL, &e->list[e->n_list++]);
-		free(uid);
-		if (found < 0)
-			return -1;
-		if (!live) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return db_error(e);
-	return 0;
+	return store_endpoints_workload_pods(e->lookup, ns, kind, name,
+					     add_workload_pod, e);
 }
 
 int endpoints_workload(struct endpoints *e, const char *ns, const char *kind,

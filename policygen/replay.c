@@ -4,9 +4,8 @@
  *
  * A day of a cluster is millions of rows but few distinct pairs of ends,
  * so each pair's decision is made once and looked up after; the rows are
- * read in one query (sql/queries/check/check_flows.sql) and never kept.
+ * read in one pass (store_read_check_flows()) and never kept.
  */
-#include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,18 +16,11 @@
 #include "podflow/grow.h"
 #include "podflow/hash.h"
 #include "podflow/proto.h"
+#include "podflow/store_read.h"
 #include "podflow/strmap.h"
 #include "podflow/verdict.h"
 #include "endpoint.h"
 #include "replay.h"
-#include "sql.h"
-
-/* Columns of check_flows.sql. */
-enum {
-	C_DAY, C_CLIENT, C_SERVER, C_PORT, C_PROTO, C_CLIENT_NAT, C_CONNS,
-	C_LAST, C_SRC_UID, C_SRC_NODE, C_SRC_NS, C_SRC_KIND, C_SRC_NAME,
-	C_DST_UID, C_DST_NODE, C_DST_NS, C_DST_KIND, C_DST_NAME,
-};
 
 /* What the policies decided for one pair of ends, port and SNAT. */
 struct decision {
@@ -73,19 +65,20 @@ void replay_free(struct replay *r)
 	free(r);
 }
 
-static const char *col(sqlite3_stmt *st, int i)
+/* An absent string as the empty one, for keys. */
+static const char *or_empty(const char *s)
 {
-	return (const char *)sqlite3_column_text(st, i);
+	return s ? s : "";
 }
 
 /* One end of a recorded row: the pod (by uid), the node, or the address. */
-static int row_end(struct endpoints *e, sqlite3_stmt *st, int uid, int node,
+static int row_end(struct endpoints *e, const struct store_flow_end *end,
 		   const char *ip, struct endpoint *out)
 {
-	if (col(st, uid) != NULL)
-		return endpoints_pod(e, col(st, uid), ip, out) < 0 ? -1 : 0;
-	if (col(st, node) != NULL)
-		return endpoints_node(e, col(st, node), ip, out);
+	if (end->uid != NULL)
+		return endpoints_pod(e, end->uid, ip, out) < 0 ? -1 : 0;
+	if (end->node != NULL)
+		return endpoints_node(e, end->node, ip, out);
 	memset(out, 0, sizeof(*out));
 	out->name = ip;
 	if (addr_parse(ip, &out->end.ip) < 0)
@@ -154,20 +147,19 @@ struct seen {
 	int64_t best;	/* the most any database counted */
 };
 
-/* What the row st is on adds to its edge's count, into *conns. */
-static int count_once(struct replay *r, sqlite3_stmt *st, int64_t *conns)
+/* What row f adds to its edge's count, into *conns. */
+static int count_once(struct replay *r, const struct store_flow *f,
+		      int64_t *conns)
 {
 	char key[256], d[33];
 	struct strmap_slot *slot;
 	struct seen *e;
-	int64_t n = sqlite3_column_int64(st, C_CONNS);
+	int64_t n = f->connections;
 
 	snprintf(key, sizeof(key), "%lld %s %s %d %s %s %s",
-		 (long long)sqlite3_column_int64(st, C_DAY),
-		 col(st, C_CLIENT), col(st, C_SERVER),
-		 sqlite3_column_int(st, C_PORT), col(st, C_PROTO),
-		 col(st, C_SRC_UID) ? col(st, C_SRC_UID) : "",
-		 col(st, C_DST_UID) ? col(st, C_DST_UID) : "");
+		 (long long)f->day, f->client_ip, f->server_ip,
+		 f->server_port, f->protocol, or_empty(f->src.uid),
+		 or_empty(f->dst.uid));
 	digest(key, d);
 	if ((slot = strmap_slot(&r->seen, d)) == NULL)
 		goto oom;
@@ -197,24 +189,22 @@ oom:
  * for a pod, its uid (whose labels and node do not change).  NULL: errmsg.
  */
 static const struct decision *decide(struct replay *r, struct endpoints *e,
-				     sqlite3_stmt *st,
+				     const struct store_flow *f,
 				     const struct endpoint *src,
 				     const struct endpoint *dst, int port,
 				     const char *protocol)
 {
-	const char *nat = col(st, C_CLIENT_NAT);
+	const char *nat = f->client_nat_ip;
 	struct endpoint seen_src = *src;
 	struct strmap_slot *slot;
 	struct verdict out, in;
 	struct decision *d;
 	char key[512];
 
-	snprintf(key, sizeof(key), "%s %s %s %s %s %s %d %s %s",
-		 col(st, C_CLIENT), col(st, C_SRC_UID) ? col(st, C_SRC_UID) : "",
-		 col(st, C_SRC_NODE) ? col(st, C_SRC_NODE) : "",
-		 col(st, C_SERVER), col(st, C_DST_UID) ? col(st, C_DST_UID) : "",
-		 col(st, C_DST_NODE) ? col(st, C_DST_NODE) : "", port,
-		 protocol, nat ? nat : "");
+	snprintf(key, sizeof(key), "%s %s %s %s %s %s %d %s %s", f->client_ip,
+		 or_empty(f->src.uid), or_empty(f->src.node), f->server_ip,
+		 or_empty(f->dst.uid), or_empty(f->dst.node), port, protocol,
+		 or_empty(nat));
 	if ((slot = strmap_slot(&r->decided, key)) == NULL)
 		goto oom;
 	if (slot->value != NULL)
@@ -235,14 +225,14 @@ oom:
 	return NULL;
 }
 
-/* Replays the row st is on, as conns connections. */
-static int replay_row(struct replay *r, struct endpoints *e, sqlite3_stmt *st,
-		      int64_t conns)
+/* Replays row f, as conns connections. */
+static int replay_row(struct replay *r, struct endpoints *e,
+		      const struct store_flow *f, int64_t conns)
 {
-	const char *client = col(st, C_CLIENT), *server = col(st, C_SERVER);
+	const char *client = f->client_ip, *server = f->server_ip;
 	/* Spelt as the table spells it, as the store's views do. */
-	const char *protocol = proto_policy_name(col(st, C_PROTO), 0);
-	int port = sqlite3_column_int(st, C_PORT);
+	const char *protocol = proto_policy_name(f->protocol, 0);
+	int port = f->server_port;
 	struct endpoint src, dst;
 	const struct decision *d;
 	struct replay_group *g;
@@ -252,16 +242,16 @@ static int replay_row(struct replay *r, struct endpoints *e, sqlite3_stmt *st,
 		r->not_checked++; /* ICMP: NetworkPolicy cannot say */
 		return 0;
 	}
-	if (row_end(e, st, C_SRC_UID, C_SRC_NODE, client, &src) < 0 ||
-	    row_end(e, st, C_DST_UID, C_DST_NODE, server, &dst) < 0)
+	if (row_end(e, &f->src, client, &src) < 0 ||
+	    row_end(e, &f->dst, server, &dst) < 0)
 		return -1;
-	if ((d = decide(r, e, st, &src, &dst, port, protocol)) == NULL)
+	if ((d = decide(r, e, f, &src, &dst, port, protocol)) == NULL)
 		return -1;
 	if ((g = find_group(r, src.name, dst.name, port, protocol)) == NULL)
 		return -1;
 	g->conns += conns;
-	if (sqlite3_column_int64(st, C_LAST) > g->last)
-		g->last = sqlite3_column_int64(st, C_LAST);
+	if (f->last_seen > g->last)
+		g->last = f->last_seen;
 	if (g->egress_by == NULL)
 		g->egress_by = d->egress_by;
 	if (g->ingress_by == NULL)
@@ -269,42 +259,36 @@ static int replay_row(struct replay *r, struct endpoints *e, sqlite3_stmt *st,
 	return 0;
 }
 
+/* A replay of one database, for its rows. */
+struct replay_pass {
+	struct replay *r;
+	struct endpoints *e;
+};
+
+static int replay_flow(const struct store_flow *f, void *ctx)
+{
+	const struct replay_pass *p = ctx;
+	int64_t conns = f->connections;
+
+	if (p->r->several && count_once(p->r, f, &conns) < 0)
+		return -1;
+	/* A row the database that counted most already gave. */
+	if (p->r->several && conns == 0 && f->connections > 0)
+		return 0;
+	return replay_row(p->r, p->e, f, conns);
+}
+
 int replay_store(struct replay *r, struct store *s, int64_t since,
 		 int64_t until)
 {
-	struct endpoints *e = NULL;
-	sqlite3_stmt *st = NULL;
-	int rc = -1, step;
+	struct replay_pass p = { r, NULL };
+	int rc;
 
 	r->db++;
-	if (endpoints_open(s, &e) < 0)
-		goto out;
-	if (sqlite3_prepare_v2(store_db(s), sql_check_flows, -1, &st, NULL)) {
-		store_db_error(s);
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, since);
-	sqlite3_bind_int64(st, 2, until);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t conns = sqlite3_column_int64(st, C_CONNS);
-
-		if (r->several && count_once(r, st, &conns) < 0)
-			goto out;
-		/* A row the database that counted most already gave. */
-		if (r->several && conns == 0 &&
-		    sqlite3_column_int64(st, C_CONNS) > 0)
-			continue;
-		if (replay_row(r, e, st, conns) < 0)
-			goto out;
-	}
-	if (step != SQLITE_DONE) {
-		store_db_error(s);
-		goto out;
-	}
-	rc = 0;
-out:
-	sqlite3_finalize(st);
-	endpoints_close(e);
+	if (endpoints_open(s, &p.e) < 0)
+		return -1;
+	rc = store_read_check_flows(s, since, until, replay_flow, &p);
+	endpoints_close(p.e);
 	return rc;
 }
 
