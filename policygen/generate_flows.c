@@ -3,7 +3,7 @@
  * scope (see generate_int.h).
  *
  * Every flow of the window is read once, resolved to identities by the
- * store's flow_resolved view.  Each flow gives an egress entry to its
+ * store (store_read_generate_flows()).  Each flow gives an egress entry to its
  * source's workload and an ingress entry to its destination's, when those
  * are in scope.  The peer is what the policy's pod sees: a workload by its
  * selector, else the exact address (a node, an outside host, or the
@@ -23,8 +23,8 @@
 #include "podflow/errmsg.h"
 #include "podflow/grow.h"
 #include "podflow/proto.h"
+#include "podflow/store_read.h"
 #include "generate_int.h"
-#include "sql.h"
 
 /*
  * A workload's entries are folded (equal direction, peer and port) when
@@ -288,51 +288,37 @@ static int handle_flow(struct gen *g, const struct flow_row *f)
 	return 0;
 }
 
-static const char *text(sqlite3_stmt *st, int i)
-{
-	return (const char *)sqlite3_column_text(st, i);
-}
-
-/* Columns of sql/generate_flows.sql. */
-enum {
-	G_BUCKET, G_CLIENT, G_SERVER, G_PORT, G_PROTO, G_CLIENT_NAT,
-	G_CONNS, G_FIRST, G_LAST,
-	G_SRC_NS, G_SRC_KIND, G_SRC_NAME, G_SRC_NODE,
-	G_DST_NS, G_DST_KIND, G_DST_NAME, G_DST_NODE,
-	G_SVC_NS, G_SVC_NAME, G_SVC_PORT,
-};
-
-/* The row st is on; its strings are SQLite's, valid until the next step. */
-static void row_read(sqlite3_stmt *st, size_t db, struct flow_row *f)
+/* Row r of database db; its strings are the store's, valid as r's. */
+static void row_read(const struct store_flow *r, size_t db, struct flow_row *f)
 {
 	*f = (struct flow_row){
 		.db = db,
-		.bucket = sqlite3_column_int64(st, G_BUCKET),
-		.client = text(st, G_CLIENT),
-		.server = text(st, G_SERVER),
-		.port = sqlite3_column_int(st, G_PORT),
-		.proto = text(st, G_PROTO),
-		.client_nat = text(st, G_CLIENT_NAT),
-		.conns = sqlite3_column_int64(st, G_CONNS),
-		.first = sqlite3_column_int64(st, G_FIRST),
-		.last = sqlite3_column_int64(st, G_LAST),
-		.src_ns = text(st, G_SRC_NS),
-		.src_kind = text(st, G_SRC_KIND),
-		.src_name = text(st, G_SRC_NAME),
-		.src_node = text(st, G_SRC_NODE),
-		.dst_ns = text(st, G_DST_NS),
-		.dst_kind = text(st, G_DST_KIND),
-		.dst_name = text(st, G_DST_NAME),
-		.dst_node = text(st, G_DST_NODE),
-		.svc_ns = text(st, G_SVC_NS),
-		.svc_name = text(st, G_SVC_NAME),
-		.service_port = sqlite3_column_int(st, G_SVC_PORT),
+		.bucket = r->day,
+		.client = r->client_ip,
+		.server = r->server_ip,
+		.port = r->server_port,
+		.proto = r->protocol,
+		.client_nat = r->client_nat_ip,
+		.conns = r->connections,
+		.first = r->first_seen,
+		.last = r->last_seen,
+		.src_ns = r->src.namespace,
+		.src_kind = r->src.kind,
+		.src_name = r->src.name,
+		.src_node = r->src.node,
+		.dst_ns = r->dst.namespace,
+		.dst_kind = r->dst.kind,
+		.dst_name = r->dst.name,
+		.dst_node = r->dst.node,
+		.svc_ns = r->service_namespace,
+		.svc_name = r->service_name,
+		.service_port = r->service_port,
 	};
 }
 
-/* Keeps the row st is on, for merge_and_handle(). */
+/* Keeps row r, for merge_and_handle(). */
 static int add_row(struct gen_flows *flows, struct gen_pool *pool, size_t db,
-		   sqlite3_stmt *st)
+		   const struct store_flow *r)
 {
 	struct flow_row f;
 	/* The same names and addresses come back row after row. */
@@ -343,7 +329,7 @@ static int add_row(struct gen_flows *flows, struct gen_pool *pool, size_t db,
 		&f.svc_ns, &f.svc_name,
 	};
 
-	row_read(st, db, &f);
+	row_read(r, db, &f);
 	if (f.client == NULL || f.server == NULL || f.proto == NULL)
 		return -1;
 	for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++)
@@ -356,54 +342,48 @@ static int add_row(struct gen_flows *flows, struct gen_pool *pool, size_t db,
 	return 0;
 }
 
-/*
- * Runs sql/generate_flows.sql on database db and hands each row to
- * handle_flow() as it comes (one database: nothing to merge, and nothing
- * kept, so memory does not grow with the edges), or keeps it for
- * merge_and_handle() (several).
- */
-static int read_rows(struct gen *g, size_t db)
+/* The database read_rows() reads, for its rows. */
+struct rows_read {
+	struct gen *g;
+	size_t db;
+};
+
+static int read_row(const struct store_flow *r, void *ctx)
 {
-	struct store *s = g->stores[db];
-	sqlite3_stmt *st = NULL;
-	int rc;
+	const struct rows_read *rr = ctx;
+	struct flow_row f;
 
-	if (sqlite3_prepare_v2(store_db(s), sql_generate_flows, -1, &st, NULL) !=
-	    SQLITE_OK)
-		goto dberr;
-	sqlite3_bind_int64(st, 1, g->o->since);
-	sqlite3_bind_int64(st, 2, g->o->until);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct flow_row f;
-
-		if (g->n_stores > 1) {
-			if (add_row(&g->flows, &g->pool, db, st) < 0)
-				goto oom;
-			continue;
-		}
-		row_read(st, db, &f);
-		if (f.client == NULL || f.server == NULL || f.proto == NULL)
+	if (rr->g->n_stores > 1) {
+		if (add_row(&rr->g->flows, &rr->g->pool, rr->db, r) < 0)
 			goto oom;
-		if (handle_flow(g, &f) < 0)
-			goto err;
+		return 0;
 	}
-	if (rc != SQLITE_DONE)
-		goto dberr;
-	sqlite3_finalize(st);
-	return 0;
+	row_read(r, rr->db, &f);
+	if (f.client == NULL || f.server == NULL || f.proto == NULL)
+		goto oom;
+	return handle_flow(rr->g, &f);
 oom:
 	errmsg_set("out of memory");
-	goto err;
-dberr:
-	store_db_error(s);
-err:
-	sqlite3_finalize(st);
 	return -1;
 }
 
 /*
+ * Reads the flows of database db and hands each row to handle_flow() as
+ * it comes (one database: nothing to merge, and nothing kept, so memory
+ * does not grow with the edges), or keeps it for merge_and_handle()
+ * (several).
+ */
+static int read_rows(struct gen *g, size_t db)
+{
+	struct rows_read rr = { g, db };
+
+	return store_read_generate_flows(g->stores[db], g->o->since,
+					 g->o->until, read_row, &rr);
+}
+
+/*
  * The connection a row counts: the same on the client's and the server's
- * node.  sql/generate_flows.sql orders rows the same way, so that one
+ * node.  store_read_generate_flows() orders rows the same way, so that one
  * database's rows, handled as they come, are handled in the order
  * merge_and_handle() would give them.
  */

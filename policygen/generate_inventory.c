@@ -12,8 +12,8 @@
 
 #include "podflow/errmsg.h"
 #include "podflow/grow.h"
+#include "podflow/store_read.h"
 #include "generate_int.h"
-#include "sql.h"
 
 const char *generate_intern(struct gen_pool *pool, const char *s)
 {
@@ -62,46 +62,48 @@ static int in_scope(const struct generate_opts *o, const char *ns,
 	return o->workload_name == NULL || strcmp(o->workload_name, name) == 0;
 }
 
+/* What load_workloads() reads into, for each workload. */
+struct workloads_read {
+	struct gen_inventory *inv;
+	struct arena *a;
+	const struct generate_opts *o;
+};
+
+static int add_workload(const struct store_workload *row, void *ctx)
+{
+	const struct workloads_read *r = ctx;
+	struct gen_inventory *inv = r->inv;
+	struct workload *w;
+
+	if (GROW(inv->w, inv->cap_w, inv->n_w + 1) < 0)
+		return -1;
+	w = &inv->w[inv->n_w++];
+	memset(w, 0, sizeof(*w));
+	w->ns = dup(r->a, row->namespace);
+	w->kind = dup(r->a, row->kind);
+	w->name = dup(r->a, row->name);
+	w->selector = dup(r->a, row->selector);
+	w->source = dup(r->a, row->source);
+	w->host_network = row->host_network;
+	if (w->ns == NULL || w->kind == NULL || w->name == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	w->in_scope = in_scope(r->o, w->ns, w->kind, w->name);
+	return 0;
+}
+
 static int load_workloads(struct gen_inventory *inv, struct arena *a,
 			  struct store *s, const struct generate_opts *o)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
+	struct workloads_read r = { inv, a, o };
 
-	if (sqlite3_prepare_v2(store_db(s), sql_generate_workloads, -1, &st,
-			       NULL) != SQLITE_OK)
-		goto dberr;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct workload *w;
-
-		if (GROW(inv->w, inv->cap_w, inv->n_w + 1) < 0)
-			goto err;
-		w = &inv->w[inv->n_w++];
-		memset(w, 0, sizeof(*w));
-		w->ns = dup(a, (const char *)sqlite3_column_text(st, 0));
-		w->kind = dup(a, (const char *)sqlite3_column_text(st, 1));
-		w->name = dup(a, (const char *)sqlite3_column_text(st, 2));
-		w->selector = dup(a, (const char *)sqlite3_column_text(st, 3));
-		w->source = dup(a, (const char *)sqlite3_column_text(st, 4));
-		w->host_network = sqlite3_column_int(st, 5);
-		if (w->ns == NULL || w->kind == NULL || w->name == NULL) {
-			errmsg_set("out of memory");
-			goto err;
-		}
-		w->in_scope = in_scope(o, w->ns, w->kind, w->name);
-	}
-	if (rc != SQLITE_DONE)
-		goto dberr;
-	sqlite3_finalize(st);
-	/* The query sorts with SQLite's collation; bsearch needs strcmp's. */
+	if (store_read_generate_workloads(s, add_workload, &r) < 0)
+		return -1;
+	/* The store sorts in its database's collation; bsearch needs strcmp's. */
 	if (inv->n_w > 1)
 		qsort(inv->w, inv->n_w, sizeof(*inv->w), cmp_workload);
 	return 0;
-dberr:
-	store_db_error(s);
-err:
-	sqlite3_finalize(st);
-	return -1;
 }
 
 /* A workload filter that names nothing, or several kinds, is an error. */
@@ -143,30 +145,22 @@ static int check_workload_filter(const struct gen_inventory *inv,
 	return 0;
 }
 
+static int add_node_address(const struct store_node_address *row, void *ctx)
+{
+	struct gen_inventory *inv = ctx;
+	struct strmap_slot *slot = strmap_slot(&inv->node_addrs, row->address);
+
+	if (slot == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	slot->value = slot;
+	return 0;
+}
+
 static int load_node_addresses(struct gen_inventory *inv, struct store *s)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if (sqlite3_prepare_v2(store_db(s), sql_generate_node_addresses, -1,
-			       &st, NULL) != SQLITE_OK)
-		goto fail;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct strmap_slot *slot = strmap_slot(
-			&inv->node_addrs, (const char *)sqlite3_column_text(st, 0));
-
-		if (slot == NULL) {
-			sqlite3_finalize(st);
-			errmsg_set("out of memory");
-			return -1;
-		}
-		slot->value = slot;
-	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
-		return 0;
-fail:
-	return store_db_error(s);
+	return store_read_node_addresses(s, add_node_address, inv);
 }
 
 /*
@@ -217,20 +211,15 @@ int generate_load_inventory(struct gen_inventory *inv, struct arena *a,
 void generate_warn_lost_events(struct store *s, int64_t since,
 			       const struct generate_diag *d)
 {
-	sqlite3_stmt *st = NULL;
+	int64_t episodes;
 
-	if (sqlite3_prepare_v2(store_db(s), sql_generate_lost_events, -1, &st,
-			       NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, since);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0)
-			generate_diagf(d, GENERATE_WARNING,
-				       "%s: podflowd reported %lld lost-event "
-				       "episodes; it resynced, but flows that "
-				       "began and ended within one may be missing",
-				       store_filename(s),
-				       (long long)sqlite3_column_int64(st, 0));
-	}
-	sqlite3_finalize(st);
+	/* A warning that cannot be read is no reason to fail: none. */
+	if (store_read_lost_events(s, since, &episodes) == 0 && episodes > 0)
+		generate_diagf(d, GENERATE_WARNING,
+			       "%s: podflowd reported %lld lost-event "
+			       "episodes; it resynced, but flows that "
+			       "began and ended within one may be missing",
+			       store_filename(s), (long long)episodes);
 }
 
 int generate_in_pod_cidrs(const struct gen_inventory *inv,

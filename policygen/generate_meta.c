@@ -10,13 +10,32 @@
 #include "podflow/errmsg.h"
 #include "podflow/grow.h"
 #include "podflow/selector.h"
+#include "podflow/store_read.h"
 #include "podflow/timefmt.h"
 #include "generate_int.h"
-#include "sql.h"
 
 #define ANNOTATION(k) "podflow.io/" k
 /* The annotations a policy may carry (set_metadata() writes at most 6). */
 #define MAX_ANNOTATIONS 8
+
+/* One pod of the namespace load_ns_pods() reads, its labels parsed. */
+static int add_ns_pod(const struct store_pod_labels *row, void *ctx)
+{
+	struct gen_ns_pods *c = ctx;
+	struct ns_pod *p;
+
+	if (row->workload_kind == NULL || row->workload_name == NULL ||
+	    row->labels == NULL || GROW(c->pods, c->cap, c->n + 1) < 0)
+		return -1;
+	p = &c->pods[c->n++];
+	p->kind = arena_strdup(&c->mem, row->workload_kind);
+	p->name = arena_strdup(&c->mem, row->workload_name);
+	if (p->kind == NULL || p->name == NULL)
+		return -1;
+	p->labels = NULL;
+	p->bad = kyaml_parse_text(row->labels, &c->mem, &p->labels) < 0;
+	return 0;
+}
 
 /*
  * Reads the pods of namespace ns and parses their labels, unless they are
@@ -26,44 +45,17 @@
 static int load_ns_pods(struct gen_ns_pods *c, struct store *s,
 			int64_t since, const char *ns)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-
 	if (c->of != NULL && strcmp(c->of, ns) == 0)
 		return 0;
 	arena_reset(&c->mem);
 	c->n = 0;
 	c->of = NULL;
-	if (sqlite3_prepare_v2(store_db(s), sql_generate_pod_labels, -1, &st,
-			       NULL) != SQLITE_OK)
-		goto err;
-	sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, since);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *kind = (const char *)sqlite3_column_text(st, 0);
-		const char *name = (const char *)sqlite3_column_text(st, 1);
-		const char *labels = (const char *)sqlite3_column_text(st, 2);
-		struct ns_pod *p;
-
-		if (kind == NULL || name == NULL || labels == NULL ||
-		    GROW(c->pods, c->cap, c->n + 1) < 0)
-			goto err;
-		p = &c->pods[c->n++];
-		p->kind = arena_strdup(&c->mem, kind);
-		p->name = arena_strdup(&c->mem, name);
-		if (p->kind == NULL || p->name == NULL)
-			goto err;
-		p->labels = NULL;
-		p->bad = kyaml_parse_text(labels, &c->mem, &p->labels) < 0;
+	if (store_read_pod_labels(s, ns, since, add_ns_pod, c) < 0 ||
+	    (c->of = arena_strdup(&c->mem, ns)) == NULL) {
+		c->n = 0;
+		return -1;
 	}
-	if (rc != SQLITE_DONE || (c->of = arena_strdup(&c->mem, ns)) == NULL)
-		goto err;
-	sqlite3_finalize(st);
 	return 0;
-err:
-	sqlite3_finalize(st);
-	c->n = 0;
-	return -1;
 }
 
 const char *generate_selector_overlap(struct gen_ns_pods *cache,

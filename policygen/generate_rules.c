@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "podflow/errmsg.h"
+#include "podflow/store_read.h"
 #include "generate_int.h"
 
 /* Most target ports of the kube-dns Service a --dns kube-dns rule names. */
@@ -138,18 +139,12 @@ static struct netpol_port *dns_ports(struct arena *a, const int *numbers,
 static int kube_dns_rule(struct arena *a, struct store *s,
 			 struct netpol_rule *r, const char *ns)
 {
-	static const char *const q =
-		"SELECT s.selector, group_concat(DISTINCT sp.target_port) "
-		"FROM service AS s LEFT JOIN service_port AS sp "
-		"ON sp.service_id = s.id WHERE s.namespace = 'kube-system' "
-		"AND s.name = 'kube-dns' AND s.selector IS NOT NULL";
-	sqlite3_stmt *st = NULL;
+	struct store_kube_dns dns;
 	int ports[KUBE_DNS_MAX_PORTS] = { 53 }, n = 1;
-	char *list = NULL, *tok, *save = NULL;
+	char *tok, *save = NULL;
 
-	if (sqlite3_prepare_v2(store_db(s), q, -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW || sqlite3_column_text(st, 0) == NULL) {
-		sqlite3_finalize(st);
+	/* Not there or not readable, there is no Service to build on. */
+	if (store_read_kube_dns(s, &dns) <= 0) {
 		errmsg_set("--dns kube-dns: the inventory has no Service "
 			   "kube-system/kube-dns with a selector");
 		return -1;
@@ -160,17 +155,16 @@ static int kube_dns_rule(struct arena *a, struct store *s,
 	r->peer.pod_selector = arena_strdup(a, "{\"matchLabels\":");
 	if (r->peer.pod_selector) {
 		size_t len = strlen(r->peer.pod_selector) +
-			     strlen((const char *)sqlite3_column_text(st, 0)) + 2;
+			     strlen(dns.selector) + 2;
 		char *sel = arena_alloc(a, len);
 
 		if (sel)
 			snprintf(sel, len, "{\"matchLabels\":%s}",
-				 (const char *)sqlite3_column_text(st, 0));
+				 dns.selector);
 		r->peer.pod_selector = sel;
 	}
-	if (sqlite3_column_text(st, 1) != NULL)
-		list = strdup((const char *)sqlite3_column_text(st, 1));
-	for (tok = list ? strtok_r(list, ",", &save) : NULL;
+	for (tok = dns.target_ports ? strtok_r(dns.target_ports, ",", &save)
+				    : NULL;
 	     tok && n < KUBE_DNS_MAX_PORTS; tok = strtok_r(NULL, ",", &save)) {
 		int p = atoi(tok);
 		int seen = 0;
@@ -180,8 +174,8 @@ static int kube_dns_rule(struct arena *a, struct store *s,
 		if (p > 0 && p < 65536 && !seen)
 			ports[n++] = p;
 	}
-	free(list);
-	sqlite3_finalize(st);
+	free(dns.selector);
+	free(dns.target_ports);
 	r->sort_key = "d|kube-dns";
 	r->ports = dns_ports(a, ports, (size_t)n, &r->n_ports);
 	return r->ports && r->peer.pod_selector ? 0 : -1;
