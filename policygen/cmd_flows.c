@@ -12,21 +12,13 @@
 #include "podflow/addr.h"
 #include "podflow/errmsg.h"
 #include "podflow/store.h"
+#include "podflow/store_read.h"
 #include "podflow/timefmt.h"
 #include "podflow/yemit.h"
 #include "policygen.h"
-#include "sql.h"
 #include "table.h"
 
 #define MAX_POD_CIDRS 64
-
-/* Columns of sql/flows_query.sql. */
-enum {
-	F_SRC_NS, F_SRC_KIND, F_SRC_NAME, F_SRC_IP, F_SRC_NODE,
-	F_DST_NS, F_DST_KIND, F_DST_NAME, F_DST_IP, F_DST_NODE,
-	F_PORT, F_PROTO, F_SVC_NS, F_SVC_NAME,
-	F_CONNS, F_FIRST, F_LAST, F_AMBIGUOUS,
-};
 
 struct flows_opts {
 	const char *db, *ns, *workload;
@@ -67,41 +59,36 @@ static int in_pod_cidrs(const struct scope *sc, const char *ip)
 	return 0;
 }
 
-static const char *col(sqlite3_stmt *st, int i)
-{
-	return (const char *)sqlite3_column_text(st, i);
-}
-
 /* "ns/Kind/name", "node/NAME", "IP" or "IP (pod, unknown)". */
-static void identity(sqlite3_stmt *st, int base, const struct scope *sc,
-		     char *buf, size_t len)
+static void identity(const struct store_flow_end *end, const char *ip,
+		     const struct scope *sc, char *buf, size_t len)
 {
-	if (col(st, base + 2) != NULL)
-		snprintf(buf, len, "%s/%s/%s", col(st, base), col(st, base + 1),
-			 col(st, base + 2));
-	else if (col(st, base + 4) != NULL)
-		snprintf(buf, len, "node/%s", col(st, base + 4));
-	else if (in_pod_cidrs(sc, col(st, base + 3)))
-		snprintf(buf, len, "%s (pod IP, no pod known)", col(st, base + 3));
+	if (end->name != NULL)
+		snprintf(buf, len, "%s/%s/%s", end->namespace, end->kind,
+			 end->name);
+	else if (end->node != NULL)
+		snprintf(buf, len, "node/%s", end->node);
+	else if (in_pod_cidrs(sc, ip))
+		snprintf(buf, len, "%s (pod IP, no pod known)", ip);
 	else
-		snprintf(buf, len, "%s", col(st, base + 3) ? col(st, base + 3)
-							  : "?");
+		snprintf(buf, len, "%s", ip ? ip : "?");
 }
 
-static void emit_end(struct yemit *y, const char *key, sqlite3_stmt *st,
-		     int base, const struct scope *sc)
+static void emit_end(struct yemit *y, const char *key,
+		     const struct store_flow_end *end, const char *ip,
+		     const struct scope *sc)
 {
 	yemit_str(y, key);
 	yemit_map_begin(y);
-	if (col(st, base + 2) != NULL) {
-		yemit_kv_str(y, "namespace", col(st, base));
-		yemit_kv_str(y, "kind", col(st, base + 1));
-		yemit_kv_str(y, "name", col(st, base + 2));
-	} else if (col(st, base + 4) != NULL) {
-		yemit_kv_str(y, "node", col(st, base + 4));
+	if (end->name != NULL) {
+		yemit_kv_str(y, "namespace", end->namespace);
+		yemit_kv_str(y, "kind", end->kind);
+		yemit_kv_str(y, "name", end->name);
+	} else if (end->node != NULL) {
+		yemit_kv_str(y, "node", end->node);
 	} else {
-		yemit_kv_str(y, "ip", col(st, base + 3) ? col(st, base + 3) : "");
-		if (in_pod_cidrs(sc, col(st, base + 3))) {
+		yemit_kv_str(y, "ip", ip ? ip : "");
+		if (in_pod_cidrs(sc, ip)) {
 			yemit_str(y, "unknownPodIP");
 			yemit_bool(y, 1);
 		}
@@ -109,80 +96,93 @@ static void emit_end(struct yemit *y, const char *key, sqlite3_stmt *st,
 	yemit_map_end(y);
 }
 
-static void emit_flow(struct yemit *y, sqlite3_stmt *st, const struct scope *sc)
+static void emit_flow(struct yemit *y, const struct store_flow_sum *f,
+		      const struct scope *sc)
 {
 	char t[TIMEFMT_LEN];
 
 	yemit_map_begin(y);
-	emit_end(y, "source", st, F_SRC_NS, sc);
-	emit_end(y, "destination", st, F_DST_NS, sc);
-	yemit_kv_int(y, "port", sqlite3_column_int(st, F_PORT));
-	yemit_kv_str(y, "protocol", col(st, F_PROTO));
-	if (col(st, F_SVC_NAME) != NULL) {
+	emit_end(y, "source", &f->src, f->client_ip, sc);
+	emit_end(y, "destination", &f->dst, f->server_ip, sc);
+	yemit_kv_int(y, "port", f->server_port);
+	yemit_kv_str(y, "protocol", f->protocol);
+	if (f->service_name != NULL) {
 		yemit_str(y, "service");
 		yemit_map_begin(y);
-		yemit_kv_str(y, "namespace", col(st, F_SVC_NS));
-		yemit_kv_str(y, "name", col(st, F_SVC_NAME));
+		yemit_kv_str(y, "namespace", f->service_namespace);
+		yemit_kv_str(y, "name", f->service_name);
 		yemit_map_end(y);
 	}
-	yemit_kv_int(y, "connections", sqlite3_column_int64(st, F_CONNS));
-	yemit_kv_str(y, "firstSeen",
-		     timefmt_format(sqlite3_column_int64(st, F_FIRST), t));
-	yemit_kv_str(y, "lastSeen",
-		     timefmt_format(sqlite3_column_int64(st, F_LAST), t));
-	if (sqlite3_column_int(st, F_AMBIGUOUS)) {
+	yemit_kv_int(y, "connections", f->connections);
+	yemit_kv_str(y, "firstSeen", timefmt_format(f->first_seen, t));
+	yemit_kv_str(y, "lastSeen", timefmt_format(f->last_seen, t));
+	if (f->ambiguous) {
 		yemit_str(y, "ambiguous");
 		yemit_bool(y, 1);
 	}
 	yemit_map_end(y);
 }
 
-static int add_row(struct table *t, sqlite3_stmt *st, const struct scope *sc)
+static int add_row(struct table *t, const struct store_flow_sum *f,
+		   const struct scope *sc)
 {
 	char src[320], dst[320], port[32], svc[300], conns[24], first[TIMEFMT_LEN],
 		last[TIMEFMT_LEN];
 	const char *cells[8];
 
-	identity(st, F_SRC_NS, sc, src, sizeof(src));
-	identity(st, F_DST_NS, sc, dst, sizeof(dst));
-	snprintf(port, sizeof(port), "%d/%s", sqlite3_column_int(st, F_PORT),
-		 col(st, F_PROTO));
-	if (col(st, F_SVC_NAME) != NULL)
-		snprintf(svc, sizeof(svc), "%s/%s", col(st, F_SVC_NS),
-			 col(st, F_SVC_NAME));
-	snprintf(conns, sizeof(conns), "%lld",
-		 (long long)sqlite3_column_int64(st, F_CONNS));
+	identity(&f->src, f->client_ip, sc, src, sizeof(src));
+	identity(&f->dst, f->server_ip, sc, dst, sizeof(dst));
+	snprintf(port, sizeof(port), "%d/%s", f->server_port, f->protocol);
+	if (f->service_name != NULL)
+		snprintf(svc, sizeof(svc), "%s/%s", f->service_namespace,
+			 f->service_name);
+	snprintf(conns, sizeof(conns), "%lld", (long long)f->connections);
 	cells[0] = src;
 	cells[1] = dst;
 	cells[2] = port;
-	cells[3] = col(st, F_SVC_NAME) ? svc : NULL;
+	cells[3] = f->service_name ? svc : NULL;
 	cells[4] = conns;
-	cells[5] = timefmt_format(sqlite3_column_int64(st, F_FIRST), first);
-	cells[6] = timefmt_format(sqlite3_column_int64(st, F_LAST), last);
-	cells[7] = sqlite3_column_int(st, F_AMBIGUOUS) ? "ambiguous: reused IP"
-						       : "";
+	cells[5] = timefmt_format(f->first_seen, first);
+	cells[6] = timefmt_format(f->last_seen, last);
+	cells[7] = f->ambiguous ? "ambiguous: reused IP" : "";
 	return table_add(t, cells);
 }
 
 /*
- * The query of the flows o asks for, bound; owned, sqlite3_finalize() it.
- * NULL when it cannot be prepared: store_db_error(s) says why.
+ * Where run_flows() prints each row: a table, or YAML, whose stream
+ * starts at the first row so that a database that cannot be read prints
+ * nothing.
  */
-static sqlite3_stmt *flows_query(struct store *s, const struct flows_opts *o)
-{
-	sqlite3_stmt *st = NULL;
+struct flows_out {
+	int yaml;
+	struct yemit *y;
+	struct table *t;
+	const struct scope *sc;
+};
 
-	/* On failure sqlite3_prepare_v2() leaves st NULL. */
-	if (sqlite3_prepare_v2(store_db(s), sql_flows_query, -1, &st, NULL) !=
-	    SQLITE_OK)
-		return NULL;
-	sqlite3_bind_int64(st, 1, o->since);
-	sqlite3_bind_int64(st, 2, o->until);
-	if (o->ns)
-		sqlite3_bind_text(st, 3, o->ns, -1, SQLITE_STATIC);
-	if (o->workload)
-		sqlite3_bind_text(st, 4, o->workload, -1, SQLITE_STATIC);
-	return st;
+/* Starts the YAML list.  Returns 0, or -1 with errmsg. */
+static int yaml_begin(struct flows_out *out)
+{
+	if ((out->y = yemit_open(stdout)) == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	yemit_doc_begin(out->y);
+	yemit_seq_begin(out->y);
+	return 0;
+}
+
+static int print_flow(const struct store_flow_sum *f, void *ctx)
+{
+	struct flows_out *out = ctx;
+
+	if (out->yaml) {
+		if (out->y == NULL && yaml_begin(out) < 0)
+			return -1;
+		emit_flow(out->y, f, out->sc);
+		return 0;
+	}
+	return add_row(out->t, f, out->sc);
 }
 
 /* Prints the flows of the window.  Returns 0, or -1 with errmsg. */
@@ -192,54 +192,33 @@ static int run_flows(struct store *s, const struct flows_opts *o)
 		"SOURCE", "DESTINATION", "PORT", "SERVICE",
 		"CONNS",  "FIRST SEEN",	 "LAST SEEN", "NOTE",
 	};
-	sqlite3_stmt *st = NULL;
-	struct table *t = NULL;
-	struct yemit *y = NULL;
 	struct scope sc;
+	struct flows_out out = { .yaml = o->yaml, .sc = &sc };
 	int rc, status = -1;
 
 	load_scope(s, &sc);
-	if ((st = flows_query(s, o)) == NULL)
-		goto dberr;
+	if (!o->yaml && (out.t = table_new(8, headings)) == NULL)
+		goto out;
+	if (store_read_flow_sums(s, o->since, o->until, o->ns, o->workload,
+				 print_flow, &out) < 0)
+		goto out;
 	if (o->yaml) {
-		y = yemit_open(stdout);
-		if (y == NULL)
-			goto oom;
-		yemit_doc_begin(y);
-		yemit_seq_begin(y);
-	} else if ((t = table_new(8, headings)) == NULL) {
-		goto oom;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (y != NULL)
-			emit_flow(y, st, &sc);
-		else if (add_row(t, st, &sc) < 0)
-			goto oom;
-	}
-	if (rc != SQLITE_DONE)
-		goto dberr;
-	if (y != NULL) {
-		yemit_seq_end(y);
-		yemit_doc_end(y);
-		rc = yemit_close(y);
-		y = NULL;
+		if (out.y == NULL && yaml_begin(&out) < 0)
+			goto out;
+		yemit_seq_end(out.y);
+		yemit_doc_end(out.y);
+		rc = yemit_close(out.y);
+		out.y = NULL;
 		if (rc < 0)
 			goto out;
 	} else {
-		table_print(t, stdout);
+		table_print(out.t, stdout);
 	}
 	status = 0;
-	goto out;
-dberr:
-	store_db_error(s);
-	goto out;
-oom:
-	errmsg_set("out of memory");
 out:
-	if (y != NULL)
-		yemit_close(y);
-	table_free(t);
-	sqlite3_finalize(st);
+	if (out.y != NULL)
+		yemit_close(out.y);
+	table_free(out.t);
 	return status;
 }
 

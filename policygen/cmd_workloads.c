@@ -9,8 +9,8 @@
 #include <time.h>
 
 #include "podflow/store.h"
+#include "podflow/store_read.h"
 #include "policygen.h"
-#include "sql.h"
 #include "table.h"
 
 /* generate's default --stable-after. */
@@ -22,40 +22,42 @@ static void workloads_usage(FILE *f)
 		   "[--now T]\n");
 }
 
-/* One row of sql_workloads_query into t.  Returns 0, or -1 with errmsg. */
-static int add_workload(struct table *t, sqlite3_stmt *st, int64_t now)
+/* Where list_workloads() puts each workload. */
+struct workloads_out {
+	struct table *t;
+	int64_t now;
+};
+
+/* One workload into the table.  Returns 0, or -1 with errmsg. */
+static int add_workload(const struct store_workload *w, void *ctx)
 {
+	const struct workloads_out *o = ctx;
 	char pods[32], sel[1024], out[24], in[24];
 	const char *cells[8];
-	int64_t last = sqlite3_column_int64(st, 9);
 
-	snprintf(pods, sizeof(pods), "%d%s", sqlite3_column_int(st, 3),
-		 sqlite3_column_int(st, 4) ? " (hostNetwork)" : "");
-	if (sqlite3_column_type(st, 5) == SQLITE_NULL)
+	snprintf(pods, sizeof(pods), "%lld%s", (long long)w->pods_now,
+		 w->host_network ? " (hostNetwork)" : "");
+	if (w->selector == NULL)
 		snprintf(sel, sizeof(sel), "(none: its pods share no label)");
 	else
-		snprintf(sel, sizeof(sel), "%s%s",
-			 (const char *)sqlite3_column_text(st, 5),
-			 strcmp((const char *)sqlite3_column_text(st, 6),
-				"pods") == 0
-				 ? " (from its pods)"
-				 : "");
-	snprintf(out, sizeof(out), "%lld",
-		 (long long)sqlite3_column_int64(st, 7));
-	snprintf(in, sizeof(in), "%lld",
-		 (long long)sqlite3_column_int64(st, 8));
-	cells[0] = (const char *)sqlite3_column_text(st, 0);
-	cells[1] = (const char *)sqlite3_column_text(st, 1);
-	cells[2] = (const char *)sqlite3_column_text(st, 2);
+		snprintf(sel, sizeof(sel), "%s%s", w->selector,
+			 strcmp(w->source, "pods") == 0 ? " (from its pods)"
+							: "");
+	snprintf(out, sizeof(out), "%lld", (long long)w->conns_out);
+	snprintf(in, sizeof(in), "%lld", (long long)w->conns_in);
+	cells[0] = w->namespace;
+	cells[1] = w->kind;
+	cells[2] = w->name;
 	cells[3] = pods;
 	cells[4] = sel;
 	cells[5] = out;
 	cells[6] = in;
 	/* As generate annotates it: learning while it still changes. */
-	cells[7] = sqlite3_column_type(st, 9) == SQLITE_NULL ? "silent"
-		   : last > now - WORKLOADS_STABLE_AFTER ? "learning"
-							  : "stable";
-	return table_add(t, cells);
+	cells[7] = w->last_seen == 0 ? "silent"
+		   : w->last_seen > o->now - WORKLOADS_STABLE_AFTER
+			   ? "learning"
+			   : "stable";
+	return table_add(o->t, cells);
 }
 
 /* Prints the workloads of ns (NULL: all).  Returns 0, or -1 with errmsg. */
@@ -65,30 +67,16 @@ static int list_workloads(struct store *s, const char *ns, int64_t now)
 		"NAMESPACE", "KIND", "NAME", "PODS", "SELECTOR",
 		"CONNS OUT", "CONNS IN", "STATUS",
 	};
-	sqlite3_stmt *st = NULL;
-	struct table *t = table_new(8, headings);
-	int rc, status = -1;
+	struct workloads_out o = { table_new(8, headings), now };
+	int status = -1;
 
-	if (t == NULL)
+	if (o.t == NULL)
 		return -1;
-	if (sqlite3_prepare_v2(store_db(s), sql_workloads_query, -1, &st,
-			       NULL) != SQLITE_OK)
-		goto dberr;
-	if (ns != NULL)
-		sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (add_workload(t, st, now) < 0)
-			goto out;
-	if (rc != SQLITE_DONE)
-		goto dberr;
-	table_print(t, stdout);
-	status = 0;
-	goto out;
-dberr:
-	store_db_error(s);
-out:
-	sqlite3_finalize(st);
-	table_free(t);
+	if (store_read_workloads(s, ns, add_workload, &o) == 0) {
+		table_print(o.t, stdout);
+		status = 0;
+	}
+	table_free(o.t);
 	return status;
 }
 

@@ -1,8 +1,8 @@
 /*
  * review: decisions on proposed rules, read, matched and recorded
- * (review.h).
+ * (review.h); the store keeps them (store_read.h: store_read_reviews(),
+ * store_put_review()).
  */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,71 +11,38 @@
 
 #include "podflow/errmsg.h"
 #include "podflow/grow.h"
+#include "podflow/store_read.h"
 #include "review.h"
-#include "sql.h"
 
-enum {
-	R_NS, R_KIND, R_NAME, R_DIR, R_PEER, R_PORT, R_PROTO, R_DECISION,
-	R_REASON, R_BY, R_AT,
-};
-
-static int db_error(struct store *s)
+static const char *dup(struct arena *a, const char *v)
 {
-	return store_db_error(s);
-}
-
-static const char *col_dup(struct arena *a, sqlite3_stmt *st, int i)
-{
-	const char *v = (const char *)sqlite3_column_text(st, i);
-
 	return v ? arena_strdup(a, v) : NULL;
 }
 
-/*
- * Whether s has the review table (schema 6 on): 1 it has, 0 it has not
- * (an older read-only database, no error), or -1 with errmsg.
- */
-static int has_review_table(struct store *s)
+static int read_rule(struct review_set *set, struct store *s,
+		     const struct store_review *v, struct review_rule *r)
 {
-	sqlite3_stmt *st;
-	int n = -1;
-
-	if (sqlite3_prepare_v2(store_db(s), sql_review_exists, -1, &st,
-			       NULL) != SQLITE_OK)
-		return db_error(s);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return n < 0 ? db_error(s) : n;
-}
-
-static int read_rule(struct review_set *set, struct store *s, sqlite3_stmt *st,
-		     struct review_rule *r)
-{
-	const char *decision = (const char *)sqlite3_column_text(st, R_DECISION);
-	const char *peer = (const char *)sqlite3_column_text(st, R_PEER);
-	const char *dir = (const char *)sqlite3_column_text(st, R_DIR);
-
 	memset(r, 0, sizeof(*r));
-	r->ns = col_dup(&set->mem, st, R_NS);
-	r->kind = col_dup(&set->mem, st, R_KIND);
-	r->name = col_dup(&set->mem, st, R_NAME);
-	r->egress = dir != NULL && strcmp(dir, "egress") == 0;
-	r->port = sqlite3_column_int(st, R_PORT);
+	r->ns = dup(&set->mem, v->namespace);
+	r->kind = dup(&set->mem, v->kind);
+	r->name = dup(&set->mem, v->name);
+	r->egress = v->direction != NULL && strcmp(v->direction, "egress") == 0;
+	r->port = v->port;
 	if (r->port > 0)
-		r->protocol = col_dup(&set->mem, st, R_PROTO);
-	r->decision = decision && strcmp(decision, "rejected") == 0
+		r->protocol = dup(&set->mem, v->protocol);
+	r->decision = v->decision && strcmp(v->decision, "rejected") == 0
 			      ? REVIEW_REJECTED
 			      : REVIEW_ACCEPTED;
-	r->reason = col_dup(&set->mem, st, R_REASON);
-	r->by = col_dup(&set->mem, st, R_BY);
-	r->at = sqlite3_column_int64(st, R_AT);
+	r->reason = dup(&set->mem, v->reason);
+	r->by = dup(&set->mem, v->decided_by);
+	r->at = v->decided_at;
 	if (r->ns == NULL || r->kind == NULL || r->name == NULL ||
 	    (r->port > 0 && r->protocol == NULL)) {
 		errmsg_set("out of memory");
 		return -1;
 	}
-	if (peer == NULL || review_parse_peer(peer, &set->mem, &r->peer) < 0) {
+	if (v->peer == NULL ||
+	    review_parse_peer(v->peer, &set->mem, &r->peer) < 0) {
 		errmsg_prefix("%s: review of %s/%s/%s", store_filename(s),
 			      r->ns, r->kind, r->name);
 		return -1;
@@ -84,41 +51,41 @@ static int read_rule(struct review_set *set, struct store *s, sqlite3_stmt *st,
 	if (r->peer.type == REVIEW_PEER_WORKLOAD && r->peer.kind == NULL) {
 		errmsg_set("%s: review of %s/%s/%s: peer '%s' is not "
 			   "NS/KIND/NAME",
-			   store_filename(s), r->ns, r->kind, r->name, peer);
+			   store_filename(s), r->ns, r->kind, r->name, v->peer);
 		return -1;
 	}
 	return 0;
 }
 
+/* The set review_load() reads into, and where from. */
+struct rules_read {
+	struct review_set *set;
+	struct store *s;
+	size_t cap;
+};
+
+static int add_rule(const struct store_review *v, void *ctx)
+{
+	struct rules_read *rr = ctx;
+	struct review_set *set = rr->set;
+
+	if (GROW(set->rules, rr->cap, set->n + 1) < 0 ||
+	    read_rule(set, rr->s, v, &set->rules[set->n]) < 0)
+		return -1;
+	set->n++;
+	return 0;
+}
+
 int review_load(struct store *s, struct review_set *out)
 {
-	sqlite3_stmt *st = NULL;
-	size_t cap = 0;
-	int rc = -1, step, has;
+	struct rules_read rr = { out, s, 0 };
 
 	memset(out, 0, sizeof(*out));
-	if ((has = has_review_table(s)) <= 0)
-		return has;
-	if (sqlite3_prepare_v2(store_db(s), sql_review_all, -1, &st, NULL) !=
-	    SQLITE_OK)
-		return db_error(s);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (GROW(out->rules, cap, out->n + 1) < 0)
-			goto out;
-		if (read_rule(out, s, st, &out->rules[out->n]) < 0)
-			goto out;
-		out->n++;
-	}
-	if (step != SQLITE_DONE) {
-		db_error(s);
-		goto out;
-	}
-	rc = 0;
-out:
-	sqlite3_finalize(st);
-	if (rc < 0)
+	if (store_read_reviews(s, add_rule, &rr) < 0) {
 		review_set_free(out);
-	return rc;
+		return -1;
+	}
+	return 0;
 }
 
 void review_set_free(struct review_set *set)
@@ -279,31 +246,22 @@ void review_peer_format(const struct review_peer *p, char *buf, size_t len)
 
 int review_record(struct store *s, const struct review_rule *r)
 {
-	sqlite3_stmt *st = NULL;
 	char peer[600];
-	int rc;
+	struct store_review v = {
+		.namespace = r->ns,
+		.kind = r->kind,
+		.name = r->name,
+		.direction = r->egress ? "egress" : "ingress",
+		.peer = peer,
+		.port = r->port,
+		.protocol = r->port ? r->protocol : "",
+		.decision = r->decision == REVIEW_REJECTED ? "rejected"
+							   : "accepted",
+		.reason = r->reason,
+		.decided_by = r->by,
+		.decided_at = r->at,
+	};
 
 	review_peer_format(&r->peer, peer, sizeof(peer));
-	if (sqlite3_prepare_v2(store_db(s), sql_review_put, -1, &st, NULL) !=
-	    SQLITE_OK)
-		return db_error(s);
-	sqlite3_bind_text(st, 1, r->ns, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, r->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, r->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, r->egress ? "egress" : "ingress", -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, peer, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 6, r->port);
-	sqlite3_bind_text(st, 7, r->port ? r->protocol : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8,
-			  r->decision == REVIEW_REJECTED ? "rejected"
-							 : "accepted",
-			  -1, SQLITE_STATIC);
-	if (r->reason != NULL)
-		sqlite3_bind_text(st, 9, r->reason, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, r->by, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 11, r->at);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(s);
+	return store_put_review(s, &v);
 }
