@@ -5,6 +5,7 @@
  * session; a file may hold several statements, run in order with the same
  * parameters.
  */
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 

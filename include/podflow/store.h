@@ -13,9 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
-
 #include "podflow/addr.h"
+
+/* SQLite's handle (sqlite3.h), for store_db() alone. */
+struct sqlite3;
 
 /* Where both programs look when neither --db nor PODFLOW_DB says. */
 #define STORE_DEFAULT_PATH "/var/lib/podflow/podflow.db"
@@ -102,10 +103,12 @@ int store_schema_version(const struct store *s);
 const char *store_filename(const struct store *s);
 
 /*
- * The SQLite handle, for readers that run their own (embedded) queries.
- * Owned by the store; do not close it.
+ * The SQLite handle, for the store's own files, tests and tools only:
+ * programs read and write through the functions of this header and
+ * store_read.h, which own their SQL, so that another database can sit
+ * behind them.  Owned by the store; do not close it.
  */
-sqlite3 *store_db(struct store *s);
+struct sqlite3 *store_db(struct store *s);
 
 /*
  * Folds n edges into the database in one transaction: an edge already
@@ -162,7 +165,7 @@ int store_resolve(struct store *s, int64_t now, struct store_resolved *out);
 int store_checkpoint(struct store *s);
 
 /*
- * For readers that run their own statements on store_db(): sets errmsg to
+ * For code that runs its own statements on store_db(): sets errmsg to
  * "FILE: what SQLite said of the last call" and returns -1.
  */
 int store_db_error(struct store *s);

@@ -56,6 +56,15 @@ t_case "podflowd refuses a path in a missing directory"
 t_run 1 "$PODFLOWD" --config /dev/null --pod-cidr 10.244.0.0/16 --db "$tmp/missing/a.db"
 t_match "$t_err" "*$tmp/missing/a.db: cannot open database: No such file or directory*"
 
+# One read boundary: policygen reads and writes the database only through
+# the store's functions (store_read.h), which own their SQL and its column
+# order, so that another database can sit behind them.  No SQLite, no
+# store_db() and no embedded query (sql.h's sql_NAME) in policygen/.
+root=$(cd "$(dirname "$0")/../.." && pwd)
+t_case "policygen/ runs no SQL of its own"
+t_run 1 grep -rnE 'sqlite3|SQLITE_|store_db *\(|\<sql_[A-Za-z0-9_]|"sql\.h"' \
+	"$root/policygen"
+
 t_case "unknown command"
 t_run 2 "$POLICYGEN" frobnicate
 t_case "policygen --version"

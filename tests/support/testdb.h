@@ -8,6 +8,8 @@
 #ifndef PODFLOW_TEST_TESTDB_H
 #define PODFLOW_TEST_TESTDB_H
 
+#include <sqlite3.h>
+
 #include "podflow/store.h"
 
 /* A temporary directory and the database path in it. */
