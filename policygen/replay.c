@@ -225,9 +225,12 @@ oom:
 	return NULL;
 }
 
-/* Replays row f, as conns connections. */
+/*
+ * Replays row f, as conns connections; a row another database already
+ * counted (counted 0) only says when the connections were last seen.
+ */
 static int replay_row(struct replay *r, struct endpoints *e,
-		      const struct store_flow *f, int64_t conns)
+		      const struct store_flow *f, int64_t conns, int counted)
 {
 	const char *client = f->client_ip, *server = f->server_ip;
 	/* Spelt as the table spells it, as the store's views do. */
@@ -237,9 +240,9 @@ static int replay_row(struct replay *r, struct endpoints *e,
 	const struct decision *d;
 	struct replay_group *g;
 
-	r->rows++;
+	r->rows += counted;
 	if (protocol == NULL || port < 1) {
-		r->not_checked++; /* ICMP: NetworkPolicy cannot say */
+		r->not_checked += counted; /* ICMP: NetworkPolicy cannot say */
 		return 0;
 	}
 	if (row_end(e, &f->src, client, &src) < 0 ||
@@ -272,10 +275,12 @@ static int replay_flow(const struct store_flow *f, void *ctx)
 
 	if (p->r->several && count_once(p->r, f, &conns) < 0)
 		return -1;
-	/* A row the database that counted most already gave. */
-	if (p->r->several && conns == 0 && f->connections > 0)
-		return 0;
-	return replay_row(p->r, p->e, f, conns);
+	/*
+	 * A row the database that counted most already gave: in whatever
+	 * order a day's rows come, its last sighting still counts.
+	 */
+	return replay_row(p->r, p->e, f, conns,
+			  !(p->r->several && conns == 0 && f->connections > 0));
 }
 
 int replay_store(struct replay *r, struct store *s, int64_t since,
