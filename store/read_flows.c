@@ -16,81 +16,45 @@ struct flow_read {
 	void *ctx;
 };
 
-/* Columns of generate_flows.sql. */
+/* Columns of generate_flows.sql and check_flows.sql, the same. */
 enum {
-	G_DAY, G_CLIENT, G_SERVER, G_PORT, G_PROTO, G_CLIENT_NAT,
-	G_CONNS, G_FIRST, G_LAST,
-	G_SRC_NS, G_SRC_KIND, G_SRC_NAME, G_SRC_NODE,
-	G_DST_NS, G_DST_KIND, G_DST_NAME, G_DST_NODE,
-	G_SVC_NS, G_SVC_NAME, G_SVC_PORT,
+	R_DAY, R_CLIENT, R_SERVER, R_PORT, R_PROTO, R_CLIENT_NAT,
+	R_CONNS, R_FIRST, R_LAST,
+	R_SRC_UID, R_SRC_NS, R_SRC_KIND, R_SRC_NAME, R_SRC_NODE,
+	R_DST_UID, R_DST_NS, R_DST_KIND, R_DST_NAME, R_DST_NODE,
+	R_SVC_NS, R_SVC_NAME, R_SVC_PORT,
 };
 
-static int generate_row(sqlite3_stmt *st, void *arg)
+/* One end's columns, from first (uid, namespace, kind, name, node). */
+static struct store_flow_end flow_end(sqlite3_stmt *st, int first)
 {
-	const struct flow_read *r = arg;
-	const struct store_flow f = {
-		.day = sqlite3_column_int64(st, G_DAY),
-		.client_ip = store_column_text(st, G_CLIENT),
-		.server_ip = store_column_text(st, G_SERVER),
-		.server_port = sqlite3_column_int(st, G_PORT),
-		.protocol = store_column_text(st, G_PROTO),
-		.client_nat_ip = store_column_text(st, G_CLIENT_NAT),
-		.connections = sqlite3_column_int64(st, G_CONNS),
-		.first_seen = sqlite3_column_int64(st, G_FIRST),
-		.last_seen = sqlite3_column_int64(st, G_LAST),
-		.src = {
-			.namespace = store_column_text(st, G_SRC_NS),
-			.kind = store_column_text(st, G_SRC_KIND),
-			.name = store_column_text(st, G_SRC_NAME),
-			.node = store_column_text(st, G_SRC_NODE),
-		},
-		.dst = {
-			.namespace = store_column_text(st, G_DST_NS),
-			.kind = store_column_text(st, G_DST_KIND),
-			.name = store_column_text(st, G_DST_NAME),
-			.node = store_column_text(st, G_DST_NODE),
-		},
-		.service_namespace = store_column_text(st, G_SVC_NS),
-		.service_name = store_column_text(st, G_SVC_NAME),
-		.service_port = sqlite3_column_int(st, G_SVC_PORT),
+	return (struct store_flow_end){
+		.uid = store_column_text(st, first),
+		.namespace = store_column_text(st, first + 1),
+		.kind = store_column_text(st, first + 2),
+		.name = store_column_text(st, first + 3),
+		.node = store_column_text(st, first + 4),
 	};
-
-	return r->fn(&f, r->ctx);
 }
 
-/* Columns of check_flows.sql. */
-enum {
-	C_DAY, C_CLIENT, C_SERVER, C_PORT, C_PROTO, C_CLIENT_NAT, C_CONNS,
-	C_LAST, C_SRC_UID, C_SRC_NODE, C_SRC_NS, C_SRC_KIND, C_SRC_NAME,
-	C_DST_UID, C_DST_NODE, C_DST_NS, C_DST_KIND, C_DST_NAME,
-};
-
-static int check_row(sqlite3_stmt *st, void *arg)
+static int flow_row(sqlite3_stmt *st, void *arg)
 {
 	const struct flow_read *r = arg;
 	const struct store_flow f = {
-		.day = sqlite3_column_int64(st, C_DAY),
-		.client_ip = store_column_text(st, C_CLIENT),
-		.server_ip = store_column_text(st, C_SERVER),
-		.server_port = sqlite3_column_int(st, C_PORT),
-		.protocol = store_column_text(st, C_PROTO),
-		.client_nat_ip = store_column_text(st, C_CLIENT_NAT),
-		.connections = sqlite3_column_int64(st, C_CONNS),
-		.last_seen = sqlite3_column_int64(st, C_LAST),
-		.src = {
-			.uid = store_column_text(st, C_SRC_UID),
-			.namespace = store_column_text(st, C_SRC_NS),
-			.kind = store_column_text(st, C_SRC_KIND),
-			.name = store_column_text(st, C_SRC_NAME),
-			.node = store_column_text(st, C_SRC_NODE),
-		},
-		.dst = {
-			.uid = store_column_text(st, C_DST_UID),
-			.namespace = store_column_text(st, C_DST_NS),
-			.kind = store_column_text(st, C_DST_KIND),
-			.name = store_column_text(st, C_DST_NAME),
-			.node = store_column_text(st, C_DST_NODE),
-		},
+		.day = sqlite3_column_int64(st, R_DAY),
+		.client_ip = store_column_text(st, R_CLIENT),
+		.server_ip = store_column_text(st, R_SERVER),
+		.server_port = sqlite3_column_int(st, R_PORT),
+		.protocol = store_column_text(st, R_PROTO),
+		.client_nat_ip = store_column_text(st, R_CLIENT_NAT),
+		.connections = sqlite3_column_int64(st, R_CONNS),
+		.first_seen = sqlite3_column_int64(st, R_FIRST),
+		.last_seen = sqlite3_column_int64(st, R_LAST),
+		.src = flow_end(st, R_SRC_UID),
+		.dst = flow_end(st, R_DST_UID),
+		.service_namespace = store_column_text(st, R_SVC_NS),
+		.service_name = store_column_text(st, R_SVC_NAME),
+		.service_port = sqlite3_column_int(st, R_SVC_PORT),
 	};
 
 	return r->fn(&f, r->ctx);
@@ -122,7 +86,7 @@ int store_read_generate_flows(struct store *s, int64_t since, int64_t until,
 {
 	struct flow_read r = { fn, ctx };
 
-	return read_window(s, sql_generate_flows, since, until, generate_row,
+	return read_window(s, sql_generate_flows, since, until, flow_row,
 			   &r);
 }
 
@@ -131,7 +95,7 @@ int store_read_check_flows(struct store *s, int64_t since, int64_t until,
 {
 	struct flow_read r = { fn, ctx };
 
-	return read_window(s, sql_check_flows, since, until, check_row, &r);
+	return read_window(s, sql_check_flows, since, until, flow_row, &r);
 }
 
 struct flow_sum_read {

@@ -3,11 +3,12 @@
 -- day, edge and pods added up by the reader.  A row is in the window when
 -- its connections were seen in it: last seen at or after ?1, first seen
 -- before ?2 (Unix seconds).
+-- The columns of check_flows.sql, which store/read_flows.c reads alike.
 SELECT
 	day, client_ip, server_ip, server_port, protocol, client_nat_ip,
 	connections, first_seen, last_seen,
-	src_namespace, src_kind, src_name, src_node,
-	dst_namespace, dst_kind, dst_name, dst_node,
+	src_uid, src_namespace, src_kind, src_name, src_node,
+	dst_uid, dst_namespace, dst_kind, dst_name, dst_node,
 	service_namespace, service_name, service_port
 FROM resolved_edges
 WHERE last_seen >= ?1 AND first_seen < ?2 AND src_dup = 0 AND dst_dup = 0
