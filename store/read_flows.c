@@ -16,7 +16,7 @@ struct flow_read {
 	void *ctx;
 };
 
-/* Columns of generate_flows.sql and check_flows.sql, the same. */
+/* Columns of flows_window.sql. */
 enum {
 	R_DAY, R_CLIENT, R_SERVER, R_PORT, R_PROTO, R_CLIENT_NAT,
 	R_CONNS, R_FIRST, R_LAST,
@@ -60,10 +60,13 @@ static int flow_row(sqlite3_stmt *st, void *arg)
 	return r->fn(&f, r->ctx);
 }
 
-/* Runs sql, whose ?1 and ?2 are a window, into row. */
+/*
+ * Runs sql, whose ?1 and ?2 are a window and ?3 whether rows a pod
+ * shares with another of its workload stay, into row.
+ */
 static int read_window(struct store *s, const char *sql, int64_t since,
-		       int64_t until, int (*row)(sqlite3_stmt *, void *),
-		       void *ctx)
+		       int64_t until, int dups,
+		       int (*row)(sqlite3_stmt *, void *), void *ctx)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
@@ -71,7 +74,8 @@ static int read_window(struct store *s, const char *sql, int64_t since,
 	if (store_query(s, sql, &st) < 0)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, since) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, until) != SQLITE_OK) {
+	    sqlite3_bind_int64(st, 2, until) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 3, dups) != SQLITE_OK) {
 		store_db_error(s);
 		goto out;
 	}
@@ -86,7 +90,7 @@ int store_read_generate_flows(struct store *s, int64_t since, int64_t until,
 {
 	struct flow_read r = { fn, ctx };
 
-	return read_window(s, sql_generate_flows, since, until, flow_row,
+	return read_window(s, sql_flows_window, since, until, 0, flow_row,
 			   &r);
 }
 
@@ -95,7 +99,8 @@ int store_read_check_flows(struct store *s, int64_t since, int64_t until,
 {
 	struct flow_read r = { fn, ctx };
 
-	return read_window(s, sql_check_flows, since, until, flow_row, &r);
+	return read_window(s, sql_flows_window, since, until, 1, flow_row,
+			   &r);
 }
 
 struct flow_sum_read {

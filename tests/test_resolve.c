@@ -480,13 +480,13 @@ static void test_late_import_resolves_the_day_again(void **state)
 struct reader {
 	const char *name;
 	const char *sql;
-	int window;		 /* binds ?1 since, ?2 until */
+	int window;		 /* binds ?1 since, ?2 until; 2: ?3 1 too */
 	int conns, first, last; /* the columns added up; -1: none */
 };
 
 static const struct reader readers[] = {
-	{ "generate", sql_generate_flows, 1, 6, 7, 8 },
-	{ "check", sql_check_flows, 1, 6, -1, 7 },
+	{ "generate", sql_flows_window, 1, 6, 7, 8 },
+	{ "check", sql_flows_window, 2, 6, 7, 8 },
 	{ "flows", sql_flows_query, 1, -1, -1, -1 },
 	{ "workloads", sql_workloads_query, 0, -1, -1, -1 },
 };
@@ -530,6 +530,8 @@ static char *reader_rows(struct store *s, const struct reader *r,
 	if (r->window) {
 		sqlite3_bind_int64(st, 1, since);
 		sqlite3_bind_int64(st, 2, until);
+		if (r->window == 2)
+			sqlite3_bind_int(st, 3, 1);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		char *key = NULL;
