@@ -46,39 +46,6 @@
 
 static const char *const reused_ip[] = { REUSED };
 
-/* A pod as testkit_pod() makes it, deleted at deleted (0: not). */
-static struct inv_pod pod(const char *name, const char *workload,
-			  const char *const *ips, int64_t started,
-			  int64_t deleted)
-{
-	struct inv_pod p = testkit_pod(name, workload, ips, started);
-
-	p.deleted = deleted;
-	return p;
-}
-
-/*
- * One import at time at.  A snapshot lists the namespace too, so that it
- * covers shop (ends what it no longer lists there) whatever pods it has.
- */
-static void import(struct testdb *f, enum inventory_mode mode, int64_t at,
-		   const struct inv_pod *pods, size_t n)
-{
-	const struct inv_namespace ns = { .name = "shop" };
-	struct inventory *inv = NULL;
-
-	if (inventory_begin(f->store, mode, at, &inv) < 0)
-		fail_msg("inventory_begin: %s", errmsg_get());
-	if (mode == INVENTORY_SNAPSHOT)
-		assert_int_equal(inventory_put_namespace(inv, &ns), 0);
-	for (size_t i = 0; i < n; i++)
-		if (inventory_put_pod(inv, &pods[i]) < 0)
-			fail_msg("inventory_put_pod %s: %s", pods[i].name,
-				 errmsg_get());
-	if (inventory_commit(inv, NULL) < 0)
-		fail_msg("inventory_commit: %s", errmsg_get());
-}
-
 /*
  * The usual handover: cart-1 held REUSED for an hour, search-1 got it at
  * HANDOVER.  The import caps cart-1's open tenure where search-1's
@@ -87,26 +54,21 @@ static void import(struct testdb *f, enum inventory_mode mode, int64_t at,
 static void import_handover(struct testdb *f)
 {
 	const struct inv_pod pods[] = {
-		pod("cart-1", "cart", reused_ip, EARLIER, 0),
-		pod("search-1", "search", reused_ip, HANDOVER, 0),
+		testkit_pod_deleted("cart-1", "cart", reused_ip, EARLIER, 0),
+		testkit_pod_deleted("search-1", "search", reused_ip, HANDOVER,
+				    0),
 	};
 
-	import(f, INVENTORY_SNAPSHOT, BUCKET + 120, pods, 2);
+	testdb_import(f->store, INVENTORY_SNAPSHOT, BUCKET + 120, pods, 2);
 }
 
 /* cart-1 running with REUSED since EARLIER, as a snapshot lists it. */
 static void import_running(struct testdb *f)
 {
-	const struct inv_pod running = pod("cart-1", "cart", reused_ip,
-					   EARLIER, 0);
+	const struct inv_pod running =
+		testkit_pod_deleted("cart-1", "cart", reused_ip, EARLIER, 0);
 
-	import(f, INVENTORY_SNAPSHOT, BUCKET - 600, &running, 1);
-}
-
-static void flush(struct testdb *f, const struct store_edge *e)
-{
-	if (store_flush_edges(f->store, e, 1) < 0)
-		fail_msg("store_flush_edges: %s", errmsg_get());
+	testdb_import(f->store, INVENTORY_SNAPSHOT, BUCKET - 600, &running, 1);
 }
 
 /*
@@ -123,8 +85,8 @@ static void connect_at(struct testdb *f, uint16_t port, int64_t first_seen,
 	struct store_edge in = testkit_edge(PEER, REUSED, port, first_seen,
 					    last_start, last_seen);
 
-	flush(f, &out);
-	flush(f, &in);
+	testdb_flush(f->store, &out);
+	testdb_flush(f->store, &in);
 }
 
 /*
@@ -206,10 +168,11 @@ static void test_start_at_valid_until_without_successor_is_nobodys(
 	void **state)
 {
 	struct testdb *f = *state;
-	const struct inv_pod gone = pod("cart-1", "cart", reused_ip, EARLIER,
-					HANDOVER);
+	const struct inv_pod gone =
+		testkit_pod_deleted("cart-1", "cart", reused_ip, EARLIER,
+				    HANDOVER);
 
-	import(f, INVENTORY_SNAPSHOT, BUCKET + 120, &gone, 1);
+	testdb_import(f->store, INVENTORY_SNAPSHOT, BUCKET + 120, &gone, 1);
 	assert_tenures(f, "cart-1 -3600..30");
 	connect_once(f, 1, HANDOVER);
 	assert_credited(f, 1, "nobody holders=0");
@@ -227,11 +190,13 @@ static void test_tenure_bounds_are_half_open(void **state)
 {
 	struct testdb *f = *state;
 	const struct inv_pod pods[] = {
-		pod("cart-1", "cart", reused_ip, EARLIER, HANDOVER - 10),
-		pod("search-1", "search", reused_ip, HANDOVER, 0),
+		testkit_pod_deleted("cart-1", "cart", reused_ip, EARLIER,
+				    HANDOVER - 10),
+		testkit_pod_deleted("search-1", "search", reused_ip, HANDOVER,
+				    0),
 	};
 
-	import(f, INVENTORY_SNAPSHOT, BUCKET + 120, pods, 2);
+	testdb_import(f->store, INVENTORY_SNAPSHOT, BUCKET + 120, pods, 2);
 	assert_tenures(f, "cart-1 -3600..20; search-1 30..open");
 	connect_once(f, 1, HANDOVER - 11);
 	assert_credited(f, 1, "cart-1 holders=1");
@@ -288,12 +253,14 @@ static void test_tenure_between_the_starts_is_not_credited(void **state)
 {
 	struct testdb *f = *state;
 	const struct inv_pod pods[] = {
-		pod("cart-1", "cart", reused_ip, EARLIER, 0),
-		pod("search-1", "search", reused_ip, HANDOVER, 0),
-		pod("search-2", "search", reused_ip, HANDOVER + 10, 0),
+		testkit_pod_deleted("cart-1", "cart", reused_ip, EARLIER, 0),
+		testkit_pod_deleted("search-1", "search", reused_ip, HANDOVER,
+				    0),
+		testkit_pod_deleted("search-2", "search", reused_ip,
+				    HANDOVER + 10, 0),
 	};
 
-	import(f, INVENTORY_SNAPSHOT, BUCKET + 120, pods, 3);
+	testdb_import(f->store, INVENTORY_SNAPSHOT, BUCKET + 120, pods, 3);
 	assert_tenures(f, "cart-1 -3600..30; search-1 30..40; "
 			  "search-2 40..open");
 	connect_at(f, 1, HANDOVER - 5, HANDOVER + 15, HANDOVER + 15);
@@ -322,11 +289,11 @@ static void test_unknown_start_keeps_the_bucket_rule(void **state)
 
 	import_handover(f);
 	seen.connections = 1;
-	flush(f, &seen);
-	flush(f, &started);
+	testdb_flush(f->store, &seen);
+	testdb_flush(f->store, &started);
 	started.server_port = seen.server_port = 2;
-	flush(f, &started);
-	flush(f, &seen);
+	testdb_flush(f->store, &started);
+	testdb_flush(f->store, &seen);
 	assert_rows(f, "1 bucket 2; 2 bucket 2",
 		    "SELECT server_port, attribution, count(*) FROM "
 		    "flow_resolved WHERE client_ip = '%s' GROUP BY 1, 2",
@@ -349,8 +316,8 @@ static void test_destroy_after_handover_stays_with_old_pod(void **state)
 					    HANDOVER - 20, HANDOVER - 20);
 
 	import_handover(f);
-	flush(f, &out);
-	flush(f, &in);
+	testdb_flush(f->store, &out);
+	testdb_flush(f->store, &in);
 	/* The DESTROY, folded into the bucket the connection counts in. */
 	out.first_seen = out.last_seen = BUCKET + 90;
 	out.last_start = STORE_UNKNOWN;
@@ -358,8 +325,8 @@ static void test_destroy_after_handover_stays_with_old_pod(void **state)
 	in.first_seen = in.last_seen = BUCKET + 90;
 	in.last_start = STORE_UNKNOWN;
 	in.connections = 0;
-	flush(f, &out);
-	flush(f, &in);
+	testdb_flush(f->store, &out);
+	testdb_flush(f->store, &in);
 
 	assert_rows(f, "0 -20 -20 60 1; 0 -20 -20 60 1",
 		    "SELECT bucket - %d, first_seen - %d, last_start - %d, "
@@ -376,10 +343,11 @@ static void test_destroy_after_handover_stays_with_old_pod(void **state)
 static void test_address_unheld_at_start_has_no_identity(void **state)
 {
 	struct testdb *f = *state;
-	const struct inv_pod gone = pod("cart-1", "cart", reused_ip, EARLIER,
-					BUCKET + 10);
+	const struct inv_pod gone =
+		testkit_pod_deleted("cart-1", "cart", reused_ip, EARLIER,
+				    BUCKET + 10);
 
-	import(f, INVENTORY_SNAPSHOT, BUCKET + 120, &gone, 1);
+	testdb_import(f->store, INVENTORY_SNAPSHOT, BUCKET + 120, &gone, 1);
 	connect_once(f, 1, BUCKET + 20);
 	assert_rows(f, "NULL 0 NULL 0; NULL 0 NULL 0",
 		    "SELECT src_name, src_holders, dst_name, dst_holders "
@@ -398,15 +366,16 @@ static void test_address_unheld_at_start_has_no_identity(void **state)
 static void test_successor_imported_later_takes_the_edge(void **state)
 {
 	struct testdb *f = *state;
-	const struct inv_pod next = pod("search-1", "search", reused_ip,
-					BUCKET + 10, 0);
+	const struct inv_pod next =
+		testkit_pod_deleted("search-1", "search", reused_ip,
+				    BUCKET + 10, 0);
 
 	import_running(f);
 	connect_once(f, 1, BUCKET + 20);
 	connect_once(f, 2, BUCKET + 5);
 	assert_credited(f, 1, "cart-1 holders=1");
 
-	import(f, INVENTORY_WATCH, BUCKET + 120, &next, 1);
+	testdb_import(f->store, INVENTORY_WATCH, BUCKET + 120, &next, 1);
 	assert_tenures(f, "cart-1 -3600..10; search-1 10..open");
 	assert_credited(f, 1, "search-1 holders=1");
 	assert_credited(f, 2, "cart-1 holders=1");
@@ -416,14 +385,15 @@ static void test_successor_imported_later_takes_the_edge(void **state)
 static void test_deletion_learnt_later_drops_the_edge(void **state)
 {
 	struct testdb *f = *state;
-	const struct inv_pod deleting = pod("cart-1", "cart", reused_ip,
-					    EARLIER, BUCKET + 15);
+	const struct inv_pod deleting =
+		testkit_pod_deleted("cart-1", "cart", reused_ip, EARLIER,
+				    BUCKET + 15);
 
 	import_running(f);
 	connect_once(f, 1, BUCKET + 20);
 	assert_credited(f, 1, "cart-1 holders=1");
 
-	import(f, INVENTORY_WATCH, BUCKET + 120, &deleting, 1);
+	testdb_import(f->store, INVENTORY_WATCH, BUCKET + 120, &deleting, 1);
 	assert_tenures(f, "cart-1 -3600..15");
 	assert_credited(f, 1, "nobody holders=0");
 }
@@ -437,14 +407,15 @@ static void test_snapshot_without_pod_ends_its_tenure(void **state)
 	struct testdb *f = *state;
 	static const char *const other_ip[] = { "10.244.1.6" };
 	/* A snapshot ends pods only if it lists pods: one other pod. */
-	const struct inv_pod other = pod("web-1", "web", other_ip, EARLIER, 0);
+	const struct inv_pod other =
+		testkit_pod_deleted("web-1", "web", other_ip, EARLIER, 0);
 
 	import_running(f);
 	connect_once(f, 1, BUCKET + 20);
 	connect_at(f, 2, BUCKET + 14, BUCKET + 14, BUCKET + 40);
 	assert_credited(f, 1, "cart-1 holders=1");
 
-	import(f, INVENTORY_SNAPSHOT, BUCKET + 15, &other, 1);
+	testdb_import(f->store, INVENTORY_SNAPSHOT, BUCKET + 15, &other, 1);
 	assert_tenures(f, "cart-1 -3600..15");
 	assert_credited(f, 1, "nobody holders=0");
 	assert_credited(f, 2, "cart-1 holders=1");
@@ -505,7 +476,7 @@ static void test_legacy_row_stays_by_bucket_when_added_to(void **state)
 
 	import_handover(f);
 	insert_legacy(f, REUSED, PEER, 1, BUCKET, BUCKET + 5, BUCKET + 6);
-	flush(f, &e);
+	testdb_flush(f->store, &e);
 	assert_rows(f, "bucket 5 2; bucket 5 2",
 		    "SELECT attribution, first_seen - %d, src_holders FROM "
 		    "flow_resolved WHERE client_ip = '%s'",
@@ -525,11 +496,12 @@ static void test_legacy_row_bucket_width_from_meta(void **state)
 {
 	struct testdb *f = *state;
 	const struct inv_pod pods[] = {
-		pod("cart-1", "cart", reused_ip, EARLIER, 0),
-		pod("search-1", "search", reused_ip, BUCKET + 240, 0),
+		testkit_pod_deleted("cart-1", "cart", reused_ip, EARLIER, 0),
+		testkit_pod_deleted("search-1", "search", reused_ip,
+				    BUCKET + 240, 0),
 	};
 
-	import(f, INVENTORY_SNAPSHOT, BUCKET + 600, pods, 2);
+	testdb_import(f->store, INVENTORY_SNAPSHOT, BUCKET + 600, pods, 2);
 	insert_legacy(f, REUSED, PEER, 1, BUCKET, BUCKET + 5, BUCKET + 6);
 	insert_legacy(f, PEER, REUSED, 1, BUCKET, BUCKET + 5, BUCKET + 6);
 	assert_credited(f, 1, "cart-1 holders=1");
@@ -567,8 +539,9 @@ static void import_services(struct testdb *f, int64_t at,
 	static const char *const backend_ip[] = { "10.244.4.4" };
 	const struct inv_namespace ns = { .name = "shop" };
 	/* Snapshots end Services only when they list Services and pods. */
-	const struct inv_pod backend = pod("backend-1", "backend", backend_ip,
-					   EARLIER, 0);
+	const struct inv_pod backend =
+		testkit_pod_deleted("backend-1", "backend", backend_ip, EARLIER,
+				    0);
 	struct inventory *inv = NULL;
 
 	assert_int_equal(inventory_begin(f->store, INVENTORY_SNAPSHOT, at,
@@ -592,7 +565,7 @@ static void connect_service(struct testdb *f, const char *cluster_ip,
 
 	e.service = testkit_addr(cluster_ip);
 	e.service_port = 80;
-	flush(f, &e);
+	testdb_flush(f->store, &e);
 }
 
 /*

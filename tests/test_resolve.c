@@ -59,53 +59,15 @@ static const char *const backend_ip[] = { BACKEND_IP };
 #define assert_rows(f, want, ...)                                              \
 	testdb_assert_query((f)->store, want, __VA_ARGS__)
 
-/* A pod as testkit_pod() makes it, deleted at deleted (0: not). */
-static struct inv_pod pod(const char *name, const char *workload,
-			  const char *const *ips, int64_t started,
-			  int64_t deleted)
-{
-	struct inv_pod p = testkit_pod(name, workload, ips, started);
-
-	p.deleted = deleted;
-	return p;
-}
-
-/*
- * A snapshot of namespace shop at at with pods.  Listing the namespace
- * makes it cover shop, so that it ends the pods it no longer lists.
- */
-static void import_pods(struct testdb *f, int64_t at,
-			const struct inv_pod *pods, size_t n)
-{
-	const struct inv_namespace ns = { .name = "shop" };
-	struct inventory *inv = NULL;
-
-	if (inventory_begin(f->store, INVENTORY_SNAPSHOT, at, &inv) < 0)
-		fail_msg("inventory_begin: %s", errmsg_get());
-	assert_int_equal(inventory_put_namespace(inv, &ns), 0);
-	for (size_t i = 0; i < n; i++)
-		if (inventory_put_pod(inv, &pods[i]) < 0)
-			fail_msg("inventory_put_pod %s: %s", pods[i].name,
-				 errmsg_get());
-	if (inventory_commit(inv, NULL) < 0)
-		fail_msg("inventory_commit: %s", errmsg_get());
-}
-
 /* cart-1 on CART_IP and web-1 on WEB_IP, running since EARLIER. */
 static void import_running(struct testdb *f, int64_t at)
 {
 	const struct inv_pod pods[] = {
-		pod("cart-1", "cart", cart_ip, EARLIER, 0),
-		pod("web-1", "web", web_ip, EARLIER, 0),
+		testkit_pod_deleted("cart-1", "cart", cart_ip, EARLIER, 0),
+		testkit_pod_deleted("web-1", "web", web_ip, EARLIER, 0),
 	};
 
-	import_pods(f, at, pods, 2);
-}
-
-static void flush(struct store *s, const struct store_edge *e)
-{
-	if (store_flush_edges(s, e, 1) < 0)
-		fail_msg("store_flush_edges: %s", errmsg_get());
+	testdb_import(f->store, INVENTORY_SNAPSHOT, at, pods, 2);
 }
 
 /* One connection web -> cart:port started at at, last seen a second on. */
@@ -114,7 +76,7 @@ static void call(struct testdb *f, uint16_t port, int64_t at)
 	struct store_edge e = testkit_edge(WEB_IP, CART_IP, port, at, at,
 					   at + 1);
 
-	flush(f->store, &e);
+	testdb_flush(f->store, &e);
 }
 
 static struct store_resolved resolve_at(struct store *s, int64_t now)
@@ -352,7 +314,7 @@ static void test_late_changes_show_at_once_and_fold_into_day_rows(
 	first.reply_bytes = 20;
 	first.orig_packets = 1;
 	first.reply_packets = 2;
-	flush(f->store, &first);
+	testdb_flush(f->store, &first);
 	call(f, 1, t - 60); /* in the tail */
 	import_running(f, t);
 	r = resolve_at(f->store, t + HOUR);
@@ -365,12 +327,12 @@ static void test_late_changes_show_at_once_and_fold_into_day_rows(
 	touch.reply_bytes = 500;
 	touch.orig_packets = 8;
 	touch.reply_packets = 4;
-	flush(f->store, &touch);
+	testdb_flush(f->store, &touch);
 	added.orig_bytes = 7;
 	added.reply_bytes = 3;
 	added.orig_packets = 1;
 	added.reply_packets = 1;
-	flush(f->store, &added);
+	testdb_flush(f->store, &added);
 	assert_rows(f, "1 0 1500 12; 2 1 10 2",
 		    "SELECT r.server_port, l.connections, "
 		    "l.orig_bytes + l.reply_bytes, "
@@ -420,8 +382,8 @@ static void test_late_import_resolves_the_day_again(void **state)
 	struct testdb *f = *state;
 	int64_t t = DAY0 + 10 * HOUR + 1800, handover = DAY0 + 9 * HOUR;
 	const struct inv_pod later[] = {
-		pod("search-1", "search", cart_ip, handover, 0),
-		pod("web-1", "web", web_ip, EARLIER, 0),
+		testkit_pod_deleted("search-1", "search", cart_ip, handover, 0),
+		testkit_pod_deleted("web-1", "web", web_ip, EARLIER, 0),
 	};
 	struct store_resolved r;
 	char *kept, *rule;
@@ -437,7 +399,7 @@ static void test_late_import_resolves_the_day_again(void **state)
 		    "SELECT server_port, dst_pod, sum(connections) FROM "
 		    "resolved_edges GROUP BY 1, 2 ORDER BY 1, 2");
 
-	import_pods(f, t + 600, later, 2);
+	testdb_import(f->store, INVENTORY_SNAPSHOT, t + 600, later, 2);
 	assert_rows(f, "cart-1 -118800..0; search-1 0..open",
 		    "SELECT p.name || ' ' || (pi.valid_from - %lld) || '..' "
 		    "|| coalesce(pi.valid_until - %lld, 'open') FROM pod_ip "
@@ -674,11 +636,13 @@ static int64_t shop(struct testdb *f)
 	const int64_t cart_handover = DAY0 + 12 * HOUR + 30;
 	const int64_t web_handover = DAY1 + 3 * HOUR + 30;
 	const struct inv_pod pods[] = {
-		pod("cart-1", "cart", cart_ip, EARLIER, 0),
-		pod("search-1", "search", cart_ip, cart_handover, 0),
-		pod("web-1", "web", web_ip, EARLIER, 0),
-		pod("web-2", "web", web_ip, web_handover, 0),
-		pod("backend-1", "backend", backend_ip, EARLIER, 0),
+		testkit_pod_deleted("cart-1", "cart", cart_ip, EARLIER, 0),
+		testkit_pod_deleted("search-1", "search", cart_ip,
+				    cart_handover, 0),
+		testkit_pod_deleted("web-1", "web", web_ip, EARLIER, 0),
+		testkit_pod_deleted("web-2", "web", web_ip, web_handover, 0),
+		testkit_pod_deleted("backend-1", "backend", backend_ip, EARLIER,
+				    0),
 	};
 	int64_t at = DAY1 + 10 * HOUR + 1800;
 	struct inventory *inv = NULL;
@@ -693,35 +657,35 @@ static int64_t shop(struct testdb *f)
 		e.orig_bytes = 100 + h;
 		e.reply_bytes = 1000;
 		e.orig_packets = e.reply_packets = 3;
-		flush(f->store, &e);
+		testdb_flush(f->store, &e);
 		/* Each hour's Service call, DNATed to backend. */
 		e = testkit_edge(WEB_IP, BACKEND_IP, 8443, s + 5, s + 5,
 				 s + 7);
 		e.service = testkit_addr(CLUSTER_IP);
 		e.service_port = 443;
-		flush(f->store, &e);
+		testdb_flush(f->store, &e);
 		if (h % 6 == 0) {
 			e = testkit_edge(NODE_IP, WEB_IP, 9100, s + 30,
 					 s + 30, s + 31);
-			flush(f->store, &e);
+			testdb_flush(f->store, &e);
 		}
 	}
 	/* Starts on both sides of cart's handover: both holders. */
 	e = testkit_edge(WEB_IP, CART_IP, 8081, cart_handover - 10,
 			 cart_handover + 10, cart_handover + 20);
-	flush(f->store, &e);
+	testdb_flush(f->store, &e);
 	/* Starts unknown, in the minute of a handover: every holder. */
 	e = testkit_edge(WEB_IP, CART_IP, 8082, cart_handover + 5,
 			 STORE_UNKNOWN, cart_handover + 5);
 	e.connections = 1;
-	flush(f->store, &e);
+	testdb_flush(f->store, &e);
 	e = testkit_edge(WEB_IP, OUTSIDE_IP, 1389, web_handover + 2,
 			 STORE_UNKNOWN, web_handover + 3);
 	e.connections = 3;
-	flush(f->store, &e);
+	testdb_flush(f->store, &e);
 	/* ...and in the tail, after the resolution hour. */
 	e = testkit_edge(WEB_IP, OUTSIDE_IP, 1389, at - 60, at - 60, at - 50);
-	flush(f->store, &e);
+	testdb_flush(f->store, &e);
 
 	if (inventory_begin(f->store, INVENTORY_SNAPSHOT, at, &inv) < 0)
 		fail_msg("inventory_begin: %s", errmsg_get());
@@ -753,14 +717,14 @@ static void shop_late(struct store *s)
 	e.orig_bytes = 4000;
 	e.reply_bytes = 40000;
 	e.orig_packets = e.reply_packets = 30;
-	flush(s, &e);
+	testdb_flush(s, &e);
 	e = testkit_edge(WEB_IP, CART_IP, 8083, DAY1 + HOUR + 7,
 			 DAY1 + HOUR + 7, DAY1 + HOUR + 8);
-	flush(s, &e);
+	testdb_flush(s, &e);
 	e = testkit_edge(WEB_IP, CART_IP, 8084, DAY1 + HOUR + 20,
 			 STORE_UNKNOWN, DAY1 + HOUR + 20);
 	e.connections = 1;
-	flush(s, &e);
+	testdb_flush(s, &e);
 }
 
 /*
@@ -848,7 +812,7 @@ static void test_late_row_without_start_counts_as_unstarted(void **state)
 	import_running(f, t);
 	resolve_at(f->store, t + HOUR);
 	dump.connections = 1;
-	flush(f->store, &dump);
+	testdb_flush(f->store, &dump);
 	/* The raw rows: one by its bucket, one by its start. */
 	assert_rows(f, "bucket 1; start 1",
 		    "SELECT attribution, count(*) FROM flow_resolved "
@@ -895,22 +859,22 @@ static void test_late_dump_in_a_handover_minute_credits_as_the_tail(
 	struct testdb *f = *state;
 	int64_t t = DAY0 + 10 * HOUR + 1800, handover = DAY0 + 9 * HOUR + 30;
 	const struct inv_pod pods[] = {
-		pod("cart-1", "cart", cart_ip, EARLIER, 0),
-		pod("search-1", "search", cart_ip, handover, 0),
-		pod("web-1", "web", web_ip, EARLIER, 0),
+		testkit_pod_deleted("cart-1", "cart", cart_ip, EARLIER, 0),
+		testkit_pod_deleted("search-1", "search", cart_ip, handover, 0),
+		testkit_pod_deleted("web-1", "web", web_ip, EARLIER, 0),
 	};
 	struct store_edge dump = testkit_edge(WEB_IP, CART_IP, 1,
 					      handover + 10, STORE_UNKNOWN,
 					      handover + 10);
 
 	call(f, 1, handover - 20); /* cart-1's, by its start */
-	import_pods(f, t, pods, 3);
+	testdb_import(f->store, INVENTORY_SNAPSHOT, t, pods, 3);
 	resolve_at(f->store, t + HOUR);
 	assert_credited_as_the_rule(f, "cart-1 1 1");
 
 	dump.connections = 1;
 	dump.bucket = handover - 30;
-	flush(f->store, &dump);
+	testdb_flush(f->store, &dump);
 	assert_credited_as_the_rule(f, "cart-1 2 2; search-1 2 2");
 	resolve_at(f->store, t + HOUR);
 	assert_credited_as_the_rule(f, "cart-1 2 2; search-1 2 2");
@@ -976,7 +940,7 @@ static void test_workloads_learnt_later_mark_dups_again(void **state)
 	char *rule, *kept;
 
 	e.connections = 1;
-	flush(f->store, &e);
+	testdb_flush(f->store, &e);
 	import_jobs(f, t, handover, 0);
 	resolve_at(f->store, t + HOUR);
 	assert_rows(f, "backup-29000000-a Job backup-29000000 0; "

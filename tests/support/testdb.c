@@ -215,3 +215,27 @@ void testdb_assert_query_at(const char *file, int line, struct store *s,
 	free(got);
 	free(sql);
 }
+
+void testdb_import(struct store *s, enum inventory_mode mode, int64_t at,
+		   const struct inv_pod *pods, size_t n)
+{
+	const struct inv_namespace ns = { .name = "shop" };
+	struct inventory *inv = NULL;
+
+	if (inventory_begin(s, mode, at, &inv) < 0)
+		fail_msg("inventory_begin: %s", errmsg_get());
+	if (mode == INVENTORY_SNAPSHOT)
+		assert_int_equal(inventory_put_namespace(inv, &ns), 0);
+	for (size_t i = 0; i < n; i++)
+		if (inventory_put_pod(inv, &pods[i]) < 0)
+			fail_msg("inventory_put_pod %s: %s", pods[i].name,
+				 errmsg_get());
+	if (inventory_commit(inv, NULL) < 0)
+		fail_msg("inventory_commit: %s", errmsg_get());
+}
+
+void testdb_flush(struct store *s, const struct store_edge *e)
+{
+	if (store_flush_edges(s, e, 1) < 0)
+		fail_msg("store_flush_edges: %s", errmsg_get());
+}

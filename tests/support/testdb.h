@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 
+#include "podflow/inventory.h"
 #include "podflow/store.h"
 
 /* A temporary directory and the database path in it. */
@@ -60,6 +61,18 @@ int testdb_teardown(void **state);
  */
 #define testdb_assert_query(s, want, ...)                                      \
 	testdb_assert_query_at(__FILE__, __LINE__, s, want, __VA_ARGS__)
+
+/*
+ * One import into s at at of pods, in a transaction of its own: a
+ * snapshot (mode INVENTORY_SNAPSHOT) lists namespace shop too, so that it
+ * covers shop (ends the pods it no longer lists there).  A failure fails
+ * the test.
+ */
+void testdb_import(struct store *s, enum inventory_mode mode, int64_t at,
+		   const struct inv_pod *pods, size_t n);
+
+/* Flushes the one edge e into s as podflowd does; a failure fails the test. */
+void testdb_flush(struct store *s, const struct store_edge *e);
 
 /*
  * Runs the SQL printf(fmt, ...) makes on db, an SQLite handle of the

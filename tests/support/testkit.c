@@ -65,6 +65,16 @@ struct inv_pod testkit_pod(const char *name, const char *workload,
 	return p;
 }
 
+struct inv_pod testkit_pod_deleted(const char *name, const char *workload,
+				   const char *const *ip, int64_t started,
+				   int64_t deleted)
+{
+	struct inv_pod p = testkit_pod(name, workload, ip, started);
+
+	p.deleted = deleted;
+	return p;
+}
+
 void testkit_assert_errmsg_at(const char *file, int line, const char *want)
 {
 	if (strstr(errmsg_get(), want) == NULL) {

@@ -43,6 +43,11 @@ struct store_edge testkit_edge(const char *client, const char *server,
 struct inv_pod testkit_pod(const char *name, const char *workload,
 			   const char *const *ip, int64_t started);
 
+/* The same pod, deleted (its deletionTimestamp) at deleted; 0: not. */
+struct inv_pod testkit_pod_deleted(const char *name, const char *workload,
+				   const char *const *ip, int64_t started,
+				   int64_t deleted);
+
 /*
  * Fails the test at the caller's line, with both texts, unless the
  * current errmsg contains want.
