@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "podflow/errmsg.h"
+#include "podflow/proto.h"
 #include "podflow/store.h"
 #include "sql.h"
 #include "support/testdb.h"
@@ -173,6 +174,26 @@ static void test_migrates_from_every_older_version(void **state)
 		}
 		store_close(t->store);
 		t->store = NULL;
+	}
+}
+
+/*
+ * The views name protocols from the table protocol, C from lib/proto.c:
+ * the two say the same of every number.
+ */
+static void test_protocol_names_are_proto_c_s(void **state)
+{
+	struct testdb *t = *state;
+
+	for (int n = 0; n < 256; n++) {
+		const char *name = proto_name((uint8_t)n);
+		char *got = testdb_query(t->store,
+					 "SELECT coalesce((SELECT name FROM "
+					 "protocol WHERE number = %d), 'NULL')",
+					 n);
+
+		assert_string_equal(got, name ? name : "NULL");
+		free(got);
 	}
 }
 
@@ -790,6 +811,7 @@ int main(void)
 		OPEN(test_readers_walk_the_primary_key),
 		CLOSED(test_readers_run_on_version_3),
 		CLOSED(test_migration_makes_the_views_anew),
+		OPEN(test_protocol_names_are_proto_c_s),
 		OPEN(test_upsert_aggregates_within_bucket),
 		OPEN(test_buckets_separate_and_view_sums),
 		OPEN(test_service_and_nat_columns),
