@@ -175,7 +175,10 @@ static int make_edge(const struct pod *pods, const struct conv *c,
 {
 	char ip[64];
 	int cn = end_node(pods, c->client), sn = end_node(pods, c->server);
-	int64_t first, last;
+	/* Drawn first: every node sees the same connections, as one. */
+	int64_t first = b + between(0, BUCKET - 10);
+	int64_t last = between((int)(first - b), BUCKET - 1) + b;
+	int64_t conns = between(1, 50);
 
 	if (node >= 0 && cn != node && sn != node)
 		return 0;
@@ -197,13 +200,11 @@ static int make_edge(const struct pod *pods, const struct conv *c,
 		node_ip(c->snat_node, ip, sizeof(ip));
 		e->client_nat = addr_of(ip);
 	}
-	first = b + between(0, BUCKET - 10);
-	last = between((int)(first - b), BUCKET - 1) + b;
 	e->bucket = b;
 	e->first_seen = first;
 	e->last_seen = last;
 	e->last_start = (first + last) / 2;
-	e->connections = between(1, 50);
+	e->connections = conns;
 	e->orig_bytes = e->orig_packets = STORE_UNKNOWN;
 	e->reply_bytes = e->reply_packets = STORE_UNKNOWN;
 	return 1;
