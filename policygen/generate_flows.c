@@ -316,7 +316,7 @@ static void row_read(const struct store_flow *r, size_t db, struct flow_row *f)
 	};
 }
 
-/* Keeps row r, for merge_and_handle(). */
+/* Keeps row r of database db, its strings copied, for merge(). */
 static int add_row(struct gen_flows *flows, struct gen_pool *pool, size_t db,
 		   const struct store_flow *r)
 {
@@ -353,25 +353,18 @@ static int read_row(const struct store_flow *r, void *ctx)
 	const struct rows_read *rr = ctx;
 	struct flow_row f;
 
-	if (rr->g->n_stores > 1) {
-		if (add_row(&rr->g->flows, &rr->g->pool, rr->db, r) < 0)
-			goto oom;
-		return 0;
-	}
 	row_read(r, rr->db, &f);
-	if (f.client == NULL || f.server == NULL || f.proto == NULL)
-		goto oom;
+	if (f.client == NULL || f.server == NULL || f.proto == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
 	return handle_flow(rr->g, &f);
-oom:
-	errmsg_set("out of memory");
-	return -1;
 }
 
 /*
- * Reads the flows of database db and hands each row to handle_flow() as
- * it comes (one database: nothing to merge, and nothing kept, so memory
- * does not grow with the edges), or keeps it for merge_and_handle()
- * (several).
+ * Reads the flows of database db, the only one, and hands each row to
+ * handle_flow() as it comes: nothing to merge, and nothing kept, so
+ * memory does not grow with the edges.
  */
 static int read_rows(struct gen *g, size_t db)
 {
@@ -379,28 +372,6 @@ static int read_rows(struct gen *g, size_t db)
 
 	return store_read_generate_flows(g->stores[db], g->o->since,
 					 g->o->until, read_row, &rr);
-}
-
-/*
- * The connection a row counts: the same on the client's and the server's
- * node.  store_read_generate_flows() orders rows the same way, so that one
- * database's rows, handled as they come, are handled in the order
- * merge_and_handle() would give them.
- */
-static int cmp_row(const void *a, const void *b)
-{
-	const struct flow_row *x = a, *y = b;
-	int c;
-
-	if (x->bucket != y->bucket)
-		return x->bucket < y->bucket ? -1 : 1;
-	if ((c = strcmp(x->client, y->client)) != 0 ||
-	    (c = strcmp(x->server, y->server)) != 0 ||
-	    (c = strcmp(x->proto, y->proto)) != 0)
-		return c;
-	if (x->port != y->port)
-		return x->port - y->port;
-	return x->db < y->db ? -1 : x->db > y->db;
 }
 
 /*
@@ -434,41 +405,123 @@ static size_t keep_db(const struct flow_row *rows, size_t n)
 	return keep;
 }
 
+/* A connection's key, in the pool: a day, client, server, protocol, port. */
+struct conn_key {
+	int64_t day;
+	const char *client, *server, *proto;
+	int port;
+};
+
+static int same_connection(const struct conn_key *k,
+			   const struct store_flow *r)
+{
+	return r->day == k->day && r->server_port == k->port &&
+	       strcmp(r->client_ip, k->client) == 0 &&
+	       strcmp(r->server_ip, k->server) == 0 &&
+	       strcmp(r->protocol, k->proto) == 0;
+}
+
 /*
- * Feeds the rows to handle_flow().  Where several databases recorded the
- * same connections (the client's node and the server's), one database's
+ * The database whose next row comes first, -1 when none is left: by
+ * day, client, server, protocol and port, the order
+ * store_flows_next() gives each database's rows in.  A connection counts
+ * the same on the client's and the server's node.
+ */
+static ssize_t next_db(const struct store_flow *cur, const int *live,
+		       size_t n)
+{
+	ssize_t m = -1;
+
+	for (size_t db = 0; db < n; db++) {
+		const struct store_flow *x = &cur[db], *y = &cur[m];
+		int c;
+
+		if (!live[db])
+			continue;
+		if (m < 0) {
+			m = (ssize_t)db;
+			continue;
+		}
+		c = x->day != y->day ? (x->day < y->day ? -1 : 1) : 0;
+		c = c ?: strcmp(x->client_ip, y->client_ip);
+		c = c ?: strcmp(x->server_ip, y->server_ip);
+		c = c ?: strcmp(x->protocol, y->protocol);
+		c = c ?: x->server_port - y->server_port;
+		if (c < 0)
+			m = (ssize_t)db;
+	}
+	return m;
+}
+
+/*
+ * Several databases, merged as they are read, never held: each one's
+ * rows come in next_db()'s order, so the rows of one connection (one
+ * day, client, server, protocol and port) are the next rows of every
+ * database at once.  Those alone are kept; where several databases
+ * recorded them (the client's node and the server's), one database's
  * rows stand for them (keep_db()).
  */
-static int merge_and_handle(struct gen *g)
+static int merge(struct gen *g)
 {
-	struct flow_row *rows = g->flows.rows;
-	size_t n = g->flows.n_rows;
+	size_t n = g->n_stores;
+	struct store_flows **c = calloc(n, sizeof(*c));
+	struct store_flow *cur = calloc(n, sizeof(*cur));
+	int *live = calloc(n, sizeof(*live));
+	struct gen_flows *group = &g->flows;
+	ssize_t m;
+	int rc = -1;
 
-	if (n > 1)
-		qsort(rows, n, sizeof(*rows), cmp_row);
-	for (size_t i = 0; i < n;) {
-		size_t j = i, keep;
-
-		while (j < n && cmp_row(&rows[i], &rows[j]) <= 0 &&
-		       rows[j].bucket == rows[i].bucket &&
-		       strcmp(rows[j].client, rows[i].client) == 0 &&
-		       strcmp(rows[j].server, rows[i].server) == 0 &&
-		       strcmp(rows[j].proto, rows[i].proto) == 0 &&
-		       rows[j].port == rows[i].port)
-			j++;
-		keep = keep_db(rows + i, j - i);
-		for (size_t k = i; k < j; k++)
-			if (rows[k].db == keep && handle_flow(g, &rows[k]) < 0)
-				return -1;
-		i = j;
+	if (c == NULL || cur == NULL || live == NULL) {
+		errmsg_set("out of memory");
+		goto out;
 	}
-	return 0;
+	for (size_t db = 0; db < n; db++)
+		if (store_flows_open(g->stores[db], g->o->since, g->o->until,
+				     &c[db]) < 0 ||
+		    (live[db] = store_flows_next(c[db], &cur[db])) < 0)
+			goto out;
+	while ((m = next_db(cur, live, n)) >= 0) {
+		struct conn_key k = {
+			.day = cur[m].day,
+			.client = generate_intern(&g->pool, cur[m].client_ip),
+			.server = generate_intern(&g->pool, cur[m].server_ip),
+			.proto = generate_intern(&g->pool, cur[m].protocol),
+			.port = cur[m].server_port,
+		};
+		size_t keep;
+
+		if (k.client == NULL || k.server == NULL || k.proto == NULL)
+			goto oom;
+		/* By database, each one's rows as they came. */
+		group->n_rows = 0;
+		for (size_t db = 0; db < n; db++)
+			while (live[db] && same_connection(&k, &cur[db])) {
+				if (add_row(group, &g->pool, db, &cur[db]) < 0)
+					goto oom;
+				if ((live[db] = store_flows_next(c[db],
+								 &cur[db])) < 0)
+					goto out;
+			}
+		keep = keep_db(group->rows, group->n_rows);
+		for (size_t i = 0; i < group->n_rows; i++)
+			if (group->rows[i].db == keep &&
+			    handle_flow(g, &group->rows[i]) < 0)
+				goto out;
+	}
+	rc = 0;
+	goto out;
+oom:
+	errmsg_set("out of memory");
+out:
+	for (size_t db = 0; c != NULL && db < n; db++)
+		store_flows_close(c[db]);
+	free(c);
+	free(cur);
+	free(live);
+	return rc;
 }
 
 int generate_load_flows(struct gen *g)
 {
-	for (size_t db = 0; db < g->n_stores; db++)
-		if (read_rows(g, db) < 0)
-			return -1;
-	return g->n_stores > 1 ? merge_and_handle(g) : 0;
+	return g->n_stores > 1 ? merge(g) : read_rows(g, 0);
 }

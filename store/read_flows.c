@@ -6,6 +6,9 @@
  * Every statement reads the view resolved_edges, whose rule is SQL
  * (sql/views.sql); this file only knows each statement's columns.
  */
+#include <stdlib.h>
+
+#include "podflow/errmsg.h"
 #include "podflow/store_read.h"
 #include "sql.h"
 #include "store_int.h"
@@ -37,10 +40,10 @@ static struct store_flow_end flow_end(sqlite3_stmt *st, int first)
 	};
 }
 
-static int flow_row(sqlite3_stmt *st, void *arg)
+/* The row st is on; its strings are SQLite's, valid until it steps. */
+static struct store_flow flow_at(sqlite3_stmt *st)
 {
-	const struct flow_read *r = arg;
-	const struct store_flow f = {
+	return (struct store_flow){
 		.day = sqlite3_column_int64(st, R_DAY),
 		.client_ip = store_column_text(st, R_CLIENT),
 		.server_ip = store_column_text(st, R_SERVER),
@@ -56,6 +59,12 @@ static int flow_row(sqlite3_stmt *st, void *arg)
 		.service_name = store_column_text(st, R_SVC_NAME),
 		.service_port = sqlite3_column_int(st, R_SVC_PORT),
 	};
+}
+
+static int flow_row(sqlite3_stmt *st, void *arg)
+{
+	const struct flow_read *r = arg;
+	const struct store_flow f = flow_at(st);
 
 	return r->fn(&f, r->ctx);
 }
@@ -226,4 +235,54 @@ int store_read_workloads(struct store *s, const char *ns, store_workload_fn fn,
 out:
 	sqlite3_finalize(st);
 	return rc;
+}
+
+struct store_flows {
+	struct store *s;
+	sqlite3_stmt *st;
+};
+
+int store_flows_open(struct store *s, int64_t since, int64_t until,
+		     struct store_flows **out)
+{
+	struct store_flows *c = calloc(1, sizeof(*c));
+
+	*out = NULL;
+	if (c == NULL) {
+		errmsg_set("%s: out of memory", store_filename(s));
+		return -1;
+	}
+	c->s = s;
+	if (store_query(s, sql_flows_window, &c->st) < 0)
+		goto err;
+	if (sqlite3_bind_int64(c->st, 1, since) != SQLITE_OK ||
+	    sqlite3_bind_int64(c->st, 2, until) != SQLITE_OK ||
+	    sqlite3_bind_int(c->st, 3, 0) != SQLITE_OK) {
+		store_db_error(s);
+		goto err;
+	}
+	*out = c;
+	return 0;
+err:
+	store_flows_close(c);
+	return -1;
+}
+
+int store_flows_next(struct store_flows *c, struct store_flow *row)
+{
+	int rc = sqlite3_step(c->st);
+
+	if (rc == SQLITE_ROW) {
+		*row = flow_at(c->st);
+		return 1;
+	}
+	return rc == SQLITE_DONE ? 0 : store_db_error(c->s);
+}
+
+void store_flows_close(struct store_flows *c)
+{
+	if (c == NULL)
+		return;
+	sqlite3_finalize(c->st);
+	free(c);
 }

@@ -45,11 +45,10 @@ struct store_flow {
 	const char *protocol;	   /* its name ("TCP"), else its number */
 	const char *client_nat_ip; /* the client after SNAT; NULL: none */
 	int64_t connections;
-	int64_t first_seen; /* 0 from store_read_check_flows() */
+	int64_t first_seen;
 	int64_t last_seen;
-	/* uid NULL from store_read_generate_flows() */
 	struct store_flow_end src, dst;
-	/* The Service dialled; NULL and 0: none, or check's reads. */
+	/* The Service dialled; NULL and 0: none. */
 	const char *service_namespace, *service_name;
 	int service_port;
 };
@@ -66,11 +65,27 @@ int store_read_generate_flows(struct store *s, int64_t since, int64_t until,
 
 /*
  * policygen check: the resolved edges seen in [since, until), with the
- * pods at their ends by uid; a reused address gives a row per holder.
- * Ordered by day, client, server, port and protocol.
+ * pods at their ends by uid; a reused address gives a row per holder,
+ * two pods of a workload included.  In generate's order.
  */
 int store_read_check_flows(struct store *s, int64_t since, int64_t until,
 			   store_flow_fn fn, void *ctx);
+
+/*
+ * generate's flows as an open read, for a merge of several databases
+ * that takes each one's rows side by side, in their order:
+ * store_flows_next() stores the next row in *row, its strings valid
+ * until the next call or store_flows_close(), and returns 1; 0 after the
+ * last; -1 with errmsg naming the file.  store_flows_open() stores an
+ * owned read in *out (close it with store_flows_close(); NULL is a
+ * no-op) and returns 0, or -1 with errmsg.
+ */
+struct store_flows;
+
+int store_flows_open(struct store *s, int64_t since, int64_t until,
+		     struct store_flows **out);
+int store_flows_next(struct store_flows *c, struct store_flow *row);
+void store_flows_close(struct store_flows *c);
 
 /*
  * The resolved edges of a window added up by their ends, port, protocol
