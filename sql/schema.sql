@@ -230,41 +230,6 @@ CREATE INDEX pod_ip_by_ip ON pod_ip (ip, valid_from, valid_until);
 
 -- Triggers
 
-CREATE TRIGGER edge_delete INSTEAD OF DELETE ON edge
-BEGIN
-	DELETE FROM edge_raw WHERE bucket = OLD.bucket
-	  AND client = OLD.client_id AND route = OLD.route_id;
-END;
-
-CREATE TRIGGER edge_insert INSTEAD OF INSERT ON edge
-BEGIN
-	INSERT OR IGNORE INTO addr (ip)
-	SELECT value FROM json_each(json_array(NEW.client_ip, NEW.server_ip,
-					       NEW.service_ip,
-					       NEW.client_nat_ip))
-	WHERE value IS NOT NULL AND value <> '';
-	INSERT OR IGNORE INTO route (server, server_port, protocol, service,
-				     service_port, client_nat)
-	VALUES ((SELECT id FROM addr WHERE ip = NEW.server_ip),
-		NEW.server_port, NEW.protocol,
-		coalesce((SELECT id FROM addr WHERE ip = NEW.service_ip), 0),
-		coalesce(NEW.service_port, 0),
-		coalesce((SELECT id FROM addr WHERE ip = NEW.client_nat_ip), 0));
-	INSERT INTO edge_raw
-	SELECT NEW.bucket, (SELECT id FROM addr WHERE ip = NEW.client_ip),
-	       r.id, NEW.first_seen - NEW.bucket, NEW.last_seen - NEW.bucket,
-	       NEW.last_start - NEW.bucket, NEW.connections, NEW.orig_bytes,
-	       NEW.orig_packets, NEW.reply_bytes, NEW.reply_packets
-	FROM route AS r
-	WHERE r.server = (SELECT id FROM addr WHERE ip = NEW.server_ip)
-	  AND r.server_port = NEW.server_port AND r.protocol = NEW.protocol
-	  AND r.service = coalesce((SELECT id FROM addr
-				    WHERE ip = NEW.service_ip), 0)
-	  AND r.service_port = coalesce(NEW.service_port, 0)
-	  AND r.client_nat = coalesce((SELECT id FROM addr
-				       WHERE ip = NEW.client_nat_ip), 0);
-END;
-
 CREATE TRIGGER edge_late_insert AFTER INSERT ON edge_raw
 WHEN NEW.bucket < (SELECT CAST(value AS INTEGER) FROM meta
 		   WHERE key = 'resolved_until')
@@ -302,18 +267,4 @@ BEGIN
 		NEW.orig_packets - coalesce(OLD.orig_packets, 0),
 		NEW.reply_bytes - coalesce(OLD.reply_bytes, 0),
 		NEW.reply_packets - coalesce(OLD.reply_packets, 0), 0);
-END;
-
-CREATE TRIGGER edge_update INSTEAD OF UPDATE ON edge
-BEGIN
-	UPDATE edge_raw SET first_off = NEW.first_seen - bucket,
-			    last_off = NEW.last_seen - bucket,
-			    start_off = NEW.last_start - bucket,
-			    connections = NEW.connections,
-			    orig_bytes = NEW.orig_bytes,
-			    orig_packets = NEW.orig_packets,
-			    reply_bytes = NEW.reply_bytes,
-			    reply_packets = NEW.reply_packets
-	WHERE bucket = OLD.bucket AND client = OLD.client_id
-	  AND route = OLD.route_id;
 END;
