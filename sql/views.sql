@@ -44,9 +44,11 @@ FROM (
 	       connections, orig_bytes, orig_packets, reply_bytes,
 	       reply_packets, unstarted
 	FROM edge_late) AS e
-JOIN route AS r ON r.id = e.route
-JOIN addr AS c ON c.id = e.client
-JOIN addr AS s ON s.id = r.server
+-- LEFT JOINs (every id is there) keep the rows the outer loop, read as
+-- they come: inner ones let SQLite copy them all first, to look them up.
+LEFT JOIN route AS r ON r.id = e.route
+LEFT JOIN addr AS c ON c.id = e.client
+LEFT JOIN addr AS s ON s.id = r.server
 LEFT JOIN addr AS v ON v.id = r.service
 LEFT JOIN addr AS n ON n.id = r.client_nat;
 
@@ -418,9 +420,10 @@ SELECT
 	svc.name AS service_name,
 	f.unstarted
 FROM flow_days AS f
-JOIN route AS r ON r.id = f.route
-JOIN addr AS c ON c.id = f.client
-JOIN addr AS s ON s.id = r.server
+-- LEFT JOINs, as in edge_rows: the rows are read as they come.
+LEFT JOIN route AS r ON r.id = f.route
+LEFT JOIN addr AS c ON c.id = f.client
+LEFT JOIN addr AS s ON s.id = r.server
 LEFT JOIN addr AS v ON v.id = r.service
 LEFT JOIN addr AS n ON n.id = r.client_nat
 LEFT JOIN protocol AS pr ON pr.number = r.protocol
