@@ -188,7 +188,12 @@ static int note_days(struct store *s, const struct state *w, int64_t from,
 	return 0;
 }
 
-static int resolve(struct store *s, int64_t now, struct store_resolved *out)
+/*
+ * One pass, in the caller's transaction: what changed first, then at most
+ * an hour of raw rows.  *more: hours are left for another pass.
+ */
+static int resolve(struct store *s, int64_t now, struct store_resolved *out,
+		   int *more)
 {
 	struct state w;
 	int64_t limit, redo, start;
@@ -224,10 +229,14 @@ static int resolve(struct store *s, int64_t now, struct store_resolved *out)
 		return 0;
 	if (limit < w.until)
 		limit = w.until;
+	if (limit > floor_to(w.until, HOUR) + HOUR) {
+		limit = floor_to(w.until, HOUR) + HOUR;
+		*more = 1;
+	}
 	start = w.until;
 	if (run(s, sql_resolve_fold, start, limit) < 0)
 		return -1;
-	out->rows = sqlite3_changes64(store_db(s));
+	out->rows += sqlite3_changes64(store_db(s));
 	if (run(s, "DELETE FROM edge_late", 0, 0) < 0)
 		return -1;
 	w.until = limit;
@@ -240,17 +249,29 @@ static int resolve(struct store *s, int64_t now, struct store_resolved *out)
 	return 0;
 }
 
+/*
+ * A transaction per hour resolved: the write lock is never held longer
+ * than an hour of raw rows takes (a second or so on a big node), so that
+ * podflowd's flushes wait that at most; every commit leaves the kept rows
+ * and resolved_until agreeing, and a reader reads the rest as tail.
+ */
 int store_resolve(struct store *s, int64_t now, struct store_resolved *out)
 {
 	struct store_resolved r = { 0 };
+	int more;
 
-	if (run(s, "BEGIN IMMEDIATE", 0, 0) < 0)
-		return -1;
-	if (resolve(s, now, &r) < 0 || run(s, "COMMIT", 0, 0) < 0) {
-		if (!sqlite3_get_autocommit(store_db(s)))
-			sqlite3_exec(store_db(s), "ROLLBACK", NULL, NULL, NULL);
-		return -1;
-	}
+	do {
+		more = 0;
+		if (run(s, "BEGIN IMMEDIATE", 0, 0) < 0)
+			return -1;
+		if (resolve(s, now, &r, &more) < 0 ||
+		    run(s, "COMMIT", 0, 0) < 0) {
+			if (!sqlite3_get_autocommit(store_db(s)))
+				sqlite3_exec(store_db(s), "ROLLBACK", NULL,
+					     NULL, NULL);
+			return -1;
+		}
+	} while (more);
 	if (out != NULL)
 		*out = r;
 	return 0;

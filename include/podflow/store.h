@@ -146,14 +146,16 @@ struct store_resolved {
 
 /*
  * Resolves the raw rows the inventory covers into the kept day rows
- * (edge_day), in one transaction: the whole hours from meta
- * resolved_until up to the inventory's time (or now, if earlier), and the
- * late changes to rows already resolved (edge_late).  A kept day whose
- * inventory a later import changed is resolved again first, while its raw
- * rows are all kept.  Incremental and idempotent: a second call with
- * nothing new writes nothing.  Without an inventory, nothing is resolved.
- * Stores what it did in *out if not NULL; returns 0, or -1 with errmsg
- * (and nothing written).
+ * (edge_day): the whole hours from meta resolved_until up to the
+ * inventory's time (or now, if earlier), and the late changes to rows
+ * already resolved (edge_late).  A kept day whose inventory a later
+ * import changed is resolved again first, while its raw rows are all
+ * kept.  A transaction an hour, so that the write lock is never held
+ * long; each leaves the kept rows and resolved_until agreeing.
+ * Incremental and idempotent: a second call with nothing new writes
+ * nothing.  Without an inventory, nothing is resolved.  Stores what it
+ * did in *out if not NULL; returns 0, or -1 with errmsg (the hours
+ * before the one that failed stay resolved).
  */
 int store_resolve(struct store *s, int64_t now, struct store_resolved *out);
 
