@@ -45,6 +45,10 @@
 /* At shutdown, what the kernel already queued is read for at most this. */
 #define SHUTDOWN_DRAIN_MS 3000
 #define PRUNE_INTERVAL_S 3600
+/* The upkeep again this soon while hours are left to resolve. */
+#define CATCHUP_INTERVAL_S 5
+/* How long opening (and migrating) the database may take under systemd. */
+#define OPEN_TIMEOUT_S 1800
 /* How often the service manager's STATUS= line is refreshed. */
 #define STATUS_INTERVAL_S 10
 /* Whether the kernel stamps conntrack entries with their start time. */
@@ -198,11 +202,14 @@ static void flush(struct daemon *d)
 }
 
 /*
- * The hourly upkeep of the database: the raw rows the inventory covers
- * resolved into day rows (if an inventory was imported into it), then
- * retention.  A raw row is kept until it is resolved, whatever its age.
+ * The upkeep of the database: the raw rows the inventory covers resolved
+ * into day rows (if an inventory was imported into it), an hour of them
+ * at a time, then retention.  A raw row is kept until it is resolved,
+ * whatever its age.  Returns nonzero while hours are left to resolve (a
+ * database just migrated, an import after a long gap): the next upkeep
+ * comes soon, and the events wait for no more than an hour's rows.
  */
-static void maintain(struct daemon *d)
+static int maintain(struct daemon *d)
 {
 	int64_t now = wall_seconds();
 	/* 0 days: nothing is old; 0 hours: raw rows as long as the rest. */
@@ -216,7 +223,8 @@ static void maintain(struct daemon *d)
 	struct store_resolved r;
 	struct store_pruned p;
 
-	if (store_resolve(d->store, now, &r) < 0)
+	r.more = 0;
+	if (store_resolve_some(d->store, now, 1, &r) < 0)
 		log_msg(LOG_WARNING, "resolving edges: %s", errmsg_get());
 	else if (r.redone_from > 0)
 		log_msg(LOG_INFO, "resolved again from %lld: the inventory of "
@@ -228,6 +236,7 @@ static void maintain(struct daemon *d)
 			"and %lld day rows older than %u days",
 			(long long)p.raw, d->cfg.raw_retention_hours,
 			(long long)p.days, d->cfg.retention_days);
+	return r.more;
 }
 
 /* Keeps the WAL of a database written for months from growing. */
@@ -486,9 +495,11 @@ static void on_stats(struct daemon *d, int64_t now)
 
 static void on_prune(struct daemon *d, int64_t now)
 {
-	maintain(d);
+	int more = maintain(d);
+
 	checkpoint(d);
-	timer_set(&d->timers, TIMER_PRUNE, now + PRUNE_INTERVAL_S * 1000);
+	timer_set(&d->timers, TIMER_PRUNE,
+		  now + (more ? CATCHUP_INTERVAL_S : PRUNE_INTERVAL_S) * 1000);
 }
 
 static void on_status(struct daemon *d, int64_t now)
@@ -720,6 +731,13 @@ static int start(struct daemon *d)
 	 * members can query it with sqlite3 while podflowd writes.
 	 */
 	umask(027);
+	/*
+	 * Opening migrates an older database, which takes a while for a big
+	 * one (schema 8 rewrites every raw row: some 10 s a day of a large
+	 * node): more than systemd's start timeout would wait.
+	 */
+	sdnotify_sendf("EXTEND_TIMEOUT_USEC=%llu\nSTATUS=opening the database",
+		       (unsigned long long)OPEN_TIMEOUT_S * 1000000);
 	if (store_open(store_path(d->cfg.db), 0, &d->store) < 0 ||
 	    ctsub_open(d->cfg.netlink_buffer_bytes, &d->sub) < 0) {
 		log_msg(LOG_ERR, "%s", errmsg_get());

@@ -7,6 +7,7 @@
  * this file decides what to resolve and when to resolve it again.
  */
 #include <sqlite3.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -255,10 +256,11 @@ static int resolve(struct store *s, int64_t now, struct store_resolved *out,
  * podflowd's flushes wait that at most; every commit leaves the kept rows
  * and resolved_until agreeing, and a reader reads the rest as tail.
  */
-int store_resolve(struct store *s, int64_t now, struct store_resolved *out)
+int store_resolve_some(struct store *s, int64_t now, int max_hours,
+		       struct store_resolved *out)
 {
 	struct store_resolved r = { 0 };
-	int more;
+	int more, passes = 0;
 
 	do {
 		more = 0;
@@ -271,8 +273,14 @@ int store_resolve(struct store *s, int64_t now, struct store_resolved *out)
 					     NULL, NULL);
 			return -1;
 		}
-	} while (more);
+	} while (more && ++passes < max_hours);
+	r.more = more;
 	if (out != NULL)
 		*out = r;
 	return 0;
+}
+
+int store_resolve(struct store *s, int64_t now, struct store_resolved *out)
+{
+	return store_resolve_some(s, now, INT_MAX, out);
 }

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "podflow/errmsg.h"
 #include "podflow/store.h"
@@ -405,13 +404,13 @@ int store_open(const char *path, unsigned int flags, struct store **ret)
 	    store_prepare_all(s, flags) < 0)
 		goto err;
 	/*
-	 * A database from before resolved edges: resolve what it covers, and
-	 * give back the pages of the raw rows' old form (two thirds of them).
+	 * A database from before resolved edges gives back the pages of its
+	 * raw rows' old form (two thirds of them).  Its writers' next passes
+	 * (an import, podflowd's upkeep) resolve what its inventory covers.
 	 */
-	if (!(flags & STORE_READONLY) && old < STORE_RESOLVED_VERSION &&
-	    (store_resolve(s, (int64_t)time(NULL), NULL) < 0 ||
-	     (old > 0 && store_exec(s, "VACUUM", "compacting after the "
-				    "migration") < 0)))
+	if (!(flags & STORE_READONLY) && old > 0 &&
+	    old < STORE_RESOLVED_VERSION &&
+	    store_exec(s, "VACUUM", "compacting after the migration") < 0)
 		goto err;
 	*ret = s;
 	return 0;

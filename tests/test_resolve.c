@@ -81,7 +81,7 @@ static void call(struct testdb *f, uint16_t port, int64_t at)
 
 static struct store_resolved resolve_at(struct store *s, int64_t now)
 {
-	struct store_resolved r = { -1, -1, -1 };
+	struct store_resolved r = { -1, -1, -1, -1 };
 
 	if (store_resolve(s, now, &r) < 0)
 		fail_msg("store_resolve: %s", errmsg_get());

@@ -178,6 +178,47 @@ static void test_migrates_from_every_older_version(void **state)
 }
 
 /*
+ * store_resolve_some() resolves at most the hours it is given, a
+ * transaction each, and says when hours are left: a writer with other
+ * work (podflowd) calls it again until it has caught up, to the rows one
+ * store_resolve() gives.
+ */
+static void test_resolve_some_hours_at_a_time(void **state)
+{
+	struct testdb *t = *state;
+	static const char *const ip[] = { "10.244.1.5" };
+	const int64_t day = 1767225600, hour = 3600; /* 2026-01-01 */
+	const struct inv_pod cart = testkit_pod("cart-1", "cart", ip,
+						day - hour);
+	struct store_resolved r;
+
+	testdb_import(t->store, INVENTORY_SNAPSHOT, day + 3 * hour + 60, &cart,
+		      1);
+	for (int h = 0; h < 3; h++) {
+		int64_t at = day + h * hour + 5;
+		struct store_edge e = testkit_edge("10.244.1.6", "10.244.1.5",
+						   80, at, at, at + 1);
+
+		testdb_flush(t->store, &e);
+	}
+	for (int h = 1; h <= 3; h++) {
+		assert_int_equal(store_resolve_some(t->store, day + 4 * hour,
+						    1, &r),
+				 0);
+		assert_int_equal(r.until, day + h * hour);
+		assert_int_equal(r.more, h < 3);
+	}
+	testdb_assert_query(t->store, "1 3 cart-1",
+			    "SELECT count(*), sum(connections), max(p.name) "
+			    "FROM edge_day AS d JOIN pod AS p "
+			    "ON p.id = d.dst_pod_id");
+	assert_int_equal(store_resolve_some(t->store, day + 4 * hour, 1, &r),
+			 0);
+	assert_int_equal(r.rows, 0);
+	assert_false(r.more);
+}
+
+/*
  * The views name protocols from the table protocol, C from lib/proto.c:
  * the two say the same of every number.
  */
@@ -812,6 +853,7 @@ int main(void)
 		CLOSED(test_readers_run_on_version_3),
 		CLOSED(test_migration_makes_the_views_anew),
 		OPEN(test_protocol_names_are_proto_c_s),
+		OPEN(test_resolve_some_hours_at_a_time),
 		OPEN(test_upsert_aggregates_within_bucket),
 		OPEN(test_buckets_separate_and_view_sums),
 		OPEN(test_service_and_nat_columns),

@@ -142,6 +142,7 @@ struct store_resolved {
 	int64_t until;	     /* raw rows before it are resolved (0: none) */
 	int64_t redone_from; /* days from it were resolved again (0: none) */
 	int64_t rows;	     /* day rows written or added to */
+	int more;	     /* hours are left (store_resolve_some()) */
 };
 
 /*
@@ -158,6 +159,14 @@ struct store_resolved {
  * before the one that failed stay resolved).
  */
 int store_resolve(struct store *s, int64_t now, struct store_resolved *out);
+
+/*
+ * store_resolve(), at most max_hours hours of raw rows (one transaction
+ * each), for a caller with other work between (podflowd's event loop):
+ * out->more says hours are left.
+ */
+int store_resolve_some(struct store *s, int64_t now, int max_hours,
+		       struct store_resolved *out);
 
 /*
  * Copies the WAL into the database and truncates it, so that the WAL of

@@ -214,8 +214,8 @@ INSERT INTO protocol (number, name) VALUES
 
 -- How far the inventory reaches, which resolution may not pass: from now
 -- on each import says (meta inventory_at); for an inventory imported
--- before, when its last snapshot saw anything.  The first writer to open
--- the database resolves what it covers (store_open()).
+-- before, when its last snapshot saw anything.  The next import or
+-- podflowd's upkeep resolves what it covers.
 INSERT INTO meta (key, value)
 SELECT 'inventory_at', CAST(max(t) AS TEXT) FROM (
 	SELECT max(last_seen) AS t FROM pod
