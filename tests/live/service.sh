@@ -1,6 +1,7 @@
 #!/bin/bash
-# podflowd as a service: the sd_notify protocol (READY=1 once recording,
-# STATUS=, WATCHDOG=1 pings, RELOADING=1 on SIGHUP, STOPPING=1), the
+# podflowd as a service: the sd_notify protocol (time to open the database,
+# READY=1 once recording, STATUS=, WATCHDOG=1 pings, RELOADING=1 on SIGHUP,
+# STOPPING=1), the
 # Prometheus metrics file, and a database its group can read with sqlite3
 # -readonly while podflowd writes, and after it stopped.  Needs root.
 . "$(dirname "$0")/../lib.sh"
@@ -57,8 +58,10 @@ done
 sleep 1.5
 
 notes=$(cat "$TB_TMP/notify.log")
-t_case "READY=1 once recording, first"
-t_match "$notes" "READY=1*"
+t_case "first, time to open (and migrate) the database"
+t_match "$notes" "EXTEND_TIMEOUT_USEC=1800000000|STATUS=opening the database"$'\n'"*"
+t_case "READY=1 once recording, next"
+t_equal "$(sed -n 2p "$TB_TMP/notify.log")" "READY=1"
 t_case "STATUS= with the counters"
 t_match "$notes" "*STATUS=recording: * connections, * edges written*"
 t_case "WATCHDOG=1 pings within the interval"
