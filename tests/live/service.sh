@@ -1,9 +1,9 @@
 #!/bin/bash
 # podflowd as a service: the sd_notify protocol (time to open the database,
 # READY=1 once recording, STATUS=, WATCHDOG=1 pings, RELOADING=1 on SIGHUP,
-# STOPPING=1), the
-# Prometheus metrics file, and a database its group can read with sqlite3
-# -readonly while podflowd writes, and after it stopped.  Needs root.
+# STOPPING=1), the Prometheus metrics file, and a database its group can
+# read with sqlite3 -readonly while podflowd writes, and after it stopped.
+# Needs root.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/testbed.bash"
 
