@@ -25,6 +25,7 @@
 
 #include "podflow/addr.h"
 #include "podflow/errmsg.h"
+#include "podflow/grow.h"
 #include "podflow/store.h"
 
 #define BUCKET 60
@@ -94,11 +95,10 @@ static struct pod *load_pods(sqlite3 *db, size_t *n)
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return NULL;
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 1024;
-			pods = realloc(pods, cap * sizeof(*pods));
-			if (pods == NULL)
-				return NULL;
+		if (GROW(pods, cap, *n + 1) < 0) {
+			sqlite3_finalize(st);
+			free(pods);
+			return NULL;
 		}
 		snprintf(pods[*n].ip, sizeof(pods[*n].ip), "%s",
 			 sqlite3_column_text(st, 0));

@@ -70,26 +70,37 @@ static int flow_row(sqlite3_stmt *st, void *arg)
 }
 
 /*
- * Runs sql, whose ?1 and ?2 are a window and ?3 whether rows a pod
- * shares with another of its workload stay, into row.
+ * flows_window.sql prepared into *st for the window [since, until), with
+ * (dups 1) or without the rows a pod shares with another of its
+ * workload.  Returns 0, or -1 with errmsg and *st NULL.
  */
-static int read_window(struct store *s, const char *sql, int64_t since,
-		       int64_t until, int dups,
-		       int (*row)(sqlite3_stmt *, void *), void *ctx)
+static int flows_window(struct store *s, int64_t since, int64_t until,
+			int dups, sqlite3_stmt **st)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = -1;
-
-	if (store_query(s, sql, &st) < 0)
+	if (store_query(s, sql_flows_window, st) < 0)
 		return -1;
-	if (sqlite3_bind_int64(st, 1, since) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, until) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 3, dups) != SQLITE_OK) {
+	if (sqlite3_bind_int64(*st, 1, since) != SQLITE_OK ||
+	    sqlite3_bind_int64(*st, 2, until) != SQLITE_OK ||
+	    sqlite3_bind_int(*st, 3, dups) != SQLITE_OK) {
 		store_db_error(s);
-		goto out;
+		sqlite3_finalize(*st);
+		*st = NULL;
+		return -1;
 	}
-	rc = store_query_rows(s, st, row, ctx);
-out:
+	return 0;
+}
+
+/* The window's flows, each handed to fn. */
+static int read_flows(struct store *s, int64_t since, int64_t until,
+		      int dups, store_flow_fn fn, void *ctx)
+{
+	struct flow_read r = { fn, ctx };
+	sqlite3_stmt *st;
+	int rc;
+
+	if (flows_window(s, since, until, dups, &st) < 0)
+		return -1;
+	rc = store_query_rows(s, st, flow_row, &r);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -97,19 +108,13 @@ out:
 int store_read_generate_flows(struct store *s, int64_t since, int64_t until,
 			      store_flow_fn fn, void *ctx)
 {
-	struct flow_read r = { fn, ctx };
-
-	return read_window(s, sql_flows_window, since, until, 0, flow_row,
-			   &r);
+	return read_flows(s, since, until, 0, fn, ctx);
 }
 
 int store_read_check_flows(struct store *s, int64_t since, int64_t until,
 			   store_flow_fn fn, void *ctx)
 {
-	struct flow_read r = { fn, ctx };
-
-	return read_window(s, sql_flows_window, since, until, 1, flow_row,
-			   &r);
+	return read_flows(s, since, until, 1, fn, ctx);
 }
 
 struct flow_sum_read {
@@ -253,19 +258,12 @@ int store_flows_open(struct store *s, int64_t since, int64_t until,
 		return -1;
 	}
 	c->s = s;
-	if (store_query(s, sql_flows_window, &c->st) < 0)
-		goto err;
-	if (sqlite3_bind_int64(c->st, 1, since) != SQLITE_OK ||
-	    sqlite3_bind_int64(c->st, 2, until) != SQLITE_OK ||
-	    sqlite3_bind_int(c->st, 3, 0) != SQLITE_OK) {
-		store_db_error(s);
-		goto err;
+	if (flows_window(s, since, until, 0, &c->st) < 0) {
+		free(c);
+		return -1;
 	}
 	*out = c;
 	return 0;
-err:
-	store_flows_close(c);
-	return -1;
 }
 
 int store_flows_next(struct store_flows *c, struct store_flow *row)
