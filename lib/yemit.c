@@ -13,6 +13,7 @@
 
 struct yemit {
 	yaml_emitter_t emitter;
+	yaml_event_t event; /* filled, then handed to libyaml, which owns it */
 	FILE *out;
 	int failed;
 };
@@ -24,11 +25,12 @@ static int write_handler(void *data, unsigned char *buffer, size_t size)
 	return fwrite(buffer, 1, size, y->out) == size;
 }
 
-static void emit(struct yemit *y, yaml_event_t *e, int ok)
+/* Emits y->event; ok is the result of the call that filled it. */
+static void emit(struct yemit *y, int ok)
 {
 	if (y->failed)
 		return;
-	if (!ok || !yaml_emitter_emit(&y->emitter, e)) {
+	if (!ok || !yaml_emitter_emit(&y->emitter, &y->event)) {
 		y->failed = 1;
 		errmsg_set("writing YAML: %s",
 			   y->emitter.problem ? y->emitter.problem
@@ -39,7 +41,6 @@ static void emit(struct yemit *y, yaml_event_t *e, int ok)
 struct yemit *yemit_open(FILE *out)
 {
 	struct yemit *y = calloc(1, sizeof(*y));
-	yaml_event_t e;
 
 	if (y == NULL)
 		return NULL;
@@ -49,16 +50,16 @@ struct yemit *yemit_open(FILE *out)
 	yaml_emitter_set_indent(&y->emitter, 2);
 	yaml_emitter_set_width(&y->emitter, -1); /* never fold long lines */
 	yaml_emitter_set_unicode(&y->emitter, 1);
-	emit(y, &e, yaml_stream_start_event_initialize(&e, YAML_UTF8_ENCODING));
+	emit(y,
+	     yaml_stream_start_event_initialize(&y->event, YAML_UTF8_ENCODING));
 	return y;
 }
 
 int yemit_close(struct yemit *y)
 {
-	yaml_event_t e;
 	int failed;
 
-	emit(y, &e, yaml_stream_end_event_initialize(&e));
+	emit(y, yaml_stream_end_event_initialize(&y->event));
 	if (!y->failed && !yaml_emitter_flush(&y->emitter)) {
 		y->failed = 1;
 		errmsg_set("writing YAML: %s", "output error");
@@ -71,47 +72,35 @@ int yemit_close(struct yemit *y)
 
 void yemit_doc_begin(struct yemit *y)
 {
-	yaml_event_t e;
-
-	emit(y, &e, yaml_document_start_event_initialize(&e, NULL, NULL, NULL,
-							 0));
+	emit(y, yaml_document_start_event_initialize(&y->event, NULL, NULL,
+						     NULL, 0));
 }
 
 void yemit_doc_end(struct yemit *y)
 {
-	yaml_event_t e;
-
-	emit(y, &e, yaml_document_end_event_initialize(&e, 1));
+	emit(y, yaml_document_end_event_initialize(&y->event, 1));
 }
 
 void yemit_map_begin(struct yemit *y)
 {
-	yaml_event_t e;
-
-	emit(y, &e, yaml_mapping_start_event_initialize(
-			    &e, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE));
+	emit(y, yaml_mapping_start_event_initialize(&y->event, NULL, NULL, 1,
+						    YAML_BLOCK_MAPPING_STYLE));
 }
 
 void yemit_map_end(struct yemit *y)
 {
-	yaml_event_t e;
-
-	emit(y, &e, yaml_mapping_end_event_initialize(&e));
+	emit(y, yaml_mapping_end_event_initialize(&y->event));
 }
 
 void yemit_seq_begin(struct yemit *y)
 {
-	yaml_event_t e;
-
-	emit(y, &e, yaml_sequence_start_event_initialize(
-			    &e, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE));
+	emit(y, yaml_sequence_start_event_initialize(
+		    &y->event, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE));
 }
 
 void yemit_seq_end(struct yemit *y)
 {
-	yaml_event_t e;
-
-	emit(y, &e, yaml_sequence_end_event_initialize(&e));
+	emit(y, yaml_sequence_end_event_initialize(&y->event));
 }
 
 /*
@@ -153,11 +142,9 @@ static int needs_quotes(const char *s)
 
 static void scalar(struct yemit *y, const char *s, yaml_scalar_style_t style)
 {
-	yaml_event_t e;
-
-	emit(y, &e, yaml_scalar_event_initialize(&e, NULL, NULL,
-						 (yaml_char_t *)s,
-						 (int)strlen(s), 1, 1, style));
+	emit(y, yaml_scalar_event_initialize(&y->event, NULL, NULL,
+					     (yaml_char_t *)s, (int)strlen(s),
+					     1, 1, style));
 }
 
 void yemit_str(struct yemit *y, const char *s)
