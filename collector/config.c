@@ -5,6 +5,7 @@
  * their line, so that each error names the file, line and key.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +231,25 @@ static int set_pod_cidrs(const struct loader *l, const struct knode *n)
 	return 0;
 }
 
+/* The keys that take an unsigned integer: each names its field. */
+#define UINT_KEY(field, min, max) \
+	{ #field, (min), (max), offsetof(struct config, field) }
+
+static const struct uint_key {
+	const char *name;
+	unsigned long min, max;
+	size_t offset; /* of an unsigned int in struct config */
+} uint_keys[] = {
+	UINT_KEY(flush_interval_ms, 10, MAX_FLUSH_INTERVAL_MS),
+	UINT_KEY(time_bucket_seconds, 1, MAX_BUCKET_SECONDS),
+	UINT_KEY(retention_days, 0, MAX_RETENTION_DAYS),
+	UINT_KEY(raw_retention_hours, 0, MAX_RAW_RETENTION_HOURS),
+	UINT_KEY(stats_interval_seconds, 0, MAX_STATS_INTERVAL),
+	UINT_KEY(metrics_interval_seconds, 1, MAX_METRICS_INTERVAL),
+};
+
+#undef UINT_KEY
+
 static int set_key(const struct loader *l, const struct knode *k,
 		   const struct knode *v)
 {
@@ -244,9 +264,14 @@ static int set_key(const struct loader *l, const struct knode *k,
 	}
 	if (strcmp(key, "pod_cidrs") == 0)
 		return set_pod_cidrs(l, v);
-	if (strcmp(key, "flush_interval_ms") == 0)
-		return set_uint(l, v, key, 10, MAX_FLUSH_INTERVAL_MS,
-				&cfg->flush_interval_ms);
+	for (size_t i = 0; i < sizeof(uint_keys) / sizeof(uint_keys[0]); i++) {
+		const struct uint_key *u = &uint_keys[i];
+
+		if (strcmp(key, u->name) == 0)
+			return set_uint(l, v, key, u->min, u->max,
+					(unsigned int *)((char *)cfg +
+							 u->offset));
+	}
 	if (strcmp(key, "netlink_buffer_bytes") == 0) {
 		if (scalar(v) == NULL || config_parse_size(scalar(v), &size) ||
 		    size < MIN_NETLINK_BUFFER || size > MAX_NETLINK_BUFFER)
@@ -256,18 +281,6 @@ static int set_key(const struct loader *l, const struct knode *k,
 		cfg->netlink_buffer_bytes = size;
 		return 0;
 	}
-	if (strcmp(key, "time_bucket_seconds") == 0)
-		return set_uint(l, v, key, 1, MAX_BUCKET_SECONDS,
-				&cfg->time_bucket_seconds);
-	if (strcmp(key, "retention_days") == 0)
-		return set_uint(l, v, key, 0, MAX_RETENTION_DAYS,
-				&cfg->retention_days);
-	if (strcmp(key, "raw_retention_hours") == 0)
-		return set_uint(l, v, key, 0, MAX_RAW_RETENTION_HOURS,
-				&cfg->raw_retention_hours);
-	if (strcmp(key, "stats_interval_seconds") == 0)
-		return set_uint(l, v, key, 0, MAX_STATS_INTERVAL,
-				&cfg->stats_interval_seconds);
 	if (strcmp(key, "metrics_file") == 0) {
 		/* Written next to itself and renamed: an absolute path. */
 		if (scalar(v) == NULL || scalar(v)[0] != '/')
@@ -279,9 +292,6 @@ static int set_key(const struct loader *l, const struct knode *k,
 		}
 		return 0;
 	}
-	if (strcmp(key, "metrics_interval_seconds") == 0)
-		return set_uint(l, v, key, 1, MAX_METRICS_INTERVAL,
-				&cfg->metrics_interval_seconds);
 	errmsg_set_at(l->path, k->line, 0, "unknown key '%s'", key);
 	return -1;
 }
