@@ -278,9 +278,42 @@ static int read_block(const struct ctx *c, const struct knode *n,
 	return 0;
 }
 
-static int read_peer(const struct ctx *c, const struct knode *n,
-		     struct polset_peer *p)
+/* Reads n into item, an element of the array read_list() fills. */
+typedef int read_item_fn(const struct ctx *c, const struct knode *n,
+			 void *item);
+
+/*
+ * Reads each item of seq (NULL: none) with read_item into an arena array
+ * of elements of size bytes, and sets *array and *n once all are read.
+ */
+static int read_list(const struct ctx *c, const struct knode *seq,
+		     size_t size, read_item_fn *read_item, void **array,
+		     size_t *n)
 {
+	char *items;
+
+	if (seq == NULL || seq->n == 0)
+		return 0;
+	items = arena_alloc(c->a, seq->n * size);
+	if (items == NULL)
+		return bad(c, seq, "%s", "out of memory");
+	for (size_t i = 0; i < seq->n; i++)
+		if (read_item(c, seq->items[i], items + i * size) < 0)
+			return -1;
+	*array = items;
+	*n = seq->n;
+	return 0;
+}
+
+/* read_list() for a typed array: READ_LIST(c, seq, r->ports, r->n_ports, f). */
+#define READ_LIST(c, seq, array, n, read_item) \
+	read_list((c), (seq), sizeof(*(array)), (read_item), \
+		  (void **)&(array), &(n))
+
+/* A rule's peer, a struct polset_peer: a read_item_fn. */
+static int read_peer(const struct ctx *c, const struct knode *n, void *item)
+{
+	struct polset_peer *p = item;
 	const struct knode *pod = knode_at(n, "podSelector");
 	const struct knode *ns = knode_at(n, "namespaceSelector");
 	const struct knode *block = knode_at(n, "ipBlock");
@@ -312,9 +345,10 @@ static int read_peer(const struct ctx *c, const struct knode *n,
 	return 0;
 }
 
-static int read_port(const struct ctx *c, const struct knode *n,
-		     struct polset_port *p)
+/* A rule's port, a struct polset_port: a read_item_fn. */
+static int read_port(const struct ctx *c, const struct knode *n, void *item)
 {
+	struct polset_port *p = item;
 	const struct knode *proto = knode_at(n, "protocol");
 	const struct knode *port = knode_at(n, "port");
 	const struct knode *end = knode_at(n, "endPort");
@@ -400,28 +434,11 @@ static int read_rules(const struct ctx *c, const struct knode *list,
 		    seq_at(c, r, peers_key, &peers) < 0 ||
 		    seq_at(c, r, "ports", &ports) < 0)
 			return -1;
-		if (peers != NULL && peers->n > 0) {
-			rule->peers = arena_alloc(c->a,
-						  peers->n * sizeof(*rule->peers));
-			if (rule->peers == NULL)
-				return bad(c, r, "%s", "out of memory");
-			for (size_t j = 0; j < peers->n; j++)
-				if (read_peer(c, peers->items[j],
-					      &rule->peers[j]) < 0)
-					return -1;
-			rule->n_peers = peers->n;
-		}
-		if (ports != NULL && ports->n > 0) {
-			rule->ports = arena_alloc(c->a,
-						  ports->n * sizeof(*rule->ports));
-			if (rule->ports == NULL)
-				return bad(c, r, "%s", "out of memory");
-			for (size_t j = 0; j < ports->n; j++)
-				if (read_port(c, ports->items[j],
-					      &rule->ports[j]) < 0)
-					return -1;
-			rule->n_ports = ports->n;
-		}
+		if (READ_LIST(c, peers, rule->peers, rule->n_peers,
+			      read_peer) < 0 ||
+		    READ_LIST(c, ports, rule->ports, rule->n_ports,
+			      read_port) < 0)
+			return -1;
 	}
 	*out = rules;
 	*n_out = list->n;
