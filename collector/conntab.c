@@ -16,14 +16,26 @@
 /* Zones one connection can pass through: a handful at most in practice. */
 #define CONN_ZONES 4
 
-struct conn {
+/*
+ * The tuple a connection is known by, compared and hashed as bytes: the
+ * addresses are zero-padded and the fields, in this order, leave no holes.
+ */
+struct conn_key {
 	struct addr client;
 	struct addr server;
 	struct addr service;
+	uint8_t protocol;
 	uint16_t client_port;
 	uint16_t server_port;
 	uint16_t service_port;
-	uint8_t protocol;
+};
+
+_Static_assert(sizeof(struct conn_key) ==
+		       3 * sizeof(struct addr) + 1 + 3 * sizeof(uint16_t),
+	       "struct conn_key has padding");
+
+struct conn {
+	struct conn_key key;
 	uint8_t nzones;
 	uint8_t closing; /* a zone reported its end */
 	uint16_t zones[CONN_ZONES];
@@ -83,38 +95,34 @@ void conntab_free(struct conntab *t)
 	free(t);
 }
 
-static size_t conn_hash(const struct conntab *t, const struct ctflow *f)
+static struct conn_key conn_key_of(const struct ctflow *f)
 {
-	uint64_t h = HASH_INIT;
+	return (struct conn_key){
+		.client = f->client,
+		.server = f->server,
+		.service = f->service,
+		.protocol = f->protocol,
+		.client_port = f->client_port,
+		.server_port = f->server_port,
+		.service_port = f->service_port,
+	};
+}
 
-	h = hash_bytes(h, f->client.bytes, sizeof(f->client.bytes));
-	h = hash_bytes(h, f->server.bytes, sizeof(f->server.bytes));
-	h = hash_bytes(h, f->service.bytes, sizeof(f->service.bytes));
-	h = hash_bytes(h, &f->client_port, sizeof(f->client_port));
-	h = hash_bytes(h, &f->server_port, sizeof(f->server_port));
-	h = hash_bytes(h, &f->service_port, sizeof(f->service_port));
-	h = hash_bytes(h, &f->protocol, sizeof(f->protocol));
+static size_t conn_hash(const struct conntab *t, const struct conn_key *k)
+{
+	uint64_t h = hash_bytes(HASH_INIT, k, sizeof(*k));
+
 	/* Fold the high bits in: the mask keeps only the low ones. */
 	return (size_t)(h ^ (h >> 29)) & t->mask;
 }
 
-static int conn_matches(const struct conn *c, const struct ctflow *f)
+/* The link that points at k's entry (a head or a next field), or NULL. */
+static uint32_t *conn_find(struct conntab *t, const struct conn_key *k)
 {
-	return c->client_port == f->client_port &&
-	       c->server_port == f->server_port &&
-	       c->service_port == f->service_port &&
-	       c->protocol == f->protocol && addr_equal(&c->client, &f->client) &&
-	       addr_equal(&c->server, &f->server) &&
-	       memcmp(&c->service, &f->service, sizeof(c->service)) == 0;
-}
-
-/* The link that points at f's entry (a head or a next field), or NULL. */
-static uint32_t *conn_find(struct conntab *t, const struct ctflow *f)
-{
-	uint32_t *link = &t->heads[conn_hash(t, f)];
+	uint32_t *link = &t->heads[conn_hash(t, k)];
 
 	while (*link != NIL) {
-		if (conn_matches(&t->pool[*link], f))
+		if (memcmp(&t->pool[*link].key, k, sizeof(*k)) == 0)
 			return link;
 		link = &t->pool[*link].next;
 	}
@@ -153,7 +161,8 @@ static void conn_restart(struct conn *c, const struct ctflow *f,
 int conntab_observe(struct conntab *t, const struct ctflow *f, int64_t bucket,
 		    uint32_t gen, int64_t *first_bucket)
 {
-	uint32_t *link = conn_find(t, f), idx;
+	struct conn_key k = conn_key_of(f);
+	uint32_t *link = conn_find(t, &k), idx;
 	struct conn *c;
 	int z;
 
@@ -189,16 +198,10 @@ int conntab_observe(struct conntab *t, const struct ctflow *f, int64_t bucket,
 	c = &t->pool[idx];
 	t->free_head = c->next;
 	memset(c, 0, sizeof(*c));
-	c->client = f->client;
-	c->server = f->server;
-	c->service = f->service;
-	c->client_port = f->client_port;
-	c->server_port = f->server_port;
-	c->service_port = f->service_port;
-	c->protocol = f->protocol;
+	c->key = k;
 	c->gen = gen;
 	conn_restart(c, f, bucket);
-	link = &t->heads[conn_hash(t, f)];
+	link = &t->heads[conn_hash(t, &k)];
 	c->next = *link;
 	*link = idx;
 	t->count++;
@@ -208,7 +211,8 @@ int conntab_observe(struct conntab *t, const struct ctflow *f, int64_t bucket,
 enum conntab_end conntab_forget(struct conntab *t, const struct ctflow *f,
 				int64_t *bucket)
 {
-	uint32_t *link = conn_find(t, f);
+	struct conn_key k = conn_key_of(f);
+	uint32_t *link = conn_find(t, &k);
 	struct conn *c;
 	int z;
 
