@@ -128,6 +128,25 @@ static void assert_sums_are_the_raw_rows(struct testdb *f)
 	free(read);
 }
 
+/*
+ * The kept rows and the tail read as the rule reads the raw rows: the
+ * query sql, a printf format whose one conversion (%s) is the relation
+ * read, gives on resolved_edges what it gives on rule, and that is want
+ * (NULL: whatever both give).
+ */
+static void assert_kept_as_the_rule(struct testdb *f, const char *sql,
+				    const char *rule, const char *want)
+{
+	char *by_rule = testdb_query(f->store, sql, rule);
+	char *kept = testdb_query(f->store, sql, "resolved_edges");
+
+	if (want != NULL)
+		assert_string_equal(by_rule, want);
+	assert_string_equal(kept, by_rule);
+	free(by_rule);
+	free(kept);
+}
+
 /* Every column of every day row, in key order, as text. */
 static char *day_rows(struct testdb *f)
 {
@@ -365,7 +384,7 @@ static void test_late_changes_show_at_once_and_fold_into_day_rows(
  * credited to, per day and port: "DAY PORT POD CONNECTIONS FIRST LAST".
  */
 #define CREDIT_SQL                                                             \
-	"SELECT day - %d, server_port, dst_pod, sum(connections), "            \
+	"SELECT day, server_port, dst_pod, sum(connections), "                 \
 	"min(first_seen), max(last_seen) FROM %s GROUP BY 1, 2, 3 "            \
 	"ORDER BY 1, 2, 3"
 
@@ -386,7 +405,6 @@ static void test_late_import_resolves_the_day_again(void **state)
 		testkit_pod_deleted("web-1", "web", web_ip, EARLIER, 0),
 	};
 	struct store_resolved r;
-	char *kept, *rule;
 
 	call(f, 1, handover - 300);	  /* 08:55, cart-1's either way */
 	call(f, 2, handover + 600);	  /* 09:10, resolved */
@@ -417,13 +435,10 @@ static void test_late_import_resolves_the_day_again(void **state)
 	assert_rows(f, "1 cart-1 1; 2 search-1 2; 3 search-1 1",
 		    "SELECT server_port, dst_pod, sum(connections) FROM "
 		    "resolved_edges GROUP BY 1, 2 ORDER BY 1, 2");
-	rule = testdb_query(f->store, CREDIT_SQL, DAY0,
-			    "(SELECT bucket - bucket % 86400 AS day, * "
-			    "FROM flow_resolved)");
-	kept = testdb_query(f->store, CREDIT_SQL, DAY0, "resolved_edges");
-	assert_string_equal(kept, rule);
-	free(rule);
-	free(kept);
+	assert_kept_as_the_rule(f, CREDIT_SQL,
+				"(SELECT bucket - bucket % 86400 AS day, * "
+				"FROM flow_resolved)",
+				NULL);
 	assert_sums_are_the_raw_rows(f);
 
 	/* Resolved with the new inventory, the day is left alone again. */
@@ -833,17 +848,6 @@ static void test_late_row_without_start_counts_as_unstarted(void **state)
 	"SELECT dst_pod, sum(connections), max(dst_holders) FROM %s "          \
 	"WHERE server_ip = '" CART_IP "' GROUP BY 1 ORDER BY 1"
 
-static void assert_credited_as_the_rule(struct testdb *f, const char *want)
-{
-	char *rule = testdb_query(f->store, PER_POD_SQL, "flow_resolved");
-	char *kept = testdb_query(f->store, PER_POD_SQL, "resolved_edges");
-
-	assert_string_equal(rule, want);
-	assert_string_equal(kept, rule);
-	free(rule);
-	free(kept);
-}
-
 /*
  * 8. A table dump counts a connection late into a resolved minute in
  * which CART_IP changed hands: its start is not known, so the raw row
@@ -870,14 +874,16 @@ static void test_late_dump_in_a_handover_minute_credits_as_the_tail(
 	call(f, 1, handover - 20); /* cart-1's, by its start */
 	testdb_import(f->store, INVENTORY_SNAPSHOT, t, pods, 3);
 	resolve_at(f->store, t + HOUR);
-	assert_credited_as_the_rule(f, "cart-1 1 1");
+	assert_kept_as_the_rule(f, PER_POD_SQL, "flow_resolved", "cart-1 1 1");
 
 	dump.connections = 1;
 	dump.bucket = handover - 30;
 	testdb_flush(f->store, &dump);
-	assert_credited_as_the_rule(f, "cart-1 2 2; search-1 2 2");
+	assert_kept_as_the_rule(f, PER_POD_SQL, "flow_resolved",
+				"cart-1 2 2; search-1 2 2");
 	resolve_at(f->store, t + HOUR);
-	assert_credited_as_the_rule(f, "cart-1 2 2; search-1 2 2");
+	assert_kept_as_the_rule(f, PER_POD_SQL, "flow_resolved",
+				"cart-1 2 2; search-1 2 2");
 }
 
 /*
@@ -937,7 +943,6 @@ static void test_workloads_learnt_later_mark_dups_again(void **state)
 	static const char dups[] =
 		"SELECT src_pod, src_kind, src_name, src_dup FROM %s "
 		"ORDER BY 1";
-	char *rule, *kept;
 
 	e.connections = 1;
 	testdb_flush(f->store, &e);
@@ -949,15 +954,11 @@ static void test_workloads_learnt_later_mark_dups_again(void **state)
 
 	import_jobs(f, t + 60, handover, 1);
 	resolve_at(f->store, t + HOUR);
-	rule = testdb_query(f->store, dups,
-			    "(SELECT * FROM flow_resolved_all "
-			    "WHERE source = 'edge')");
-	assert_string_equal(rule, "backup-29000000-a CronJob backup 0; "
-				  "backup-29000060-b CronJob backup 1");
-	kept = testdb_query(f->store, dups, "resolved_edges");
-	assert_string_equal(kept, rule);
-	free(rule);
-	free(kept);
+	assert_kept_as_the_rule(f, dups,
+				"(SELECT * FROM flow_resolved_all "
+				"WHERE source = 'edge')",
+				"backup-29000000-a CronJob backup 0; "
+				"backup-29000060-b CronJob backup 1");
 	assert_rows(f, "backup 1",
 		    "SELECT src_name, connections FROM workload_edges");
 }
