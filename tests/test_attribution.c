@@ -47,28 +47,47 @@
 static const char *const reused_ip[] = { REUSED };
 
 /*
+ * The holders of REUSED most cases have, as policygen import reads them:
+ * cart-1 of Deployment cart, started at EARLIER and deleted at deleted
+ * (0: not deleted), and search-1 of Deployment search, started at
+ * started and running.
+ */
+static struct inv_pod cart_pod(int64_t deleted)
+{
+	return testkit_pod_deleted("cart-1", "cart", reused_ip, EARLIER,
+				   deleted);
+}
+
+static struct inv_pod search_pod(int64_t started)
+{
+	return testkit_pod_deleted("search-1", "search", reused_ip, started,
+				   0);
+}
+
+/*
  * The usual handover: cart-1 held REUSED for an hour, search-1 got it at
  * HANDOVER.  The import caps cart-1's open tenure where search-1's
  * begins, so valid_until(cart-1) == valid_from(search-1) == HANDOVER.
  */
 static void import_handover(struct testdb *f)
 {
-	const struct inv_pod pods[] = {
-		testkit_pod_deleted("cart-1", "cart", reused_ip, EARLIER, 0),
-		testkit_pod_deleted("search-1", "search", reused_ip, HANDOVER,
-				    0),
-	};
+	const struct inv_pod pods[] = { cart_pod(0), search_pod(HANDOVER) };
 
 	testdb_import(f->store, INVENTORY_SNAPSHOT, BUCKET + 120, pods, 2);
+}
+
+/* cart-1 alone, deleted at deleted (0: running), in a snapshot at at. */
+static void import_cart(struct testdb *f, int64_t at, int64_t deleted)
+{
+	const struct inv_pod cart = cart_pod(deleted);
+
+	testdb_import(f->store, INVENTORY_SNAPSHOT, at, &cart, 1);
 }
 
 /* cart-1 running with REUSED since EARLIER, as a snapshot lists it. */
 static void import_running(struct testdb *f)
 {
-	const struct inv_pod running =
-		testkit_pod_deleted("cart-1", "cart", reused_ip, EARLIER, 0);
-
-	testdb_import(f->store, INVENTORY_SNAPSHOT, BUCKET - 600, &running, 1);
+	import_cart(f, BUCKET - 600, 0);
 }
 
 /*
@@ -168,11 +187,8 @@ static void test_start_at_valid_until_without_successor_is_nobodys(
 	void **state)
 {
 	struct testdb *f = *state;
-	const struct inv_pod gone =
-		testkit_pod_deleted("cart-1", "cart", reused_ip, EARLIER,
-				    HANDOVER);
 
-	testdb_import(f->store, INVENTORY_SNAPSHOT, BUCKET + 120, &gone, 1);
+	import_cart(f, BUCKET + 120, HANDOVER);
 	assert_tenures(f, "cart-1 -3600..30");
 	connect_once(f, 1, HANDOVER);
 	assert_credited(f, 1, "nobody holders=0");
@@ -190,10 +206,8 @@ static void test_tenure_bounds_are_half_open(void **state)
 {
 	struct testdb *f = *state;
 	const struct inv_pod pods[] = {
-		testkit_pod_deleted("cart-1", "cart", reused_ip, EARLIER,
-				    HANDOVER - 10),
-		testkit_pod_deleted("search-1", "search", reused_ip, HANDOVER,
-				    0),
+		cart_pod(HANDOVER - 10),
+		search_pod(HANDOVER),
 	};
 
 	testdb_import(f->store, INVENTORY_SNAPSHOT, BUCKET + 120, pods, 2);
@@ -253,9 +267,8 @@ static void test_tenure_between_the_starts_is_not_credited(void **state)
 {
 	struct testdb *f = *state;
 	const struct inv_pod pods[] = {
-		testkit_pod_deleted("cart-1", "cart", reused_ip, EARLIER, 0),
-		testkit_pod_deleted("search-1", "search", reused_ip, HANDOVER,
-				    0),
+		cart_pod(0),
+		search_pod(HANDOVER),
 		testkit_pod_deleted("search-2", "search", reused_ip,
 				    HANDOVER + 10, 0),
 	};
@@ -343,11 +356,8 @@ static void test_destroy_after_handover_stays_with_old_pod(void **state)
 static void test_address_unheld_at_start_has_no_identity(void **state)
 {
 	struct testdb *f = *state;
-	const struct inv_pod gone =
-		testkit_pod_deleted("cart-1", "cart", reused_ip, EARLIER,
-				    BUCKET + 10);
 
-	testdb_import(f->store, INVENTORY_SNAPSHOT, BUCKET + 120, &gone, 1);
+	import_cart(f, BUCKET + 120, BUCKET + 10);
 	connect_once(f, 1, BUCKET + 20);
 	assert_rows(f, "NULL 0 NULL 0; NULL 0 NULL 0",
 		    "SELECT src_name, src_holders, dst_name, dst_holders "
@@ -366,9 +376,7 @@ static void test_address_unheld_at_start_has_no_identity(void **state)
 static void test_successor_imported_later_takes_the_edge(void **state)
 {
 	struct testdb *f = *state;
-	const struct inv_pod next =
-		testkit_pod_deleted("search-1", "search", reused_ip,
-				    BUCKET + 10, 0);
+	const struct inv_pod next = search_pod(BUCKET + 10);
 
 	import_running(f);
 	connect_once(f, 1, BUCKET + 20);
@@ -385,9 +393,7 @@ static void test_successor_imported_later_takes_the_edge(void **state)
 static void test_deletion_learnt_later_drops_the_edge(void **state)
 {
 	struct testdb *f = *state;
-	const struct inv_pod deleting =
-		testkit_pod_deleted("cart-1", "cart", reused_ip, EARLIER,
-				    BUCKET + 15);
+	const struct inv_pod deleting = cart_pod(BUCKET + 15);
 
 	import_running(f);
 	connect_once(f, 1, BUCKET + 20);
@@ -495,11 +501,7 @@ static void test_legacy_row_stays_by_bucket_when_added_to(void **state)
 static void test_legacy_row_bucket_width_from_meta(void **state)
 {
 	struct testdb *f = *state;
-	const struct inv_pod pods[] = {
-		testkit_pod_deleted("cart-1", "cart", reused_ip, EARLIER, 0),
-		testkit_pod_deleted("search-1", "search", reused_ip,
-				    BUCKET + 240, 0),
-	};
+	const struct inv_pod pods[] = { cart_pod(0), search_pod(BUCKET + 240) };
 
 	testdb_import(f->store, INVENTORY_SNAPSHOT, BUCKET + 600, pods, 2);
 	insert_legacy(f, REUSED, PEER, 1, BUCKET, BUCKET + 5, BUCKET + 6);
