@@ -35,8 +35,6 @@
 #define STORE_START_TIMES_VERSION 7
 /* The first schema whose flow_resolved names the pods by uid. */
 #define STORE_UIDS_VERSION 5
-/* The first schema with resolved edges (edge_day). */
-#define STORE_RESOLVED_VERSION 8
 
 struct store {
 	sqlite3 *db;

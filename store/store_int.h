@@ -12,6 +12,13 @@
 struct store;
 
 /*
+ * The first schema with resolved edges (edge_day) and ids for addresses
+ * and routes; a read-only handle on an older one reads them through
+ * temporary views.
+ */
+#define STORE_RESOLVED_VERSION 8
+
+/*
  * Runs every statement of sql in turn, binding args[0..n) to the
  * parameters ?1..?n each has, and stores the rows each changed in
  * changes[i] when changes is not NULL (room for every statement).  Stops

@@ -56,9 +56,10 @@ struct store_flow {
 typedef int (*store_flow_fn)(const struct store_flow *row, void *ctx);
 
 /*
- * policygen generate: the resolved edges seen in [since, until), each
- * once per workload (not again for a second pod of it credited too), by
- * day, client, server, protocol and port.
+ * policygen generate on one database: the resolved edges seen in [since,
+ * until), each once per workload (not again for a second pod of it
+ * credited too), added up over the window's days (day: the first it was
+ * seen on), by client, server, protocol and port.
  */
 int store_read_generate_flows(struct store *s, int64_t since, int64_t until,
 			      store_flow_fn fn, void *ctx);
@@ -66,7 +67,8 @@ int store_read_generate_flows(struct store *s, int64_t since, int64_t until,
 /*
  * policygen check: the resolved edges seen in [since, until), with the
  * pods at their ends by uid; a reused address gives a row per holder,
- * two pods of a workload included.  In generate's order.
+ * two pods of a workload included; by day, client, server, protocol and
+ * port.
  */
 int store_read_check_flows(struct store *s, int64_t since, int64_t until,
 			   store_flow_fn fn, void *ctx);

@@ -1,0 +1,600 @@
+/*
+ * flow_window: generate's and check's rows (store_read.h), the resolved
+ * edges of a window, read by id and named here.
+ *
+ * Naming a row in SQL (the view resolved_edges) costs a dozen lookups a
+ * row, and a week holds seven times a day's rows for the same few
+ * thousand addresses, routes, pods and Services.  So the names are read
+ * once a read, into arrays by id, and a row costs its scan alone.  The
+ * rows come a day at a time (flows_window.sql); each day's are sorted
+ * here, by client, server, protocol and port, the order merge() in
+ * policygen/generate_flows.c takes several databases' rows side by side
+ * in.  One day is held at a time: memory follows a day's edges, not the
+ * window's.
+ *
+ * A read-only database of a schema before 8 keeps no ids: its rows come
+ * named and ordered from SQL (flows_window_compat.sql).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "podflow/arena.h"
+#include "podflow/errmsg.h"
+#include "podflow/grow.h"
+#include "podflow/store_read.h"
+#include "sql.h"
+#include "store_int.h"
+
+/*
+ * The names behind the ids.  Each array is sorted by id (its first
+ * member), as its statement reads it; the strings live in mem.
+ */
+struct name_addr {
+	int64_t id;
+	const char *ip;
+	const char *node; /* the node it is an address of; NULL: none */
+	size_t rank;	  /* its place among the addresses by ip */
+};
+
+struct name_route {
+	int64_t id;
+	const struct name_addr *server;
+	const struct name_addr *service, *nat; /* NULL: none */
+	const char *protocol;
+	int port, service_port;
+	size_t rank; /* its place by server, protocol and port */
+};
+
+struct name_pod {
+	int64_t id;
+	const char *uid, *namespace, *kind, *name;
+};
+
+struct name_service {
+	int64_t id;
+	const char *namespace, *name;
+};
+
+struct names {
+	const char *file; /* for errmsg */
+	struct arena mem;
+	struct name_addr *addr;
+	struct name_route *route;
+	struct name_pod *pod;
+	struct name_service *service;
+	size_t n_addr, n_route, n_pod, n_service;
+	size_t cap_addr, cap_route, cap_pod, cap_service;
+};
+
+/* A row of the day being read, by what its ids name. */
+struct day_row {
+	const struct name_addr *client;
+	const struct name_route *route;
+	const struct name_pod *src, *dst;     /* NULL: no pod */
+	const struct name_service *service; /* NULL: none */
+	int64_t day, connections, first_seen, last_seen;
+};
+
+struct store_flows {
+	struct store *s;
+	sqlite3_stmt *st;
+	int compat; /* st gives named rows in order (a schema before 8) */
+	int whole;  /* st sums the window's days: one chunk, not a day */
+	int on_row; /* st is on a row not taken yet */
+	int done;   /* st gave its last row */
+	struct names names;
+	struct day_row *rows; /* of day: rows[next..n) are still to come */
+	size_t n, next, cap;
+	int64_t day;
+};
+
+/* Columns of flows_window.sql. */
+enum {
+	W_DAY, W_CLIENT, W_ROUTE, W_SRC, W_DST, W_SERVICE,
+	W_CONNS, W_FIRST, W_LAST,
+};
+
+/*
+ * The element of id in base[0..n), each size bytes, sorted by id; or
+ * NULL.  Ids are mostly 1 to n, SQLite's own, so an element is looked for
+ * first where it would be then.
+ */
+static const void *by_id(const void *base, size_t n, size_t size, int64_t id)
+{
+	size_t lo = 0, hi = n;
+	int64_t at;
+
+	if (id >= 1 && (uint64_t)id <= n) {
+		memcpy(&at, (const char *)base + (size_t)(id - 1) * size,
+		       sizeof(at));
+		if (at == id)
+			return (const char *)base + (size_t)(id - 1) * size;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const void *e = (const char *)base + mid * size;
+
+		memcpy(&at, e, sizeof(at));
+		if (at == id)
+			return e;
+		if (at < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+#define BY_ID(array, n, id) by_id((array), (n), sizeof(*(array)), (id))
+
+/* Column i of st's row, copied into mem; NULL for NULL. */
+static int text_at(sqlite3_stmt *st, int i, struct arena *mem,
+		   const char **out)
+{
+	const char *text = store_column_text(st, i);
+
+	*out = NULL;
+	if (text == NULL)
+		return 0;
+	*out = arena_strdup(mem, text);
+	return *out != NULL ? 0 : -1;
+}
+
+static int oom(const struct names *nm)
+{
+	errmsg_set("%s: out of memory", nm->file);
+	return -1;
+}
+
+static int addr_row(sqlite3_stmt *st, void *ctx)
+{
+	struct names *nm = ctx;
+	struct name_addr *a;
+
+	if (GROW(nm->addr, nm->cap_addr, nm->n_addr + 1) < 0)
+		return oom(nm);
+	a = &nm->addr[nm->n_addr++];
+	a->id = sqlite3_column_int64(st, 0);
+	if (text_at(st, 1, &nm->mem, &a->ip) < 0 ||
+	    text_at(st, 2, &nm->mem, &a->node) < 0)
+		return oom(nm);
+	return 0;
+}
+
+/* The address of id, 0 naming none; -1 when id names no address. */
+static int route_addr(const struct names *nm, int64_t id,
+		      const struct name_addr **out)
+{
+	*out = id == 0 ? NULL : BY_ID(nm->addr, nm->n_addr, id);
+	return id != 0 && *out == NULL ? -1 : 0;
+}
+
+static int route_row(sqlite3_stmt *st, void *ctx)
+{
+	struct names *nm = ctx;
+	struct name_route *r;
+
+	if (GROW(nm->route, nm->cap_route, nm->n_route + 1) < 0)
+		return oom(nm);
+	r = &nm->route[nm->n_route++];
+	r->id = sqlite3_column_int64(st, 0);
+	r->port = sqlite3_column_int(st, 2);
+	r->service_port = sqlite3_column_int(st, 5);
+	if (text_at(st, 3, &nm->mem, &r->protocol) < 0)
+		return oom(nm);
+	if (route_addr(nm, sqlite3_column_int64(st, 1), &r->server) < 0 ||
+	    r->server == NULL ||
+	    route_addr(nm, sqlite3_column_int64(st, 4), &r->service) < 0 ||
+	    route_addr(nm, sqlite3_column_int64(st, 6), &r->nat) < 0) {
+		errmsg_set("%s: route %lld names an address that is not in "
+			   "table addr: the database is damaged",
+			   nm->file, (long long)r->id);
+		return -1;
+	}
+	if (r->service == NULL)
+		r->service_port = 0;
+	return 0;
+}
+
+static int pod_row(sqlite3_stmt *st, void *ctx)
+{
+	struct names *nm = ctx;
+	struct name_pod *p;
+
+	if (GROW(nm->pod, nm->cap_pod, nm->n_pod + 1) < 0)
+		return oom(nm);
+	p = &nm->pod[nm->n_pod++];
+	p->id = sqlite3_column_int64(st, 0);
+	if (text_at(st, 1, &nm->mem, &p->uid) < 0 ||
+	    text_at(st, 2, &nm->mem, &p->namespace) < 0 ||
+	    text_at(st, 3, &nm->mem, &p->kind) < 0 ||
+	    text_at(st, 4, &nm->mem, &p->name) < 0)
+		return oom(nm);
+	return 0;
+}
+
+static int service_row(sqlite3_stmt *st, void *ctx)
+{
+	struct names *nm = ctx;
+	struct name_service *v;
+
+	if (GROW(nm->service, nm->cap_service, nm->n_service + 1) < 0)
+		return oom(nm);
+	v = &nm->service[nm->n_service++];
+	v->id = sqlite3_column_int64(st, 0);
+	if (text_at(st, 1, &nm->mem, &v->namespace) < 0 ||
+	    text_at(st, 2, &nm->mem, &v->name) < 0)
+		return oom(nm);
+	return 0;
+}
+
+/* Every row of sql handed to row(st, nm). */
+static int read_names(struct store *s, const char *sql,
+		      int (*row)(sqlite3_stmt *st, void *ctx),
+		      struct names *nm)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (store_query(s, sql, &st) < 0)
+		return -1;
+	rc = store_query_rows(s, st, row, nm);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+	const struct name_addr *const *x = a, *const *y = b;
+
+	return strcmp((*x)->ip, (*y)->ip);
+}
+
+static int cmp_id(int64_t a, int64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+/* By server, protocol and port, as SQL's ORDER BY compares them; by id. */
+static int cmp_route(const void *a, const void *b)
+{
+	const struct name_route *const *x = a, *const *y = b;
+	const struct name_route *rx = *x, *ry = *y;
+	int c;
+
+	if ((c = cmp_id((int64_t)rx->server->rank,
+			(int64_t)ry->server->rank)) != 0 ||
+	    (c = strcmp(rx->protocol, ry->protocol)) != 0 ||
+	    (c = cmp_id(rx->port, ry->port)) != 0)
+		return c;
+	return cmp_id(rx->id, ry->id);
+}
+
+/*
+ * Ranks the addresses by ip and the routes by cmp_route(): a day's rows
+ * are sorted by those ranks, a comparison of numbers where every one
+ * would otherwise compare two or three strings.
+ */
+static int rank_names(struct names *nm)
+{
+	size_t n = nm->n_addr > nm->n_route ? nm->n_addr : nm->n_route;
+	void **by = n > 0 ? calloc(n, sizeof(*by)) : NULL;
+
+	if (n > 0 && by == NULL)
+		return oom(nm);
+	for (size_t i = 0; i < nm->n_addr; i++)
+		by[i] = &nm->addr[i];
+	qsort(by, nm->n_addr, sizeof(*by), cmp_addr);
+	for (size_t i = 0; i < nm->n_addr; i++)
+		((struct name_addr *)by[i])->rank = i;
+	for (size_t i = 0; i < nm->n_route; i++)
+		by[i] = &nm->route[i];
+	qsort(by, nm->n_route, sizeof(*by), cmp_route);
+	for (size_t i = 0; i < nm->n_route; i++)
+		((struct name_route *)by[i])->rank = i;
+	free(by);
+	return 0;
+}
+
+static int load_names(struct store *s, struct names *nm)
+{
+	nm->file = store_filename(s);
+	/* Addresses first: the routes point at them. */
+	if (read_names(s, sql_flow_names_addr, addr_row, nm) < 0 ||
+	    read_names(s, sql_flow_names_route, route_row, nm) < 0 ||
+	    read_names(s, sql_flow_names_pod, pod_row, nm) < 0 ||
+	    read_names(s, sql_flow_names_service, service_row, nm) < 0)
+		return -1;
+	return rank_names(nm);
+}
+
+static void free_names(struct names *nm)
+{
+	arena_reset(&nm->mem);
+	free(nm->addr);
+	free(nm->route);
+	free(nm->pod);
+	free(nm->service);
+}
+
+/* An end's id, 0 for none, for cmp_row(). */
+#define ID(p) ((p) != NULL ? (p)->id : 0)
+
+/*
+ * By client, server, protocol and port (as SQL's ORDER BY compares text:
+ * the ranks), then by the rest, so that the order is the same on every
+ * read.
+ */
+static int cmp_row(const void *a, const void *b)
+{
+	const struct day_row *x = a, *y = b;
+	int c;
+
+	if ((c = cmp_id((int64_t)x->client->rank,
+			(int64_t)y->client->rank)) != 0 ||
+	    (c = cmp_id((int64_t)x->route->rank,
+			(int64_t)y->route->rank)) != 0 ||
+	    (c = cmp_id(ID(x->src), ID(y->src))) != 0 ||
+	    (c = cmp_id(ID(x->dst), ID(y->dst))) != 0 ||
+	    (c = cmp_id(ID(x->service), ID(y->service))) != 0 ||
+	    (c = cmp_id(x->first_seen, y->first_seen)) != 0 ||
+	    (c = cmp_id(x->last_seen, y->last_seen)) != 0)
+		return c;
+	return cmp_id(x->connections, y->connections);
+}
+
+/* The row st is on, by its names, into c's day. */
+static int add_row(struct store_flows *c)
+{
+	const struct names *nm = &c->names;
+	sqlite3_stmt *st = c->st;
+	struct day_row *r;
+
+	if (GROW(c->rows, c->cap, c->n + 1) < 0) {
+		errmsg_set("%s: out of memory", store_filename(c->s));
+		return -1;
+	}
+	r = &c->rows[c->n];
+	r->client = BY_ID(nm->addr, nm->n_addr,
+			  sqlite3_column_int64(st, W_CLIENT));
+	r->route = BY_ID(nm->route, nm->n_route,
+			 sqlite3_column_int64(st, W_ROUTE));
+	if (r->client == NULL || r->route == NULL) {
+		errmsg_set("%s: a resolved edge names an address or route that "
+			   "is not there: the database is damaged",
+			   store_filename(c->s));
+		return -1;
+	}
+	/* A pod or Service gone from the inventory since: no names, as in
+	 * resolved_edges. */
+	r->src = BY_ID(nm->pod, nm->n_pod, sqlite3_column_int64(st, W_SRC));
+	r->dst = BY_ID(nm->pod, nm->n_pod, sqlite3_column_int64(st, W_DST));
+	r->service = BY_ID(nm->service, nm->n_service,
+			   sqlite3_column_int64(st, W_SERVICE));
+	r->day = sqlite3_column_int64(st, W_DAY);
+	r->connections = sqlite3_column_int64(st, W_CONNS);
+	r->first_seen = sqlite3_column_int64(st, W_FIRST);
+	r->last_seen = sqlite3_column_int64(st, W_LAST);
+	c->n++;
+	return 0;
+}
+
+/* Steps c->st to its next row: 1, 0 after the last, -1 with errmsg. */
+static int step(struct store_flows *c)
+{
+	int rc;
+
+	if (c->done)
+		return 0;
+	rc = sqlite3_step(c->st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	c->done = 1;
+	return rc == SQLITE_DONE ? 0 : store_db_error(c->s);
+}
+
+/*
+ * The next day's rows into c->rows, sorted, leaving st on the first row
+ * of the day after; none after the last day.  Summed (c->whole), the
+ * window's rows at once.  Returns 0, or -1 with errmsg.
+ */
+static int read_day(struct store_flows *c)
+{
+	int rc;
+
+	c->n = c->next = 0;
+	if (!c->on_row) {
+		if ((rc = step(c)) <= 0)
+			return rc;
+		c->on_row = 1;
+	}
+	c->day = sqlite3_column_int64(c->st, W_DAY);
+	while (c->on_row &&
+	       (c->whole || sqlite3_column_int64(c->st, W_DAY) == c->day)) {
+		if (add_row(c) < 0 || (rc = step(c)) < 0)
+			return -1;
+		c->on_row = rc;
+	}
+	qsort(c->rows, c->n, sizeof(*c->rows), cmp_row);
+	return 0;
+}
+
+/* One end's names: the pod's, and the node of the address. */
+static struct store_flow_end named_end(const struct name_pod *p,
+				       const struct name_addr *a)
+{
+	struct store_flow_end e = { .node = a->node };
+
+	if (p != NULL) {
+		e.uid = p->uid;
+		e.namespace = p->namespace;
+		e.kind = p->kind;
+		e.name = p->name;
+	}
+	return e;
+}
+
+static struct store_flow named(const struct day_row *r)
+{
+	const struct name_route *rt = r->route;
+
+	return (struct store_flow){
+		.day = r->day,
+		.client_ip = r->client->ip,
+		.server_ip = rt->server->ip,
+		.server_port = rt->port,
+		.protocol = rt->protocol,
+		.client_nat_ip = rt->nat != NULL ? rt->nat->ip : NULL,
+		.connections = r->connections,
+		.first_seen = r->first_seen,
+		.last_seen = r->last_seen,
+		.src = named_end(r->src, r->client),
+		.dst = named_end(r->dst, rt->server),
+		.service_namespace =
+			r->service != NULL ? r->service->namespace : NULL,
+		.service_name = r->service != NULL ? r->service->name : NULL,
+		.service_port = rt->service_port,
+	};
+}
+
+/* Columns of flows_window_compat.sql. */
+enum {
+	C_DAY, C_CLIENT, C_SERVER, C_PORT, C_PROTO, C_CLIENT_NAT,
+	C_CONNS, C_FIRST, C_LAST,
+	C_SRC_UID, C_SRC_NS, C_SRC_KIND, C_SRC_NAME, C_SRC_NODE,
+	C_DST_UID, C_DST_NS, C_DST_KIND, C_DST_NAME, C_DST_NODE,
+	C_SVC_NS, C_SVC_NAME, C_SVC_PORT,
+};
+
+/* One end's columns, from first (uid, namespace, kind, name, node). */
+static struct store_flow_end compat_end(sqlite3_stmt *st, int first)
+{
+	return (struct store_flow_end){
+		.uid = store_column_text(st, first),
+		.namespace = store_column_text(st, first + 1),
+		.kind = store_column_text(st, first + 2),
+		.name = store_column_text(st, first + 3),
+		.node = store_column_text(st, first + 4),
+	};
+}
+
+/* The row st is on; its strings are SQLite's, valid until it steps. */
+static struct store_flow compat_row(sqlite3_stmt *st)
+{
+	return (struct store_flow){
+		.day = sqlite3_column_int64(st, C_DAY),
+		.client_ip = store_column_text(st, C_CLIENT),
+		.server_ip = store_column_text(st, C_SERVER),
+		.server_port = sqlite3_column_int(st, C_PORT),
+		.protocol = store_column_text(st, C_PROTO),
+		.client_nat_ip = store_column_text(st, C_CLIENT_NAT),
+		.connections = sqlite3_column_int64(st, C_CONNS),
+		.first_seen = sqlite3_column_int64(st, C_FIRST),
+		.last_seen = sqlite3_column_int64(st, C_LAST),
+		.src = compat_end(st, C_SRC_UID),
+		.dst = compat_end(st, C_DST_UID),
+		.service_namespace = store_column_text(st, C_SVC_NS),
+		.service_name = store_column_text(st, C_SVC_NAME),
+		.service_port = sqlite3_column_int(st, C_SVC_PORT),
+	};
+}
+
+/*
+ * The window [since, until) of s, with (dups 1) or without the rows a pod
+ * shares with another of its workload, by day or (whole 1) summed over
+ * the window's days, as an open read in *out.
+ */
+static int flows_open(struct store *s, int64_t since, int64_t until,
+		      int dups, int whole, struct store_flows **out)
+{
+	const char *sql = whole ? sql_flows_window_sum : sql_flows_window;
+	struct store_flows *c = calloc(1, sizeof(*c));
+
+	*out = NULL;
+	if (c == NULL) {
+		errmsg_set("%s: out of memory", store_filename(s));
+		return -1;
+	}
+	c->s = s;
+	c->compat = store_schema_version(s) < STORE_RESOLVED_VERSION;
+	c->whole = whole;
+	if ((!c->compat && load_names(s, &c->names) < 0) ||
+	    store_query(s, c->compat ? sql_flows_window_compat : sql,
+			&c->st) < 0)
+		goto err;
+	if (sqlite3_bind_int64(c->st, 1, since) != SQLITE_OK ||
+	    sqlite3_bind_int64(c->st, 2, until) != SQLITE_OK ||
+	    sqlite3_bind_int(c->st, 3, dups) != SQLITE_OK) {
+		store_db_error(s);
+		goto err;
+	}
+	*out = c;
+	return 0;
+err:
+	store_flows_close(c);
+	return -1;
+}
+
+int store_flows_open(struct store *s, int64_t since, int64_t until,
+		     struct store_flows **out)
+{
+	return flows_open(s, since, until, 0, 0, out);
+}
+
+int store_flows_next(struct store_flows *c, struct store_flow *row)
+{
+	int rc;
+
+	if (c->compat) {
+		if ((rc = step(c)) > 0)
+			*row = compat_row(c->st);
+		return rc;
+	}
+	if (c->next == c->n && read_day(c) < 0)
+		return -1;
+	if (c->next == c->n)
+		return 0;
+	*row = named(&c->rows[c->next++]);
+	return 1;
+}
+
+void store_flows_close(struct store_flows *c)
+{
+	if (c == NULL)
+		return;
+	sqlite3_finalize(c->st);
+	free_names(&c->names);
+	free(c->rows);
+	free(c);
+}
+
+/* The window's flows, each handed to fn. */
+static int read_flows(struct store *s, int64_t since, int64_t until,
+		      int dups, int whole, store_flow_fn fn, void *ctx)
+{
+	struct store_flows *c;
+	struct store_flow row;
+	int rc;
+
+	if (flows_open(s, since, until, dups, whole, &c) < 0)
+		return -1;
+	while ((rc = store_flows_next(c, &row)) > 0)
+		if (fn(&row, ctx) < 0) {
+			rc = -1;
+			break;
+		}
+	store_flows_close(c);
+	return rc;
+}
+
+int store_read_generate_flows(struct store *s, int64_t since, int64_t until,
+			      store_flow_fn fn, void *ctx)
+{
+	return read_flows(s, since, until, 0, 1, fn, ctx);
+}
+
+int store_read_check_flows(struct store *s, int64_t since, int64_t until,
+			   store_flow_fn fn, void *ctx)
+{
+	return read_flows(s, since, until, 1, 0, fn, ctx);
+}
