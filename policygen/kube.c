@@ -425,8 +425,10 @@ static int pod_finished(struct ctx *c, const struct knode *obj,
 }
 
 static int parse_pod(struct ctx *c, const struct knode *obj,
-		     struct inv_pod *p)
+		     struct kube_record *r)
 {
+	struct inv_pod *p = &r->u.pod;
+
 	if (need(c, obj, "metadata.name", &p->name) < 0 ||
 	    need(c, obj, "metadata.uid", &p->uid) < 0 ||
 	    labels_json(c, obj, "metadata.labels", &p->labels) < 0 ||
@@ -452,8 +454,9 @@ static int parse_pod(struct ctx *c, const struct knode *obj,
 }
 
 static int parse_service(struct ctx *c, const struct knode *obj,
-			 struct inv_service *s)
+			 struct kube_record *r)
 {
+	struct inv_service *s = &r->u.service;
 	const struct knode *sel = knode_at(obj, "spec.selector");
 	const struct knode *ports = knode_at(obj, "spec.ports");
 
@@ -514,23 +517,32 @@ static int parse_service(struct ctx *c, const struct knode *obj,
 	return 0;
 }
 
-static int parse_namespace(struct ctx *c, const struct knode *obj,
-			   struct inv_namespace *ns)
+/* What a Namespace and a Node are known by: their name and labels. */
+static int name_labels(struct ctx *c, const struct knode *obj,
+		       const char **name, const char **labels)
 {
-	if (need(c, obj, "metadata.name", &ns->name) < 0 ||
-	    labels_json(c, obj, "metadata.labels", &ns->labels) < 0)
+	if (need(c, obj, "metadata.name", name) < 0 ||
+	    labels_json(c, obj, "metadata.labels", labels) < 0)
 		return -1;
 	return 0;
 }
 
-static int parse_node(struct ctx *c, const struct knode *obj,
-		      struct inv_node *node)
+static int parse_namespace(struct ctx *c, const struct knode *obj,
+			   struct kube_record *r)
 {
+	struct inv_namespace *ns = &r->u.namespace;
+
+	return name_labels(c, obj, &ns->name, &ns->labels);
+}
+
+static int parse_node(struct ctx *c, const struct knode *obj,
+		      struct kube_record *r)
+{
+	struct inv_node *node = &r->u.node;
 	const struct knode *addrs = knode_at(obj, "status.addresses");
 	struct inv_node_address *list;
 
-	if (need(c, obj, "metadata.name", &node->name) < 0 ||
-	    labels_json(c, obj, "metadata.labels", &node->labels) < 0)
+	if (name_labels(c, obj, &node->name, &node->labels) < 0)
 		return -1;
 	if (addrs != NULL && addrs->type == KNODE_SEQ && addrs->n > 0) {
 		list = arena_alloc(c->a, addrs->n * sizeof(*list));
@@ -555,8 +567,9 @@ static int parse_node(struct ctx *c, const struct knode *obj,
 }
 
 static int parse_owner(struct ctx *c, const struct knode *obj,
-		       struct inv_owner *o)
+		       struct kube_record *r)
 {
+	struct inv_owner *o = &r->u.owner;
 	const struct knode *sel = knode_at(obj, "spec.selector");
 
 	o->kind = c->kind;
@@ -573,35 +586,35 @@ static int parse_owner(struct ctx *c, const struct knode *obj,
 	return 0;
 }
 
-/* The kinds the inventory uses, and what each becomes. */
-static const struct {
+/*
+ * The kinds the inventory uses: what each becomes, and what reads it into
+ * its member of the record's union.
+ */
+static const struct kube_kind {
 	const char *kind;
 	enum kube_type type;
+	int (*parse)(struct ctx *c, const struct knode *obj,
+		     struct kube_record *r);
 } kinds[] = {
-	{ "Pod", KUBE_POD },
-	{ "Service", KUBE_SERVICE },
-	{ "Namespace", KUBE_NAMESPACE },
-	{ "Node", KUBE_NODE },
-	{ "Deployment", KUBE_OWNER },
-	{ "StatefulSet", KUBE_OWNER },
-	{ "DaemonSet", KUBE_OWNER },
-	{ "ReplicaSet", KUBE_OWNER },
-	{ "Job", KUBE_OWNER },
-	{ "CronJob", KUBE_OWNER },
+	{ "Pod", KUBE_POD, parse_pod },
+	{ "Service", KUBE_SERVICE, parse_service },
+	{ "Namespace", KUBE_NAMESPACE, parse_namespace },
+	{ "Node", KUBE_NODE, parse_node },
+	{ "Deployment", KUBE_OWNER, parse_owner },
+	{ "StatefulSet", KUBE_OWNER, parse_owner },
+	{ "DaemonSet", KUBE_OWNER, parse_owner },
+	{ "ReplicaSet", KUBE_OWNER, parse_owner },
+	{ "Job", KUBE_OWNER, parse_owner },
+	{ "CronJob", KUBE_OWNER, parse_owner },
 };
 
-/* What obj, of kind c->kind, becomes. */
-static enum kube_type type_of(const struct ctx *c)
+/* The entry of kinds[] for kind, or NULL. */
+static const struct kube_kind *kind_of(const char *kind)
 {
-	size_t len = strlen(c->kind);
-
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (strcmp(c->kind, kinds[i].kind) == 0)
-			return kinds[i].type;
-	/* A List without items (items: null) holds nothing. */
-	if (len >= 4 && strcmp(c->kind + len - 4, "List") == 0)
-		return KUBE_NONE;
-	return KUBE_OTHER;
+		if (strcmp(kind, kinds[i].kind) == 0)
+			return &kinds[i];
+	return NULL;
 }
 
 int kube_parse(const struct knode *obj, const char *source, int64_t at,
@@ -609,8 +622,9 @@ int kube_parse(const struct knode *obj, const char *source, int64_t at,
 {
 	struct ctx c = { .source = source, .obj = obj, .a = a, .at = at,
 			 .kind = "object" };
+	const struct kube_kind *k;
 	struct kube_record r;
-	int rc = 0;
+	size_t len;
 
 	memset(&r, 0, sizeof(r));
 	if (obj->type != KNODE_MAP)
@@ -618,28 +632,17 @@ int kube_parse(const struct knode *obj, const char *source, int64_t at,
 	if (need(&c, obj, "kind", &c.kind) < 0)
 		return -1;
 	r.kind = c.kind;
-	switch ((r.type = type_of(&c))) {
-	case KUBE_NONE:
-	case KUBE_OTHER:
-		break;
-	case KUBE_NAMESPACE:
-		rc = parse_namespace(&c, obj, &r.u.namespace);
-		break;
-	case KUBE_NODE:
-		rc = parse_node(&c, obj, &r.u.node);
-		break;
-	case KUBE_POD:
-		rc = parse_pod(&c, obj, &r.u.pod);
-		break;
-	case KUBE_SERVICE:
-		rc = parse_service(&c, obj, &r.u.service);
-		break;
-	case KUBE_OWNER:
-		rc = parse_owner(&c, obj, &r.u.owner);
-		break;
+	len = strlen(c.kind);
+	if ((k = kind_of(c.kind)) != NULL) {
+		r.type = k->type;
+		if (k->parse(&c, obj, &r) < 0)
+			return -1;
+	} else if (len >= 4 && strcmp(c.kind + len - 4, "List") == 0) {
+		/* A List without items (items: null) holds nothing. */
+		r.type = KUBE_NONE;
+	} else {
+		r.type = KUBE_OTHER;
 	}
-	if (rc < 0)
-		return -1;
 	*out = r;
 	return 0;
 }
