@@ -88,6 +88,37 @@ int cli_run_store(const char *db, int (*run)(struct store *s, void *ctx),
 	return status;
 }
 
+/* What cli_store_main() hands cli_getopt() as set()'s ctx. */
+struct store_main {
+	const struct cli_store_cmd *cmd;
+	void *ctx;
+	const char *db; /* --db, or NULL */
+};
+
+static int set_store_main(void *arg, int ch, char *value)
+{
+	struct store_main *m = arg;
+
+	if (ch == 'd') {
+		m->db = value;
+		return 0;
+	}
+	return m->cmd->set != NULL ? m->cmd->set(m->ctx, ch, value) : 0;
+}
+
+int cli_store_main(int argc, char **argv, const struct cli_store_cmd *cmd,
+		   void *ctx)
+{
+	struct store_main m = { cmd, ctx, NULL };
+	enum cli_parsed parsed =
+		cli_getopt(argc, argv, cmd->shortopts, cmd->longopts,
+			   cmd->usage, set_store_main, &m, CLI_NO_ARGS);
+
+	if (parsed != CLI_RUN)
+		return cli_exit_status(parsed);
+	return cli_run_store(m.db, cmd->run, ctx);
+}
+
 int cli_add_db(struct cli_dbs *d, const char *path)
 {
 	if (d->n == CLI_MAX_DBS) {
@@ -147,6 +178,26 @@ int cli_scope_generate(const struct cli_scope *sc, struct generate_opts *o)
 	o->workload_kind = sc->workload_kind;
 	o->workload_name = sc->workload_name;
 	return cli_window(sc->since, sc->until, o->now, &o->since, &o->until);
+}
+
+int cli_generate(struct cli_scope *sc, struct generate_opts *o,
+		 const struct generate_diag *diag, struct cli_generated *g)
+{
+	struct cli_dbs *dbs = &sc->dbs;
+
+	if (cli_open_dbs(dbs) < 0 ||
+	    review_load(cli_review_store(dbs), &g->review) < 0)
+		return -1;
+	o->review = &g->review;
+	cli_note_unstarted(dbs->stores, dbs->n_open, o->since, o->until);
+	return generate_policies(dbs->stores, dbs->n_open, o, diag, &g->r);
+}
+
+void cli_generated_free(struct cli_scope *sc, struct cli_generated *g)
+{
+	generate_result_free(&g->r);
+	review_set_free(&g->review);
+	cli_close_dbs(&sc->dbs);
 }
 
 int cli_parse_when(const char *opt, const char *arg, int64_t now, int64_t *t)

@@ -78,13 +78,11 @@ static int set_option(void *ctx, int ch, char *arg)
 static enum cli_parsed parse_args(int argc, char **argv, struct check_cli *c)
 {
 	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
+		CLI_DB_OPTION,
 		{ "file", required_argument, NULL, 'f' },
 		{ "flow", required_argument, NULL, 'F' },
-		{ "since", required_argument, NULL, 's' },
-		{ "until", required_argument, NULL, 'u' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+		CLI_TIME_OPTIONS,
+		CLI_OPTIONS_END,
 	};
 	enum cli_parsed parsed = cli_getopt(argc, argv, "f:h", opts,
 					    check_usage, set_option, c, 0);

@@ -21,7 +21,7 @@
 #define MAX_POD_CIDRS 64
 
 struct flows_opts {
-	const char *db, *ns, *workload;
+	const char *ns, *workload;
 	int64_t now; /* what --since and --until count back from */
 	int64_t since, until;
 	int yaml;
@@ -238,7 +238,6 @@ static int set_option(void *ctx, int ch, char *arg)
 	struct flows_opts *o = ctx;
 
 	switch (ch) {
-	case 'd': o->db = arg; return 0;
 	case 'n': o->ns = arg; return 0;
 	case 'w': o->workload = arg; return 0;
 	case 's': return cli_parse_when("since", arg, o->now, &o->since);
@@ -255,7 +254,7 @@ static int set_option(void *ctx, int ch, char *arg)
 	return 0;
 }
 
-/* What cmd_flows() does with the database: see cli_run_store(). */
+/* What cmd_flows() does with the database: see cli_store_main(). */
 static int show_flows(struct store *s, void *ctx)
 {
 	const struct flows_opts *o = ctx;
@@ -268,20 +267,17 @@ static int show_flows(struct store *s, void *ctx)
 int cmd_flows(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
+		CLI_DB_OPTION,
 		CLI_WINDOW_OPTIONS,
 		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+		CLI_OPTIONS_END,
+	};
+	static const struct cli_store_cmd flows = {
+		"n:o:h", opts, flows_usage, set_option, show_flows
 	};
 	struct flows_opts o = { .now = (int64_t)time(NULL),
 				.since = 0,
 				.until = INT64_MAX };
-	enum cli_parsed parsed = cli_getopt(argc, argv, "n:o:h", opts,
-					    flows_usage, set_option, &o,
-					    CLI_NO_ARGS);
 
-	if (parsed != CLI_RUN)
-		return cli_exit_status(parsed);
-	return cli_run_store(o.db, show_flows, &o);
+	return cli_store_main(argc, argv, &flows, &o);
 }

@@ -293,9 +293,9 @@ static enum cli_parsed parse_args(int argc, char **argv,
 				  struct generate_cli *c)
 {
 	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
+		CLI_DB_OPTION,
 		CLI_WINDOW_OPTIONS,
-		{ "now", required_argument, NULL, 'N' },
+		CLI_NOW_OPTION,
 		{ "ingress", required_argument, NULL, 'I' },
 		{ "egress", required_argument, NULL, 'E' },
 		{ "dns", required_argument, NULL, 'D' },
@@ -312,8 +312,7 @@ static enum cli_parsed parse_args(int argc, char **argv,
 		{ "review-db", required_argument, NULL, 'R' },
 		{ "reviewed-only", no_argument, NULL, 'O' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+		CLI_OPTIONS_END,
 	};
 	enum cli_parsed parsed = cli_getopt(argc, argv, "n:o:h", opts,
 					    generate_usage, set_option, c, 0);
@@ -334,9 +333,7 @@ int cmd_generate(int argc, char **argv)
 	struct generate_cli c = {
 		.o = { .until = INT64_MAX, .stable_after = DEFAULT_STABLE_AFTER }
 	};
-	struct cli_dbs *dbs = &c.scope.dbs;
-	struct generate_result r = { 0 };
-	struct review_set review = { 0 };
+	struct cli_generated g = { 0 };
 	struct polset existing = POLSET_INIT;
 	const struct generate_diag diag = { print_diag, stderr };
 	enum cli_parsed parsed = parse_args(argc, argv, &c);
@@ -351,31 +348,24 @@ int cmd_generate(int argc, char **argv)
 			goto out;
 	if (c.n_existing > 0)
 		c.o.existing = &existing;
-	if (cli_open_dbs(dbs) < 0 ||
-	    review_load(cli_review_store(dbs), &review) < 0)
-		goto out;
-	c.o.review = &review;
-	cli_note_unstarted(dbs->stores, dbs->n_open, c.o.since, c.o.until);
-	if (generate_policies(dbs->stores, dbs->n_open, &c.o, &diag, &r) < 0)
+	if (cli_generate(&c.scope, &c.o, &diag, &g) < 0)
 		goto out;
 	if (c.out == NULL)
-		rc = emit_all(&r, stdout);
+		rc = emit_all(&g.r, stdout);
 	else if (is_dir_target(c.out))
-		rc = write_dir(c.out, &r);
+		rc = write_dir(c.out, &g.r);
 	else
-		rc = write_file(c.out, &r, 0, r.n);
+		rc = write_file(c.out, &g.r, 0, g.r.n);
 	if (rc < 0) {
 		status = 1;
 		goto out;
 	}
-	fprintf(stderr, "policygen: %zu policies\n", r.n);
+	fprintf(stderr, "policygen: %zu policies\n", g.r.n);
 	status = 0;
 out:
 	if (status != 0)
 		cli_print_error();
-	generate_result_free(&r);
-	review_set_free(&review);
+	cli_generated_free(&c.scope, &g);
 	polset_free(&existing);
-	cli_close_dbs(dbs);
 	return status;
 }

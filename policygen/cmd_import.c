@@ -286,11 +286,10 @@ static int set_option(void *ctx, int ch, char *arg)
 int cmd_import(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
+		CLI_DB_OPTION,
 		{ "at", required_argument, NULL, 'a' },
 		{ "watch", no_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+		CLI_OPTIONS_END,
 	};
 	struct import_cli c = { 0 };
 	enum cli_parsed parsed = cli_getopt(argc, argv, "h", opts,

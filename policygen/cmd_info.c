@@ -43,7 +43,7 @@ static int print_summary(struct store *s)
 	return 0;
 }
 
-/* What cmd_info() reads and prints: see cli_run_store(). */
+/* What cmd_info() reads and prints: see cli_store_main(). */
 static int show_info(struct store *s, void *ctx)
 {
 	(void)ctx;
@@ -56,26 +56,15 @@ static int show_info(struct store *s, void *ctx)
 	return print_summary(s) < 0 ? EXIT_INVALID : 0;
 }
 
-/* --db, the one option, into ctx (a const char *). */
-static int set_option(void *ctx, int ch, char *arg)
-{
-	if (ch == 'd')
-		*(const char **)ctx = arg;
-	return 0;
-}
-
 int cmd_info(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+		CLI_DB_OPTION,
+		CLI_OPTIONS_END,
 	};
-	const char *db = NULL;
-	enum cli_parsed parsed = cli_getopt(argc, argv, "h", opts, info_usage,
-					    set_option, &db, CLI_NO_ARGS);
+	static const struct cli_store_cmd info = {
+		"h", opts, info_usage, NULL, show_info
+	};
 
-	if (parsed != CLI_RUN)
-		return cli_exit_status(parsed);
-	return cli_run_store(db, show_info, NULL);
+	return cli_store_main(argc, argv, &info, NULL);
 }

@@ -93,40 +93,37 @@ static int set_decide(void *ctx, int ch, char *arg)
 	return 0;
 }
 
-/* The command line into *c: what cli_getopt() says, or CLI_FAILED. */
+/* The command line into *c: what cli_getopt() says. */
 static enum cli_parsed parse_decide(int argc, char **argv,
 				    struct decide_cli *c)
 {
 	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
+		CLI_DB_OPTION,
 		{ "review-db", required_argument, NULL, 'r' },
 		{ "reason", required_argument, NULL, 'm' },
 		{ "by", required_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+		CLI_OPTIONS_END,
 	};
-	enum cli_parsed parsed = cli_getopt(argc, argv, "h", opts,
-					    review_usage, set_decide, c, 4);
 
-	if (parsed != CLI_RUN)
-		return parsed;
-	if (c->n_args < 3) {
-		review_usage(stderr);
-		errmsg_set("expected WORKLOAD ingress|egress PEER [PORT/PROTO]");
-		return CLI_FAILED;
-	}
-	return CLI_RUN;
+	return cli_getopt(argc, argv, "h", opts, review_usage, set_decide,
+			  c, 4);
 }
 
 /*
  * The rule of the arguments WORKLOAD ingress|egress PEER [PORT/PROTO],
- * in a (its strings the arguments' or a's).  Returns 0, or -1 with errmsg.
+ * in a (its strings the arguments' or a's).  Returns 0, or -1 with errmsg
+ * (after the usage, when arguments are missing).
  */
 static int decide_rule(const struct decide_cli *c, struct arena *a,
 		       struct review_rule *r)
 {
 	struct review_peer w;
 
+	if (c->n_args < 3) {
+		review_usage(stderr);
+		errmsg_set("expected WORKLOAD ingress|egress PEER [PORT/PROTO]");
+		return -1;
+	}
 	if (review_parse_peer(c->args[0], a, &w) < 0 ||
 	    w.type != REVIEW_PEER_WORKLOAD) {
 		errmsg_set("workload '%s' is not NS/NAME or NS/KIND/NAME",
@@ -225,28 +222,19 @@ static int set_list(void *ctx, int ch, char *arg)
 	return cli_set_scope(&c->scope, ch, arg);
 }
 
-/* The command line into *c: what cli_getopt() says, or CLI_FAILED. */
+/* The command line into *c: what cli_getopt() says. */
 static enum cli_parsed parse_list(int argc, char **argv, struct list_cli *c)
 {
 	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
+		CLI_DB_OPTION,
 		{ "review-db", required_argument, NULL, 'R' },
 		CLI_WINDOW_OPTIONS,
 		{ "pending", no_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+		CLI_OPTIONS_END,
 	};
-	enum cli_parsed parsed = cli_getopt(argc, argv, "n:h", opts,
-					    review_usage, set_list, c, 0);
 
-	if (parsed != CLI_RUN)
-		return parsed;
-	c->o.now = (int64_t)time(NULL);
-	if (cli_scope_generate(&c->scope, &c->o) < 0) {
-		errmsg_prefix("--since/--until");
-		return CLI_FAILED;
-	}
-	return CLI_RUN;
+	return cli_getopt(argc, argv, "n:h", opts, review_usage, set_list,
+			  c, 0);
 }
 
 static const char *decision_name(enum review_decision d)
@@ -306,36 +294,34 @@ static void print_proposals(const struct generate_result *r, int pending_only)
 
 static int cmd_review_list(int argc, char **argv)
 {
-	struct list_cli c = { .o = { .until = INT64_MAX } };
-	struct cli_dbs *dbs = &c.scope.dbs;
-	struct generate_result r = { 0 };
-	struct review_set set = { 0 };
+	struct list_cli c = {
+		.o = { .now = (int64_t)time(NULL), .until = INT64_MAX }
+	};
+	struct cli_generated g = { 0 };
 	size_t counts[3] = { 0 };
 	enum cli_parsed parsed = parse_list(argc, argv, &c);
 	int status = EXIT_INVALID;
 
 	if (parsed != CLI_RUN)
 		return cli_exit_status(parsed);
-	if (cli_open_dbs(dbs) < 0 || review_load(cli_review_store(dbs), &set) < 0)
+	if (cli_scope_generate(&c.scope, &c.o) < 0) {
+		errmsg_prefix("--since/--until");
 		goto out;
-	c.o.review = &set;
+	}
 	c.o.ingress = c.o.egress = NETPOL_OBSERVED;
-	cli_note_unstarted(dbs->stores, dbs->n_open, c.o.since, c.o.until);
-	if (generate_policies(dbs->stores, dbs->n_open, &c.o, NULL, &r) < 0)
+	if (cli_generate(&c.scope, &c.o, NULL, &g) < 0)
 		goto out;
-	print_proposals(&r, c.pending_only);
-	for (size_t i = 0; i < r.n_proposals; i++)
-		counts[r.proposals[i].decision]++;
+	print_proposals(&g.r, c.pending_only);
+	for (size_t i = 0; i < g.r.n_proposals; i++)
+		counts[g.r.proposals[i].decision]++;
 	printf("\n%zu rule peers: %zu pending, %zu accepted, %zu rejected\n",
-	       r.n_proposals, counts[REVIEW_PENDING], counts[REVIEW_ACCEPTED],
+	       g.r.n_proposals, counts[REVIEW_PENDING], counts[REVIEW_ACCEPTED],
 	       counts[REVIEW_REJECTED]);
 	status = 0;
 out:
 	if (status != 0)
 		cli_print_error();
-	generate_result_free(&r);
-	review_set_free(&set);
-	cli_close_dbs(dbs);
+	cli_generated_free(&c.scope, &g);
 	return status;
 }
 

@@ -81,7 +81,7 @@ static int list_workloads(struct store *s, const char *ns, int64_t now)
 }
 
 struct workloads_cli {
-	const char *db, *ns;
+	const char *ns;
 	int64_t now;
 };
 
@@ -91,14 +91,13 @@ static int set_option(void *ctx, int ch, char *arg)
 	struct workloads_cli *c = ctx;
 
 	switch (ch) {
-	case 'd': c->db = arg; return 0;
 	case 'n': c->ns = arg; return 0;
 	case 'N': return cli_parse_when("now", arg, c->now, &c->now);
 	}
 	return 0;
 }
 
-/* What cmd_workloads() does with the database: see cli_run_store(). */
+/* What cmd_workloads() does with the database: see cli_store_main(). */
 static int show_workloads(struct store *s, void *ctx)
 {
 	const struct workloads_cli *c = ctx;
@@ -111,18 +110,15 @@ static int show_workloads(struct store *s, void *ctx)
 int cmd_workloads(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
+		CLI_DB_OPTION,
 		{ "namespace", required_argument, NULL, 'n' },
-		{ "now", required_argument, NULL, 'N' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+		CLI_NOW_OPTION,
+		CLI_OPTIONS_END,
+	};
+	static const struct cli_store_cmd workloads = {
+		"n:h", opts, workloads_usage, set_option, show_workloads
 	};
 	struct workloads_cli c = { .now = (int64_t)time(NULL) };
-	enum cli_parsed parsed = cli_getopt(argc, argv, "n:h", opts,
-					    workloads_usage, set_option, &c,
-					    CLI_NO_ARGS);
 
-	if (parsed != CLI_RUN)
-		return cli_exit_status(parsed);
-	return cli_run_store(c.db, show_workloads, &c);
+	return cli_store_main(argc, argv, &workloads, &c);
 }

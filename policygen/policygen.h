@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "podflow/store.h"
+#include "generate.h"
 
 #define EXIT_INVALID 2
 #define CLI_MAX_DBS 64
@@ -84,6 +85,27 @@ void cli_print_error(void);
 int cli_run_store(const char *db, int (*run)(struct store *s, void *ctx),
 		  void *ctx);
 
+/*
+ * A command that reads one database and takes no arguments (info, flows,
+ * workloads), for cli_store_main().
+ */
+struct cli_store_cmd {
+	const char *shortopts; /* as cli_getopt()'s */
+	const struct option *longopts; /* with CLI_DB_OPTION */
+	void (*usage)(FILE *f);
+	int (*set)(void *ctx, int ch, char *arg); /* NULL: --db alone */
+	int (*run)(struct store *s, void *ctx); /* as cli_run_store()'s */
+};
+
+/*
+ * The whole of such a command: its command line through cli_getopt()
+ * (CLI_NO_ARGS), --db kept here and every other option handed to
+ * cmd->set(ctx, ...), then cli_run_store() of --db with cmd->run and ctx.
+ * Returns the exit status.
+ */
+int cli_store_main(int argc, char **argv, const struct cli_store_cmd *cmd,
+		   void *ctx);
+
 /* The databases of a command (cli.c); zero-initialised. */
 struct cli_dbs {
 	const char *paths[CLI_MAX_DBS]; /* --db, in order */
@@ -127,14 +149,32 @@ struct cli_scope {
  */
 int cli_set_scope(struct cli_scope *sc, int ch, char *arg);
 
-/* The options of a window of flows, in a command's table of options. */
-#define CLI_WINDOW_OPTIONS                                 \
-	{ "namespace", required_argument, NULL, 'n' },     \
-	{ "workload", required_argument, NULL, 'w' },      \
+/*
+ * Options that commands spell alike, for their tables of options; where
+ * cli_set_scope() takes one, with its getopt value.  --db PATH: a
+ * database; with cli_set_scope(), one of several.
+ */
+#define CLI_DB_OPTION { "db", required_argument, NULL, 'd' }
+
+/* --since T and --until T, the time of a window of flows: */
+#define CLI_TIME_OPTIONS                                   \
 	{ "since", required_argument, NULL, 's' },         \
 	{ "until", required_argument, NULL, 'u' }
 
-struct generate_opts;
+/* --now T, the time the other times count back from: */
+#define CLI_NOW_OPTION { "now", required_argument, NULL, 'N' }
+
+/* --namespace, --workload and the time, a window of flows: */
+#define CLI_WINDOW_OPTIONS                                 \
+	{ "namespace", required_argument, NULL, 'n' },     \
+	{ "workload", required_argument, NULL, 'w' },      \
+	CLI_TIME_OPTIONS
+
+/*
+ * The end of every table of options: --help, which cli_getopt() answers
+ * itself, and the zero entry getopt_long() stops at.
+ */
+#define CLI_OPTIONS_END { "help", no_argument, NULL, 'h' }, { 0 }
 
 /*
  * Gives o, the options of generate's engine (for generate and review
@@ -142,6 +182,29 @@ struct generate_opts;
  * back from o->now.  Returns 0, or -1 with errmsg: the window is wrong.
  */
 int cli_scope_generate(const struct cli_scope *sc, struct generate_opts *o);
+
+/*
+ * What generate's engine gave a command (cli_generate()): the result, and
+ * the review decisions its proposals point into.  Zero-initialised.
+ */
+struct cli_generated {
+	struct review_set review;
+	struct generate_result r;
+};
+
+/*
+ * generate's engine as generate and review list run it: over the
+ * databases of sc, opened here (cli_open_dbs()), with o and diag, the
+ * review decisions of cli_review_store() read into g->review and given to
+ * o, after the note on the window's rows credited by time bucket.  Returns
+ * 0 with the result in g->r, or -1 with errmsg; cli_generated_free()
+ * either way.
+ */
+int cli_generate(struct cli_scope *sc, struct generate_opts *o,
+		 const struct generate_diag *diag, struct cli_generated *g);
+
+/* Frees *g and closes the databases of sc. */
+void cli_generated_free(struct cli_scope *sc, struct cli_generated *g);
 
 /*
  * The value arg of the time option --opt (opt its long name, "now"): an
