@@ -4,7 +4,7 @@
 -- The tables after every migration, as SQLite stores them; the
 -- migrations are how a database gets here, this is what it is.
 -- The views are in sql/views.sql, made after the migrations.
--- PRAGMA user_version = 8
+-- PRAGMA user_version = 9
 
 -- Tables
 
@@ -219,6 +219,8 @@ CREATE TABLE service_port (
 ) STRICT;
 
 -- Indexes
+
+CREATE INDEX edge_day_unstarted ON edge_day (day) WHERE unstarted > 0;
 
 CREATE INDEX pod_by_controller ON pod (controller_kind, namespace, controller_name);
 

@@ -4,8 +4,9 @@
  * statement in sql/queries/store/ (generate's and check's rows are
  * flow_window.c's).
  *
- * Both statements read the view resolved_edges, whose rule is SQL
- * (sql/views.sql); this file only knows each statement's columns.
+ * Both statements read the resolved edges by id (flow_days) and name
+ * what they sum as the view resolved_edges does (sql/views.sql); this
+ * file only knows each statement's columns.
  */
 #include <stdlib.h>
 
@@ -13,6 +14,12 @@
 #include "podflow/store_read.h"
 #include "sql.h"
 #include "store_int.h"
+
+/* A schema before 8, read through compat_resolved_edges.sql: no ids. */
+static int old_schema(const struct store *s)
+{
+	return store_schema_version(s) < STORE_RESOLVED_VERSION;
+}
 
 struct flow_sum_read {
 	store_flow_sum_fn fn;
@@ -74,7 +81,9 @@ int store_read_flow_sums(struct store *s, int64_t since, int64_t until,
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
 
-	if (store_query(s, sql_flows_query, &st) < 0)
+	if (store_query(s, old_schema(s) ? sql_flows_query_compat
+					 : sql_flows_query,
+			&st) < 0)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, since) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, until) != SQLITE_OK ||
@@ -127,7 +136,9 @@ int store_read_workloads(struct store *s, const char *ns, store_workload_fn fn,
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
 
-	if (store_query(s, sql_workloads_query, &st) < 0)
+	if (store_query(s, old_schema(s) ? sql_workloads_query_compat
+					 : sql_workloads_query,
+			&st) < 0)
 		return -1;
 	if (bind_text_or_null(st, 1, ns) != SQLITE_OK) {
 		store_db_error(s);

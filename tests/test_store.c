@@ -301,8 +301,8 @@ static const char *const readers[] = {
 /* What reads a schema before 8, through compat_resolved_edges.sql. */
 static const char *const old_readers[] = {
 	sql_flows_window_compat,
-	sql_flows_query,
-	sql_workloads_query,
+	sql_flows_query_compat,
+	sql_workloads_query_compat,
 };
 
 #define N_READERS (sizeof(readers) / sizeof(readers[0]))

@@ -2,23 +2,26 @@
 -- it, its connections out and in, and when it was last seen talking.
 -- ?1 namespace or NULL.
 --
--- The sums come from one pass over the resolved edges, not from
--- workload_edges, which groups them by both ends first.  No bound on
--- last_seen: a long connection's edge is seen again at its end.
+-- The sums come from one pass over the resolved edges by id (flow_days),
+-- not from workload_edges, which names and groups them by both ends
+-- first.  No bound on last_seen: a long connection's edge is seen again
+-- at its end.
 WITH r AS MATERIALIZED (
-	SELECT connections, last_seen, src_namespace, src_kind, src_name,
-	       dst_namespace, dst_kind, dst_name
-	FROM resolved_edges
-	WHERE (src_name IS NOT NULL OR dst_name IS NOT NULL)
-	  AND src_dup = 0 AND dst_dup = 0),
+	-- By pods first: a week holds each of a day's edges seven times.
+	SELECT src_pod_id, dst_pod_id, sum(connections) AS connections,
+	       max(last_seen) AS last_seen
+	FROM flow_days
+	WHERE (src_pod_id <> 0 OR dst_pod_id <> 0)
+	  AND src_dup = 0 AND dst_dup = 0
+	GROUP BY 1, 2),
 outgoing AS (
-	SELECT src_namespace AS namespace, src_kind AS kind, src_name AS name,
-	       sum(connections) AS n, max(last_seen) AS last
-	FROM r WHERE src_name IS NOT NULL GROUP BY 1, 2, 3),
+	SELECT p.namespace, p.workload_kind AS kind, p.workload_name AS name,
+	       sum(r.connections) AS n, max(r.last_seen) AS last
+	FROM r JOIN pod AS p ON p.id = r.src_pod_id GROUP BY 1, 2, 3),
 incoming AS (
-	SELECT dst_namespace AS namespace, dst_kind AS kind, dst_name AS name,
-	       sum(connections) AS n, max(last_seen) AS last
-	FROM r WHERE dst_name IS NOT NULL GROUP BY 1, 2, 3),
+	SELECT p.namespace, p.workload_kind AS kind, p.workload_name AS name,
+	       sum(r.connections) AS n, max(r.last_seen) AS last
+	FROM r JOIN pod AS p ON p.id = r.dst_pod_id GROUP BY 1, 2, 3),
 pods AS (
 	SELECT namespace, workload_kind AS kind, workload_name AS name,
 	       sum(gone_at IS NULL AND deleted IS NULL AND finished IS NULL)
