@@ -278,9 +278,11 @@ static int cmp_route(const void *a, const void *b)
 static int rank_names(struct names *nm)
 {
 	size_t n = nm->n_addr > nm->n_route ? nm->n_addr : nm->n_route;
-	void **by = n > 0 ? calloc(n, sizeof(*by)) : NULL;
+	void **by;
 
-	if (n > 0 && by == NULL)
+	if (n == 0)
+		return 0;
+	if ((by = calloc(n, sizeof(*by))) == NULL)
 		return oom(nm);
 	for (size_t i = 0; i < nm->n_addr; i++)
 		by[i] = &nm->addr[i];
@@ -415,7 +417,8 @@ static int read_day(struct store_flows *c)
 			return -1;
 		c->on_row = rc;
 	}
-	qsort(c->rows, c->n, sizeof(*c->rows), cmp_row);
+	if (c->n > 1)
+		qsort(c->rows, c->n, sizeof(*c->rows), cmp_row);
 	return 0;
 }
 
