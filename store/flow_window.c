@@ -15,6 +15,7 @@
  * A read-only database of a schema before 8 keeps no ids: its rows come
  * named and ordered from SQL (flows_window_compat.sql).
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,18 +147,38 @@ static int oom(const struct names *nm)
 	return -1;
 }
 
-static int addr_row(sqlite3_stmt *st, void *ctx)
-{
-	struct names *nm = ctx;
-	struct name_addr *a;
+/*
+ * A table of names read by id whose columns after the id are text: each
+ * into its member of the element (at[i] its offset, for column i + 1).
+ */
+struct text_table {
+	struct names *nm;
+	void **array;
+	size_t *n, *cap, size;
+	const size_t *at;
+	size_t n_at;
+};
 
-	if (GROW(nm->addr, nm->cap_addr, nm->n_addr + 1) < 0)
-		return oom(nm);
-	a = &nm->addr[nm->n_addr++];
-	a->id = sqlite3_column_int64(st, 0);
-	if (text_at(st, 1, &nm->mem, &a->ip) < 0 ||
-	    text_at(st, 2, &nm->mem, &a->node) < 0)
-		return oom(nm);
+#define TEXT_TABLE(names, table, members)                                   \
+	{ (names), (void **)&(names)->table, &(names)->n_##table,           \
+	  &(names)->cap_##table, sizeof(*(names)->table), (members),        \
+	  sizeof(members) / sizeof(*(members)) }
+
+static int text_row(sqlite3_stmt *st, void *ctx)
+{
+	const struct text_table *t = ctx;
+	int64_t id = sqlite3_column_int64(st, 0);
+	char *e;
+
+	if (grow_array(t->array, t->cap, *t->n + 1, t->size) < 0)
+		return oom(t->nm);
+	e = (char *)*t->array + (*t->n)++ * t->size;
+	memset(e, 0, t->size);
+	memcpy(e, &id, sizeof(id));
+	for (size_t i = 0; i < t->n_at; i++)
+		if (text_at(st, (int)i + 1, &t->nm->mem,
+			    (const char **)(void *)(e + t->at[i])) < 0)
+			return oom(t->nm);
 	return 0;
 }
 
@@ -194,53 +215,6 @@ static int route_row(sqlite3_stmt *st, void *ctx)
 	if (r->service == NULL)
 		r->service_port = 0;
 	return 0;
-}
-
-static int pod_row(sqlite3_stmt *st, void *ctx)
-{
-	struct names *nm = ctx;
-	struct name_pod *p;
-
-	if (GROW(nm->pod, nm->cap_pod, nm->n_pod + 1) < 0)
-		return oom(nm);
-	p = &nm->pod[nm->n_pod++];
-	p->id = sqlite3_column_int64(st, 0);
-	if (text_at(st, 1, &nm->mem, &p->uid) < 0 ||
-	    text_at(st, 2, &nm->mem, &p->namespace) < 0 ||
-	    text_at(st, 3, &nm->mem, &p->kind) < 0 ||
-	    text_at(st, 4, &nm->mem, &p->name) < 0)
-		return oom(nm);
-	return 0;
-}
-
-static int service_row(sqlite3_stmt *st, void *ctx)
-{
-	struct names *nm = ctx;
-	struct name_service *v;
-
-	if (GROW(nm->service, nm->cap_service, nm->n_service + 1) < 0)
-		return oom(nm);
-	v = &nm->service[nm->n_service++];
-	v->id = sqlite3_column_int64(st, 0);
-	if (text_at(st, 1, &nm->mem, &v->namespace) < 0 ||
-	    text_at(st, 2, &nm->mem, &v->name) < 0)
-		return oom(nm);
-	return 0;
-}
-
-/* Every row of sql handed to row(st, nm). */
-static int read_names(struct store *s, const char *sql,
-		      int (*row)(sqlite3_stmt *st, void *ctx),
-		      struct names *nm)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (store_query(s, sql, &st) < 0)
-		return -1;
-	rc = store_query_rows(s, st, row, nm);
-	sqlite3_finalize(st);
-	return rc;
 }
 
 static int cmp_addr(const void *a, const void *b)
@@ -300,12 +274,31 @@ static int rank_names(struct names *nm)
 
 static int load_names(struct store *s, struct names *nm)
 {
+	static const size_t addr_at[] = {
+		offsetof(struct name_addr, ip),
+		offsetof(struct name_addr, node),
+	};
+	static const size_t pod_at[] = {
+		offsetof(struct name_pod, uid),
+		offsetof(struct name_pod, namespace),
+		offsetof(struct name_pod, kind),
+		offsetof(struct name_pod, name),
+	};
+	static const size_t service_at[] = {
+		offsetof(struct name_service, namespace),
+		offsetof(struct name_service, name),
+	};
+	struct text_table addrs = TEXT_TABLE(nm, addr, addr_at),
+			  pods = TEXT_TABLE(nm, pod, pod_at),
+			  services = TEXT_TABLE(nm, service, service_at);
+
 	nm->file = store_filename(s);
 	/* Addresses first: the routes point at them. */
-	if (read_names(s, sql_flow_names_addr, addr_row, nm) < 0 ||
-	    read_names(s, sql_flow_names_route, route_row, nm) < 0 ||
-	    read_names(s, sql_flow_names_pod, pod_row, nm) < 0 ||
-	    read_names(s, sql_flow_names_service, service_row, nm) < 0)
+	if (store_query_all(s, sql_flow_names_addr, text_row, &addrs) < 0 ||
+	    store_query_all(s, sql_flow_names_route, route_row, nm) < 0 ||
+	    store_query_all(s, sql_flow_names_pod, text_row, &pods) < 0 ||
+	    store_query_all(s, sql_flow_names_service, text_row, &services) <
+		    0)
 		return -1;
 	return rank_names(nm);
 }
@@ -544,6 +537,16 @@ int store_flows_open(struct store *s, int64_t since, int64_t until,
 	return flows_open(s, since, until, 0, 0, out);
 }
 
+void store_flows_close(struct store_flows *c)
+{
+	if (c == NULL)
+		return;
+	sqlite3_finalize(c->st);
+	free_names(&c->names);
+	free(c->rows);
+	free(c);
+}
+
 int store_flows_next(struct store_flows *c, struct store_flow *row)
 {
 	int rc;
@@ -559,16 +562,6 @@ int store_flows_next(struct store_flows *c, struct store_flow *row)
 		return 0;
 	*row = named(&c->rows[c->next++]);
 	return 1;
-}
-
-void store_flows_close(struct store_flows *c)
-{
-	if (c == NULL)
-		return;
-	sqlite3_finalize(c->st);
-	free_names(&c->names);
-	free(c->rows);
-	free(c);
 }
 
 /* The window's flows, each handed to fn. */

@@ -26,3 +26,16 @@ int store_query_rows(struct store *s, sqlite3_stmt *st,
 		return store_db_error(s);
 	return 0;
 }
+
+int store_query_all(struct store *s, const char *sql,
+		    int (*row)(sqlite3_stmt *st, void *ctx), void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (store_query(s, sql, &st) < 0)
+		return -1;
+	rc = store_query_rows(s, st, row, ctx);
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -4,9 +4,10 @@
  * statement in sql/queries/store/ (generate's and check's rows are
  * flow_window.c's).
  *
- * Both statements read the resolved edges by id (flow_days) and name
- * what they sum as the view resolved_edges does (sql/views.sql); this
- * file only knows each statement's columns.
+ * Both add up the resolved edges by id (flow_days) before they name
+ * them, as the view resolved_edges does (sql/views.sql; the workloads'
+ * through the view workload_traffic); this file only knows each
+ * statement's columns.
  */
 #include <stdlib.h>
 
@@ -103,29 +104,19 @@ struct workload_read {
 	void *ctx;
 };
 
-/* Columns of workloads_query.sql. */
-enum {
-	W_NS, W_KIND, W_NAME, W_NOW, W_HOSTNET, W_SELECTOR, W_SOURCE,
-	W_OUT, W_IN, W_LAST,
-};
+/* Columns of workloads_query.sql after store_workload_at()'s. */
+enum { W_NOW = 6, W_OUT, W_IN, W_LAST };
 
 static int workload_row(sqlite3_stmt *st, void *arg)
 {
 	const struct workload_read *r = arg;
-	const struct store_workload w = {
-		.namespace = store_column_text(st, W_NS),
-		.kind = store_column_text(st, W_KIND),
-		.name = store_column_text(st, W_NAME),
-		.selector = store_column_text(st, W_SELECTOR),
-		.source = store_column_text(st, W_SOURCE),
-		.host_network = sqlite3_column_int(st, W_HOSTNET),
-		.pods_now = sqlite3_column_int64(st, W_NOW),
-		.conns_out = sqlite3_column_int64(st, W_OUT),
-		.conns_in = sqlite3_column_int64(st, W_IN),
-		/* NULL, when it neither sent nor received, reads as 0. */
-		.last_seen = sqlite3_column_int64(st, W_LAST),
-	};
+	struct store_workload w = store_workload_at(st);
 
+	w.pods_now = sqlite3_column_int64(st, W_NOW);
+	w.conns_out = sqlite3_column_int64(st, W_OUT);
+	w.conns_in = sqlite3_column_int64(st, W_IN);
+	/* NULL, when it neither sent nor received, reads as 0. */
+	w.last_seen = sqlite3_column_int64(st, W_LAST);
 	return r->fn(&w, r->ctx);
 }
 
@@ -136,9 +127,7 @@ int store_read_workloads(struct store *s, const char *ns, store_workload_fn fn,
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
 
-	if (store_query(s, old_schema(s) ? sql_workloads_query_compat
-					 : sql_workloads_query,
-			&st) < 0)
+	if (store_query(s, sql_workloads_query, &st) < 0)
 		return -1;
 	if (bind_text_or_null(st, 1, ns) != SQLITE_OK) {
 		store_db_error(s);

@@ -25,10 +25,9 @@ struct workload_read {
 /* Columns of generate_workloads.sql. */
 enum { W_NS, W_KIND, W_NAME, W_SELECTOR, W_SOURCE, W_HOSTNET };
 
-static int workload_row(sqlite3_stmt *st, void *arg)
+struct store_workload store_workload_at(sqlite3_stmt *st)
 {
-	const struct workload_read *r = arg;
-	const struct store_workload w = {
+	return (struct store_workload){
 		.namespace = store_column_text(st, W_NS),
 		.kind = store_column_text(st, W_KIND),
 		.name = store_column_text(st, W_NAME),
@@ -36,22 +35,14 @@ static int workload_row(sqlite3_stmt *st, void *arg)
 		.source = store_column_text(st, W_SOURCE),
 		.host_network = sqlite3_column_int(st, W_HOSTNET),
 	};
-
-	return r->fn(&w, r->ctx);
 }
 
-/* Runs sql, without parameters, into row. */
-static int read_all(struct store *s, const char *sql,
-		    int (*row)(sqlite3_stmt *, void *), void *ctx)
+static int workload_row(sqlite3_stmt *st, void *arg)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
+	const struct workload_read *r = arg;
+	const struct store_workload w = store_workload_at(st);
 
-	if (store_query(s, sql, &st) < 0)
-		return -1;
-	rc = store_query_rows(s, st, row, ctx);
-	sqlite3_finalize(st);
-	return rc;
+	return r->fn(&w, r->ctx);
 }
 
 int store_read_generate_workloads(struct store *s, store_workload_fn fn,
@@ -59,7 +50,7 @@ int store_read_generate_workloads(struct store *s, store_workload_fn fn,
 {
 	struct workload_read r = { fn, ctx };
 
-	return read_all(s, sql_generate_workloads, workload_row, &r);
+	return store_query_all(s, sql_generate_workloads, workload_row, &r);
 }
 
 struct node_address_read {
@@ -82,7 +73,8 @@ int store_read_node_addresses(struct store *s, store_node_address_fn fn,
 {
 	struct node_address_read r = { fn, ctx };
 
-	return read_all(s, sql_generate_node_addresses, node_address_row, &r);
+	return store_query_all(s, sql_generate_node_addresses,
+			       node_address_row, &r);
 }
 
 struct pod_labels_read {

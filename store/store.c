@@ -461,6 +461,23 @@ static int store_put_id(struct store *s, sqlite3_stmt *st, int64_t *id,
 	return 0;
 }
 
+/*
+ * Runs st, whose parameters binding returned rc, to its end and resets
+ * it; what says what it was for.
+ */
+static int store_put(struct store *s, sqlite3_stmt *st, int rc,
+		     const char *what)
+{
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		store_error(s, what);
+		return -1;
+	}
+	return 0;
+}
+
 /* The id (cached) under key in ids, else what st, bound, puts. */
 static int store_cached_id(struct store *s, struct strmap *ids,
 			   const char *key, sqlite3_stmt *st, int64_t *id,
@@ -554,14 +571,7 @@ static int store_upsert_edge(struct store *s, const struct store_edge *e)
 	rc = rc ?: bind_known(st, 9, e->reply_bytes);
 	rc = rc ?: bind_known(st, 10, e->reply_packets);
 	rc = rc ?: bind_known(st, 11, e->last_start);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		store_error(s, "writing edges");
-		return -1;
-	}
-	return 0;
+	return store_put(s, st, rc, "writing edges");
 }
 
 int store_flush_edges(struct store *s, const struct store_edge *edges,
@@ -686,14 +696,7 @@ int store_meta_set(struct store *s, const char *key, const char *value)
 	sqlite3_reset(st);
 	rc = sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
 	rc = rc ?: sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		store_error(s, "writing metadata");
-		return -1;
-	}
-	return 0;
+	return store_put(s, st, rc, "writing metadata");
 }
 
 int store_meta_get(struct store *s, const char *key, char **value)

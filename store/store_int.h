@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "podflow/store_read.h"
+
 struct store;
 
 /*
@@ -44,10 +46,24 @@ int store_query(struct store *s, const char *sql, sqlite3_stmt **st);
 int store_query_rows(struct store *s, sqlite3_stmt *st,
 		     int (*row)(sqlite3_stmt *st, void *ctx), void *ctx);
 
+/*
+ * store_query() and store_query_rows() of sql, a statement without
+ * parameters, and its end.  Returns as store_query_rows().
+ */
+int store_query_all(struct store *s, const char *sql,
+		    int (*row)(sqlite3_stmt *st, void *ctx), void *ctx);
+
 /* The text of column i of st's row; NULL for NULL. */
 static inline const char *store_column_text(sqlite3_stmt *st, int i)
 {
 	return (const char *)sqlite3_column_text(st, i);
 }
+
+/*
+ * read_inventory.c: a workload from the row st is on, whose columns begin
+ * as generate_workloads.sql's (namespace, kind, name, selector, source,
+ * host_network); its strings are SQLite's, valid until st steps.
+ */
+struct store_workload store_workload_at(sqlite3_stmt *st);
 
 #endif

@@ -302,7 +302,7 @@ static const char *const readers[] = {
 static const char *const old_readers[] = {
 	sql_flows_window_compat,
 	sql_flows_query_compat,
-	sql_workloads_query_compat,
+	sql_workloads_query,
 };
 
 #define N_READERS (sizeof(readers) / sizeof(readers[0]))
