@@ -19,10 +19,8 @@
 # median as a multiple of the reference's.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-BUILD=${PODFLOW_BUILD:-$here/../build}
-RUNS=${1:-3}
-tmp=$(mktemp -d /tmp/podflow-bench-generate.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+. "$here/lib.sh"
+bench_setup generate "${1:-3}"
 db=${2:-$tmp/podflow.db}
 day=2026-11-23T00:00:00Z
 now=2026-11-24T00:00:00Z
@@ -41,7 +39,6 @@ echo "database: $(q 'SELECT count(*) FROM edge') raw edge rows," \
 	"$(q 'SELECT count(*) FROM pod') pods, schema $(q 'PRAGMA user_version')," \
 	"$(du -k "$db" | cut -f1) KiB"
 
-. "$here/lib.sh"
 "$BUILD/policygen" generate --db "$db" --now "$now" >"$tmp/policies.yaml" \
 	2>/dev/null || exit 1
 for i in $(seq "$RUNS"); do

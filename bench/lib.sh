@@ -1,5 +1,14 @@
-# Sourced by the bench scripts: medians, and commands timed into a list.
-# The caller sets tmp (a scratch directory, removed at exit).
+# Sourced by the bench scripts: their set-up, medians, and commands timed
+# into a list.
+
+# bench_setup NAME RUNS: BUILD (the build measured, PODFLOW_BUILD or the
+# tree's), RUNS, and tmp, a scratch directory removed at exit.
+bench_setup() {
+	BUILD=${PODFLOW_BUILD:-$here/../build}
+	RUNS=$2
+	tmp=$(mktemp -d "/tmp/podflow-bench-$1.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+}
 
 # The median of the numbers on standard input, one per line.
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }

@@ -22,10 +22,8 @@
 # and each as a multiple of the reference and of the day's.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-BUILD=${PODFLOW_BUILD:-$here/../build}
-RUNS=${1:-3}
-tmp=$(mktemp -d /tmp/podflow-bench-scale.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+. "$here/lib.sh"
+bench_setup scale "${1:-3}"
 dir=${2:-$tmp}
 mkdir -p "$dir"
 D0=2026-11-23T00:00:00Z
@@ -60,7 +58,6 @@ for f in day week node-00; do
 		"$(du -k "$dir/$f.db" | cut -f1) KiB"
 done
 
-. "$here/lib.sh"
 "$BUILD/policygen" generate --db "$dir/week.db" --now "$(at 7)" \
 	>"$tmp/policies.yaml" 2>/dev/null || exit 1
 for i in $(seq "$RUNS"); do

@@ -27,15 +27,38 @@ int store_query_rows(struct store *s, sqlite3_stmt *st,
 	return 0;
 }
 
-int store_query_all(struct store *s, const char *sql,
-		    int (*row)(sqlite3_stmt *st, void *ctx), void *ctx)
+int store_query_bound(struct store *s, const char *sql,
+		      const struct store_param *params, size_t n,
+		      int (*row)(sqlite3_stmt *st, void *ctx), void *ctx)
 {
 	sqlite3_stmt *st = NULL;
-	int rc;
+	int rc = -1;
 
 	if (store_query(s, sql, &st) < 0)
 		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct store_param *p = &params[i];
+		int b = SQLITE_OK;
+
+		/* An unbound parameter is NULL. */
+		if (!p->is_text)
+			b = sqlite3_bind_int64(st, (int)i + 1, p->value);
+		else if (p->text != NULL)
+			b = sqlite3_bind_text(st, (int)i + 1, p->text, -1,
+					      SQLITE_STATIC);
+		if (b != SQLITE_OK) {
+			store_db_error(s);
+			goto out;
+		}
+	}
 	rc = store_query_rows(s, st, row, ctx);
+out:
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int store_query_all(struct store *s, const char *sql,
+		    int (*row)(sqlite3_stmt *st, void *ctx), void *ctx)
+{
+	return store_query_bound(s, sql, NULL, 0, row, ctx);
 }

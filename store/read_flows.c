@@ -66,37 +66,20 @@ static int flow_sum_row(sqlite3_stmt *st, void *arg)
 	return r->fn(&f, r->ctx);
 }
 
-/* Binds text to parameter i of st, or leaves it NULL when text is NULL. */
-static int bind_text_or_null(sqlite3_stmt *st, int i, const char *text)
-{
-	if (text == NULL)
-		return SQLITE_OK;
-	return sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
-}
-
 int store_read_flow_sums(struct store *s, int64_t since, int64_t until,
 			 const char *ns, const char *workload,
 			 store_flow_sum_fn fn, void *ctx)
 {
 	struct flow_sum_read r = { fn, ctx };
-	sqlite3_stmt *st = NULL;
-	int rc = -1;
+	const struct store_param p[] = {
+		STORE_INT(since), STORE_INT(until), STORE_TEXT(ns),
+		STORE_TEXT(workload),
+	};
 
-	if (store_query(s, old_schema(s) ? sql_flows_query_compat
-					 : sql_flows_query,
-			&st) < 0)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, since) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, until) != SQLITE_OK ||
-	    bind_text_or_null(st, 3, ns) != SQLITE_OK ||
-	    bind_text_or_null(st, 4, workload) != SQLITE_OK) {
-		store_db_error(s);
-		goto out;
-	}
-	rc = store_query_rows(s, st, flow_sum_row, &r);
-out:
-	sqlite3_finalize(st);
-	return rc;
+	return store_query_bound(s,
+				 old_schema(s) ? sql_flows_query_compat
+					       : sql_flows_query,
+				 p, 4, flow_sum_row, &r);
 }
 
 struct workload_read {
@@ -124,17 +107,8 @@ int store_read_workloads(struct store *s, const char *ns, store_workload_fn fn,
 			 void *ctx)
 {
 	struct workload_read r = { fn, ctx };
-	sqlite3_stmt *st = NULL;
-	int rc = -1;
+	const struct store_param p[] = { STORE_TEXT(ns) };
 
-	if (store_query(s, sql_workloads_query, &st) < 0)
-		return -1;
-	if (bind_text_or_null(st, 1, ns) != SQLITE_OK) {
-		store_db_error(s);
-		goto out;
-	}
-	rc = store_query_rows(s, st, workload_row, &r);
-out:
-	sqlite3_finalize(st);
-	return rc;
+	return store_query_bound(s, sql_workloads_query, p, 1, workload_row,
+				 &r);
 }

@@ -98,20 +98,10 @@ int store_read_pod_labels(struct store *s, const char *ns, int64_t since,
 			  store_pod_labels_fn fn, void *ctx)
 {
 	struct pod_labels_read r = { fn, ctx };
-	sqlite3_stmt *st = NULL;
-	int rc = -1;
+	const struct store_param p[] = { STORE_TEXT(ns), STORE_INT(since) };
 
-	if (store_query(s, sql_generate_pod_labels, &st) < 0)
-		return -1;
-	if (sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, since) != SQLITE_OK) {
-		store_db_error(s);
-		goto out;
-	}
-	rc = store_query_rows(s, st, pod_labels_row, &r);
-out:
-	sqlite3_finalize(st);
-	return rc;
+	return store_query_bound(s, sql_generate_pod_labels, p, 2,
+				 pod_labels_row, &r);
 }
 
 /* A copy of text, NULL for NULL; -1 with errmsg when out of memory. */

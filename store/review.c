@@ -60,16 +60,11 @@ static int review_row(sqlite3_stmt *st, void *arg)
 int store_read_reviews(struct store *s, store_review_fn fn, void *ctx)
 {
 	struct review_read r = { fn, ctx };
-	sqlite3_stmt *st = NULL;
-	int rc, has;
+	int has;
 
 	if ((has = has_review_table(s)) <= 0)
 		return has;
-	if (store_query(s, sql_review_all, &st) < 0)
-		return -1;
-	rc = store_query_rows(s, st, review_row, &r);
-	sqlite3_finalize(st);
-	return rc;
+	return store_query_all(s, sql_review_all, review_row, &r);
 }
 
 int store_put_review(struct store *s, const struct store_review *r)

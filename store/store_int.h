@@ -46,10 +46,25 @@ int store_query(struct store *s, const char *sql, sqlite3_stmt **st);
 int store_query_rows(struct store *s, sqlite3_stmt *st,
 		     int (*row)(sqlite3_stmt *st, void *ctx), void *ctx);
 
+/* A parameter of a statement: text (NULL binds NULL), else an integer. */
+struct store_param {
+	int is_text;
+	const char *text;
+	int64_t value;
+};
+
+#define STORE_TEXT(t) { .is_text = 1, .text = (t) }
+#define STORE_INT(v) { .value = (v) }
+
 /*
- * store_query() and store_query_rows() of sql, a statement without
- * parameters, and its end.  Returns as store_query_rows().
+ * store_query() and store_query_rows() of sql with params[0..n) bound to
+ * ?1..?n, and its end.  Returns as store_query_rows().
  */
+int store_query_bound(struct store *s, const char *sql,
+		      const struct store_param *params, size_t n,
+		      int (*row)(sqlite3_stmt *st, void *ctx), void *ctx);
+
+/* store_query_bound() of sql, a statement without parameters. */
 int store_query_all(struct store *s, const char *sql,
 		    int (*row)(sqlite3_stmt *st, void *ctx), void *ctx);
 
