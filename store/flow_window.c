@@ -22,6 +22,7 @@
 #include "podflow/arena.h"
 #include "podflow/errmsg.h"
 #include "podflow/grow.h"
+#include "podflow/hash.h"
 #include "podflow/store_read.h"
 #include "sql.h"
 #include "store_int.h"
@@ -80,13 +81,16 @@ struct store_flows {
 	struct store *s;
 	sqlite3_stmt *st;
 	int compat; /* st gives named rows in order (a schema before 8) */
-	int whole;  /* st sums the window's days: one chunk, not a day */
+	int whole;  /* the window summed over its days: one chunk, not a day */
 	int on_row; /* st is on a row not taken yet */
 	int done;   /* st gave its last row */
 	struct names names;
 	struct day_row *rows; /* of day: rows[next..n) are still to come */
 	size_t n, next, cap;
 	int64_t day;
+	/* Summed: 1 + the index in rows of each edge's row; 0, none yet. */
+	uint32_t *slots;
+	size_t n_slots; /* a power of two, at least twice n */
 };
 
 /* Columns of flows_window.sql. */
@@ -374,6 +378,86 @@ static int add_row(struct store_flows *c)
 	return 0;
 }
 
+static uint64_t edge_hash(const struct day_row *r)
+{
+	const void *key[] = { r->client, r->route, r->src, r->dst,
+			      r->service };
+
+	return hash_bytes(HASH_INIT, key, sizeof(key));
+}
+
+static int same_edge(const struct day_row *a, const struct day_row *b)
+{
+	return a->client == b->client && a->route == b->route &&
+	       a->src == b->src && a->dst == b->dst &&
+	       a->service == b->service;
+}
+
+/* The slot of r's edge in c->slots: its row's, else the empty one. */
+static uint32_t *edge_slot(const struct store_flows *c,
+			   const struct day_row *r)
+{
+	size_t mask = c->n_slots - 1, i = (size_t)edge_hash(r) & mask;
+
+	while (c->slots[i] != 0 && !same_edge(&c->rows[c->slots[i] - 1], r))
+		i = (i + 1) & mask;
+	return &c->slots[i];
+}
+
+/* Twice as many slots (1,024 at first), rows[0..n) in them again. */
+static int grow_slots(struct store_flows *c, size_t n)
+{
+	size_t want = c->n_slots ? c->n_slots * 2 : 1024;
+	uint32_t *old = c->slots;
+
+	if (want < c->n_slots || (c->slots = calloc(want, sizeof(*c->slots))) ==
+					 NULL) {
+		c->slots = old;
+		errmsg_set("%s: out of memory", store_filename(c->s));
+		return -1;
+	}
+	free(old);
+	c->n_slots = want;
+	for (size_t i = 0; i < n; i++)
+		*edge_slot(c, &c->rows[i]) = (uint32_t)(i + 1);
+	return 0;
+}
+
+/*
+ * Summing the window: adds the row just read, the last of c->rows, to
+ * the row of its edge read before, if there is one.  A hash table, for
+ * SQL's GROUP BY would sort every row of the window first.
+ */
+static int fold_row(struct store_flows *c)
+{
+	struct day_row *r = &c->rows[c->n - 1], *o;
+	uint32_t *slot;
+
+	if (c->n >= UINT32_MAX) {
+		errmsg_set("%s: more edges in the window than can be added "
+			   "up",
+			   store_filename(c->s));
+		return -1;
+	}
+	if (c->n * 2 > c->n_slots && grow_slots(c, c->n - 1) < 0)
+		return -1;
+	slot = edge_slot(c, r);
+	if (*slot == 0) {
+		*slot = (uint32_t)c->n;
+		return 0;
+	}
+	o = &c->rows[*slot - 1];
+	o->connections += r->connections;
+	if (r->day < o->day)
+		o->day = r->day;
+	if (r->first_seen < o->first_seen)
+		o->first_seen = r->first_seen;
+	if (r->last_seen > o->last_seen)
+		o->last_seen = r->last_seen;
+	c->n--;
+	return 0;
+}
+
 /* Steps c->st to its next row: 1, 0 after the last, -1 with errmsg. */
 static int step(struct store_flows *c)
 {
@@ -406,10 +490,15 @@ static int read_day(struct store_flows *c)
 	c->day = sqlite3_column_int64(c->st, W_DAY);
 	while (c->on_row &&
 	       (c->whole || sqlite3_column_int64(c->st, W_DAY) == c->day)) {
-		if (add_row(c) < 0 || (rc = step(c)) < 0)
+		if (add_row(c) < 0 || (c->whole && fold_row(c) < 0) ||
+		    (rc = step(c)) < 0)
 			return -1;
 		c->on_row = rc;
 	}
+	/* The sums are made: the table is no longer needed. */
+	free(c->slots);
+	c->slots = NULL;
+	c->n_slots = 0;
 	if (c->n > 1)
 		qsort(c->rows, c->n, sizeof(*c->rows), cmp_row);
 	return 0;
@@ -498,12 +587,12 @@ static struct store_flow compat_row(sqlite3_stmt *st)
 /*
  * The window [since, until) of s, with (dups 1) or without the rows a pod
  * shares with another of its workload, by day or (whole 1) summed over
- * the window's days, as an open read in *out.
+ * the window's days (fold_row()), as an open read in *out.
  */
 static int flows_open(struct store *s, int64_t since, int64_t until,
 		      int dups, int whole, struct store_flows **out)
 {
-	const char *sql = whole ? sql_flows_window_sum : sql_flows_window;
+	const char *sql = whole ? sql_flows_window_unsorted : sql_flows_window;
 	struct store_flows *c = calloc(1, sizeof(*c));
 
 	*out = NULL;
@@ -544,6 +633,7 @@ void store_flows_close(struct store_flows *c)
 	sqlite3_finalize(c->st);
 	free_names(&c->names);
 	free(c->rows);
+	free(c->slots);
 	free(c);
 }
 

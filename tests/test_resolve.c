@@ -463,7 +463,7 @@ struct reader {
 
 static const struct reader readers[] = {
 	{ "generate", sql_flows_window, 1, 6, 7, 8 },
-	{ "generate, one database", sql_flows_window_sum, 1, 6, 7, 8 },
+	{ "generate, one database", sql_flows_window_unsorted, 1, 6, 7, 8 },
 	{ "check", sql_flows_window, 2, 6, 7, 8 },
 	{ "flows", sql_flows_query, 1, -1, -1, -1 },
 	{ "workloads", sql_workloads_query, 0, -1, -1, -1 },

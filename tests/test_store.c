@@ -293,7 +293,7 @@ static void assert_plan(struct store *s, const char *sql, const char *has,
 /* The statements policygen's readers run on edges. */
 static const char *const readers[] = {
 	sql_flows_window,
-	sql_flows_window_sum,
+	sql_flows_window_unsorted,
 	sql_flows_query,
 	sql_workloads_query,
 };

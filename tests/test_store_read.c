@@ -1,8 +1,8 @@
 /*
  * Unit tests for store_read: the rules every read keeps (a callback that
  * stops the read keeps its message; a read that fails names the file),
- * decisions written and read back field by field, and the lookups a
- * replay makes on one handle.
+ * decisions written and read back field by field, the lookups a replay
+ * makes on one handle, and generate's and check's rows over two days.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -185,6 +185,78 @@ static void test_endpoint_lookups_on_one_handle(void **state)
 	store_endpoints_close(e);
 }
 
+/* The flows a read hands over, a line each: day, edge, source, counts. */
+struct flows_seen {
+	int rows;
+	char text[1024];
+};
+
+static int keep_flow(const struct store_flow *f, void *ctx)
+{
+	struct flows_seen *s = ctx;
+	size_t used = strlen(s->text);
+
+	snprintf(s->text + used, sizeof(s->text) - used,
+		 "%s%lld %s>%s:%d/%s %s %lld %lld-%lld", s->rows++ ? "; " : "",
+		 (long long)((f->day - STARTED) / 86400), f->client_ip,
+		 f->server_ip, f->server_port, f->protocol,
+		 f->src.name ? f->src.name : "-", (long long)f->connections,
+		 (long long)(f->first_seen - STARTED),
+		 (long long)(f->last_seen - STARTED));
+	return 0;
+}
+
+/*
+ * Over two days, one resolved and one still the tail: generate's read
+ * of one database adds an edge's days up (its first day, the sum, the
+ * earliest and the latest sighting), check's keeps them apart; both in
+ * the order of the addresses' text (10.244.1.10 before 10.244.1.5).
+ */
+static void test_one_database_adds_its_days_up(void **state)
+{
+	struct store *s = ((struct testdb *)*state)->store;
+	static const char *const web_ip[] = { "10.244.1.5" };
+	static const char *const db_ip[] = { "10.244.2.7" };
+	const struct inv_pod pods[] = {
+		testkit_pod("web-1", "web", web_ip, STARTED),
+		testkit_pod("db-1", "db", db_ip, STARTED),
+	};
+	const struct store_edge edges[] = {
+		testkit_edge("10.244.1.5", "10.244.2.7", 5432, STARTED + 100,
+			     STARTED + 100, STARTED + 110),
+		testkit_edge("10.244.1.5", "10.244.2.8", 80, STARTED + 200,
+			     STARTED + 200, STARTED + 210),
+		testkit_edge("10.244.1.10", "10.244.2.7", 5432, STARTED + 300,
+			     STARTED + 300, STARTED + 310),
+		testkit_edge("10.244.1.5", "10.244.2.7", 5432,
+			     STARTED + 86500, STARTED + 86500, STARTED + 86510),
+	};
+	struct flows_seen gen = { 0 }, check = { 0 };
+
+	testdb_import(s, INVENTORY_SNAPSHOT, STARTED, pods, 2);
+	for (size_t i = 0; i < sizeof(edges) / sizeof(*edges); i++)
+		testdb_flush(s, &edges[i]);
+	testdb_import(s, INVENTORY_SNAPSHOT, STARTED + 86400 + 3600, pods, 2);
+	assert_int_equal(store_resolve(s, STARTED + 86400, NULL), 0);
+	testdb_assert_query(s, "3", "SELECT count(*) FROM edge_day");
+
+	assert_int_equal(store_read_generate_flows(s, 0, INT64_MAX, keep_flow,
+						   &gen),
+			 0);
+	assert_string_equal(gen.text,
+			    "0 10.244.1.10>10.244.2.7:5432/TCP - 1 300-310; "
+			    "0 10.244.1.5>10.244.2.7:5432/TCP web 2 100-86510; "
+			    "0 10.244.1.5>10.244.2.8:80/TCP web 1 200-210");
+	assert_int_equal(store_read_check_flows(s, 0, INT64_MAX, keep_flow,
+						&check),
+			 0);
+	assert_string_equal(check.text,
+			    "0 10.244.1.10>10.244.2.7:5432/TCP - 1 300-310; "
+			    "0 10.244.1.5>10.244.2.7:5432/TCP web 1 100-110; "
+			    "0 10.244.1.5>10.244.2.8:80/TCP web 1 200-210; "
+			    "1 10.244.1.5>10.244.2.7:5432/TCP web 1 86500-86510");
+}
+
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
@@ -199,6 +271,9 @@ int main(void)
 			testdb_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_endpoint_lookups_on_one_handle, testdb_setup,
+			testdb_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_one_database_adds_its_days_up, testdb_setup,
 			testdb_teardown),
 	};
 
