@@ -37,13 +37,15 @@ static int parse_expression(const struct knode *e, const char *source,
 			    struct arena *a, struct selector_req *r)
 {
 	const struct knode *vals = knode_at(e, "values");
-	const char **list;
+	const char **list, *key;
 
 	if (e->type != KNODE_MAP)
 		return bad(source, e, "a matchExpressions item must be a map");
-	r->key = knode_str(e, "key");
-	if (r->key == NULL || r->key[0] == '\0')
+	key = knode_str(e, "key");
+	if (key == NULL || key[0] == '\0')
 		return bad(source, e, "matchExpressions: missing key");
+	if ((r->key = arena_strdup(a, key)) == NULL)
+		return bad(source, e, "out of memory");
 	if (parse_op(knode_str(e, "operator"), &r->op) < 0)
 		return bad(source, e,
 			   "matchExpressions: operator must be In, NotIn, "
@@ -60,7 +62,9 @@ static int parse_expression(const struct knode *e, const char *source,
 				return bad(source, vals->items[i],
 					   "matchExpressions: values must be "
 					   "strings");
-			list[i] = vals->items[i]->value;
+			list[i] = arena_strdup(a, vals->items[i]->value);
+			if (list[i] == NULL)
+				return bad(source, e, "out of memory");
 		}
 		r->values = list;
 		r->n_values = vals->n;
@@ -114,10 +118,10 @@ int selector_from_node(const struct knode *n, const char *source,
 		    ml->items[i]->value == NULL)
 			return bad(source, ml->items[i],
 				   "matchLabels values must be strings");
-		if (v == NULL)
+		if (v == NULL ||
+		    (v[0] = arena_strdup(a, ml->items[i]->value)) == NULL ||
+		    (r->key = arena_strdup(a, ml->keys[i]->value)) == NULL)
 			return bad(source, n, "out of memory");
-		v[0] = ml->items[i]->value;
-		r->key = ml->keys[i]->value;
 		r->op = SEL_IN;
 		r->values = v;
 		r->n_values = 1;
@@ -131,11 +135,15 @@ int selector_from_node(const struct knode *n, const char *source,
 
 int selector_from_json(const char *json, struct arena *a, struct selector *out)
 {
+	struct arena tree = ARENA_INIT;
 	const struct knode *n;
+	int rc = -1;
 
-	if (kyaml_parse_text(json, a, &n) < 0)
-		return -1;
-	return selector_from_node(n, "selector", a, out);
+	/* The selector keeps copies: the tree goes once it is read. */
+	if (kyaml_parse_text(json, &tree, &n) == 0)
+		rc = selector_from_node(n, "selector", a, out);
+	arena_reset(&tree);
+	return rc;
 }
 
 static int has_value(const struct selector_req *r, const char *v)

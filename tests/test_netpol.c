@@ -93,6 +93,36 @@ static void test_selectors(void **state)
 				 cases[i].labels);
 }
 
+/* A selector keeps copies: it still matches once its tree is gone. */
+static void test_selector_outlives_its_tree(void **state)
+{
+	struct arena tree = ARENA_INIT, a = ARENA_INIT;
+	const struct knode *n, *labels;
+	struct selector s;
+
+	(void)state;
+	assert_int_equal(kyaml_parse_text("{\"matchLabels\":{\"app\":\"web\"},"
+					  "\"matchExpressions\":[{\"key\":"
+					  "\"tier\",\"operator\":\"In\","
+					  "\"values\":[\"fe\",\"be\"]}]}",
+					  &tree, &n),
+			 0);
+	assert_int_equal(selector_from_node(n, "selector", &a, &s), 0);
+	arena_reset(&tree);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.reqs[0].key, "app");
+	assert_string_equal(s.reqs[0].values[0], "web");
+	assert_string_equal(s.reqs[1].key, "tier");
+	assert_int_equal(s.reqs[1].n_values, 2);
+	assert_string_equal(s.reqs[1].values[1], "be");
+	assert_int_equal(kyaml_parse_text("{\"app\":\"web\",\"tier\":\"be\"}",
+					  &tree, &labels),
+			 0);
+	assert_true(selector_matches(&s, labels));
+	arena_reset(&tree);
+	arena_reset(&a);
+}
+
 static void test_selector_errors(void **state)
 {
 	struct arena a = ARENA_INIT;
@@ -155,6 +185,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dns_subdomains),
 		cmocka_unit_test(test_selectors),
+		cmocka_unit_test(test_selector_outlives_its_tree),
 		cmocka_unit_test(test_selector_errors),
 		cmocka_unit_test(test_validation),
 	};

@@ -35,8 +35,9 @@ struct selector {
 
 /*
  * Reads a LabelSelector (a map with matchLabels and/or matchExpressions)
- * into *out, allocated from a.  Returns 0, or -1 with errmsg naming the
- * line and column (of source) of what is wrong.
+ * into *out, allocated from a, keys and values copied: *out does not
+ * point into n, which may go once it is read.  Returns 0, or -1 with
+ * errmsg naming the line and column (of source) of what is wrong.
  */
 int selector_from_node(const struct knode *n, const char *source,
 		       struct arena *a, struct selector *out);
