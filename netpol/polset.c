@@ -360,14 +360,13 @@ static int read_port(const struct ctx *c, const struct knode *n, void *item)
 		return bad(c, n, "%s must be a map", "a port");
 	if (known_keys(c, n, keys) < 0)
 		return -1;
+	/* proto.h's own spelling: the tree's text goes with its document. */
 	p->protocol = "TCP";
-	if (!is_null(proto)) {
-		if (proto->type != KNODE_SCALAR || proto->value == NULL ||
-		    proto_policy_name(proto->value, 0) == NULL)
-			return bad(c, proto, "protocol '%s': must be TCP, UDP or SCTP",
-				   proto->value ? proto->value : "");
-		p->protocol = proto->value;
-	}
+	if (!is_null(proto) &&
+	    (proto->type != KNODE_SCALAR || proto->value == NULL ||
+	     (p->protocol = proto_policy_name(proto->value, 0)) == NULL))
+		return bad(c, proto, "protocol '%s': must be TCP, UDP or SCTP",
+			   proto->value ? proto->value : "");
 	if (!is_null(port)) {
 		if (port->type != KNODE_SCALAR)
 			return bad(c, port, "%s must be a number or a name",
@@ -380,7 +379,8 @@ static int read_port(const struct ctx *c, const struct knode *n, void *item)
 					   port->value);
 			p->port = (int)v;
 		} else if (is_port_name(port->value)) {
-			p->name = port->value;
+			if ((p->name = arena_strdup(c->a, port->value)) == NULL)
+				return bad(c, port, "%s", "out of memory");
 		} else {
 			return bad(c, port,
 				   "port '%s': must be a number or a valid port "
@@ -531,9 +531,6 @@ int polset_add_object(struct polset *ps, const struct knode *obj,
 		return bad(&c, spec, "%s", "spec must be a map");
 	if (known_keys(&c, spec, spec_keys) < 0)
 		return -1;
-	/* Selectors point into the tree: keep it past the next object. */
-	if (!is_null(spec) && (spec = knode_copy(&ps->mem, spec)) == NULL)
-		return bad(&c, obj, "%s", "out of memory");
 	if (is_null(spec))
 		spec = NULL;
 	/* Applied after another of the same name, it replaces it. */

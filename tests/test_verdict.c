@@ -683,6 +683,83 @@ static void test_long_source_name(void **state)
 	fclose(fp);
 }
 
+/*
+ * A policy needs nothing of the document it came from: its selectors
+ * and ports are whole after the next document has been read and the
+ * reader closed, which free the trees.
+ */
+static void test_policy_outlives_its_document(void **state)
+{
+	static const struct verdict_named_port dns[] = { { "dns", "UDP", 53 } };
+	struct fixture *f = *state;
+	const char *yaml = HEAD("shop", "web") "spec:\n"
+		"  podSelector: {matchLabels: {app: a}}\n"
+		"  ingress:\n  - from:\n    - podSelector:\n"
+		"        matchExpressions:\n"
+		"        - {key: tier, operator: In, values: [fe, be]}\n"
+		"      namespaceSelector: {matchLabels: {team: shop-team}}\n"
+		"    ports: [{protocol: UDP, port: dns}, {port: 80, endPort: 90}]\n"
+		"---\n" HEAD("shop", "next") "spec:\n"
+		"  podSelector: {matchLabels: {app: other}}\n"
+		"  ingress: [{ports: [{protocol: SCTP, port: metrics}]}]\n";
+	FILE *fp = fmemopen((void *)yaml, strlen(yaml), "r");
+	struct verdict_end fe = pod("shop", "{\"tier\": \"fe\"}", "10.0.0.3");
+	const struct polset_policy *p;
+	const struct polset_rule *r;
+	const struct polset_peer *peer;
+	const struct knode *obj;
+	struct kyaml *y;
+
+	assert_non_null(fp);
+	assert_int_equal(kyaml_open(fp, "mem", 0, &y), 0);
+	for (int i = 1; i <= 2; i++) {
+		assert_int_equal(kyaml_next(y, &obj), 1);
+		assert_int_equal(polset_add_object(&f->ps, obj, "mem", i,
+						   "default"), 1);
+	}
+	assert_int_equal(kyaml_next(y, &obj), 0);
+	kyaml_close(y);
+	fclose(fp);
+
+	p = &f->ps.policies[0];
+	assert_int_equal(f->ps.n, 2);
+	assert_string_equal(p->name, "web");
+	assert_int_equal(p->pod_selector.n, 1);
+	assert_string_equal(p->pod_selector.reqs[0].key, "app");
+	assert_int_equal(p->pod_selector.reqs[0].n_values, 1);
+	assert_string_equal(p->pod_selector.reqs[0].values[0], "a");
+	assert_int_equal(p->n_ingress, 1);
+	r = &p->ingress_rules[0];
+	assert_int_equal(r->n_peers, 1);
+	peer = &r->peers[0];
+	assert_true(peer->has_pod_selector && peer->has_ns_selector);
+	assert_int_equal(peer->pod_selector.n, 1);
+	assert_string_equal(peer->pod_selector.reqs[0].key, "tier");
+	assert_int_equal(peer->pod_selector.reqs[0].op, SEL_IN);
+	assert_int_equal(peer->pod_selector.reqs[0].n_values, 2);
+	assert_string_equal(peer->pod_selector.reqs[0].values[0], "fe");
+	assert_string_equal(peer->pod_selector.reqs[0].values[1], "be");
+	assert_int_equal(peer->ns_selector.n, 1);
+	assert_string_equal(peer->ns_selector.reqs[0].key, "team");
+	assert_string_equal(peer->ns_selector.reqs[0].values[0], "shop-team");
+	assert_int_equal(r->n_ports, 2);
+	assert_string_equal(r->ports[0].protocol, "UDP");
+	assert_string_equal(r->ports[0].name, "dns");
+	assert_string_equal(r->ports[1].protocol, "TCP");
+	assert_null(r->ports[1].name);
+	assert_int_equal(r->ports[1].port, 80);
+	assert_int_equal(r->ports[1].end_port, 90);
+	assert_string_equal(f->ps.policies[1].ingress_rules[0].ports[0].name,
+			    "metrics");
+	/* And they decide as read. */
+	f->a.ports = dns;
+	f->a.n_ports = 1;
+	assert_true(allows(&f->ps, &fe, &f->a, 53, "UDP"));
+	assert_true(allows(&f->ps, &fe, &f->a, 85, "TCP"));
+	assert_false(allows(&f->ps, &fe, &f->a, 91, "TCP"));
+	assert_false(allows(&f->ps, &f->b, &f->a, 53, "UDP"));
+}
+
 /* Host bits in a CIDR: accepted as applied policies may have them. */
 static void test_cidr_host_bits_cleared(void **state)
 {
@@ -777,6 +854,7 @@ int main(void)
 		T(test_absent_pod_selector_selects_all),
 		T(test_same_name_replaces),
 		T(test_long_source_name),
+		T(test_policy_outlives_its_document),
 		T(test_namespaces_interleaved),
 	};
 #undef T

@@ -59,6 +59,7 @@ struct polset {
 	size_t n, cap;
 	size_t skipped;	 /* objects of other kinds, left out */
 	size_t replaced; /* policies named again, the later one kept */
+	/* What the policies point to: nothing of the trees they came from. */
 	struct arena mem;
 	/*
 	 * The policies' indexes by namespace, each namespace's in their
@@ -86,8 +87,9 @@ int polset_read_path(struct polset *ps, const char *path,
 
 /*
  * Adds one object (read by kyaml from source, its document-th document)
- * to ps if it is a NetworkPolicy.  Returns 1 when added, 0 when of
- * another kind, or -1 with errmsg.
+ * to ps if it is a NetworkPolicy.  The policy keeps copies, in ps->mem,
+ * of what it needs: obj may go (the next kyaml_next()) once this returns.
+ * Returns 1 when added, 0 when of another kind, or -1 with errmsg.
  */
 int polset_add_object(struct polset *ps, const struct knode *obj,
 		      const char *source, int document,
