@@ -461,31 +461,6 @@ FROM resolved_edges
 WHERE src_dup = 0 AND dst_dup = 0
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14;
 
--- workload_traffic: each workload's connections out and in over all
--- recorded time, and when it was last seen talking (Unix seconds): the
--- resolved edges added up by pod first (flow_days; a week holds each of a
--- day's edges seven times), then by the pods' workloads.  A row a second
--- pod of the workload shares counts once.
-CREATE VIEW workload_traffic AS
-WITH r AS MATERIALIZED (
-	SELECT src_pod_id, dst_pod_id, sum(connections) AS connections,
-	       max(last_seen) AS last_seen
-	FROM flow_days
-	WHERE (src_pod_id <> 0 OR dst_pod_id <> 0)
-	  AND src_dup = 0 AND dst_dup = 0
-	GROUP BY 1, 2),
-ends AS (
-	SELECT src_pod_id AS pod_id, connections AS conns_out, 0 AS conns_in,
-	       last_seen
-	FROM r
-	UNION ALL
-	SELECT dst_pod_id, 0, connections, last_seen FROM r)
-SELECT p.namespace, p.workload_kind AS kind, p.workload_name AS name,
-       sum(e.conns_out) AS conns_out, sum(e.conns_in) AS conns_in,
-       max(e.last_seen) AS last_seen
-FROM ends AS e JOIN pod AS p ON p.id = e.pod_id
-GROUP BY 1, 2, 3;
-
 -- workload_selectors: the labels that select each workload's pods: its
 -- owner object's spec.selector when that was imported (source 'owner'),
 -- else the labels all its pods share, less the ones controllers stamp on

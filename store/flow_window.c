@@ -75,6 +75,8 @@ struct day_row {
 	const struct name_pod *src, *dst;     /* NULL: no pod */
 	const struct name_service *service; /* NULL: none */
 	int64_t day, connections, first_seen, last_seen;
+	int ambiguous;
+	int64_t ids[5]; /* the ids read: client, route, pods, Service */
 };
 
 struct store_flows {
@@ -96,7 +98,7 @@ struct store_flows {
 /* Columns of flows_window.sql. */
 enum {
 	W_DAY, W_CLIENT, W_ROUTE, W_SRC, W_DST, W_SERVICE,
-	W_CONNS, W_FIRST, W_LAST,
+	W_CONNS, W_FIRST, W_LAST, W_AMBIGUOUS,
 };
 
 /*
@@ -342,70 +344,30 @@ static int cmp_row(const void *a, const void *b)
 	return cmp_id(x->connections, y->connections);
 }
 
-/* The row st is on, by its names, into c's day. */
-static int add_row(struct store_flows *c)
+/* An edge's hash: its ids' low 32 bits, which tell edges apart enough. */
+static uint64_t edge_hash(const int64_t *ids)
 {
-	const struct names *nm = &c->names;
-	sqlite3_stmt *st = c->st;
-	struct day_row *r;
+	uint32_t low[5];
 
-	if (GROW(c->rows, c->cap, c->n + 1) < 0) {
-		errmsg_set("%s: out of memory", store_filename(c->s));
-		return -1;
-	}
-	r = &c->rows[c->n];
-	r->client = BY_ID(nm->addr, nm->n_addr,
-			  sqlite3_column_int64(st, W_CLIENT));
-	r->route = BY_ID(nm->route, nm->n_route,
-			 sqlite3_column_int64(st, W_ROUTE));
-	if (r->client == NULL || r->route == NULL) {
-		errmsg_set("%s: a resolved edge names an address or route that "
-			   "is not there: the database is damaged",
-			   store_filename(c->s));
-		return -1;
-	}
-	/* A pod or Service gone from the inventory since: no names, as in
-	 * resolved_edges. */
-	r->src = BY_ID(nm->pod, nm->n_pod, sqlite3_column_int64(st, W_SRC));
-	r->dst = BY_ID(nm->pod, nm->n_pod, sqlite3_column_int64(st, W_DST));
-	r->service = BY_ID(nm->service, nm->n_service,
-			   sqlite3_column_int64(st, W_SERVICE));
-	r->day = sqlite3_column_int64(st, W_DAY);
-	r->connections = sqlite3_column_int64(st, W_CONNS);
-	r->first_seen = sqlite3_column_int64(st, W_FIRST);
-	r->last_seen = sqlite3_column_int64(st, W_LAST);
-	c->n++;
-	return 0;
+	for (size_t i = 0; i < 5; i++)
+		low[i] = (uint32_t)ids[i];
+	return hash_bytes(HASH_INIT, low, sizeof(low));
 }
 
-static uint64_t edge_hash(const struct day_row *r)
+/* The slot of the edge of ids in c->slots: its row's, else the empty one. */
+static uint32_t *edge_slot(const struct store_flows *c, const int64_t *ids)
 {
-	const void *key[] = { r->client, r->route, r->src, r->dst,
-			      r->service };
+	size_t mask = c->n_slots - 1, i = (size_t)edge_hash(ids) & mask;
 
-	return hash_bytes(HASH_INIT, key, sizeof(key));
-}
-
-static int same_edge(const struct day_row *a, const struct day_row *b)
-{
-	return a->client == b->client && a->route == b->route &&
-	       a->src == b->src && a->dst == b->dst &&
-	       a->service == b->service;
-}
-
-/* The slot of r's edge in c->slots: its row's, else the empty one. */
-static uint32_t *edge_slot(const struct store_flows *c,
-			   const struct day_row *r)
-{
-	size_t mask = c->n_slots - 1, i = (size_t)edge_hash(r) & mask;
-
-	while (c->slots[i] != 0 && !same_edge(&c->rows[c->slots[i] - 1], r))
+	while (c->slots[i] != 0 &&
+	       memcmp(c->rows[c->slots[i] - 1].ids, ids,
+		      sizeof(c->rows->ids)) != 0)
 		i = (i + 1) & mask;
 	return &c->slots[i];
 }
 
 /* Twice as many slots (1,024 at first), rows[0..n) in them again. */
-static int grow_slots(struct store_flows *c, size_t n)
+static int grow_slots(struct store_flows *c)
 {
 	size_t want = c->n_slots ? c->n_slots * 2 : 1024;
 	uint32_t *old = c->slots;
@@ -418,34 +380,34 @@ static int grow_slots(struct store_flows *c, size_t n)
 	}
 	free(old);
 	c->n_slots = want;
-	for (size_t i = 0; i < n; i++)
-		*edge_slot(c, &c->rows[i]) = (uint32_t)(i + 1);
+	for (size_t i = 0; i < c->n; i++)
+		*edge_slot(c, c->rows[i].ids) = (uint32_t)(i + 1);
 	return 0;
 }
 
 /*
- * Summing the window: adds the row just read, the last of c->rows, to
- * the row of its edge read before, if there is one.  A hash table, for
- * SQL's GROUP BY would sort every row of the window first.
+ * Summing the window: the slot of r's edge, after adding r to the row of
+ * its edge read before (*found 1).  A hash table, for SQL's GROUP BY
+ * would sort every row of the window first; and only an edge's first row
+ * is named.
  */
-static int fold_row(struct store_flows *c)
+static uint32_t *fold_row(struct store_flows *c, const struct day_row *r,
+			  int *found)
 {
-	struct day_row *r = &c->rows[c->n - 1], *o;
+	struct day_row *o;
 	uint32_t *slot;
 
-	if (c->n >= UINT32_MAX) {
+	if (c->n >= UINT32_MAX - 1) {
 		errmsg_set("%s: more edges in the window than can be added "
 			   "up",
 			   store_filename(c->s));
-		return -1;
+		return NULL;
 	}
-	if (c->n * 2 > c->n_slots && grow_slots(c, c->n - 1) < 0)
-		return -1;
-	slot = edge_slot(c, r);
-	if (*slot == 0) {
-		*slot = (uint32_t)c->n;
-		return 0;
-	}
+	if ((c->n + 1) * 2 > c->n_slots && grow_slots(c) < 0)
+		return NULL;
+	slot = edge_slot(c, r->ids);
+	if ((*found = *slot != 0) == 0)
+		return slot;
 	o = &c->rows[*slot - 1];
 	o->connections += r->connections;
 	if (r->day < o->day)
@@ -454,7 +416,49 @@ static int fold_row(struct store_flows *c)
 		o->first_seen = r->first_seen;
 	if (r->last_seen > o->last_seen)
 		o->last_seen = r->last_seen;
-	c->n--;
+	o->ambiguous |= r->ambiguous;
+	return slot;
+}
+
+/* The row st is on, by its names, into c's day (summed, into its edge's). */
+static int add_row(struct store_flows *c)
+{
+	const struct names *nm = &c->names;
+	sqlite3_stmt *st = c->st;
+	struct day_row r = {
+		.day = sqlite3_column_int64(st, W_DAY),
+		.connections = sqlite3_column_int64(st, W_CONNS),
+		.first_seen = sqlite3_column_int64(st, W_FIRST),
+		.last_seen = sqlite3_column_int64(st, W_LAST),
+		.ambiguous = sqlite3_column_int(st, W_AMBIGUOUS),
+	};
+	uint32_t *slot = NULL;
+	int found = 0;
+
+	for (int i = 0; i < 5; i++)
+		r.ids[i] = sqlite3_column_int64(st, W_CLIENT + i);
+	if (c->whole && ((slot = fold_row(c, &r, &found)) == NULL || found))
+		return slot == NULL ? -1 : 0;
+	r.client = BY_ID(nm->addr, nm->n_addr, r.ids[0]);
+	r.route = BY_ID(nm->route, nm->n_route, r.ids[1]);
+	if (r.client == NULL || r.route == NULL) {
+		errmsg_set("%s: a resolved edge names an address or route that "
+			   "is not there: the database is damaged",
+			   store_filename(c->s));
+		return -1;
+	}
+	/* A pod or Service gone from the inventory since: no names, as in
+	 * resolved_edges. */
+	r.src = BY_ID(nm->pod, nm->n_pod, r.ids[2]);
+	r.dst = BY_ID(nm->pod, nm->n_pod, r.ids[3]);
+	r.service = BY_ID(nm->service, nm->n_service, r.ids[4]);
+	if (GROW(c->rows, c->cap, c->n + 1) < 0) {
+		errmsg_set("%s: out of memory", store_filename(c->s));
+		return -1;
+	}
+	c->rows[c->n++] = r;
+	if (slot != NULL)
+		*slot = (uint32_t)c->n;
 	return 0;
 }
 
@@ -490,8 +494,7 @@ static int read_day(struct store_flows *c)
 	c->day = sqlite3_column_int64(c->st, W_DAY);
 	while (c->on_row &&
 	       (c->whole || sqlite3_column_int64(c->st, W_DAY) == c->day)) {
-		if (add_row(c) < 0 || (c->whole && fold_row(c) < 0) ||
-		    (rc = step(c)) < 0)
+		if (add_row(c) < 0 || (rc = step(c)) < 0)
 			return -1;
 		c->on_row = rc;
 	}
@@ -539,6 +542,7 @@ static struct store_flow named(const struct day_row *r)
 			r->service != NULL ? r->service->namespace : NULL,
 		.service_name = r->service != NULL ? r->service->name : NULL,
 		.service_port = rt->service_port,
+		.ambiguous = r->ambiguous,
 	};
 }
 
@@ -548,7 +552,7 @@ enum {
 	C_CONNS, C_FIRST, C_LAST,
 	C_SRC_UID, C_SRC_NS, C_SRC_KIND, C_SRC_NAME, C_SRC_NODE,
 	C_DST_UID, C_DST_NS, C_DST_KIND, C_DST_NAME, C_DST_NODE,
-	C_SVC_NS, C_SVC_NAME, C_SVC_PORT,
+	C_SVC_NS, C_SVC_NAME, C_SVC_PORT, C_AMBIGUOUS,
 };
 
 /* One end's columns, from first (uid, namespace, kind, name, node). */
@@ -581,6 +585,7 @@ static struct store_flow compat_row(sqlite3_stmt *st)
 		.service_namespace = store_column_text(st, C_SVC_NS),
 		.service_name = store_column_text(st, C_SVC_NAME),
 		.service_port = sqlite3_column_int(st, C_SVC_PORT),
+		.ambiguous = sqlite3_column_int(st, C_AMBIGUOUS),
 	};
 }
 

@@ -294,14 +294,11 @@ static void assert_plan(struct store *s, const char *sql, const char *has,
 static const char *const readers[] = {
 	sql_flows_window,
 	sql_flows_window_unsorted,
-	sql_flows_query,
-	sql_workloads_query,
 };
 
 /* What reads a schema before 8, through compat_resolved_edges.sql. */
 static const char *const old_readers[] = {
 	sql_flows_window_compat,
-	sql_flows_query_compat,
 	sql_workloads_query,
 };
 
@@ -327,7 +324,7 @@ static void test_readers_walk_the_primary_key(void **state)
 	}
 	assert_plan(t->store, "SELECT * FROM workload_edges",
 		    "SEARCH edge_raw USING PRIMARY KEY (bucket>?)", NULL);
-	assert_plan(t->store, sql_flows_query, "COVERING INDEX pod_ip_by_ip",
+	assert_plan(t->store, sql_flows_window, "COVERING INDEX pod_ip_by_ip",
 		    NULL);
 	assert_plan(t->store,
 		    "SELECT bucket, server_ip, server_port, protocol, "

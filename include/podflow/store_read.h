@@ -51,6 +51,7 @@ struct store_flow {
 	/* The Service dialled; NULL and 0: none. */
 	const char *service_namespace, *service_name;
 	int service_port;
+	int ambiguous; /* an address had several holders when they started */
 };
 
 typedef int (*store_flow_fn)(const struct store_flow *row, void *ctx);

@@ -19,17 +19,3 @@ FROM main.flow_resolved;
 -- The note on rows without start times reads these columns alone.
 CREATE TEMP VIEW flow_days AS
 SELECT day, first_seen, last_seen, unstarted FROM temp.resolved_edges;
--- workload_traffic from the names (sql/views.sql adds it up by pod id).
-CREATE TEMP VIEW workload_traffic AS
-WITH r AS MATERIALIZED (
-	SELECT * FROM temp.resolved_edges WHERE src_dup = 0 AND dst_dup = 0),
-ends AS (
-	SELECT src_namespace AS namespace, src_kind AS kind, src_name AS name,
-	       connections AS conns_out, 0 AS conns_in, last_seen
-	FROM r WHERE src_name IS NOT NULL
-	UNION ALL
-	SELECT dst_namespace, dst_kind, dst_name, 0, connections, last_seen
-	FROM r WHERE dst_name IS NOT NULL)
-SELECT namespace, kind, name, sum(conns_out) AS conns_out,
-       sum(conns_in) AS conns_in, max(last_seen) AS last_seen
-FROM ends GROUP BY 1, 2, 3;

@@ -5,9 +5,11 @@
 -- connections were seen in it: last seen at or after ?1, first seen
 -- before ?2 (Unix seconds).  ?3 = 1 (check, which decides each pod) keeps
 -- the rows of a pod another pod of its workload shares (*_dup); generate,
--- by workload, leaves them out.
+-- by workload, leaves them out.  The last column: an address had several
+-- holders when its connections started (ambiguous).
 SELECT day, client, route, src_pod_id, dst_pod_id, service_id,
-       connections, first_seen, last_seen
+       connections, first_seen, last_seen,
+       src_holders > 1 OR dst_holders > 1
 FROM flow_days
 WHERE last_seen >= ?1 AND first_seen < ?2
   AND (?3 = 1 OR (src_dup = 0 AND dst_dup = 0))

@@ -8,7 +8,8 @@ SELECT
 	connections, first_seen, last_seen,
 	src_uid, src_namespace, src_kind, src_name, src_node,
 	dst_uid, dst_namespace, dst_kind, dst_name, dst_node,
-	service_namespace, service_name, service_port
+	service_namespace, service_name, service_port,
+	src_holders > 1 OR dst_holders > 1
 FROM resolved_edges
 WHERE last_seen >= ?1 AND first_seen < ?2
   AND (?3 = 1 OR (src_dup = 0 AND dst_dup = 0))
