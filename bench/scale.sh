@@ -16,10 +16,12 @@
 #   connections of its pods, as client or server), each with the inventory
 #   imported, as the podflow-inventory timer does on every node.
 #
-# Times generate (and check on the week) on day.db, week.db and the 20
-# node files at once (--db repeated), RUNS times each, with sqlite3
-# counting day.db's raw rows as the reference; prints medians, peak RSS,
-# and each as a multiple of the reference and of the day's.
+# Times generate on day.db, week.db and the 20 node files at once (--db
+# repeated), and check (of the policies generate wrote for each), flows,
+# workloads and review list on the day and on the week, RUNS times each,
+# with sqlite3 counting day.db's raw rows as the reference; prints
+# medians, peak RSS, and each as a multiple of the reference and of the
+# same command's on the day.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -58,14 +60,36 @@ for f in day week node-00; do
 		"$(du -k "$dir/$f.db" | cut -f1) KiB"
 done
 
+"$BUILD/policygen" generate --db "$dir/day.db" --now "$(at 1)" \
+	>"$tmp/policies-day.yaml" 2>/dev/null || exit 1
 "$BUILD/policygen" generate --db "$dir/week.db" --now "$(at 7)" \
-	>"$tmp/policies.yaml" 2>/dev/null || exit 1
+	>"$tmp/policies-week.yaml" 2>/dev/null || exit 1
+# each NAME DAY-ARGS -- WEEK-ARGS: policygen on the day, then on the week.
+each() {
+	local name=$1 day=() week=()
+
+	shift
+	while [ "$1" != -- ]; do day+=("$1"); shift; done
+	shift
+	week=("$@")
+	timed "day-$name" "$BUILD/policygen" "${day[@]}" --db "$dir/day.db"
+	timed "week-$name" "$BUILD/policygen" "${week[@]}" --db "$dir/week.db"
+}
 for i in $(seq "$RUNS"); do
 	timed count sqlite3 -readonly "$dir/day.db" "SELECT count(*) FROM flow_edge_buckets"
-	timed day "$BUILD/policygen" generate --db "$dir/day.db" --now "$(at 1)"
-	timed week "$BUILD/policygen" generate --db "$dir/week.db" --now "$(at 7)"
+	each generate generate --now "$(at 1)" -- generate --now "$(at 7)"
 	timed nodes "$BUILD/policygen" generate "${nodes[@]}" --now "$(at 1)"
-	timed week-check "$BUILD/policygen" check --db "$dir/week.db" -f "$tmp/policies.yaml"
+	each check check -f "$tmp/policies-day.yaml" -- \
+		check -f "$tmp/policies-week.yaml"
+	each flows flows --since "$D0" -- flows --since "$D0"
+	each workloads workloads -- workloads
+	each review review list --since "$D0" -- review list --since "$D0"
 done
-ref_name=count base_name=day
-report count day week nodes week-check
+# The 20 files' policies are the one file's, byte for byte.
+for name in day-generate nodes; do
+	echo "$name: sha256 $(sha256sum <"$tmp/$name.out" | cut -c1-16)"
+done
+ref_name=count base_name=day-generate report count day-generate week-generate nodes
+for name in check flows workloads review; do
+	ref_name=count base_name=day-$name report "day-$name" "week-$name"
+done
