@@ -13,7 +13,8 @@
 # measured only read it, so they never migrate or resolve it.
 #
 # Each run times, in turn, the reference (sqlite3 counting the rows of
-# flow_edge_buckets: every raw row of the day) and generate, workloads,
+# flow_edge_buckets: every raw row of the day, named), the raw table's
+# count (edge_raw, the rows by id) and generate, workloads,
 # check (the day replayed against the policies generate wrote), flows and
 # review list; prints wall time and peak RSS per run, the medians, and each
 # median as a multiple of the reference's.
@@ -43,6 +44,7 @@ echo "database: $(q 'SELECT count(*) FROM edge') raw edge rows," \
 	2>/dev/null || exit 1
 for i in $(seq "$RUNS"); do
 	timed count sqlite3 -readonly "$db" "SELECT count(*) FROM flow_edge_buckets"
+	timed raw sqlite3 -readonly "$db" "SELECT count(*) FROM edge_raw"
 	timed generate "$BUILD/policygen" generate --db "$db" --now "$now"
 	timed workloads "$BUILD/policygen" workloads --db "$db" --now "$now"
 	timed check "$BUILD/policygen" check --db "$db" -f "$tmp/policies.yaml"
@@ -53,5 +55,5 @@ for name in generate workloads check flows review; do
 	echo "$name: $(wc -l <"$tmp/$name.out") lines, sha256 $(sha256sum <"$tmp/$name.out" | cut -c1-16)"
 done
 tail -1 "$tmp/check.out"
-ref_name=count
-report count generate workloads check flows review
+ref_name=count base_name=raw
+report count raw generate workloads check flows review
