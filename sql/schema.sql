@@ -220,7 +220,7 @@ CREATE TABLE service_port (
 
 -- Indexes
 
-CREATE INDEX edge_day_unstarted ON edge_day (day) WHERE unstarted > 0;
+CREATE INDEX edge_day_unstarted ON edge_day (day) WHERE unstarted <> 0;
 
 CREATE INDEX pod_by_controller ON pod (controller_kind, namespace, controller_name);
 

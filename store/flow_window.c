@@ -10,7 +10,8 @@
  * here, by client, server, protocol and port, the order merge() in
  * policygen/generate_flows.c takes several databases' rows side by side
  * in.  One day is held at a time: memory follows a day's edges, not the
- * window's.
+ * window's.  Summed over the window (generate on one database, flows,
+ * workloads), the window's distinct edges are held, each once.
  *
  * A read-only database of a schema before 8 keeps no ids: its rows come
  * named and ordered from SQL (flows_window_compat.sql).
@@ -68,6 +69,15 @@ struct names {
 	size_t cap_addr, cap_route, cap_pod, cap_service;
 };
 
+/*
+ * The ids that make an edge: client, route, source and destination pods,
+ * Service (flows_window.sql's columns from W_CLIENT on).
+ */
+#define EDGE_IDS 5
+
+/* The hash table's first size, in slots. */
+#define FIRST_SLOTS 1024
+
 /* A row of the day being read, by what its ids name. */
 struct day_row {
 	const struct name_addr *client;
@@ -76,13 +86,14 @@ struct day_row {
 	const struct name_service *service; /* NULL: none */
 	int64_t day, connections, first_seen, last_seen;
 	int ambiguous;
-	int64_t ids[5]; /* the ids read: client, route, pods, Service */
+	int64_t ids[EDGE_IDS]; /* the ids read, in their columns' order */
 };
 
 struct store_flows {
 	struct store *s;
 	sqlite3_stmt *st;
 	int compat; /* st gives named rows in order (a schema before 8) */
+	int txn;    /* the read opened the transaction it reads in */
 	int whole;  /* the window summed over its days: one chunk, not a day */
 	int on_row; /* st is on a row not taken yet */
 	int done;   /* st gave its last row */
@@ -230,7 +241,7 @@ static int cmp_addr(const void *a, const void *b)
 	return strcmp((*x)->ip, (*y)->ip);
 }
 
-static int cmp_id(int64_t a, int64_t b)
+static int cmp_i64(int64_t a, int64_t b)
 {
 	return a < b ? -1 : a > b;
 }
@@ -242,12 +253,12 @@ static int cmp_route(const void *a, const void *b)
 	const struct name_route *rx = *x, *ry = *y;
 	int c;
 
-	if ((c = cmp_id((int64_t)rx->server->rank,
+	if ((c = cmp_i64((int64_t)rx->server->rank,
 			(int64_t)ry->server->rank)) != 0 ||
 	    (c = strcmp(rx->protocol, ry->protocol)) != 0 ||
-	    (c = cmp_id(rx->port, ry->port)) != 0)
+	    (c = cmp_i64(rx->port, ry->port)) != 0)
 		return c;
-	return cmp_id(rx->id, ry->id);
+	return cmp_i64(rx->id, ry->id);
 }
 
 /*
@@ -331,25 +342,25 @@ static int cmp_row(const void *a, const void *b)
 	const struct day_row *x = a, *y = b;
 	int c;
 
-	if ((c = cmp_id((int64_t)x->client->rank,
+	if ((c = cmp_i64((int64_t)x->client->rank,
 			(int64_t)y->client->rank)) != 0 ||
-	    (c = cmp_id((int64_t)x->route->rank,
+	    (c = cmp_i64((int64_t)x->route->rank,
 			(int64_t)y->route->rank)) != 0 ||
-	    (c = cmp_id(ID(x->src), ID(y->src))) != 0 ||
-	    (c = cmp_id(ID(x->dst), ID(y->dst))) != 0 ||
-	    (c = cmp_id(ID(x->service), ID(y->service))) != 0 ||
-	    (c = cmp_id(x->first_seen, y->first_seen)) != 0 ||
-	    (c = cmp_id(x->last_seen, y->last_seen)) != 0)
+	    (c = cmp_i64(ID(x->src), ID(y->src))) != 0 ||
+	    (c = cmp_i64(ID(x->dst), ID(y->dst))) != 0 ||
+	    (c = cmp_i64(ID(x->service), ID(y->service))) != 0 ||
+	    (c = cmp_i64(x->first_seen, y->first_seen)) != 0 ||
+	    (c = cmp_i64(x->last_seen, y->last_seen)) != 0)
 		return c;
-	return cmp_id(x->connections, y->connections);
+	return cmp_i64(x->connections, y->connections);
 }
 
 /* An edge's hash: its ids' low 32 bits, which tell edges apart enough. */
 static uint64_t edge_hash(const int64_t *ids)
 {
-	uint32_t low[5];
+	uint32_t low[EDGE_IDS];
 
-	for (size_t i = 0; i < 5; i++)
+	for (size_t i = 0; i < EDGE_IDS; i++)
 		low[i] = (uint32_t)ids[i];
 	return hash_bytes(HASH_INIT, low, sizeof(low));
 }
@@ -366,10 +377,10 @@ static uint32_t *edge_slot(const struct store_flows *c, const int64_t *ids)
 	return &c->slots[i];
 }
 
-/* Twice as many slots (1,024 at first), rows[0..n) in them again. */
+/* Twice as many slots (FIRST_SLOTS at first), rows[0..n) in them again. */
 static int grow_slots(struct store_flows *c)
 {
-	size_t want = c->n_slots ? c->n_slots * 2 : 1024;
+	size_t want = c->n_slots ? c->n_slots * 2 : FIRST_SLOTS;
 	uint32_t *old = c->slots;
 
 	if (want < c->n_slots || (c->slots = calloc(want, sizeof(*c->slots))) ==
@@ -409,7 +420,13 @@ static uint32_t *fold_row(struct store_flows *c, const struct day_row *r,
 	if ((*found = *slot != 0) == 0)
 		return slot;
 	o = &c->rows[*slot - 1];
-	o->connections += r->connections;
+	if (__builtin_add_overflow(o->connections, r->connections,
+				   &o->connections)) {
+		errmsg_set("%s: an edge's connections overflow a 64-bit "
+			   "count: the database is damaged",
+			   store_filename(c->s));
+		return NULL;
+	}
 	if (r->day < o->day)
 		o->day = r->day;
 	if (r->first_seen < o->first_seen)
@@ -435,7 +452,7 @@ static int add_row(struct store_flows *c)
 	uint32_t *slot = NULL;
 	int found = 0;
 
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < EDGE_IDS; i++)
 		r.ids[i] = sqlite3_column_int64(st, W_CLIENT + i);
 	if (c->whole && ((slot = fold_row(c, &r, &found)) == NULL || found))
 		return slot == NULL ? -1 : 0;
@@ -608,6 +625,19 @@ static int flows_open(struct store *s, int64_t since, int64_t until,
 	c->s = s;
 	c->compat = store_schema_version(s) < STORE_RESOLVED_VERSION;
 	c->whole = whole;
+	/*
+	 * The names and the rows from one snapshot: a writer committing
+	 * between them (podflowd's flush, an import) would leave rows that
+	 * name what the names did not have yet.
+	 */
+	if (sqlite3_get_autocommit(store_db(s))) {
+		if (sqlite3_exec(store_db(s), "BEGIN", NULL, NULL, NULL) !=
+		    SQLITE_OK) {
+			store_db_error(s);
+			goto err;
+		}
+		c->txn = 1;
+	}
 	if ((!c->compat && load_names(s, &c->names) < 0) ||
 	    store_query(s, c->compat ? sql_flows_window_compat : sql,
 			&c->st) < 0)
@@ -636,6 +666,9 @@ void store_flows_close(struct store_flows *c)
 	if (c == NULL)
 		return;
 	sqlite3_finalize(c->st);
+	/* It only read: nothing to keep. */
+	if (c->txn)
+		sqlite3_exec(store_db(c->s), "ROLLBACK", NULL, NULL, NULL);
 	free_names(&c->names);
 	free(c->rows);
 	free(c->slots);

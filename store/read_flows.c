@@ -20,8 +20,9 @@
 #include "store_int.h"
 
 /*
- * A row's strings live as long as the row on a schema before 8 (they are
- * SQLite's): what is kept is copied, once each, into strs.
+ * A row's strings live no longer than the read that gave it (SQLite's,
+ * on a schema before 8, until the next row): what is kept past the read
+ * is copied, once each, into strs.
  */
 static int keep(struct strmap *strs, const char **s)
 {
@@ -178,7 +179,10 @@ int store_read_flow_sums(struct store *s, int64_t since, int64_t until,
 		     next < m.n && cmp_sum(&m.rows[next], &t) == 0; next++) {
 			const struct store_flow_sum *r = &m.rows[next];
 
-			t.connections += r->connections;
+			if (__builtin_add_overflow(t.connections,
+						   r->connections,
+						   &t.connections))
+				goto overflow;
 			if (r->first_seen < t.first_seen)
 				t.first_seen = r->first_seen;
 			if (r->last_seen > t.last_seen)
@@ -189,6 +193,11 @@ int store_read_flow_sums(struct store *s, int64_t since, int64_t until,
 			goto out;
 	}
 	rc = 0;
+	goto out;
+overflow:
+	errmsg_set("%s: a flow's connections overflow a 64-bit count: the "
+		   "database is damaged",
+		   m.file);
 out:
 	free(m.rows);
 	strmap_free(&m.strs);
@@ -216,17 +225,18 @@ static int add_traffic(struct traffics *m, const struct store_flow_end *e,
 
 	if (e->name == NULL)
 		return 0;
-	t = GROW(m->t, m->cap, m->n + 1) < 0 ? NULL : &m->t[m->n];
-	if (t != NULL)
-		*t = (struct traffic){ e->namespace, e->kind, e->name,
-				       out,	     in,      last };
-	if (t == NULL || keep(&m->strs, &t->ns) < 0 ||
-	    keep(&m->strs, &t->kind) < 0 || keep(&m->strs, &t->name) < 0) {
-		errmsg_set("%s: out of memory", m->file);
-		return -1;
-	}
+	if (GROW(m->t, m->cap, m->n + 1) < 0)
+		goto oom;
+	t = &m->t[m->n];
+	*t = (struct traffic){ e->namespace, e->kind, e->name, out, in, last };
+	if (keep(&m->strs, &t->ns) < 0 || keep(&m->strs, &t->kind) < 0 ||
+	    keep(&m->strs, &t->name) < 0)
+		goto oom;
 	m->n++;
 	return 0;
+oom:
+	errmsg_set("%s: out of memory", m->file);
+	return -1;
 }
 
 static int traffic_row(const struct store_flow *f, void *ctx)
@@ -244,10 +254,10 @@ static int cmp_traffic(const void *a, const void *b)
 	const struct traffic *x = a, *y = b;
 	int c;
 
-	if ((c = strcmp(x->ns, y->ns)) != 0 ||
-	    (c = strcmp(x->kind, y->kind)) != 0)
+	if ((c = cmp_text(x->ns, y->ns)) != 0 ||
+	    (c = cmp_text(x->kind, y->kind)) != 0)
 		return c;
-	return strcmp(x->name, y->name);
+	return cmp_text(x->name, y->name);
 }
 
 /* Every workload's traffic over all time, once each, sorted. */
@@ -264,8 +274,14 @@ static int read_traffic(struct store *s, struct traffics *m)
 		struct traffic *t = &m->t[i], *o = out > 0 ? &m->t[out - 1] : NULL;
 
 		if (o != NULL && cmp_traffic(o, t) == 0) {
-			o->out += t->out;
-			o->in += t->in;
+			if (__builtin_add_overflow(o->out, t->out, &o->out) ||
+			    __builtin_add_overflow(o->in, t->in, &o->in)) {
+				errmsg_set("%s: a workload's connections "
+					   "overflow a 64-bit count: the "
+					   "database is damaged",
+					   m->file);
+				return -1;
+			}
 			if (t->last > o->last)
 				o->last = t->last;
 			continue;
@@ -283,7 +299,7 @@ struct workload_read {
 };
 
 /* Columns of workloads_query.sql after store_workload_at()'s. */
-enum { W_NOW = 6 };
+enum { W_NOW = STORE_WORKLOAD_COLUMNS };
 
 static int workload_row(sqlite3_stmt *st, void *arg)
 {
@@ -293,11 +309,9 @@ static int workload_row(sqlite3_stmt *st, void *arg)
 	const struct traffic *t;
 
 	w.pods_now = sqlite3_column_int64(st, W_NOW);
-	t = r->traffic->n == 0 || w.namespace == NULL || w.kind == NULL ||
-			    w.name == NULL
-		    ? NULL
-		    : bsearch(&key, r->traffic->t, r->traffic->n, sizeof(*t),
-			      cmp_traffic);
+	t = r->traffic->n == 0 ? NULL
+			       : bsearch(&key, r->traffic->t, r->traffic->n,
+					 sizeof(*t), cmp_traffic);
 	if (t != NULL) {
 		w.conns_out = t->out;
 		w.conns_in = t->in;

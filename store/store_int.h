@@ -81,4 +81,7 @@ static inline const char *store_column_text(sqlite3_stmt *st, int i)
  */
 struct store_workload store_workload_at(sqlite3_stmt *st);
 
+/* How many columns store_workload_at() reads. */
+#define STORE_WORKLOAD_COLUMNS 6
+
 #endif

@@ -2,7 +2,8 @@
  * Unit tests for store_read: the rules every read keeps (a callback that
  * stops the read keeps its message; a read that fails names the file),
  * decisions written and read back field by field, the lookups a replay
- * makes on one handle, and generate's and check's rows over two days.
+ * makes on one handle, generate's and check's rows over two days, a
+ * read's one snapshot, and the count of rows without start times.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -257,6 +258,132 @@ static void test_one_database_adds_its_days_up(void **state)
 			    "1 10.244.1.5>10.244.2.7:5432/TCP web 1 86500-86510");
 }
 
+/*
+ * A read takes its names and its rows from one snapshot: an edge a
+ * writer adds after the read opened (new addresses, a new route) is not
+ * in it, and no row of it names what its names lack.
+ */
+static void test_a_read_is_one_snapshot(void **state)
+{
+	struct testdb *t = *state;
+	const struct store_edge before = testkit_edge(
+		"10.244.1.5", "10.244.2.7", 5432, STARTED + 100, STARTED + 100,
+		STARTED + 110);
+	const struct store_edge after = testkit_edge(
+		"10.244.3.5", "10.244.4.7", 8080, STARTED + 200, STARTED + 200,
+		STARTED + 210);
+	struct store_flows *c;
+	struct store_flow row;
+	struct store *w;
+	int rc, rows = 0;
+
+	testdb_flush(t->store, &before);
+	assert_int_equal(store_flows_open(t->store, 0, INT64_MAX, &c), 0);
+	assert_int_equal(store_open(t->path, 0, &w), 0);
+	testdb_flush(w, &after);
+	store_close(w);
+	while ((rc = store_flows_next(c, &row)) > 0) {
+		assert_string_equal(row.client_ip, "10.244.1.5");
+		rows++;
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(rows, 1);
+	store_flows_close(c);
+	/* The next read sees both. */
+	rows = 0;
+	assert_int_equal(store_flows_open(t->store, 0, INT64_MAX, &c), 0);
+	while ((rc = store_flows_next(c, &row)) > 0)
+		rows++;
+	assert_int_equal(rc, 0);
+	assert_int_equal(rows, 2);
+	store_flows_close(c);
+}
+
+/*
+ * A row without start times that a late flush gives one: it no longer
+ * counts as one, at once (the late change takes it back) and after the
+ * next resolution.
+ */
+static void test_a_late_start_is_no_row_without_one(void **state)
+{
+	struct store *s = ((struct testdb *)*state)->store;
+	static const char *const ip[] = { "10.244.1.5" };
+	const struct inv_pod pod = testkit_pod("web-1", "web", ip, STARTED);
+	struct store_edge unstarted = testkit_edge(
+		"10.244.1.5", "10.244.2.7", 80, STARTED + 3603, STORE_UNKNOWN,
+		STARTED + 3610);
+	const struct store_edge started = testkit_edge(
+		"10.244.1.5", "10.244.2.7", 80, STARTED + 3604, STARTED + 3605,
+		STARTED + 3620);
+	int64_t n = -1;
+
+	testdb_import(s, INVENTORY_SNAPSHOT, STARTED, &pod, 1);
+	testdb_import(s, INVENTORY_SNAPSHOT, STARTED + 86400, &pod, 1);
+	testdb_flush(s, &unstarted);
+	assert_int_equal(store_resolve(s, STARTED + 86400, NULL), 0);
+	assert_int_equal(store_count_unstarted(s, 0, INT64_MAX, &n), 0);
+	assert_int_equal(n, 1);
+	testdb_flush(s, &started);
+	assert_int_equal(store_count_unstarted(s, 0, INT64_MAX, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_resolve(s, STARTED + 86400, NULL), 0);
+	assert_int_equal(store_count_unstarted(s, 0, INT64_MAX, &n), 0);
+	assert_int_equal(n, 0);
+}
+
+/* What test_many_edges_add_up() saw: rows, the last client, any fault. */
+struct many_seen {
+	int rows;
+	char last[64];
+	int bad;
+};
+
+static int keep_many(const struct store_flow *f, void *ctx)
+{
+	struct many_seen *m = ctx;
+
+	/* Each edge once, both days added up, by the clients' text. */
+	if (f->connections != 2 || f->first_seen != STARTED + 100 ||
+	    f->last_seen != STARTED + 86400 + 110 ||
+	    strcmp(m->last, f->client_ip) >= 0)
+		m->bad++;
+	snprintf(m->last, sizeof(m->last), "%s", f->client_ip);
+	m->rows++;
+	return 0;
+}
+
+/*
+ * More edges than the table that adds a window up starts with: 1,500
+ * clients, each on two days, one row each.
+ */
+static void test_many_edges_add_up(void **state)
+{
+	struct store *s = ((struct testdb *)*state)->store;
+	enum { EDGES = 1500 };
+	static char ips[EDGES][32];
+	struct store_edge *e = calloc(2 * EDGES, sizeof(*e));
+	struct many_seen seen = { 0 };
+
+	assert_non_null(e);
+	for (int i = 0; i < EDGES; i++) {
+		snprintf(ips[i], sizeof(ips[i]), "10.244.%d.%d", i / 250,
+			 i % 250 + 1);
+		for (int day = 0; day < 2; day++)
+			e[2 * i + day] = testkit_edge(
+				ips[i], "10.244.200.1", 80,
+				STARTED + day * 86400 + 100,
+				STARTED + day * 86400 + 100,
+				STARTED + day * 86400 + 110);
+	}
+	assert_int_equal(store_flush_edges(s, e, 2 * EDGES), 0);
+	free(e);
+	assert_int_equal(store_read_generate_flows(s, 0, INT64_MAX, keep_many,
+						   &seen),
+			 0);
+	assert_int_equal(seen.rows, EDGES);
+	assert_int_equal(seen.bad, 0);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
@@ -275,6 +402,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_one_database_adds_its_days_up, testdb_setup,
 			testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_a_read_is_one_snapshot,
+						testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_late_start_is_no_row_without_one, testdb_setup,
+			testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_many_edges_add_up,
+						testdb_setup, testdb_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,7 +23,7 @@
 
 #include "podflow/store.h"
 
-/* Resolved flows: store/read_flows.c. */
+/* Resolved flows: store/flow_window.c and store/read_flows.c. */
 
 /* One end of a resolved edge: a pod of a workload, a node, or neither. */
 struct store_flow_end {
@@ -35,7 +35,8 @@ struct store_flow_end {
 };
 
 /*
- * A resolved edge: the connections of one day from a client address to
+ * A resolved edge: the connections of one day (or, from
+ * store_read_generate_flows(), of the window) from a client address to
  * a server address and port, credited to the pods that held them.
  */
 struct store_flow {
@@ -75,8 +76,10 @@ int store_read_check_flows(struct store *s, int64_t since, int64_t until,
 			   store_flow_fn fn, void *ctx);
 
 /*
- * generate's flows as an open read, for a merge of several databases
- * that takes each one's rows side by side, in their order:
+ * generate's flows by day (as store_read_check_flows() gives them, less
+ * the rows of a second pod of a workload) as an open read, for a merge
+ * of several databases that takes each one's rows side by side, in their
+ * order:
  * store_flows_next() stores the next row in *row, its strings valid
  * until the next call or store_flows_close(), and returns 1; 0 after the
  * last; -1 with errmsg naming the file.  store_flows_open() stores an
