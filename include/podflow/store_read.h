@@ -61,7 +61,8 @@ typedef int (*store_flow_fn)(const struct store_flow *row, void *ctx);
  * policygen generate on one database: the resolved edges seen in [since,
  * until), each once per workload (not again for a second pod of it
  * credited too), added up over the window's days (day: the first it was
- * seen on), by client, server, protocol and port.
+ * seen on), by client, server, protocol and port.  A read-only database
+ * of a schema before 8 gives them by day, as store_read_check_flows().
  */
 int store_read_generate_flows(struct store *s, int64_t since, int64_t until,
 			      store_flow_fn fn, void *ctx);
