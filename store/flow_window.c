@@ -614,7 +614,6 @@ static struct store_flow compat_row(sqlite3_stmt *st)
 static int flows_open(struct store *s, int64_t since, int64_t until,
 		      int dups, int whole, struct store_flows **out)
 {
-	const char *sql = whole ? sql_flows_window_unsorted : sql_flows_window;
 	struct store_flows *c = calloc(1, sizeof(*c));
 
 	*out = NULL;
@@ -639,7 +638,8 @@ static int flows_open(struct store *s, int64_t since, int64_t until,
 		c->txn = 1;
 	}
 	if ((!c->compat && load_names(s, &c->names) < 0) ||
-	    store_query(s, c->compat ? sql_flows_window_compat : sql,
+	    store_query(s,
+			c->compat ? sql_flows_window_compat : sql_flows_window,
 			&c->st) < 0)
 		goto err;
 	if (sqlite3_bind_int64(c->st, 1, since) != SQLITE_OK ||

@@ -464,7 +464,6 @@ struct reader {
 
 static const struct reader readers[] = {
 	{ "generate", sql_flows_window, 1, 6, 7, 8 },
-	{ "generate, one database", sql_flows_window_unsorted, 1, 6, 7, 8 },
 	{ "check", sql_flows_window, 2, 6, 7, 8 },
 	{ "workloads", sql_workloads_query, 0, -1, -1, -1 },
 };

@@ -293,7 +293,6 @@ static void assert_plan(struct store *s, const char *sql, const char *has,
 /* The statements policygen's readers run on edges. */
 static const char *const readers[] = {
 	sql_flows_window,
-	sql_flows_window_unsorted,
 };
 
 /* What reads a schema before 8, through compat_resolved_edges.sql. */

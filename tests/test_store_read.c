@@ -117,14 +117,15 @@ static void test_a_read_that_fails_names_the_file(void **state)
 
 	testdb_exec(store_db(t->store), "DROP VIEW workload_edges; "
 					"DROP VIEW resolved_edges; "
-					"DROP VIEW flow_days");
+					"DROP VIEW flow_days; "
+					"DROP VIEW flow_tail");
 	errmsg_set("%s", "");
 	assert_int_equal(store_read_generate_flows(t->store, 0, INT64_MAX,
 						   no_flow, NULL),
 			 -1);
 	snprintf(want, sizeof(want), "%s: ", t->path);
 	testkit_assert_errmsg(want);
-	testkit_assert_errmsg("flow_days");
+	testkit_assert_errmsg("flow_tail");
 }
 
 static int keep_pod(const struct store_workload_pod *p, void *ctx)
