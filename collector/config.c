@@ -231,9 +231,15 @@ static int set_pod_cidrs(const struct loader *l, const struct knode *n)
 	return 0;
 }
 
-/* The keys that take an unsigned integer: each names its field. */
-#define UINT_KEY(field, min, max) \
-	{ #field, (min), (max), offsetof(struct config, field) }
+/*
+ * The keys that take an unsigned integer: each names its field, which
+ * must be an unsigned int (_Generic, which does not evaluate it, has no
+ * other type to take).
+ */
+#define UINT_KEY(field, min, max)                                       \
+	{ #field, (min), (max),                                         \
+	  offsetof(struct config, field) +                              \
+		  _Generic(((struct config *)0)->field, unsigned int: 0) }
 
 static const struct uint_key {
 	const char *name;
