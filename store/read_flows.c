@@ -212,6 +212,7 @@ struct traffic {
 
 struct traffics {
 	const char *file; /* the database's, for errmsg */
+	const char *ns;	  /* the workloads' namespace; NULL: any */
 	struct strmap strs;
 	struct traffic *t;
 	size_t n, cap;
@@ -223,7 +224,9 @@ static int add_traffic(struct traffics *m, const struct store_flow_end *e,
 {
 	struct traffic *t;
 
-	if (e->name == NULL)
+	/* Not a workload's, or of a namespace not asked for. */
+	if (e->name == NULL ||
+	    (m->ns != NULL && !same_text(e->namespace, m->ns)))
 		return 0;
 	if (GROW(m->t, m->cap, m->n + 1) < 0)
 		goto oom;
@@ -323,7 +326,7 @@ static int workload_row(sqlite3_stmt *st, void *arg)
 int store_read_workloads(struct store *s, const char *ns, store_workload_fn fn,
 			 void *ctx)
 {
-	struct traffics traffic = { .file = store_filename(s) };
+	struct traffics traffic = { .file = store_filename(s), .ns = ns };
 	struct workload_read r = { &traffic, fn, ctx };
 	const struct store_param p[] = { STORE_TEXT(ns) };
 	int rc = -1;
