@@ -614,6 +614,9 @@ static struct store_flow compat_row(sqlite3_stmt *st)
 static int flows_open(struct store *s, int64_t since, int64_t until,
 		      int dups, int whole, struct store_flows **out)
 {
+	const struct store_param window[] = {
+		STORE_INT(since), STORE_INT(until), STORE_INT(dups),
+	};
 	struct store_flows *c = calloc(1, sizeof(*c));
 
 	*out = NULL;
@@ -642,12 +645,8 @@ static int flows_open(struct store *s, int64_t since, int64_t until,
 			c->compat ? sql_flows_window_compat : sql_flows_window,
 			&c->st) < 0)
 		goto err;
-	if (sqlite3_bind_int64(c->st, 1, since) != SQLITE_OK ||
-	    sqlite3_bind_int64(c->st, 2, until) != SQLITE_OK ||
-	    sqlite3_bind_int(c->st, 3, dups) != SQLITE_OK) {
-		store_db_error(s);
+	if (store_bind(s, c->st, window, 3) < 0)
 		goto err;
-	}
 	*out = c;
 	return 0;
 err:

@@ -12,6 +12,7 @@
 #include "podflow/errmsg.h"
 #include "podflow/inventory.h"
 #include "sql.h"
+#include "store_int.h"
 
 #define SCRIPT_MAX 4
 
@@ -20,18 +21,11 @@ struct script {
 	int n;
 };
 
-enum val_type { VAL_NULL, VAL_INT, VAL_TEXT };
-
-struct val {
-	enum val_type type;
-	int64_t i;
-	const char *s;
-};
-
-#define V_INT(x) ((struct val){ VAL_INT, (x), NULL })
-#define V_TEXT(x) ((struct val){ (x) ? VAL_TEXT : VAL_NULL, 0, (x) })
+/* The store's parameters (store_int.h), named short for the calls below. */
+#define V_INT(x) STORE_INT(x)
+#define V_TEXT(x) STORE_TEXT(x)
 /* Times of 0 are unknown: NULL in the database. */
-#define V_TIME(x) ((struct val){ (x) ? VAL_INT : VAL_NULL, (x), NULL })
+#define V_TIME(x) ((x) ? STORE_INT(x) : STORE_TEXT(NULL))
 
 /* The scripts of a session, in one place so they are prepared and freed together. */
 #define SCRIPTS(X)                                                         \
@@ -98,26 +92,15 @@ static void finalize_script(struct script *sc)
  * returns a row, its first columns go to *id and *id2 (when not NULL).
  */
 static int run2(struct inventory *inv, struct script *sc,
-		const struct val *vals, int nvals, int64_t *id, int64_t *id2)
+		const struct store_param *vals, int nvals, int64_t *id,
+		int64_t *id2)
 {
 	for (int i = 0; i < sc->n; i++) {
 		sqlite3_stmt *st = sc->st[i];
-		int nparams = sqlite3_bind_parameter_count(st), rc;
+		int rc;
 
-		sqlite3_reset(st);
-		for (int p = 1; p <= nparams && p <= nvals; p++) {
-			const struct val *v = &vals[p - 1];
-
-			if (v->type == VAL_INT)
-				rc = sqlite3_bind_int64(st, p, v->i);
-			else if (v->type == VAL_TEXT)
-				rc = sqlite3_bind_text(st, p, v->s, -1,
-						       SQLITE_STATIC);
-			else
-				rc = sqlite3_bind_null(st, p);
-			if (rc != SQLITE_OK)
-				return db_error(inv, "binding a value");
-		}
+		if (store_bind(inv->store, st, vals, (size_t)nvals) < 0)
+			return db_error(inv, "binding a value");
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			if (id != NULL)
 				*id = sqlite3_column_int64(st, 0);
@@ -133,9 +116,11 @@ static int run2(struct inventory *inv, struct script *sc,
 }
 
 #define NVALS(...) \
-	((int)(sizeof((const struct val[]){ __VA_ARGS__ }) / sizeof(struct val)))
+	((int)(sizeof((const struct store_param[]){ __VA_ARGS__ }) /          \
+	       sizeof(struct store_param)))
 #define RUN(inv, script, id, ...)                                          \
-	run2((inv), &(inv)->script, (const struct val[]){ __VA_ARGS__ },   \
+	run2((inv), &(inv)->script,                                        \
+	     (const struct store_param[]){ __VA_ARGS__ },                  \
 	     NVALS(__VA_ARGS__), (id), NULL)
 
 static void free_session(struct inventory *inv)
@@ -300,7 +285,7 @@ static int put_pod_ips(struct inventory *inv, const struct inv_pod *p,
 
 int inventory_put_pod(struct inventory *inv, const struct inv_pod *p)
 {
-	const struct val vals[] = {
+	const struct store_param vals[] = {
 		V_TEXT(p->uid), V_TEXT(p->namespace), V_TEXT(p->name),
 		V_TEXT(p->node), V_INT(p->host_network),
 		V_TEXT(p->labels ? p->labels : "{}"), V_TEXT(p->phase),

@@ -27,6 +27,30 @@ int store_query_rows(struct store *s, sqlite3_stmt *st,
 	return 0;
 }
 
+int store_bind(struct store *s, sqlite3_stmt *st,
+	       const struct store_param *params, size_t n)
+{
+	size_t count = (size_t)sqlite3_bind_parameter_count(st);
+
+	sqlite3_reset(st);
+	for (size_t i = 0; i < n && i < count; i++) {
+		const struct store_param *p = &params[i];
+		int at = (int)i + 1, rc;
+
+		/* NULL binds NULL: a kept statement keeps its bindings. */
+		if (p->type == STORE_PARAM_INT)
+			rc = sqlite3_bind_int64(st, at, p->i);
+		else if (p->type == STORE_PARAM_TEXT)
+			rc = sqlite3_bind_text(st, at, p->s, -1,
+					       SQLITE_TRANSIENT);
+		else
+			rc = sqlite3_bind_null(st, at);
+		if (rc != SQLITE_OK)
+			return store_db_error(s);
+	}
+	return 0;
+}
+
 int store_query_bound(struct store *s, const char *sql,
 		      const struct store_param *params, size_t n,
 		      int (*row)(sqlite3_stmt *st, void *ctx), void *ctx)
@@ -36,23 +60,8 @@ int store_query_bound(struct store *s, const char *sql,
 
 	if (store_query(s, sql, &st) < 0)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		const struct store_param *p = &params[i];
-		int b = SQLITE_OK;
-
-		/* An unbound parameter is NULL. */
-		if (!p->is_text)
-			b = sqlite3_bind_int64(st, (int)i + 1, p->value);
-		else if (p->text != NULL)
-			b = sqlite3_bind_text(st, (int)i + 1, p->text, -1,
-					      SQLITE_STATIC);
-		if (b != SQLITE_OK) {
-			store_db_error(s);
-			goto out;
-		}
-	}
-	rc = store_query_rows(s, st, row, ctx);
-out:
+	if (store_bind(s, st, params, n) == 0)
+		rc = store_query_rows(s, st, row, ctx);
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -231,12 +231,12 @@ int store_endpoints_pod(struct store_endpoints *e, const char *uid,
 			struct store_pod *out)
 {
 	sqlite3_stmt *st = e->pod;
+	const struct store_param p[] = { STORE_TEXT(uid) };
 	int rc;
 
 	/* The row before stays readable until now: its strings are out's. */
-	sqlite3_reset(st);
-	if (sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT) != SQLITE_OK)
-		return store_db_error(e->store);
+	if (store_bind(e->store, st, p, 1) < 0)
+		return -1;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE)
 		return 0;
@@ -276,10 +276,10 @@ int store_endpoints_pod_ports(struct store_endpoints *e, int64_t id,
 			      store_pod_port_fn fn, void *ctx)
 {
 	struct pod_port_read r = { fn, ctx };
+	const struct store_param p[] = { STORE_INT(id) };
 
-	sqlite3_reset(e->ports);
-	if (sqlite3_bind_int64(e->ports, 1, id) != SQLITE_OK)
-		return store_db_error(e->store);
+	if (store_bind(e->store, e->ports, p, 1) < 0)
+		return -1;
 	return store_query_rows(e->store, e->ports, pod_port_row, &r);
 }
 
@@ -287,10 +287,11 @@ int store_endpoints_address(struct store_endpoints *e, const char *ip,
 			    struct store_address *out)
 {
 	sqlite3_stmt *st = e->address;
+	const struct store_param p[] = { STORE_TEXT(ip) };
 
-	sqlite3_reset(st);
-	if (sqlite3_bind_text(st, 1, ip, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW)
+	if (store_bind(e->store, st, p, 1) < 0)
+		return -1;
+	if (sqlite3_step(st) != SQLITE_ROW)
 		return store_db_error(e->store);
 	*out = (struct store_address){
 		.pod_uid = store_column_text(st, 0),
@@ -319,16 +320,12 @@ int store_endpoints_workload_kinds(struct store_endpoints *e, const char *ns,
 				   store_workload_kind_fn fn, void *ctx)
 {
 	struct workload_kind_read r = { fn, ctx };
-	sqlite3_stmt *st = e->kinds;
+	const struct store_param p[] = { STORE_TEXT(ns), STORE_TEXT(kind),
+					 STORE_TEXT(name) };
 
-	sqlite3_reset(st);
-	if (sqlite3_bind_text(st, 1, ns, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-	    (kind != NULL ? sqlite3_bind_text(st, 2, kind, -1,
-					      SQLITE_TRANSIENT)
-			  : sqlite3_bind_null(st, 2)) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT) != SQLITE_OK)
-		return store_db_error(e->store);
-	return store_query_rows(e->store, st, workload_kind_row, &r);
+	if (store_bind(e->store, e->kinds, p, 3) < 0)
+		return -1;
+	return store_query_rows(e->store, e->kinds, workload_kind_row, &r);
 }
 
 struct workload_pod_read {
@@ -352,12 +349,10 @@ int store_endpoints_workload_pods(struct store_endpoints *e, const char *ns,
 				  store_workload_pod_fn fn, void *ctx)
 {
 	struct workload_pod_read r = { fn, ctx };
-	sqlite3_stmt *st = e->workload;
+	const struct store_param p[] = { STORE_TEXT(ns), STORE_TEXT(kind),
+					 STORE_TEXT(name) };
 
-	sqlite3_reset(st);
-	if (sqlite3_bind_text(st, 1, ns, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT) != SQLITE_OK)
-		return store_db_error(e->store);
-	return store_query_rows(e->store, st, workload_pod_row, &r);
+	if (store_bind(e->store, e->workload, p, 3) < 0)
+		return -1;
+	return store_query_rows(e->store, e->workload, workload_pod_row, &r);
 }

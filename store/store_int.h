@@ -46,19 +46,32 @@ int store_query(struct store *s, const char *sql, sqlite3_stmt **st);
 int store_query_rows(struct store *s, sqlite3_stmt *st,
 		     int (*row)(sqlite3_stmt *st, void *ctx), void *ctx);
 
-/* A parameter of a statement: text (NULL binds NULL), else an integer. */
+/* A parameter of a statement: NULL, an integer, or text. */
+enum store_param_type { STORE_PARAM_NULL, STORE_PARAM_INT, STORE_PARAM_TEXT };
+
 struct store_param {
-	int is_text;
-	const char *text;
-	int64_t value;
+	enum store_param_type type;
+	int64_t i;
+	const char *s;
 };
 
-#define STORE_TEXT(t) { .is_text = 1, .text = (t) }
-#define STORE_INT(v) { .value = (v) }
+#define STORE_INT(x) ((struct store_param){ STORE_PARAM_INT, (x), NULL })
+/* Text; NULL binds NULL. */
+#define STORE_TEXT(x)                                                    \
+	((struct store_param){ (x) ? STORE_PARAM_TEXT : STORE_PARAM_NULL, 0, \
+			       (x) })
+
+/*
+ * Resets st and binds params[0..n) to its ?1..?n, text copied; a
+ * statement with fewer parameters takes the first (one statement of a
+ * script of several).  Returns 0, or -1 with errmsg naming the file.
+ */
+int store_bind(struct store *s, sqlite3_stmt *st,
+	       const struct store_param *params, size_t n);
 
 /*
  * store_query() and store_query_rows() of sql with params[0..n) bound to
- * ?1..?n, and its end.  Returns as store_query_rows().
+ * ?1..?n (store_bind()), and its end.  Returns as store_query_rows().
  */
 int store_query_bound(struct store *s, const char *sql,
 		      const struct store_param *params, size_t n,
