@@ -497,7 +497,12 @@ static void on_prune(struct daemon *d, int64_t now)
 {
 	int more = maintain(d);
 
-	checkpoint(d);
+	/*
+	 * A TRUNCATE checkpoint waits for readers: while catching up, every
+	 * 5 s, it could hold the event loop as long as a read lasts.
+	 */
+	if (!more)
+		checkpoint(d);
 	timer_set(&d->timers, TIMER_PRUNE,
 		  now + (more ? CATCHUP_INTERVAL_S : PRUNE_INTERVAL_S) * 1000);
 }

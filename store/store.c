@@ -478,10 +478,14 @@ static int store_put(struct store *s, sqlite3_stmt *st, int rc,
 	return 0;
 }
 
-/* The id (cached) under key in ids, else what st, bound, puts. */
+/*
+ * The id (cached) under key in ids, else what st puts with params[0..n)
+ * bound: nothing is bound for an id podflowd has seen before.
+ */
 static int store_cached_id(struct store *s, struct strmap *ids,
-			   const char *key, sqlite3_stmt *st, int64_t *id,
-			   const char *what)
+			   const char *key, sqlite3_stmt *st,
+			   const struct store_param *params, size_t n,
+			   int64_t *id, const char *what)
 {
 	struct strmap_slot *slot = strmap_slot(ids, key);
 
@@ -493,7 +497,8 @@ static int store_cached_id(struct store *s, struct strmap *ids,
 		*id = (int64_t)(intptr_t)slot->value;
 		return 0;
 	}
-	if (store_put_id(s, st, id, what) < 0)
+	if (store_bind(s, st, params, n) < 0 ||
+	    store_put_id(s, st, id, what) < 0)
 		return -1;
 	slot->value = (void *)(intptr_t)*id;
 	return 0;
@@ -508,14 +513,10 @@ static int store_addr_id(struct store *s, const struct addr *a, int64_t *id)
 	if (a->family == 0)
 		return 0;
 	addr_format(a, buf);
-	sqlite3_reset(s->addr_put);
-	if (sqlite3_bind_text(s->addr_put, 1, buf, -1, SQLITE_TRANSIENT) !=
-	    SQLITE_OK) {
-		store_error(s, "writing addresses");
-		return -1;
-	}
-	return store_cached_id(s, &s->addr_ids, buf, s->addr_put, id,
-			       "writing addresses");
+	return store_cached_id(s, &s->addr_ids, buf, s->addr_put,
+			       (const struct store_param[]){
+				       { STORE_PARAM_TEXT, 0, buf } },
+			       1, id, "writing addresses");
 }
 
 /* The route.id of e's server side, added if new. */
@@ -524,9 +525,7 @@ static int store_route_id(struct store *s, const struct store_edge *e,
 {
 	int64_t server, service, nat;
 	int service_port = e->service.family ? e->service_port : 0;
-	sqlite3_stmt *st = s->route_put;
 	char key[96];
-	int rc;
 
 	if (store_addr_id(s, &e->server, &server) < 0 ||
 	    store_addr_id(s, &e->service, &service) < 0 ||
@@ -535,19 +534,13 @@ static int store_route_id(struct store *s, const struct store_edge *e,
 	snprintf(key, sizeof(key), "%lld %u %u %lld %d %lld",
 		 (long long)server, e->server_port, e->protocol,
 		 (long long)service, service_port, (long long)nat);
-	sqlite3_reset(st);
-	rc = sqlite3_bind_int64(st, 1, server);
-	rc = rc ?: sqlite3_bind_int(st, 2, e->server_port);
-	rc = rc ?: sqlite3_bind_int(st, 3, e->protocol);
-	rc = rc ?: sqlite3_bind_int64(st, 4, service);
-	rc = rc ?: sqlite3_bind_int(st, 5, service_port);
-	rc = rc ?: sqlite3_bind_int64(st, 6, nat);
-	if (rc != SQLITE_OK) {
-		store_error(s, "writing routes");
-		return -1;
-	}
-	return store_cached_id(s, &s->route_ids, key, st, id,
-			       "writing routes");
+	return store_cached_id(
+		s, &s->route_ids, key, s->route_put,
+		(const struct store_param[]){
+			STORE_INT(server), STORE_INT(e->server_port),
+			STORE_INT(e->protocol), STORE_INT(service),
+			STORE_INT(service_port), STORE_INT(nat) },
+		6, id, "writing routes");
 }
 
 static int store_upsert_edge(struct store *s, const struct store_edge *e)

@@ -11,9 +11,10 @@ WITH cut (t) AS (
 		ELSE ?2 END)
 DELETE FROM edge_raw
 WHERE bucket < (SELECT t FROM cut) AND bucket + last_off < (SELECT t FROM cut);
--- ?2: the resolved days that ended before it.
-DELETE FROM edge_day WHERE day + 86400 <= ?2;
-DELETE FROM edge_day_inventory WHERE day + 86400 <= ?2;
+-- ?2: the resolved days that ended before it (the bound on day itself,
+-- so that SQLite walks the primary key).
+DELETE FROM edge_day WHERE day <= ?2 - 86400;
+DELETE FROM edge_day_inventory WHERE day <= ?2 - 86400;
 -- Raw rows before ?1 may be gone from here on: store_resolve() resolves
 -- a day again only if its raw rows are whole.
 INSERT INTO meta (key, value) VALUES ('raw_kept_from', CAST(?1 AS TEXT))
