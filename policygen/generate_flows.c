@@ -433,7 +433,7 @@ static ssize_t next_db(const struct store_flow *cur, const int *live,
 	ssize_t m = -1;
 
 	for (size_t db = 0; db < n; db++) {
-		const struct store_flow *x = &cur[db], *y = &cur[m];
+		const struct store_flow *x = &cur[db], *y;
 		int c;
 
 		if (!live[db])
@@ -442,6 +442,7 @@ static ssize_t next_db(const struct store_flow *cur, const int *live,
 			m = (ssize_t)db;
 			continue;
 		}
+		y = &cur[m];
 		c = x->day != y->day ? (x->day < y->day ? -1 : 1) : 0;
 		c = c ?: strcmp(x->client_ip, y->client_ip);
 		c = c ?: strcmp(x->server_ip, y->server_ip);

@@ -35,20 +35,12 @@ static int64_t floor_to(int64_t t, int64_t unit)
 	return t - (t % unit + unit) % unit;
 }
 
-/* Prepares sql on s's handle; -1 with errmsg naming the file. */
-static int prepare(struct store *s, const char *sql, sqlite3_stmt **st)
-{
-	if (sqlite3_prepare_v2(store_db(s), sql, -1, st, NULL) != SQLITE_OK)
-		return store_db_error(s);
-	return 0;
-}
-
 static int read_state(struct store *s, struct state *w)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
 
-	if (prepare(s, sql_resolve_state, &st) < 0)
+	if (store_query(s, sql_resolve_state, &st) < 0)
 		return -1;
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		store_db_error(s);
@@ -83,7 +75,7 @@ static int digest(struct store *s, int64_t from, int64_t to, int64_t width,
 	uint64_t h = HASH_INIT;
 	int rc;
 
-	if (prepare(s, sql_resolve_digest, &st) < 0)
+	if (store_query(s, sql_resolve_digest, &st) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, from);
 	sqlite3_bind_int64(st, 2, to + width);
@@ -150,7 +142,7 @@ static int changed_day(struct store *s, const struct state *w, int64_t from,
 	int rc;
 
 	*redo = INT64_MAX;
-	if (prepare(s, sql_resolve_days, &st) < 0)
+	if (store_query(s, sql_resolve_days, &st) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, from);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

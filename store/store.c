@@ -434,7 +434,7 @@ void store_close(struct store *s)
 	free(s);
 }
 
-/* Binds an address as canonical text; family 0 binds the "none" sentinel. */
+/* Binds a counter; STORE_UNKNOWN (no accounting) binds NULL. */
 static int bind_known(sqlite3_stmt *st, int idx, int64_t v)
 {
 	if (v == STORE_UNKNOWN)
@@ -656,29 +656,26 @@ int store_put_stats(struct store *s, const struct store_stat *stats, size_t n,
 		    int64_t now)
 {
 	sqlite3_stmt *st = s->stats_put;
-	int rc = SQLITE_OK;
 
 	if (store_exec(s, "BEGIN IMMEDIATE", "writing counters") < 0)
 		return -1;
-	for (size_t i = 0; i < n && (rc == SQLITE_OK || rc == SQLITE_DONE);
-	     i++) {
+	for (size_t i = 0; i < n; i++) {
+		int rc;
+
 		sqlite3_reset(st);
 		rc = sqlite3_bind_text(st, 1, stats[i].name, -1, SQLITE_STATIC);
 		rc = rc ?: sqlite3_bind_int64(st, 2, stats[i].value);
 		rc = rc ?: sqlite3_bind_int64(st, 3, now);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_step(st);
+		if (store_put(s, st, rc, "writing counters") < 0)
+			goto rollback;
 	}
-	sqlite3_reset(st);
-	if ((rc != SQLITE_OK && rc != SQLITE_DONE) ||
-	    store_exec(s, "COMMIT", "writing counters") < 0) {
-		if (rc != SQLITE_OK && rc != SQLITE_DONE)
-			store_error(s, "writing counters");
-		if (!sqlite3_get_autocommit(s->db))
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-		return -1;
-	}
+	if (store_exec(s, "COMMIT", "writing counters") < 0)
+		goto rollback;
 	return 0;
+rollback:
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
 }
 
 int store_meta_set(struct store *s, const char *key, const char *value)
