@@ -232,6 +232,34 @@ CREATE INDEX pod_ip_by_ip ON pod_ip (ip, valid_from, valid_until);
 
 -- Triggers
 
+CREATE TRIGGER edge_late_change AFTER UPDATE ON edge_raw
+WHEN NEW.bucket < (SELECT CAST(value AS INTEGER) FROM meta
+		   WHERE key = 'resolved_until')
+BEGIN
+	INSERT INTO edge_late
+	SELECT NULL, NEW.bucket, NEW.client, NEW.route, NEW.first_off,
+	       NEW.last_off, NEW.start_off, NEW.connections - OLD.connections,
+	       NEW.orig_bytes - coalesce(OLD.orig_bytes, 0),
+	       NEW.orig_packets - coalesce(OLD.orig_packets, 0),
+	       NEW.reply_bytes - coalesce(OLD.reply_bytes, 0),
+	       NEW.reply_packets - coalesce(OLD.reply_packets, 0), 0
+	WHERE NEW.first_off = OLD.first_off AND NEW.start_off IS OLD.start_off;
+	INSERT INTO edge_late
+	SELECT NULL, OLD.bucket, OLD.client, OLD.route, OLD.first_off,
+	       OLD.last_off, OLD.start_off, -OLD.connections, -OLD.orig_bytes,
+	       -OLD.orig_packets, -OLD.reply_bytes, -OLD.reply_packets,
+	       -(OLD.start_off IS NULL)
+	WHERE NEW.first_off <> OLD.first_off
+	   OR NEW.start_off IS NOT OLD.start_off
+	UNION ALL
+	SELECT NULL, NEW.bucket, NEW.client, NEW.route, NEW.first_off,
+	       NEW.last_off, NEW.start_off, NEW.connections, NEW.orig_bytes,
+	       NEW.orig_packets, NEW.reply_bytes, NEW.reply_packets,
+	       NEW.start_off IS NULL
+	WHERE NEW.first_off <> OLD.first_off
+	   OR NEW.start_off IS NOT OLD.start_off;
+END;
+
 CREATE TRIGGER edge_late_insert AFTER INSERT ON edge_raw
 WHEN NEW.bucket < (SELECT CAST(value AS INTEGER) FROM meta
 		   WHERE key = 'resolved_until')
@@ -240,33 +268,4 @@ BEGIN
 		NEW.first_off, NEW.last_off, NEW.start_off, NEW.connections,
 		NEW.orig_bytes, NEW.orig_packets, NEW.reply_bytes,
 		NEW.reply_packets, NEW.start_off IS NULL);
-END;
-
-CREATE TRIGGER edge_late_respan AFTER UPDATE ON edge_raw
-WHEN NEW.bucket < (SELECT CAST(value AS INTEGER) FROM meta
-		   WHERE key = 'resolved_until')
-     AND (NEW.first_off <> OLD.first_off OR NEW.start_off IS NOT OLD.start_off)
-BEGIN
-	INSERT INTO edge_late VALUES (NULL, OLD.bucket, OLD.client, OLD.route,
-		OLD.first_off, OLD.last_off, OLD.start_off, -OLD.connections,
-		-OLD.orig_bytes, -OLD.orig_packets, -OLD.reply_bytes,
-		-OLD.reply_packets, -(OLD.start_off IS NULL)),
-		(NULL, NEW.bucket, NEW.client, NEW.route, NEW.first_off,
-		NEW.last_off, NEW.start_off, NEW.connections, NEW.orig_bytes,
-		NEW.orig_packets, NEW.reply_bytes, NEW.reply_packets,
-		NEW.start_off IS NULL);
-END;
-
-CREATE TRIGGER edge_late_update AFTER UPDATE ON edge_raw
-WHEN NEW.bucket < (SELECT CAST(value AS INTEGER) FROM meta
-		   WHERE key = 'resolved_until')
-     AND NEW.first_off = OLD.first_off AND NEW.start_off IS OLD.start_off
-BEGIN
-	INSERT INTO edge_late VALUES (NULL, NEW.bucket, NEW.client, NEW.route,
-		NEW.first_off, NEW.last_off, NEW.start_off,
-		NEW.connections - OLD.connections,
-		NEW.orig_bytes - coalesce(OLD.orig_bytes, 0),
-		NEW.orig_packets - coalesce(OLD.orig_packets, 0),
-		NEW.reply_bytes - coalesce(OLD.reply_bytes, 0),
-		NEW.reply_packets - coalesce(OLD.reply_packets, 0), 0);
 END;
