@@ -168,7 +168,11 @@ int store_read_info(struct store *s, struct store_info *out)
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
 
-	if (store_query(s, sql_info_summary, &st) < 0)
+	if (store_query(s,
+			store_schema_version(s) < STORE_RESOLVED_VERSION
+				? sql_info_summary_compat
+				: sql_info_summary,
+			&st) < 0)
 		return -1;
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		store_db_error(s);
