@@ -4,7 +4,7 @@
 -- The tables after every migration, as SQLite stores them; the
 -- migrations are how a database gets here, this is what it is.
 -- The views are in sql/views.sql, made after the migrations.
--- PRAGMA user_version = 9
+-- PRAGMA user_version = 10
 
 -- Tables
 
@@ -75,6 +75,29 @@ CREATE TABLE edge_raw (
 	reply_packets INTEGER,
 	PRIMARY KEY (bucket, client, route)
 ) STRICT, WITHOUT ROWID;
+
+CREATE TABLE edge_week (
+	week        INTEGER NOT NULL,
+	client      INTEGER NOT NULL,
+	route       INTEGER NOT NULL,
+	src_pod_id  INTEGER NOT NULL,
+	dst_pod_id  INTEGER NOT NULL,
+	service_id  INTEGER NOT NULL,
+	src_dup     INTEGER NOT NULL,
+	dst_dup     INTEGER NOT NULL,
+	day         INTEGER NOT NULL,
+	src_holders INTEGER NOT NULL,
+	dst_holders INTEGER NOT NULL,
+	connections INTEGER NOT NULL,
+	first_seen  INTEGER NOT NULL,
+	last_seen   INTEGER NOT NULL,
+	PRIMARY KEY (week, client, route, src_pod_id, dst_pod_id, service_id,
+		     src_dup, dst_dup)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE edge_week_done (
+	week INTEGER PRIMARY KEY
+) STRICT;
 
 CREATE TABLE meta (
 	key   TEXT PRIMARY KEY,

@@ -606,6 +606,56 @@ static struct store_flow compat_row(sqlite3_stmt *st)
 	};
 }
 
+/* flows_weeks.sql's row: the summed weeks the window holds whole. */
+static int weeks_row(sqlite3_stmt *st, void *ctx)
+{
+	int64_t *weeks = ctx, n = sqlite3_column_int64(st, 2);
+
+	/* Not one after another (a week that could not be summed): none. */
+	if (n > 0 && (sqlite3_column_int64(st, 1) -
+		      sqlite3_column_int64(st, 0)) / (7 * 86400) == n) {
+		weeks[0] = sqlite3_column_int64(st, 0);
+		weeks[1] = sqlite3_column_int64(st, 1);
+	}
+	return 0;
+}
+
+/*
+ * The statement that reads the window: named rows in order on a schema
+ * before 8; to be added up, the summed weeks the window holds and the
+ * days around them (flows_window_summed.sql); or by day.  Its window
+ * bound; NULL with errmsg on failure.
+ */
+static sqlite3_stmt *window_query(struct store *s, int64_t since,
+				  int64_t until, int dups, int whole)
+{
+	const struct store_param window[2] = { STORE_INT(since),
+					       STORE_INT(until) };
+	int64_t weeks[2] = { 0, 0 };
+	const char *sql = sql_flows_window;
+	sqlite3_stmt *st = NULL;
+
+	if (store_schema_version(s) < STORE_RESOLVED_VERSION) {
+		sql = sql_flows_window_compat;
+	} else if (whole && store_schema_version(s) >= STORE_WEEK_VERSION) {
+		if (store_query_bound(s, sql_flows_weeks, window, 2, weeks_row,
+				      weeks) < 0)
+			return NULL;
+		sql = sql_flows_window_summed;
+	}
+	if (store_query(s, sql, &st) < 0 ||
+	    store_bind(s, st,
+		       (const struct store_param[]){
+			       STORE_INT(since), STORE_INT(until),
+			       STORE_INT(dups), STORE_INT(weeks[0]),
+			       STORE_INT(weeks[1]) },
+		       5) < 0) {
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
 /*
  * The window [since, until) of s, with (dups 1) or without the rows a pod
  * shares with another of its workload, by day or (whole 1) summed over
@@ -614,9 +664,6 @@ static struct store_flow compat_row(sqlite3_stmt *st)
 static int flows_open(struct store *s, int64_t since, int64_t until,
 		      int dups, int whole, struct store_flows **out)
 {
-	const struct store_param window[] = {
-		STORE_INT(since), STORE_INT(until), STORE_INT(dups),
-	};
 	struct store_flows *c = calloc(1, sizeof(*c));
 
 	*out = NULL;
@@ -641,11 +688,7 @@ static int flows_open(struct store *s, int64_t since, int64_t until,
 		c->txn = 1;
 	}
 	if ((!c->compat && load_names(s, &c->names) < 0) ||
-	    store_query(s,
-			c->compat ? sql_flows_window_compat : sql_flows_window,
-			&c->st) < 0)
-		goto err;
-	if (store_bind(s, c->st, window, 3) < 0)
+	    (c->st = window_query(s, since, until, dups, whole)) == NULL)
 		goto err;
 	*out = c;
 	return 0;

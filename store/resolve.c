@@ -1,6 +1,7 @@
 /*
  * resolve: raw rows resolved once into the kept day rows (edge_day), by
- * the writers, once the inventory covers them (store.h: store_resolve()).
+ * the writers, once the inventory covers them (store.h: store_resolve()),
+ * and a whole week of day rows summed (edge_week) once its last hour is.
  *
  * The rule itself is SQL (sql/views.sql: flow_resolved_all), so that the
  * rows kept and the tail a reader resolves as it reads are resolved alike;
@@ -19,6 +20,7 @@
 
 #define DAY 86400
 #define HOUR 3600
+#define WEEK (7 * DAY)
 
 /* Where resolution stands: sql/queries/store/resolve_state.sql. */
 struct state {
@@ -33,6 +35,12 @@ struct state {
 static int64_t floor_to(int64_t t, int64_t unit)
 {
 	return t - (t % unit + unit) % unit;
+}
+
+/* The Monday 00:00 UTC a week starts on (1970-01-01 was a Thursday). */
+static int64_t week_of(int64_t t)
+{
+	return floor_to(t + 3 * DAY, WEEK) - 3 * DAY;
 }
 
 static int read_state(struct store *s, struct state *w)
@@ -97,7 +105,7 @@ static int digest(struct store *s, int64_t from, int64_t to, int64_t width,
 }
 
 int store_script(struct store *s, const char *sql, const int64_t *args,
-		 size_t n, int64_t *changes)
+		 size_t n, int64_t *changes, size_t n_changes)
 {
 	const char *tail = sql;
 	sqlite3_stmt *st;
@@ -117,7 +125,7 @@ int store_script(struct store *s, const char *sql, const int64_t *args,
 			return -1;
 		}
 		sqlite3_finalize(st);
-		if (changes != NULL)
+		if (i < n_changes)
 			changes[i] = sqlite3_changes64(store_db(s));
 	}
 	return 0;
@@ -126,7 +134,7 @@ int store_script(struct store *s, const char *sql, const int64_t *args,
 /* Runs sql with a and b bound to ?1 and ?2 where it has them. */
 static int run(struct store *s, const char *sql, int64_t a, int64_t b)
 {
-	return store_script(s, sql, (const int64_t[]){ a, b }, 2, NULL);
+	return store_script(s, sql, (const int64_t[]){ a, b }, 2, NULL, 0);
 }
 
 /*
@@ -230,10 +238,15 @@ static int resolve(struct store *s, int64_t now, struct store_resolved *out,
 	if (run(s, sql_resolve_fold, start, limit) < 0)
 		return -1;
 	out->rows += sqlite3_changes64(store_db(s));
-	if (run(s, "DELETE FROM edge_late", 0, 0) < 0)
+	if (run(s, sql_resolve_week_late, 0, 0) < 0 ||
+	    run(s, "DELETE FROM edge_late", 0, 0) < 0)
 		return -1;
 	w.until = limit;
 	if (note_days(s, &w, start, limit) < 0)
+		return -1;
+	/* The pass reached the end of a week: its days are summed. */
+	if (week_of(limit) > start &&
+	    run(s, sql_resolve_week, week_of(limit) - WEEK, limit) < 0)
 		return -1;
 	snprintf(value, sizeof(value), "%lld", (long long)limit);
 	if (store_meta_set(s, "resolved_until", value) < 0)

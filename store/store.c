@@ -634,13 +634,14 @@ int64_t store_disk_bytes(const struct store *s)
 int store_prune(struct store *s, int64_t raw_before, int64_t before,
 		struct store_pruned *out)
 {
-	int64_t changes[5] = { 0 };
+	/* The raw rows and the day rows pruned: the script's first two. */
+	int64_t changes[2] = { 0 };
 
 	if (store_exec(s, "BEGIN IMMEDIATE", "pruning edges") < 0)
 		return -1;
 	if (store_script(s, sql_edge_prune, (const int64_t[]){ raw_before,
 							      before },
-			 2, changes) < 0 ||
+			 2, changes, 2) < 0 ||
 	    store_exec(s, "COMMIT", "pruning edges") < 0) {
 		if (!sqlite3_get_autocommit(s->db))
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);

@@ -20,14 +20,17 @@ struct store;
  */
 #define STORE_RESOLVED_VERSION 8
 
+/* The first schema that sums whole weeks of resolved days (edge_week). */
+#define STORE_WEEK_VERSION 10
+
 /*
  * Runs every statement of sql in turn, binding args[0..n) to the
- * parameters ?1..?n each has, and stores the rows each changed in
- * changes[i] when changes is not NULL (room for every statement).  Stops
- * at the first that fails: -1 with errmsg naming the file.
+ * parameters ?1..?n each has, and stores the rows the first n_changes
+ * statements changed in changes[0..n_changes).  Stops at the first that
+ * fails: -1 with errmsg naming the file.
  */
 int store_script(struct store *s, const char *sql, const int64_t *args,
-		 size_t n, int64_t *changes);
+		 size_t n, int64_t *changes, size_t n_changes);
 
 /* query.c: the readers' statements (store_read.h). */
 

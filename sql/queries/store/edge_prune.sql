@@ -15,6 +15,9 @@ WHERE bucket < (SELECT t FROM cut) AND bucket + last_off < (SELECT t FROM cut);
 -- so that SQLite walks the primary key).
 DELETE FROM edge_day WHERE day <= ?2 - 86400;
 DELETE FROM edge_day_inventory WHERE day <= ?2 - 86400;
+-- A week one of whose days went is read from the days still kept.
+DELETE FROM edge_week WHERE week <= ?2 - 86400;
+DELETE FROM edge_week_done WHERE week <= ?2 - 86400;
 -- Raw rows before ?1 may be gone from here on: store_resolve() resolves
 -- a day again only if its raw rows are whole.
 INSERT INTO meta (key, value) VALUES ('raw_kept_from', CAST(?1 AS TEXT))
