@@ -12,6 +12,11 @@
  *    (Each zone reports the same packets: one zone's totals are enough.)
  *  - DESTROY of an unknown one: its NEW was lost (or it died between the
  *    event socket's bind and the first dump), so count it now.
+ *  - NEW or dump entry with no room left to track it: not counted, for
+ *    nothing could tell its next report or its end from a new connection.
+ *    Its DESTROY finds it unknown and counts it, or a later dump with
+ *    room does.  The table is sized from the kernel's own maximum, so
+ *    that this is rare (collector.h).
  * Byte counts come from DESTROY only: NEW and dump entries carry running
  * totals that DESTROY would report again.
  *
@@ -108,6 +113,16 @@ int collector_set_scope(struct collector *c, const struct cidr *pod_cidrs,
 	c->cidrs = copy;
 	c->n_cidrs = n;
 	return 0;
+}
+
+int collector_set_max_conns(struct collector *c, size_t max_conns)
+{
+	return conntab_grow(c->conns, max_conns);
+}
+
+size_t collector_max_conns(const struct collector *c)
+{
+	return conntab_max(c->conns);
 }
 
 void collector_set_bucket(struct collector *c, unsigned int bucket_seconds)
@@ -236,12 +251,19 @@ static void collector_handle_flow(struct collector *c, const struct ctflow *f,
 	int known;
 	int64_t start = flow_start(c, f, kind, &known), first;
 
-	if (conntab_observe(c->conns, f, collector_bucket_of(c, start), c->gen,
-			    &first)) {
+	switch (conntab_observe(c->conns, f, collector_bucket_of(c, start),
+				c->gen, &first)) {
+	case CONNTAB_ADDED:
 		collector_count(c, f, start, known, 0);
-	} else {
+		break;
+	case CONNTAB_KNOWN:
 		c->stats.duplicates++;
 		collector_touch(c, f, first, 0);
+		break;
+	case CONNTAB_FULL:
+		/* Counted at its end, or by the next dump with room. */
+		c->stats.untracked++;
+		break;
 	}
 }
 
@@ -273,14 +295,11 @@ static void collector_handle_destroy(struct collector *c,
 		break;
 	case CONNTAB_UNKNOWN:
 		/*
-		 * After an overflow it may have been counted without being
-		 * tracked: then it only extends the bucket it started in.
+		 * Its NEW was lost, or came when there was no room to track
+		 * it (and so was not counted): it counts now.
 		 */
 		start = flow_start(c, f, CTSUB_DESTROY, &known);
-		if (conntab_overflows(c->conns) == 0)
-			collector_count(c, f, start, known, 1);
-		else
-			collector_touch(c, f, collector_bucket_of(c, start), 1);
+		collector_count(c, f, start, known, 1);
 		break;
 	}
 }
@@ -338,8 +357,6 @@ void collector_dump_begin(struct collector *c)
 	c->gen++;
 	if (c->gen == 0) /* 0 means "no sweep pending" */
 		c->gen = 1;
-	/* The dump re-observes every live connection that fits. */
-	conntab_reset_overflows(c->conns);
 }
 
 void collector_dump_end(struct collector *c, int after_loss)
@@ -382,7 +399,8 @@ const struct collector_stats *collector_stats(struct collector *c)
 /* Name and value of every counter, for the store and the log alike. */
 #define STATS_FIELDS(X)                                      \
 	X(events_new) X(events_destroy) X(dumped) X(connections) \
-	X(duplicates) X(out_of_scope) X(parse_errors) X(flushes) \
+	X(duplicates) X(untracked) X(out_of_scope) X(parse_errors) \
+	X(flushes) \
 	X(edges_flushed) X(flush_errors) X(edges_dropped)        \
 	X(enobufs) X(resyncs) X(flush_usec_last) X(flush_usec_max) \
 	X(live_connections) X(pending_edges)

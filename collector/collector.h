@@ -22,10 +22,12 @@
  */
 #define COLLECTOR_MAX_EDGES 65536
 /*
- * Live connections tracked for exact counting: the kernel's default
- * nf_conntrack_max on a large node.  About 80 bytes each.
+ * Live connections tracked for exact counting, when the kernel does not
+ * say its maximum: twice the kernel's default nf_conntrack_max on a large
+ * node (podflowd asks the kernel, and keeps twice its maximum: see
+ * podflowd.c).
  */
-#define COLLECTOR_MAX_CONNS 262144
+#define COLLECTOR_MAX_CONNS (2 * 262144)
 
 struct collector_stats {
 	uint64_t events_new;	  /* NEW events received */
@@ -33,6 +35,7 @@ struct collector_stats {
 	uint64_t dumped;	  /* entries read from table dumps */
 	uint64_t connections;	  /* connections counted */
 	uint64_t duplicates;	  /* re-reports and other zones, not counted */
+	uint64_t untracked;	  /* no room to track: counted at their end */
 	uint64_t out_of_scope;	  /* messages about non-pod traffic */
 	uint64_t parse_errors;	  /* messages that were not conntrack entries */
 	uint64_t flushes;	  /* successful flushes */
@@ -69,6 +72,15 @@ void collector_free(struct collector *c);
  */
 int collector_set_scope(struct collector *c, const struct cidr *pod_cidrs,
 			size_t n);
+
+/*
+ * Makes room for max_conns live connections (a smaller number keeps the
+ * room there is).  Returns 0, or -1 with errmsg (the room as it was).
+ */
+int collector_set_max_conns(struct collector *c, size_t max_conns);
+
+/* The live connections there is room for. */
+size_t collector_max_conns(const struct collector *c);
 
 void collector_set_bucket(struct collector *c, unsigned int bucket_seconds);
 

@@ -48,42 +48,108 @@ struct conn {
 struct conntab {
 	struct conn *pool;
 	size_t max, count;
-	uint32_t free_head;
+	/*
+	 * pool[used..max) was never handed out: untouched, so that memory
+	 * follows the most connections live at once, not the room.
+	 */
+	size_t used;
+	uint32_t free_head; /* entries given back, to be used first */
 	uint32_t *heads;
 	size_t mask;
 	uint64_t overflows;
 };
 
+static size_t hash_of(const struct conn_key *k)
+{
+	uint64_t h = hash_bytes(HASH_INIT, k, sizeof(*k));
+
+	/* Fold the high bits in: the mask keeps only the low ones. */
+	return (size_t)(h ^ (h >> 29));
+}
+
+static size_t conn_hash(const struct conntab *t, const struct conn_key *k)
+{
+	return hash_of(k) & t->mask;
+}
+
+/* Heads for max entries: a power of two, so that a mask picks one. */
+static size_t heads_for(size_t max)
+{
+	size_t n = 16;
+
+	while (n < max)
+		n *= 2;
+	return n;
+}
+
+size_t conntab_bytes(size_t max)
+{
+	return max * sizeof(struct conn) + heads_for(max) * sizeof(uint32_t);
+}
+
 struct conntab *conntab_new(size_t max)
 {
-	struct conntab *t;
-	size_t nheads = 16;
+	struct conntab *t = calloc(1, sizeof(*t));
+
+	if (t == NULL) {
+		errmsg_set("out of memory for a table of %zu connections", max);
+		return NULL;
+	}
+	t->free_head = NIL;
+	if (conntab_grow(t, max) < 0) {
+		conntab_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+int conntab_grow(struct conntab *t, size_t max)
+{
+	size_t nheads = heads_for(max);
+	struct conn *pool;
+	uint32_t *heads;
 
 	if (max == 0 || max >= NIL / 2) {
 		errmsg_set("a table of %zu connections: want 1 to %u", max,
 			   NIL / 2 - 1);
-		return NULL;
+		return -1;
 	}
-	while (nheads < max)
-		nheads *= 2;
-	t = calloc(1, sizeof(*t));
-	if (t == NULL)
+	if (max <= t->max)
+		return 0;
+	pool = realloc(t->pool, max * sizeof(*pool));
+	if (pool == NULL)
 		goto oom;
-	t->pool = calloc(max, sizeof(*t->pool));
-	t->heads = malloc(nheads * sizeof(*t->heads));
-	if (t->pool == NULL || t->heads == NULL)
+	t->pool = pool;
+	heads = malloc(nheads * sizeof(*heads));
+	if (heads == NULL)
 		goto oom;
-	t->max = max;
+	memset(heads, 0xff, nheads * sizeof(*heads));
+	/* Every live entry into its chain under the new mask. */
+	for (size_t h = 0; t->heads != NULL && h <= t->mask; h++) {
+		uint32_t idx = t->heads[h];
+
+		while (idx != NIL) {
+			uint32_t next = pool[idx].next;
+			size_t at = hash_of(&pool[idx].key) & (nheads - 1);
+
+			pool[idx].next = heads[at];
+			heads[at] = idx;
+			idx = next;
+		}
+	}
+	free(t->heads);
+	t->heads = heads;
 	t->mask = nheads - 1;
-	memset(t->heads, 0xff, nheads * sizeof(*t->heads));
-	for (size_t i = 0; i < max; i++)
-		t->pool[i].next = i + 1 < max ? (uint32_t)(i + 1) : NIL;
-	t->free_head = 0;
-	return t;
+	t->max = max;
+	return 0;
 oom:
-	conntab_free(t);
 	errmsg_set("out of memory for a table of %zu connections", max);
-	return NULL;
+	return -1;
+}
+
+size_t conntab_max(const struct conntab *t)
+{
+	return t->max;
 }
 
 void conntab_free(struct conntab *t)
@@ -106,14 +172,6 @@ static struct conn_key conn_key_of(const struct ctflow *f)
 		.server_port = f->server_port,
 		.service_port = f->service_port,
 	};
-}
-
-static size_t conn_hash(const struct conntab *t, const struct conn_key *k)
-{
-	uint64_t h = hash_bytes(HASH_INIT, k, sizeof(*k));
-
-	/* Fold the high bits in: the mask keeps only the low ones. */
-	return (size_t)(h ^ (h >> 29)) & t->mask;
 }
 
 /* The link that points at k's entry (a head or a next field), or NULL. */
@@ -158,8 +216,9 @@ static void conn_restart(struct conn *c, const struct ctflow *f,
 	c->bucket = bucket;
 }
 
-int conntab_observe(struct conntab *t, const struct ctflow *f, int64_t bucket,
-		    uint32_t gen, int64_t *first_bucket)
+enum conntab_seen conntab_observe(struct conntab *t, const struct ctflow *f,
+				  int64_t bucket, uint32_t gen,
+				  int64_t *first_bucket)
 {
 	struct conn_key k = conn_key_of(f);
 	uint32_t *link = conn_find(t, &k), idx;
@@ -180,7 +239,7 @@ int conntab_observe(struct conntab *t, const struct ctflow *f, int64_t bucket,
 			 * to end: it cannot be the same one.
 			 */
 			conn_restart(c, f, bucket);
-			return 1;
+			return CONNTAB_ADDED;
 		} else if (c->nzones < CONN_ZONES) {
 			/* The same connection in one more zone. */
 			c->zones[c->nzones] = f->zone;
@@ -188,15 +247,18 @@ int conntab_observe(struct conntab *t, const struct ctflow *f, int64_t bucket,
 		}
 		if (first_bucket != NULL)
 			*first_bucket = c->bucket;
-		return 0;
+		return CONNTAB_KNOWN;
 	}
-	if (t->free_head == NIL) {
+	if (t->free_head != NIL) {
+		idx = t->free_head;
+		t->free_head = t->pool[idx].next;
+	} else if (t->used < t->max) {
+		idx = (uint32_t)t->used++;
+	} else {
 		t->overflows++;
-		return 1;
+		return CONNTAB_FULL;
 	}
-	idx = t->free_head;
 	c = &t->pool[idx];
-	t->free_head = c->next;
 	memset(c, 0, sizeof(*c));
 	c->key = k;
 	c->gen = gen;
@@ -205,7 +267,7 @@ int conntab_observe(struct conntab *t, const struct ctflow *f, int64_t bucket,
 	c->next = *link;
 	*link = idx;
 	t->count++;
-	return 1;
+	return CONNTAB_ADDED;
 }
 
 enum conntab_end conntab_forget(struct conntab *t, const struct ctflow *f,
@@ -261,9 +323,4 @@ size_t conntab_count(const struct conntab *t)
 uint64_t conntab_overflows(const struct conntab *t)
 {
 	return t->overflows;
-}
-
-void conntab_reset_overflows(struct conntab *t)
-{
-	t->overflows = 0;
 }

@@ -29,18 +29,45 @@ struct conntab;
  */
 struct conntab *conntab_new(size_t max);
 
+/*
+ * Makes room for max connections, keeping those known; a smaller max
+ * than the table has keeps its room.  Returns 0, or -1 with errmsg (the
+ * table as it was).
+ */
+int conntab_grow(struct conntab *t, size_t max);
+
+/* The connections the table has room for. */
+size_t conntab_max(const struct conntab *t);
+
+/*
+ * Bytes a table of max connections takes at most: its entries, touched
+ * as connections come (the most live at once), and its heads, at once.
+ */
+size_t conntab_bytes(size_t max);
+
 /* NULL is a no-op. */
 void conntab_free(struct conntab *t);
 
+enum conntab_seen {
+	CONNTAB_KNOWN, /* a connection known before (a re-report) */
+	CONNTAB_ADDED, /* not known before: now live, to be counted */
+	/*
+	 * Not known and no room to keep it: not tracked, and so not to be
+	 * counted now, or a dump that shows it again or its end could not
+	 * tell it was.  Its end or the next dump with room counts it.
+	 */
+	CONNTAB_FULL,
+};
+
 /*
- * Records f as live and observed in generation gen.  Returns 1 when f is
- * a connection not known before, to be counted in bucket; 0 when it is
- * known, in which case *first_bucket (if not NULL) gets the bucket it was
- * counted in.  When the table is full f is not tracked and 1 is returned:
- * counting twice is better than not counting.
+ * Records f as live and observed in generation gen.  CONNTAB_ADDED: f is
+ * a connection not known before, counted in bucket; CONNTAB_KNOWN, when
+ * *first_bucket (if not NULL) gets the bucket it was counted in;
+ * CONNTAB_FULL.
  */
-int conntab_observe(struct conntab *t, const struct ctflow *f, int64_t bucket,
-		    uint32_t gen, int64_t *first_bucket);
+enum conntab_seen conntab_observe(struct conntab *t, const struct ctflow *f,
+				  int64_t bucket, uint32_t gen,
+				  int64_t *first_bucket);
 
 enum conntab_end {
 	CONNTAB_UNKNOWN,   /* no such tuple: its NEW was never seen */
@@ -67,10 +94,7 @@ size_t conntab_sweep(struct conntab *t, uint32_t gen);
 
 size_t conntab_count(const struct conntab *t);
 
-/* Connections not tracked for want of room since the last reset. */
+/* Connections not tracked for want of room (CONNTAB_FULL), ever. */
 uint64_t conntab_overflows(const struct conntab *t);
-
-/* Before a dump that will re-observe every live connection. */
-void conntab_reset_overflows(struct conntab *t);
 
 #endif

@@ -6,6 +6,7 @@
  * events would interleave, and a dump's NLMSG_DONE could not be told from
  * the end of a burst.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,15 +21,11 @@
 #include "podflow/errmsg.h"
 #include "ctsub.h"
 
-/*
- * Large enough for a burst of messages per recv(): multicast events come
- * one per datagram, dump replies many per datagram.
- */
-#define CTSUB_RECV_BUFFER (64 * 1024)
 
 struct ctsub {
 	struct mnl_socket *events;
 	char *buf;
+	uint64_t bytes; /* read from the event socket */
 };
 
 /* What mnl_cb_run() passes to ctsub_dispatch(). */
@@ -134,6 +131,11 @@ void ctsub_close(struct ctsub *s)
 	free(s);
 }
 
+uint64_t ctsub_bytes_read(const struct ctsub *s)
+{
+	return s->bytes;
+}
+
 int ctsub_fd(const struct ctsub *s)
 {
 	return mnl_socket_get_fd(s->events);
@@ -164,6 +166,7 @@ enum ctsub_status ctsub_receive(struct ctsub *s, int budget, ctsub_cb cb,
 				   strerror(errno));
 			return CTSUB_FAILED;
 		}
+		s->bytes += (uint64_t)n;
 		if (mnl_cb_run(s->buf, (size_t)n, 0, 0, ctsub_dispatch, &d) ==
 			    MNL_CB_ERROR &&
 		    d.cb_failed)
@@ -174,10 +177,11 @@ enum ctsub_status ctsub_receive(struct ctsub *s, int budget, ctsub_cb cb,
 }
 
 /*
- * A socket of its own for a dump, with the request sent: NULL with errmsg
- * on failure.
+ * A socket of its own for a request of type (IPCTNL_MSG_CT_*) with flags,
+ * sent: NULL with errmsg on failure.
  */
-static struct mnl_socket *dump_request(struct ctsub *s, unsigned int seq)
+static struct mnl_socket *request(struct ctsub *s, uint16_t type,
+				  uint16_t flags, unsigned int seq)
 {
 	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER,
 						 SOCK_CLOEXEC);
@@ -185,20 +189,20 @@ static struct mnl_socket *dump_request(struct ctsub *s, unsigned int seq)
 	struct nfgenmsg *nfg;
 
 	if (nl == NULL || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		errmsg_set("opening the conntrack dump socket: %s",
+		errmsg_set("opening a conntrack request socket: %s",
 			   strerror(errno));
 		goto err;
 	}
 	nlh = mnl_nlmsg_put_header(s->buf);
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
 	nlh->nlmsg_seq = seq;
 	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
 	nfg->nfgen_family = AF_UNSPEC; /* every family */
 	nfg->version = NFNETLINK_V0;
 	nfg->res_id = 0;
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		errmsg_set("requesting a conntrack dump: %s", strerror(errno));
+		errmsg_set("sending a conntrack request: %s", strerror(errno));
 		goto err;
 	}
 	return nl;
@@ -208,11 +212,71 @@ err:
 	return NULL;
 }
 
+/* The attributes of a CT_GET_STATS reply that ctsub_table_max() reads. */
+static int stats_attr(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (type == CTA_STATS_GLOBAL_MAX_ENTRIES &&
+	    mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int stats_reply(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[CTA_STATS_GLOBAL_MAX + 1] = { 0 };
+	uint32_t *max = data;
+
+	mnl_attr_parse(nlh, sizeof(struct nfgenmsg), stats_attr, tb);
+	if (tb[CTA_STATS_GLOBAL_MAX_ENTRIES] != NULL)
+		*max = ntohl(mnl_attr_get_u32(tb[CTA_STATS_GLOBAL_MAX_ENTRIES]));
+	return MNL_CB_OK;
+}
+
+int ctsub_table_max(struct ctsub *s, uint32_t *max)
+{
+	unsigned int seq = (unsigned int)time(NULL), portid;
+	struct mnl_socket *nl = request(s, IPCTNL_MSG_CT_GET_STATS, NLM_F_ACK,
+					seq);
+	int rc = -1;
+	ssize_t n;
+
+	*max = 0;
+	if (nl == NULL)
+		return -1;
+	portid = mnl_socket_get_portid(nl);
+	/* The reply, then the acknowledgement: it ends the exchange. */
+	do {
+		n = mnl_socket_recvfrom(nl, s->buf, CTSUB_RECV_BUFFER);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n >= 0)
+			n = mnl_cb_run(s->buf, (size_t)n, seq, portid,
+				       stats_reply, max);
+	} while (n > MNL_CB_STOP);
+	if (n < 0) {
+		errmsg_set("asking conntrack for its table size: %s",
+			   strerror(errno));
+		goto out;
+	}
+	if (*max == 0) {
+		errmsg_set("asking conntrack for its table size: the kernel "
+			   "did not say");
+		goto out;
+	}
+	rc = 0;
+out:
+	mnl_socket_close(nl);
+	return rc;
+}
+
 int ctsub_dump(struct ctsub *s, ctsub_cb cb, void *data)
 {
 	struct dispatch d = { .cb = cb, .data = data, .dump = 1 };
 	unsigned int seq = (unsigned int)time(NULL), portid;
-	struct mnl_socket *nl = dump_request(s, seq);
+	struct mnl_socket *nl = request(s, IPCTNL_MSG_CT_GET, NLM_F_DUMP, seq);
 	int rc = -1;
 	ssize_t n;
 

@@ -14,6 +14,12 @@
 struct nlmsghdr;
 struct ctsub;
 
+/*
+ * Large enough for a burst of messages per recv(): multicast events come
+ * one per datagram, dump replies many per datagram.
+ */
+#define CTSUB_RECV_BUFFER (64 * 1024)
+
 enum ctsub_kind {
 	CTSUB_NEW,     /* a NEW event */
 	CTSUB_DESTROY, /* a DESTROY event */
@@ -39,6 +45,9 @@ int ctsub_open(uint64_t rcvbuf, struct ctsub **ret);
 
 /* NULL is a no-op. */
 void ctsub_close(struct ctsub *s);
+
+/* The bytes read from the event socket so far. */
+uint64_t ctsub_bytes_read(const struct ctsub *s);
 
 /* The event socket's descriptor, to poll for input. */
 int ctsub_fd(const struct ctsub *s);
@@ -72,6 +81,14 @@ enum ctsub_status {
  */
 enum ctsub_status ctsub_receive(struct ctsub *s, int budget, ctsub_cb cb,
 				void *data, int *handled);
+
+/*
+ * The kernel's maximum of conntrack entries (nf_conntrack_max, which
+ * /proc/sys may hide from podflowd: its unit's ProcSubset=pid), asked of
+ * conntrack itself (IPCTNL_MSG_CT_GET_STATS), into *max.  Returns 0, or
+ * -1 with errmsg (a kernel before 4.19 does not say).
+ */
+int ctsub_table_max(struct ctsub *s, uint32_t *max);
 
 /*
  * Dumps the whole conntrack table (IPv4 and IPv6) over a separate socket,

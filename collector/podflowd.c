@@ -25,6 +25,7 @@
 #include "podflow/store.h"
 #include "podflow/version.h"
 #include "collector.h"
+#include "conntab.h"
 #include "config.h"
 #include "ctsub.h"
 #include "metrics.h"
@@ -77,6 +78,7 @@ struct daemon {
 	struct timers timers; /* TIMER_RESYNC set: a resync is pending */
 	int64_t watchdog_ms;  /* ping interval; 0: no watchdog */
 	int64_t resync_delay; /* current forced-dump delay, ms */
+	uint64_t sweep_at;    /* event bytes read when a dump's sweep is due */
 	struct log_ratelimit enobufs_rl, error_rl;
 };
 
@@ -272,6 +274,32 @@ static void write_metrics(struct daemon *d)
 		log_msg(LOG_WARNING, "%s", errmsg_get());
 }
 
+/*
+ * Room for twice the entries the kernel keeps at most: the connections
+ * it holds, and as many again whose end went unseen (lost events) until
+ * a dump's sweep forgets them.  Past that a connection is counted at its
+ * end (collector.c), so the room bounds memory, not exactness.  Without
+ * an answer from the kernel, have (0 at start: COLLECTOR_MAX_CONNS).
+ */
+static size_t connection_room(struct daemon *d, size_t have)
+{
+	size_t room = have ? have : COLLECTOR_MAX_CONNS;
+	uint32_t max;
+
+	if (ctsub_table_max(d->sub, &max) < 0) {
+		log_msg(LOG_WARNING, "%s; room for %zu live connections",
+			errmsg_get(), room);
+		return room;
+	}
+	room = 2 * (size_t)max;
+	if (room > have)
+		log_msg(LOG_INFO,
+			"room for %zu live connections, twice the kernel's "
+			"nf_conntrack_max (%u): %zu KiB",
+			room, max, conntab_bytes(room) / 1024);
+	return room;
+}
+
 /* A table dump, at start-up or after the kernel dropped events. */
 static int resync(struct daemon *d, int after_loss)
 {
@@ -283,6 +311,13 @@ static int resync(struct daemon *d, int after_loss)
 			errmsg_get());
 		return -1;
 	}
+	/*
+	 * The sweep waits for the events queued while the dump ran: all read
+	 * once the socket is drained, or once as many bytes as its queue can
+	 * hold have been read (under a flood it never drains).
+	 */
+	d->sweep_at = ctsub_bytes_read(d->sub) + 2 * ctsub_rcvbuf(d->sub) +
+		      CTSUB_RECV_BUFFER;
 	if (after_loss)
 		log_msg(LOG_INFO,
 			"resynced: the table dump held %llu entries, %llu "
@@ -367,6 +402,8 @@ static int receive(struct daemon *d)
 			break;
 		on_lost_events(d);
 	}
+	if (ctsub_bytes_read(d->sub) >= d->sweep_at)
+		collector_sweep(d->col);
 	switch (st) {
 	case CTSUB_LOST:
 		return 1;
@@ -422,6 +459,11 @@ static void reload(struct daemon *d)
 		return;
 	}
 	collector_set_bucket(d->col, next.time_bucket_seconds);
+	/* The kernel's maximum raised since: the table grows, never shrinks. */
+	if (collector_set_max_conns(
+		    d->col, connection_room(d, collector_max_conns(d->col))) < 0)
+		log_msg(LOG_ERR, "%s; room for %zu live connections kept",
+			errmsg_get(), collector_max_conns(d->col));
 	if (next.netlink_buffer_bytes != d->cfg.netlink_buffer_bytes &&
 	    ctsub_set_rcvbuf(d->sub, next.netlink_buffer_bytes) < 0)
 		log_msg(LOG_WARNING, "%s", errmsg_get());
@@ -749,7 +791,8 @@ static int start(struct daemon *d)
 		return -1;
 	}
 	d->col = collector_new(d->store, d->cfg.pod_cidrs, d->cfg.n_pod_cidrs,
-			       d->cfg.time_bucket_seconds, 0, 0);
+			       d->cfg.time_bucket_seconds, 0,
+			       connection_room(d, 0));
 	if (d->col == NULL || setup_signals(d) < 0) {
 		log_msg(LOG_ERR, "start-up: %s", errmsg_get());
 		return -1;

@@ -352,29 +352,37 @@ static const struct scenario scenarios[] = {
 	    FLUSH,
 	    EDGES(DST, "960 970 1000 1010 2") } },
 	/*
-	 * Once the live-connection table (room for one) has overflowed, the
-	 * DESTROY of an unknown connection may be one already counted: it only
-	 * extends the current bucket, as an edge that counts nothing.  Its time
-	 * is no start, so a connection counted later on that edge replaces it
-	 * as first_seen, in memory and in the store alike (E and F are C and D
-	 * to another server).
+	 * With no room left (the table holds one), a NEW is not counted: the
+	 * connection counts at its end, which finds it unknown, at the start
+	 * the kernel stamped; or at the next dump that finds room for it.
+	 * Either way once, in the bucket it started in.
 	 */
-	{ "test_an_end_is_never_a_start", 1,
-	  { CONN(1, 1, .dst = DST2), CONN(2, 2, .dst = DST2), CONN(3, 3),
-	    CONN(4, 4), CONN(3, 3, .dst = DST3), CONN(4, 4, .dst = DST3) },
+	{ "test_full_table_counts_at_the_end", 1,
+	  { CONN(1, 1), CONN(2, 2, .dst = DST2, .start_ns = NSEC(1005)) },
 	  { NEW(A),
-	    NEW(B), /* not tracked: the table is full */
-	    DESTROY(C, .now = 1010),
-	    NEW(D, .now = 1015),
+	    NEW(B, .now = 1005), /* no room */
+	    STAT("untracked", "1"),
+	    STAT("connections", "1"),
+	    DESTROY(B, .now = 1030, .stop_ns = NSEC(1030)),
+	    DESTROY(A, .now = 1031),
 	    FLUSH,
-	    EDGES(DST, "960 1015 1015 1015 1"),
-	    /* The same through the store: the end flushed before the start. */
-	    DESTROY(E, .now = 1017),
+	    EDGES(DST, "960 1000 1000 1031 1"),
+	    EDGES(DST2, "960 1005 1005 1030 1"),
+	    STAT("connections", "2") } },
+	{ "test_full_table_counts_at_the_next_dump", 1,
+	  { CONN(1, 1), CONN(2, 2, .dst = DST2, .start_ns = NSEC(1005)) },
+	  { NEW(A),
+	    NEW(B, .now = 1005), /* no room */
+	    DESTROY(A, .now = 1010),
+	    DUMP_BEGIN,
+	    DUMP(B, .now = 1020),
+	    DUMP_END,
+	    SWEEP,
+	    DESTROY(B, .now = 1030),
 	    FLUSH,
-	    EDGES(DST3, "960 1017 NULL 1017 0"),
-	    NEW(F, .now = 1019),
-	    FLUSH,
-	    EDGES(DST3, "960 1019 1019 1019 1") } },
+	    EDGES(DST2, "960 1005 1005 1030 1"),
+	    QUERY("SELECT sum(connections) FROM flow_edges", "2"),
+	    STAT("connections", "2") } },
 	{ "test_two_zones_count_once", 0,
 	  { CONN(40000, 1, .zone = 1), CONN(40000, 2, .zone = 2) },
 	  { NEW(A),

@@ -37,7 +37,7 @@ enum op {
 	OP_COUNT,	    /* conntab_count() */
 	OP_SWEEP,	    /* conntab_sweep(gen) */
 	OP_OVERFLOWS,	    /* conntab_overflows() */
-	OP_RESET_OVERFLOWS, /* conntab_reset_overflows() */
+	OP_GROW,	    /* conntab_grow(want), then conntab_max() */
 };
 
 /* One of a scenario's connections: conn(sport, id, zone), then these. */
@@ -56,7 +56,7 @@ struct step {
 	uint32_t gen;	 /* OBSERVE, SWEEP: the generation */
 	long long want;	 /* what the call returns */
 	int check;	 /* OBSERVE: *first_bucket, FORGET: *bucket ... */
-	int64_t counted; /* ...must then be this bucket */
+	int64_t counted; /* ...must then be this bucket; GROW: the room */
 };
 
 #define MAX_CONNS 4
@@ -90,7 +90,7 @@ enum { A, B, C, D };
 #define COUNT(n) { .op = OP_COUNT, .want = n }
 #define SWEEP(g, n) { .op = OP_SWEEP, .gen = g, .want = n }
 #define OVERFLOWS(n) { .op = OP_OVERFLOWS, .want = n }
-#define RESET_OVERFLOWS { .op = OP_RESET_OVERFLOWS }
+#define GROW(n, room) { .op = OP_GROW, .want = n, .counted = room }
 #define END { .op = OP_END }
 #define STEPS(...) (const struct step[]){ __VA_ARGS__, END }
 
@@ -143,19 +143,44 @@ static const struct scenario scenarios[] = {
 		COUNT(1),
 		/* A is unknown now: seen again, it counts. */
 		OBSERVE(A, 0, 3, 1)) },
-	{ "test_overflow_counts_without_tracking", 2,
+	/*
+	 * No room: not tracked, and so not to be counted (the caller counts
+	 * it at its end, which finds it unknown).
+	 */
+	{ "test_full_table_neither_tracks_nor_counts", 2,
 	  { CONN(1, 1, 0), CONN(2, 2, 0), CONN(3, 3, 0) },
-	  STEPS(OBSERVE(A, 0, 1, 1),
-		OBSERVE(B, 0, 1, 1),
-		OBSERVE(C, 0, 1, 1),
+	  STEPS(OBSERVE(A, 0, 1, CONNTAB_ADDED),
+		OBSERVE(B, 0, 1, CONNTAB_ADDED),
+		OBSERVE(C, 0, 1, CONNTAB_FULL),
 		OVERFLOWS(1),
 		COUNT(2),
+		FORGET(C, CONNTAB_UNKNOWN),
 		/* Room again after a DESTROY; the pool recycles the entry. */
 		FORGET(A, CONNTAB_LAST),
-		OBSERVE(C, 0, 1, 1),
-		OBSERVE(C, 0, 1, 0),
-		RESET_OVERFLOWS,
-		OVERFLOWS(0)) },
+		OBSERVE(C, 0, 1, CONNTAB_ADDED),
+		OBSERVE(C, 0, 1, CONNTAB_KNOWN),
+		OVERFLOWS(1)) },
+	/*
+	 * Grown (the kernel's maximum raised), the table keeps what it knew,
+	 * each still found by its tuple, and has room for more; asked to
+	 * shrink, it keeps its room.
+	 */
+	{ "test_grown_table_keeps_what_it_knew", 2,
+	  { CONN(1, 1, 0), CONN(2, 2, 0), CONN(3, 3, 0), CONN(4, 4, 0) },
+	  STEPS(OBSERVE(A, 60, 1, CONNTAB_ADDED),
+		OBSERVE(B, 120, 1, CONNTAB_ADDED),
+		OBSERVE(C, 0, 1, CONNTAB_FULL),
+		GROW(4, 4),
+		OBSERVE_KNOWN(A, 0, 2, 60),
+		OBSERVE_KNOWN(B, 0, 2, 120),
+		OBSERVE(C, 180, 2, CONNTAB_ADDED),
+		OBSERVE(D, 180, 2, CONNTAB_ADDED),
+		GROW(1, 4),
+		COUNT(4),
+		FORGET_LAST(B, 120),
+		FORGET_LAST(A, 60),
+		OBSERVE(B, 240, 3, CONNTAB_ADDED),
+		COUNT(3)) },
 	/* Two pings at once between the same pair differ by their echo id. */
 	{ "test_concurrent_pings_are_two_connections", 16,
 	  { CONN(77, 1, 0, .ping = 1), CONN(78, 2, 0, .ping = 1) },
@@ -226,8 +251,11 @@ static void run_scenario(void **state)
 			check_step(i, "conntab_overflows",
 				   (long long)conntab_overflows(t), st->want);
 			break;
-		case OP_RESET_OVERFLOWS:
-			conntab_reset_overflows(t);
+		case OP_GROW:
+			check_step(i, "conntab_grow",
+				   conntab_grow(t, (size_t)st->want), 0);
+			check_step(i, "conntab_max", (long long)conntab_max(t),
+				   st->counted);
 			break;
 		case OP_END:
 			break;

@@ -34,6 +34,13 @@ tb_podflowd_start "$TB_TMP/podflowd.yaml" "$db" || { t_fail "podflowd start" "se
 t_case "start-up warns that dumped connections will have no start time"
 t_check "$(cat "$TB_TMP/podflowd.log")" grep -q 'nf_conntrack_timestamp is 0' "$TB_TMP/podflowd.log"
 
+# nf_conntrack_max is global: the namespace podflowd runs in asks the kernel.
+max=$(cat /proc/sys/net/netfilter/nf_conntrack_max)
+t_case "live connections sized from the kernel's maximum ($max)"
+t_check "$(grep 'room for' "$TB_TMP/podflowd.log")" grep -q \
+	"room for $((2 * max)) live connections, twice the kernel's nf_conntrack_max ($max)" \
+	"$TB_TMP/podflowd.log"
+
 run() { tb_in "$TB_PREFIX-$1" "$PFTRAFFIC" connect "${@:2}" || t_fail "traffic $*" "no answer"; }
 run a tcp $B 8080 3
 run a udp $B 5353 2
