@@ -18,6 +18,8 @@ MANDIR    ?= $(PREFIX)/share/man
 # UNITDIR=/etc/systemd/system SYSUSERSDIR=/etc/sysusers.d.
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+SYSCTLDIR ?= $(PREFIX)/lib/sysctl.d
+MODULESLOADDIR ?= $(PREFIX)/lib/modules-load.d
 DESTDIR   ?=
 BUILD     ?= build
 PKG_CONFIG ?= pkg-config
@@ -203,8 +205,10 @@ check-unit: $(UNIT_TESTS)
 check-cli: all $(TOOLS)
 	PODFLOW_BUILD=$(BUILD) sh tests/run-shell.sh tests/cli/*.sh
 
+# LONG=1: the live cases that fill the kernel's conntrack table too.
 check-live: all $(TOOLS)
-	PODFLOW_BUILD=$(BUILD) sh tests/run-shell.sh $(wildcard tests/live/*.sh)
+	PODFLOW_BUILD=$(BUILD) PODFLOW_LONG=$(LONG) \
+		sh tests/run-shell.sh $(wildcard tests/live/*.sh)
 
 # The log4shell demo end to end in network namespaces (root): a cluster,
 # podflowd learning its traffic, policies generated and checked.
@@ -217,9 +221,10 @@ check-demo: all $(TOOLS)
 
 check: check-unit check-cli check-live check-demo
 
-# The whole suite, then the whole suite again under the sanitizers.
+# The whole suite (the long live cases once), then the whole suite again
+# under the sanitizers.
 test: deps
-	$(MAKE) check
+	$(MAKE) check LONG=1
 	$(MAKE) BUILD=build/asan CFLAGS='-O1 -g -fno-omit-frame-pointer' \
 		SANITIZE='-fsanitize=address,undefined -fno-sanitize-recover=all' \
 		check
@@ -248,6 +253,11 @@ install: all
 	done
 	install -m 0644 systemd/podflow.sysusers \
 		$(DESTDIR)$(SYSUSERSDIR)/podflow.conf
+	install -d $(DESTDIR)$(SYSCTLDIR) $(DESTDIR)$(MODULESLOADDIR)
+	install -m 0644 systemd/podflowd.sysctl \
+		$(DESTDIR)$(SYSCTLDIR)/50-podflowd.conf
+	install -m 0644 systemd/podflowd.modules \
+		$(DESTDIR)$(MODULESLOADDIR)/podflowd.conf
 	for m in $(MANPAGES); do \
 		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/ || exit 1; \
 	done

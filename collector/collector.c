@@ -12,6 +12,9 @@
  *    (Each zone reports the same packets: one zone's totals are enough.)
  *  - DESTROY of an unknown one: its NEW was lost (or it died between the
  *    event socket's bind and the first dump), so count it now.
+ *  - entry of the start-up dump that started before the previous
+ *    podflowd's last mark (store_flush_counted()): counted by it, so
+ *    known live, not counted again.
  *  - NEW or dump entry with no room left to track it: not counted, for
  *    nothing could tell its next report or its end from a new connection.
  *    Its DESTROY finds it unknown and counts it, or a later dump with
@@ -57,6 +60,8 @@ struct collector {
 	uint32_t gen;	    /* dump generation, for conntab_sweep() */
 	uint32_t sweep_gen; /* first dump not yet swept after; 0: none */
 	int flush_failed;   /* no early flushes until the next timed one */
+	int64_t counted_before; /* the first dump: counted before then */
+	int untracked;	    /* a connection found no room since the dump */
 	struct flowtab *edges;
 	struct conntab *conns;
 	struct collector_stats stats;
@@ -175,7 +180,7 @@ static int64_t monotonic_usec(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-int collector_flush(struct collector *c)
+int collector_flush_counted(struct collector *c, int64_t counted_before)
 {
 	const struct store_edge *edges;
 	int64_t start = monotonic_usec();
@@ -183,14 +188,16 @@ int collector_flush(struct collector *c)
 	size_t n;
 
 	edges = flowtab_edges(c->edges, &n);
-	if (n == 0)
+	if (n == 0 && counted_before == 0)
 		return 0;
-	if (store_flush_edges(c->store, edges, n) < 0) {
+	if (store_flush_counted(c->store, edges, n, counted_before) < 0) {
 		c->stats.flush_errors++;
 		c->flush_failed = 1;
 		return -1;
 	}
 	c->flush_failed = 0;
+	if (n == 0)
+		return 0;
 	flowtab_clear(c->edges);
 	took = (uint64_t)(monotonic_usec() - start);
 	c->stats.flushes++;
@@ -199,6 +206,11 @@ int collector_flush(struct collector *c)
 	if (took > c->stats.flush_usec_max)
 		c->stats.flush_usec_max = took;
 	return 0;
+}
+
+int collector_flush(struct collector *c)
+{
+	return collector_flush_counted(c, 0);
 }
 
 /* Adds e, flushing early when the table is full. */
@@ -251,10 +263,17 @@ static void collector_handle_flow(struct collector *c, const struct ctflow *f,
 	int known;
 	int64_t start = flow_start(c, f, kind, &known), first;
 
+	/* The previous podflowd's, by its last mark (collector.h). */
+	int before = kind == CTSUB_DUMP && f->start_ns > 0 &&
+		     f->start_ns < c->counted_before;
+
 	switch (conntab_observe(c->conns, f, collector_bucket_of(c, start),
 				c->gen, &first)) {
 	case CONNTAB_ADDED:
-		collector_count(c, f, start, known, 0);
+		if (before)
+			c->stats.counted_before++;
+		else
+			collector_count(c, f, start, known, 0);
 		break;
 	case CONNTAB_KNOWN:
 		c->stats.duplicates++;
@@ -263,6 +282,7 @@ static void collector_handle_flow(struct collector *c, const struct ctflow *f,
 	case CONNTAB_FULL:
 		/* Counted at its end, or by the next dump with room. */
 		c->stats.untracked++;
+		c->untracked = 1;
 		break;
 	}
 }
@@ -357,10 +377,12 @@ void collector_dump_begin(struct collector *c)
 	c->gen++;
 	if (c->gen == 0) /* 0 means "no sweep pending" */
 		c->gen = 1;
+	c->untracked = 0;
 }
 
 void collector_dump_end(struct collector *c, int after_loss)
 {
+	c->counted_before = 0;
 	if (c->sweep_gen == 0)
 		c->sweep_gen = c->gen;
 	if (after_loss)
@@ -384,6 +406,16 @@ void collector_sweep(struct collector *c)
 	c->sweep_gen = 0;
 }
 
+void collector_set_counted_before(struct collector *c, int64_t ns)
+{
+	c->counted_before = ns;
+}
+
+int collector_untracked(const struct collector *c)
+{
+	return c->untracked;
+}
+
 void collector_lost_events(struct collector *c)
 {
 	c->stats.enobufs++;
@@ -399,7 +431,8 @@ const struct collector_stats *collector_stats(struct collector *c)
 /* Name and value of every counter, for the store and the log alike. */
 #define STATS_FIELDS(X)                                      \
 	X(events_new) X(events_destroy) X(dumped) X(connections) \
-	X(duplicates) X(untracked) X(out_of_scope) X(parse_errors) \
+	X(duplicates) X(untracked) X(counted_before) X(out_of_scope) \
+	X(parse_errors) \
 	X(flushes) \
 	X(edges_flushed) X(flush_errors) X(edges_dropped)        \
 	X(enobufs) X(resyncs) X(flush_usec_last) X(flush_usec_max) \

@@ -36,6 +36,7 @@ struct collector_stats {
 	uint64_t connections;	  /* connections counted */
 	uint64_t duplicates;	  /* re-reports and other zones, not counted */
 	uint64_t untracked;	  /* no room to track: counted at their end */
+	uint64_t counted_before;  /* start-up dump: the previous run's */
 	uint64_t out_of_scope;	  /* messages about non-pod traffic */
 	uint64_t parse_errors;	  /* messages that were not conntrack entries */
 	uint64_t flushes;	  /* successful flushes */
@@ -106,6 +107,30 @@ int collector_handle(const struct nlmsghdr *nlh, enum ctsub_kind kind,
  * they stay pending for the next try; returns -1 with errmsg.
  */
 int collector_flush(struct collector *c);
+
+/*
+ * collector_flush(), marking in the same transaction that every
+ * connection that started before counted_before (Unix ns) is counted in
+ * the store, and no other (store_flush_counted()); 0: no such instant,
+ * which a flush of edges records as such.  podflowd marks the instant it
+ * last found its socket empty, when it has handled every event queued
+ * before it and nothing after, and no dump or lost event since.
+ */
+int collector_flush_counted(struct collector *c, int64_t counted_before);
+
+/*
+ * The previous podflowd's mark (store_counted_before()): the entries of
+ * the next dump that started before it (by the kernel's timestamps) were
+ * counted by it, and are tracked, not counted again.  The dump's end
+ * forgets it: later dumps are this run's own.
+ */
+void collector_set_counted_before(struct collector *c, int64_t ns);
+
+/*
+ * Nonzero when a connection found no room since the last dump began: it
+ * is not counted yet, so no instant can be marked counted.
+ */
+int collector_untracked(const struct collector *c);
 
 /*
  * Dumps the conntrack table through sub and reconciles: connections not

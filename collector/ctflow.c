@@ -132,9 +132,12 @@ int ctflow_from_ct(const struct nf_conntrack *ct, struct ctflow *f)
 	out.orig_packets = get_counter(ct, ATTR_ORIG_COUNTER_PACKETS);
 	out.reply_bytes = get_counter(ct, ATTR_REPL_COUNTER_BYTES);
 	out.reply_packets = get_counter(ct, ATTR_REPL_COUNTER_PACKETS);
-	if (nfct_attr_is_set(ct, ATTR_TIMESTAMP_START))
-		out.start = (int64_t)(nfct_get_attr_u64(ct, ATTR_TIMESTAMP_START) /
-				      1000000000ULL);
+	if (nfct_attr_is_set(ct, ATTR_TIMESTAMP_START) &&
+	    nfct_get_attr_u64(ct, ATTR_TIMESTAMP_START) <= INT64_MAX) {
+		out.start_ns =
+			(int64_t)nfct_get_attr_u64(ct, ATTR_TIMESTAMP_START);
+		out.start = out.start_ns / 1000000000;
+	}
 	*f = out;
 	return 0;
 }

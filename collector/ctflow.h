@@ -36,10 +36,11 @@ struct ctflow {
 	int64_t reply_bytes;
 	int64_t reply_packets;
 	/*
-	 * When the connection started, Unix seconds, from the kernel's
-	 * conntrack timestamp (net.netfilter.nf_conntrack_timestamp=1), which
-	 * dumps and DESTROY events carry; 0 when not reported.
+	 * When the connection started, from the kernel's conntrack timestamp
+	 * (net.netfilter.nf_conntrack_timestamp=1), which dumps and DESTROY
+	 * events carry: Unix nanoseconds, and seconds; 0 when not reported.
 	 */
+	int64_t start_ns;
 	int64_t start;
 };
 

@@ -26,7 +26,16 @@ struct ctsub {
 	struct mnl_socket *events;
 	char *buf;
 	uint64_t bytes; /* read from the event socket */
+	int64_t drained_at;
 };
+
+static int64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 /* What mnl_cb_run() passes to ctsub_dispatch(). */
 struct dispatch {
@@ -131,6 +140,11 @@ void ctsub_close(struct ctsub *s)
 	free(s);
 }
 
+int64_t ctsub_drained_at(const struct ctsub *s)
+{
+	return s->drained_at;
+}
+
 uint64_t ctsub_bytes_read(const struct ctsub *s)
 {
 	return s->bytes;
@@ -149,10 +163,13 @@ enum ctsub_status ctsub_receive(struct ctsub *s, int budget, ctsub_cb cb,
 	int fd = mnl_socket_get_fd(s->events);
 
 	while (d.count < budget) {
+		/* Before the read: what it finds empty was queued after. */
+		int64_t before = realtime_ns();
 		ssize_t n = recv(fd, s->buf, CTSUB_RECV_BUFFER, MSG_DONTWAIT);
 
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				s->drained_at = before;
 				st = CTSUB_DRAINED;
 				break;
 			}

@@ -46,6 +46,13 @@ int ctsub_open(uint64_t rcvbuf, struct ctsub **ret);
 /* NULL is a no-op. */
 void ctsub_close(struct ctsub *s);
 
+/*
+ * When the event socket was last found empty, Unix nanoseconds (0: not
+ * yet): the clock read before the read that found it so.  Every event the
+ * kernel queued before then has been handed to the callback.
+ */
+int64_t ctsub_drained_at(const struct ctsub *s);
+
 /* The bytes read from the event socket so far. */
 uint64_t ctsub_bytes_read(const struct ctsub *s);
 

@@ -567,16 +567,27 @@ static int store_upsert_edge(struct store *s, const struct store_edge *e)
 	return store_put(s, st, rc, "writing edges");
 }
 
-int store_flush_edges(struct store *s, const struct store_edge *edges,
-		      size_t n)
+/* The meta key of store_flush_counted()'s mark (counted_clear.sql). */
+#define COUNTED_BEFORE "collector_counted_before"
+
+int store_flush_counted(struct store *s, const struct store_edge *edges,
+			size_t n, int64_t counted_before)
 {
-	if (n == 0)
+	char mark[24];
+
+	if (n == 0 && counted_before == 0)
 		return 0;
 	if (store_exec(s, "BEGIN IMMEDIATE", "writing edges") < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		if (store_upsert_edge(s, &edges[i]) < 0)
 			goto rollback;
+	snprintf(mark, sizeof(mark), "%lld", (long long)counted_before);
+	if (counted_before != 0 ? store_meta_set(s, COUNTED_BEFORE, mark)
+				: store_script(s, sql_counted_clear, NULL, 0,
+					       NULL, 0)) {
+		goto rollback;
+	}
 	if (store_exec(s, "COMMIT", "writing edges") < 0)
 		goto rollback;
 	return 0;
@@ -588,6 +599,35 @@ rollback:
 	strmap_free(&s->addr_ids);
 	strmap_free(&s->route_ids);
 	return -1;
+}
+
+int store_flush_edges(struct store *s, const struct store_edge *edges,
+		      size_t n)
+{
+	return store_flush_counted(s, edges, n, 0);
+}
+
+int store_counted_before(struct store *s, int64_t *ns)
+{
+	char *value, *end;
+	int rc = 0;
+
+	*ns = 0;
+	if (store_meta_get(s, COUNTED_BEFORE, &value) < 0)
+		return -1;
+	if (value == NULL)
+		return 0;
+	errno = 0;
+	*ns = strtoll(value, &end, 10);
+	if (errno != 0 || *end != '\0' || *ns < 0) {
+		errmsg_set("%s: meta %s is '%s', not a time: the database is "
+			   "damaged",
+			   s->path, COUNTED_BEFORE, value);
+		*ns = 0;
+		rc = -1;
+	}
+	free(value);
+	return rc;
 }
 
 int store_db_error(struct store *s)

@@ -158,6 +158,8 @@ enum op {
 	OP_DUMP_END,   /* ...and ends, complete */
 	OP_SWEEP,      /* what the last dump did not show is forgotten */
 	OP_FLUSH,      /* collector_flush(), which must succeed */
+	OP_MARKED,     /* collector_flush_counted(mark), which must too */
+	OP_COUNTED,    /* collector_set_counted_before(mark) */
 	OP_EDGES,      /* the rows of the edges to server arg are want */
 	OP_QUERY,      /* the rows of the SQL arg are want */
 	OP_STAT,       /* the counter named arg, once saved, is want */
@@ -178,11 +180,14 @@ struct step {
 	int64_t now;	   /* if not 0, collector_set_now() to it first */
 	uint64_t stop_ns;  /* DESTROY: CTA_TIMESTAMP_STOP; 0: none sent */
 	const char *arg;   /* EDGES: a server; QUERY: SQL; STAT: a name */
+	int64_t mark;	   /* MARKED, COUNTED: Unix ns */
 	const char *want;  /* EDGES, QUERY, STAT: the rows */
 };
 
 #define MAX_CONNS 6
-#define MAX_STEPS 16
+/* podflowd's mark of what it counted. */
+#define MARK_SQL "SELECT value FROM meta WHERE key = 'collector_counted_before'"
+#define MAX_STEPS 20
 
 struct scenario {
 	const char *name;
@@ -207,6 +212,8 @@ enum { A, B, C, D, E, F };
 #define DUMP_END { .op = OP_DUMP_END }
 #define SWEEP { .op = OP_SWEEP }
 #define FLUSH { .op = OP_FLUSH }
+#define MARKED(ns) { .op = OP_MARKED, .mark = ns }
+#define COUNTED(ns) { .op = OP_COUNTED, .mark = ns }
 #define EDGES(server, rows) { .op = OP_EDGES, .arg = server, .want = rows }
 #define QUERY(sql, rows) { .op = OP_QUERY, .arg = sql, .want = rows }
 #define STAT(name, value) { .op = OP_STAT, .arg = name, .want = value }
@@ -383,6 +390,53 @@ static const struct scenario scenarios[] = {
 	    EDGES(DST2, "960 1005 1005 1030 1"),
 	    QUERY("SELECT sum(connections) FROM flow_edges", "2"),
 	    STAT("connections", "2") } },
+	/*
+	 * A restart: the previous podflowd's mark says it counted the
+	 * connections that started before 995 s.  The start-up dump's entries
+	 * that did (by the kernel's timestamps) are tracked, so that their end
+	 * adds to the bucket they were counted in, not counted again; those
+	 * that started after, or whose start the kernel does not say, count.
+	 * The dumps after are this podflowd's own.
+	 */
+	{ "test_start_up_dump_skips_what_was_counted_before", 0,
+	  { CONN(1, 1, .start_ns = NSEC(930)),
+	    CONN(2, 2, .dst = DST2, .start_ns = NSEC(994) + 999999999),
+	    CONN(3, 3, .dst = DST3, .start_ns = NSEC(995)),
+	    CONN(4, 4, .dst = DST3),
+	    CONN(5, 5, .dst = DST2, .start_ns = NSEC(940)) },
+	  { COUNTED(NSEC(995)),
+	    DUMP_BEGIN,
+	    DUMP(A),
+	    DUMP(B),
+	    DUMP(C),
+	    DUMP(D),
+	    DUMP_END,
+	    STAT("connections", "2"),
+	    STAT("counted_before", "2"),
+	    DESTROY(A, .now = 1030, .stop_ns = NSEC(1030)),
+	    FLUSH,
+	    EDGES(DST, "900 1030 NULL 1030 0"),
+	    DUMP_BEGIN,
+	    DUMP(E),
+	    DUMP_END,
+	    STAT("connections", "3"),
+	    STAT("counted_before", "2") } },
+	/*
+	 * The mark goes with the edges: a flush of edges without one says no
+	 * instant holds any longer; a flush with nothing to write keeps it.
+	 */
+	{ "test_flush_marks_what_it_counted", 0,
+	  { CONN(1, 1) },
+	  { MARKED(5),
+	    QUERY(MARK_SQL, "5"),
+	    NEW(A),
+	    FLUSH,
+	    QUERY(MARK_SQL, "0"),
+	    MARKED(7),
+	    QUERY(MARK_SQL, "7"),
+	    FLUSH,
+	    QUERY(MARK_SQL, "7"),
+	    QUERY("SELECT sum(connections) FROM flow_edges", "1") } },
 	{ "test_two_zones_count_once", 0,
 	  { CONN(40000, 1, .zone = 1), CONN(40000, 2, .zone = 2) },
 	  { NEW(A),
@@ -473,6 +527,13 @@ static void run_scenario(void **state)
 			break;
 		case OP_FLUSH:
 			flush(f);
+			break;
+		case OP_MARKED:
+			if (collector_flush_counted(f->col, st->mark) < 0)
+				fail_msg("step %zu: %s", i + 1, errmsg_get());
+			break;
+		case OP_COUNTED:
+			collector_set_counted_before(f->col, st->mark);
 			break;
 		case OP_EDGES:
 			check_step(f, i, EDGES_SQL, st->arg, st->want);

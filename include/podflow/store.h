@@ -120,6 +120,24 @@ struct sqlite3 *store_db(struct store *s);
 int store_flush_edges(struct store *s, const struct store_edge *edges,
 		      size_t n);
 
+/*
+ * store_flush_edges(), and in the same transaction the mark of podflowd's
+ * count (meta collector_counted_before): with counted_before not 0 (Unix
+ * nanoseconds), the connections counted in the database are those that
+ * started before it, so that the next podflowd does not count again
+ * those it finds in its first table dump; with 0 and edges, no instant
+ * says so any longer.  With no edges, the mark alone.  store_flush_edges()
+ * is this with 0.
+ */
+int store_flush_counted(struct store *s, const struct store_edge *edges,
+			size_t n, int64_t counted_before);
+
+/*
+ * The last mark store_flush_counted() wrote, into *ns (0: none).  Returns
+ * 0, or -1 with errmsg.
+ */
+int store_counted_before(struct store *s, int64_t *ns);
+
 /* What store_prune() deleted. */
 struct store_pruned {
 	int64_t raw;  /* raw rows (edge) */

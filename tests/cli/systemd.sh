@@ -45,6 +45,19 @@ for u in $units; do
 	mode "$u installed" 644 "$unitdir/$u"
 done
 mode "sysusers.d file installed" 644 "$root/usr/local/lib/sysusers.d/podflow.conf"
+mode "sysctl.d file installed" 644 "$root/usr/local/lib/sysctl.d/50-podflowd.conf"
+mode "modules-load.d file installed" 644 "$root/usr/local/lib/modules-load.d/podflowd.conf"
+
+t_case "the sysctl.d file turns on conntrack's start times, events and counts"
+t_equal "$(grep -v '^#' "$root/usr/local/lib/sysctl.d/50-podflowd.conf" | grep . | tr -d ' ' | sort | tr '\n' ' ')" \
+	"net.netfilter.nf_conntrack_acct=1 net.netfilter.nf_conntrack_events=1 net.netfilter.nf_conntrack_timestamp=1 "
+# Where conntrack is loaded, each is a setting the kernel has.
+if [ -d /proc/sys/net/netfilter ]; then
+	for key in $(sed -n 's/^\(net[^ =]*\).*/\1/p' "$root/usr/local/lib/sysctl.d/50-podflowd.conf"); do
+		t_case "sysctl $key exists"
+		t_check "no /proc/sys/${key//.//}" [ -e "/proc/sys/${key//.//}" ]
+	done
+fi
 mode "podflowd(8) installed" 644 "$root/usr/local/share/man/man8/podflowd.8"
 mode "policygen(1) installed" 644 "$root/usr/local/share/man/man1/policygen.1"
 mode "podflowd.yaml installed" 644 "$root/etc/podflow/podflowd.yaml"
