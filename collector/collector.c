@@ -12,9 +12,9 @@
  *    (Each zone reports the same packets: one zone's totals are enough.)
  *  - DESTROY of an unknown one: its NEW was lost (or it died between the
  *    event socket's bind and the first dump), so count it now.
- *  - entry of the start-up dump that started before the previous
- *    podflowd's last mark (store_flush_counted()): counted by it, so
- *    known live, not counted again.
+ *  - dump entry or DESTROY of an unknown connection that started before
+ *    the previous podflowd's last mark (store_flush_counted()): counted
+ *    by it, so known live (or ended), not counted again.
  *  - NEW or dump entry with no room left to track it: not counted, for
  *    nothing could tell its next report or its end from a new connection.
  *    Its DESTROY finds it unknown and counts it, or a later dump with
@@ -60,8 +60,9 @@ struct collector {
 	uint32_t gen;	    /* dump generation, for conntab_sweep() */
 	uint32_t sweep_gen; /* first dump not yet swept after; 0: none */
 	int flush_failed;   /* no early flushes until the next timed one */
-	int64_t counted_before; /* the first dump: counted before then */
-	int untracked;	    /* a connection found no room since the dump */
+	int64_t counted_before; /* the previous run counted those before */
+	int untracked;	    /* a connection is left uncounted for want of room */
+	int dump_full;	    /* ...one was, in the dump under way */
 	struct flowtab *edges;
 	struct conntab *conns;
 	struct collector_stats stats;
@@ -257,15 +258,21 @@ static void collector_touch(struct collector *c, const struct ctflow *f,
 	collector_add_edge(c, &e);
 }
 
+/*
+ * Whether f, first seen in a dump or at its end, started before the
+ * previous podflowd's mark (collector_set_counted_before()): counted by
+ * it, so not to be counted here.  A NEW event is a start now.
+ */
+static int counted_before(const struct collector *c, const struct ctflow *f)
+{
+	return f->start_ns > 0 && f->start_ns < c->counted_before;
+}
+
 static void collector_handle_flow(struct collector *c, const struct ctflow *f,
 				  enum ctsub_kind kind)
 {
-	int known;
+	int known, before = kind == CTSUB_DUMP && counted_before(c, f);
 	int64_t start = flow_start(c, f, kind, &known), first;
-
-	/* The previous podflowd's, by its last mark (collector.h). */
-	int before = kind == CTSUB_DUMP && f->start_ns > 0 &&
-		     f->start_ns < c->counted_before;
 
 	switch (conntab_observe(c->conns, f, collector_bucket_of(c, start),
 				c->gen, &first)) {
@@ -280,9 +287,13 @@ static void collector_handle_flow(struct collector *c, const struct ctflow *f,
 		collector_touch(c, f, first, 0);
 		break;
 	case CONNTAB_FULL:
-		/* Counted at its end, or by the next dump with room. */
+		/* Counted before, or at its end, or by a dump with room. */
+		if (before) {
+			c->stats.counted_before++;
+			break;
+		}
 		c->stats.untracked++;
-		c->untracked = 1;
+		c->untracked = c->dump_full = 1;
 		break;
 	}
 }
@@ -316,10 +327,18 @@ static void collector_handle_destroy(struct collector *c,
 	case CONNTAB_UNKNOWN:
 		/*
 		 * Its NEW was lost, or came when there was no room to track
-		 * it (and so was not counted): it counts now.
+		 * it (and so was not counted): it counts now.  Unless the
+		 * previous podflowd counted it, and it ended before the
+		 * start-up dump could show it: then its totals go to the
+		 * bucket it started in.
 		 */
 		start = flow_start(c, f, CTSUB_DESTROY, &known);
-		collector_count(c, f, start, known, 1);
+		if (counted_before(c, f)) {
+			c->stats.counted_before++;
+			collector_touch(c, f, collector_bucket_of(c, start), 1);
+		} else {
+			collector_count(c, f, start, known, 1);
+		}
 		break;
 	}
 }
@@ -377,12 +396,13 @@ void collector_dump_begin(struct collector *c)
 	c->gen++;
 	if (c->gen == 0) /* 0 means "no sweep pending" */
 		c->gen = 1;
-	c->untracked = 0;
+	c->dump_full = 0;
 }
 
 void collector_dump_end(struct collector *c, int after_loss)
 {
-	c->counted_before = 0;
+	/* A complete dump counted every connection that had room in it. */
+	c->untracked = c->dump_full;
 	if (c->sweep_gen == 0)
 		c->sweep_gen = c->gen;
 	if (after_loss)

@@ -111,24 +111,24 @@ int collector_flush(struct collector *c);
 /*
  * collector_flush(), marking in the same transaction that every
  * connection that started before counted_before (Unix ns) is counted in
- * the store, and no other (store_flush_counted()); 0: no such instant,
- * which a flush of edges records as such.  podflowd marks the instant it
- * last found its socket empty, when it has handled every event queued
- * before it and nothing after, and no dump or lost event since.
+ * the store (store_flush_counted()); 0: no new mark, the last one stays
+ * true.  podflowd marks the instant it last found its socket empty, less
+ * a grace, when it has handled every event queued before it and no dump
+ * or loss is pending.
  */
 int collector_flush_counted(struct collector *c, int64_t counted_before);
 
 /*
- * The previous podflowd's mark (store_counted_before()): the entries of
- * the next dump that started before it (by the kernel's timestamps) were
- * counted by it, and are tracked, not counted again.  The dump's end
- * forgets it: later dumps are this run's own.
+ * The previous podflowd's mark (store_counted_before()): a connection a
+ * dump or an end shows, unknown here, that started before it (by the
+ * kernel's timestamps) was counted by it, and is not counted again.
  */
 void collector_set_counted_before(struct collector *c, int64_t ns);
 
 /*
- * Nonzero when a connection found no room since the last dump began: it
- * is not counted yet, so no instant can be marked counted.
+ * Nonzero when a connection that found no room may not be counted yet
+ * (none since the last complete dump, or that dump had room for all), so
+ * that no instant can be marked counted.
  */
 int collector_untracked(const struct collector *c);
 

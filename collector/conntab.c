@@ -105,18 +105,21 @@ struct conntab *conntab_new(size_t max)
 
 int conntab_grow(struct conntab *t, size_t max)
 {
-	size_t nheads = heads_for(max);
+	size_t nheads, bytes;
 	struct conn *pool;
 	uint32_t *heads;
 
-	if (max == 0 || max >= NIL / 2) {
+	if (max == 0 || max > CONNTAB_MAX) {
 		errmsg_set("a table of %zu connections: want 1 to %u", max,
-			   NIL / 2 - 1);
+			   CONNTAB_MAX);
 		return -1;
 	}
 	if (max <= t->max)
 		return 0;
-	pool = realloc(t->pool, max * sizeof(*pool));
+	nheads = heads_for(max);
+	if (__builtin_mul_overflow(max, sizeof(*pool), &bytes))
+		goto oom;
+	pool = realloc(t->pool, bytes);
 	if (pool == NULL)
 		goto oom;
 	t->pool = pool;

@@ -23,9 +23,12 @@
 
 struct conntab;
 
+/* The most connections a table has room for (its links are 32 bits). */
+#define CONNTAB_MAX (UINT32_MAX / 2 - 1)
+
 /*
- * A table for up to max live connections (1 to about two billion), owned
- * by the caller (conntab_free() it).  NULL with errmsg on failure.
+ * A table for up to max live connections (1 to CONNTAB_MAX), owned by
+ * the caller (conntab_free() it).  NULL with errmsg on failure.
  */
 struct conntab *conntab_new(size_t max);
 

@@ -241,10 +241,11 @@ static int stats_attr(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+/* The reply's maximum into *(int64_t *)data; -1: none said. */
 static int stats_reply(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[CTA_STATS_GLOBAL_MAX + 1] = { 0 };
-	uint32_t *max = data;
+	int64_t *max = data;
 
 	mnl_attr_parse(nlh, sizeof(struct nfgenmsg), stats_attr, tb);
 	if (tb[CTA_STATS_GLOBAL_MAX_ENTRIES] != NULL)
@@ -257,32 +258,35 @@ int ctsub_table_max(struct ctsub *s, uint32_t *max)
 	unsigned int seq = (unsigned int)time(NULL), portid;
 	struct mnl_socket *nl = request(s, IPCTNL_MSG_CT_GET_STATS, NLM_F_ACK,
 					seq);
+	int64_t said = -1;
 	int rc = -1;
 	ssize_t n;
 
-	*max = 0;
 	if (nl == NULL)
 		return -1;
 	portid = mnl_socket_get_portid(nl);
 	/* The reply, then the acknowledgement: it ends the exchange. */
-	do {
+	for (;;) {
 		n = mnl_socket_recvfrom(nl, s->buf, CTSUB_RECV_BUFFER);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n >= 0)
 			n = mnl_cb_run(s->buf, (size_t)n, seq, portid,
-				       stats_reply, max);
-	} while (n > MNL_CB_STOP);
+				       stats_reply, &said);
+		if (n <= MNL_CB_STOP)
+			break;
+	}
 	if (n < 0) {
 		errmsg_set("asking conntrack for its table size: %s",
 			   strerror(errno));
 		goto out;
 	}
-	if (*max == 0) {
+	if (said < 0) {
 		errmsg_set("asking conntrack for its table size: the kernel "
 			   "did not say");
 		goto out;
 	}
+	*max = (uint32_t)said;
 	rc = 0;
 out:
 	mnl_socket_close(nl);

@@ -91,9 +91,9 @@ enum ctsub_status ctsub_receive(struct ctsub *s, int budget, ctsub_cb cb,
 
 /*
  * The kernel's maximum of conntrack entries (nf_conntrack_max, which
- * /proc/sys may hide from podflowd: its unit's ProcSubset=pid), asked of
- * conntrack itself (IPCTNL_MSG_CT_GET_STATS), into *max.  Returns 0, or
- * -1 with errmsg (a kernel before 4.19 does not say).
+ * /proc/sys may hide from podflowd: its unit's ProcSubset=pid; 0: no
+ * maximum), asked of conntrack itself (IPCTNL_MSG_CT_GET_STATS), into
+ * *max.  Returns 0, or -1 with errmsg.
  */
 int ctsub_table_max(struct ctsub *s, uint32_t *max);
 

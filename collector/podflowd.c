@@ -81,6 +81,7 @@ struct daemon {
 	uint64_t sweep_at;    /* event bytes read when a dump's sweep is due */
 	int at_drain;	      /* no event read since the socket was empty */
 	int64_t mark;	      /* the count's mark last written (flush()) */
+	int64_t edges_at;     /* when the last edges were written, Unix ns */
 	struct log_ratelimit enobufs_rl, error_rl;
 };
 
@@ -111,6 +112,14 @@ static int64_t monotonic_ms(void)
 static int64_t wall_seconds(void)
 {
 	return (int64_t)time(NULL);
+}
+
+static int64_t wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* Builds the configuration in force from the file and the command line. */
@@ -193,27 +202,32 @@ static void save_stats(struct daemon *d)
 }
 
 /*
- * The instant that splits what the database counts from what it does not
+ * The instant before which every connection that started is counted
  * (collector_flush_counted()): when the socket was last found empty, if
  * no event was read since, nor a dump made (it counts connections newer
  * than that), nor a loss left to resync, nor a connection left uncounted
- * for want of room.  0: none.
+ * for want of room, nor an edge lost.  0: none now.
  *
  * Less a grace: the kernel stamps a connection's start a moment before it
- * queues its NEW event (microseconds; 145 us seen with two CPUs busy), so
- * a read that found the socket empty may have just missed one that
- * started before it.  A connection that started in the grace and is
- * still open at the next start-up is counted twice; none is missed.
+ * queues its NEW event (microseconds; 145 us seen with two CPUs busy; a
+ * preempted task on a preemptible kernel, longer), so a read that found
+ * the socket empty may have just missed one that started before it.  A
+ * connection that started in the grace and is still open at the next
+ * start-up is counted twice; one queued later than the grace after its
+ * start would be missed.
  */
-#define COUNTED_GRACE_NS 5000000
+#define COUNTED_GRACE_NS 20000000
 
 static int64_t counted_mark(struct daemon *d)
 {
+	int64_t at = ctsub_drained_at(d->sub);
+
 	if (!d->at_drain || timer_is_set(&d->timers, TIMER_RESYNC) ||
 	    collector_untracked(d->col) ||
-	    ctsub_drained_at(d->sub) <= COUNTED_GRACE_NS)
+	    collector_stats(d->col)->edges_dropped > 0 ||
+	    at <= COUNTED_GRACE_NS)
 		return 0;
-	return ctsub_drained_at(d->sub) - COUNTED_GRACE_NS;
+	return at - COUNTED_GRACE_NS;
 }
 
 static void flush(struct daemon *d)
@@ -221,12 +235,21 @@ static void flush(struct daemon *d)
 	int64_t mark = counted_mark(d);
 	uint64_t suppressed;
 
-	/* Nothing new: an idle node writes nothing. */
-	if (mark != 0 && mark == d->mark &&
-	    collector_stats(d->col)->pending_edges == 0)
-		return;
+	int edges = collector_stats(d->col)->pending_edges > 0;
+
+	/*
+	 * Without edges, nothing was counted since the last flush: a mark
+	 * alone is worth writing until it reaches past the grace of the last
+	 * edges (the connections of their last moments are in it then), and
+	 * no more, so that an idle node writes nothing.
+	 */
+	if (mark <= d->mark || (!edges && d->mark >= d->edges_at))
+		mark = 0;
 	if (collector_flush_counted(d->col, mark) == 0) {
-		d->mark = mark;
+		if (mark != 0)
+			d->mark = mark;
+		if (edges)
+			d->edges_at = wall_ns();
 		return;
 	}
 	if (log_ratelimit_ok(&d->error_rl, wall_seconds(), &suppressed))
@@ -311,8 +334,13 @@ static void write_metrics(struct daemon *d)
  * Room for twice the entries the kernel keeps at most: the connections
  * it holds, and as many again whose end went unseen (lost events) until
  * a dump's sweep forgets them.  Past that a connection is counted at its
- * end (collector.c), so the room bounds memory, not exactness.  Without
- * an answer from the kernel, have (0 at start: COLLECTOR_MAX_CONNS).
+ * end (collector.c), so the room bounds memory, not exactness.
+ */
+#define ROOM_PER_KERNEL_ENTRY 2
+
+/*
+ * The room for live connections the kernel's maximum asks for; have (0 at
+ * start: COLLECTOR_MAX_CONNS) when it does not say or sets no maximum.
  */
 static size_t connection_room(struct daemon *d, size_t have)
 {
@@ -324,11 +352,19 @@ static size_t connection_room(struct daemon *d, size_t have)
 			errmsg_get(), room);
 		return room;
 	}
-	room = 2 * (size_t)max;
+	if (max == 0) {
+		log_msg(LOG_WARNING, "nf_conntrack_max is 0 (no maximum); room "
+				     "for %zu live connections",
+			room);
+		return room;
+	}
+	if ((size_t)max > CONNTAB_MAX / ROOM_PER_KERNEL_ENTRY)
+		max = CONNTAB_MAX / ROOM_PER_KERNEL_ENTRY;
+	room = ROOM_PER_KERNEL_ENTRY * (size_t)max;
 	if (room > have)
 		log_msg(LOG_INFO,
 			"room for %zu live connections, twice the kernel's "
-			"nf_conntrack_max (%u): %zu KiB",
+			"nf_conntrack_max (%u): %zu KiB at most",
 			room, max, conntab_bytes(room) / 1024);
 	return room;
 }
@@ -339,6 +375,8 @@ static int resync(struct daemon *d, int after_loss)
 	uint64_t before = collector_stats(d->col)->dumped;
 
 	collector_set_now(d->col, wall_seconds());
+	/* Even if it fails: it may have counted, or begun to. */
+	d->at_drain = 0;
 	if (collector_resync(d->col, d->sub, after_loss) < 0) {
 		log_msg(LOG_ERR, "conntrack table dump failed: %s",
 			errmsg_get());
@@ -351,7 +389,6 @@ static int resync(struct daemon *d, int after_loss)
 	 */
 	d->sweep_at = ctsub_bytes_read(d->sub) + 2 * ctsub_rcvbuf(d->sub) +
 		      CTSUB_RECV_BUFFER;
-	d->at_drain = 0;
 	if (after_loss)
 		log_msg(LOG_INFO,
 			"resynced: the table dump held %llu entries, %llu "
@@ -472,10 +509,22 @@ static void set_config_timers(struct daemon *d, int64_t now)
 		timer_stop(&d->timers, TIMER_METRICS);
 }
 
+/* Whether a and b keep the same pod CIDRs. */
+static int same_scope(const struct config *a, const struct config *b)
+{
+	char *ta = config_pod_cidrs_text(a), *tb = config_pod_cidrs_text(b);
+	int same = ta != NULL && tb != NULL && strcmp(ta, tb) == 0;
+
+	free(ta);
+	free(tb);
+	return same;
+}
+
 static void reload(struct daemon *d)
 {
 	struct config next;
 	int64_t now;
+	int rescope;
 
 	sdnotify_send("RELOADING=1");
 	if (load_config(&d->ov, &next) < 0) {
@@ -504,9 +553,16 @@ static void reload(struct daemon *d)
 		log_msg(LOG_WARNING, "%s", errmsg_get());
 	/* Flows of a new scope: anything pending was judged by the old one. */
 	flush(d);
+	rescope = !same_scope(&d->cfg, &next);
 	config_free(&d->cfg);
 	d->cfg = next;
 	write_meta(d);
+	/*
+	 * Connections open in a new scope were not counted in the old one:
+	 * a dump counts them now (and the mark of the count holds for it).
+	 */
+	if (rescope)
+		resync(d, 0);
 	now = monotonic_ms();
 	set_config_timers(d, now);
 	/*
@@ -803,6 +859,38 @@ static void warn_without_timestamps(void)
 }
 
 /*
+ * What the previous podflowd counted (its mark), before write_meta()
+ * records this one's settings: the start-up dump shows again those still
+ * open.  The mark holds for the pod CIDRs it was counted in, and on a
+ * clock that has not gone back past it; else, or damaged, there is none,
+ * and every open connection counts again.
+ */
+static void read_mark(struct daemon *d)
+{
+	char *was = NULL, *now = config_pod_cidrs_text(&d->cfg);
+	int64_t mark = 0;
+
+	if (store_counted_before(d->store, &mark) < 0 ||
+	    store_meta_get(d->store, "pod_cidrs", &was) < 0) {
+		log_msg(LOG_WARNING, "%s", errmsg_get());
+		mark = 0;
+	} else if (mark != 0 && (now == NULL || was == NULL ||
+				 strcmp(was, now) != 0)) {
+		log_msg(LOG_NOTICE, "pod_cidrs changed since the last run: "
+				    "every open connection counts again");
+		mark = 0;
+	} else if (mark / 1000000000 > wall_seconds()) {
+		log_msg(LOG_WARNING, "the clock is behind the last run's count "
+				     "mark: every open connection counts "
+				     "again");
+		mark = 0;
+	}
+	d->mark = mark;
+	free(was);
+	free(now);
+}
+
+/*
  * Opens the database and the event socket, dumps the table and tells the
  * service manager it is ready.  Returns 0, or -1 once the error is logged.
  */
@@ -834,13 +922,8 @@ static int start(struct daemon *d)
 	}
 	collector_set_clock(d->col, wall_seconds);
 	warn_without_timestamps();
+	read_mark(d);
 	write_meta(d);
-	/*
-	 * What the previous podflowd counted: the start-up dump shows those
-	 * still open again.  A damaged mark is no mark: they count again.
-	 */
-	if (store_counted_before(d->store, &d->mark) < 0)
-		log_msg(LOG_WARNING, "%s", errmsg_get());
 	collector_set_counted_before(d->col, d->mark);
 	/* After the bind: connections opened before start-up count too. */
 	if (resync(d, 0) < 0)

@@ -567,7 +567,7 @@ static int store_upsert_edge(struct store *s, const struct store_edge *e)
 	return store_put(s, st, rc, "writing edges");
 }
 
-/* The meta key of store_flush_counted()'s mark (counted_clear.sql). */
+/* The meta key of store_flush_counted()'s mark. */
 #define COUNTED_BEFORE "collector_counted_before"
 
 int store_flush_counted(struct store *s, const struct store_edge *edges,
@@ -583,11 +583,8 @@ int store_flush_counted(struct store *s, const struct store_edge *edges,
 		if (store_upsert_edge(s, &edges[i]) < 0)
 			goto rollback;
 	snprintf(mark, sizeof(mark), "%lld", (long long)counted_before);
-	if (counted_before != 0 ? store_meta_set(s, COUNTED_BEFORE, mark)
-				: store_script(s, sql_counted_clear, NULL, 0,
-					       NULL, 0)) {
+	if (counted_before != 0 && store_meta_set(s, COUNTED_BEFORE, mark) < 0)
 		goto rollback;
-	}
 	if (store_exec(s, "COMMIT", "writing edges") < 0)
 		goto rollback;
 	return 0;
@@ -610,22 +607,24 @@ int store_flush_edges(struct store *s, const struct store_edge *edges,
 int store_counted_before(struct store *s, int64_t *ns)
 {
 	char *value, *end;
-	int rc = 0;
+	long long v = 0;
+	int rc = -1;
 
-	*ns = 0;
 	if (store_meta_get(s, COUNTED_BEFORE, &value) < 0)
 		return -1;
-	if (value == NULL)
-		return 0;
-	errno = 0;
-	*ns = strtoll(value, &end, 10);
-	if (errno != 0 || *end != '\0' || *ns < 0) {
-		errmsg_set("%s: meta %s is '%s', not a time: the database is "
-			   "damaged",
-			   s->path, COUNTED_BEFORE, value);
-		*ns = 0;
-		rc = -1;
+	if (value != NULL) {
+		errno = 0;
+		v = strtoll(value, &end, 10);
+		if (errno != 0 || end == value || *end != '\0' || v < 0) {
+			errmsg_set("%s: meta %s is '%s', not a time: the "
+				   "database is damaged",
+				   s->path, COUNTED_BEFORE, value);
+			goto out;
+		}
 	}
+	*ns = v;
+	rc = 0;
+out:
 	free(value);
 	return rc;
 }

@@ -163,19 +163,20 @@ static const struct scenario scenarios[] = {
 	/*
 	 * Grown (the kernel's maximum raised), the table keeps what it knew,
 	 * each still found by its tuple, and has room for more; asked to
-	 * shrink, it keeps its room.
+	 * shrink, it keeps its room.  (The chains are rebuilt: 16 heads for
+	 * 2 entries, 128 for 100.)
 	 */
 	{ "test_grown_table_keeps_what_it_knew", 2,
 	  { CONN(1, 1, 0), CONN(2, 2, 0), CONN(3, 3, 0), CONN(4, 4, 0) },
 	  STEPS(OBSERVE(A, 60, 1, CONNTAB_ADDED),
 		OBSERVE(B, 120, 1, CONNTAB_ADDED),
 		OBSERVE(C, 0, 1, CONNTAB_FULL),
-		GROW(4, 4),
+		GROW(100, 100),
 		OBSERVE_KNOWN(A, 0, 2, 60),
 		OBSERVE_KNOWN(B, 0, 2, 120),
 		OBSERVE(C, 180, 2, CONNTAB_ADDED),
 		OBSERVE(D, 180, 2, CONNTAB_ADDED),
-		GROW(1, 4),
+		GROW(1, 100),
 		COUNT(4),
 		FORGET_LAST(B, 120),
 		FORGET_LAST(A, 60),
@@ -291,6 +292,44 @@ static void test_many_connections_chain_correctly(void **state)
 	conntab_free(t);
 }
 
+/* A table grown with a thousand entries in place still finds each. */
+static void test_grown_table_finds_every_entry(void **state)
+{
+	enum { N = 1000 };
+	struct conntab *t = conntab_new(N);
+	int64_t bucket;
+
+	(void)state;
+	for (int i = 0; i < N; i++) {
+		struct ctflow f = conn((uint16_t)i, (uint32_t)i, 0);
+
+		assert_int_equal(conntab_observe(t, &f, i, 1, NULL),
+				 CONNTAB_ADDED);
+	}
+	assert_int_equal(conntab_grow(t, 8 * N), 0);
+	for (int i = 0; i < N; i++) {
+		struct ctflow f = conn((uint16_t)i, (uint32_t)i, 0);
+
+		assert_int_equal(conntab_observe(t, &f, 0, 2, &bucket),
+				 CONNTAB_KNOWN);
+		assert_int_equal(bucket, i);
+	}
+	for (int i = N; i < 8 * N; i++) {
+		struct ctflow f = conn((uint16_t)i, (uint32_t)i, 0);
+
+		assert_int_equal(conntab_observe(t, &f, i, 2, NULL),
+				 CONNTAB_ADDED);
+	}
+	assert_int_equal(conntab_count(t), 8 * N);
+	for (int i = 0; i < 8 * N; i++) {
+		struct ctflow f = conn((uint16_t)i, (uint32_t)i, 0);
+
+		assert_int_equal(conntab_forget(t, &f, &bucket), CONNTAB_LAST);
+		assert_int_equal(bucket, i);
+	}
+	conntab_free(t);
+}
+
 /*
  * A DESTROY in one zone, then the tuple reused, in both zones.  Which
  * message counts a connection is the table's affair: what is pinned is
@@ -330,6 +369,7 @@ int main(void)
 {
 	static const struct CMUnitTest functions[] = {
 		cmocka_unit_test(test_many_connections_chain_correctly),
+		cmocka_unit_test(test_grown_table_finds_every_entry),
 		cmocka_unit_test(test_zones_with_reuse_count_each_connection),
 		cmocka_unit_test(test_bad_size_is_refused_with_a_message),
 	};

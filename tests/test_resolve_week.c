@@ -218,8 +218,8 @@ static void assert_window(struct testdb *f, int64_t since, int64_t until,
 
 /*
  * 1. A week is summed once resolution passes its end, not before: until
- * Sunday 23:00 its days are read; from Monday on, its two edges are a
- * row each where the days have fourteen.  The windows that hold it whole
+ * Sunday 23:00 its days are read; from Monday 00:00 on, its two edges are
+ * a row each where the days have fourteen.  The windows that hold it whole
  * read the same through it as through its days.
  */
 static void test_summed_once_resolution_passes_its_end(void **state)
@@ -232,6 +232,12 @@ static void test_summed_once_resolution_passes_its_end(void **state)
 			 WEEK0 + WEEK - HOUR);
 	assert_rows(f, "0 0", "SELECT (SELECT count(*) FROM edge_week_done), "
 			      "(SELECT count(*) FROM edge_week)");
+
+	/* The pass that ends at Monday 00:00 sums it. */
+	import_running(f, WEEK0 + WEEK + 59 * 60);
+	assert_int_equal(resolve_at(f->store, NOW).until, WEEK0 + WEEK);
+	assert_rows(f, "1767571200",
+		    "SELECT group_concat(week) FROM edge_week_done");
 
 	import_running(f, IMPORTED);
 	resolve_at(f->store, NOW);

@@ -121,20 +121,19 @@ int store_flush_edges(struct store *s, const struct store_edge *edges,
 		      size_t n);
 
 /*
- * store_flush_edges(), and in the same transaction the mark of podflowd's
- * count (meta collector_counted_before): with counted_before not 0 (Unix
- * nanoseconds), the connections counted in the database are those that
- * started before it, so that the next podflowd does not count again
- * those it finds in its first table dump; with 0 and edges, no instant
- * says so any longer.  With no edges, the mark alone.  store_flush_edges()
- * is this with 0.
+ * store_flush_edges(), and with counted_before not 0 (Unix nanoseconds)
+ * in the same transaction podflowd's mark (meta collector_counted_before):
+ * every connection that started before it is counted in the database, so
+ * that the next podflowd does not count again those it finds open.  The
+ * database only grows: a mark stays true, and 0 leaves it as it is.  With
+ * no edges, the mark alone.  store_flush_edges() is this with 0.
  */
 int store_flush_counted(struct store *s, const struct store_edge *edges,
 			size_t n, int64_t counted_before);
 
 /*
  * The last mark store_flush_counted() wrote, into *ns (0: none).  Returns
- * 0, or -1 with errmsg.
+ * 0, or -1 with errmsg (*ns untouched).
  */
 int store_counted_before(struct store *s, int64_t *ns);
 

@@ -4,7 +4,10 @@
 -- summed and wholly inside the window (flows_weeks.sql), come from
 -- edge_week, a row per edge where the days have up to seven; the days
 -- before and after them, and the tail, as flows_window.sql reads them.
--- ?4 = ?5: no week, every day.  ?1 to ?3 as in flows_window.sql.
+-- ?4 = ?5: no week, every day.  ?1 to ?3 as in flows_window.sql.  A week
+-- row needs no test of its times: the window holds its week whole, and
+-- each of its day rows was first seen in its day (a bucket of it) and
+-- last seen no earlier, so each was in the window.
 SELECT day, client, route, src_pod_id, dst_pod_id, service_id,
        connections, first_seen, last_seen,
        src_holders > 1 OR dst_holders > 1
