@@ -63,6 +63,7 @@ struct collector {
 	int64_t counted_before; /* the previous run counted those before */
 	int untracked;	    /* a connection is left uncounted for want of room */
 	int dump_full;	    /* ...one was, in the dump under way */
+	int reliable;	    /* every DESTROY comes, late maybe (ctsub.h) */
 	struct flowtab *edges;
 	struct conntab *conns;
 	struct collector_stats stats;
@@ -418,10 +419,21 @@ int collector_resync(struct collector *c, struct ctsub *sub, int after_loss)
 	return 0;
 }
 
+void collector_set_reliable(struct collector *c, int on)
+{
+	c->reliable = on;
+}
+
 void collector_sweep(struct collector *c)
 {
-	if (c->sweep_gen == 0)
+	/*
+	 * With reliable events, a connection the dump did not show may be
+	 * one whose DESTROY the kernel still holds: it ends when that comes.
+	 */
+	if (c->sweep_gen == 0 || c->reliable) {
+		c->sweep_gen = 0;
 		return;
+	}
 	conntab_sweep(c->conns, c->sweep_gen);
 	c->sweep_gen = 0;
 }

@@ -154,6 +154,12 @@ void collector_dump_end(struct collector *c, int after_loss);
  */
 void collector_sweep(struct collector *c);
 
+/*
+ * With reliable events on (ctsub_set_reliable()), every end comes, if
+ * late, so that dumps forget nothing (collector_sweep() is a no-op).
+ */
+void collector_set_reliable(struct collector *c, int on);
+
 /* Counts an episode of events the kernel dropped (ENOBUFS). */
 void collector_lost_events(struct collector *c);
 

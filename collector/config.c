@@ -287,6 +287,13 @@ static int set_key(const struct loader *l, const struct knode *k,
 		cfg->netlink_buffer_bytes = size;
 		return 0;
 	}
+	if (strcmp(key, "reliable_events") == 0) {
+		if (scalar(v) == NULL || (strcmp(scalar(v), "true") != 0 &&
+					  strcmp(scalar(v), "false") != 0))
+			return bad_value(l, v, key, "true or false");
+		cfg->reliable_events = strcmp(scalar(v), "true") == 0;
+		return 0;
+	}
 	if (strcmp(key, "metrics_file") == 0) {
 		/* Written next to itself and renamed: an absolute path. */
 		if (scalar(v) == NULL || scalar(v)[0] != '/')

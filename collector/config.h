@@ -37,6 +37,7 @@ struct config {
 	unsigned int stats_interval_seconds; /* 0: only on SIGUSR1 and exit */
 	char *metrics_file;		     /* owned; NULL: none */
 	unsigned int metrics_interval_seconds;
+	int reliable_events; /* the kernel keeps what it could not send */
 };
 
 /* Fills cfg with the defaults; nothing to free yet. */

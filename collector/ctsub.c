@@ -88,6 +88,27 @@ int ctsub_set_rcvbuf(struct ctsub *s, uint64_t bytes)
 	return 0;
 }
 
+int ctsub_set_reliable(struct ctsub *s, int on)
+{
+	int fd = mnl_socket_get_fd(s->events), v = on != 0;
+
+	/*
+	 * NETLINK_BROADCAST_ERROR has conntrack learn that an event did not
+	 * fit: it keeps an ended entry until its DESTROY is delivered, and
+	 * sends a NEW it could not with the entry's next event (its DESTROY,
+	 * maybe minutes later).  ENOBUFS still says a NEW is late, so that a
+	 * dump counts the connections open meanwhile (NETLINK_NO_ENOBUFS
+	 * would hide that).
+	 */
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_BROADCAST_ERROR, &v,
+		       sizeof(v)) < 0) {
+		errmsg_set("%s reliable conntrack events: %s",
+			   on ? "asking for" : "turning off", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 uint64_t ctsub_rcvbuf(const struct ctsub *s)
 {
 	int size = 0;

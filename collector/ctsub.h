@@ -65,6 +65,15 @@ int ctsub_fd(const struct ctsub *s);
  */
 int ctsub_set_rcvbuf(struct ctsub *s, uint64_t bytes);
 
+/*
+ * Reliable events (on nonzero): the kernel keeps what it could not queue
+ * on the event socket, an ended entry (and its place in the table) until
+ * its DESTROY is read, and a NEW to go with the entry's next event; it
+ * still reports that a NEW is late (CTSUB_LOST).  Off: the kernel drops
+ * what does not fit and says so.  Returns 0, or -1 with errmsg.
+ */
+int ctsub_set_reliable(struct ctsub *s, int on);
+
 /* The receive buffer the kernel granted, in bytes. */
 uint64_t ctsub_rcvbuf(const struct ctsub *s);
 

@@ -41,6 +41,8 @@
  */
 #define RESYNC_MIN_DELAY_MS 1000
 #define RESYNC_MAX_DELAY_MS 60000
+/* With reliable events, the resync waits for this long without a loss. */
+#define RELIABLE_QUIET_MS 10000
 /* A full dump now and then forgets connections whose end went unseen. */
 #define RESYNC_PERIODIC_S 3600
 /* At shutdown, what the kernel already queued is read for at most this. */
@@ -166,6 +168,7 @@ static void print_config(const struct config *cfg)
 	printf("stats_interval_seconds: %u\n", cfg->stats_interval_seconds);
 	printf("metrics_file: %s\n", cfg->metrics_file ? cfg->metrics_file : "");
 	printf("metrics_interval_seconds: %u\n", cfg->metrics_interval_seconds);
+	printf("reliable_events: %s\n", cfg->reliable_events ? "true" : "false");
 	free(cidrs);
 }
 
@@ -411,7 +414,17 @@ static void on_lost_events(struct daemon *d)
 	uint64_t suppressed;
 
 	collector_lost_events(d->col);
-	if (!timer_is_set(&d->timers, TIMER_RESYNC)) {
+	/*
+	 * With reliable events nothing was dropped: the kernel holds what
+	 * did not fit, and sends a late NEW with the connection's next
+	 * event.  A dump once the kernel has been quiet a while counts the
+	 * connections still open meanwhile, so that a count can be marked
+	 * again; sooner, each dump would only feed the backlog.
+	 */
+	if (d->cfg.reliable_events) {
+		timer_set(&d->timers, TIMER_RESYNC,
+			  monotonic_ms() + RELIABLE_QUIET_MS);
+	} else if (!timer_is_set(&d->timers, TIMER_RESYNC)) {
 		if (d->resync_delay == 0)
 			d->resync_delay = RESYNC_MIN_DELAY_MS;
 		timer_set(&d->timers, TIMER_RESYNC,
@@ -419,12 +432,15 @@ static void on_lost_events(struct daemon *d)
 	}
 	if (log_ratelimit_ok(&d->enobufs_rl, wall_seconds(), &suppressed))
 		log_msg(LOG_WARNING,
-			"the kernel dropped conntrack events (receive buffer "
-			"of %llu bytes full; %llu episodes so far%s); "
-			"resyncing from a table dump",
+			"%s (receive buffer of %llu bytes full; %llu episodes "
+			"so far%s); resyncing from a table dump%s",
+			d->cfg.reliable_events
+				? "conntrack events are late"
+				: "the kernel dropped conntrack events",
 			(unsigned long long)ctsub_rcvbuf(d->sub),
 			(unsigned long long)collector_stats(d->col)->enobufs,
-			suppressed ? ", some not logged" : "");
+			suppressed ? ", some not logged" : "",
+			d->cfg.reliable_events ? " once they are not" : "");
 }
 
 /*
@@ -438,7 +454,7 @@ static void resync_pending(struct daemon *d, int drained)
 {
 	int64_t now = monotonic_ms();
 
-	if (resync(d, 1) == 0 && drained) {
+	if (resync(d, 1) == 0 && (drained || d->cfg.reliable_events)) {
 		timer_stop(&d->timers, TIMER_RESYNC);
 		d->resync_delay = 0;
 		return;
@@ -487,7 +503,8 @@ static int receive(struct daemon *d)
 	case CTSUB_DRAINED:
 		/* What a dump's sweep and a pending resync wait for. */
 		collector_sweep(d->col);
-		if (timer_is_set(&d->timers, TIMER_RESYNC))
+		if (timer_is_set(&d->timers, TIMER_RESYNC) &&
+		    !d->cfg.reliable_events)
 			resync_pending(d, 1);
 		break;
 	case CTSUB_BUDGET:
@@ -551,6 +568,12 @@ static void reload(struct daemon *d)
 	if (next.netlink_buffer_bytes != d->cfg.netlink_buffer_bytes &&
 	    ctsub_set_rcvbuf(d->sub, next.netlink_buffer_bytes) < 0)
 		log_msg(LOG_WARNING, "%s", errmsg_get());
+	if (next.reliable_events != d->cfg.reliable_events) {
+		if (ctsub_set_reliable(d->sub, next.reliable_events) < 0)
+			log_msg(LOG_WARNING, "%s", errmsg_get());
+		else
+			collector_set_reliable(d->col, next.reliable_events);
+	}
 	/* Flows of a new scope: anything pending was judged by the old one. */
 	flush(d);
 	rescope = !same_scope(&d->cfg, &next);
@@ -909,7 +932,8 @@ static int start(struct daemon *d)
 	sdnotify_sendf("EXTEND_TIMEOUT_USEC=%llu\nSTATUS=opening the database",
 		       (unsigned long long)OPEN_TIMEOUT_S * 1000000);
 	if (store_open(store_path(d->cfg.db), 0, &d->store) < 0 ||
-	    ctsub_open(d->cfg.netlink_buffer_bytes, &d->sub) < 0) {
+	    ctsub_open(d->cfg.netlink_buffer_bytes, &d->sub) < 0 ||
+	    ctsub_set_reliable(d->sub, d->cfg.reliable_events) < 0) {
 		log_msg(LOG_ERR, "%s", errmsg_get());
 		return -1;
 	}
@@ -920,6 +944,7 @@ static int start(struct daemon *d)
 		log_msg(LOG_ERR, "start-up: %s", errmsg_get());
 		return -1;
 	}
+	collector_set_reliable(d->col, d->cfg.reliable_events);
 	collector_set_clock(d->col, wall_seconds);
 	warn_without_timestamps();
 	read_mark(d);

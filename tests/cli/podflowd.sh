@@ -20,6 +20,7 @@ raw_retention_hours: 36
 stats_interval_seconds: 60
 metrics_file: /tmp/podflowd.prom
 metrics_interval_seconds: 5
+reliable_events: true
 YAML
 t_case "--check-config reads every key"
 t_run 0 "$PODFLOWD" --config "$tmp/good.yaml" --check-config
@@ -32,7 +33,8 @@ retention_days: 7
 raw_retention_hours: 36
 stats_interval_seconds: 60
 metrics_file: /tmp/podflowd.prom
-metrics_interval_seconds: 5"
+metrics_interval_seconds: 5
+reliable_events: true"
 
 t_case "flags override the file"
 t_run 0 "$PODFLOWD" --config "$tmp/good.yaml" --check-config \
@@ -57,6 +59,9 @@ flush_interval_ms: fast"
 bad "bad size" "netlink_buffer_bytes: '12X' is not a size" \
 	"pod_cidrs: [10.244.0.0/16]
 netlink_buffer_bytes: 12X"
+bad "bad boolean" "2: reliable_events: 'yes' is not true or false" \
+	"pod_cidrs: [10.244.0.0/16]
+reliable_events: yes"
 bad "bad CIDR" "4: pod_cidrs: '10.244.1.0/16' has host bits set" \
 	"retention_days: 3
 pod_cidrs:
