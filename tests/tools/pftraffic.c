@@ -13,6 +13,18 @@
  *	sends FLOWS one-byte UDP datagrams, each a new flow (a distinct
  *	source and destination port pair), as fast as it can, and prints
  *	how many it sent and the rate.
+ *   pftraffic sink ADDR PORT [PORTS]
+ *	listens for TCP on PORTS ports from PORT (default 32) and closes each
+ *	connection as soon as it is accepted, with a reset (SO_LINGER 0),
+ *	until killed.
+ *   pftraffic flood-tcp ADDR PORT FLOWS [PORTS]
+ *	opens FLOWS TCP connections, each a new flow: flow i from source
+ *	port 10000 + i % 50000 to port PORT + i / 50000 % PORTS (default
+ *	32), so that no two of the first 50000 * PORTS share a tuple.  Up to
+ *	FLOOD_TCP_INFLIGHT handshakes at once, as fast as they complete;
+ *	each connection is closed with a reset (SO_LINGER 0) as soon as its
+ *	handshake is done.  Prints how many completed, the rate, and how
+ *	many failed (refused or timed out); exits 1 if any failed.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -22,6 +34,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +44,12 @@
 #define FLOOD_BATCH 64
 /* Destination ports per source socket in a flood. */
 #define FLOOD_PORTS 50000
+/* A TCP flood: source ports, handshakes in flight, SYNs sent per flow. */
+#define FLOOD_TCP_SPORT 10000
+#define FLOOD_TCP_SPORTS 50000
+#define FLOOD_TCP_INFLIGHT 256
+#define FLOOD_TCP_SYNCNT 3
+#define SINK_MAX_PORTS 1024
 
 static int parse_sockaddr(const char *addr, const char *port,
 			  struct sockaddr_storage *ss, socklen_t *len)
@@ -185,6 +205,148 @@ static int flood(struct sockaddr_storage *ss, socklen_t len, long flows)
 	return 0;
 }
 
+/* The port sits at the same offset in both families. */
+static void set_port(struct sockaddr_storage *ss, int port)
+{
+	((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+}
+
+static int get_port(const struct sockaddr_storage *ss)
+{
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+static int set_reset_on_close(int fd)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	return setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+}
+
+static int sink(struct sockaddr_storage *ss, socklen_t len, int ports)
+{
+	int ep = epoll_create1(0), base = get_port(ss), one = 1;
+
+	if (ep < 0 || ports < 1 || ports > SINK_MAX_PORTS ||
+	    base + ports > 65536) {
+		fprintf(stderr, "pftraffic: sink: bad port range\n");
+		return 1;
+	}
+	for (int i = 0; i < ports; i++) {
+		struct sockaddr_storage a = *ss;
+		int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+		set_port(&a, base + i);
+		if (fd < 0 ||
+		    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+			       sizeof(one)) < 0 ||
+		    /* Inherited by each accepted connection. */
+		    set_reset_on_close(fd) < 0 ||
+		    bind(fd, (struct sockaddr *)&a, len) < 0 ||
+		    listen(fd, 4096) < 0 ||
+		    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			perror("pftraffic: sink");
+			return 1;
+		}
+	}
+	for (;;) {
+		struct epoll_event evs[64];
+		int n = epoll_wait(ep, evs, 64, -1);
+
+		for (int i = 0; i < n; i++) {
+			int c;
+
+			while ((c = accept4(evs[i].data.fd, NULL, NULL,
+					    SOCK_NONBLOCK)) >= 0)
+				close(c);
+		}
+	}
+}
+
+/*
+ * Starts flow number i: a non-blocking connect, watched by ep.  Returns
+ * 0, or -1 when the connection failed at once (counted by the caller).
+ */
+static int tcp_start(int ep, const struct sockaddr_storage *ss, socklen_t len,
+		     long i, int ports)
+{
+	struct sockaddr_storage src, dst = *ss;
+	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int one = 1, syncnt = FLOOD_TCP_SYNCNT;
+	struct epoll_event ev = { .events = EPOLLOUT };
+
+	if (fd < 0) {
+		perror("pftraffic: socket");
+		return -2;
+	}
+	memset(&src, 0, sizeof(src));
+	src.ss_family = ss->ss_family;
+	set_port(&src, FLOOD_TCP_SPORT + (int)(i % FLOOD_TCP_SPORTS));
+	set_port(&dst, get_port(ss) + (int)(i / FLOOD_TCP_SPORTS % ports));
+	ev.data.fd = fd;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &syncnt,
+		       sizeof(syncnt)) < 0 ||
+	    set_reset_on_close(fd) < 0 ||
+	    bind(fd, (struct sockaddr *)&src, len) < 0 ||
+	    (connect(fd, (struct sockaddr *)&dst, len) < 0 &&
+	     errno != EINPROGRESS) ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		close(fd);
+		return -1;
+	}
+	return 0;
+}
+
+static int flood_tcp(struct sockaddr_storage *ss, socklen_t len, long flows,
+		     int ports)
+{
+	int ep = epoll_create1(0), inflight = 0;
+	long started = 0, done = 0, failed = 0;
+	double start = now_s(), took;
+
+	if (ep < 0 || ports < 1 || get_port(ss) + ports > 65536) {
+		fprintf(stderr, "pftraffic: flood-tcp: bad port range\n");
+		return 2;
+	}
+	while (done + failed < flows) {
+		struct epoll_event evs[FLOOD_TCP_INFLIGHT];
+		int n;
+
+		while (inflight < FLOOD_TCP_INFLIGHT && started < flows) {
+			int r = tcp_start(ep, ss, len, started++, ports);
+
+			if (r == -2)
+				return 1;
+			if (r < 0)
+				failed++;
+			else
+				inflight++;
+		}
+		if (inflight == 0)
+			continue;
+		n = epoll_wait(ep, evs, FLOOD_TCP_INFLIGHT, 1000);
+		for (int i = 0; i < n; i++) {
+			int fd = evs[i].data.fd, err = 0;
+			socklen_t elen = sizeof(err);
+
+			getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen);
+			/* Reset by the server: the handshake was done. */
+			if (err == 0 || err == ECONNRESET || err == EPIPE)
+				done++;
+			else
+				failed++;
+			close(fd); /* a reset: SO_LINGER 0 */
+			inflight--;
+		}
+	}
+	took = now_s() - start;
+	printf("connected %ld flows in %.3f s (%.0f flows/s), %ld failed\n",
+	       done, took, took > 0 ? (double)done / took : 0.0, failed);
+	return failed ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
@@ -217,7 +379,18 @@ int main(int argc, char **argv)
 			return 2;
 		return flood(&ss, len, atol(argv[4]));
 	}
-	fprintf(stderr, "usage: pftraffic serve|connect|flood ... (see the "
-			"source)\n");
+	if (argc >= 4 && strcmp(argv[1], "sink") == 0) {
+		if (parse_sockaddr(argv[2], argv[3], &ss, &len) < 0)
+			return 2;
+		return sink(&ss, len, argc > 4 ? atoi(argv[4]) : 32);
+	}
+	if (argc >= 5 && strcmp(argv[1], "flood-tcp") == 0) {
+		if (parse_sockaddr(argv[2], argv[3], &ss, &len) < 0)
+			return 2;
+		return flood_tcp(&ss, len, atol(argv[4]),
+				 argc > 5 ? atoi(argv[5]) : 32);
+	}
+	fprintf(stderr, "usage: pftraffic serve|connect|flood|sink|flood-tcp "
+			"... (see the source)\n");
 	return 2;
 }
