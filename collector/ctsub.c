@@ -274,32 +274,46 @@ static int stats_reply(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/*
+ * Reads the answers to request seq on nl, each message to cb, until their
+ * end (NLMSG_DONE or the acknowledgement): MNL_CB_STOP, or MNL_CB_ERROR
+ * with errno (0: cb stopped).
+ */
+static int answers(struct ctsub *s, struct mnl_socket *nl, unsigned int seq,
+		   mnl_cb_t cb, void *data)
+{
+	unsigned int portid = mnl_socket_get_portid(nl);
+
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl, s->buf, CTSUB_RECV_BUFFER);
+		int rc;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return MNL_CB_ERROR;
+		}
+		errno = 0;
+		rc = mnl_cb_run(s->buf, (size_t)n, seq, portid, cb, data);
+		if (rc <= MNL_CB_STOP)
+			return rc;
+	}
+}
+
 int ctsub_table_max(struct ctsub *s, uint32_t *max)
 {
-	unsigned int seq = (unsigned int)time(NULL), portid;
+	unsigned int seq = (unsigned int)time(NULL);
 	struct mnl_socket *nl = request(s, IPCTNL_MSG_CT_GET_STATS, NLM_F_ACK,
 					seq);
 	int64_t said = -1;
 	int rc = -1;
-	ssize_t n;
 
 	if (nl == NULL)
 		return -1;
-	portid = mnl_socket_get_portid(nl);
-	/* The reply, then the acknowledgement: it ends the exchange. */
-	for (;;) {
-		n = mnl_socket_recvfrom(nl, s->buf, CTSUB_RECV_BUFFER);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n >= 0)
-			n = mnl_cb_run(s->buf, (size_t)n, seq, portid,
-				       stats_reply, &said);
-		if (n <= MNL_CB_STOP)
-			break;
-	}
-	if (n < 0) {
+	/* The reply, then the acknowledgement. */
+	if (answers(s, nl, seq, stats_reply, &said) == MNL_CB_ERROR) {
 		errmsg_set("asking conntrack for its table size: %s",
-			   strerror(errno));
+			   strerror(errno ? errno : EIO));
 		goto out;
 	}
 	if (said < 0) {
@@ -317,37 +331,19 @@ out:
 int ctsub_dump(struct ctsub *s, ctsub_cb cb, void *data)
 {
 	struct dispatch d = { .cb = cb, .data = data, .dump = 1 };
-	unsigned int seq = (unsigned int)time(NULL), portid;
+	unsigned int seq = (unsigned int)time(NULL);
 	struct mnl_socket *nl = request(s, IPCTNL_MSG_CT_GET, NLM_F_DUMP, seq);
-	int rc = -1;
-	ssize_t n;
+	int rc = 0;
 
 	if (nl == NULL)
 		return -1;
-	portid = mnl_socket_get_portid(nl);
-	for (;;) {
-		n = mnl_socket_recvfrom(nl, s->buf, CTSUB_RECV_BUFFER);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+	if (answers(s, nl, seq, ctsub_dispatch, &d) == MNL_CB_ERROR) {
+		/* A failed callback has set errmsg. */
+		if (!d.cb_failed)
 			errmsg_set("reading the conntrack dump: %s",
-				   strerror(errno));
-			goto out;
-		}
-		n = mnl_cb_run(s->buf, (size_t)n, seq, portid, ctsub_dispatch,
-			       &d);
-		if (n == MNL_CB_STOP)
-			break;
-		if (n == MNL_CB_ERROR) {
-			/* A failed callback has set errmsg. */
-			if (!d.cb_failed)
-				errmsg_set("conntrack dump: %s",
-					   strerror(errno ? errno : EIO));
-			goto out;
-		}
+				   strerror(errno ? errno : EIO));
+		rc = -1;
 	}
-	rc = 0;
-out:
 	mnl_socket_close(nl);
 	return rc;
 }
