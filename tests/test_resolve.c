@@ -79,15 +79,6 @@ static void call(struct testdb *f, uint16_t port, int64_t at)
 	testdb_flush(f->store, &e);
 }
 
-static struct store_resolved resolve_at(struct store *s, int64_t now)
-{
-	struct store_resolved r = { -1, -1, -1, -1 };
-
-	if (store_resolve(s, now, &r) < 0)
-		fail_msg("store_resolve: %s", errmsg_get());
-	return r;
-}
-
 /* meta key as text, "NULL" when absent. */
 static char *meta(struct testdb *f, const char *key)
 {
@@ -172,7 +163,7 @@ static void test_resolves_whole_hours_up_to_the_import(void **state)
 	call(f, 1, t - HOUR - 60); /* 09:29: a past hour */
 	call(f, 1, t - 60);	   /* 10:29: the import's own hour */
 
-	r = resolve_at(f->store, t + DAY);
+	r = testdb_resolve(f->store, t + DAY);
 	assert_int_equal(r.until, 0);
 	assert_int_equal(r.rows, 0);
 	assert_int_equal(r.redone_from, 0);
@@ -183,12 +174,12 @@ static void test_resolves_whole_hours_up_to_the_import(void **state)
 
 	import_running(f, t);
 	/* now before the import bounds it too: 08:30, nothing yet. */
-	r = resolve_at(f->store, t - 2 * HOUR);
+	r = testdb_resolve(f->store, t - 2 * HOUR);
 	assert_int_equal(r.until, DAY0 + 8 * HOUR);
 	assert_int_equal(r.rows, 0);
 	assert_rows(f, "0", "SELECT count(*) FROM edge_day");
 
-	r = resolve_at(f->store, t + DAY);
+	r = testdb_resolve(f->store, t + DAY);
 	assert_int_equal(r.until, DAY0 + 10 * HOUR);
 	assert_int_equal(r.rows, 1);
 	assert_int_equal(r.redone_from, 0);
@@ -237,7 +228,7 @@ static void test_periods_split_at_midnight_and_the_resolution_hour(
 {
 	struct testdb *f = *state;
 	int64_t at = import_two_days(f);
-	struct store_resolved r = resolve_at(f->store, at + HOUR);
+	struct store_resolved r = testdb_resolve(f->store, at + HOUR);
 
 	assert_int_equal(r.until, DAY1 + 2 * HOUR);
 	/* day, connections, first and last seen within the day. */
@@ -268,7 +259,7 @@ static void test_second_resolution_changes_nothing(void **state)
 {
 	struct testdb *f = *state;
 	int64_t at = import_two_days(f);
-	struct store_resolved r = resolve_at(f->store, at + HOUR);
+	struct store_resolved r = testdb_resolve(f->store, at + HOUR);
 	char *rows, *days, *until, *again;
 	int64_t changes;
 
@@ -281,7 +272,7 @@ static void test_second_resolution_changes_nothing(void **state)
 		if (i == 2) /* the same pods, seen ten minutes later */
 			import_running(f, at + 600);
 		changes = sqlite3_total_changes64(store_db(f->store));
-		r = resolve_at(f->store, at + HOUR + i * DAY);
+		r = testdb_resolve(f->store, at + HOUR + i * DAY);
 		assert_int_equal(r.rows, 0);
 		assert_int_equal(r.redone_from, 0);
 		assert_int_equal(r.until, DAY1 + 2 * HOUR);
@@ -336,7 +327,7 @@ static void test_late_changes_show_at_once_and_fold_into_day_rows(
 	testdb_flush(f->store, &first);
 	call(f, 1, t - 60); /* in the tail */
 	import_running(f, t);
-	r = resolve_at(f->store, t + HOUR);
+	r = testdb_resolve(f->store, t + HOUR);
 	assert_int_equal(r.until, DAY0 + 10 * HOUR);
 	assert_rows(f, "0", "SELECT count(*) FROM edge_late");
 
@@ -362,7 +353,7 @@ static void test_late_changes_show_at_once_and_fold_into_day_rows(
 				    "2 1 10 2 33605 33606 web-1>cart-1");
 	assert_sums_are_the_raw_rows(f);
 
-	r = resolve_at(f->store, t + HOUR);
+	r = testdb_resolve(f->store, t + HOUR);
 	assert_int_equal(r.rows, 2);
 	assert_int_equal(r.until, DAY0 + 10 * HOUR);
 	assert_rows(f, "0", "SELECT count(*) FROM edge_late");
@@ -411,7 +402,7 @@ static void test_late_import_resolves_the_day_again(void **state)
 	call(f, 2, handover + 660);	  /* 09:11 */
 	call(f, 3, DAY0 + 10 * HOUR + 1200); /* 10:20, the tail */
 	import_running(f, t);
-	r = resolve_at(f->store, t + HOUR);
+	r = testdb_resolve(f->store, t + HOUR);
 	assert_int_equal(r.until, DAY0 + 10 * HOUR);
 	assert_rows(f, "1 cart-1 1; 2 cart-1 2; 3 cart-1 1",
 		    "SELECT server_port, dst_pod, sum(connections) FROM "
@@ -429,7 +420,7 @@ static void test_late_import_resolves_the_day_again(void **state)
 		    "SELECT server_port, dst_pod, sum(connections) FROM "
 		    "resolved_edges GROUP BY 1, 2 ORDER BY 1, 2");
 
-	r = resolve_at(f->store, t + HOUR);
+	r = testdb_resolve(f->store, t + HOUR);
 	assert_int_equal(r.redone_from, DAY0);
 	assert_int_equal(r.until, DAY0 + 10 * HOUR);
 	assert_rows(f, "1 cart-1 1; 2 search-1 2; 3 search-1 1",
@@ -442,7 +433,7 @@ static void test_late_import_resolves_the_day_again(void **state)
 	assert_sums_are_the_raw_rows(f);
 
 	/* Resolved with the new inventory, the day is left alone again. */
-	r = resolve_at(f->store, t + HOUR);
+	r = testdb_resolve(f->store, t + HOUR);
 	assert_int_equal(r.redone_from, 0);
 	assert_int_equal(r.rows, 0);
 }
@@ -768,7 +759,7 @@ static void test_readonly_copy_reads_as_the_resolved_original(void **state)
 	(void)copy_file(wal, copy_wal);
 	assert_int_equal(store_open(f->path, 0, &f->store), 0);
 
-	r = resolve_at(f->store, at + HOUR);
+	r = testdb_resolve(f->store, at + HOUR);
 	assert_int_equal(r.until, DAY1 + 10 * HOUR);
 	assert_true(r.rows > 0);
 	/* The same late writes into both, resolved and tail. */
@@ -825,7 +816,7 @@ static void test_late_row_without_start_counts_as_unstarted(void **state)
 
 	call(f, 1, b);
 	import_running(f, t);
-	resolve_at(f->store, t + HOUR);
+	testdb_resolve(f->store, t + HOUR);
 	dump.connections = 1;
 	testdb_flush(f->store, &dump);
 	/* The raw rows: one by its bucket, one by its start. */
@@ -834,7 +825,7 @@ static void test_late_row_without_start_counts_as_unstarted(void **state)
 		    "GROUP BY 1 ORDER BY 1");
 	assert_int_equal(store_count_unstarted(f->store, 0, INT64_MAX, &n), 0);
 	assert_int_equal(n, 1);
-	resolve_at(f->store, t + HOUR);
+	testdb_resolve(f->store, t + HOUR);
 	assert_int_equal(store_count_unstarted(f->store, 0, INT64_MAX, &n), 0);
 	assert_int_equal(n, 1);
 }
@@ -873,7 +864,7 @@ static void test_late_dump_in_a_handover_minute_credits_as_the_tail(
 
 	call(f, 1, handover - 20); /* cart-1's, by its start */
 	testdb_import(f->store, INVENTORY_SNAPSHOT, t, pods, 3);
-	resolve_at(f->store, t + HOUR);
+	testdb_resolve(f->store, t + HOUR);
 	assert_kept_as_the_rule(f, PER_POD_SQL, "flow_resolved", "cart-1 1 1");
 
 	dump.connections = 1;
@@ -881,7 +872,7 @@ static void test_late_dump_in_a_handover_minute_credits_as_the_tail(
 	testdb_flush(f->store, &dump);
 	assert_kept_as_the_rule(f, PER_POD_SQL, "flow_resolved",
 				"cart-1 2 2; search-1 2 2");
-	resolve_at(f->store, t + HOUR);
+	testdb_resolve(f->store, t + HOUR);
 	assert_kept_as_the_rule(f, PER_POD_SQL, "flow_resolved",
 				"cart-1 2 2; search-1 2 2");
 }
@@ -947,13 +938,13 @@ static void test_workloads_learnt_later_mark_dups_again(void **state)
 	e.connections = 1;
 	testdb_flush(f->store, &e);
 	import_jobs(f, t, handover, 0);
-	resolve_at(f->store, t + HOUR);
+	testdb_resolve(f->store, t + HOUR);
 	assert_rows(f, "backup-29000000-a Job backup-29000000 0; "
 		       "backup-29000060-b Job backup-29000060 0",
 		    dups, "resolved_edges");
 
 	import_jobs(f, t + 60, handover, 1);
-	resolve_at(f->store, t + HOUR);
+	testdb_resolve(f->store, t + HOUR);
 	assert_kept_as_the_rule(f, dups,
 				"(SELECT * FROM flow_resolved_all "
 				"WHERE source = 'edge')",

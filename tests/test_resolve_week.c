@@ -69,15 +69,6 @@ static void call(struct testdb *f, uint16_t port, int64_t at)
 	testdb_flush(f->store, &e);
 }
 
-static struct store_resolved resolve_at(struct store *s, int64_t now)
-{
-	struct store_resolved r = { -1, -1, -1, -1 };
-
-	if (store_resolve(s, now, &r) < 0)
-		fail_msg("store_resolve: %s", errmsg_get());
-	return r;
-}
-
 /*
  * The Sunday before WEEK0, its seven days, the Monday and the Tuesday
  * after: each day port 1 at 09:00 and 20:00, port 2 at 15:00.
@@ -100,7 +91,7 @@ static void summed_week(struct testdb *f)
 {
 	calls(f);
 	import_running(f, IMPORTED);
-	assert_int_equal(resolve_at(f->store, NOW).until,
+	assert_int_equal(testdb_resolve(f->store, NOW).until,
 			 WEEK0 + WEEK + 21 * HOUR);
 	assert_rows(f, "1767571200",
 		    "SELECT group_concat(week) FROM edge_week_done");
@@ -228,19 +219,19 @@ static void test_summed_once_resolution_passes_its_end(void **state)
 
 	calls(f);
 	import_running(f, WEEK0 + WEEK - 1800);
-	assert_int_equal(resolve_at(f->store, WEEK0 + WEEK + HOUR).until,
+	assert_int_equal(testdb_resolve(f->store, WEEK0 + WEEK + HOUR).until,
 			 WEEK0 + WEEK - HOUR);
 	assert_rows(f, "0 0", "SELECT (SELECT count(*) FROM edge_week_done), "
 			      "(SELECT count(*) FROM edge_week)");
 
 	/* The pass that ends at Monday 00:00 sums it. */
 	import_running(f, WEEK0 + WEEK + 59 * 60);
-	assert_int_equal(resolve_at(f->store, NOW).until, WEEK0 + WEEK);
+	assert_int_equal(testdb_resolve(f->store, NOW).until, WEEK0 + WEEK);
 	assert_rows(f, "1767571200",
 		    "SELECT group_concat(week) FROM edge_week_done");
 
 	import_running(f, IMPORTED);
-	resolve_at(f->store, NOW);
+	testdb_resolve(f->store, NOW);
 	assert_rows(f, "1767571200 2 14",
 		    "SELECT (SELECT group_concat(week) FROM edge_week_done), "
 		    "(SELECT count(*) FROM edge_week), (SELECT count(*) FROM "
@@ -251,7 +242,7 @@ static void test_summed_once_resolution_passes_its_end(void **state)
 	assert_window(f, 0, WEEK0 + 2 * WEEK, "1 20; 2 10");
 	assert_window(f, WEEK0, WEEK0 + WEEK, "1 14; 2 7");
 	/* Resolving again changes nothing. */
-	assert_int_equal(resolve_at(f->store, NOW).rows, 0);
+	assert_int_equal(testdb_resolve(f->store, NOW).rows, 0);
 	assert_weeks_are_their_days(f);
 }
 
@@ -294,7 +285,7 @@ static void test_late_change_is_added_to_the_week(void **state)
 
 	summed_week(f);
 	call(f, 2, WEEK0 + 2 * DAY + 15 * HOUR + 10);
-	resolve_at(f->store, NOW);
+	testdb_resolve(f->store, NOW);
 	assert_rows(f, "0", "SELECT count(*) FROM edge_late");
 	assert_weeks_are_their_days(f);
 	assert_rows(f, "8", "SELECT connections FROM edge_week AS w JOIN "
@@ -330,7 +321,7 @@ static void test_late_import_sums_the_week_again(void **state)
 			      "(SELECT count(*) FROM edge_week)");
 	assert_window(f, WEEK0, WEEK0 + WEEK, "1 7; 1 7; 2 3; 2 4");
 
-	r = resolve_at(f->store, NOW);
+	r = testdb_resolve(f->store, NOW);
 	assert_int_equal(r.until, WEEK0 + WEEK + 21 * HOUR);
 	assert_rows(f, "1767571200",
 		    "SELECT group_concat(week) FROM edge_week_done");

@@ -239,3 +239,12 @@ void testdb_flush(struct store *s, const struct store_edge *e)
 	if (store_flush_edges(s, e, 1) < 0)
 		fail_msg("store_flush_edges: %s", errmsg_get());
 }
+
+struct store_resolved testdb_resolve(struct store *s, int64_t now)
+{
+	struct store_resolved r = { -1, -1, -1, -1 };
+
+	if (store_resolve(s, now, &r) < 0)
+		fail_msg("store_resolve: %s", errmsg_get());
+	return r;
+}

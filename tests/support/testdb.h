@@ -75,6 +75,12 @@ void testdb_import(struct store *s, enum inventory_mode mode, int64_t at,
 void testdb_flush(struct store *s, const struct store_edge *e);
 
 /*
+ * store_resolve() on s at now, as a writer's upkeep runs it; what it did
+ * (its fields -1 where it says nothing).  A failure fails the test.
+ */
+struct store_resolved testdb_resolve(struct store *s, int64_t now);
+
+/*
  * Runs the SQL printf(fmt, ...) makes on db, an SQLite handle of the
  * test's own or store_db(); one that fails fails the test at the
  * caller's line, with SQLite's message.
