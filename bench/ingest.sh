@@ -61,7 +61,16 @@
 # - CPU s: user + sys from /usr/bin/time; CPU µs per flow: that over
 #   kernel new; vs floor: that over the floor's;
 # - wake-ups: its voluntary context switches; peak RSS.
-# Then podflowd's own counters (collector_stats) per run.
+# Then podflowd's own counters (collector_stats) per run, and per receiver
+# and run what the node's conntrack statistics (`conntrack -S`, summed over
+# CPUs) moved by from just before the flood to the end of the run: a flow
+# counted by the nft rule whose entry the kernel then failed to confirm
+# (insert_failed, of them chaintoolong; the packet dropped at postrouting)
+# has no event at all, and kernel ended counts it as ended; early_drop
+# counts the entries evicted to make room for a new one (a DESTROY each;
+# not every eviction: where drop moves, kernel ended is the larger), drop
+# the new flows for which no entry could be had (dropped before the rule
+# counts them).  The per-run line shows insert_failed as ins_fail.
 #
 # Pinning (BENCH_PIN=0 to leave it to the scheduler): the generator, the
 # server and the kernel's work for their packets on the first CPU, the
@@ -148,6 +157,28 @@ YAML
 
 ct_count() { tb_in "$TB_NODE" cat /proc/sys/net/netfilter/nf_conntrack_count; }
 
+# The node's conntrack statistics that the tables show, in this order.
+CT_STATS="insert_failed chaintoolong clash_resolve drop early_drop search_restart error invalid"
+
+# The node's conntrack statistics (`conntrack -S`), summed over CPUs, as
+# values in CT_STATS order ("-" for one this conntrack does not print).
+ct_stats() {
+	tb_in "$TB_NODE" conntrack -S 2>/dev/null | awk -v names="$CT_STATS" '
+		{ for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2 && kv[2] ~ /^[0-9]+$/) sum[kv[1]] += kv[2] }
+		END {
+			n = split(names, name, " ")
+			for (i = 1; i <= n; i++) printf "%s%s", (name[i] in sum ? sum[name[i]] : "-"), (i < n ? " " : "\n")
+		}'
+}
+
+# ct_delta BEFORE AFTER: what each of ct_stats' values moved by.
+ct_delta() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		n = split(a, x, " "); split(b, y, " ")
+		for (i = 1; i <= n; i++) printf "%s%s", (x[i] == "-" || y[i] == "-" ? "-" : y[i] - x[i]), (i < n ? " " : "\n")
+	}'
+}
+
 # Flushes the node's table and waits until it is empty.
 empty_table() {
 	local n
@@ -195,9 +226,10 @@ drained() {
 
 # run_receiver NAME CMD...: runs a receiver under /usr/bin/time in the
 # node namespace on one flood of $FLOWS $PROTO flows.  Sets: sent rate
-# failed kernel ended drops rcvbuf wakeups cpu rss.
+# failed kernel ended drops rcvbuf wakeups cpu rss, and ctdelta (ct_delta
+# over the flood and the drain).
 run_receiver() {
-	local name=$1 out=$TB_TMP/$1.out err=$TB_TMP/$1.err pid rpid= count0 before flood
+	local name=$1 out=$TB_TMP/$1.out err=$TB_TMP/$1.err pid rpid= count0 before flood stats0
 	shift
 	empty_table
 	ip netns exec "$TB_NODE" "${RECEIVER_ON[@]}" /usr/bin/time -f '%U %S %M' -o "$TB_TMP/time" \
@@ -220,6 +252,7 @@ run_receiver() {
 	rcvbuf=$(subscriber_rcvbuf)
 	count0=$(ct_count)
 	before=$(tb_new_connections)
+	stats0=$(ct_stats)
 	if [ "$PROTO" = udp ]; then
 		flood=$(tb_in "$TB_PREFIX-a" "${LOAD_ON[@]}" "$PFTRAFFIC" flood $B $PORT "$FLOWS")
 	else
@@ -241,6 +274,7 @@ run_receiver() {
 	drained "$rpid"
 	kernel=$(($(tb_new_connections) - before))
 	ended=$((count0 + kernel - $(ct_count)))
+	ctdelta=$(ct_delta "$stats0" "$(ct_stats)")
 	read -r _ drops <<<"$(subscriber "$rpid")"
 	wakeups=$(awk '$1 == "voluntary_ctxt_switches:" { print $2 }' "/proc/$rpid/status" 2>/dev/null)
 	if ! kill -TERM "$rpid" 2>/dev/null; then
@@ -253,10 +287,12 @@ run_receiver() {
 	cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
 }
 
-# record RECEIVER NEW DESTROY RECORDED ENOBUFS: one result line.
+# record RECEIVER NEW DESTROY RECORDED ENOBUFS: one result line, and
+# one of the node's conntrack statistics.
 record() {
 	local per=$(awk -v c="$cpu" -v n="$kernel" 'BEGIN { printf "%.3f", n ? c * 1e6 / n : 0 }')
-	echo "$PROTO $FLOWS $1 $run $sent $failed $rate $kernel $ended $2 $3 $4 $((kernel - $4)) $5 ${drops:-0} ${rcvbuf:-0} $cpu $per $rss ${wakeups:-0}" |
+	echo "$PROTO $FLOWS $1 $run $kernel $ended $2 $3 $ctdelta" >>"$TB_TMP/ct-stats"
+	echo "$PROTO $FLOWS $1 $run $sent $failed $rate $kernel $ended $2 $3 $4 $((kernel - $4)) $5 ${drops:-0} ${rcvbuf:-0} $cpu $per $rss ${wakeups:-0} ${ctdelta%% *}" |
 		tee -a "$TB_TMP/results" | awk '{ printf "  %-4s %8s %-10s %3s", $1, $2, $3, $4; for (i = 5; i <= NF; i++) printf " %9s", $i; print "" }'
 }
 
@@ -265,7 +301,7 @@ counter() { query "SELECT coalesce((SELECT value FROM collector_stats WHERE name
 
 # Result columns: proto flows receiver run sent failed rate kernel ended
 # new destroy recorded lost enobufs drops rcvbuf cpu cpu_us_per_flow rss
-# wakeups.
+# wakeups insert_failed.
 col() {
 	awk -v p="$PROTO" -v f="$FLOWS" -v r="$1" -v c="$2" \
 		'$1 == p && $2 == f && $3 == r { print $c }' "$TB_TMP/results" | median
@@ -322,6 +358,19 @@ report() {
 			print "|"
 		}' "$TB_TMP/podflowd-counters"
 	echo
+	echo "The node's conntrack statistics (\`conntrack -S\`, summed over CPUs), what they moved by in each receiver's run; NEW missing: kernel new minus NEW received:"
+	echo
+	printf '| run | receiver | kernel new | NEW received | NEW missing | kernel ended | DESTROY received |'
+	printf ' %s |' $CT_STATS
+	echo
+	printf '| ---: | --- |%s\n' "$(printf ' ---: |%.0s' $(seq $((5 + $(wc -w <<<"$CT_STATS")))))"
+	awk -v p="$PROTO" -v f="$FLOWS" "$COMMAS"'
+		$1 == p && $2 == f {
+			printf "| %s | %s | %s | %s | %s | %s | %s ", $4, $3, commas($5), commas($7), commas($5 - $7), commas($6), commas($8)
+			for (i = 9; i <= NF; i++) printf "| %s ", $i == "-" ? "-" : commas($i)
+			print "|"
+		}' "$TB_TMP/ct-stats"
+	echo
 }
 
 echo "CPU: $(nproc) x $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), kernel $(uname -r)," \
@@ -332,7 +381,7 @@ for c in "${CASES[@]}"; do
 	echo
 	echo "$PROTO, $FLOWS flows per run (load average $(cut -d' ' -f1-3 /proc/loadavg) at the start):"
 	printf '  %-4s %8s %-10s %3s' proto flows receiver run
-	printf ' %9s' sent failed rate/s kernel ended new destroy recorded lost enobufs dropped rcvbuf cpu_s us/flow rss_KiB wakeups
+	printf ' %9s' sent failed rate/s kernel ended new destroy recorded lost enobufs dropped rcvbuf cpu_s us/flow rss_KiB wakeups ins_fail
 	echo
 	for run in $(seq "$RUNS"); do
 		run_receiver bare "$BARE" "$BUFFER"
