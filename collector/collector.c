@@ -45,6 +45,7 @@
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 
 #include "podflow/errmsg.h"
+#include "clock.h"
 #include "collector.h"
 #include "conntab.h"
 #include "ctflow.h"
@@ -176,10 +177,7 @@ static int64_t flow_start(const struct collector *c, const struct ctflow *f,
 
 static int64_t monotonic_usec(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	return clock_ns(CLOCK_MONOTONIC) / 1000;
 }
 
 int collector_flush_counted(struct collector *c, int64_t counted_before)
@@ -461,14 +459,12 @@ const struct collector_stats *collector_stats(struct collector *c)
 }
 
 /* Name and value of every counter, for the store and the log alike. */
-#define STATS_FIELDS(X)                                      \
-	X(events_new) X(events_destroy) X(dumped) X(connections) \
-	X(duplicates) X(untracked) X(counted_before) X(out_of_scope) \
-	X(parse_errors) \
-	X(flushes) \
-	X(edges_flushed) X(flush_errors) X(edges_dropped)        \
-	X(enobufs) X(resyncs) X(flush_usec_last) X(flush_usec_max) \
-	X(live_connections) X(pending_edges)
+#define STATS_FIELDS(X)                                             \
+	X(events_new) X(events_destroy) X(dumped) X(connections)        \
+	X(duplicates) X(untracked) X(counted_before) X(out_of_scope)    \
+	X(parse_errors) X(flushes) X(edges_flushed) X(flush_errors)     \
+	X(edges_dropped) X(enobufs) X(resyncs) X(flush_usec_last)       \
+	X(flush_usec_max) X(live_connections) X(pending_edges)
 
 int collector_save_stats(struct collector *c)
 {

@@ -19,6 +19,7 @@
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
 #include "podflow/errmsg.h"
+#include "clock.h"
 #include "ctsub.h"
 
 
@@ -28,14 +29,6 @@ struct ctsub {
 	uint64_t bytes; /* read from the event socket */
 	int64_t drained_at;
 };
-
-static int64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* What mnl_cb_run() passes to ctsub_dispatch(). */
 struct dispatch {
@@ -185,7 +178,7 @@ enum ctsub_status ctsub_receive(struct ctsub *s, int budget, ctsub_cb cb,
 
 	while (d.count < budget) {
 		/* Before the read: what it finds empty was queued after. */
-		int64_t before = realtime_ns();
+		int64_t before = clock_ns(CLOCK_REALTIME);
 		ssize_t n = recv(fd, s->buf, CTSUB_RECV_BUFFER, MSG_DONTWAIT);
 
 		if (n < 0) {

@@ -24,6 +24,7 @@
 #include "podflow/sdnotify.h"
 #include "podflow/store.h"
 #include "podflow/version.h"
+#include "clock.h"
 #include "collector.h"
 #include "conntab.h"
 #include "config.h"
@@ -105,23 +106,12 @@ static void usage(FILE *f)
 
 static int64_t monotonic_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_ns(CLOCK_MONOTONIC) / 1000000;
 }
 
 static int64_t wall_seconds(void)
 {
 	return (int64_t)time(NULL);
-}
-
-static int64_t wall_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* Builds the configuration in force from the file and the command line. */
@@ -252,7 +242,7 @@ static void flush(struct daemon *d)
 		if (mark != 0)
 			d->mark = mark;
 		if (edges)
-			d->edges_at = wall_ns();
+			d->edges_at = clock_ns(CLOCK_REALTIME);
 		return;
 	}
 	if (log_ratelimit_ok(&d->error_rl, wall_seconds(), &suppressed))
@@ -489,7 +479,11 @@ static int receive(struct daemon *d)
 			break;
 		on_lost_events(d);
 	}
-	if (ctsub_bytes_read(d->sub) >= d->sweep_at)
+	/*
+	 * What a dump's sweep waits for: the events queued during the dump
+	 * read, the socket drained or a queue's worth of bytes gone through.
+	 */
+	if (st == CTSUB_DRAINED || ctsub_bytes_read(d->sub) >= d->sweep_at)
 		collector_sweep(d->col);
 	d->at_drain = st == CTSUB_DRAINED;
 	switch (st) {
@@ -501,8 +495,7 @@ static int receive(struct daemon *d)
 			log_msg(LOG_ERR, "%s", errmsg_get());
 		return 0;
 	case CTSUB_DRAINED:
-		/* What a dump's sweep and a pending resync wait for. */
-		collector_sweep(d->col);
+		/* What a pending resync waits for. */
 		if (timer_is_set(&d->timers, TIMER_RESYNC) &&
 		    !d->cfg.reliable_events)
 			resync_pending(d, 1);
