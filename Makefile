@@ -33,7 +33,10 @@ DEB_PACKAGES = build-essential pkg-config libnetfilter-conntrack-dev \
 	nftables iproute2 conntrack time python3 python3-yaml \
 	systemd procps groff-base
 
-PKGS      = libnetfilter_conntrack libmnl sqlite3 yaml-0.1
+PKGS      = libmnl sqlite3 yaml-0.1
+# The unit tests build conntrack messages with libnetfilter_conntrack's
+# encoder; the programs read them with libmnl alone.
+TEST_PKGS = libnetfilter_conntrack cmocka
 WARNINGS  = -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	    -Wmissing-prototypes -Werror
 CFLAGS   ?= -O2 -g
@@ -42,7 +45,7 @@ SANITIZE ?=
 
 # Evaluated only when a recipe needs them, so that `make deps` works on a
 # machine without pkg-config.
-PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) $(TEST_PKGS))
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS))
 ALL_CFLAGS = -std=gnu11 $(CFLAGS) $(WARNINGS) $(SANITIZE) -MMD -MP \
 	     $(EXTRA_CFLAGS) -Iinclude -Itests -I$(BUILD)/gen -DPODFLOW_VERSION='"$(VERSION)"' \
@@ -161,7 +164,7 @@ $(BUILD)/policygen: $(OBJ)/policygen/policygen.o $(POLICYGEN_A) $(NETPOL_A) \
 $(BUILD)/tests/test_%: $(OBJ)/tests/test_%.o $$(TEST_DEPS_$$*)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) \
-		$$($(PKG_CONFIG) --libs cmocka)
+		$$($(PKG_CONFIG) --libs $(TEST_PKGS))
 
 $(BUILD)/tests/pftraffic: tests/tools/pftraffic.c
 	@mkdir -p $(dir $@)

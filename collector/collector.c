@@ -42,7 +42,6 @@
 #include <time.h>
 
 #include <libmnl/libmnl.h>
-#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 
 #include "podflow/errmsg.h"
 #include "clock.h"
@@ -346,7 +345,6 @@ int collector_handle(const struct nlmsghdr *nlh, enum ctsub_kind kind,
 		     void *collector)
 {
 	struct collector *c = collector;
-	struct nf_conntrack *ct;
 	struct ctflow f;
 
 	if (c->clock != NULL)
@@ -362,31 +360,20 @@ int collector_handle(const struct nlmsghdr *nlh, enum ctsub_kind kind,
 		c->stats.dumped++;
 		break;
 	}
-	/*
-	 * A fresh object per message: parsing does not clear attributes
-	 * left by the previous one.
-	 */
-	ct = nfct_new();
-	if (ct == NULL) {
+	if (ctflow_parse(nlh, &f) < 0) {
 		c->stats.parse_errors++;
 		return 0;
-	}
-	if (nfct_nlmsg_parse(nlh, ct) < 0 || ctflow_from_ct(ct, &f) < 0) {
-		c->stats.parse_errors++;
-		goto out;
 	}
 	if (kind == CTSUB_DESTROY) {
 		collector_handle_destroy(
 			c, &f, ctflow_in_scope(&f, c->cidrs, c->n_cidrs));
-		goto out;
+		return 0;
 	}
 	if (!ctflow_in_scope(&f, c->cidrs, c->n_cidrs)) {
 		c->stats.out_of_scope++;
-		goto out;
+		return 0;
 	}
 	collector_handle_flow(c, &f, kind);
-out:
-	nfct_destroy(ct);
 	return 0;
 }
 

@@ -2,40 +2,212 @@
  * ctflow: reading a conntrack entry as a client -> server flow (ctflow.h).
  */
 #include <arpa/inet.h>
+#include <endian.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 
 #include "podflow/errmsg.h"
 #include "podflow/store.h"
 #include "ctflow.h"
 
-/* Copies an address attribute of the given family into *a. */
-static void get_addr(const struct nf_conntrack *ct, int family, int attr4,
-		     int attr6, struct addr *a)
+/*
+ * Messages are read with libmnl's attribute walkers rather than
+ * libnetfilter_conntrack's parser: podflowd reads every event the node
+ * makes, and that parser allocates an object per message, fills every
+ * attribute it knows and answers a malformed message with exit().  Here a
+ * message is read in place, only for what a flow needs, and whatever does
+ * not fit is an error the caller counts.
+ */
+
+/* What one tuple (CTA_TUPLE_ORIG or CTA_TUPLE_REPLY) says. */
+struct tuple {
+	struct addr src, dst;
+	uint16_t sport, dport, icmp_id; /* network order */
+	uint8_t protocol;
+	unsigned int have; /* HAVE_* */
+};
+
+enum {
+	HAVE_SRC = 1,
+	HAVE_DST = 2,
+	HAVE_PROTO = 4,
+};
+
+/* Whether attr's payload is exactly len bytes. */
+static int payload_is(const struct nlattr *attr, size_t len)
 {
+	return mnl_attr_get_payload_len(attr) == len;
+}
+
+/*
+ * Whether a walk over attributes that stopped at attr used up every byte
+ * up to tail: libmnl's walkers stop quietly at an attribute that does not
+ * fit, which the kernel never sends.
+ */
+static int walked_to(const struct nlattr *attr, const void *tail)
+{
+	return (const void *)attr == tail;
+}
+
+/* The end of nest's payload. */
+static const void *nest_tail(const struct nlattr *nest)
+{
+	return (const char *)mnl_attr_get_payload(nest) +
+	       mnl_attr_get_payload_len(nest);
+}
+
+/* attr as an address of family into *a: 0, or -1 if its size is not. */
+static int read_addr(const struct nlattr *attr, int family, struct addr *a)
+{
+	size_t len = family == AF_INET ? 4 : 16;
+
+	if (!payload_is(attr, len))
+		return -1;
 	memset(a, 0, sizeof(*a));
 	a->family = (uint8_t)family;
-	if (family == AF_INET)
-		memcpy(a->bytes, nfct_get_attr(ct, attr4), 4);
-	else
-		memcpy(a->bytes, nfct_get_attr(ct, attr6), 16);
+	memcpy(a->bytes, mnl_attr_get_payload(attr), len);
+	return 0;
 }
 
-static uint16_t get_port(const struct nf_conntrack *ct, int attr)
+/* A CTA_TUPLE_IP nest, of family. */
+static int read_tuple_ip(const struct nlattr *nest, int family,
+			 struct tuple *t)
 {
-	if (!nfct_attr_is_set(ct, attr))
-		return 0;
-	return ntohs(nfct_get_attr_u16(ct, attr));
+	const struct nlattr *attr;
+	int v4 = family == AF_INET;
+
+	mnl_attr_for_each_nested(attr, nest) {
+		switch (mnl_attr_get_type(attr)) {
+		case CTA_IP_V4_SRC:
+		case CTA_IP_V6_SRC:
+			if ((mnl_attr_get_type(attr) == CTA_IP_V4_SRC) != v4 ||
+			    read_addr(attr, family, &t->src) < 0)
+				return -1;
+			t->have |= HAVE_SRC;
+			break;
+		case CTA_IP_V4_DST:
+		case CTA_IP_V6_DST:
+			if ((mnl_attr_get_type(attr) == CTA_IP_V4_DST) != v4 ||
+			    read_addr(attr, family, &t->dst) < 0)
+				return -1;
+			t->have |= HAVE_DST;
+			break;
+		}
+	}
+	return walked_to(attr, nest_tail(nest)) ? 0 : -1;
 }
 
-static int64_t get_counter(const struct nf_conntrack *ct, int attr)
+/* A CTA_TUPLE_PROTO nest. */
+static int read_tuple_proto(const struct nlattr *nest, struct tuple *t)
 {
-	if (!nfct_attr_is_set(ct, attr))
-		return STORE_UNKNOWN;
-	return (int64_t)nfct_get_attr_u64(ct, attr);
+	const struct nlattr *attr;
+
+	mnl_attr_for_each_nested(attr, nest) {
+		int type = mnl_attr_get_type(attr);
+
+		switch (type) {
+		case CTA_PROTO_NUM:
+			if (!payload_is(attr, 1))
+				return -1;
+			t->protocol = mnl_attr_get_u8(attr);
+			t->have |= HAVE_PROTO;
+			break;
+		case CTA_PROTO_SRC_PORT:
+		case CTA_PROTO_DST_PORT:
+		case CTA_PROTO_ICMP_ID:
+		case CTA_PROTO_ICMPV6_ID:
+			if (!payload_is(attr, 2))
+				return -1;
+			if (type == CTA_PROTO_SRC_PORT)
+				t->sport = mnl_attr_get_u16(attr);
+			else if (type == CTA_PROTO_DST_PORT)
+				t->dport = mnl_attr_get_u16(attr);
+			else
+				t->icmp_id = mnl_attr_get_u16(attr);
+			break;
+		}
+	}
+	return walked_to(attr, nest_tail(nest)) ? 0 : -1;
+}
+
+/* A CTA_TUPLE_ORIG or CTA_TUPLE_REPLY nest, of family. */
+static int read_tuple(const struct nlattr *nest, int family, struct tuple *t)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each_nested(attr, nest) {
+		switch (mnl_attr_get_type(attr)) {
+		case CTA_TUPLE_IP:
+			if (read_tuple_ip(attr, family, t) < 0)
+				return -1;
+			break;
+		case CTA_TUPLE_PROTO:
+			if (read_tuple_proto(attr, t) < 0)
+				return -1;
+			break;
+		}
+	}
+	return walked_to(attr, nest_tail(nest)) ? 0 : -1;
+}
+
+/*
+ * A CTA_COUNTERS_* nest into *packets and *bytes (64-bit counters, or the
+ * 32-bit ones of old kernels).
+ */
+static int read_counters(const struct nlattr *nest, int64_t *packets,
+			 int64_t *bytes)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each_nested(attr, nest) {
+		int64_t *to;
+		uint64_t v;
+
+		switch (mnl_attr_get_type(attr)) {
+		case CTA_COUNTERS_PACKETS:
+		case CTA_COUNTERS32_PACKETS:
+			to = packets;
+			break;
+		case CTA_COUNTERS_BYTES:
+		case CTA_COUNTERS32_BYTES:
+			to = bytes;
+			break;
+		default:
+			continue;
+		}
+		if (payload_is(attr, 8))
+			v = be64toh(mnl_attr_get_u64(attr));
+		else if (payload_is(attr, 4))
+			v = ntohl(mnl_attr_get_u32(attr));
+		else
+			return -1;
+		*to = v > INT64_MAX ? INT64_MAX : (int64_t)v;
+	}
+	return walked_to(attr, nest_tail(nest)) ? 0 : -1;
+}
+
+/* A CTA_TIMESTAMP nest: its start, Unix nanoseconds, into *start_ns. */
+static int read_timestamp(const struct nlattr *nest, int64_t *start_ns)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each_nested(attr, nest) {
+		uint64_t v;
+
+		if (mnl_attr_get_type(attr) != CTA_TIMESTAMP_START)
+			continue;
+		if (!payload_is(attr, 8))
+			return -1;
+		v = be64toh(mnl_attr_get_u64(attr));
+		if (v <= INT64_MAX)
+			*start_ns = (int64_t)v;
+	}
+	return walked_to(attr, nest_tail(nest)) ? 0 : -1;
 }
 
 /* Protocols whose tuples carry ports; ICMP's "ports" are type and id. */
@@ -54,90 +226,118 @@ static int has_ports(uint8_t protocol)
 }
 
 /*
- * Checks that ct is an IPv4 or IPv6 entry with both tuples, and stores
- * its family in *family.  Returns 0, or -1 with errmsg.
+ * The attributes of a conntrack message into orig, reply and out (id,
+ * zone, counters, start).  The caller says what was malformed.
  */
-static int ct_family(const struct nf_conntrack *ct, int *family)
+static int read_entry(const struct nlmsghdr *nlh, int family,
+		      struct tuple *orig, struct tuple *reply,
+		      struct ctflow *out)
 {
-	int f;
+	const struct nlattr *attr;
 
-	if (!nfct_attr_is_set(ct, ATTR_ORIG_L3PROTO) ||
-	    !nfct_attr_is_set(ct, ATTR_ORIG_L4PROTO)) {
-		errmsg_set("conntrack entry without a protocol");
-		return -1;
+	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg)) {
+		switch (mnl_attr_get_type(attr)) {
+		case CTA_TUPLE_ORIG:
+			if (read_tuple(attr, family, orig) < 0)
+				return -1;
+			break;
+		case CTA_TUPLE_REPLY:
+			if (read_tuple(attr, family, reply) < 0)
+				return -1;
+			break;
+		case CTA_ID:
+			if (!payload_is(attr, 4))
+				return -1;
+			out->id = ntohl(mnl_attr_get_u32(attr));
+			break;
+		case CTA_ZONE:
+			if (!payload_is(attr, 2))
+				return -1;
+			out->zone = ntohs(mnl_attr_get_u16(attr));
+			break;
+		case CTA_COUNTERS_ORIG:
+			if (read_counters(attr, &out->orig_packets,
+					  &out->orig_bytes) < 0)
+				return -1;
+			break;
+		case CTA_COUNTERS_REPLY:
+			if (read_counters(attr, &out->reply_packets,
+					  &out->reply_bytes) < 0)
+				return -1;
+			break;
+		case CTA_TIMESTAMP:
+			if (read_timestamp(attr, &out->start_ns) < 0)
+				return -1;
+			break;
+		}
 	}
-	f = nfct_get_attr_u8(ct, ATTR_ORIG_L3PROTO);
-	if (f != AF_INET && f != AF_INET6) {
-		errmsg_set("conntrack entry of family %d", f);
-		return -1;
-	}
-	if (!nfct_attr_grp_is_set(ct, f == AF_INET ? ATTR_GRP_ORIG_IPV4
-						   : ATTR_GRP_ORIG_IPV6) ||
-	    !nfct_attr_grp_is_set(ct, f == AF_INET ? ATTR_GRP_REPL_IPV4
-						   : ATTR_GRP_REPL_IPV6)) {
-		errmsg_set("conntrack entry without both tuples");
-		return -1;
-	}
-	*family = f;
-	return 0;
+	return walked_to(attr, mnl_nlmsg_get_payload_tail(nlh)) ? 0 : -1;
 }
 
-int ctflow_from_ct(const struct nf_conntrack *ct, struct ctflow *f)
+int ctflow_parse(const struct nlmsghdr *nlh, struct ctflow *f)
 {
-	struct ctflow out = { 0 };
-	struct addr orig_dst, reply_dst;
+	struct ctflow out = {
+		.orig_bytes = STORE_UNKNOWN,
+		.orig_packets = STORE_UNKNOWN,
+		.reply_bytes = STORE_UNKNOWN,
+		.reply_packets = STORE_UNKNOWN,
+	};
+	const unsigned int both = HAVE_SRC | HAVE_DST;
+	struct tuple orig = { 0 }, reply = { 0 };
+	const struct nfgenmsg *nfg;
 	uint16_t orig_dport;
 	int family;
 
-	if (ct_family(ct, &family) < 0)
+	/*
+	 * The kernel pads every attribute to 4 bytes, and libmnl walks to
+	 * the padded end: an odd length would have it read past the message.
+	 */
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*nfg) ||
+	    nlh->nlmsg_len % MNL_ALIGNTO != 0) {
+		errmsg_set("conntrack message of %u bytes", nlh->nlmsg_len);
 		return -1;
-	out.protocol = nfct_get_attr_u8(ct, ATTR_ORIG_L4PROTO);
-	out.id = nfct_attr_is_set(ct, ATTR_ID) ? nfct_get_attr_u32(ct, ATTR_ID)
-					       : 0;
-	out.zone = nfct_attr_is_set(ct, ATTR_ZONE)
-			   ? nfct_get_attr_u16(ct, ATTR_ZONE)
-			   : 0;
-
-	get_addr(ct, family, ATTR_ORIG_IPV4_SRC, ATTR_ORIG_IPV6_SRC,
-		 &out.client);
-	get_addr(ct, family, ATTR_ORIG_IPV4_DST, ATTR_ORIG_IPV6_DST,
-		 &orig_dst);
-	get_addr(ct, family, ATTR_REPL_IPV4_SRC, ATTR_REPL_IPV6_SRC,
-		 &out.server);
-	get_addr(ct, family, ATTR_REPL_IPV4_DST, ATTR_REPL_IPV6_DST,
-		 &reply_dst);
+	}
+	nfg = mnl_nlmsg_get_payload(nlh);
+	family = nfg->nfgen_family;
+	if (family != AF_INET && family != AF_INET6) {
+		errmsg_set("conntrack entry of family %d", family);
+		return -1;
+	}
+	if (read_entry(nlh, family, &orig, &reply, &out) < 0) {
+		errmsg_set("malformed conntrack message");
+		return -1;
+	}
+	if (!(orig.have & HAVE_PROTO)) {
+		errmsg_set("conntrack entry without a protocol");
+		return -1;
+	}
+	if ((orig.have & both) != both || (reply.have & both) != both) {
+		errmsg_set("conntrack entry without both tuples");
+		return -1;
+	}
+	out.protocol = orig.protocol;
+	out.client = orig.src;
+	out.server = reply.src;
 	if (has_ports(out.protocol)) {
-		out.client_port = get_port(ct, ATTR_ORIG_PORT_SRC);
-		orig_dport = get_port(ct, ATTR_ORIG_PORT_DST);
-		out.server_port = get_port(ct, ATTR_REPL_PORT_SRC);
+		out.client_port = ntohs(orig.sport);
+		orig_dport = ntohs(orig.dport);
+		out.server_port = ntohs(reply.sport);
 	} else {
-		orig_dport = 0;
 		/* ICMP echo: the id tells concurrent pings apart. */
-		if (nfct_attr_is_set(ct, ATTR_ICMP_ID))
-			out.client_port = ntohs(nfct_get_attr_u16(ct,
-								  ATTR_ICMP_ID));
+		out.client_port = ntohs(orig.icmp_id);
+		orig_dport = 0;
 	}
 
 	/* DNAT: the client dialled something other than who answered. */
-	if (!addr_equal(&orig_dst, &out.server) ||
+	if (!addr_equal(&orig.dst, &out.server) ||
 	    orig_dport != out.server_port) {
-		out.service = orig_dst;
+		out.service = orig.dst;
 		out.service_port = orig_dport;
 	}
 	/* SNAT: the server saw the connection come from elsewhere. */
-	if (!addr_equal(&reply_dst, &out.client))
-		out.client_nat = reply_dst;
-
-	out.orig_bytes = get_counter(ct, ATTR_ORIG_COUNTER_BYTES);
-	out.orig_packets = get_counter(ct, ATTR_ORIG_COUNTER_PACKETS);
-	out.reply_bytes = get_counter(ct, ATTR_REPL_COUNTER_BYTES);
-	out.reply_packets = get_counter(ct, ATTR_REPL_COUNTER_PACKETS);
-	if (nfct_attr_is_set(ct, ATTR_TIMESTAMP_START) &&
-	    nfct_get_attr_u64(ct, ATTR_TIMESTAMP_START) <= INT64_MAX) {
-		out.start_ns =
-			(int64_t)nfct_get_attr_u64(ct, ATTR_TIMESTAMP_START);
-		out.start = out.start_ns / 1000000000;
-	}
+	if (!addr_equal(&reply.dst, &out.client))
+		out.client_nat = reply.dst;
+	out.start = out.start_ns / 1000000000;
 	*f = out;
 	return 0;
 }

@@ -18,7 +18,7 @@
 
 /* The parser needs neither the store nor SQLite: only this name. */
 struct store_edge;
-struct nf_conntrack;
+struct nlmsghdr;
 
 struct ctflow {
 	uint32_t id; /* the kernel's conntrack id */
@@ -45,11 +45,13 @@ struct ctflow {
 };
 
 /*
- * Fills *f from a parsed conntrack object.  Returns 0, or -1 (errmsg) if
- * the entry lacks an address family or tuple, which the kernel never
- * sends for IPv4/IPv6 entries.
+ * Fills *f from a ctnetlink message (an event or a dump entry; nlh's
+ * length already checked against what was read, as mnl_cb_run() does).
+ * Returns 0, or -1 with errmsg for a message that is not an IPv4 or IPv6
+ * entry with both tuples, or whose attributes are malformed: the kernel
+ * sends neither.
  */
-int ctflow_from_ct(const struct nf_conntrack *ct, struct ctflow *f);
+int ctflow_parse(const struct nlmsghdr *nlh, struct ctflow *f);
 
 /*
  * Nonzero when podflow keeps the flow: the client or the server is inside
