@@ -15,7 +15,7 @@
 
 #include "podflow/errmsg.h"
 #include "podflow/store.h"
-#include "podflow/strmap.h"
+#include "idcache.h"
 #include "sql.h"
 #include "store_int.h"
 
@@ -36,6 +36,19 @@
 /* The first schema whose flow_resolved names the pods by uid. */
 #define STORE_UIDS_VERSION 5
 
+/* What a route is known by in the writer's cache, no padding unset. */
+struct route_key {
+	int64_t server, service, nat; /* addr.id; 0: none */
+	uint16_t server_port, service_port;
+	uint8_t protocol;
+	uint8_t zero[3];
+};
+
+_Static_assert(sizeof(struct route_key) <= IDCACHE_KEY_MAX,
+	       "a route's key does not fit the cache");
+_Static_assert(sizeof(struct addr) <= IDCACHE_KEY_MAX,
+	       "an address does not fit the cache");
+
 struct store {
 	sqlite3 *db;
 	char *path;
@@ -48,8 +61,8 @@ struct store {
 	 * that a flush looks each up once: their rows are never deleted.
 	 * Emptied when a flush rolls back, which may take new ones with it.
 	 */
-	struct strmap addr_ids;
-	struct strmap route_ids;
+	struct idcache addr_ids;  /* by struct addr */
+	struct idcache route_ids; /* by struct route_key */
 	sqlite3_stmt *meta_get;
 	sqlite3_stmt *meta_set;
 	sqlite3_stmt *stats_put;
@@ -372,6 +385,8 @@ int store_open(const char *path, unsigned int flags, struct store **ret)
 		errmsg_set("%s: out of memory", path);
 		return -1;
 	}
+	s->addr_ids = (struct idcache)IDCACHE_INIT(sizeof(struct addr));
+	s->route_ids = (struct idcache)IDCACHE_INIT(sizeof(struct route_key));
 	if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
 		if (s->db == NULL)
@@ -424,8 +439,8 @@ void store_close(struct store *s)
 	sqlite3_finalize(s->edge_upsert);
 	sqlite3_finalize(s->addr_put);
 	sqlite3_finalize(s->route_put);
-	strmap_free(&s->addr_ids);
-	strmap_free(&s->route_ids);
+	idcache_clear(&s->addr_ids);
+	idcache_clear(&s->route_ids);
 	sqlite3_finalize(s->meta_get);
 	sqlite3_finalize(s->meta_set);
 	sqlite3_finalize(s->stats_put);
@@ -482,25 +497,20 @@ static int store_put(struct store *s, sqlite3_stmt *st, int rc,
  * The id (cached) under key in ids, else what st puts with params[0..n)
  * bound: nothing is bound for an id podflowd has seen before.
  */
-static int store_cached_id(struct store *s, struct strmap *ids,
-			   const char *key, sqlite3_stmt *st,
+static int store_cached_id(struct store *s, struct idcache *ids,
+			   const void *key, sqlite3_stmt *st,
 			   const struct store_param *params, size_t n,
 			   int64_t *id, const char *what)
 {
-	struct strmap_slot *slot = strmap_slot(ids, key);
-
-	if (slot == NULL) {
-		errmsg_set("%s: out of memory", s->path);
-		return -1;
-	}
-	if (slot->value != NULL) {
-		*id = (int64_t)(intptr_t)slot->value;
+	if ((*id = idcache_get(ids, key)) != 0)
 		return 0;
-	}
 	if (store_bind(s, st, params, n) < 0 ||
 	    store_put_id(s, st, id, what) < 0)
 		return -1;
-	slot->value = (void *)(intptr_t)*id;
+	if (idcache_put(ids, key, *id) < 0) {
+		errmsg_set("%s: out of memory", s->path);
+		return -1;
+	}
 	return 0;
 }
 
@@ -512,8 +522,11 @@ static int store_addr_id(struct store *s, const struct addr *a, int64_t *id)
 	*id = 0;
 	if (a->family == 0)
 		return 0;
+	if ((*id = idcache_get(&s->addr_ids, a)) != 0)
+		return 0;
+	/* Text only for a new one: the cache is keyed by the bytes. */
 	addr_format(a, buf);
-	return store_cached_id(s, &s->addr_ids, buf, s->addr_put,
+	return store_cached_id(s, &s->addr_ids, a, s->addr_put,
 			       (const struct store_param[]){
 				       { STORE_PARAM_TEXT, 0, buf } },
 			       1, id, "writing addresses");
@@ -523,23 +536,22 @@ static int store_addr_id(struct store *s, const struct addr *a, int64_t *id)
 static int store_route_id(struct store *s, const struct store_edge *e,
 			  int64_t *id)
 {
-	int64_t server, service, nat;
-	int service_port = e->service.family ? e->service_port : 0;
-	char key[96];
+	struct route_key k;
 
-	if (store_addr_id(s, &e->server, &server) < 0 ||
-	    store_addr_id(s, &e->service, &service) < 0 ||
-	    store_addr_id(s, &e->client_nat, &nat) < 0)
+	memset(&k, 0, sizeof(k));
+	if (store_addr_id(s, &e->server, &k.server) < 0 ||
+	    store_addr_id(s, &e->service, &k.service) < 0 ||
+	    store_addr_id(s, &e->client_nat, &k.nat) < 0)
 		return -1;
-	snprintf(key, sizeof(key), "%lld %u %u %lld %d %lld",
-		 (long long)server, e->server_port, e->protocol,
-		 (long long)service, service_port, (long long)nat);
+	k.server_port = e->server_port;
+	k.service_port = e->service.family ? e->service_port : 0;
+	k.protocol = e->protocol;
 	return store_cached_id(
-		s, &s->route_ids, key, s->route_put,
+		s, &s->route_ids, &k, s->route_put,
 		(const struct store_param[]){
-			STORE_INT(server), STORE_INT(e->server_port),
-			STORE_INT(e->protocol), STORE_INT(service),
-			STORE_INT(service_port), STORE_INT(nat) },
+			STORE_INT(k.server), STORE_INT(k.server_port),
+			STORE_INT(k.protocol), STORE_INT(k.service),
+			STORE_INT(k.service_port), STORE_INT(k.nat) },
 		6, id, "writing routes");
 }
 
@@ -593,8 +605,8 @@ rollback:
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	/* Ids the rolled back transaction added are gone with it. */
-	strmap_free(&s->addr_ids);
-	strmap_free(&s->route_ids);
+	idcache_clear(&s->addr_ids);
+	idcache_clear(&s->route_ids);
 	return -1;
 }
 

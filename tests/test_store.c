@@ -845,6 +845,45 @@ static void test_sqlite3_reader_during_flushes(void **state)
 	free(batch);
 }
 
+/*
+ * A flush that rolls back takes the addresses and routes it added with
+ * it: the next flush writes them again rather than name ids that are no
+ * longer there.
+ */
+static void test_rolled_back_flush_forgets_its_ids(void **state)
+{
+	struct testdb *t = *state;
+	struct store_edge first = edge(600, "10.244.1.5", "10.244.2.7", 8080);
+	struct store_edge batch[2] = {
+		edge(600, "10.244.1.6", "10.244.2.8", 9090),
+		edge(600, "10.244.1.6", "10.244.2.8", 9091),
+	};
+	sqlite3 *db;
+
+	testdb_flush(t->store, &first);
+	/* The second edge of the batch fails, after the first added ids. */
+	assert_int_equal(sqlite3_open(t->path, &db), SQLITE_OK);
+	testdb_exec(db, "CREATE TRIGGER fail BEFORE INSERT ON edge_raw "
+			"WHEN (SELECT server_port FROM route "
+			"WHERE id = NEW.route) = 9091 "
+			"BEGIN SELECT RAISE(ABORT, 'refused'); END");
+	assert_int_equal(store_flush_edges(t->store, batch, 2), -1);
+	testdb_assert_query(t->store, "0",
+			    "SELECT count(*) FROM addr WHERE ip = '10.244.1.6'");
+	testdb_exec(db, "DROP TRIGGER fail");
+	sqlite3_close(db);
+	assert_int_equal(store_flush_edges(t->store, batch, 2), 0);
+	/* The addresses the first flush wrote are still found. */
+	testdb_flush(t->store, &first);
+	testdb_assert_query(
+		t->store,
+		"10.244.1.5 10.244.2.7 8080 2; 10.244.1.6 10.244.2.8 9090 1; "
+		"10.244.1.6 10.244.2.8 9091 1",
+		"SELECT client_ip, server_ip, server_port, connections "
+		"FROM flow_edges ORDER BY 1, 3");
+	testdb_assert_query(t->store, "4", "SELECT count(*) FROM addr");
+}
+
 int main(void)
 {
 #define OPEN(fn)                                                               \
@@ -861,6 +900,7 @@ int main(void)
 		OPEN(test_protocol_names_are_proto_c_s),
 		OPEN(test_resolve_some_hours_at_a_time),
 		OPEN(test_upsert_aggregates_within_bucket),
+		OPEN(test_rolled_back_flush_forgets_its_ids),
 		OPEN(test_buckets_separate_and_view_sums),
 		OPEN(test_service_and_nat_columns),
 		OPEN(test_protocol_names_and_expressible),
