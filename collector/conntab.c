@@ -10,6 +10,7 @@
 
 #include "podflow/errmsg.h"
 #include "podflow/hash.h"
+#include "bigmem.h"
 #include "conntab.h"
 
 #define NIL UINT32_MAX
@@ -119,13 +120,18 @@ int conntab_grow(struct conntab *t, size_t max)
 	nheads = heads_for(max);
 	if (__builtin_mul_overflow(max, sizeof(*pool), &bytes))
 		goto oom;
-	pool = realloc(t->pool, bytes);
-	if (pool == NULL)
+	pool = bigmem_alloc(bytes);
+	heads = bigmem_alloc(nheads * sizeof(*heads));
+	if (pool == NULL || heads == NULL) {
+		bigmem_free(pool, bytes);
+		bigmem_free(heads, nheads * sizeof(*heads));
 		goto oom;
+	}
+	/* Only the entries handed out: the rest stays untouched. */
+	if (t->used > 0)
+		memcpy(pool, t->pool, t->used * sizeof(*pool));
+	bigmem_free(t->pool, t->max * sizeof(*pool));
 	t->pool = pool;
-	heads = malloc(nheads * sizeof(*heads));
-	if (heads == NULL)
-		goto oom;
 	memset(heads, 0xff, nheads * sizeof(*heads));
 	/* Every live entry into its chain under the new mask. */
 	for (size_t h = 0; t->heads != NULL && h <= t->mask; h++) {
@@ -140,7 +146,7 @@ int conntab_grow(struct conntab *t, size_t max)
 			idx = next;
 		}
 	}
-	free(t->heads);
+	bigmem_free(t->heads, (t->mask + 1) * sizeof(*heads));
 	t->heads = heads;
 	t->mask = nheads - 1;
 	t->max = max;
@@ -159,8 +165,8 @@ void conntab_free(struct conntab *t)
 {
 	if (t == NULL)
 		return;
-	free(t->pool);
-	free(t->heads);
+	bigmem_free(t->pool, t->max * sizeof(*t->pool));
+	bigmem_free(t->heads, (t->mask + 1) * sizeof(*t->heads));
 	free(t);
 }
 

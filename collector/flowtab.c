@@ -12,6 +12,7 @@
 
 #include "podflow/errmsg.h"
 #include "podflow/hash.h"
+#include "bigmem.h"
 #include "flowtab.h"
 
 #define SLOT_EMPTY UINT32_MAX
@@ -38,12 +39,12 @@ struct flowtab *flowtab_new(size_t max_edges)
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		goto oom;
-	t->edges = calloc(max_edges, sizeof(*t->edges));
-	t->slots = malloc(nslots * sizeof(*t->slots));
-	if (t->edges == NULL || t->slots == NULL)
-		goto oom;
 	t->max = max_edges;
 	t->mask = nslots - 1;
+	t->edges = bigmem_alloc(max_edges * sizeof(*t->edges));
+	t->slots = bigmem_alloc(nslots * sizeof(*t->slots));
+	if (t->edges == NULL || t->slots == NULL)
+		goto oom;
 	flowtab_clear(t);
 	return t;
 oom:
@@ -56,8 +57,8 @@ void flowtab_free(struct flowtab *t)
 {
 	if (t == NULL)
 		return;
-	free(t->edges);
-	free(t->slots);
+	bigmem_free(t->edges, t->max * sizeof(*t->edges));
+	bigmem_free(t->slots, (t->mask + 1) * sizeof(*t->slots));
 	free(t);
 }
 
