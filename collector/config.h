@@ -15,7 +15,7 @@
 #define CONFIG_DEFAULT_PATH "/etc/podflow/podflowd.yaml"
 
 /* Defaults; see docs in the default podflowd.yaml. */
-#define CONFIG_FLUSH_INTERVAL_MS 1000
+#define CONFIG_FLUSH_INTERVAL_MS 5000
 /* About half a second of stall at 100k events/s (1.3 KB per event). */
 #define CONFIG_NETLINK_BUFFER_BYTES (64ULL << 20)
 #define CONFIG_TIME_BUCKET_SECONDS 60

@@ -1,10 +1,11 @@
 /*
  * store: opening, migrating and writing the podflow SQLite database.
  *
- * WAL with synchronous=NORMAL: podflowd commits once a second and readers
- * (policygen, an operator's sqlite3) must never block it or be blocked by
- * it.  NORMAL can lose the last commits on power loss, never consistency;
- * losing a second of aggregated counts is cheaper than an fsync per flush.
+ * WAL with synchronous=NORMAL: podflowd commits every few seconds
+ * and readers (policygen, an operator's sqlite3) must never block it or be
+ * blocked by it.  NORMAL can lose the last commits on power loss, never
+ * consistency; losing seconds of aggregated counts is cheaper than an
+ * fsync per flush.
  */
 #include <errno.h>
 #include <stdint.h>

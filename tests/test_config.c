@@ -108,7 +108,7 @@ static void test_defaults(void **state)
 
 	(void)state;
 	config_init(&cfg);
-	assert_int_equal(cfg.flush_interval_ms, 1000);
+	assert_int_equal(cfg.flush_interval_ms, 5000);
 	assert_int_equal(cfg.netlink_buffer_bytes, 64ULL << 20);
 	assert_int_equal(cfg.time_bucket_seconds, 60);
 	assert_null(cfg.db);
