@@ -35,12 +35,14 @@
 /* Messages handled before the loop looks at its timers again. */
 #define RECEIVE_BUDGET 4096
 /*
- * Under a flood, the socket is read in batches: after a read that found
- * at least BATCH_MIN_EVENTS, the loop lets BATCH_WAIT_MS pass (signals
- * and timers still wake it) before it reads again.  Woken for every few
- * events, podflowd spent a fifth of its time going to sleep and waking;
- * a millisecond of the fastest flood is ~200 events, ~150 KiB of queue,
- * so only a buffer of BATCH_MIN_RCVBUF or more is read this way.
+ * Under load, the socket is read in batches: after a read that found
+ * events less than BATCH_WAIT_MS after the last that did, or found many
+ * at once, the loop lets BATCH_WAIT_MS pass (signals and timers still
+ * wake it) before it reads again, so that it wakes at most about a
+ * thousand times a second.  Woken for every event or every few, podflowd
+ * spent a fifth of its time going to sleep and waking.  A millisecond of
+ * the fastest flood is ~200 events, ~150 KiB of queue, so only a buffer
+ * of BATCH_MIN_RCVBUF or more is read this way.
  */
 #define BATCH_MIN_EVENTS 8
 #define BATCH_WAIT_MS 1
@@ -96,6 +98,7 @@ struct daemon {
 	int at_drain;	      /* no event read since the socket was empty */
 	int batching;	      /* the last read was busy: wait, then read */
 	int batch_ok;	      /* the buffer is large enough for batches */
+	int64_t events_at;    /* the last read that found events, mono ns */
 	int64_t mark;	      /* the count's mark last written (flush()) */
 	int64_t edges_at;     /* when the last edges were written, Unix ns */
 	struct log_ratelimit enobufs_rl, error_rl;
@@ -759,6 +762,20 @@ static void shutdown_flush(struct daemon *d)
 	log_stats(d, "stopping");
 }
 
+/* receive(), and whether the next read is a batch's (BATCH_WAIT_MS). */
+static void read_events(struct daemon *d)
+{
+	int64_t now = clock_ns(CLOCK_MONOTONIC);
+	int n = receive(d);
+
+	if (n <= 0)
+		return;
+	d->batching = d->batch_ok &&
+		      (n >= BATCH_MIN_EVENTS ||
+		       now - d->events_at < BATCH_WAIT_MS * 1000000LL);
+	d->events_at = now;
+}
+
 static int event_loop(struct daemon *d)
 {
 	struct pollfd fds[2] = {
@@ -782,8 +799,7 @@ static int event_loop(struct daemon *d)
 		}
 		d->batching = 0;
 		if (batch || (fds[0].revents & (POLLIN | POLLERR)))
-			d->batching = receive(d) >= BATCH_MIN_EVENTS &&
-				      d->batch_ok;
+			read_events(d);
 		if ((fds[1].revents & POLLIN) && handle_signals(d)) {
 			shutdown_flush(d);
 			return 0;
