@@ -78,6 +78,12 @@
 # (this VM's) charges the softirq work that runs while a task is on a CPU
 # to that task: unpinned, a receiver pays for part of the flood's packets,
 # more the more often it runs.
+#
+# BENCH_RECEIVERS=podflowd runs the floor and podflowd only (the floor
+# always runs: the ratio needs it); BENCH_PERF=DIR records each podflowd run with
+# `perf record -e cpu-clock -g` into DIR/podflowd-PROTO-FLOWS-RUN.data
+# (perf's own work then shares the load's CPU: a profile, not a figure);
+# BENCH_CONFIG="key: value" adds a line to podflowd's configuration.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 BUILD=${PODFLOW_BUILD:-$here/../build}
@@ -122,6 +128,7 @@ case "${1:-}" in
 	;;
 esac
 number "$RUNS"
+RECEIVERS=${BENCH_RECEIVERS:-conntrack podflowd}
 [ "$RUNS" -ge 1 ] || usage
 
 [ "$(id -u)" -eq 0 ] || { echo "bench: run as root" >&2; exit 1; }
@@ -153,6 +160,7 @@ cat >"$TB_TMP/podflowd.yaml" <<YAML
 pod_cidrs: [$TB_POD_CIDR4]
 netlink_buffer_bytes: $BUFFER
 stats_interval_seconds: 0
+${BENCH_CONFIG:-}
 YAML
 
 ct_count() { tb_in "$TB_NODE" cat /proc/sys/net/netfilter/nf_conntrack_count; }
@@ -229,7 +237,7 @@ drained() {
 # failed kernel ended drops rcvbuf wakeups cpu rss, and ctdelta (ct_delta
 # over the flood and the drain).
 run_receiver() {
-	local name=$1 out=$TB_TMP/$1.out err=$TB_TMP/$1.err pid rpid= count0 before flood stats0
+	local name=$1 out=$TB_TMP/$1.out err=$TB_TMP/$1.err pid rpid= count0 before flood stats0 perf_pid
 	shift
 	empty_table
 	ip netns exec "$TB_NODE" "${RECEIVER_ON[@]}" /usr/bin/time -f '%U %S %M' -o "$TB_TMP/time" \
@@ -250,6 +258,14 @@ run_receiver() {
 		exit 1
 	fi
 	rcvbuf=$(subscriber_rcvbuf)
+	perf_pid=
+	if [ -n "${BENCH_PERF:-}" ] && [ "$name" = podflowd ]; then
+		mkdir -p "$BENCH_PERF"
+		perf record -q -e cpu-clock ${BENCH_PERF_ARGS:--g} -p "$rpid" \
+			-o "$BENCH_PERF/podflowd-$PROTO-$FLOWS-$run.data" 2>/dev/null &
+		perf_pid=$!
+		sleep 1
+	fi
 	count0=$(ct_count)
 	before=$(tb_new_connections)
 	stats0=$(ct_stats)
@@ -277,6 +293,10 @@ run_receiver() {
 	ctdelta=$(ct_delta "$stats0" "$(ct_stats)")
 	read -r _ drops <<<"$(subscriber "$rpid")"
 	wakeups=$(awk '$1 == "voluntary_ctxt_switches:" { print $2 }' "/proc/$rpid/status" 2>/dev/null)
+	if [ -n "$perf_pid" ]; then
+		kill -INT "$perf_pid"
+		wait "$perf_pid"
+	fi
 	if ! kill -TERM "$rpid" 2>/dev/null; then
 		echo "bench: $name exited before the end of the run:" >&2
 		cat "$err" >&2
@@ -295,6 +315,9 @@ record() {
 	echo "$PROTO $FLOWS $1 $run $sent $failed $rate $kernel $ended $2 $3 $4 $((kernel - $4)) $5 ${drops:-0} ${rcvbuf:-0} $cpu $per $rss ${wakeups:-0} ${ctdelta%% *}" |
 		tee -a "$TB_TMP/results" | awk '{ printf "  %-4s %8s %-10s %3s", $1, $2, $3, $4; for (i = 5; i <= NF; i++) printf " %9s", $i; print "" }'
 }
+
+# receiver NAME: whether this invocation runs NAME (BENCH_RECEIVERS).
+receiver() { case " $RECEIVERS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 query() { sqlite3 -readonly "$TB_TMP/podflow.db" "$1"; }
 counter() { query "SELECT coalesce((SELECT value FROM collector_stats WHERE name = '$1'), 0)"; }
@@ -326,7 +349,7 @@ report() {
 	echo
 	echo "| receiver | flood (flows/s) | kernel new | kernel ended | NEW received | DESTROY received | recorded | lost | ENOBUFS | kernel dropped | socket buffer | CPU s | CPU µs per flow | vs floor | wake-ups | peak RSS |"
 	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-	for r in bare conntrack podflowd; do
+	for r in bare $RECEIVERS; do
 		local label=$r
 		case $r in
 		bare) label="floor: bare libmnl loop" ;;
@@ -350,8 +373,8 @@ report() {
 	echo
 	echo "podflowd's counters (\`collector_stats\`) and \`SELECT sum(connections) FROM flow_edges\`, per run:"
 	echo
-	echo "| run | kernel new | sum(connections) | events_new | events_destroy | enobufs | resyncs | untracked | duplicates |"
-	echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	echo "| run | kernel new | sum(connections) | events_new | events_destroy | enobufs | resyncs | untracked | duplicates | flushes | edges_flushed | flush_usec_max |"
+	echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 	awk -v p="$PROTO" -v f="$FLOWS" "$COMMAS"'
 		$1 == p && $2 == f {
 			for (i = 3; i <= NF; i++) printf "| %s ", commas($i)
@@ -388,19 +411,22 @@ for c in "${CASES[@]}"; do
 		read -r _ new _ destroy _ _ _ enobufs _ <"$TB_TMP/bare.out"
 		record bare "$new" "$destroy" "$new" "$enobufs"
 
-		run_receiver conntrack conntrack -E -e NEW,DESTROY -b "$BUFFER"
-		new=$(grep -c '\[NEW\]' "$TB_TMP/conntrack.out")
-		destroy=$(grep -c '\[DESTROY\]' "$TB_TMP/conntrack.out")
-		enobufs=$(grep -c ENOBUFS "$TB_TMP/conntrack.err")
-		rm -f "$TB_TMP/conntrack.out"
-		record conntrack "$new" "$destroy" "$new" "$enobufs"
-
+		if receiver conntrack; then
+			run_receiver conntrack conntrack -E -e NEW,DESTROY -b "$BUFFER"
+			new=$(grep -c '\[NEW\]' "$TB_TMP/conntrack.out")
+			destroy=$(grep -c '\[DESTROY\]' "$TB_TMP/conntrack.out")
+			enobufs=$(grep -c ENOBUFS "$TB_TMP/conntrack.err")
+			rm -f "$TB_TMP/conntrack.out"
+			record conntrack "$new" "$destroy" "$new" "$enobufs"
+		fi
+		receiver podflowd || continue
 		rm -f "$TB_TMP/podflow.db"*
 		run_receiver podflowd "$PODFLOWD" --config "$TB_TMP/podflowd.yaml" --db "$TB_TMP/podflow.db"
 		got=$(query 'SELECT coalesce(sum(connections), 0) FROM flow_edges')
 		record podflowd "$(counter events_new)" "$(counter events_destroy)" "$got" "$(counter enobufs)"
 		echo "$PROTO $FLOWS $run $kernel $got $(counter events_new) $(counter events_destroy)" \
 			"$(counter enobufs) $(counter resyncs) $(counter untracked) $(counter duplicates)" \
+			"$(counter flushes) $(counter edges_flushed) $(counter flush_usec_max)" \
 			>>"$TB_TMP/podflowd-counters"
 	done
 	report | tee -a "$TB_TMP/report"
