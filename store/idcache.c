@@ -11,7 +11,8 @@
 static size_t find(const struct idcache_slot *slots, size_t cap,
 		   const void *key, size_t key_size)
 {
-	size_t i = hash_bytes(HASH_INIT, key, key_size) & (cap - 1);
+	uint64_t h = hash_bytes(HASH_INIT, key, key_size);
+	size_t i = (size_t)(h ^ (h >> 29)) & (cap - 1);
 
 	while (slots[i].id != 0 && memcmp(slots[i].key, key, key_size) != 0)
 		i = (i + 1) & (cap - 1);
