@@ -102,7 +102,7 @@ TEST_DEPS_replay      = $(SUPPORT_A) $(POLICYGEN_A) $(NETPOL_A) $(STORE_A) $(LIB
 TEST_DEPS_generate    = $(SUPPORT_A) $(POLICYGEN_A) $(NETPOL_A) $(STORE_A) $(LIB_A)
 TEST_DEPS_cli         = $(SUPPORT_A) $(POLICYGEN_A) $(NETPOL_A) $(STORE_A) $(LIB_A)
 
-TOOLS = $(BUILD)/tests/pftraffic $(BUILD)/tests/pfmkdb
+TOOLS = $(BUILD)/tests/pftraffic $(BUILD)/tests/pfmkdb $(BUILD)/tests/pfforge
 
 .SECONDARY:
 .SECONDEXPANSION:
@@ -173,6 +173,11 @@ $(BUILD)/tests/pftraffic: tests/tools/pftraffic.c
 $(BUILD)/tests/pfmkdb: $(OBJ)/tests/tools/pfmkdb.o $(STORE_A) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/pfforge: $(OBJ)/tests/tools/pfforge.o $(SUPPORT_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) \
+		$$($(PKG_CONFIG) --libs $(TEST_PKGS))
 
 $(BUILD)/bench/pffill: $(OBJ)/bench/pffill.o $(STORE_A) $(LIB_A)
 	@mkdir -p $(dir $@)

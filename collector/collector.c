@@ -347,6 +347,10 @@ int collector_handle(const struct nlmsghdr *nlh, enum ctsub_kind kind,
 	struct collector *c = collector;
 	struct ctflow f;
 
+	if (kind == CTSUB_FOREIGN) {
+		c->stats.foreign++;
+		return 0;
+	}
 	if (c->clock != NULL)
 		c->now = c->clock();
 	switch (kind) {
@@ -358,6 +362,8 @@ int collector_handle(const struct nlmsghdr *nlh, enum ctsub_kind kind,
 		break;
 	case CTSUB_DUMP:
 		c->stats.dumped++;
+		break;
+	case CTSUB_FOREIGN:
 		break;
 	}
 	if (ctflow_parse(nlh, &f) < 0) {
@@ -449,9 +455,10 @@ const struct collector_stats *collector_stats(struct collector *c)
 #define STATS_FIELDS(X)                                             \
 	X(events_new) X(events_destroy) X(dumped) X(connections)        \
 	X(duplicates) X(untracked) X(counted_before) X(out_of_scope)    \
-	X(parse_errors) X(flushes) X(edges_flushed) X(flush_errors)     \
-	X(edges_dropped) X(enobufs) X(resyncs) X(flush_usec_last)       \
-	X(flush_usec_max) X(live_connections) X(pending_edges)
+	X(parse_errors) X(foreign) X(flushes) X(edges_flushed)          \
+	X(flush_errors) X(edges_dropped) X(enobufs) X(resyncs)          \
+	X(flush_usec_last) X(flush_usec_max) X(live_connections)        \
+	X(pending_edges)
 
 int collector_save_stats(struct collector *c)
 {

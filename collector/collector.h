@@ -40,6 +40,7 @@ struct collector_stats {
 	uint64_t counted_before;  /* start-up dump: the previous run's */
 	uint64_t out_of_scope;	  /* messages about non-pod traffic */
 	uint64_t parse_errors;	  /* messages that were not conntrack entries */
+	uint64_t foreign;	  /* datagrams not from the kernel, ignored */
 	uint64_t flushes;	  /* successful flushes */
 	uint64_t edges_flushed;	  /* edge rows written */
 	uint64_t flush_errors;	  /* failed flushes (retried) */

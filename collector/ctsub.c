@@ -30,6 +30,29 @@ struct ctsub {
 	int64_t drained_at;
 };
 
+/*
+ * Reads a datagram into buf, as recv() with flags does, and whether the
+ * kernel sent it into *kernel: only the kernel's port id is 0, and the
+ * kernel writes the sender's address, which no sender can forge.
+ */
+static ssize_t recv_from(int fd, void *buf, size_t len, int flags,
+			 int *kernel)
+{
+	struct sockaddr_nl from = { 0 };
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = {
+		.msg_name = &from,
+		.msg_namelen = sizeof(from),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+	};
+	ssize_t n = recvmsg(fd, &msg, flags);
+
+	*kernel = msg.msg_namelen == sizeof(from) &&
+		  from.nl_family == AF_NETLINK && from.nl_pid == 0;
+	return n;
+}
+
 /* What mnl_cb_run() passes to ctsub_dispatch(). */
 struct dispatch {
 	ctsub_cb cb;
@@ -60,6 +83,17 @@ static int ctsub_dispatch(const struct nlmsghdr *nlh, void *arg)
 		return MNL_CB_ERROR;
 	}
 	return MNL_CB_OK;
+}
+
+/* Counts a datagram not from the kernel (CTSUB_FOREIGN).  0, or -1. */
+static int foreign(struct dispatch *d)
+{
+	d->count++;
+	if (d->cb(NULL, CTSUB_FOREIGN, d->data) < 0) {
+		d->cb_failed = 1;
+		return -1;
+	}
+	return 0;
 }
 
 int ctsub_set_rcvbuf(struct ctsub *s, uint64_t bytes)
@@ -179,7 +213,9 @@ enum ctsub_status ctsub_receive(struct ctsub *s, int budget, ctsub_cb cb,
 	while (d.count < budget) {
 		/* Before the read: what it finds empty was queued after. */
 		int64_t before = clock_ns(CLOCK_REALTIME);
-		ssize_t n = recv(fd, s->buf, CTSUB_RECV_BUFFER, MSG_DONTWAIT);
+		int kernel;
+		ssize_t n = recv_from(fd, s->buf, CTSUB_RECV_BUFFER,
+				      MSG_DONTWAIT, &kernel);
 
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -198,6 +234,11 @@ enum ctsub_status ctsub_receive(struct ctsub *s, int budget, ctsub_cb cb,
 			return CTSUB_FAILED;
 		}
 		s->bytes += (uint64_t)n;
+		if (!kernel) {
+			if (foreign(&d) < 0)
+				return CTSUB_FAILED;
+			continue;
+		}
 		if (mnl_cb_run(s->buf, (size_t)n, 0, 0, ctsub_dispatch, &d) ==
 			    MNL_CB_ERROR &&
 		    d.cb_failed)
@@ -270,21 +311,29 @@ static int stats_reply(const struct nlmsghdr *nlh, void *data)
 /*
  * Reads the answers to request seq on nl, each message to cb, until their
  * end (NLMSG_DONE or the acknowledgement): MNL_CB_STOP, or MNL_CB_ERROR
- * with errno (0: cb stopped).
+ * with errno (0: cb stopped).  A datagram another process sent is
+ * skipped, and counted through d if not NULL.
  */
 static int answers(struct ctsub *s, struct mnl_socket *nl, unsigned int seq,
-		   mnl_cb_t cb, void *data)
+		   mnl_cb_t cb, void *data, struct dispatch *d)
 {
 	unsigned int portid = mnl_socket_get_portid(nl);
 
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(nl, s->buf, CTSUB_RECV_BUFFER);
-		int rc;
+		int kernel, rc;
+		ssize_t n = recv_from(mnl_socket_get_fd(nl), s->buf,
+				      CTSUB_RECV_BUFFER, 0, &kernel);
 
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return MNL_CB_ERROR;
+		}
+		if (!kernel) {
+			errno = 0;
+			if (d != NULL && foreign(d) < 0)
+				return MNL_CB_ERROR;
+			continue;
 		}
 		errno = 0;
 		rc = mnl_cb_run(s->buf, (size_t)n, seq, portid, cb, data);
@@ -304,7 +353,7 @@ int ctsub_table_max(struct ctsub *s, uint32_t *max)
 	if (nl == NULL)
 		return -1;
 	/* The reply, then the acknowledgement. */
-	if (answers(s, nl, seq, stats_reply, &said) == MNL_CB_ERROR) {
+	if (answers(s, nl, seq, stats_reply, &said, NULL) == MNL_CB_ERROR) {
 		errmsg_set("asking conntrack for its table size: %s",
 			   strerror(errno ? errno : EIO));
 		goto out;
@@ -330,7 +379,7 @@ int ctsub_dump(struct ctsub *s, ctsub_cb cb, void *data)
 
 	if (nl == NULL)
 		return -1;
-	if (answers(s, nl, seq, ctsub_dispatch, &d) == MNL_CB_ERROR) {
+	if (answers(s, nl, seq, ctsub_dispatch, &d, &d) == MNL_CB_ERROR) {
 		/* A failed callback has set errmsg. */
 		if (!d.cb_failed)
 			errmsg_set("reading the conntrack dump: %s",

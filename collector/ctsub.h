@@ -24,6 +24,12 @@ enum ctsub_kind {
 	CTSUB_NEW,     /* a NEW event */
 	CTSUB_DESTROY, /* a DESTROY event */
 	CTSUB_DUMP,    /* an entry of a table dump */
+	/*
+	 * A datagram another process sent (a sender with CAP_NET_ADMIN may
+	 * write to the conntrack groups and to a dump's socket): passed only
+	 * to be counted, with nlh NULL; what it says is never read.
+	 */
+	CTSUB_FOREIGN,
 };
 
 /*

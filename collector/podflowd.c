@@ -99,6 +99,7 @@ struct daemon {
 	int batching;	      /* the last read was busy: wait, then read */
 	int batch_ok;	      /* the buffer is large enough for batches */
 	int64_t events_at;    /* the last read that found events, mono ns */
+	uint64_t foreign;     /* foreign datagrams already logged */
 	int64_t mark;	      /* the count's mark last written (flush()) */
 	int64_t edges_at;     /* when the last edges were written, Unix ns */
 	struct log_ratelimit enobufs_rl, error_rl;
@@ -475,6 +476,28 @@ static void resync_pending(struct daemon *d, int drained)
  * Reads what the socket holds, up to a budget.  Returns the number of
  * messages handled.
  */
+/*
+ * Says (rate-limited) that datagrams came from another process: one with
+ * CAP_NET_ADMIN can write to conntrack's groups, and what it wrote would
+ * be flows that never were, so it was not read.
+ */
+static void note_foreign(struct daemon *d)
+{
+	uint64_t now = collector_stats(d->col)->foreign, suppressed;
+
+	if (now == d->foreign ||
+	    !log_ratelimit_ok(&d->error_rl, wall_seconds(), &suppressed))
+		return;
+	log_msg(LOG_WARNING,
+		"ignored %llu netlink message%s not sent by the kernel (%llu "
+		"in all): a process with CAP_NET_ADMIN writes to conntrack's "
+		"event groups%s",
+		(unsigned long long)(now - d->foreign), now - d->foreign == 1 ? "" : "s",
+		(unsigned long long)now,
+		suppressed ? " (similar messages suppressed)" : "");
+	d->foreign = now;
+}
+
 static int receive(struct daemon *d)
 {
 	enum ctsub_status st = CTSUB_FAILED;
@@ -501,6 +524,7 @@ static int receive(struct daemon *d)
 	 */
 	if (st == CTSUB_DRAINED || ctsub_bytes_read(d->sub) >= d->sweep_at)
 		collector_sweep(d->col);
+	note_foreign(d);
 	d->at_drain = st == CTSUB_DRAINED;
 	switch (st) {
 	case CTSUB_LOST:

@@ -44,6 +44,7 @@ PODFLOWD=$BUILD/podflowd
 POLICYGEN=$BUILD/policygen
 PFMKDB=$BUILD/tests/pfmkdb
 PFTRAFFIC=$BUILD/tests/pftraffic
+PFFORGE=$BUILD/tests/pfforge
 FIXTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/fixtures" && pwd)
 t_failures=0
 # The open case: its name, the text its ok line adds, and its state (open,
