@@ -439,6 +439,19 @@ int collector_untracked(const struct collector *c)
 	return c->untracked;
 }
 
+size_t collector_pending(const struct collector *c, uint64_t *connections)
+{
+	size_t n;
+	const struct store_edge *e = flowtab_edges(c->edges, &n);
+
+	if (connections != NULL) {
+		*connections = 0;
+		for (size_t i = 0; i < n; i++)
+			*connections += (uint64_t)e[i].connections;
+	}
+	return n;
+}
+
 void collector_lost_events(struct collector *c)
 {
 	c->stats.enobufs++;

@@ -162,6 +162,12 @@ void collector_sweep(struct collector *c);
  */
 void collector_set_reliable(struct collector *c, int on);
 
+/*
+ * The edges waiting for a flush; *connections (if not NULL) gets the
+ * connections they count.
+ */
+size_t collector_pending(const struct collector *c, uint64_t *connections);
+
 /* Counts an episode of events the kernel dropped (ENOBUFS). */
 void collector_lost_events(struct collector *c);
 

@@ -61,6 +61,13 @@
 #define RESYNC_PERIODIC_S 3600
 /* At shutdown, what the kernel already queued is read for at most this. */
 #define SHUTDOWN_DRAIN_MS 3000
+/*
+ * Then a flush that fails (a full disk, a database locked by a reader's
+ * long write) is tried again every SHUTDOWN_RETRY_PAUSE_MS for this long:
+ * with the drain, within the unit's TimeoutStopSec (30 s).
+ */
+#define SHUTDOWN_RETRY_MS 15000
+#define SHUTDOWN_RETRY_PAUSE_MS 500
 #define PRUNE_INTERVAL_S 3600
 /* The upkeep again this soon while hours are left to resolve. */
 #define CATCHUP_INTERVAL_S 5
@@ -766,24 +773,52 @@ static void start_timers(struct daemon *d)
 
 /*
  * Stops cleanly: whatever the kernel already queued is read, everything
- * is flushed, the counters are saved.
+ * is flushed (tried again for a while if that fails), the counters are
+ * saved.  Returns 0, or EXIT_RUNTIME when edges could not be stored, then
+ * or earlier (edges_dropped), after saying how many.
  */
-static void shutdown_flush(struct daemon *d)
+static int shutdown_flush(struct daemon *d)
 {
 	int64_t until = monotonic_ms() + SHUTDOWN_DRAIN_MS;
+	uint64_t connections, dropped;
+	char why[256] = "";
+	size_t edges;
 
 	sdnotify_send("STOPPING=1");
 	/* Bounded: under steady traffic the queue never empties. */
 	while (receive(d) > 0 && monotonic_ms() < until)
 		;
-	flush(d);
-	if (collector_stats(d->col)->pending_edges > 0) {
-		/* One more try: a busy database may have freed up. */
+	until = monotonic_ms() + SHUTDOWN_RETRY_MS;
+	for (;;) {
 		flush(d);
+		if (collector_pending(d->col, NULL) == 0)
+			break;
+		snprintf(why, sizeof(why), "%s", errmsg_get());
+		if (monotonic_ms() >= until)
+			break;
+		poll(NULL, 0, SHUTDOWN_RETRY_PAUSE_MS);
 	}
 	save_stats(d);
 	write_metrics(d);
 	log_stats(d, "stopping");
+	edges = collector_pending(d->col, &connections);
+	dropped = collector_stats(d->col)->edges_dropped;
+	if (edges == 0 && dropped == 0)
+		return 0;
+	if (edges > 0)
+		log_msg(LOG_ERR,
+			"stopping with %zu edge%s (%llu connection%s) not "
+			"stored, after %d s of tries: %s",
+			edges, edges == 1 ? "" : "s",
+			(unsigned long long)connections,
+			connections == 1 ? "" : "s", SHUTDOWN_RETRY_MS / 1000,
+			why);
+	if (dropped > 0)
+		log_msg(LOG_ERR,
+			"%llu edges were dropped while the database failed and "
+			"memory was full",
+			(unsigned long long)dropped);
+	return EXIT_RUNTIME;
 }
 
 /* receive(), and whether the next read is a batch's (BATCH_WAIT_MS). */
@@ -824,10 +859,8 @@ static int event_loop(struct daemon *d)
 		d->batching = 0;
 		if (batch || (fds[0].revents & (POLLIN | POLLERR)))
 			read_events(d);
-		if ((fds[1].revents & POLLIN) && handle_signals(d)) {
-			shutdown_flush(d);
-			return 0;
-		}
+		if ((fds[1].revents & POLLIN) && handle_signals(d))
+			return shutdown_flush(d);
 		run_timers(d, monotonic_ms());
 	}
 }
@@ -986,9 +1019,14 @@ static int start(struct daemon *d)
 	 */
 	sdnotify_sendf("EXTEND_TIMEOUT_USEC=%llu\nSTATUS=opening the database",
 		       (unsigned long long)OPEN_TIMEOUT_S * 1000000);
-	if (store_open(store_path(d->cfg.db), 0, &d->store) < 0 ||
-	    ctsub_open(d->cfg.netlink_buffer_bytes, &d->sub) < 0 ||
-	    ctsub_set_reliable(d->sub, d->cfg.reliable_events) < 0) {
+	/*
+	 * The socket first: without CAP_NET_ADMIN, podflowd refuses before
+	 * it makes or migrates a database it could never fill.  Events
+	 * queued while a migration runs are read after it, or resynced.
+	 */
+	if (ctsub_open(d->cfg.netlink_buffer_bytes, &d->sub) < 0 ||
+	    ctsub_set_reliable(d->sub, d->cfg.reliable_events) < 0 ||
+	    store_open(store_path(d->cfg.db), 0, &d->store) < 0) {
 		log_msg(LOG_ERR, "%s", errmsg_get());
 		return -1;
 	}

@@ -102,6 +102,8 @@ fi
 t_case "without CAP_NET_ADMIN"
 t_run 1 "${drop[@]}" "$PODFLOWD" --config /dev/null --pod-cidr 10.244.0.0/16 --db "$tmp/nocap.db"
 t_match "$t_err" "*needs CAP_NET_ADMIN*"
+t_case "without CAP_NET_ADMIN, no database is made"
+t_check "$(ls "$tmp")" [ ! -e "$tmp/nocap.db" ]
 
 # The shipped configuration parses, and asks for the pod CIDRs.
 shipped=$(dirname "$0")/../../collector/podflowd.yaml
