@@ -90,14 +90,19 @@ static int edge_key_equal(const struct store_edge *a,
 		      sizeof(a->client_nat)) == 0;
 }
 
-/* Adds two counters where STORE_UNKNOWN + n = n. */
+/*
+ * Adds two counters where STORE_UNKNOWN + n = n, saturating: the kernel's
+ * are unsigned 64-bit, read as at most INT64_MAX (ctflow.c).
+ */
 static int64_t add_counter(int64_t a, int64_t b)
 {
+	int64_t sum;
+
 	if (a == STORE_UNKNOWN)
 		return b;
 	if (b == STORE_UNKNOWN)
 		return a;
-	return a + b;
+	return __builtin_add_overflow(a, b, &sum) ? INT64_MAX : sum;
 }
 
 /*
@@ -143,7 +148,9 @@ static void edge_fold(struct store_edge *into, const struct store_edge *e)
 	into->last_start = fold_last_start(into, e);
 	if (e->last_seen > into->last_seen)
 		into->last_seen = e->last_seen;
-	into->connections += e->connections;
+	if (__builtin_add_overflow(into->connections, e->connections,
+				   &into->connections))
+		into->connections = INT64_MAX;
 	into->orig_bytes = add_counter(into->orig_bytes, e->orig_bytes);
 	into->orig_packets = add_counter(into->orig_packets, e->orig_packets);
 	into->reply_bytes = add_counter(into->reply_bytes, e->reply_bytes);

@@ -104,6 +104,28 @@ static void test_full_table_refuses_new_keys_only(void **state)
 	flowtab_free(t);
 }
 
+/* Sums saturate, as the kernel's unsigned counters read as at most this. */
+static void test_sums_saturate(void **state)
+{
+	struct flowtab *t = flowtab_new(8);
+	struct store_edge a = edge(60, "10.0.0.1", "10.0.0.2", 80);
+	const struct store_edge *out;
+	size_t n;
+
+	(void)state;
+	a.orig_bytes = INT64_MAX - 10;
+	a.reply_packets = 8000000000000000000LL;
+	a.connections = INT64_MAX - 1;
+	assert_int_equal(flowtab_add(t, &a), 0);
+	assert_int_equal(flowtab_add(t, &a), 0);
+	out = flowtab_edges(t, &n);
+	assert_int_equal(n, 1);
+	assert_true(out[0].orig_bytes == INT64_MAX);
+	assert_true(out[0].reply_packets == INT64_MAX);
+	assert_true(out[0].connections == INT64_MAX);
+	flowtab_free(t);
+}
+
 static void test_bad_size_is_refused_with_a_message(void **state)
 {
 	(void)state;
@@ -117,6 +139,7 @@ int main(void)
 		cmocka_unit_test(test_same_key_folds),
 		cmocka_unit_test(test_every_key_field_separates),
 		cmocka_unit_test(test_full_table_refuses_new_keys_only),
+		cmocka_unit_test(test_sums_saturate),
 		cmocka_unit_test(test_bad_size_is_refused_with_a_message),
 	};
 

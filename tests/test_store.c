@@ -884,6 +884,27 @@ static void test_rolled_back_flush_forgets_its_ids(void **state)
 	testdb_assert_query(t->store, "4", "SELECT count(*) FROM addr");
 }
 
+/*
+ * Sums saturate at the largest integer: past it SQLite would store a
+ * REAL, which the STRICT table refuses, and no flush would succeed again.
+ */
+static void test_sums_saturate(void **state)
+{
+	struct testdb *t = *state;
+	struct store_edge e = edge(600, "10.244.1.5", "10.244.2.7", 8080);
+
+	e.orig_bytes = 8000000000000000000LL;
+	e.orig_packets = 1;
+	e.reply_bytes = 0;
+	e.reply_packets = 0;
+	e.connections = INT64_MAX - 1;
+	testdb_flush(t->store, &e);
+	testdb_flush(t->store, &e);
+	testdb_assert_query(t->store, "9223372036854775807 2 9223372036854775807",
+			    "SELECT orig_bytes, orig_packets, connections "
+			    "FROM edge_raw");
+}
+
 int main(void)
 {
 #define OPEN(fn)                                                               \
@@ -901,6 +922,7 @@ int main(void)
 		OPEN(test_resolve_some_hours_at_a_time),
 		OPEN(test_upsert_aggregates_within_bucket),
 		OPEN(test_rolled_back_flush_forgets_its_ids),
+		OPEN(test_sums_saturate),
 		OPEN(test_buckets_separate_and_view_sums),
 		OPEN(test_service_and_nat_columns),
 		OPEN(test_protocol_names_and_expressible),

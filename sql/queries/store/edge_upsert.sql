@@ -28,12 +28,25 @@ ON CONFLICT (bucket, client, route) DO UPDATE SET
 		WHEN connections = 0 THEN excluded.start_off
 		WHEN start_off IS NULL OR excluded.start_off IS NULL THEN NULL
 		ELSE max(start_off, excluded.start_off) END,
-	connections   = connections + excluded.connections,
-	orig_bytes    = coalesce(orig_bytes + excluded.orig_bytes,
+	-- Sums saturate at the largest integer (so does collector/
+	-- flowtab.c): past it, SQLite would make the sum a REAL, which a
+	-- STRICT table refuses, and every later flush would fail.
+	connections   = CASE WHEN connections > 9223372036854775807 - excluded.connections
+			     THEN 9223372036854775807
+			     ELSE connections + excluded.connections END,
+	orig_bytes    = coalesce(CASE WHEN orig_bytes > 9223372036854775807 - excluded.orig_bytes
+				      THEN 9223372036854775807
+				      ELSE orig_bytes + excluded.orig_bytes END,
 				 orig_bytes, excluded.orig_bytes),
-	orig_packets  = coalesce(orig_packets + excluded.orig_packets,
+	orig_packets  = coalesce(CASE WHEN orig_packets > 9223372036854775807 - excluded.orig_packets
+				      THEN 9223372036854775807
+				      ELSE orig_packets + excluded.orig_packets END,
 				 orig_packets, excluded.orig_packets),
-	reply_bytes   = coalesce(reply_bytes + excluded.reply_bytes,
+	reply_bytes   = coalesce(CASE WHEN reply_bytes > 9223372036854775807 - excluded.reply_bytes
+				      THEN 9223372036854775807
+				      ELSE reply_bytes + excluded.reply_bytes END,
 				 reply_bytes, excluded.reply_bytes),
-	reply_packets = coalesce(reply_packets + excluded.reply_packets,
+	reply_packets = coalesce(CASE WHEN reply_packets > 9223372036854775807 - excluded.reply_packets
+				      THEN 9223372036854775807
+				      ELSE reply_packets + excluded.reply_packets END,
 				 reply_packets, excluded.reply_packets);
