@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "podflow/errmsg.h"
 #include "podflow/grow.h"
@@ -97,8 +99,21 @@ int config_add_pod_cidr(struct config *cfg, const char *text)
 {
 	struct cidr c;
 
+	static const uint8_t v4_mapped[12] = { [10] = 0xff, [11] = 0xff };
+
 	if (cidr_parse(text, &c) < 0)
 		return -1;
+	/*
+	 * conntrack reports IPv4 connections as IPv4: a prefix of
+	 * ::ffff:0:0/96 would match nothing, and the node record nothing.
+	 */
+	if (c.net.family == AF_INET6 && c.len >= 96 &&
+	    memcmp(c.net.bytes, v4_mapped, sizeof(v4_mapped)) == 0) {
+		errmsg_set("'%s' is an IPv4-mapped IPv6 prefix, which no "
+			   "connection has: give the IPv4 prefix",
+			   text);
+		return -1;
+	}
 	if (cfg->n_pod_cidrs >= MAX_POD_CIDRS) {
 		errmsg_set("more than %d pod CIDRs", MAX_POD_CIDRS);
 		return -1;
@@ -309,11 +324,33 @@ static int set_key(const struct loader *l, const struct knode *k,
 	return -1;
 }
 
+/*
+ * Refuses a value that holds a NUL character anywhere under n: read as C
+ * text, it would stop there and say something else (a shorter path).
+ */
+static int check_nul(const struct loader *l, const struct knode *n)
+{
+	if (n->type == KNODE_SCALAR) {
+		if (n->value != NULL && strlen(n->value) != n->len) {
+			errmsg_set_at(l->path, n->line, 0,
+				      "a NUL character in a value");
+			return -1;
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < n->n; i++)
+		if (check_nul(l, n->items[i]) < 0)
+			return -1;
+	return 0;
+}
+
 /* root: the file's document; NULL for an empty file, all defaults. */
 static int load_root(const struct loader *l, const struct knode *root)
 {
 	if (root == NULL)
 		return 0;
+	if (check_nul(l, root) < 0)
+		return -1;
 	if (root->type != KNODE_MAP) {
 		errmsg_set_at(l->path, root->line, 0,
 			      "expected a mapping of settings");
@@ -369,6 +406,7 @@ int config_load(const char *path, int missing_ok, struct config *cfg)
 	struct config next;
 	struct loader l = { .path = path, .cfg = &next };
 	const struct knode *root = NULL;
+	struct stat st;
 	struct kyaml *y = NULL;
 	int rc = -1;
 	FILE *fp;
@@ -380,6 +418,13 @@ int config_load(const char *path, int missing_ok, struct config *cfg)
 		errmsg_set_at(path, 0, 0, "%s", strerror(errno));
 		return -1;
 	}
+	/* fopen() opens a directory; reading it would say "input error". */
+	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		errmsg_set_at(path, 0, 0,
+			      "is a directory: give the configuration file");
+		fclose(fp);
+		return -1;
+	}
 	if (config_copy(&next, cfg) < 0) {
 		fclose(fp);
 		return -1;
@@ -387,14 +432,20 @@ int config_load(const char *path, int missing_ok, struct config *cfg)
 	/* A document as it is (no Kubernetes List), messages by line. */
 	if (kyaml_open(fp, path, KYAML_DOCUMENTS | KYAML_LINES, &y) < 0)
 		goto out;
-	/*
-	 * The first document is the configuration (none: an empty file); what
-	 * follows it is not read.
-	 */
-	if (kyaml_next(y, &root) < 0)
+	/* One document (none: an empty file, all defaults). */
+	if (kyaml_next(y, &root) < 0 || load_root(&l, root) < 0)
 		goto out;
-	if (load_root(&l, root) < 0)
+	switch (kyaml_next(y, &root)) {
+	case 0:
+		break;
+	case 1:
+		errmsg_set_at(path, root->line, 0,
+			      "a second YAML document: the configuration is "
+			      "one mapping of settings");
+		/* fall through */
+	default:
 		goto out;
+	}
 	rc = 0;
 out:
 	kyaml_close(y);

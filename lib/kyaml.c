@@ -188,6 +188,32 @@ static int append(struct kyaml *y, struct frame *f, struct knode *key,
 }
 
 /*
+ * Refuses key as the next key of map: one with a NUL in it, one the map
+ * has already (quadratic, and so the bound on keys), one too many.
+ */
+static int check_key(struct kyaml *y, const struct knode *map,
+		     const struct knode *key, const yaml_mark_t *m)
+{
+	if (strlen(key->value) != key->len)
+		return node_error(y, m, "a mapping key with a NUL character");
+	if (map->n >= KYAML_MAX_KEYS) {
+		errmsg_set_at(y->name, mark_line(m), mark_column(y, m),
+			      "more than %d keys in one mapping",
+			      KYAML_MAX_KEYS);
+		return -1;
+	}
+	for (size_t i = 0; i < map->n; i++)
+		if (map->keys[i]->len == key->len &&
+		    memcmp(map->keys[i]->value, key->value, key->len) == 0) {
+			errmsg_set_at(y->name, mark_line(m), mark_column(y, m),
+				      "duplicate key '%s' (first on line %d)",
+				      key->value, map->keys[i]->line);
+			return -1;
+		}
+	return 0;
+}
+
+/*
  * Attaches a finished (or new container) node to its parent.  Returns 1
  * when it is a whole object to hand out, 0 when attached, -1 on error.
  */
@@ -205,6 +231,8 @@ static int attach(struct kyaml *y, struct knode *child, const yaml_mark_t *m)
 	if (f->key == NULL) {
 		if (child->type != KNODE_SCALAR || child->value == NULL)
 			return node_error(y, m, "a mapping key must be a string");
+		if (check_key(y, f->node, child, m) < 0)
+			return -1;
 		f->key = child;
 		return 0;
 	}
@@ -275,6 +303,7 @@ static int on_event(struct kyaml *y, yaml_event_t *e, const struct knode **out)
 						 e->data.scalar.length);
 			if (n->value == NULL)
 				goto oom;
+			n->len = e->data.scalar.length;
 		}
 		if (y->depth == 0 && n->value == NULL &&
 		    !(y->flags & KYAML_DOCUMENTS))
@@ -371,7 +400,8 @@ struct knode *knode_copy(struct arena *a, const struct knode *n)
 	if (c == NULL)
 		return NULL;
 	*c = *n;
-	if (n->value != NULL && (c->value = arena_strdup(a, n->value)) == NULL)
+	if (n->value != NULL &&
+	    (c->value = arena_strndup(a, n->value, n->len)) == NULL)
 		return NULL;
 	if (n->n == 0)
 		return c;

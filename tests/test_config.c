@@ -187,6 +187,19 @@ static void test_metrics_file(void **state)
 	config_free(&cfg);
 }
 
+/* A directory is named as such, not "input error". */
+static void test_directory_is_refused(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	config_init(&cfg);
+	assert_int_equal(config_load("/tmp", 0, &cfg), -1);
+	assert_string_equal(errmsg_get(),
+			    "/tmp: is a directory: give the configuration file");
+	config_free(&cfg);
+}
+
 static void test_missing_file(void **state)
 {
 	struct config cfg;
@@ -231,6 +244,20 @@ static void test_errors_name_file_and_line(void **state)
 		  ":2: db: missing value" },
 		{ "items: []\n", ":1: unknown key 'items'" },
 		{ "~\n", ":1: expected a mapping of settings" },
+		/* Nothing read two ways, or cut short. */
+		{ "pod_cidrs: [10.244.0.0/16]\nflush_interval_ms: 100\n"
+		  "flush_interval_ms: 60000\n",
+		  ":3: duplicate key 'flush_interval_ms' (first on line 2)" },
+		{ "pod_cidrs: [10.244.0.0/16]\n---\nflush_interval_ms: 100\n",
+		  ":3: a second YAML document" },
+		{ "pod_cidrs: [10.244.0.0/16]\ndb: \"/var/lib/x\\0.db\"\n",
+		  ":2: a NUL character in a value" },
+		{ "pod_cidrs: [\"10.244.0.0/16\\0\"]\n",
+		  ":1: a NUL character in a value" },
+		{ "pod_cidrs: [10.244.0.0/16]\n\"db\\0x\": /tmp/x.db\n",
+		  ":2: a mapping key with a NUL character" },
+		{ "pod_cidrs: [\"::ffff:10.244.0.0/112\"]\n",
+		  ":1: pod_cidrs: '::ffff:10.244.0.0/112' is an IPv4-mapped" },
 	};
 	char want[128];
 	struct config cfg;
@@ -257,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_single_cidr_scalar_and_empty_file),
 		cmocka_unit_test(test_metrics_file),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_directory_is_refused),
 		cmocka_unit_test(test_errors_name_file_and_line),
 	};
 

@@ -124,6 +124,19 @@ static void test_errors_name_line_and_column(void **state)
 		{ "kind: Pod\nmetadata:\n  name: [x\n", "input:4:1:" },
 		{ "a: &x 1\nb: *x\n", "input:2:4: YAML aliases" },
 		{ "? [a]\n: b\n", "mapping key must be a string" },
+		/*
+		 * A key twice (JSON or YAML, however spelled), as the API
+		 * server's decoder refuses it: read first-wins or last-wins,
+		 * `egress: [{}]` then `egress: []` allows all or nothing.
+		 */
+		{ "{\"kind\": \"Pod\", \"kind\": \"Node\"}\n",
+		  "input:1:17: duplicate key 'kind' (first on line 1)" },
+		{ "kind: Pod\nspec:\n  egress: [{}]\n  egress: []\n",
+		  "input:4:3: duplicate key 'egress' (first on line 3)" },
+		{ "{\"kind\": \"Pod\", \"\\u006bind\": \"Node\"}\n",
+		  "duplicate key 'kind'" },
+		{ "{\"kind\": \"Pod\", \"k\\u0000x\": 1}\n",
+		  "a mapping key with a NUL character" },
 	};
 	char kinds[128];
 
@@ -135,6 +148,61 @@ static void test_errors_name_line_and_column(void **state)
 			fail_msg("case %zu: message '%s' lacks '%s'", i + 1,
 				 errmsg_get(), cases[i][1]);
 	}
+}
+
+/* A value keeps its NUL bytes, and says how many bytes it has. */
+static void test_nul_in_a_value_is_kept(void **state)
+{
+	static const char text[] = "{\"kind\": \"Pod\", \"metadata\": "
+				   "{\"labels\": {\"app\": \"a\\u0000b\"}}}\n";
+	FILE *fp = fmemopen((void *)text, sizeof(text) - 1, "r");
+	const struct knode *obj, *n;
+	struct kyaml *y;
+
+	(void)state;
+	assert_int_equal(kyaml_open(fp, "pod.json", 0, &y), 0);
+	assert_int_equal(kyaml_next(y, &obj), 1);
+	n = knode_at(obj, "metadata.labels.app");
+	assert_non_null(n);
+	assert_int_equal(n->len, 3);
+	assert_int_equal(strlen(n->value), 1);
+	assert_memory_equal(n->value, "a\0b", 3);
+	assert_int_equal(knode_at(obj, "kind")->len, 3);
+	kyaml_close(y);
+	fclose(fp);
+}
+
+/* A JSON object of n keys, k0 to k(n-1); owned: free() it. */
+static char *many_keys(size_t n)
+{
+	size_t len = 0, cap = n * 16 + 16;
+	char *text = malloc(cap);
+
+	assert_non_null(text);
+	len += (size_t)snprintf(text + len, cap - len, "{");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len, "%s\"k%zu\": 1",
+					i ? ", " : "", i);
+	snprintf(text + len, cap - len, "}\n");
+	return text;
+}
+
+/*
+ * A mapping of more keys than any object has is refused: finding a
+ * duplicate is quadratic, and the bound keeps it quick.
+ */
+static void test_too_many_keys(void **state)
+{
+	char kinds[128], *text;
+
+	(void)state;
+	text = many_keys(KYAML_MAX_KEYS);
+	assert_int_equal(read_kinds(text, kinds, sizeof(kinds)), 0);
+	free(text);
+	text = many_keys(KYAML_MAX_KEYS + 1);
+	assert_int_equal(read_kinds(text, kinds, sizeof(kinds)), -1);
+	assert_non_null(strstr(errmsg_get(), "more than 4096 keys"));
+	free(text);
 }
 
 /* Times as text, and the Unix time each parses to (-1 in rc: refused). */
@@ -260,6 +328,8 @@ int main(void)
 	static const struct CMUnitTest functions[] = {
 		cmocka_unit_test(test_positions_and_nulls),
 		cmocka_unit_test(test_errors_name_line_and_column),
+		cmocka_unit_test(test_nul_in_a_value_is_kept),
+		cmocka_unit_test(test_too_many_keys),
 		cmocka_unit_test(test_rfc3339),
 		cmocka_unit_test(test_when),
 		cmocka_unit_test(test_yemit_quotes_what_reads_as_another_type),

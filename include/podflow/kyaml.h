@@ -5,6 +5,11 @@
  * small tree that remembers the line and column of every node: each
  * document of a stream, and each item of a List (any document with a
  * top-level `items` sequence) without holding the whole List in memory.
+ *
+ * A mapping's keys are strings without NUL, each at most once (the API
+ * server's JSON decoder refuses duplicates too; YAML readers that let the
+ * first or the last win would read one policy two ways), at most
+ * KYAML_MAX_KEYS of them.
  */
 #ifndef PODFLOW_KYAML_H
 #define PODFLOW_KYAML_H
@@ -22,6 +27,12 @@ struct knode {
 	enum knode_type type;
 	int line, column; /* 1-based, where the node starts */
 	const char *value; /* scalar text; NULL for a null scalar */
+	/*
+	 * The text's bytes: more than strlen(value) when it holds a NUL (JSON
+	 * "\u0000", YAML "\0"), which a reader of names or numbers refuses.
+	 * Keys never do: kyaml refuses them.
+	 */
+	size_t len;
 	int plain;	   /* an unquoted scalar (a number, true, null) */
 	size_t n;	   /* pairs of a map, items of a sequence */
 	struct knode **keys;  /* map keys (scalars) */
@@ -29,6 +40,8 @@ struct knode {
 };
 
 struct kyaml;
+
+#define KYAML_MAX_KEYS 4096
 
 /* kyaml_open() flags. */
 enum {

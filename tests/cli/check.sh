@@ -145,4 +145,14 @@ t_case "an unknown field is refused"
 t_run 2 "$POLICYGEN" check --db "$db" -f "$tmp/typo.yaml"
 t_match "$t_err" "*typo.yaml:12:5: document 1: NetworkPolicy example-java-app/podflow-deployment-javaapp: unknown field 'form'*"
 
+# A key twice is refused, as the API server refuses it: read first-wins,
+# an egress that allows everything followed by `egress: []` allows all.
+t_case "a duplicate key is refused"
+{
+	cat "$deny"
+	printf '  egress:\n  - {}\n  egress: []\n'
+} >"$tmp/dup.yaml"
+t_run 2 "$POLICYGEN" check --db "$db" -f "$tmp/dup.yaml"
+t_match "$t_err" "*dup.yaml:*: duplicate key 'egress' (first on line *)*"
+
 t_done
