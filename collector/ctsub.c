@@ -39,17 +39,12 @@ static ssize_t recv_from(int fd, void *buf, size_t len, int flags,
 			 int *kernel)
 {
 	struct sockaddr_nl from = { 0 };
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-	struct msghdr msg = {
-		.msg_name = &from,
-		.msg_namelen = sizeof(from),
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-	};
-	ssize_t n = recvmsg(fd, &msg, flags);
+	socklen_t from_len = sizeof(from);
+	ssize_t n = recvfrom(fd, buf, len, flags, (struct sockaddr *)&from,
+			     &from_len);
 
-	*kernel = msg.msg_namelen == sizeof(from) &&
-		  from.nl_family == AF_NETLINK && from.nl_pid == 0;
+	*kernel = from_len == sizeof(from) && from.nl_family == AF_NETLINK &&
+		  from.nl_pid == 0;
 	return n;
 }
 
