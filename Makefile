@@ -25,13 +25,14 @@ BUILD     ?= build
 PKG_CONFIG ?= pkg-config
 
 # Debian packages: libraries, the tools the tests drive, and sqlite3 for
-# the reader tests and ad-hoc queries.  systemd (systemd-analyze), procps
+# the reader tests and ad-hoc queries; clang and its libFuzzer for the
+# fuzzers.  systemd (systemd-analyze), procps
 # (/bin/kill, the units' ExecReload) and groff-base check the units and
 # man pages.
 DEB_PACKAGES = build-essential pkg-config libnetfilter-conntrack-dev \
 	libmnl-dev libsqlite3-dev sqlite3 libyaml-dev libcmocka-dev \
 	nftables iproute2 conntrack time python3 python3-yaml \
-	systemd procps groff-base
+	systemd procps groff-base clang libfuzzer-14-dev
 
 PKGS      = libmnl sqlite3 yaml-0.1
 # The unit tests build conntrack messages with libnetfilter_conntrack's
@@ -95,6 +96,7 @@ TEST_DEPS_config      = $(SUPPORT_A) $(COLLECTOR_A) $(LIB_A)
 TEST_DEPS_conntab     = $(SUPPORT_A) $(COLLECTOR_A) $(LIB_A)
 TEST_DEPS_flowtab     = $(SUPPORT_A) $(COLLECTOR_A) $(LIB_A)
 TEST_DEPS_ctflow      = $(SUPPORT_A) $(COLLECTOR_A) $(LIB_A)
+TEST_DEPS_ctsub       = $(SUPPORT_A) $(COLLECTOR_A) $(LIB_A)
 TEST_DEPS_collector   = $(SUPPORT_A) $(COLLECTOR_A) $(STORE_A) $(LIB_A)
 TEST_DEPS_timer       = $(COLLECTOR_A)
 TEST_DEPS_review      = $(SUPPORT_A) $(POLICYGEN_A) $(NETPOL_A) $(STORE_A) $(LIB_A)
@@ -107,7 +109,7 @@ TOOLS = $(BUILD)/tests/pftraffic $(BUILD)/tests/pfmkdb $(BUILD)/tests/pfforge
 .SECONDARY:
 .SECONDEXPANSION:
 .PHONY: all deps test check check-unit check-cli check-live check-demo demo install \
-	clean bench
+	clean bench fuzz fuzzers
 all: $(BUILD)/podflowd $(BUILD)/policygen
 
 $(BUILD)/gen/sql.h $(BUILD)/gen/sql.c &: $(SQL_FILES) sql/embed.sh
@@ -187,6 +189,24 @@ $(BUILD)/bench/bare_recv: bench/bare_recv.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(CFLAGS) $(WARNINGS) -o $@ $< -lmnl
 
+# libFuzzer harnesses, one per parser (tests/fuzz/fuzz_*.c), built with
+# clang and the sanitizers into build/fuzz; `make fuzz FUZZ_SECONDS=N`
+# runs each for N seconds from its seed corpus, tests/fuzz/corpus/NAME.
+FUZZ_SECONDS ?= 60
+FUZZERS = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzz:
+	$(MAKE) BUILD=build/fuzz CC=clang CFLAGS='-O1 -g -fno-omit-frame-pointer' \
+		SANITIZE='-fsanitize=address,undefined -fno-sanitize-recover=all -fsanitize=fuzzer-no-link' \
+		fuzzers
+	sh tests/fuzz/run.sh build/fuzz/fuzz $(FUZZ_SECONDS) $(FUZZERS)
+
+fuzzers: $(FUZZERS:%=$(BUILD)/fuzz/%)
+
+$(BUILD)/fuzz/fuzz_%: $(OBJ)/tests/fuzz/fuzz_%.o $(POLICYGEN_A) $(NETPOL_A) \
+		$(COLLECTOR_A) $(STORE_A) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+
 # Prints ingest figures; see bench/results.md.  Root.
 bench: all $(TOOLS) $(BUILD)/bench/bare_recv $(BUILD)/bench/pffill
 	PODFLOW_BUILD=$(BUILD) bash bench/ingest.sh $(BENCH_ARGS)
@@ -233,6 +253,7 @@ check: check-unit check-cli check-live check-demo
 # under the sanitizers.
 test: deps
 	$(MAKE) check LONG=1
+	$(MAKE) fuzz FUZZ_SECONDS=5
 	$(MAKE) BUILD=build/asan CFLAGS='-O1 -g -fno-omit-frame-pointer' \
 		SANITIZE='-fsanitize=address,undefined -fno-sanitize-recover=all' \
 		check

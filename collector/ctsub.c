@@ -80,6 +80,47 @@ static int ctsub_dispatch(const struct nlmsghdr *nlh, void *arg)
 	return MNL_CB_OK;
 }
 
+/*
+ * The bytes of buf[0..n) that are whole messages.  libmnl's walk reads a
+ * message's length as a signed int: one of 2 GiB or more would pass its
+ * checks and send it past the buffer.  The kernel never sends one.
+ */
+static size_t whole_messages(const void *buf, size_t n)
+{
+	size_t at = 0;
+
+	while (n - at >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *nlh =
+			(const struct nlmsghdr *)((const char *)buf + at);
+		size_t len = nlh->nlmsg_len;
+
+		if (len < sizeof(*nlh) || len > n - at)
+			break;
+		len = MNL_ALIGN(len);
+		if (len > n - at) /* the last, unpadded */
+			return n;
+		at += len;
+	}
+	return at;
+}
+
+/* mnl_cb_run() over the whole messages of buf[0..n). */
+static int run_messages(const void *buf, size_t n, unsigned int seq,
+			unsigned int portid, mnl_cb_t cb, void *data)
+{
+	return mnl_cb_run(buf, whole_messages(buf, n), seq, portid, cb, data);
+}
+
+int ctsub_read_datagram(const void *buf, size_t n, ctsub_cb cb, void *data)
+{
+	struct dispatch d = { .cb = cb, .data = data };
+
+	if (run_messages(buf, n, 0, 0, ctsub_dispatch, &d) == MNL_CB_ERROR &&
+	    d.cb_failed)
+		return -1;
+	return d.count;
+}
+
 /* Counts a datagram not from the kernel (CTSUB_FOREIGN).  0, or -1. */
 static int foreign(struct dispatch *d)
 {
@@ -234,7 +275,7 @@ enum ctsub_status ctsub_receive(struct ctsub *s, int budget, ctsub_cb cb,
 				return CTSUB_FAILED;
 			continue;
 		}
-		if (mnl_cb_run(s->buf, (size_t)n, 0, 0, ctsub_dispatch, &d) ==
+		if (run_messages(s->buf, (size_t)n, 0, 0, ctsub_dispatch, &d) ==
 			    MNL_CB_ERROR &&
 		    d.cb_failed)
 			return CTSUB_FAILED;
@@ -331,7 +372,7 @@ static int answers(struct ctsub *s, struct mnl_socket *nl, unsigned int seq,
 			continue;
 		}
 		errno = 0;
-		rc = mnl_cb_run(s->buf, (size_t)n, seq, portid, cb, data);
+		rc = run_messages(s->buf, (size_t)n, seq, portid, cb, data);
 		if (rc <= MNL_CB_STOP)
 			return rc;
 	}

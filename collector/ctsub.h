@@ -9,6 +9,7 @@
 #ifndef PODFLOW_CTSUB_H
 #define PODFLOW_CTSUB_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct nlmsghdr;
@@ -103,6 +104,16 @@ enum ctsub_status {
  */
 enum ctsub_status ctsub_receive(struct ctsub *s, int budget, ctsub_cb cb,
 				void *data, int *handled);
+
+/*
+ * Hands each message of a datagram of n bytes at buf, as the event
+ * socket returned it, to cb (CTSUB_NEW or CTSUB_DESTROY by its type; other
+ * types are skipped), what ctsub_receive() does with each datagram the
+ * kernel sent.  Only whole messages are read: the first whose length does
+ * not fit ends the datagram.  Returns the messages handled, or -1 when cb
+ * stopped (its errmsg stands).
+ */
+int ctsub_read_datagram(const void *buf, size_t n, ctsub_cb cb, void *data);
 
 /*
  * The kernel's maximum of conntrack entries (nf_conntrack_max, which
