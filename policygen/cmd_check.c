@@ -20,6 +20,7 @@
 #include "podflow/timefmt.h"
 #include "podflow/verdict.h"
 #include "endpoint.h"
+#include "flowspec.h"
 #include "policygen.h"
 #include "replay.h"
 #include "table.h"
@@ -111,76 +112,6 @@ static void policy_ref(char *buf, size_t len, const struct polset_policy *p,
 }
 
 /* ---- --flow ---------------------------------------------------------- */
-
-struct flow_spec {
-	char *src, *dst, *port; /* in one buffer, owned by buf */
-	const char *protocol;
-	char *buf;
-};
-
-static char *trim(char *s)
-{
-	char *end;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
-		*--end = '\0';
-	return s;
-}
-
-/*
- * The protocol of a --flow: TCP, UDP or SCTP as the table spells them, or
- * all in lower case (tcp), not mixed; NULL when it is none of them.
- */
-static const char *flow_protocol(const char *text)
-{
-	const char *p = proto_policy_name(text, 1);
-
-	if (p != NULL && strcmp(text, p) != 0)
-		for (const char *c = text; *c != '\0'; c++)
-			if (*c < 'a' || *c > 'z')
-				return NULL;
-	return p;
-}
-
-/* 'SRC -> DST:PORT/PROTO' into its parts. */
-static int parse_flow(const char *text, struct flow_spec *f)
-{
-	char *arrow, *slash, *colon, *proto;
-
-	memset(f, 0, sizeof(*f));
-	if ((f->buf = strdup(text)) == NULL) {
-		errmsg_set("out of memory");
-		return -1;
-	}
-	arrow = strstr(f->buf, "->");
-	slash = strrchr(f->buf, '/');
-	if (arrow == NULL || slash == NULL || slash < arrow)
-		goto bad;
-	*arrow = '\0';
-	*slash = '\0';
-	f->src = trim(f->buf);
-	proto = trim(slash + 1);
-	colon = strrchr(arrow + 2, ':');
-	if (colon == NULL)
-		goto bad;
-	*colon = '\0';
-	f->dst = trim(arrow + 2);
-	f->port = trim(colon + 1);
-	if ((f->protocol = flow_protocol(proto)) == NULL) {
-		errmsg_set("--flow '%s': protocol '%s' is not TCP, UDP or SCTP",
-			   text, proto);
-		return -1;
-	}
-	if (f->src[0] == '\0' || f->dst[0] == '\0' || f->port[0] == '\0')
-		goto bad;
-	return 0;
-bad:
-	errmsg_set("--flow '%s': expected 'SRC -> DST:PORT/PROTO'", text);
-	return -1;
-}
 
 /*
  * One end of a --flow: a workload's pods (*out owned by e), or whoever
@@ -291,12 +222,12 @@ static int check_flow(const struct polset *ps, struct endpoints *e,
 	const struct endpoint *show_src = NULL, *show_dst = NULL;
 	struct endpoint src_one, dst_one;
 	struct verdict v, shown = { 0 };
-	struct flow_spec f;
+	struct flowspec f;
 	size_t n_src = 0, n_dst = 0, pairs = 0, denied = 0;
 	int rc = -1, port = 0, show_port = 0;
 	char what[600];
 
-	if (parse_flow(text, &f) < 0)
+	if (flowspec_parse(text, &f) < 0)
 		goto out;
 	if (resolve_end(e, f.src, &src_one, &src, &n_src) < 0 ||
 	    resolve_end(e, f.dst, &dst_one, &dst, &n_dst) < 0) {
@@ -339,7 +270,7 @@ static int check_flow(const struct polset *ps, struct endpoints *e,
 	print_side("ingress", &shown.ingress, show_dst, what);
 	rc = denied > 0;
 out:
-	free(f.buf);
+	flowspec_free(&f);
 	return rc;
 }
 

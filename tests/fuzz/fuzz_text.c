@@ -1,8 +1,8 @@
 /*
  * Fuzzes the parsers of short texts from the command line and the
  * database: the first byte picks one (addresses, CIDR prefixes, times,
- * sizes and numbers, label selectors as the store keeps them), the rest
- * is the text.
+ * sizes and numbers, label selectors as the store keeps them, check's
+ * --flow), the rest is the text.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,12 +13,14 @@
 #include "podflow/selector.h"
 #include "podflow/timefmt.h"
 #include "collector/config.h"
+#include "policygen/flowspec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct arena a = ARENA_INIT;
+	struct flowspec flow;
 	struct selector sel;
 	unsigned long ul;
 	struct cidr c;
@@ -35,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data + 1, size - 1);
 	text[size - 1] = '\0';
-	switch (data[0] % 7) {
+	switch (data[0] % 8) {
 	case 0:
 		addr_parse(text, &ad);
 		break;
@@ -57,6 +59,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 6:
 		selector_from_json(text, &a, &sel);
+		break;
+	case 7:
+		if (flowspec_parse(text, &flow) == 0)
+			flowspec_free(&flow);
 		break;
 	}
 	arena_reset(&a);
