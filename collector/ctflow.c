@@ -3,8 +3,8 @@
  */
 #include <arpa/inet.h>
 #include <endian.h>
-#include <stddef.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -68,6 +68,12 @@ static inline const struct nlattr *attr_next(const struct nlattr *a)
  */
 #define for_each_attr(a, first, end) \
 	for ((a) = (first); attr_fits((a), (end)); (a) = attr_next(a))
+
+/* 0 when a walk stopped at end, -1 when at an attribute that did not fit. */
+static inline int walked(const struct nlattr *a, const char *end)
+{
+	return (const char *)a == end ? 0 : -1;
+}
 
 /* The attributes inside nest, and the end of its payload. */
 static inline const struct nlattr *nest_first(const struct nlattr *nest)
@@ -163,7 +169,7 @@ static int read_tuple_ip(const struct nlattr *nest, int family,
 			break;
 		}
 	}
-	return (const char *)attr == end ? 0 : -1;
+	return walked(attr, end);
 }
 
 /* A CTA_TUPLE_PROTO nest. */
@@ -197,7 +203,7 @@ static int read_tuple_proto(const struct nlattr *nest, struct tuple *t)
 			break;
 		}
 	}
-	return (const char *)attr == end ? 0 : -1;
+	return walked(attr, end);
 }
 
 /* A CTA_TUPLE_ORIG or CTA_TUPLE_REPLY nest, of family. */
@@ -218,7 +224,7 @@ static int read_tuple(const struct nlattr *nest, int family, struct tuple *t)
 			break;
 		}
 	}
-	return (const char *)attr == end ? 0 : -1;
+	return walked(attr, end);
 }
 
 /*
@@ -255,7 +261,7 @@ static int read_counters(const struct nlattr *nest, int64_t *packets,
 			return -1;
 		*to = v > INT64_MAX ? INT64_MAX : (int64_t)v;
 	}
-	return (const char *)attr == end ? 0 : -1;
+	return walked(attr, end);
 }
 
 /* A CTA_TIMESTAMP nest: its start, Unix nanoseconds, into *start_ns. */
@@ -275,7 +281,7 @@ static int read_timestamp(const struct nlattr *nest, int64_t *start_ns)
 		if (v <= INT64_MAX)
 			*start_ns = (int64_t)v;
 	}
-	return (const char *)attr == end ? 0 : -1;
+	return walked(attr, end);
 }
 
 /* Protocols whose tuples carry ports; ICMP's "ports" are type and id. */
@@ -342,7 +348,7 @@ static int read_entry(const struct nlmsghdr *nlh, int family,
 			break;
 		}
 	}
-	return (const char *)attr == end ? 0 : -1;
+	return walked(attr, end);
 }
 
 int ctflow_parse(const struct nlmsghdr *nlh, struct ctflow *f)

@@ -111,14 +111,20 @@ static int run_messages(const void *buf, size_t n, unsigned int seq,
 	return mnl_cb_run(buf, whole_messages(buf, n), seq, portid, cb, data);
 }
 
+/* The events of one datagram to d's callback: 0, or -1 when it stopped. */
+static int dispatch_datagram(struct dispatch *d, const void *buf, size_t n)
+{
+	if (run_messages(buf, n, 0, 0, ctsub_dispatch, d) == MNL_CB_ERROR &&
+	    d->cb_failed)
+		return -1;
+	return 0;
+}
+
 int ctsub_read_datagram(const void *buf, size_t n, ctsub_cb cb, void *data)
 {
 	struct dispatch d = { .cb = cb, .data = data };
 
-	if (run_messages(buf, n, 0, 0, ctsub_dispatch, &d) == MNL_CB_ERROR &&
-	    d.cb_failed)
-		return -1;
-	return d.count;
+	return dispatch_datagram(&d, buf, n) < 0 ? -1 : d.count;
 }
 
 /* Counts a datagram not from the kernel (CTSUB_FOREIGN).  0, or -1. */
@@ -275,9 +281,7 @@ enum ctsub_status ctsub_receive(struct ctsub *s, int budget, ctsub_cb cb,
 				return CTSUB_FAILED;
 			continue;
 		}
-		if (run_messages(s->buf, (size_t)n, 0, 0, ctsub_dispatch, &d) ==
-			    MNL_CB_ERROR &&
-		    d.cb_failed)
+		if (dispatch_datagram(&d, s->buf, (size_t)n) < 0)
 			return CTSUB_FAILED;
 	}
 	*handled = d.count;

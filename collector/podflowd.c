@@ -480,10 +480,6 @@ static void resync_pending(struct daemon *d, int drained)
 }
 
 /*
- * Reads what the socket holds, up to a budget.  Returns the number of
- * messages handled.
- */
-/*
  * Says (rate-limited) that datagrams came from another process: one with
  * CAP_NET_ADMIN can write to conntrack's groups, and what it wrote would
  * be flows that never were, so it was not read.
@@ -499,12 +495,16 @@ static void note_foreign(struct daemon *d)
 		"ignored %llu netlink message%s not sent by the kernel (%llu "
 		"in all): a process with CAP_NET_ADMIN writes to conntrack's "
 		"event groups%s",
-		(unsigned long long)(now - d->foreign), now - d->foreign == 1 ? "" : "s",
-		(unsigned long long)now,
+		(unsigned long long)(now - d->foreign),
+		now - d->foreign == 1 ? "" : "s", (unsigned long long)now,
 		suppressed ? " (similar messages suppressed)" : "");
 	d->foreign = now;
 }
 
+/*
+ * Reads what the socket holds, up to a budget.  Returns the number of
+ * messages handled.
+ */
 static int receive(struct daemon *d)
 {
 	enum ctsub_status st = CTSUB_FAILED;

@@ -495,16 +495,15 @@ static int store_put(struct store *s, sqlite3_stmt *st, int rc,
 }
 
 /*
- * The id (cached) under key in ids, else what st puts with params[0..n)
- * bound: nothing is bound for an id podflowd has seen before.
+ * The id of what st puts with params[0..n) bound, for key, which ids
+ * does not hold yet: kept there, so that the callers, which look in ids
+ * first, bind nothing for an id podflowd has seen before.
  */
-static int store_cached_id(struct store *s, struct idcache *ids,
-			   const void *key, sqlite3_stmt *st,
-			   const struct store_param *params, size_t n,
-			   int64_t *id, const char *what)
+static int store_new_id(struct store *s, struct idcache *ids,
+			const void *key, sqlite3_stmt *st,
+			const struct store_param *params, size_t n,
+			int64_t *id, const char *what)
 {
-	if ((*id = idcache_get(ids, key)) != 0)
-		return 0;
 	if (store_bind(s, st, params, n) < 0 ||
 	    store_put_id(s, st, id, what) < 0)
 		return -1;
@@ -527,10 +526,10 @@ static int store_addr_id(struct store *s, const struct addr *a, int64_t *id)
 		return 0;
 	/* Text only for a new one: the cache is keyed by the bytes. */
 	addr_format(a, buf);
-	return store_cached_id(s, &s->addr_ids, a, s->addr_put,
-			       (const struct store_param[]){
-				       { STORE_PARAM_TEXT, 0, buf } },
-			       1, id, "writing addresses");
+	return store_new_id(s, &s->addr_ids, a, s->addr_put,
+			    (const struct store_param[]){
+				    { STORE_PARAM_TEXT, 0, buf } },
+			    1, id, "writing addresses");
 }
 
 /* The route.id of e's server side, added if new. */
@@ -547,7 +546,9 @@ static int store_route_id(struct store *s, const struct store_edge *e,
 	k.server_port = e->server_port;
 	k.service_port = e->service.family ? e->service_port : 0;
 	k.protocol = e->protocol;
-	return store_cached_id(
+	if ((*id = idcache_get(&s->route_ids, &k)) != 0)
+		return 0;
+	return store_new_id(
 		s, &s->route_ids, &k, s->route_put,
 		(const struct store_param[]){
 			STORE_INT(k.server), STORE_INT(k.server_port),
