@@ -85,6 +85,7 @@ UNIT_TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 # What each unit test links: the module it tests and what that needs.
 TEST_DEPS_addr        = $(SUPPORT_A) $(LIB_A)
 TEST_DEPS_kyaml       = $(SUPPORT_A) $(LIB_A)
+TEST_DEPS_kname       = $(LIB_A)
 TEST_DEPS_netpol      = $(SUPPORT_A) $(NETPOL_A) $(LIB_A)
 TEST_DEPS_verdict     = $(SUPPORT_A) $(NETPOL_A) $(LIB_A)
 TEST_DEPS_store       = $(SUPPORT_A) $(STORE_A) $(LIB_A)

@@ -99,16 +99,13 @@ int config_add_pod_cidr(struct config *cfg, const char *text)
 {
 	struct cidr c;
 
-	static const uint8_t v4_mapped[12] = { [10] = 0xff, [11] = 0xff };
-
 	if (cidr_parse(text, &c) < 0)
 		return -1;
 	/*
 	 * conntrack reports IPv4 connections as IPv4: a prefix of
 	 * ::ffff:0:0/96 would match nothing, and the node record nothing.
 	 */
-	if (c.net.family == AF_INET6 && c.len >= 96 &&
-	    memcmp(c.net.bytes, v4_mapped, sizeof(v4_mapped)) == 0) {
+	if (c.len >= 96 && addr_is_v4_mapped(&c.net)) {
 		errmsg_set("'%s' is an IPv4-mapped IPv6 prefix, which no "
 			   "connection has: give the IPv4 prefix",
 			   text);

@@ -40,6 +40,14 @@ int addr_parse(const char *text, struct addr *a)
 	return 0;
 }
 
+int addr_is_v4_mapped(const struct addr *a)
+{
+	static const uint8_t v4_mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	return a->family == AF_INET6 &&
+	       memcmp(a->bytes, v4_mapped, sizeof(v4_mapped)) == 0;
+}
+
 int addr_equal(const struct addr *a, const struct addr *b)
 {
 	return a->family == b->family &&

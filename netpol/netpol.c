@@ -1,13 +1,13 @@
 /*
  * netpol: NetworkPolicy sorting, validation and YAML (netpol.h).
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "podflow/addr.h"
 #include "podflow/errmsg.h"
+#include "podflow/kname.h"
 #include "podflow/kyaml.h"
 #include "podflow/netpol.h"
 #include "podflow/proto.h"
@@ -229,74 +229,6 @@ int netpol_emit(struct yemit *y, const struct netpol *p, struct arena *a)
 	return 0;
 }
 
-int netpol_is_dns_subdomain(const char *s)
-{
-	size_t len = strlen(s), label = 0;
-
-	if (len == 0 || len > 253)
-		return 0;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (c == '.') {
-			if (label == 0 || s[i - 1] == '-')
-				return 0;
-			label = 0;
-			continue;
-		}
-		if (!(islower((unsigned char)c) || isdigit((unsigned char)c) ||
-		      c == '-'))
-			return 0;
-		if (label == 0 && c == '-')
-			return 0;
-		if (++label > 63)
-			return 0;
-	}
-	return s[len - 1] != '-' && s[len - 1] != '.';
-}
-
-/* A label or annotation key: [prefix/]name, name <= 63 chars. */
-int netpol_is_label_key(const char *k)
-{
-	const char *slash = strchr(k, '/'), *name = slash ? slash + 1 : k;
-	size_t len = strlen(name);
-
-	if (slash != NULL) {
-		char prefix[254];
-		size_t plen = (size_t)(slash - k);
-
-		if (plen == 0 || plen > 253)
-			return 0;
-		memcpy(prefix, k, plen);
-		prefix[plen] = '\0';
-		if (!netpol_is_dns_subdomain(prefix))
-			return 0;
-	}
-	if (len == 0 || len > 63 || !isalnum((unsigned char)name[0]) ||
-	    !isalnum((unsigned char)name[len - 1]))
-		return 0;
-	for (size_t i = 0; i < len; i++)
-		if (!isalnum((unsigned char)name[i]) &&
-		    strchr("-_.", name[i]) == NULL)
-			return 0;
-	return 1;
-}
-
-int netpol_is_label_value(const char *v)
-{
-	size_t len = strlen(v);
-
-	if (len == 0)
-		return 1;
-	if (len > 63 || !isalnum((unsigned char)v[0]) ||
-	    !isalnum((unsigned char)v[len - 1]))
-		return 0;
-	for (size_t i = 0; i < len; i++)
-		if (!isalnum((unsigned char)v[i]) && strchr("-_.", v[i]) == NULL)
-			return 0;
-	return 1;
-}
-
 static int validate_rules(const struct netpol *p, const char *dir,
 			  const struct netpol_rule *r, size_t n)
 {
@@ -310,7 +242,7 @@ static int validate_rules(const struct netpol *p, const char *dir,
 				if (cidr_parse(r[i].peer.except[j], &c) < 0)
 					goto bad;
 		} else if (r[i].peer.namespace != NULL &&
-			   !netpol_is_label_value(r[i].peer.namespace)) {
+			   !kname_is_label_value(r[i].peer.namespace)) {
 			errmsg_set("%s/%s: %s peer namespace '%s' is not a "
 				   "label value",
 				   p->namespace, p->name, dir,
@@ -340,22 +272,22 @@ bad:
 
 int netpol_validate(const struct netpol *p)
 {
-	if (!netpol_is_dns_subdomain(p->name) ||
-	    !netpol_is_dns_subdomain(p->namespace)) {
+	if (!kname_is_dns_subdomain(p->name) ||
+	    !kname_is_dns_subdomain(p->namespace)) {
 		errmsg_set("'%s/%s' is not a valid NetworkPolicy name",
 			   p->namespace, p->name);
 		return -1;
 	}
 	for (size_t i = 0; i < p->n_labels; i++)
-		if (!netpol_is_label_key(p->labels[i].key) ||
-		    !netpol_is_label_value(p->labels[i].value)) {
+		if (!kname_is_label_key(p->labels[i].key) ||
+		    !kname_is_label_value(p->labels[i].value)) {
 			errmsg_set("%s/%s: label %s=%s is not valid",
 				   p->namespace, p->name, p->labels[i].key,
 				   p->labels[i].value);
 			return -1;
 		}
 	for (size_t i = 0; i < p->n_annotations; i++)
-		if (!netpol_is_label_key(p->annotations[i].key)) {
+		if (!kname_is_label_key(p->annotations[i].key)) {
 			errmsg_set("%s/%s: annotation key %s is not valid",
 				   p->namespace, p->name, p->annotations[i].key);
 			return -1;

@@ -16,6 +16,7 @@
 
 #include "podflow/errmsg.h"
 #include "podflow/grow.h"
+#include "podflow/kname.h"
 #include "podflow/netpol.h"
 #include "podflow/polset.h"
 #include "podflow/proto.h"
@@ -80,25 +81,6 @@ static int seq_at(const struct ctx *c, const struct knode *from,
 	return 0;
 }
 
-/* IANA_SVC_NAME: what a named port may be (RFC 6335). */
-static int is_port_name(const char *s)
-{
-	size_t len = strlen(s);
-	int letter = 0;
-
-	if (len == 0 || len > 15 || s[0] == '-' || s[len - 1] == '-')
-		return 0;
-	for (size_t i = 0; i < len; i++) {
-		if (islower((unsigned char)s[i]))
-			letter = 1;
-		else if (s[i] == '-' && s[i + 1] == '-')
-			return 0;
-		else if (!isdigit((unsigned char)s[i]) && s[i] != '-')
-			return 0;
-	}
-	return letter;
-}
-
 /* An unquoted decimal integer; -1 if n is not one. */
 static long plain_int(const struct knode *n)
 {
@@ -149,11 +131,11 @@ static int read_selector(const struct ctx *c, const struct knode *n,
 	for (size_t i = 0; i < out->n; i++) {
 		const struct selector_req *r = &out->reqs[i];
 
-		if (!netpol_is_label_key(r->key))
+		if (!kname_is_label_key(r->key))
 			return bad(c, n, "invalid label key '%s' in selector",
 				   r->key);
 		for (size_t j = 0; j < r->n_values; j++)
-			if (!netpol_is_label_value(r->values[j]))
+			if (!kname_is_label_value(r->values[j]))
 				return bad(c, n,
 					   "invalid label value '%s' in "
 					   "selector",
@@ -378,7 +360,7 @@ static int read_port(const struct ctx *c, const struct knode *n, void *item)
 					   "port %s: must be between 1 and 65535",
 					   port->value);
 			p->port = (int)v;
-		} else if (is_port_name(port->value)) {
+		} else if (kname_is_port_name(port->value)) {
 			if ((p->name = arena_strdup(c->a, port->value)) == NULL)
 				return bad(c, port, "%s", "out of memory");
 		} else {
@@ -509,14 +491,13 @@ int polset_add_object(struct polset *ps, const struct knode *obj,
 		return bad(&c, obj, "apiVersion '%s': must be networking.k8s.io/v1",
 			   api ? api : "");
 	name = knode_str(obj, "metadata.name");
-	if (name == NULL || !netpol_is_dns_subdomain(name))
+	if (name == NULL || !kname_is_dns_subdomain(name))
 		return bad(&c, knode_at(obj, "metadata") ? knode_at(obj, "metadata") : obj,
 			   "metadata.name '%s': must be a DNS-1123 subdomain",
 			   name ? name : "");
 	nsn = knode_at(obj, "metadata.namespace");
 	ns = is_null(nsn) ? default_ns : nsn->value;
-	if (ns == NULL || strlen(ns) > 63 || strchr(ns, '.') != NULL ||
-	    !netpol_is_dns_subdomain(ns))
+	if (ns == NULL || !kname_is_dns_label(ns))
 		return bad(&c, nsn ? nsn : obj,
 			   "metadata.namespace '%s': must be a DNS-1123 label",
 			   ns ? ns : "");

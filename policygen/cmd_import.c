@@ -29,6 +29,7 @@ struct skipped {
 	char *kinds[MAX_SKIPPED_KINDS];
 	size_t counts[MAX_SKIPPED_KINDS];
 	size_t n;
+	size_t invalid; /* objects refused, each told as it came */
 };
 
 static void import_usage(FILE *f)
@@ -78,9 +79,11 @@ static void print_counts(const struct inventory_counts *n)
 }
 
 /*
- * Writes one object into inv.  Returns 0, or -1 with errmsg and in
- * *status the exit status it calls for: EXIT_INVALID for bad input, 1
- * when the store failed.
+ * Writes one object into inv; one the API server would have refused is
+ * told and counted in sk, and what the store knows of it kept.  Returns
+ * 0, or -1 with errmsg and in *status the exit status it calls for:
+ * EXIT_INVALID for input that is no Kubernetes object, EXIT_RUNTIME when
+ * the store failed.
  */
 static int import_object(struct inventory *inv, struct kyaml *y,
 			 const struct knode *obj, int64_t at,
@@ -95,11 +98,16 @@ static int import_object(struct inventory *inv, struct kyaml *y,
 		goto out;
 	}
 	if (kube_put(inv, &r) < 0) {
-		*status = 1;
+		*status = EXIT_RUNTIME;
 		goto out;
 	}
 	if (r.type == KUBE_OTHER)
 		note_skipped(sk, r.kind);
+	if (r.type == KUBE_INVALID) {
+		fprintf(stderr, "policygen: warning: %s; %s skipped\n",
+			r.u.invalid.why, r.u.invalid.what);
+		sk->invalid++;
+	}
 	rc = 0;
 out:
 	arena_reset(&scratch);
@@ -122,7 +130,7 @@ static int import_snapshot(struct store *s, struct kyaml *y, int64_t at,
 	while ((rc = kyaml_next(y, &obj)) == 1) {
 		if (inv == NULL &&
 		    inventory_begin(s, INVENTORY_SNAPSHOT, at, &inv) < 0) {
-			status = 1;
+			status = EXIT_RUNTIME;
 			goto out;
 		}
 		if (import_object(inv, y, obj, at, sk, &status) < 0)
@@ -140,12 +148,12 @@ static int import_snapshot(struct store *s, struct kyaml *y, int64_t at,
 		rc = inventory_commit(inv, &counts);
 		inv = NULL;
 		if (rc < 0 || store_resolve(s, time(NULL), NULL) < 0) {
-			status = 1;
+			status = EXIT_RUNTIME;
 			goto out;
 		}
 	}
 	print_counts(&counts);
-	status = 0;
+	status = EXIT_DONE;
 out:
 	inventory_abort(inv);
 	return status;
@@ -169,7 +177,7 @@ static int import_watch(struct store *s, struct kyaml *y, int64_t fixed_at,
 		struct inventory *inv;
 
 		if (inventory_begin(s, INVENTORY_WATCH, at, &inv) < 0) {
-			status = 1;
+			status = EXIT_RUNTIME;
 			goto out;
 		}
 		if (import_object(inv, y, obj, at, sk, &status) < 0) {
@@ -177,7 +185,7 @@ static int import_watch(struct store *s, struct kyaml *y, int64_t fixed_at,
 			goto out;
 		}
 		if (inventory_commit(inv, &counts) < 0) {
-			status = 1;
+			status = EXIT_RUNTIME;
 			goto out;
 		}
 		total.pods += counts.pods;
@@ -191,7 +199,7 @@ static int import_watch(struct store *s, struct kyaml *y, int64_t fixed_at,
 		 */
 		if (now - resolved >= IMPORT_RESOLVE_INTERVAL_S) {
 			if (store_resolve(s, now, NULL) < 0) {
-				status = 1;
+				status = EXIT_RUNTIME;
 				goto out;
 			}
 			resolved = now;
@@ -200,11 +208,11 @@ static int import_watch(struct store *s, struct kyaml *y, int64_t fixed_at,
 		fflush(stdout);
 	}
 	if (rc < 0 || store_resolve(s, (int64_t)time(NULL), NULL) < 0) {
-		status = rc < 0 ? status : 1;
+		status = rc < 0 ? status : EXIT_RUNTIME;
 		goto out;
 	}
 	print_counts(&total);
-	status = 0;
+	status = EXIT_DONE;
 out:
 	return status;
 }
@@ -232,7 +240,7 @@ static int import_path(const char *db, const char *path, int64_t at,
 		}
 	}
 	if (store_open(store_path(db), 0, &s) < 0) {
-		status = 1;
+		status = EXIT_RUNTIME;
 		goto out;
 	}
 	if (kyaml_open(fp, source, 0, &y) < 0)
@@ -243,8 +251,15 @@ static int import_path(const char *db, const char *path, int64_t at,
 		status = import_snapshot(s, y, at ? at : (int64_t)time(NULL),
 					 &sk);
 	report_skipped(&sk, source);
+	if (status == EXIT_DONE && sk.invalid > 0) {
+		fprintf(stderr,
+			"policygen: %s: %zu object%s refused as the API server "
+			"would (above), the rest imported\n",
+			source, sk.invalid, sk.invalid == 1 ? "" : "s");
+		status = EXIT_PARTIAL;
+	}
 out:
-	if (status != 0)
+	if (status != EXIT_DONE && status != EXIT_PARTIAL)
 		cli_print_error();
 	kyaml_close(y);
 	store_close(s);

@@ -16,6 +16,7 @@
 
 #include "podflow/errmsg.h"
 #include "podflow/hash.h"
+#include "podflow/kname.h"
 #include "generate_int.h"
 
 /* Longest label of a DNS subdomain, which a NetworkPolicy name is. */
@@ -52,6 +53,21 @@ void generate_diagf(const struct generate_diag *d, enum generate_level level,
 		free(msg);
 }
 
+/*
+ * Each dot-separated label of s is a DNS label's length at most.  The API
+ * server does not ask it of a name, but names were always made so, and a
+ * policy already applied must keep its name.
+ */
+static int labels_fit(const char *s)
+{
+	for (size_t n; *s != '\0'; s += n + (s[n] == '.')) {
+		n = strcspn(s, ".");
+		if (n > LABEL_MAX_LEN)
+			return 0;
+	}
+	return 1;
+}
+
 const char *generate_policy_name(struct arena *a, const char *kind,
 				 const char *name)
 {
@@ -66,7 +82,7 @@ const char *generate_policy_name(struct arena *a, const char *kind,
 	for (char *p = out; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
-	if (netpol_is_dns_subdomain(out))
+	if (kname_is_dns_subdomain(out) && labels_fit(out))
 		return out;
 	/*
 	 * Too long, or the prefix made its first label longer than a DNS

@@ -20,6 +20,20 @@ enum kube_type {
 	KUBE_POD,	/* u.pod */
 	KUBE_SERVICE,	/* u.service */
 	KUBE_OWNER,	/* u.owner: a Deployment, a Job, ... */
+	KUBE_INVALID,	/* u.invalid: well-formed, but refused */
+};
+
+/*
+ * An object of a kind the inventory uses that the API server would never
+ * have stored (a name, a label, an address it refuses): not taken, and
+ * what the store knows of it is kept as it is (kube_put()).
+ */
+struct kube_invalid {
+	enum kube_type as; /* what it would have been */
+	const char *what;  /* "Pod NAMESPACE/NAME", escaped, for messages */
+	const char *why;   /* "SOURCE:LINE:COLUMN: WHAT: problem" */
+	/* As the object gave them, to find what to keep; any may be NULL. */
+	const char *uid, *namespace, *name;
 };
 
 /* One object as an inventory record. */
@@ -32,6 +46,7 @@ struct kube_record {
 		struct inv_pod pod;
 		struct inv_service service;
 		struct inv_owner owner;
+		struct kube_invalid invalid;
 	} u;
 };
 
@@ -41,14 +56,19 @@ struct kube_record {
  * *out points into obj and into scratch memory from a, which the caller
  * resets between objects, once the record is written.  Reading is apart
  * from writing (kube_put()) so that bad input and a failing store are
- * told apart without a third answer.  Returns 0, or -1 with errmsg
- * "SOURCE:LINE:COLUMN: KIND: ..." (bad input; out of memory).
+ * told apart without a third answer.
+ *
+ * An object the API server would have refused is KUBE_INVALID, the
+ * reason in u.invalid.why: one bad Pod leaves the rest of a snapshot
+ * good.  Returns 0, or -1 with errmsg "SOURCE:LINE:COLUMN: ..." when obj
+ * is no Kubernetes object at all (not a map, no kind) or memory ran out.
  */
 int kube_parse(const struct knode *obj, const char *source, int64_t at,
 	       struct arena *a, struct kube_record *out);
 
 /*
- * Writes r into inv; nothing for KUBE_NONE and KUBE_OTHER.  Returns 0, or
+ * Writes r into inv; nothing for KUBE_NONE and KUBE_OTHER, and for
+ * KUBE_INVALID what keeps the store's account of the object as it was.  Returns 0, or
  * -1 with errmsg (the store failed).
  */
 int kube_put(struct inventory *inv, const struct kube_record *r);

@@ -2,8 +2,8 @@
  * policygen: the subcommands of the CLI, each in its own file.
  *
  * A command takes the arguments after its name (argv[0] is the command
- * name) and returns the process exit status: 0 success, 1 a finding the
- * user asked about, 2 invalid input or a failure.
+ * name) and returns the process exit status, from the one table every
+ * command uses (README, policygen(1)).
  */
 #ifndef POLICYGEN_H
 #define POLICYGEN_H
@@ -16,7 +16,15 @@
 #include "podflow/store.h"
 #include "generate.h"
 
+/* Done, and the answer is complete (check: nothing denied). */
+#define EXIT_DONE 0
+/* Done, but the answer is "no" or partial (check denied flows; import
+ * refused objects; generate left workloads out). */
+#define EXIT_PARTIAL 1
+/* Usage or invalid input: nothing was done. */
 #define EXIT_INVALID 2
+/* A runtime failure: the database, a file, memory. */
+#define EXIT_RUNTIME 3
 #define CLI_MAX_DBS 64
 
 /*

@@ -11,6 +11,7 @@
 
 #include "podflow/errmsg.h"
 #include "podflow/inventory.h"
+#include "podflow/kname.h"
 #include "sql.h"
 #include "store_int.h"
 
@@ -34,7 +35,8 @@ struct script {
 	X(pod_ip_put) X(pod_ip_reuse) X(pod_port_clear) X(pod_port_put)    \
 	X(service_put) X(service_clear) X(service_ip_put)                  \
 	X(service_port_put) X(owner_put) X(snapshot_close) X(count_ended)  \
-	X(pod_relisted) X(pod_ip_end_unlisted) X(reach)
+	X(pod_relisted) X(pod_ip_end_unlisted) X(reach) X(keep_pod)        \
+	X(keep_service)
 
 struct inventory {
 	struct store *store;
@@ -366,6 +368,37 @@ int inventory_put_owner(struct inventory *inv, const struct inv_owner *o)
 		V_INT(inv->at)) < 0)
 		return -1;
 	inv->counts.owners++;
+	return 0;
+}
+
+int inventory_keep_pod(struct inventory *inv, const char *uid,
+		       const char *namespace, const char *name)
+{
+	if (inv->mode != INVENTORY_SNAPSHOT)
+		return 0;
+	if (RUN(inv, keep_pod, NULL, V_TEXT(uid), V_TEXT(namespace),
+		V_TEXT(name)) < 0)
+		return -1;
+	/*
+	 * Its namespace is listed all the same, so that the pods gone from
+	 * it end; not a name the API server would refuse.
+	 */
+	if (namespace != NULL && kname_is_dns_label(namespace) &&
+	    note_namespace(inv, namespace, 0) < 0)
+		return -1;
+	inv->saw_pods = 1;
+	return 0;
+}
+
+int inventory_keep_service(struct inventory *inv, const char *namespace,
+			   const char *name)
+{
+	if (inv->mode != INVENTORY_SNAPSHOT || namespace == NULL ||
+	    name == NULL)
+		return 0;
+	if (RUN(inv, keep_service, NULL, V_TEXT(namespace), V_TEXT(name)) < 0)
+		return -1;
+	inv->saw_services = 1;
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include "podflow/arena.h"
 #include "podflow/errmsg.h"
 #include "podflow/inventory.h"
+#include "podflow/kname.h"
 #include "podflow/netpol.h"
 #include "podflow/store.h"
 #include "policygen/generate.h"
@@ -49,15 +50,15 @@ static void test_policy_names(void **state)
 	longname[0] = 'a';
 	n3 = generate_policy_name(&a, "Deployment", longname);
 	assert_true(strlen(n1) <= 63);
-	assert_true(netpol_is_dns_subdomain(n1));
-	assert_true(netpol_is_dns_subdomain(n2));
+	assert_true(kname_is_dns_subdomain(n1));
+	assert_true(kname_is_dns_subdomain(n2));
 	assert_string_not_equal(n1, n2);
 	assert_string_equal(n1, n3); /* stable */
 	/* A first label of 60: the prefix would make it too long. */
 	memset(longname, 'q', 60);
 	longname[60] = '\0';
 	n1 = generate_policy_name(&a, "Deployment", longname);
-	assert_true(netpol_is_dns_subdomain(n1));
+	assert_true(kname_is_dns_subdomain(n1));
 	assert_int_equal(strncmp(n1, "podflow-deployment-qqq", 22), 0);
 	arena_reset(&a);
 }

@@ -12,6 +12,7 @@
 
 #include "podflow/arena.h"
 #include "podflow/errmsg.h"
+#include "podflow/kname.h"
 #include "podflow/kyaml.h"
 #include "podflow/netpol.h"
 #include "podflow/selector.h"
@@ -31,7 +32,7 @@ static void test_dns_subdomains(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int got = netpol_is_dns_subdomain(cases[i].name) != 0;
+		int got = kname_is_dns_subdomain(cases[i].name) != 0;
 
 		if (got != cases[i].want)
 			fail_msg("'%s': a DNS subdomain %d, want %d",

@@ -34,6 +34,13 @@ char *addr_format(const struct addr *a, char buf[ADDR_STRLEN]);
 /* Parses IPv4 or IPv6 text into *a.  Returns 0, or -1 with errmsg. */
 int addr_parse(const char *text, struct addr *a);
 
+/*
+ * Nonzero when a is an IPv4-mapped IPv6 address (::ffff:a.b.c.d).  No
+ * connection has one (the kernel reports IPv4 as IPv4) and the API server
+ * refuses them as pod and Service addresses.
+ */
+int addr_is_v4_mapped(const struct addr *a);
+
 /* Nonzero when a and b are the same address (0 when families differ). */
 int addr_equal(const struct addr *a, const struct addr *b);
 

@@ -119,6 +119,18 @@ int inventory_put_service(struct inventory *inv,
 			  const struct inv_service *svc);
 int inventory_put_owner(struct inventory *inv, const struct inv_owner *o);
 
+/*
+ * An object the import read but does not take, since the API server would
+ * never have stored it: in a snapshot, what the store knows of it stays as
+ * it is (a pod keeps the addresses it held), its absence from the listing
+ * ending nothing.  uid, namespace and name are as the object gave them,
+ * any NULL: they only find what to keep.  A watch keeps all anyway.
+ */
+int inventory_keep_pod(struct inventory *inv, const char *uid,
+		       const char *namespace, const char *name);
+int inventory_keep_service(struct inventory *inv, const char *namespace,
+			   const char *name);
+
 /* What a session did, for the import summary. */
 struct inventory_counts {
 	size_t namespaces, nodes, pods, services, owners;

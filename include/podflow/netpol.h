@@ -87,11 +87,4 @@ int netpol_emit(struct yemit *y, const struct netpol *p, struct arena *a);
  */
 int netpol_validate(const struct netpol *p);
 
-/* Nonzero when s is a DNS-1123 subdomain (a namespace-scoped object name). */
-int netpol_is_dns_subdomain(const char *s);
-
-/* Nonzero when k is a valid label key ([prefix/]name) or v a label value. */
-int netpol_is_label_key(const char *k);
-int netpol_is_label_value(const char *v);
-
 #endif

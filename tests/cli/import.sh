@@ -154,20 +154,6 @@ bad "malformed YAML" "4:4: did not find expected ',' or '}' while parsing a flow
 bad: [1"
 bad "malformed JSON" "1:42: did not find expected ',' or '}'" \
 	'{"kind": "Pod", "metadata": {"name": "x" "uid": "y"}}'
-bad "a pod without uid, after a valid pod: nothing kept" "30:3: Pod: missing metadata.uid" \
-	"$(printf '%s\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: no-uid\n    namespace: shop\n' "$valid_pod" | t_list)"
-bad "a bad timestamp" "6:24: Pod: metadata.creationTimestamp is not an RFC 3339 time" \
-	"$(t_pod_item ok-2 22222222-0000-4000-8000-000000000002 10.244.3.2 yesterday ok-5f5f5f5f5 5f5f5f5f5 | t_list)"
-bad "a port that is not a number" "9:22: Pod: containerPort is not a number" \
-	"kind: Pod
-metadata:
-  name: p
-  uid: u-1
-spec:
-  containers:
-  - name: c
-    ports:
-    - containerPort: http"
 bad "an object without kind" "1:1: object: missing kind" "metadata: {name: x}"
 
 t_case "a missing file"
