@@ -11,6 +11,7 @@
 #include "podflow/kyaml.h"
 #include "podflow/netpol.h"
 #include "podflow/proto.h"
+#include "podflow/selector.h"
 
 static int cmp_rule(const void *a, const void *b)
 {
@@ -229,6 +230,38 @@ int netpol_emit(struct yemit *y, const struct netpol *p, struct arena *a)
 	return 0;
 }
 
+int netpol_validate_selector(const char *json)
+{
+	struct arena a = ARENA_INIT;
+	struct selector sel;
+	char q[KNAME_QUOTE_MAX];
+	int rc = -1;
+
+	if (selector_from_json(json, &a, &sel) < 0)
+		goto out;
+	for (size_t i = 0; i < sel.n; i++) {
+		const struct selector_req *r = &sel.reqs[i];
+
+		if (!kname_is_label_key(r->key)) {
+			errmsg_set("label key %s is not valid",
+				   kname_quote(q, r->key, strlen(r->key)));
+			goto out;
+		}
+		for (size_t j = 0; j < r->n_values; j++)
+			if (!kname_is_label_value(r->values[j])) {
+				errmsg_set("label value %s of %s is not valid",
+					   kname_quote(q, r->values[j],
+						       strlen(r->values[j])),
+					   r->key);
+				goto out;
+			}
+	}
+	rc = 0;
+out:
+	arena_reset(&a);
+	return rc;
+}
+
 static int validate_rules(const struct netpol *p, const char *dir,
 			  const struct netpol_rule *r, size_t n)
 {
@@ -242,11 +275,17 @@ static int validate_rules(const struct netpol *p, const char *dir,
 				if (cidr_parse(r[i].peer.except[j], &c) < 0)
 					goto bad;
 		} else if (r[i].peer.namespace != NULL &&
-			   !kname_is_label_value(r[i].peer.namespace)) {
+			   !kname_is_dns_label(r[i].peer.namespace)) {
 			errmsg_set("%s/%s: %s peer namespace '%s' is not a "
-				   "label value",
+				   "DNS-1123 label",
 				   p->namespace, p->name, dir,
 				   r[i].peer.namespace);
+			return -1;
+		} else if (r[i].peer.type == NETPOL_PEER_PODS &&
+			   r[i].peer.pod_selector != NULL &&
+			   netpol_validate_selector(r[i].peer.pod_selector) < 0) {
+			errmsg_prefix("%s/%s: %s peer podSelector", p->namespace,
+				      p->name, dir);
 			return -1;
 		}
 		for (size_t j = 0; j < r[i].n_ports; j++) {
@@ -272,10 +311,18 @@ bad:
 
 int netpol_validate(const struct netpol *p)
 {
+	char qns[KNAME_QUOTE_MAX], qname[KNAME_QUOTE_MAX];
+
 	if (!kname_is_dns_subdomain(p->name) ||
-	    !kname_is_dns_subdomain(p->namespace)) {
+	    !kname_is_dns_label(p->namespace)) {
 		errmsg_set("'%s/%s' is not a valid NetworkPolicy name",
-			   p->namespace, p->name);
+			   kname_escape(qns, p->namespace, strlen(p->namespace)),
+			   kname_escape(qname, p->name, strlen(p->name)));
+		return -1;
+	}
+	if (p->pod_selector != NULL &&
+	    netpol_validate_selector(p->pod_selector) < 0) {
+		errmsg_prefix("%s/%s: podSelector", p->namespace, p->name);
 		return -1;
 	}
 	for (size_t i = 0; i < p->n_labels; i++)

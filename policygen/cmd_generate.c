@@ -357,13 +357,17 @@ int cmd_generate(int argc, char **argv)
 	else
 		rc = write_file(c.out, &g.r, 0, g.r.n);
 	if (rc < 0) {
-		status = 1;
+		status = EXIT_RUNTIME;
 		goto out;
 	}
-	fprintf(stderr, "policygen: %zu policies\n", g.r.n);
-	status = 0;
+	fprintf(stderr, "policygen: %zu policies", g.r.n);
+	if (g.r.n_left_out > 0)
+		fprintf(stderr, "; %zu workload%s left out (above)",
+			g.r.n_left_out, g.r.n_left_out == 1 ? "" : "s");
+	fputc('\n', stderr);
+	status = g.r.n_left_out > 0 ? EXIT_PARTIAL : EXIT_DONE;
 out:
-	if (status != 0)
+	if (status != EXIT_DONE && status != EXIT_PARTIAL)
 		cli_print_error();
 	cli_generated_free(&c.scope, &g);
 	polset_free(&existing);

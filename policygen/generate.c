@@ -171,7 +171,7 @@ static int build_policy(struct gen *g, struct workload *w, struct netpol *p)
 	if (generate_set_metadata(a, o, w, overlap, p) < 0)
 		return -1;
 	netpol_sort(p);
-	return netpol_validate(p);
+	return 0;
 }
 
 /* --namespace-default-deny: one deny-all policy per namespace in scope. */
@@ -237,14 +237,41 @@ static int wants_policy(const struct generate_opts *o,
 	return w->flows > 0 || o->include_silent;
 }
 
-/* The policies of the workloads in scope, after the default denies. */
+/*
+ * Leaves w out, saying why (why: errmsg's or w->invalid); its names are
+ * shown escaped, since they may be what is wrong.
+ */
+static void leave_out(const struct gen *g, const struct workload *w,
+		      const char *why, struct generate_result *out)
+{
+	char ns[KNAME_QUOTE_MAX], name[KNAME_QUOTE_MAX];
+
+	generate_diagf(g->diag, GENERATE_WARNING,
+		       "%s/%s/%s: %s; no valid policy can be made for it, "
+		       "left out",
+		       kname_escape(ns, w->ns, strlen(w->ns)), w->kind,
+		       kname_escape(name, w->name, strlen(w->name)), why);
+	out->n_left_out++;
+}
+
+/*
+ * The policies of the workloads in scope, after the default denies.  A
+ * workload no valid policy can be made for is left out, and the others
+ * are made all the same.
+ */
 static int build_policies(struct gen *g, struct generate_result *out)
 {
 	for (size_t i = 0; i < g->inv.n_w; i++) {
 		struct workload *w = &g->inv.w[i];
 		struct netpol *p = &out->policies[out->n];
 
-		if (!w->in_scope || !wants_policy(g->o, w, g->diag))
+		if (!w->in_scope)
+			continue;
+		if (w->invalid != NULL) {
+			leave_out(g, w, w->invalid, out);
+			continue;
+		}
+		if (!wants_policy(g->o, w, g->diag))
 			continue;
 		if (build_policy(g, w, p) < 0)
 			return -1;
@@ -254,6 +281,11 @@ static int build_policies(struct gen *g, struct generate_result *out)
 				       "%s/%s/%s: the existing policies allow "
 				       "everything it did; no policy",
 				       w->ns, w->kind, w->name);
+			continue;
+		}
+		/* What the API server would refuse is never written. */
+		if (netpol_validate(p) < 0) {
+			leave_out(g, w, errmsg_get(), out);
 			continue;
 		}
 		out->n++;

@@ -90,6 +90,8 @@ struct generate_result {
 	size_t n;
 	struct generate_proposal *proposals; /* by workload, direction, peer */
 	size_t n_proposals;
+	/* Workloads in scope no valid policy could be made for: warned of. */
+	size_t n_left_out;
 	struct arena mem; /* everything above lives here */
 };
 

@@ -58,6 +58,13 @@ struct workload {
 	const char *ns, *kind, *name;
 	const char *selector; /* JSON, NULL: its pods share no label */
 	const char *source;   /* owner | pods */
+	/*
+	 * Why no valid policy can name it (a store written before import
+	 * checked names and labels), escaped for messages; NULL when none.
+	 * A namespace or selector the API server refuses is no selector:
+	 * as a peer, it is its addresses.
+	 */
+	const char *invalid;
 	int host_network;
 	int in_scope;
 	struct entry *e; /* owned by the workload: free() */

@@ -12,6 +12,8 @@
 
 #include "podflow/errmsg.h"
 #include "podflow/grow.h"
+#include "podflow/kname.h"
+#include "podflow/netpol.h"
 #include "podflow/store_read.h"
 #include "generate_int.h"
 
@@ -69,6 +71,37 @@ struct workloads_read {
 	const struct generate_opts *o;
 };
 
+/*
+ * Sets w->invalid to what makes w unfit for a policy, if anything, and
+ * clears a selector no policy may hold (see struct workload).  Returns 0,
+ * or -1 with errmsg.
+ */
+static int check_workload(struct arena *a, struct workload *w)
+{
+	char msg[2 * KNAME_QUOTE_MAX + 128], q[KNAME_QUOTE_MAX];
+
+	if (!kname_is_dns_label(w->ns)) {
+		snprintf(msg, sizeof(msg),
+			 "its namespace is not a DNS-1123 label");
+		w->selector = NULL;
+	} else if (!kname_is_dns_subdomain(w->name)) {
+		snprintf(msg, sizeof(msg),
+			 "its name %s is not a DNS-1123 subdomain",
+			 kname_quote(q, w->name, strlen(w->name)));
+	} else if (w->selector != NULL &&
+		   netpol_validate_selector(w->selector) < 0) {
+		snprintf(msg, sizeof(msg), "its selector: %s", errmsg_get());
+		w->selector = NULL;
+	} else {
+		return 0;
+	}
+	if ((w->invalid = arena_strdup(a, msg)) == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static int add_workload(const struct store_workload *row, void *ctx)
 {
 	const struct workloads_read *r = ctx;
@@ -90,7 +123,7 @@ static int add_workload(const struct store_workload *row, void *ctx)
 		return -1;
 	}
 	w->in_scope = in_scope(r->o, w->ns, w->kind, w->name);
-	return 0;
+	return check_workload(r->a, w);
 }
 
 static int load_workloads(struct gen_inventory *inv, struct arena *a,

@@ -179,6 +179,28 @@ static void test_validation(void **state)
 	label.value = "podflow";
 	p.name = "Podflow";
 	assert_int_equal(netpol_validate(&p), -1);
+	p.name = "podflow-deployment-web";
+	/* A namespace is a DNS label: no dot. */
+	p.namespace = "shop.eu";
+	assert_int_equal(netpol_validate(&p), -1);
+	p.namespace = "shop";
+	/* Selectors: the policy's own and a peer's, keys and values. */
+	p.pod_selector = "{\"matchLabels\":{\"app\":\"a b\"}}";
+	assert_int_equal(netpol_validate(&p), -1);
+	assert_non_null(strstr(errmsg_get(), "podSelector: label value 'a b'"));
+	p.pod_selector = "{\"matchExpressions\":[{\"key\":\"Bad Key\","
+			 "\"operator\":\"Exists\"}]}";
+	assert_int_equal(netpol_validate(&p), -1);
+	p.pod_selector = "{\"matchLabels\":{\"app\":\"web\"}}";
+	assert_int_equal(netpol_validate(&p), 0);
+	rule.peer = (struct netpol_peer){ .type = NETPOL_PEER_PODS,
+					  .namespace = "shop",
+					  .pod_selector =
+						  "{\"matchLabels\":{\"app\":\"-x\"}}" };
+	assert_int_equal(netpol_validate(&p), -1);
+	assert_non_null(strstr(errmsg_get(), "egress peer podSelector"));
+	rule.peer.pod_selector = "{\"matchLabels\":{\"app\":\"x\"}}";
+	assert_int_equal(netpol_validate(&p), 0);
 }
 
 int main(void)

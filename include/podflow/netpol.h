@@ -87,4 +87,11 @@ int netpol_emit(struct yemit *y, const struct netpol *p, struct arena *a);
  */
 int netpol_validate(const struct netpol *p);
 
+/*
+ * Checks a LabelSelector's JSON (the store's form) as the API server
+ * would: its keys label keys, its values label values.  Returns 0, or -1
+ * with errmsg.
+ */
+int netpol_validate_selector(const char *json);
+
 #endif

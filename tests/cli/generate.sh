@@ -131,6 +131,28 @@ t_match "$t_err" "*matches several workloads (example-java-app/Deployment/jclien
 t_case "a bad mode"
 t_run 2 "$POLICYGEN" generate --db "$db" --ingress sometimes
 
+# A store written before import checked names and labels: a workload no
+# valid policy can name is left out with a warning, the rest are made and
+# pass check, and the exit status is 1.  A peer whose selector no policy
+# may hold is its addresses.
+cp "$db" "$tmp/old.db"
+sqlite3 "$tmp/old.db" "UPDATE pod SET name = 'Bad_Pod', workload_kind = 'Pod', workload_name = 'Bad_Pod' WHERE name LIKE 'worker-%';
+	UPDATE owner SET selector = '{\"matchLabels\":{\"app\":\"a b\"}}' WHERE name = 'jclient'"
+t_case "invalid workloads are left out, the others made"
+t_run 1 "$POLICYGEN" generate --db "$tmp/old.db" "${window[@]}" -o "$tmp/old/"
+t_match "$t_err" "*warning: example-java-app/Pod/Bad_Pod: its name 'Bad_Pod' is not a DNS-1123 subdomain; no valid policy can be made for it, left out*"
+t_match "$t_err" "*warning: example-java-app/Deployment/jclient: its selector: label value 'a b' of app is not valid;*left out*"
+t_match "$t_err" "*policygen: * policies; 2 workloads left out (above)"
+t_check "javaapp's policy is there" [ -f "$tmp/old/example-java-app/podflow-deployment-javaapp.yaml" ]
+t_check "no policy names Bad_Pod" [ -z "$(grep -ril bad_pod "$tmp/old")" ]
+t_case "the peer with the bad selector is its addresses"
+t_nomatch "$(cat "$tmp/old/example-java-app/podflow-deployment-javaapp.yaml")" "*a b*"
+t_match "$(cat "$tmp/old/example-java-app/podflow-deployment-javaapp.yaml")" "*cidr: 10.244.1.11/32*"
+t_case "what was made passes check's reading"
+t_run 0 "$POLICYGEN" check --db "$tmp/old.db" --since 2026-11-23T07:00:00Z --until 2026-11-23T09:00:00Z -f "$tmp/old/"
+t_case "one bad workload does not stop --namespace elsewhere"
+t_run 0 "$POLICYGEN" generate --db "$tmp/old.db" "${window[@]}" --namespace kube-system
+
 # -o to something that is not a regular file (a pipe, /dev/stdout) is
 # written in place: a rename would replace it with a file.
 t_case "-o to a pipe writes through it, and leaves it a pipe"
