@@ -7,8 +7,10 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <yaml.h>
@@ -260,14 +262,24 @@ static int push(struct kyaml *y, struct knode *n, const struct knode *key,
 	return 0;
 }
 
+#define TAG_PREFIX "tag:yaml.org,2002:"
+
+static int is_null_text(const char *v)
+{
+	return strcmp(v, "null") == 0 || strcmp(v, "~") == 0 ||
+	       strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0 || v[0] == '\0';
+}
+
+/* A null: plain null text without a tag, or anything tagged !!null. */
 static int is_null(const yaml_event_t *e)
 {
 	const char *v = (const char *)e->data.scalar.value;
+	const char *tag = (const char *)e->data.scalar.tag;
 
+	if (tag != NULL)
+		return strcmp(tag, TAG_PREFIX "null") == 0;
 	return e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-	       (strcmp(v, "null") == 0 || strcmp(v, "~") == 0 ||
-		strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0 ||
-		v[0] == '\0');
+	       is_null_text(v);
 }
 
 /*
@@ -297,6 +309,11 @@ static int on_event(struct kyaml *y, yaml_event_t *e, const struct knode **out)
 		if (n == NULL)
 			goto oom;
 		n->plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		if (e->data.scalar.tag != NULL &&
+		    (n->tag = arena_strdup(current_arena(y),
+					   (const char *)e->data.scalar.tag)) ==
+			    NULL)
+			goto oom;
 		if (!is_null(e)) {
 			n->value = arena_strndup(current_arena(y),
 						 (const char *)e->data.scalar.value,
@@ -387,6 +404,201 @@ const struct knode *knode_at(const struct knode *n, const char *path)
 	return n;
 }
 
+/*
+ * Go's strconv.ParseInt(s, 0, 64), which kubectl's YAML library calls:
+ * a sign, then 0x, 0o, 0b or a leading 0 (octal) or decimal digits.
+ * Returns 0 and *out, or -1 (not such a number, or beyond int64).
+ */
+static int parse_go_int(const char *s, long long *out)
+{
+	unsigned long long v = 0, limit;
+	int neg = 0, base = 10;
+
+	if (*s == '+' || *s == '-')
+		neg = *s++ == '-';
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		base = 16, s += 2;
+	else if (s[0] == '0' && (s[1] == 'o' || s[1] == 'O'))
+		base = 8, s += 2;
+	else if (s[0] == '0' && (s[1] == 'b' || s[1] == 'B'))
+		base = 2, s += 2;
+	else if (s[0] == '0' && s[1] != '\0')
+		base = 8, s++;
+	if (*s == '\0')
+		return -1;
+	limit = neg ? (unsigned long long)LLONG_MAX + 1 : LLONG_MAX;
+	for (; *s; s++) {
+		int d;
+
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else if (*s >= 'A' && *s <= 'F')
+			d = *s - 'A' + 10;
+		else
+			return -1;
+		if (d >= base || v > (limit - (unsigned long long)d) / base)
+			return -1;
+		v = v * (unsigned long long)base + (unsigned long long)d;
+	}
+	*out = neg ? (long long)(0 - v) : (long long)v;
+	return 0;
+}
+
+/* ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$: a YAML float. */
+static int is_yaml_float(const char *s)
+{
+	int digits = 0;
+
+	if (*s == '+' || *s == '-')
+		s++;
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			digits++;
+		if (digits == 0)
+			return 0;
+	} else {
+		for (; *s >= '0' && *s <= '9'; s++)
+			digits++;
+		if (digits == 0)
+			return 0;
+		if (*s == '.')
+			for (s++; *s >= '0' && *s <= '9'; s++)
+				;
+	}
+	if (*s == 'e' || *s == 'E') {
+		digits = 0;
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		for (; *s >= '0' && *s <= '9'; s++)
+			digits++;
+		if (digits == 0)
+			return 0;
+	}
+	return *s == '\0';
+}
+
+static void set_number(struct kjson *out, double v)
+{
+	out->type = KJSON_NUMBER;
+	out->number = v;
+	out->integer = v == (double)(long long)v && v >= -9007199254740992.0 &&
+		       v <= 9007199254740992.0;
+	out->i = out->integer ? (long long)v : 0;
+}
+
+/*
+ * Resolves text as kubectl's YAML library does an untagged plain scalar
+ * (gopkg.in/yaml.v2 resolve()).  Returns 0, or -1 for .inf and .nan.
+ */
+static int resolve_plain(const char *text, struct kjson *out)
+{
+	static const char *const yes[] = { "y", "Y", "yes", "Yes", "YES",
+					   "on", "On", "ON", "true", "True",
+					   "TRUE", NULL };
+	static const char *const no[] = { "n", "N", "no", "No", "NO", "off",
+					  "Off", "OFF", "false", "False",
+					  "FALSE", NULL };
+	char plain[64];
+	size_t len = 0;
+	long long iv;
+	char *end;
+	double f;
+
+	memset(out, 0, sizeof(*out));
+	out->type = KJSON_STRING;
+	if (is_null_text(text)) {
+		out->type = KJSON_NULL;
+		return 0;
+	}
+	for (int i = 0; yes[i] != NULL; i++)
+		if (strcmp(text, yes[i]) == 0 || strcmp(text, no[i]) == 0) {
+			out->type = KJSON_BOOL;
+			out->boolean = strcmp(text, yes[i]) == 0;
+			return 0;
+		}
+	if (strcasecmp(text, ".nan") == 0 ||
+	    strcasecmp(text + (text[0] == '+' || text[0] == '-'), ".inf") ==
+		    0) {
+		errmsg_set("'%s' is no number JSON can hold", text);
+		return -1;
+	}
+	if (text[0] == '.') {
+		if (is_yaml_float(text) && (f = strtod(text, &end), 1) &&
+		    *end == '\0' && isfinite(f))
+			set_number(out, f);
+		return 0;
+	}
+	if (!((text[0] >= '0' && text[0] <= '9') || text[0] == '+' ||
+	      text[0] == '-'))
+		return 0;
+	/* Underscores go first: 1_000 is a thousand, 0x_50 is 80. */
+	for (const char *p = text; *p; p++) {
+		if (*p == '_')
+			continue;
+		if (len + 1 >= sizeof(plain))
+			return 0; /* longer than any number: a string */
+		plain[len++] = *p;
+	}
+	plain[len] = '\0';
+	if (parse_go_int(plain, &iv) == 0) {
+		set_number(out, (double)iv);
+		out->integer = 1;
+		out->i = iv;
+		return 0;
+	}
+	/* Beyond int64 (and uint64), or 0080, 08, 8e1, 80.0: a float if it
+	 * reads as one; 1e999 does not, and stays a string. */
+	if (is_yaml_float(plain)) {
+		errno = 0;
+		f = strtod(plain, &end);
+		if (*end == '\0' && errno == 0 && isfinite(f))
+			set_number(out, f);
+	}
+	return 0;
+}
+
+int knode_resolve(const struct knode *n, struct kjson *out)
+{
+	const char *tag = n->tag;
+	const char *text = n->value ? n->value : "";
+
+	memset(out, 0, sizeof(*out));
+	if (n->type != KNODE_SCALAR) {
+		errmsg_set("not a scalar");
+		return -1;
+	}
+	if (n->value == NULL) {
+		out->type = KJSON_NULL;
+		return 0;
+	}
+	if (tag == NULL) {
+		if (!n->plain) {
+			out->type = KJSON_STRING;
+			return 0;
+		}
+		return resolve_plain(text, out);
+	}
+	/* A local tag (!foo) is no type: the text goes as a string. */
+	if (strncmp(tag, TAG_PREFIX, strlen(TAG_PREFIX)) != 0 ||
+	    strcmp(tag, TAG_PREFIX "str") == 0) {
+		out->type = KJSON_STRING;
+		return 0;
+	}
+	tag += strlen(TAG_PREFIX);
+	if (resolve_plain(text, out) < 0)
+		return -1;
+	if ((strcmp(tag, "int") == 0 && out->type == KJSON_NUMBER &&
+	     out->integer) ||
+	    (strcmp(tag, "float") == 0 && out->type == KJSON_NUMBER) ||
+	    (strcmp(tag, "bool") == 0 && out->type == KJSON_BOOL))
+		return 0;
+	errmsg_set("'%s' cannot be read as !!%s", text, tag);
+	return -1;
+}
+
 const char *knode_str(const struct knode *n, const char *path)
 {
 	n = knode_at(n, path);
@@ -402,6 +614,8 @@ struct knode *knode_copy(struct arena *a, const struct knode *n)
 	*c = *n;
 	if (n->value != NULL &&
 	    (c->value = arena_strndup(a, n->value, n->len)) == NULL)
+		return NULL;
+	if (n->tag != NULL && (c->tag = arena_strdup(a, n->tag)) == NULL)
 		return NULL;
 	if (n->n == 0)
 		return c;

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,11 +31,17 @@ struct ctx {
 };
 
 static int bad(const struct ctx *c, const struct knode *n, const char *fmt,
-	       const char *arg)
-{
-	char msg[256];
+	       ...) __attribute__((format(printf, 3, 4)));
 
-	snprintf(msg, sizeof(msg), fmt, arg);
+static int bad(const struct ctx *c, const struct knode *n, const char *fmt,
+	       ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	errmsg_set_at(c->source, n->line, n->column, "document %d: %s: %s",
 		      c->document, c->what, msg);
 	return -1;
@@ -81,20 +88,127 @@ static int seq_at(const struct ctx *c, const struct knode *from,
 	return 0;
 }
 
-/* An unquoted decimal integer; -1 if n is not one. */
-static long plain_int(const struct knode *n)
+/*
+ * n's text as the API server gets it, after kubectl's YAML-to-JSON step:
+ * a string without NUL.  A bare 1.20, yes or 0x50 is no string there
+ * (YAML 1.1), and the API server refuses it where a string belongs.
+ */
+static int string_of(const struct ctx *c, const struct knode *n,
+		     const char *what, const char **out)
 {
-	char *end;
-	long v;
+	char q[KNAME_QUOTE_MAX];
+	struct kjson v;
 
-	if (n->type != KNODE_SCALAR || n->value == NULL || !n->plain ||
-	    !isdigit((unsigned char)n->value[0]))
-		return -1;
-	errno = 0;
-	v = strtol(n->value, &end, 10);
-	if (*end != '\0' || errno != 0 || v > 1000000)
-		return -1;
-	return v;
+	if (n->type != KNODE_SCALAR)
+		return bad(c, n, "%s must be a string", what);
+	if (knode_resolve(n, &v) < 0)
+		return bad(c, n, "%s: %s", what, errmsg_get());
+	if (v.type != KJSON_STRING)
+		return bad(c, n,
+			   "%s: %s is a %s to kubectl (YAML 1.1), not a string: "
+			   "quote it",
+			   what, kname_quote(q, n->value ? n->value : "null",
+					     n->value ? n->len : 4),
+			   v.type == KJSON_NUMBER ? "number"
+			   : v.type == KJSON_BOOL ? "boolean"
+						  : "null");
+	if (strlen(n->value) != n->len)
+		return bad(c, n, "%s %s holds a NUL byte", what,
+			   kname_quote(q, n->value, n->len));
+	*out = n->value;
+	return 0;
+}
+
+/*
+ * A whole number field (port, endPort) as the API server decodes its
+ * JSON: 0x50, 010 and 8e1 are numbers by then (80, 8, 80), 80.5 is none.
+ * Returns 0 and *out, 1 when n is a string (a port name, if the field
+ * takes one), or -1.
+ */
+static int number_of(const struct ctx *c, const struct knode *n,
+		     const char *what, long *out)
+{
+	struct kjson v;
+
+	if (n->type != KNODE_SCALAR || knode_resolve(n, &v) < 0)
+		return bad(c, n, "%s must be a number", what);
+	if (v.type == KJSON_STRING)
+		return 1;
+	if (v.type != KJSON_NUMBER || !v.integer)
+		return bad(c, n, "%s %s: must be a whole number", what,
+			   n->value ? n->value : "null");
+	if (v.i < 1 || v.i > 65535)
+		return bad(c, n, "%s %s (%lld): must be between 1 and 65535",
+			   what, n->value, v.i);
+	*out = (long)v.i;
+	return 0;
+}
+
+/*
+ * A selector's texts (matchLabels values; expressions' key, operator and
+ * values) are strings to the API server, whatever selector_from_node()
+ * makes of them: a null or bare number there is refused, not read.
+ */
+static int selector_strings(const struct ctx *c, const struct knode *n)
+{
+	const struct knode *ml = knode_at(n, "matchLabels");
+	const struct knode *me = knode_at(n, "matchExpressions");
+	const char *s;
+
+	for (size_t i = 0; ml != NULL && ml->type == KNODE_MAP && i < ml->n; i++)
+		if (string_of(c, ml->items[i], "matchLabels value", &s) < 0)
+			return -1;
+	for (size_t i = 0; me != NULL && me->type == KNODE_SEQ && i < me->n; i++) {
+		const struct knode *e = me->items[i], *k, *op, *vals;
+
+		if (e->type != KNODE_MAP)
+			continue;
+		k = knode_at(e, "key");
+		op = knode_at(e, "operator");
+		vals = knode_at(e, "values");
+		if ((!is_null(k) && string_of(c, k, "key", &s) < 0) ||
+		    (!is_null(op) && string_of(c, op, "operator", &s) < 0))
+			return -1;
+		for (size_t j = 0; vals != NULL && vals->type == KNODE_SEQ &&
+				   j < vals->n;
+		     j++)
+			if (string_of(c, vals->items[j], "values[]", &s) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+/* metadata.labels and annotations: keys the API server takes, string values. */
+static int read_metadata_maps(const struct ctx *c, const struct knode *obj)
+{
+	static const char *const maps[] = { "metadata.labels",
+					    "metadata.annotations" };
+	char q[KNAME_QUOTE_MAX];
+
+	for (int m = 0; m < 2; m++) {
+		const struct knode *n = knode_at(obj, maps[m]);
+
+		if (is_null(n))
+			continue;
+		if (n->type != KNODE_MAP)
+			return bad(c, n, "%s must be a map", maps[m]);
+		for (size_t i = 0; i < n->n; i++) {
+			const char *key = n->keys[i]->value, *v;
+
+			if (!kname_is_label_key(key))
+				return bad(c, n->keys[i],
+					   "%s: key %s is not a valid key",
+					   maps[m],
+					   kname_quote(q, key, strlen(key)));
+			if (string_of(c, n->items[i], maps[m], &v) < 0)
+				return -1;
+			if (m == 0 && !kname_is_label_value(v))
+				return bad(c, n->items[i],
+					   "%s: %s is not a valid label value",
+					   maps[m], kname_quote(q, v, strlen(v)));
+		}
+	}
+	return 0;
 }
 
 /* A selector, with the label syntax checks selector_from_node() leaves out. */
@@ -112,6 +226,8 @@ static int read_selector(const struct ctx *c, const struct knode *n,
 	for (size_t i = 0; me != NULL && me->type == KNODE_SEQ && i < me->n; i++)
 		if (known_keys(c, me->items[i], expr_keys) < 0)
 			return -1;
+	if (n != NULL && selector_strings(c, n) < 0)
+		return -1;
 	if (selector_from_node(n, c->source, c->a, out) < 0) {
 		/* "FILE:LINE:COL: problem": put the document after the place. */
 		char msg[512];
@@ -223,6 +339,7 @@ static int read_block(const struct ctx *c, const struct knode *n,
 		      struct polset_peer *p)
 {
 	const struct knode *cidr = knode_at(n, "cidr"), *ex;
+	const char *text;
 
 	static const char *const keys[] = { "cidr", "except", NULL };
 
@@ -231,9 +348,11 @@ static int read_block(const struct ctx *c, const struct knode *n,
 		return bad(c, n, "%s must be a map", "ipBlock");
 	if (known_keys(c, n, keys) < 0)
 		return -1;
-	if (is_null(cidr) || cidr->type != KNODE_SCALAR)
+	if (is_null(cidr))
 		return bad(c, n, "%s: Required value", "ipBlock.cidr");
-	if (parse_block(cidr->value, &p->block) < 0)
+	if (string_of(c, cidr, "ipBlock.cidr", &text) < 0)
+		return -1;
+	if (parse_block(text, &p->block) < 0)
 		return bad(c, cidr, "ipBlock.cidr '%s' is not a valid CIDR",
 			   cidr->value);
 	if (seq_at(c, n, "except", &ex) < 0)
@@ -246,8 +365,9 @@ static int read_block(const struct ctx *c, const struct knode *n,
 	for (size_t i = 0; i < ex->n; i++) {
 		const struct knode *e = ex->items[i];
 
-		if (e->type != KNODE_SCALAR || e->value == NULL ||
-		    parse_block(e->value, &p->except[i]) < 0)
+		if (string_of(c, e, "ipBlock.except", &text) < 0)
+			return -1;
+		if (parse_block(text, &p->except[i]) < 0)
 			return bad(c, e, "ipBlock.except '%s' is not a valid CIDR",
 				   e->value ? e->value : "");
 		if (!strict_subnet(&p->except[i], &p->block))
@@ -334,7 +454,10 @@ static int read_port(const struct ctx *c, const struct knode *n, void *item)
 	const struct knode *proto = knode_at(n, "protocol");
 	const struct knode *port = knode_at(n, "port");
 	const struct knode *end = knode_at(n, "endPort");
+	char q[KNAME_QUOTE_MAX];
+	const char *text;
 	long v;
+	int rc;
 
 	static const char *const keys[] = { "protocol", "port", "endPort", NULL };
 
@@ -344,45 +467,48 @@ static int read_port(const struct ctx *c, const struct knode *n, void *item)
 		return -1;
 	/* proto.h's own spelling: the tree's text goes with its document. */
 	p->protocol = "TCP";
-	if (!is_null(proto) &&
-	    (proto->type != KNODE_SCALAR || proto->value == NULL ||
-	     (p->protocol = proto_policy_name(proto->value, 0)) == NULL))
-		return bad(c, proto, "protocol '%s': must be TCP, UDP or SCTP",
-			   proto->value ? proto->value : "");
+	if (!is_null(proto)) {
+		if (string_of(c, proto, "protocol", &text) < 0)
+			return -1;
+		if ((p->protocol = proto_policy_name(text, 0)) == NULL)
+			return bad(c, proto,
+				   "protocol %s: must be TCP, UDP or SCTP",
+				   kname_quote(q, text, strlen(text)));
+	}
 	if (!is_null(port)) {
-		if (port->type != KNODE_SCALAR)
-			return bad(c, port, "%s must be a number or a name",
-				   "port");
-		v = plain_int(port);
-		if (v >= 0) {
-			if (v < 1 || v > 65535)
-				return bad(c, port,
-					   "port %s: must be between 1 and 65535",
-					   port->value);
+		if ((rc = number_of(c, port, "port", &v)) < 0)
+			return -1;
+		if (rc == 0) {
 			p->port = (int)v;
-		} else if (kname_is_port_name(port->value)) {
-			if ((p->name = arena_strdup(c->a, port->value)) == NULL)
+		} else if (string_of(c, port, "port", &text) < 0) {
+			return -1;
+		} else if (kname_is_port_name(text)) {
+			if ((p->name = arena_strdup(c->a, text)) == NULL)
 				return bad(c, port, "%s", "out of memory");
 		} else {
+			/* A quoted "80" is a port name to the API server. */
 			return bad(c, port,
-				   "port '%s': must be a number or a valid port "
-				   "name",
-				   port->value);
+				   "port %s: must be a number or a valid port "
+				   "name%s",
+				   kname_quote(q, text, strlen(text)),
+				   port->plain ? ""
+					       : " (quoted, a number is a name)");
 		}
 	}
 	if (!is_null(end)) {
-		v = plain_int(end);
-		if (v < 1 || v > 65535)
-			return bad(c, end, "endPort %s: must be between 1 and 65535",
-				   end->value ? end->value : "");
+		if ((rc = number_of(c, end, "endPort", &v)) < 0)
+			return -1;
+		if (rc == 1)
+			return bad(c, end, "endPort %s: must be a number",
+				   kname_quote(q, end->value, end->len));
 		if (p->port == 0)
 			return bad(c, end, "%s",
 				   "endPort may only be set with a numeric port");
 		if (v < p->port)
 			return bad(c, end,
-				   "endPort %s: must be greater than or equal "
+				   "endPort %ld: must be greater than or equal "
 				   "to port",
-				   end->value);
+				   v);
 		p->end_port = (int)v;
 	}
 	return 0;
@@ -444,18 +570,18 @@ static int read_types(const struct ctx *c, const struct knode *spec,
 	if (types->n > 2)
 		return bad(c, types, "%s", "policyTypes: at most two values");
 	for (size_t i = 0; i < types->n; i++) {
-		const char *t = types->items[i]->value;
+		const char *t;
 
-		if (types->items[i]->type == KNODE_SCALAR && t != NULL &&
-		    strcmp(t, "Ingress") == 0)
+		if (string_of(c, types->items[i], "policyTypes", &t) < 0)
+			return -1;
+		if (strcmp(t, "Ingress") == 0)
 			p->ingress = 1;
-		else if (types->items[i]->type == KNODE_SCALAR && t != NULL &&
-			 strcmp(t, "Egress") == 0)
+		else if (strcmp(t, "Egress") == 0)
 			p->egress = 1;
 		else
 			return bad(c, types->items[i],
 				   "policyTypes: '%s' is not Ingress or Egress",
-				   t ? t : "");
+				   t);
 	}
 	return 0;
 }
@@ -475,8 +601,9 @@ int polset_add_object(struct polset *ps, const struct knode *obj,
 	static const char *const spec_keys[] = { "podSelector", "policyTypes",
 						 "ingress", "egress", NULL };
 	struct ctx c = { source, document, "NetworkPolicy", &ps->mem };
-	const struct knode *spec, *in, *out, *nsn;
+	const struct knode *spec, *in, *out, *nsn, *nn;
 	const char *kind, *api, *name, *ns;
+	char q[KNAME_QUOTE_MAX];
 	struct polset_policy *p = NULL;
 	int replaced = 0;
 	char what[320];
@@ -490,19 +617,28 @@ int polset_add_object(struct polset *ps, const struct knode *obj,
 	if (api == NULL || strcmp(api, "networking.k8s.io/v1") != 0)
 		return bad(&c, obj, "apiVersion '%s': must be networking.k8s.io/v1",
 			   api ? api : "");
-	name = knode_str(obj, "metadata.name");
-	if (name == NULL || !kname_is_dns_subdomain(name))
-		return bad(&c, knode_at(obj, "metadata") ? knode_at(obj, "metadata") : obj,
-			   "metadata.name '%s': must be a DNS-1123 subdomain",
-			   name ? name : "");
+	nn = knode_at(obj, "metadata.name");
+	if (is_null(nn))
+		return bad(&c, knode_at(obj, "metadata") ? knode_at(obj, "metadata")
+							 : obj,
+			   "%s", "metadata.name: Required value");
+	if (string_of(&c, nn, "metadata.name", &name) < 0)
+		return -1;
+	if (!kname_is_dns_subdomain(name))
+		return bad(&c, nn, "metadata.name %s: must be a DNS-1123 subdomain",
+			   kname_quote(q, name, strlen(name)));
 	nsn = knode_at(obj, "metadata.namespace");
-	ns = is_null(nsn) ? default_ns : nsn->value;
+	ns = default_ns;
+	if (!is_null(nsn) && string_of(&c, nsn, "metadata.namespace", &ns) < 0)
+		return -1;
 	if (ns == NULL || !kname_is_dns_label(ns))
 		return bad(&c, nsn ? nsn : obj,
-			   "metadata.namespace '%s': must be a DNS-1123 label",
-			   ns ? ns : "");
+			   "metadata.namespace %s: must be a DNS-1123 label",
+			   kname_quote(q, ns ? ns : "", ns ? strlen(ns) : 0));
 	snprintf(what, sizeof(what), "NetworkPolicy %s/%s", ns, name);
 	c.what = what;
+	if (read_metadata_maps(&c, obj) < 0)
+		return -1;
 	/*
 	 * An absent spec or podSelector is the empty one, as the API server
 	 * decodes them: every pod of the namespace, for ingress.

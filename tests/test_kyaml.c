@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "podflow/arena.h"
 #include "podflow/errmsg.h"
 #include "podflow/kyaml.h"
 #include "podflow/timefmt.h"
@@ -172,6 +173,92 @@ static void test_nul_in_a_value_is_kept(void **state)
 	fclose(fp);
 }
 
+/*
+ * The ports of tests/fixtures/kubectl/scalars.yaml, read from path: the
+ * first object's spec.ingress[0].ports, a copy in a.
+ */
+static const struct knode *fixture_ports(const char *path, struct arena *a)
+{
+	FILE *fp = fopen(path, "r");
+	const struct knode *obj, *ports;
+	struct knode *copy;
+	struct kyaml *y;
+
+	assert_non_null(fp);
+	assert_int_equal(kyaml_open(fp, path, 0, &y), 0);
+	assert_int_equal(kyaml_next(y, &obj), 1);
+	ports = knode_at(obj, "spec.ingress");
+	assert_non_null(ports);
+	assert_int_equal(ports->type, KNODE_SEQ);
+	ports = knode_at(ports->items[0], "ports");
+	assert_non_null(ports);
+	assert_non_null(copy = knode_copy(a, ports));
+	kyaml_close(y);
+	fclose(fp);
+	return copy;
+}
+
+/*
+ * Every scalar of the fixture resolves as kubectl sent it: what it printed
+ * (scalars.json, JSON read by the same reader) is the same JSON value.
+ */
+static void test_scalars_resolve_as_kubectl_sends_them(void **state)
+{
+	struct arena a = ARENA_INIT;
+	const struct knode *in, *out;
+
+	(void)state;
+	in = fixture_ports("tests/fixtures/kubectl/scalars.yaml", &a);
+	out = fixture_ports("tests/fixtures/kubectl/scalars.json", &a);
+	assert_int_equal(in->n, out->n);
+	for (size_t i = 0; i < in->n; i++) {
+		const struct knode *yn = knode_at(in->items[i], "port");
+		const struct knode *jn = knode_at(out->items[i], "port");
+		struct kjson yv, jv;
+
+		assert_non_null(yn);
+		assert_non_null(jn);
+		if (knode_resolve(yn, &yv) < 0 || knode_resolve(jn, &jv) < 0)
+			fail_msg("line %d: %s", yn->line, errmsg_get());
+		if (yv.type != jv.type)
+			fail_msg("line %d '%s': type %d, kubectl sent %d",
+				 yn->line, yn->value ? yn->value : "", yv.type,
+				 jv.type);
+		if (yv.type == KJSON_NUMBER && yv.number != jv.number)
+			fail_msg("line %d '%s': %g, kubectl sent %g", yn->line,
+				 yn->value, yv.number, jv.number);
+		if (yv.type == KJSON_BOOL && yv.boolean != jv.boolean)
+			fail_msg("line %d '%s': %d, kubectl sent %d", yn->line,
+				 yn->value, yv.boolean, jv.boolean);
+		if (yv.type == KJSON_STRING &&
+		    (yn->len != jn->len ||
+		     memcmp(yn->value, jn->value, yn->len) != 0))
+			fail_msg("line %d '%s': kubectl sent '%s'", yn->line,
+				 yn->value, jn->value);
+	}
+	arena_reset(&a);
+}
+
+/* What kubectl refuses to send is refused too. */
+static void test_scalars_kubectl_refuses(void **state)
+{
+	static const char *const bad[] = { "a: .inf", "a: -.Inf", "a: .nan",
+					   "a: !!int abc", "a: !!bool 1",
+					   "a: !!binary gA==" };
+	struct arena a = ARENA_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const struct knode *doc;
+		struct kjson v;
+
+		assert_int_equal(kyaml_parse_text(bad[i], &a, &doc), 0);
+		if (knode_resolve(knode_at(doc, "a"), &v) == 0)
+			fail_msg("'%s' resolved (type %d)", bad[i], v.type);
+	}
+	arena_reset(&a);
+}
+
 /* A JSON object of n keys, k0 to k(n-1); owned: free() it. */
 static char *many_keys(size_t n)
 {
@@ -330,6 +417,8 @@ int main(void)
 		cmocka_unit_test(test_errors_name_line_and_column),
 		cmocka_unit_test(test_nul_in_a_value_is_kept),
 		cmocka_unit_test(test_too_many_keys),
+		cmocka_unit_test(test_scalars_resolve_as_kubectl_sends_them),
+		cmocka_unit_test(test_scalars_kubectl_refuses),
 		cmocka_unit_test(test_rfc3339),
 		cmocka_unit_test(test_when),
 		cmocka_unit_test(test_yemit_quotes_what_reads_as_another_type),

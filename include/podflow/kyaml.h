@@ -34,6 +34,8 @@ struct knode {
 	 */
 	size_t len;
 	int plain;	   /* an unquoted scalar (a number, true, null) */
+	/* A scalar's explicit tag ("tag:yaml.org,2002:str" for !!str), or NULL. */
+	const char *tag;
 	size_t n;	   /* pairs of a map, items of a sequence */
 	struct knode **keys;  /* map keys (scalars) */
 	struct knode **items; /* map values or sequence items */
@@ -101,6 +103,35 @@ int kyaml_parse_text(const char *text, struct arena *a,
  * kyaml_next().  NULL when out of memory.
  */
 struct knode *knode_copy(struct arena *a, const struct knode *n);
+
+/*
+ * What kubectl's YAML-to-JSON step makes of a scalar, before the API server
+ * decodes it into a typed field: YAML 1.1 as its YAML library resolves it
+ * (0x50, 010, 0o17, 0b1010, 1_000, +80 and 8e1 are numbers; yes, on, off
+ * are booleans; !!str 80 is a string, and so is anything quoted).
+ */
+enum kjson_type {
+	KJSON_NULL,
+	KJSON_BOOL,
+	KJSON_NUMBER,
+	KJSON_STRING,
+};
+
+struct kjson {
+	enum kjson_type type;
+	int boolean;	/* KJSON_BOOL */
+	double number;	/* KJSON_NUMBER */
+	int integer;	/* KJSON_NUMBER: whole, and within +-2^53 */
+	long long i;	/* ...its value then */
+};
+
+/*
+ * Resolves scalar n into *out.  Returns 0, or -1 with errmsg for a scalar
+ * kubectl refuses to send (.inf and .nan, which JSON cannot hold; a tag
+ * its text does not fit, as !!int abc; !!binary) or a node that is no
+ * scalar.
+ */
+int knode_resolve(const struct knode *n, struct kjson *out);
 
 /* The text of a scalar at path, or NULL (missing, null, or not a scalar). */
 const char *knode_str(const struct knode *n, const char *path);

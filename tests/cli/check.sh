@@ -155,4 +155,66 @@ t_case "a duplicate key is refused"
 t_run 2 "$POLICYGEN" check --db "$db" -f "$tmp/dup.yaml"
 t_match "$t_err" "*dup.yaml:*: duplicate key 'egress' (first on line *)*"
 
+# Scalars as the API server gets them: kubectl turns YAML into JSON first
+# (YAML 1.1: 0x50, 010 and 8e1 are numbers), and the API server decodes
+# the JSON into typed fields (tests/fixtures/kubectl/scalars.* show what
+# kubectl sends for each spelling).
+port_policy() { # PORT-LINE...: javaapp's ingress on these port entries
+	cat "$deny"
+	printf '  ingress:\n  - ports:\n'
+	for p; do printf '    - %s\n' "$p"; done
+}
+flow_to() { printf '192.168.0.11 -> example-java-app/javaapp:%s' "$1"; }
+read_as() { # NAME PORT-LINE FLOW WANT-STATUS
+	port_policy "$2" >"$tmp/scalar.yaml"
+	t_case "$1"
+	t_run "$4" "$POLICYGEN" check --db "$db" -f "$tmp/scalar.yaml" --flow "$(flow_to "$3")"
+}
+read_as "port: 0x50 is 80" "port: 0x50" 80/TCP 0
+read_as "port: 010 is 8 (octal)" "port: 010" 8/TCP 0
+read_as "port: 010 is not 10" "port: 010" 10/TCP 1
+read_as "port: 0o17 is 15" "port: 0o17" 15/TCP 0
+read_as "port: 8e1 is 80" "port: 8e1" 80/TCP 0
+read_as "port: 1_000 is 1000" "port: 1_000" 1000/TCP 0
+read_as "port: !!int \"80\" is 80" 'port: !!int "80"' 80/TCP 0
+read_as "protocol: UDP with port: +53" "{protocol: UDP, port: +53}" 53/UDP 0
+refused() { # NAME WANT PORT-LINE...
+	local name=$1 want=$2
+	shift 2
+	port_policy "$@" >"$tmp/scalar.yaml"
+	t_case "$name"
+	t_run 2 "$POLICYGEN" check --db "$db" -f "$tmp/scalar.yaml"
+	t_match "$t_err" "policygen: $tmp/scalar.yaml:*: document 1: NetworkPolicy example-java-app/podflow-deployment-javaapp: $want"
+}
+refused "port: !!str 80 is a name, and no valid one" "port '80': must be a number or a valid port name" "port: !!str 80"
+refused "port: \"80\" is a name, and no valid one" "port '80': must be a number or a valid port name (quoted, a number is a name)" 'port: "80"'
+refused "port: 80.5" "port 80.5: must be a whole number" "port: 80.5"
+refused "port: true" "port true: must be a whole number" "port: true"
+refused "port: 0" "port 0 (0): must be between 1 and 65535" "port: 0"
+refused "port: 0x10000" "port 0x10000 (65536): must be between 1 and 65535" "port: 0x10000"
+refused "port: .inf, which kubectl cannot send" "port must be a number" "port: .inf"
+refused "a NUL inside protocol" "protocol 'TC*x00P' holds a NUL byte" 'protocol: "TC\0P"'
+refused "protocol: tcp" "protocol 'tcp': must be TCP, UDP or SCTP" "protocol: tcp"
+refused "endPort: \"90\"" "endPort '90': must be a number" '{port: 80, endPort: "90"}'
+t_case "a label value kubectl sends as a number"
+sed 's/app: javaapp/app: 1.20/' "$deny" >"$tmp/scalar.yaml"
+t_run 2 "$POLICYGEN" check --db "$db" -f "$tmp/scalar.yaml"
+t_match "$t_err" "*matchLabels value: '1.20' is a number to kubectl (YAML 1.1), not a string: quote it"
+t_case "a null label value is refused, not read as no label"
+sed 's/app: javaapp/app: null/' "$deny" >"$tmp/scalar.yaml"
+t_run 2 "$POLICYGEN" check --db "$db" -f "$tmp/scalar.yaml"
+t_match "$t_err" "*matchLabels value: 'null' is a null to kubectl*"
+t_case "an expression value yes is a boolean"
+sed 's/^    matchLabels:/    matchExpressions: [{key: app, operator: In, values: [yes]}]\n    matchLabels:/' "$deny" >"$tmp/scalar.yaml"
+t_run 2 "$POLICYGEN" check --db "$db" -f "$tmp/scalar.yaml"
+t_match "$t_err" "*values[]: 'yes' is a boolean to kubectl*"
+t_case "metadata.labels are checked"
+sed 's/^  namespace: example-java-app/  namespace: example-java-app\n  labels: {team: "a b"}/' "$deny" >"$tmp/scalar.yaml"
+t_run 2 "$POLICYGEN" check --db "$db" -f "$tmp/scalar.yaml"
+t_match "$t_err" "*metadata.labels: 'a b' is not a valid label value"
+t_case "a name kubectl sends as a number"
+sed 's/^  name: .*/  name: 123/' "$deny" >"$tmp/scalar.yaml"
+t_run 2 "$POLICYGEN" check --db "$db" -f "$tmp/scalar.yaml"
+t_match "$t_err" "*metadata.name: '123' is a number to kubectl*"
+
 t_done
