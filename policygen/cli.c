@@ -78,11 +78,11 @@ int cli_run_store(const char *db, int (*run)(struct store *s, void *ctx),
 		  void *ctx)
 {
 	struct store *s = NULL;
-	int status = EXIT_INVALID;
+	int status = EXIT_RUNTIME;
 
 	if (store_open(store_path(db), STORE_READONLY, &s) == 0)
 		status = run(s, ctx);
-	if (status != 0)
+	if (status == EXIT_INVALID || status == EXIT_RUNTIME)
 		cli_print_error();
 	store_close(s);
 	return status;
@@ -187,10 +187,17 @@ int cli_generate(struct cli_scope *sc, struct generate_opts *o,
 
 	if (cli_open_dbs(dbs) < 0 ||
 	    review_load(cli_review_store(dbs), &g->review) < 0)
-		return -1;
+		return EXIT_RUNTIME;
 	o->review = &g->review;
 	cli_note_unstarted(dbs->stores, dbs->n_open, o->since, o->until);
-	return generate_policies(dbs->stores, dbs->n_open, o, diag, &g->r);
+	switch (generate_policies(dbs->stores, dbs->n_open, o, diag, &g->r)) {
+	case GENERATE_OK:
+		return EXIT_DONE;
+	case GENERATE_REFUSED:
+		return EXIT_INVALID;
+	default:
+		return EXIT_RUNTIME;
+	}
 }
 
 void cli_generated_free(struct cli_scope *sc, struct cli_generated *g)

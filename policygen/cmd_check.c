@@ -4,7 +4,8 @@
  * the policies, and what they would deny is listed; or, with --flow,
  * hypothetical connections are decided one by one, with the reason.
  *
- * Exit status: 0 nothing denied, 1 something denied, 2 invalid input.
+ * Exit status: 0 nothing denied, 1 something denied, 2 invalid input, 3
+ * a runtime failure (the database).
  */
 #include <getopt.h>
 #include <stdint.h>
@@ -48,7 +49,8 @@ static void check_usage(FILE *f)
 		"SRC, DST: NS/NAME or NS/KIND/NAME (a workload), an IPv4 address, or [IPv6].\n"
 		"PORT: a number or a container port name.  PROTO: TCP, UDP or SCTP.\n"
 		"Policies without a namespace are in '" DEFAULT_NAMESPACE "'.\n"
-		"Exit status: 0 nothing denied, 1 something denied, 2 invalid input.\n"
+		"Exit status: 0 nothing denied, 1 something denied, 2 invalid input,\n"
+		"3 a runtime failure (the database).\n"
 		"T: an RFC 3339 time or a duration back from now (90m, 24h, 7d).\n");
 }
 
@@ -370,7 +372,7 @@ static int check_replay(const struct check_cli *c, const struct polset *ps,
 {
 	struct replay *r = replay_new(ps, n > 1);
 	struct replay_result res;
-	int rc, status = EXIT_INVALID;
+	int rc, status = EXIT_RUNTIME;
 
 	if (r == NULL)
 		goto out;
@@ -434,8 +436,10 @@ int cmd_check(int argc, char **argv)
 
 	if (parsed != CLI_RUN)
 		return cli_exit_status(parsed);
-	if (read_policies(&c, &ps) < 0 || cli_open_dbs(dbs) < 0 ||
-	    check_schemas(dbs) < 0)
+	if (read_policies(&c, &ps) < 0)
+		goto out;
+	status = EXIT_RUNTIME;
+	if (cli_open_dbs(dbs) < 0 || check_schemas(dbs) < 0)
 		goto out;
 	if (c.n_flows > 0) {
 		status = check_flows(&c, &ps, dbs->stores[0]);
@@ -444,7 +448,7 @@ int cmd_check(int argc, char **argv)
 		status = check_replay(&c, &ps, dbs->stores, dbs->n_open);
 	}
 out:
-	if (status == EXIT_INVALID)
+	if (status == EXIT_INVALID || status == EXIT_RUNTIME)
 		cli_print_error();
 	polset_free(&ps);
 	cli_close_dbs(dbs);

@@ -260,8 +260,7 @@ static int show_flows(struct store *s, void *ctx)
 	const struct flows_opts *o = ctx;
 
 	cli_note_unstarted(&s, 1, o->since, o->until);
-	/* Failing to read or to print is no invalid input: 1, not 2. */
-	return run_flows(s, o) < 0 ? 1 : 0;
+	return run_flows(s, o) < 0 ? EXIT_RUNTIME : EXIT_DONE;
 }
 
 int cmd_flows(int argc, char **argv)

@@ -339,6 +339,7 @@ int cmd_generate(int argc, char **argv)
 	enum cli_parsed parsed = parse_args(argc, argv, &c);
 	int status = EXIT_INVALID, rc;
 
+
 	if (parsed != CLI_RUN)
 		return cli_exit_status(parsed);
 	c.o.dns_ips = c.dns_ips;
@@ -348,7 +349,7 @@ int cmd_generate(int argc, char **argv)
 			goto out;
 	if (c.n_existing > 0)
 		c.o.existing = &existing;
-	if (cli_generate(&c.scope, &c.o, &diag, &g) < 0)
+	if ((status = cli_generate(&c.scope, &c.o, &diag, &g)) != EXIT_DONE)
 		goto out;
 	if (c.out == NULL)
 		rc = emit_all(&g.r, stdout);

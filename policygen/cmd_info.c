@@ -53,7 +53,7 @@ static int show_info(struct store *s, void *ctx)
 	print_meta(s, "node", "node:");
 	print_meta(s, "pod_cidrs", "pod CIDRs:");
 	print_meta(s, "time_bucket_seconds", "bucket seconds:");
-	return print_summary(s) < 0 ? EXIT_INVALID : 0;
+	return print_summary(s) < 0 ? EXIT_RUNTIME : EXIT_DONE;
 }
 
 int cmd_info(int argc, char **argv)

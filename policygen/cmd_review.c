@@ -176,15 +176,19 @@ static int cmd_decide(int argc, char **argv, enum review_decision decision)
 		return cli_exit_status(parsed);
 	if (decide_rule(&c, &a, &r) < 0)
 		goto out;
+	status = EXIT_RUNTIME;
 	if (store_open(store_path(c.db), c.review_db ? STORE_READONLY : 0,
-		       &inv) < 0)
+		       &inv) < 0 ||
+	    endpoints_open(inv, &ep) < 0)
 		goto out;
-	if (endpoints_open(inv, &ep) < 0 ||
-	    endpoints_kind(ep, r.ns, r.kind, r.name, &r.kind) < 0 ||
+	/* A workload the inventory does not know is the input's fault. */
+	status = EXIT_INVALID;
+	if (endpoints_kind(ep, r.ns, r.kind, r.name, &r.kind) < 0 ||
 	    (r.peer.type == REVIEW_PEER_WORKLOAD &&
 	     endpoints_kind(ep, r.peer.ns, r.peer.kind, r.peer.name,
 			    &r.peer.kind) < 0))
 		goto out;
+	status = EXIT_RUNTIME;
 	if (c.review_db != NULL && store_open(c.review_db, 0, &dest) < 0)
 		goto out;
 	r.reason = c.reason;
@@ -193,9 +197,9 @@ static int cmd_decide(int argc, char **argv, enum review_decision decision)
 	if (review_record(dest ? dest : inv, &r) < 0)
 		goto out;
 	print_decision(&r);
-	status = 0;
+	status = EXIT_DONE;
 out:
-	if (status != 0)
+	if (status != EXIT_DONE)
 		cli_print_error();
 	endpoints_close(ep);
 	store_close(dest);
@@ -309,8 +313,9 @@ static int cmd_review_list(int argc, char **argv)
 		goto out;
 	}
 	c.o.ingress = c.o.egress = NETPOL_OBSERVED;
-	if (cli_generate(&c.scope, &c.o, NULL, &g) < 0)
+	if ((status = cli_generate(&c.scope, &c.o, NULL, &g)) != EXIT_DONE)
 		goto out;
+	status = EXIT_INVALID;
 	print_proposals(&g.r, c.pending_only);
 	for (size_t i = 0; i < g.r.n_proposals; i++)
 		counts[g.r.proposals[i].decision]++;

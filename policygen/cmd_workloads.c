@@ -103,8 +103,7 @@ static int show_workloads(struct store *s, void *ctx)
 	const struct workloads_cli *c = ctx;
 
 	cli_note_unstarted(&s, 1, 0, INT64_MAX);
-	/* Failing to read is no invalid input: 1, not 2. */
-	return list_workloads(s, c->ns, c->now) < 0 ? 1 : 0;
+	return list_workloads(s, c->ns, c->now) < 0 ? EXIT_RUNTIME : EXIT_DONE;
 }
 
 int cmd_workloads(int argc, char **argv)

@@ -14,9 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "podflow/addr.h"
 #include "podflow/errmsg.h"
 #include "podflow/hash.h"
 #include "podflow/kname.h"
+#include "podflow/store_read.h"
 #include "generate_int.h"
 
 /* Longest label of a DNS subdomain, which a NetworkPolicy name is. */
@@ -339,6 +341,36 @@ static void gen_free(struct gen *g)
 	strmap_free(&g->pool.strings);
 }
 
+/*
+ * What the options ask of the inventory, checked before any work: once,
+ * not for each workload.  Returns GENERATE_OK, or a failure with errmsg.
+ */
+static int check_request(struct store *inventory,
+			 const struct generate_opts *o)
+{
+	struct store_kube_dns dns;
+	struct addr a;
+	int rc;
+
+	for (size_t i = 0; i < o->n_dns_ips; i++)
+		if (addr_parse(o->dns_ips[i], &a) < 0) {
+			errmsg_prefix("--dns-ip");
+			return GENERATE_REFUSED;
+		}
+	if (o->dns != GENERATE_DNS_KUBE_DNS)
+		return GENERATE_OK;
+	if ((rc = store_read_kube_dns(inventory, &dns)) < 0)
+		return GENERATE_FAILED;
+	if (rc == 0) {
+		errmsg_set("--dns kube-dns: the inventory has no Service "
+			   "kube-system/kube-dns with a selector");
+		return GENERATE_REFUSED;
+	}
+	free(dns.selector);
+	free(dns.target_ports);
+	return GENERATE_OK;
+}
+
 int generate_policies(struct store *const *stores, size_t n_stores,
 		      const struct generate_opts *opts,
 		      const struct generate_diag *diag,
@@ -355,12 +387,14 @@ int generate_policies(struct store *const *stores, size_t n_stores,
 		.screen = { .existing = POLSET_INIT },
 	};
 	size_t cap;
-	int rc = -1;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (generate_load_inventory(&g.inv, &out->mem, stores, n_stores,
-				    opts) < 0)
+	if ((rc = check_request(stores[0], opts)) != GENERATE_OK ||
+	    (rc = generate_load_inventory(&g.inv, &out->mem, stores, n_stores,
+					  opts)) != GENERATE_OK)
 		goto out;
+	rc = GENERATE_FAILED;
 	for (size_t i = 0; i < n_stores; i++)
 		generate_warn_lost_events(stores[i], opts->since, diag);
 	if (generate_load_flows(&g) < 0)
@@ -382,10 +416,10 @@ int generate_policies(struct store *const *stores, size_t n_stores,
 	     add_default_denies(&g.inv, out) < 0) ||
 	    build_policies(&g, out) < 0 || keep_proposals(&g.screen, out) < 0)
 		goto out;
-	rc = 0;
+	rc = GENERATE_OK;
 out:
 	gen_free(&g);
-	if (rc < 0)
+	if (rc != GENERATE_OK)
 		generate_result_free(out);
 	return rc;
 }

@@ -95,13 +95,26 @@ struct generate_result {
 	struct arena mem; /* everything above lives here */
 };
 
+/* What generate_policies() returns. */
+enum generate_status {
+	GENERATE_OK = 0,
+	GENERATE_FAILED = -1,  /* a database or memory failed: errmsg */
+	/*
+	 * The request cannot be met as asked, errmsg saying why: a
+	 * --workload that names no workload or several, --dns kube-dns
+	 * without that Service, a --dns-ip that is no address.
+	 */
+	GENERATE_REFUSED = -2,
+};
+
 /*
  * Builds the policies for the workloads in scope from the databases of
  * one or more nodes (the first one's inventory names the workloads; a
  * connection recorded on two nodes counts once).  Notes, warnings and,
  * with opts->explain, the evidence behind every rule go to diag (NULL:
- * none are made).  Returns 0 with the policies and the proposals behind
- * them in *out (free with generate_result_free()), or -1 with errmsg.
+ * none are made).  Returns GENERATE_OK with the policies and the proposals
+ * behind them in *out (free with generate_result_free()), or a failure
+ * (enum generate_status) with errmsg.
  */
 int generate_policies(struct store *const *stores, size_t n_stores,
 		      const struct generate_opts *opts,

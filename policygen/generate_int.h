@@ -166,7 +166,8 @@ const char *generate_intern(struct gen_pool *pool, const char *s);
 /*
  * Reads the workloads (in a), checks the workload filter of o against
  * them, and reads the node addresses of stores[0] and the pod CIDRs of
- * every database.  Returns 0, or -1 with errmsg.
+ * every database.  Returns GENERATE_OK, GENERATE_REFUSED with errmsg when
+ * the filter names no workload or several, or GENERATE_FAILED with errmsg.
  */
 int generate_load_inventory(struct gen_inventory *inv, struct arena *a,
 			    struct store *const *stores, size_t n_stores,

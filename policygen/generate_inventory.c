@@ -228,10 +228,12 @@ int generate_load_inventory(struct gen_inventory *inv, struct arena *a,
 			    struct store *const *stores, size_t n_stores,
 			    const struct generate_opts *o)
 {
-	if (load_workloads(inv, a, stores[0], o) < 0 ||
-	    check_workload_filter(inv, o) < 0 ||
-	    load_node_addresses(inv, stores[0]) < 0)
-		return -1;
+	if (load_workloads(inv, a, stores[0], o) < 0)
+		return GENERATE_FAILED;
+	if (check_workload_filter(inv, o) < 0)
+		return GENERATE_REFUSED;
+	if (load_node_addresses(inv, stores[0]) < 0)
+		return GENERATE_FAILED;
 	for (size_t i = 0; i < n_stores; i++)
 		load_pod_cidrs(inv, stores[i]);
 	return 0;

@@ -86,8 +86,8 @@ void cli_print_error(void);
 /*
  * The tail of a command that reads one database: opens db (NULL: the
  * default path) read-only, runs run(s, ctx), which returns the exit status
- * (with errmsg when it is not 0), prints errmsg when the status is not 0
- * and closes the database.  Returns the status, EXIT_INVALID when the
+ * (with errmsg when it is EXIT_INVALID or EXIT_RUNTIME), prints errmsg
+ * then and closes the database.  Returns the status, EXIT_RUNTIME when the
  * database cannot be opened.
  */
 int cli_run_store(const char *db, int (*run)(struct store *s, void *ctx),
@@ -205,8 +205,9 @@ struct cli_generated {
  * databases of sc, opened here (cli_open_dbs()), with o and diag, the
  * review decisions of cli_review_store() read into g->review and given to
  * o, after the note on the window's rows credited by time bucket.  Returns
- * 0 with the result in g->r, or -1 with errmsg; cli_generated_free()
- * either way.
+ * EXIT_DONE with the result in g->r, or with errmsg EXIT_INVALID (the
+ * request names nothing, or cannot be met: generate_policies()) or
+ * EXIT_RUNTIME (a database failed); cli_generated_free() either way.
  */
 int cli_generate(struct cli_scope *sc, struct generate_opts *o,
 		 const struct generate_diag *diag, struct cli_generated *g);

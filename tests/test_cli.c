@@ -284,7 +284,7 @@ static void test_run_store(void **state)
 
 	want = 0;
 	ran_on = NULL;
-	assert_int_equal(cli_run_store(t->path, fake_run, &want), EXIT_INVALID);
+	assert_int_equal(cli_run_store(t->path, fake_run, &want), EXIT_RUNTIME);
 	assert_null(ran_on); /* nothing to open read-only */
 	assert_int_equal(store_open(t->path, 0, &s), 0);
 	store_close(s);

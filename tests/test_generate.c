@@ -557,7 +557,7 @@ static void test_unselectable_workload_is_named(void **state)
 			    "10.244.1.30/32");
 
 	f->o.workload_name = "nosuch";
-	assert_int_equal(try_run(f, 1, 1), -1);
+	assert_int_equal(try_run(f, 1, 1), GENERATE_REFUSED);
 	assert_string_equal(errmsg_get(), "--workload nosuch: no such workload "
 					  "in the inventory");
 }

@@ -131,7 +131,7 @@ t_check "$(cat "$tmp/err")" grep -q 'existing example-java-app/podflow-deploymen
 cp "$tmp/review.db" "$tmp/bad-review.db"
 sqlite3 "$tmp/bad-review.db" "INSERT INTO review VALUES ('example-java-app','Deployment','javaapp','ingress','example-java-app/legacy',0,'','rejected',NULL,'me',0)"
 t_case "a review peer without its kind is refused"
-t_run 2 "$POLICYGEN" review list --db "$db" --review-db "$tmp/bad-review.db" "${cwindow[@]}"
+t_run 3 "$POLICYGEN" review list --db "$db" --review-db "$tmp/bad-review.db" "${cwindow[@]}"
 t_match "$t_err" "*peer 'example-java-app/legacy' is not NS/KIND/NAME*"
 
 # A client SNATed to a node address (NodePort traffic) is "node" too.

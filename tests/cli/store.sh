@@ -17,7 +17,7 @@ t_case "PODFLOW_DB is honoured"
 t_run 0 env PODFLOW_DB="$tmp/a.db" "$POLICYGEN" info
 t_match "$t_out" "*database:       $tmp/a.db*"
 t_case "--db wins over PODFLOW_DB"
-t_run 2 env PODFLOW_DB="$tmp/a.db" "$POLICYGEN" info --db "$tmp/none.db"
+t_run 3 env PODFLOW_DB="$tmp/a.db" "$POLICYGEN" info --db "$tmp/none.db"
 t_match "$t_err" "*$tmp/none.db*"
 
 # refuse NAME STATUS WANT FILE PROGRAM...: the program must exit STATUS with
@@ -36,7 +36,7 @@ refuse() {
 }
 
 printf 'kind: List\napiVersion: v1\nitems: []\n%0200d\n' 0 >"$tmp/text.db"
-refuse "policygen refuses a text file" 2 "not an SQLite database" "$tmp/text.db" \
+refuse "policygen refuses a text file" 3 "not an SQLite database" "$tmp/text.db" \
 	"$POLICYGEN" info --db "$tmp/text.db"
 refuse "podflowd refuses a text file" 1 "not an SQLite database" "$tmp/text.db" \
 	"$PODFLOWD" --config /dev/null --pod-cidr 10.244.0.0/16 --db "$tmp/text.db"
@@ -49,7 +49,7 @@ cp "$tmp/a.db" "$tmp/newer.db"
 sqlite3 "$tmp/newer.db" 'PRAGMA user_version = 999; PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
 refuse "podflowd refuses a newer schema" 1 "newer than this podflow" "$tmp/newer.db" \
 	"$PODFLOWD" --config /dev/null --pod-cidr 10.244.0.0/16 --db "$tmp/newer.db"
-refuse "policygen refuses a newer schema" 2 "newer than this podflow" "$tmp/newer.db" \
+refuse "policygen refuses a newer schema" 3 "newer than this podflow" "$tmp/newer.db" \
 	"$POLICYGEN" info --db "$tmp/newer.db"
 
 t_case "podflowd refuses a path in a missing directory"
