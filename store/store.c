@@ -12,7 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "podflow/errmsg.h"
 #include "podflow/store.h"
@@ -370,7 +373,99 @@ static int store_check_path(const char *path)
 	return 0;
 }
 
+static int store_open_as(const char *name, const char *path,
+			 unsigned int flags, struct store **ret);
+
+/* Nonzero when path (and suffix) names an existing file. */
+static int file_exists(const char *path, const char *suffix)
+{
+	char name[PATH_MAX];
+	struct stat st;
+
+	return (size_t)snprintf(name, sizeof(name), "%s%s", path, suffix) <
+		       sizeof(name) &&
+	       stat(name, &st) == 0;
+}
+
+/* The directory of path, into buf. */
+static void dir_of(const char *path, char *buf, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		snprintf(buf, size, ".");
+	else if (slash == path)
+		snprintf(buf, size, "/");
+	else
+		snprintf(buf, size, "%.*s", (int)(slash - path), path);
+}
+
+/*
+ * A WAL database is read with its -shm file beside it, which a reader
+ * makes when it is missing; where it cannot (a read-only mount, a
+ * directory of another user's), SQLite says only "No such file or
+ * directory".  On a read-only file system with no -wal file, every page
+ * is in the main file and nobody can write it: it is read as immutable,
+ * with no -shm.  Returns 1 then, with the URI in uri; else 0, with a
+ * message saying what to do when the directory is what stands in the way.
+ */
+static int readonly_fallback(const char *path, char *uri, size_t size)
+{
+	char dir[PATH_MAX];
+	struct statvfs vfs;
+	size_t o;
+
+	if (file_exists(path, "-shm"))
+		return 0;
+	dir_of(path, dir, sizeof(dir));
+	if (!file_exists(path, "-wal") && statvfs(dir, &vfs) == 0 &&
+	    (vfs.f_flag & ST_RDONLY)) {
+		o = (size_t)snprintf(uri, size, "file:");
+		for (const char *p = path; *p && o + 4 < size; p++) {
+			unsigned char ch = (unsigned char)*p;
+
+			if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			    (ch >= '0' && ch <= '9') || strchr("/._-~", ch))
+				uri[o++] = (char)ch;
+			else
+				o += (size_t)snprintf(uri + o, size - o, "%%%02X",
+						      ch);
+		}
+		if (o + sizeof("?immutable=1") > size)
+			return 0;
+		memcpy(uri + o, "?immutable=1", sizeof("?immutable=1"));
+		return 1;
+	}
+	if (access(dir, W_OK) != 0)
+		errmsg_set("%s: cannot read: SQLite needs %s-shm beside a WAL "
+			   "database and cannot make it in %s (%s); read it as "
+			   "a user who may write there, or while podflowd runs",
+			   path, path, dir, strerror(errno));
+	return 0;
+}
+
 int store_open(const char *path, unsigned int flags, struct store **ret)
+{
+	char uri[3 * PATH_MAX + 32];
+	int tried_uri = 0;
+
+	for (;;) {
+		const char *name = tried_uri ? uri : path;
+		int rc = store_open_as(name, path, flags, ret);
+
+		if (rc == 0 || !(flags & STORE_READONLY) || tried_uri ||
+		    !readonly_fallback(path, uri, sizeof(uri)))
+			return rc;
+		tried_uri = 1;
+	}
+}
+
+/*
+ * store_open() of name, a path or an SQLite URI (file:...) for the file
+ * at path, which messages name.
+ */
+static int store_open_as(const char *name, const char *path,
+			 unsigned int flags, struct store **ret)
 {
 	int oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY
 					      : SQLITE_OPEN_READWRITE |
@@ -388,7 +483,10 @@ int store_open(const char *path, unsigned int flags, struct store **ret)
 	}
 	s->addr_ids = (struct idcache)IDCACHE_INIT(sizeof(struct addr));
 	s->route_ids = (struct idcache)IDCACHE_INIT(sizeof(struct route_key));
-	if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX,
+	/* A URI only when store_open() made one: a path is a path. */
+	if (name != path)
+		oflags |= SQLITE_OPEN_URI;
+	if (sqlite3_open_v2(name, &s->db, oflags | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
 		if (s->db == NULL)
 			errmsg_set("%s: out of memory", path);
