@@ -109,6 +109,7 @@ struct daemon {
 	uint64_t foreign;     /* foreign datagrams already logged */
 	int64_t mark;	      /* the count's mark last written (flush()) */
 	int64_t edges_at;     /* when the last edges were written, Unix ns */
+	int wal_warned;	      /* a blocked checkpoint's WAL size was logged */
 	struct log_ratelimit enobufs_rl, error_rl;
 };
 
@@ -314,11 +315,60 @@ static int maintain(struct daemon *d)
 	return r.more;
 }
 
+/*
+ * A WAL this large is worth a look: SQLite checkpoints every 4 MiB or so,
+ * and the hourly checkpoint cuts the file back to 64 MiB.
+ */
+#define WAL_WARN_BYTES (128LL << 20)
+
+/*
+ * A reader that holds a transaction open (a sqlite3 shell left at a
+ * prompt, a long policygen run) keeps every checkpoint from finishing,
+ * and the WAL grows by every write meanwhile.  Looked at after each
+ * write while it is large: said once when a reader holds it, and again,
+ * with the WAL cut back, when that reader is done.
+ */
+static void watch_wal(struct daemon *d)
+{
+	int64_t wal = store_wal_bytes(d->store);
+	int held;
+
+	if (wal < WAL_WARN_BYTES && !d->wal_warned)
+		return;
+	if ((held = store_checkpoint_passive(d->store)) < 0) {
+		log_msg(LOG_WARNING, "%s", errmsg_get());
+		return;
+	}
+	if (held && !d->wal_warned) {
+		log_msg(LOG_WARNING,
+			"the WAL of %s is %lld MiB and a reader holds a "
+			"transaction open (a sqlite3 shell, a long policygen "
+			"run): no checkpoint can finish, and it grows until that "
+			"reader is done",
+			store_filename(d->store), (long long)(wal >> 20));
+		d->wal_warned = 1;
+	} else if (!held && d->wal_warned) {
+		/*
+		 * All copied: cut the file back now, not within the hour.  Only
+		 * then: a TRUNCATE waits for a writer, and a large WAL with no
+		 * reader is left to the hourly one.
+		 */
+		if (store_checkpoint(d->store) < 0)
+			log_msg(LOG_WARNING, "%s", errmsg_get());
+		log_msg(LOG_INFO, "the reader is done: the WAL of %s was "
+				  "checkpointed, %lld MiB now",
+			store_filename(d->store),
+			(long long)(store_wal_bytes(d->store) >> 20));
+		d->wal_warned = 0;
+	}
+}
+
 /* Keeps the WAL of a database written for months from growing. */
 static void checkpoint(struct daemon *d)
 {
 	if (store_checkpoint(d->store) < 0)
 		log_msg(LOG_WARNING, "%s", errmsg_get());
+	watch_wal(d);
 }
 
 /* The counters, for `systemctl status`. */
@@ -677,6 +727,7 @@ static void on_resync(struct daemon *d, int64_t now)
 static void on_flush(struct daemon *d, int64_t now)
 {
 	flush(d);
+	watch_wal(d);
 	timer_set(&d->timers, TIMER_FLUSH, now + d->cfg.flush_interval_ms);
 }
 

@@ -8,11 +8,11 @@
  * fsync per flush.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <limits.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -768,16 +768,46 @@ int store_checkpoint(struct store *s)
 	return busy ? 1 : 0;
 }
 
+int store_checkpoint_passive(struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, left = 0;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA wal_checkpoint(PASSIVE)", -1,
+			       &st, NULL) != SQLITE_OK) {
+		store_error(s, "checkpointing");
+		return -1;
+	}
+	rc = sqlite3_step(st);
+	/* (busy, frames in the WAL, frames copied): -1s outside WAL mode. */
+	if (rc == SQLITE_ROW)
+		left = sqlite3_column_int(st, 2) < sqlite3_column_int(st, 1);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW) {
+		store_error(s, "checkpointing");
+		return -1;
+	}
+	return left;
+}
+
+int64_t store_wal_bytes(const struct store *s)
+{
+	char wal[PATH_MAX];
+	struct stat st;
+
+	if ((size_t)snprintf(wal, sizeof(wal), "%s-wal", s->path) >=
+		    sizeof(wal) ||
+	    stat(wal, &st) != 0)
+		return 0;
+	return st.st_size;
+}
+
 int64_t store_disk_bytes(const struct store *s)
 {
-	char wal[4096];
 	struct stat st;
-	int64_t total = 0;
+	int64_t total = store_wal_bytes(s);
 
 	if (stat(s->path, &st) == 0)
-		total += st.st_size;
-	snprintf(wal, sizeof(wal), "%s-wal", s->path);
-	if (stat(wal, &st) == 0)
 		total += st.st_size;
 	return total;
 }

@@ -193,6 +193,13 @@ int store_resolve_some(struct store *s, int64_t now, int max_hours,
 int store_checkpoint(struct store *s);
 
 /*
+ * Copies what it can of the WAL into the database, waiting on no one.
+ * Returns 1 when frames are left that a reader still needs (it holds a
+ * transaction open), 0 when none are, or -1 with errmsg.
+ */
+int store_checkpoint_passive(struct store *s);
+
+/*
  * For code that runs its own statements on store_db(): sets errmsg to
  * "FILE: what SQLite said of the last call" and returns -1.
  */
@@ -200,6 +207,9 @@ int store_db_error(struct store *s);
 
 /* The database's size on disk, its WAL included, in bytes. */
 int64_t store_disk_bytes(const struct store *s);
+
+/* The WAL's size on disk in bytes; 0 when there is none. */
+int64_t store_wal_bytes(const struct store *s);
 
 /*
  * The edge rows of the window [since, until) without start times, into
