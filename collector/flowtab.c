@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "podflow/count.h"
 #include "podflow/errmsg.h"
 #include "podflow/hash.h"
 #include "bigmem.h"
@@ -96,13 +97,11 @@ static int edge_key_equal(const struct store_edge *a,
  */
 static int64_t add_counter(int64_t a, int64_t b)
 {
-	int64_t sum;
-
 	if (a == STORE_UNKNOWN)
 		return b;
 	if (b == STORE_UNKNOWN)
 		return a;
-	return __builtin_add_overflow(a, b, &sum) ? INT64_MAX : sum;
+	return count_add(a, b);
 }
 
 /*
@@ -148,9 +147,7 @@ static void edge_fold(struct store_edge *into, const struct store_edge *e)
 	into->last_start = fold_last_start(into, e);
 	if (e->last_seen > into->last_seen)
 		into->last_seen = e->last_seen;
-	if (__builtin_add_overflow(into->connections, e->connections,
-				   &into->connections))
-		into->connections = INT64_MAX;
+	into->connections = count_add(into->connections, e->connections);
 	into->orig_bytes = add_counter(into->orig_bytes, e->orig_bytes);
 	into->orig_packets = add_counter(into->orig_packets, e->orig_packets);
 	into->reply_bytes = add_counter(into->reply_bytes, e->reply_bytes);

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "podflow/count.h"
 #include "podflow/errmsg.h"
 #include "podflow/grow.h"
 #include "podflow/proto.h"
@@ -161,7 +162,7 @@ void generate_merge_entries(struct workload *w)
 		if (out > 0 && cmp_entry(&w->e[out - 1], &w->e[i]) == 0) {
 			struct entry *m = &w->e[out - 1];
 
-			m->conns += w->e[i].conns;
+			m->conns = count_add(m->conns, w->e[i].conns);
 			if (w->e[i].first < m->first)
 				m->first = w->e[i].first;
 			if (w->e[i].last > m->last)
@@ -193,7 +194,7 @@ static int add_entry(struct workload *w, const struct entry *e)
 static void note_flow(struct workload *w, const struct entry *e)
 {
 	w->flows++;
-	w->conns += e->conns;
+	w->conns = count_add(w->conns, e->conns);
 	if (w->first == 0 || e->first < w->first)
 		w->first = e->first;
 	if (e->last > w->last)
@@ -391,7 +392,7 @@ static size_t keep_db(const struct flow_row *rows, size_t n)
 		int svc = 0;
 
 		while (m < n && rows[m].db == rows[k].db) {
-			conns += rows[m].conns;
+			conns = count_add(conns, rows[m].conns);
 			svc |= rows[m].service_port > 0;
 			m++;
 		}

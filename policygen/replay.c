@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "podflow/arena.h"
+#include "podflow/count.h"
 #include "podflow/errmsg.h"
 #include "podflow/grow.h"
 #include "podflow/hash.h"
@@ -252,7 +253,7 @@ static int replay_row(struct replay *r, struct endpoints *e,
 		return -1;
 	if ((g = find_group(r, src.name, dst.name, port, protocol)) == NULL)
 		return -1;
-	g->conns += conns;
+	g->conns = count_add(g->conns, conns);
 	if (f->last_seen > g->last)
 		g->last = f->last_seen;
 	if (g->egress_by == NULL)
@@ -325,7 +326,7 @@ void replay_result(struct replay *r, struct replay_result *out)
 		out->denied++;
 		out->denied_egress += g->egress_by != NULL;
 		out->denied_ingress += g->ingress_by != NULL;
-		out->denied_conns += g->conns;
+		out->denied_conns = count_add(out->denied_conns, g->conns);
 	}
 	out->groups = r->list;
 	out->n_groups = r->n_list;

@@ -156,11 +156,15 @@ SELECT
 	NULLIF(e.service_ip, '') AS service_ip,
 	CASE WHEN e.service_ip = '' THEN NULL ELSE e.service_port END AS service_port,
 	NULLIF(e.client_nat_ip, '') AS client_nat_ip,
-	SUM(e.connections) AS connections,
+	CAST(min(total(e.connections), 9.2233720368547758e18) AS INTEGER) AS connections,
 	strftime('%Y-%m-%dT%H:%M:%SZ', MIN(e.first_seen), 'unixepoch') AS first_seen,
 	strftime('%Y-%m-%dT%H:%M:%SZ', MAX(e.last_seen), 'unixepoch') AS last_seen,
-	SUM(e.orig_bytes + e.reply_bytes) AS bytes,
-	SUM(e.orig_packets + e.reply_packets) AS packets,
+	CASE WHEN count(e.orig_bytes + e.reply_bytes) > 0
+	     THEN CAST(min(total(e.orig_bytes + e.reply_bytes), 9.2233720368547758e18) AS INTEGER)
+	END AS bytes,
+	CASE WHEN count(e.orig_packets + e.reply_packets) > 0
+	     THEN CAST(min(total(e.orig_packets + e.reply_packets), 9.2233720368547758e18) AS INTEGER)
+	END AS packets,
 	e.protocol IN (6, 17, 132) AS expressible
 FROM edge AS e
 LEFT JOIN protocol AS p ON p.number = e.protocol
@@ -453,7 +457,7 @@ SELECT
 	protocol,
 	service_namespace,
 	service_name,
-	sum(connections) AS connections,
+	CAST(min(total(connections), 9.2233720368547758e18) AS INTEGER) AS connections,
 	strftime('%Y-%m-%dT%H:%M:%SZ', min(first_seen), 'unixepoch') AS first_seen,
 	strftime('%Y-%m-%dT%H:%M:%SZ', max(last_seen), 'unixepoch') AS last_seen,
 	max(src_holders > 1 OR dst_holders > 1) AS ambiguous

@@ -371,6 +371,50 @@ static void test_late_changes_show_at_once_and_fold_into_day_rows(
 }
 
 /*
+ * Counts near the largest integer (a forged or odd counter, or one that
+ * saturated in podflowd) saturate when folded into day rows and when read,
+ * and never make a resolution or a read fail: SQLite's sum() errs past
+ * the largest integer, and a STRICT table refuses the REAL + makes.
+ */
+static void test_huge_counts_saturate(void **state)
+{
+	struct testdb *f = *state;
+	int64_t t = DAY0 + 10 * HOUR + 1800;
+	int64_t b1 = DAY0 + 8 * HOUR, b2 = DAY0 + 9 * HOUR;
+	struct store_edge e1 = testkit_edge(WEB_IP, CART_IP, 1, b1, b1, b1 + 1);
+	struct store_edge e2 = testkit_edge(WEB_IP, CART_IP, 1, b2, b2, b2 + 1);
+	struct store_edge late = testkit_edge(WEB_IP, CART_IP, 1, b2 + 60,
+					      b2 + 60, b2 + 61);
+	struct store_resolved r;
+
+	e1.connections = e2.connections = INT64_MAX - 1;
+	e1.orig_bytes = e2.orig_bytes = 8000000000000000000LL;
+	e1.reply_bytes = e2.reply_bytes = 0;
+	e1.orig_packets = e2.orig_packets = 4000000000000000000LL;
+	e1.reply_packets = e2.reply_packets = 4000000000000000000LL;
+	testdb_flush(f->store, &e1);
+	testdb_flush(f->store, &e2);
+	import_running(f, t);
+	r = testdb_resolve(f->store, t + HOUR);
+	assert_int_equal(r.until, DAY0 + 10 * HOUR);
+	assert_rows(f, "9223372036854775807 9223372036854775807 "
+		       "9223372036854775807",
+		    "SELECT connections, bytes, packets FROM edge_day");
+	/* A late row folds into the day row by the ON CONFLICT sums. */
+	late.bucket = b2;
+	late.orig_bytes = 5;
+	testdb_flush(f->store, &late);
+	r = testdb_resolve(f->store, t + HOUR);
+	assert_rows(f, "9223372036854775807 9223372036854775807",
+		    "SELECT connections, bytes FROM edge_day");
+	/* The readers' sums saturate too, over rows and over days. */
+	assert_rows(f, "9223372036854775807 9223372036854775807",
+		    "SELECT connections, bytes FROM flow_edges");
+	assert_rows(f, "9223372036854775807",
+		    "SELECT connections FROM workload_edges");
+}
+
+/*
  * Who the rows of %s (resolved_edges, or flow_resolved by day) are
  * credited to, per day and port: "DAY PORT POD CONNECTIONS FIRST LAST".
  */
@@ -962,6 +1006,7 @@ int main(void)
 		T(test_resolves_whole_hours_up_to_the_import),
 		T(test_periods_split_at_midnight_and_the_resolution_hour),
 		T(test_second_resolution_changes_nothing),
+		T(test_huge_counts_saturate),
 		T(test_late_changes_show_at_once_and_fold_into_day_rows),
 		T(test_late_import_resolves_the_day_again),
 		cmocka_unit_test_setup_teardown(

@@ -11,7 +11,7 @@ SELECT ?1 WHERE ?1 + 604800 <= ?2
 INSERT INTO edge_week
 SELECT ?1, client, route, src_pod_id, dst_pod_id, service_id, src_dup,
        dst_dup, min(day), max(src_holders), max(dst_holders),
-       sum(connections), min(first_seen), max(last_seen)
+       CAST(min(total(connections), 9.2233720368547758e18) AS INTEGER), min(first_seen), max(last_seen)
 FROM edge_day
 WHERE day >= ?1 AND day < ?1 + 604800
   AND EXISTS (SELECT 1 FROM edge_week_done WHERE week = ?1)

@@ -18,8 +18,9 @@ weekday (n) AS (VALUES (0), (1), (2), (3), (4), (5), (6))
 INSERT INTO edge_week
 SELECT t.week, d.client, d.route, d.src_pod_id, d.dst_pod_id, d.service_id,
        d.src_dup, d.dst_dup, min(d.day), max(d.src_holders),
-       max(d.dst_holders), sum(d.connections), min(d.first_seen),
-       max(d.last_seen)
+       max(d.dst_holders),
+       CAST(min(total(d.connections), 9.2233720368547758e18) AS INTEGER),
+       min(d.first_seen), max(d.last_seen)
 FROM touched AS t, weekday AS w
 JOIN edge_day AS d ON d.day = t.week + w.n * 86400 AND d.client = t.client
 	AND d.route = t.route

@@ -1,0 +1,6 @@
+-- Schema version 11: the views' sums of connections, bytes and packets
+-- saturate at the largest integer, as podflowd's own sums do
+-- (edge_upsert.sql) and the resolution's (resolve_fold.sql).  SQLite's
+-- sum() fails past it ("integer overflow"), so one edge with counts near
+-- it made every read of flow_edges and workload_edges fail.  No table
+-- changes: the views are made again after every migration (views.sql).
