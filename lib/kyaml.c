@@ -10,13 +10,13 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include <yaml.h>
 
 #include "podflow/arena.h"
 #include "podflow/errmsg.h"
+#include "podflow/kname.h"
 #include "podflow/kyaml.h"
 
 /* Nesting deeper than this is not a Kubernetes object. */
@@ -208,8 +208,10 @@ static int check_key(struct kyaml *y, const struct knode *map,
 		if (map->keys[i]->len == key->len &&
 		    memcmp(map->keys[i]->value, key->value, key->len) == 0) {
 			errmsg_set_at(y->name, mark_line(m), mark_column(y, m),
-				      "duplicate key '%s' (first on line %d)",
-				      key->value, map->keys[i]->line);
+				      "duplicate key %s (first on line %d)",
+				      kname_quote((char[KNAME_QUOTE_MAX]){ 0 },
+						  key->value, key->len),
+				      map->keys[i]->line);
 			return -1;
 		}
 	return 0;
@@ -270,14 +272,18 @@ static int is_null_text(const char *v)
 	       strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0 || v[0] == '\0';
 }
 
-/* A null: plain null text without a tag, or anything tagged !!null. */
+/*
+ * A null: null text, plain and untagged or tagged !!null.  "!!null x" is
+ * no null: kubectl refuses it (knode_resolve() does too), and read as one
+ * it would make a rule of "from: !!null x" that allows everyone.
+ */
 static int is_null(const yaml_event_t *e)
 {
 	const char *v = (const char *)e->data.scalar.value;
 	const char *tag = (const char *)e->data.scalar.tag;
 
 	if (tag != NULL)
-		return strcmp(tag, TAG_PREFIX "null") == 0;
+		return strcmp(tag, TAG_PREFIX "null") == 0 && is_null_text(v);
 	return e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 	       is_null_text(v);
 }
@@ -405,16 +411,19 @@ const struct knode *knode_at(const struct knode *n, const char *path)
 }
 
 /*
- * Go's strconv.ParseInt(s, 0, 64), which kubectl's YAML library calls:
- * a sign, then 0x, 0o, 0b or a leading 0 (octal) or decimal digits.
- * Returns 0 and *out, or -1 (not such a number, or beyond int64).
+ * Go's strconv.ParseInt(s, 0, 64) (or, with is_unsigned, ParseUint(s, 0,
+ * 64)), which kubectl's YAML library calls: a sign, then 0x, 0o, 0b or a
+ * leading 0 (octal) or decimal digits.  Returns 0 and the value in *out
+ * (a ParseUint past INT64_MAX as a double in *big), or -1 (not such a
+ * number, or beyond the type).
  */
-static int parse_go_int(const char *s, long long *out)
+static int parse_go_int(const char *s, int is_unsigned, long long *out,
+			double *big)
 {
 	unsigned long long v = 0, limit;
 	int neg = 0, base = 10;
 
-	if (*s == '+' || *s == '-')
+	if (*s == '+' || (*s == '-' && !is_unsigned))
 		neg = *s++ == '-';
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 		base = 16, s += 2;
@@ -426,7 +435,9 @@ static int parse_go_int(const char *s, long long *out)
 		base = 8, s++;
 	if (*s == '\0')
 		return -1;
-	limit = neg ? (unsigned long long)LLONG_MAX + 1 : LLONG_MAX;
+	limit = is_unsigned ? ULLONG_MAX
+		: neg	    ? (unsigned long long)LLONG_MAX + 1
+			    : LLONG_MAX;
 	for (; *s; s++) {
 		int d;
 
@@ -441,6 +452,10 @@ static int parse_go_int(const char *s, long long *out)
 		if (d >= base || v > (limit - (unsigned long long)d) / base)
 			return -1;
 		v = v * (unsigned long long)base + (unsigned long long)d;
+	}
+	if (is_unsigned && v > LLONG_MAX) {
+		*big = (double)v;
+		return 1;
 	}
 	*out = neg ? (long long)(0 - v) : (long long)v;
 	return 0;
@@ -484,8 +499,9 @@ static void set_number(struct kjson *out, double v)
 {
 	out->type = KJSON_NUMBER;
 	out->number = v;
-	out->integer = v == (double)(long long)v && v >= -9007199254740992.0 &&
-		       v <= 9007199254740992.0;
+	/* The range first: a cast of a double beyond it is undefined. */
+	out->integer = v >= -9007199254740992.0 && v <= 9007199254740992.0 &&
+		       v == (double)(long long)v;
 	out->i = out->integer ? (long long)v : 0;
 }
 
@@ -501,11 +517,15 @@ static int resolve_plain(const char *text, struct kjson *out)
 	static const char *const no[] = { "n", "N", "no", "No", "NO", "off",
 					  "Off", "OFF", "false", "False",
 					  "FALSE", NULL };
-	char plain[64];
+	static const char *const not_json[] = { ".nan", ".NaN", ".NAN",
+						".inf", ".Inf", ".INF",
+						NULL };
+	char plain[512];
 	size_t len = 0;
 	long long iv;
 	char *end;
 	double f;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->type = KJSON_STRING;
@@ -519,16 +539,20 @@ static int resolve_plain(const char *text, struct kjson *out)
 			out->boolean = strcmp(text, yes[i]) == 0;
 			return 0;
 		}
-	if (strcasecmp(text, ".nan") == 0 ||
-	    strcasecmp(text + (text[0] == '+' || text[0] == '-'), ".inf") ==
-		    0) {
-		errmsg_set("'%s' is no number JSON can hold", text);
-		return -1;
-	}
+	/* Its spellings exactly: .nAn is a string to kubectl. */
+	for (int i = 0; not_json[i] != NULL; i++)
+		if (strcmp(text, not_json[i]) == 0 ||
+		    ((text[0] == '+' || text[0] == '-') && i >= 3 &&
+		     strcmp(text + 1, not_json[i]) == 0)) {
+			errmsg_set("%s is no number JSON can hold",
+				   not_json[i]);
+			return -1;
+		}
 	if (text[0] == '.') {
 		if (is_yaml_float(text) && (f = strtod(text, &end), 1) &&
 		    *end == '\0' && isfinite(f))
 			set_number(out, f);
+		/* ".5" and ".inf" alike never are ints. */
 		return 0;
 	}
 	if (!((text[0] >= '0' && text[0] <= '9') || text[0] == '+' ||
@@ -543,18 +567,26 @@ static int resolve_plain(const char *text, struct kjson *out)
 		plain[len++] = *p;
 	}
 	plain[len] = '\0';
-	if (parse_go_int(plain, &iv) == 0) {
+	if (parse_go_int(plain, 0, &iv, &f) == 0) {
 		set_number(out, (double)iv);
 		out->integer = 1;
 		out->i = iv;
+		out->yaml_int = 1;
 		return 0;
 	}
-	/* Beyond int64 (and uint64), or 0080, 08, 8e1, 80.0: a float if it
-	 * reads as one; 1e999 does not, and stays a string. */
+	if ((rc = parse_go_int(plain, 1, &iv, &f)) >= 0) {
+		set_number(out, rc == 1 ? f : (double)iv);
+		out->yaml_int = 1;
+		return 0;
+	}
+	/*
+	 * Beyond uint64, or 0080, 08, 8e1, 80.0: a float if it reads as one.
+	 * 1e999 does not (Go says out of range), and stays a string; 1e-400
+	 * does, as 0 (Go takes an underflow for a number).
+	 */
 	if (is_yaml_float(plain)) {
-		errno = 0;
 		f = strtod(plain, &end);
-		if (*end == '\0' && errno == 0 && isfinite(f))
+		if (*end == '\0' && isfinite(f))
 			set_number(out, f);
 	}
 	return 0;
@@ -591,12 +623,63 @@ int knode_resolve(const struct knode *n, struct kjson *out)
 	if (resolve_plain(text, out) < 0)
 		return -1;
 	if ((strcmp(tag, "int") == 0 && out->type == KJSON_NUMBER &&
-	     out->integer) ||
+	     out->yaml_int) ||
 	    (strcmp(tag, "float") == 0 && out->type == KJSON_NUMBER) ||
 	    (strcmp(tag, "bool") == 0 && out->type == KJSON_BOOL))
 		return 0;
-	errmsg_set("'%s' cannot be read as !!%s", text, tag);
+	errmsg_set("a scalar cannot be read as its tag says (!!%.16s)", tag);
 	return -1;
+}
+
+/*
+ * A double as Go's strconv.FormatFloat(v, 'g', -1, 64) writes it: the
+ * shortest digits that read back as v, in exponent form when the exponent
+ * is below -4 or 6 and above (1e+06, 1e-05, 0.5, 80).
+ */
+static void format_go_float(double v, char *buf, size_t size)
+{
+	char e[40];
+	int digits, exp;
+
+	for (digits = 1; digits < 17; digits++) {
+		snprintf(e, sizeof(e), "%.*e", digits - 1, v);
+		if (strtod(e, NULL) == v)
+			break;
+	}
+	snprintf(e, sizeof(e), "%.*e", digits - 1, v);
+	exp = atoi(strchr(e, 'e') + 1);
+	if (exp < -4 || exp >= 6)
+		snprintf(buf, size, "%s", e);
+	else
+		snprintf(buf, size, "%.*f",
+			 digits - 1 - exp > 0 ? digits - 1 - exp : 0, v);
+}
+
+const char *knode_key_text(const struct knode *key, struct arena *a)
+{
+	char buf[64];
+	struct kjson v;
+
+	if (key->type != KNODE_SCALAR || knode_resolve(key, &v) < 0)
+		return NULL;
+	switch (v.type) {
+	case KJSON_STRING:
+		return key->value;
+	case KJSON_BOOL:
+		return v.boolean ? "true" : "false";
+	case KJSON_NULL:
+		errmsg_set("a null map key, which kubectl cannot send");
+		return NULL;
+	case KJSON_NUMBER:
+		if (v.yaml_int && v.integer)
+			snprintf(buf, sizeof(buf), "%lld", v.i);
+		else
+			format_go_float(v.number, buf, sizeof(buf));
+		break;
+	}
+	if ((key = (const struct knode *)arena_strdup(a, buf)) == NULL)
+		errmsg_set("out of memory");
+	return (const char *)key;
 }
 
 const char *knode_str(const struct knode *n, const char *path)

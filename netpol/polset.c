@@ -47,6 +47,12 @@ static int bad(const struct ctx *c, const struct knode *n, const char *fmt,
 	return -1;
 }
 
+/*
+ * Text from the input as a message shows it (kname_quote()), in a buffer
+ * that lives as long as the call it is an argument of.
+ */
+#define Q(s) kname_quote((char[KNAME_QUOTE_MAX]){ 0 }, (s), strlen(s))
+
 static int is_null(const struct knode *n)
 {
 	return n == NULL || (n->type == KNODE_SCALAR && n->value == NULL);
@@ -67,8 +73,8 @@ static int known_keys(const struct ctx *c, const struct knode *n,
 		       strcmp(known[k], n->keys[i]->value) != 0)
 			k++;
 		if (known[k] == NULL)
-			return bad(c, n->keys[i], "unknown field '%s'",
-				   n->keys[i]->value);
+			return bad(c, n->keys[i], "unknown field %s",
+				   Q(n->keys[i]->value));
 	}
 	return 0;
 }
@@ -130,8 +136,10 @@ static int number_of(const struct ctx *c, const struct knode *n,
 {
 	struct kjson v;
 
-	if (n->type != KNODE_SCALAR || knode_resolve(n, &v) < 0)
+	if (n->type != KNODE_SCALAR)
 		return bad(c, n, "%s must be a number", what);
+	if (knode_resolve(n, &v) < 0)
+		return bad(c, n, "%s must be a number: %s", what, errmsg_get());
 	if (v.type == KJSON_STRING)
 		return 1;
 	if (v.type != KJSON_NUMBER || !v.integer)
@@ -178,6 +186,39 @@ static int selector_strings(const struct ctx *c, const struct knode *n)
 	return 0;
 }
 
+/*
+ * Gives map m (a copy, which may be changed) the keys kubectl sends: 010
+ * becomes "8", on "true" (knode_key_text()).  Two keys that become one
+ * are refused, as the API server refuses a key twice.
+ */
+static int json_keys(const struct ctx *c, struct knode *m, const char *what)
+{
+	char q[KNAME_QUOTE_MAX];
+
+	if (m == NULL || m->type != KNODE_MAP)
+		return 0;
+	for (size_t i = 0; i < m->n; i++) {
+		const char *text = knode_key_text(m->keys[i], c->a);
+
+		if (text == NULL)
+			return bad(c, m->keys[i], "%s: %s", what, errmsg_get());
+		if (text != m->keys[i]->value) {
+			m->keys[i]->value = text;
+			m->keys[i]->len = strlen(text);
+		}
+		m->keys[i]->plain = 0;
+		m->keys[i]->tag = NULL;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(m->keys[j]->value, text) == 0)
+				return bad(c, m->keys[i],
+					   "%s: key %s twice, as kubectl sends "
+					   "them (first on line %d)",
+					   what, kname_quote(q, text, strlen(text)),
+					   m->keys[j]->line);
+	}
+	return 0;
+}
+
 /* metadata.labels and annotations: keys the API server takes, string values. */
 static int read_metadata_maps(const struct ctx *c, const struct knode *obj)
 {
@@ -186,15 +227,29 @@ static int read_metadata_maps(const struct ctx *c, const struct knode *obj)
 	char q[KNAME_QUOTE_MAX];
 
 	for (int m = 0; m < 2; m++) {
-		const struct knode *n = knode_at(obj, maps[m]);
+		struct knode *n = (struct knode *)knode_at(obj, maps[m]);
 
 		if (is_null(n))
 			continue;
 		if (n->type != KNODE_MAP)
 			return bad(c, n, "%s must be a map", maps[m]);
+		if ((n = knode_copy(c->a, n)) == NULL)
+			return bad(c, obj, "%s", "out of memory");
+		if (json_keys(c, n, maps[m]) < 0)
+			return -1;
 		for (size_t i = 0; i < n->n; i++) {
 			const char *key = n->keys[i]->value, *v;
+			char lower[KNAME_QUOTE_MAX];
+			size_t len = strlen(key);
 
+			/* The API server checks annotation keys lowercased. */
+			if (m == 1 && len < sizeof(lower)) {
+				for (size_t k = 0; k <= len; k++)
+					lower[k] = key[k] >= 'A' && key[k] <= 'Z'
+							   ? (char)(key[k] + 32)
+							   : key[k];
+				key = lower;
+			}
 			if (!kname_is_label_key(key))
 				return bad(c, n->keys[i],
 					   "%s: key %s is not a valid key",
@@ -220,6 +275,7 @@ static int read_selector(const struct ctx *c, const struct knode *n,
 	static const char *const expr_keys[] = { "key", "operator", "values",
 						 NULL };
 	const struct knode *me = knode_at(n, "matchExpressions");
+	struct knode *copy;
 
 	if (known_keys(c, n, keys) < 0)
 		return -1;
@@ -228,6 +284,15 @@ static int read_selector(const struct ctx *c, const struct knode *n,
 			return -1;
 	if (n != NULL && selector_strings(c, n) < 0)
 		return -1;
+	/* matchLabels with the keys kubectl sends (on: x is "true": x). */
+	if (n != NULL && n->type == KNODE_MAP) {
+		if ((copy = knode_copy(c->a, n)) == NULL)
+			return bad(c, n, "%s", "out of memory");
+		if (json_keys(c, (struct knode *)knode_at(copy, "matchLabels"),
+			      "matchLabels") < 0)
+			return -1;
+		n = copy;
+	}
 	if (selector_from_node(n, c->source, c->a, out) < 0) {
 		/* "FILE:LINE:COL: problem": put the document after the place. */
 		char msg[512];
@@ -248,14 +313,14 @@ static int read_selector(const struct ctx *c, const struct knode *n,
 		const struct selector_req *r = &out->reqs[i];
 
 		if (!kname_is_label_key(r->key))
-			return bad(c, n, "invalid label key '%s' in selector",
-				   r->key);
+			return bad(c, n, "invalid label key %s in selector",
+				   Q(r->key));
 		for (size_t j = 0; j < r->n_values; j++)
 			if (!kname_is_label_value(r->values[j]))
 				return bad(c, n,
-					   "invalid label value '%s' in "
+					   "invalid label value %s in "
 					   "selector",
-					   r->values[j]);
+					   Q(r->values[j]));
 	}
 	return 0;
 }
@@ -353,8 +418,8 @@ static int read_block(const struct ctx *c, const struct knode *n,
 	if (string_of(c, cidr, "ipBlock.cidr", &text) < 0)
 		return -1;
 	if (parse_block(text, &p->block) < 0)
-		return bad(c, cidr, "ipBlock.cidr '%s' is not a valid CIDR",
-			   cidr->value);
+		return bad(c, cidr, "ipBlock.cidr %s is not a valid CIDR",
+			   Q(text));
 	if (seq_at(c, n, "except", &ex) < 0)
 		return -1;
 	if (ex == NULL || ex->n == 0)
@@ -368,13 +433,13 @@ static int read_block(const struct ctx *c, const struct knode *n,
 		if (string_of(c, e, "ipBlock.except", &text) < 0)
 			return -1;
 		if (parse_block(text, &p->except[i]) < 0)
-			return bad(c, e, "ipBlock.except '%s' is not a valid CIDR",
-				   e->value ? e->value : "");
+			return bad(c, e, "ipBlock.except %s is not a valid CIDR",
+				   Q(text));
 		if (!strict_subnet(&p->except[i], &p->block))
 			return bad(c, e,
-				   "ipBlock.except '%s' must be a strict subset "
+				   "ipBlock.except %s must be a strict subset "
 				   "of cidr",
-				   e->value);
+				   Q(text));
 	}
 	p->n_except = ex->n;
 	return 0;
@@ -580,8 +645,8 @@ static int read_types(const struct ctx *c, const struct knode *spec,
 			p->egress = 1;
 		else
 			return bad(c, types->items[i],
-				   "policyTypes: '%s' is not Ingress or Egress",
-				   t);
+				   "policyTypes: %s is not Ingress or Egress",
+				   Q(t));
 	}
 	return 0;
 }
@@ -615,8 +680,8 @@ int polset_add_object(struct polset *ps, const struct knode *obj,
 	if (kind == NULL || strcmp(kind, "NetworkPolicy") != 0)
 		return 0;
 	if (api == NULL || strcmp(api, "networking.k8s.io/v1") != 0)
-		return bad(&c, obj, "apiVersion '%s': must be networking.k8s.io/v1",
-			   api ? api : "");
+		return bad(&c, obj, "apiVersion %s: must be networking.k8s.io/v1",
+			   Q(api ? api : ""));
 	nn = knode_at(obj, "metadata.name");
 	if (is_null(nn))
 		return bad(&c, knode_at(obj, "metadata") ? knode_at(obj, "metadata")

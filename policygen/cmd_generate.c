@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "podflow/errmsg.h"
+#include "podflow/kname.h"
 #include "podflow/timefmt.h"
 #include "podflow/yemit.h"
 #include "generate.h"
@@ -180,6 +181,16 @@ static int write_dir(const char *dir, const struct generate_result *r)
 	for (size_t i = 0; i < r->n; i++) {
 		const struct netpol *p = &r->policies[i];
 
+		/*
+		 * The engine emits valid names only; a path is made of them
+		 * all the same only when they are (no '/', no "..").
+		 */
+		if (!kname_is_dns_label(p->namespace) ||
+		    !kname_is_dns_subdomain(p->name) || p->name[0] == '.') {
+			errmsg_set("%s: a policy name that is no file name",
+				   dir);
+			return -1;
+		}
 		snprintf(path, sizeof(path), "%s/%s", dir, p->namespace);
 		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
 			errmsg_set("%s: %s", path, strerror(errno));

@@ -176,7 +176,11 @@ static int build_policy(struct gen *g, struct workload *w, struct netpol *p)
 	return 0;
 }
 
-/* --namespace-default-deny: one deny-all policy per namespace in scope. */
+/*
+ * --namespace-default-deny: one deny-all policy per namespace in scope;
+ * none for a namespace the API server would refuse (its workloads are
+ * left out and said so).
+ */
 static int add_default_denies(const struct gen_inventory *inv,
 			      struct generate_result *out)
 {
@@ -186,7 +190,8 @@ static int add_default_denies(const struct gen_inventory *inv,
 		const struct workload *w = &inv->w[i];
 		struct netpol *p;
 
-		if (!w->in_scope || (last != NULL && strcmp(last, w->ns) == 0))
+		if (!w->in_scope || !kname_is_dns_label(w->ns) ||
+		    (last != NULL && strcmp(last, w->ns) == 0))
 			continue;
 		last = w->ns;
 		p = &out->policies[out->n++];
@@ -246,12 +251,13 @@ static int wants_policy(const struct generate_opts *o,
 static void leave_out(const struct gen *g, const struct workload *w,
 		      const char *why, struct generate_result *out)
 {
-	char ns[KNAME_QUOTE_MAX], name[KNAME_QUOTE_MAX];
+	char ns[KNAME_QUOTE_MAX], kind[KNAME_QUOTE_MAX], name[KNAME_QUOTE_MAX];
 
 	generate_diagf(g->diag, GENERATE_WARNING,
 		       "%s/%s/%s: %s; no valid policy can be made for it, "
 		       "left out",
-		       kname_escape(ns, w->ns, strlen(w->ns)), w->kind,
+		       kname_escape(ns, w->ns, strlen(w->ns)),
+		       kname_escape(kind, w->kind, strlen(w->kind)),
 		       kname_escape(name, w->name, strlen(w->name)), why);
 	out->n_left_out++;
 }

@@ -486,6 +486,21 @@ static int check_selector(const struct ctx *c, const struct knode *sel,
 	return 0;
 }
 
+/* A Kubernetes kind: [A-Za-z][A-Za-z0-9]*, at most 63. */
+static int is_kind(const char *s)
+{
+	size_t i;
+
+	if (!((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z')))
+		return 0;
+	for (i = 1; s[i] != '\0'; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= '0' && s[i] <= '9')))
+			return 0;
+	return i <= 63;
+}
+
 /* The controlling ownerReference: kind and name, or NULLs. */
 static int controller(const struct ctx *c, const struct knode *obj,
 		      const char **kind, const char **name)
@@ -506,6 +521,14 @@ static int controller(const struct ctx *c, const struct knode *obj,
 		if (need(c, r, "kind", kind) < 0 ||
 		    need_name(c, r, "name", &dns_subdomain, name) < 0)
 			return -1;
+		/* A kind is a type's name: it goes into policy names. */
+		if (!is_kind(*kind)) {
+			char q[KNAME_QUOTE_MAX];
+
+			return fail_at(c, r, "ownerReferences[].kind %s is no kind "
+					     "(a letter, then letters and digits)",
+				       kname_quote(q, *kind, strlen(*kind)));
+		}
 		return 0;
 	}
 	return 0;
@@ -969,6 +992,24 @@ static void name_object(struct ctx *c, const struct knode *obj,
 		snprintf(c->what, sizeof(c->what), "%s %s", c->kind, qname);
 }
 
+/* Whether the scalar at path holds a NUL. */
+static int has_nul(const struct knode *obj, const char *path)
+{
+	const struct knode *n = knode_at(obj, path);
+
+	return n != NULL && n->type == KNODE_SCALAR && n->value != NULL &&
+	       strlen(n->value) != n->len;
+}
+
+/*
+ * The scalar text at path, NULL when absent, not a string or holding a
+ * NUL: "web\0x" must not find (and keep) what the store has of "web".
+ */
+static const char *whole_text(const struct knode *obj, const char *path)
+{
+	return has_nul(obj, path) ? NULL : knode_str(obj, path);
+}
+
 /*
  * The object refused, with what finds what the store knows of it: its
  * fields as they are (NULL when not a string), the message as the why.
@@ -985,10 +1026,12 @@ static int refuse(struct ctx *c, const struct knode *obj,
 	bad->why = arena_strdup(c->a, errmsg_get());
 	if (bad->what == NULL || bad->why == NULL)
 		return no_memory(c);
-	bad->uid = knode_str(obj, "metadata.uid");
-	bad->name = knode_str(obj, "metadata.name");
-	bad->namespace = knode_str(obj, "metadata.namespace");
-	if (bad->namespace == NULL && knode_at(obj, "metadata.namespace") == NULL)
+	bad->uid = whole_text(obj, "metadata.uid");
+	bad->name = whole_text(obj, "metadata.name");
+	bad->namespace = whole_text(obj, "metadata.namespace");
+	/* As namespace_of() reads it: absent, null or "" is "default". */
+	if ((bad->namespace == NULL || bad->namespace[0] == '\0') &&
+	    !has_nul(obj, "metadata.namespace"))
 		bad->namespace = "default";
 	return 0;
 }

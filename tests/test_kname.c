@@ -123,6 +123,10 @@ static void test_port_names(void **state)
 static void test_quote(void **state)
 {
 	char buf[KNAME_QUOTE_MAX], big[100000];
+	struct {
+		char buf[KNAME_QUOTE_MAX];
+		char canary[16];
+	} worst;
 
 	(void)state;
 	assert_string_equal(kname_quote(buf, "web", 3), "'web'");
@@ -135,10 +139,13 @@ static void test_quote(void **state)
 	kname_quote(buf, big, sizeof(big));
 	assert_int_equal(strlen(buf), 1 + 96 + 1 + 3);
 	assert_string_equal(buf + 97, "...'");
-	/* The worst case, every byte escaped, fits. */
+	/* The worst case, every byte escaped, fits: the canary stays. */
 	memset(big, 0x01, sizeof(big));
-	kname_quote(buf, big, sizeof(big));
-	assert_true(strlen(buf) < KNAME_QUOTE_MAX);
+	memset(worst.canary, 0x5a, sizeof(worst.canary));
+	kname_quote(worst.buf, big, sizeof(big));
+	assert_int_equal(strlen(worst.buf), 1 + 96 * 4 + 3 + 1);
+	for (size_t i = 0; i < sizeof(worst.canary); i++)
+		assert_int_equal(worst.canary[i], 0x5a);
 }
 
 int main(void)

@@ -239,12 +239,85 @@ static void test_scalars_resolve_as_kubectl_sends_them(void **state)
 	arena_reset(&a);
 }
 
+/* The first object of path, a copy in a. */
+static const struct knode *fixture_object(const char *path, struct arena *a)
+{
+	FILE *fp = fopen(path, "r");
+	const struct knode *obj;
+	struct knode *copy;
+	struct kyaml *y;
+
+	assert_non_null(fp);
+	assert_int_equal(kyaml_open(fp, path, 0, &y), 0);
+	assert_int_equal(kyaml_next(y, &obj), 1);
+	assert_non_null(copy = knode_copy(a, obj));
+	kyaml_close(y);
+	fclose(fp);
+	return copy;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Map keys become the JSON keys kubectl sends (010 is "8", on is "true",
+ * 1e6 is "1e+06"): the keys of keys.yaml so turned are the keys kubectl
+ * printed (sorted, as it prints them).
+ */
+static void test_keys_as_kubectl_sends_them(void **state)
+{
+	struct arena a = ARENA_INIT;
+	const struct knode *in, *out;
+	const char *got[64], *want[64];
+
+	(void)state;
+	in = knode_at(fixture_object("tests/fixtures/kubectl/keys.yaml", &a),
+		      "spec.podSelector.matchLabels");
+	out = knode_at(fixture_object("tests/fixtures/kubectl/keys.json", &a),
+		       "spec.podSelector.matchLabels");
+	assert_non_null(in);
+	assert_non_null(out);
+	assert_int_equal(in->n, out->n);
+	assert_true(in->n <= 64);
+	for (size_t i = 0; i < in->n; i++) {
+		got[i] = knode_key_text(in->keys[i], &a);
+		if (got[i] == NULL)
+			fail_msg("line %d: %s", in->keys[i]->line, errmsg_get());
+		want[i] = out->keys[i]->value;
+	}
+	qsort(got, in->n, sizeof(*got), cmp_str);
+	qsort(want, in->n, sizeof(*want), cmp_str);
+	for (size_t i = 0; i < in->n; i++)
+		if (strcmp(got[i], want[i]) != 0)
+			fail_msg("key %zu: '%s', kubectl sent '%s'", i, got[i],
+				 want[i]);
+	arena_reset(&a);
+}
+
+/* A number beyond any integer is a number, not a whole one (UBSan). */
+static void test_scalars_beyond_integers(void **state)
+{
+	struct arena a = ARENA_INIT;
+	const struct knode *doc;
+	struct kjson v;
+
+	(void)state;
+	assert_int_equal(kyaml_parse_text("a: 1e300", &a, &doc), 0);
+	assert_int_equal(knode_resolve(knode_at(doc, "a"), &v), 0);
+	assert_int_equal(v.type, KJSON_NUMBER);
+	assert_false(v.integer);
+	arena_reset(&a);
+}
+
 /* What kubectl refuses to send is refused too. */
 static void test_scalars_kubectl_refuses(void **state)
 {
 	static const char *const bad[] = { "a: .inf", "a: -.Inf", "a: .nan",
 					   "a: !!int abc", "a: !!bool 1",
-					   "a: !!binary gA==" };
+					   "a: !!binary gA==", "a: !!null x",
+					   "a: !!int 80.0", "a: !!int 1e2" };
 	struct arena a = ARENA_INIT;
 
 	(void)state;
@@ -419,6 +492,8 @@ int main(void)
 		cmocka_unit_test(test_too_many_keys),
 		cmocka_unit_test(test_scalars_resolve_as_kubectl_sends_them),
 		cmocka_unit_test(test_scalars_kubectl_refuses),
+		cmocka_unit_test(test_scalars_beyond_integers),
+		cmocka_unit_test(test_keys_as_kubectl_sends_them),
 		cmocka_unit_test(test_rfc3339),
 		cmocka_unit_test(test_when),
 		cmocka_unit_test(test_yemit_quotes_what_reads_as_another_type),

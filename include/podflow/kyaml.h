@@ -123,6 +123,7 @@ struct kjson {
 	double number;	/* KJSON_NUMBER */
 	int integer;	/* KJSON_NUMBER: whole, and within +-2^53 */
 	long long i;	/* ...its value then */
+	int yaml_int;	/* YAML read an int (80, 0x50), not a float (80.0) */
 };
 
 /*
@@ -132,6 +133,14 @@ struct kjson {
  * scalar.
  */
 int knode_resolve(const struct knode *n, struct kjson *out);
+
+/*
+ * The text kubectl sends for a map key: YAML 1.1 resolves a plain key as
+ * any scalar, and the JSON key is its text (010 is "8", on is "true", 8e1
+ * is "80").  Returns the key's own text, or one in a, or NULL with errmsg
+ * (a null key, .inf, memory).
+ */
+const char *knode_key_text(const struct knode *key, struct arena *a);
 
 /* The text of a scalar at path, or NULL (missing, null, or not a scalar). */
 const char *knode_str(const struct knode *n, const char *path);

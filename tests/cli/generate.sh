@@ -150,6 +150,14 @@ t_nomatch "$(cat "$tmp/old/example-java-app/podflow-deployment-javaapp.yaml")" "
 t_match "$(cat "$tmp/old/example-java-app/podflow-deployment-javaapp.yaml")" "*cidr: 10.244.1.11/32*"
 t_case "what was made passes check's reading"
 t_run 0 "$POLICYGEN" check --db "$tmp/old.db" --since 2026-11-23T07:00:00Z --until 2026-11-23T09:00:00Z -f "$tmp/old/"
+t_case "--namespace-default-deny makes none for a namespace no policy may name"
+cp "$db" "$tmp/escape.db"
+sqlite3 "$tmp/escape.db" "UPDATE pod SET namespace = '../../escape' WHERE name LIKE 'worker-%';
+	UPDATE owner SET namespace = '../../escape' WHERE name LIKE 'worker%'"
+t_run 1 "$POLICYGEN" generate --db "$tmp/escape.db" "${window[@]}" --namespace-default-deny -o "$tmp/esc/"
+t_check "nothing outside the directory: $(find "$tmp" -name 'podflow-default-deny.yaml')" \
+	[ -z "$(find "$tmp" -path "$tmp/esc" -prune -o -name 'podflow-default-deny.yaml' -print)" ]
+t_check "the others' default denies are there" [ -f "$tmp/esc/example-java-app/podflow-default-deny.yaml" ]
 t_case "one bad workload does not stop --namespace elsewhere"
 t_run 0 "$POLICYGEN" generate --db "$tmp/old.db" "${window[@]}" --namespace kube-system
 

@@ -2,7 +2,8 @@
  * Fuzzes kyaml, podflow's one YAML and JSON reader, as each of its users
  * opens it: the first byte picks the flags (Kubernetes objects, or whole
  * documents as a configuration is read), the rest is the input.  Every
- * object is walked and copied, as import and check do.
+ * object is walked and copied, and every scalar resolved, as import and
+ * check do.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,10 +14,17 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Touches every node, so that a bad pointer or length shows. */
+/*
+ * Touches every node, so that a bad pointer or length shows, and resolves
+ * every scalar as kubectl would send it (knode_resolve()).
+ */
 static size_t walk(const struct knode *n)
 {
 	size_t bytes = n->value != NULL ? n->len + (n->value[0] != 0) : 0;
+	struct kjson v;
+
+	if (n->type == KNODE_SCALAR && knode_resolve(n, &v) == 0)
+		bytes += (size_t)v.type;
 
 	for (size_t i = 0; i < n->n; i++) {
 		if (n->keys != NULL)
