@@ -747,47 +747,46 @@ int store_db_error(struct store *s)
 	return -1;
 }
 
-int store_checkpoint(struct store *s)
+/*
+ * Runs PRAGMA wal_checkpoint(mode) (sql), its row (busy, frames in the
+ * WAL, frames copied; -1s outside WAL mode) into out.
+ */
+static int wal_checkpoint(struct store *s, const char *sql, int out[3])
 {
 	sqlite3_stmt *st = NULL;
-	int rc, busy = 0;
+	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", -1,
-			       &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		store_error(s, "checkpointing");
 		return -1;
 	}
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		busy = sqlite3_column_int(st, 0);
+	for (int i = 0; i < 3 && rc == SQLITE_ROW; i++)
+		out[i] = sqlite3_column_int(st, i);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW) {
 		store_error(s, "checkpointing");
 		return -1;
 	}
-	return busy ? 1 : 0;
+	return 0;
+}
+
+int store_checkpoint(struct store *s)
+{
+	int row[3];
+
+	if (wal_checkpoint(s, "PRAGMA wal_checkpoint(TRUNCATE)", row) < 0)
+		return -1;
+	return row[0] ? 1 : 0;
 }
 
 int store_checkpoint_passive(struct store *s)
 {
-	sqlite3_stmt *st = NULL;
-	int rc, left = 0;
+	int row[3];
 
-	if (sqlite3_prepare_v2(s->db, "PRAGMA wal_checkpoint(PASSIVE)", -1,
-			       &st, NULL) != SQLITE_OK) {
-		store_error(s, "checkpointing");
+	if (wal_checkpoint(s, "PRAGMA wal_checkpoint(PASSIVE)", row) < 0)
 		return -1;
-	}
-	rc = sqlite3_step(st);
-	/* (busy, frames in the WAL, frames copied): -1s outside WAL mode. */
-	if (rc == SQLITE_ROW)
-		left = sqlite3_column_int(st, 2) < sqlite3_column_int(st, 1);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW) {
-		store_error(s, "checkpointing");
-		return -1;
-	}
-	return left;
+	return row[2] < row[1];
 }
 
 int64_t store_wal_bytes(const struct store *s)
