@@ -322,9 +322,17 @@ static int cmd_review_list(int argc, char **argv)
 	printf("\n%zu rule peers: %zu pending, %zu accepted, %zu rejected\n",
 	       g.r.n_proposals, counts[REVIEW_PENDING], counts[REVIEW_ACCEPTED],
 	       counts[REVIEW_REJECTED]);
-	status = 0;
+	status = EXIT_DONE;
+	if (g.r.n_left_out > 0) {
+		fprintf(stderr,
+			"policygen: %zu workload%s left out: no valid policy can "
+			"name %s (policygen generate says why)\n",
+			g.r.n_left_out, g.r.n_left_out == 1 ? "" : "s",
+			g.r.n_left_out == 1 ? "it" : "them");
+		status = EXIT_PARTIAL;
+	}
 out:
-	if (status != 0)
+	if (status != EXIT_DONE && status != EXIT_PARTIAL)
 		cli_print_error();
 	cli_generated_free(&c.scope, &g);
 	return status;

@@ -154,4 +154,14 @@ t_check "$(cat "$tmp/debug.yaml")" grep -q '^  name: podflow-pod-javaapp-debug$'
 	-o "$tmp/debug-gen.yaml" 2>"$tmp/err"
 t_check "$(cat "$tmp/err")" ! grep -q 'podflow-pod-javaapp-debug .* is replaced' "$tmp/err"
 
+# A store imported before import checked names: review list goes on past a
+# namespace the API server would refuse.
+cp "$db" "$tmp/badns.db"
+sqlite3 "$tmp/badns.db" "UPDATE pod SET namespace = 'Bad_NS' WHERE name LIKE 'worker-%';
+	UPDATE owner SET namespace = 'Bad_NS' WHERE name LIKE 'worker%'"
+t_case "review list with a namespace no policy may name"
+t_run 1 "$POLICYGEN" review list --db "$tmp/badns.db" "${cwindow[@]}"
+t_match "$t_out" "*example-java-app/Deployment/javaapp*"
+t_match "$t_err" "*1 workload left out: no valid policy can name it (policygen generate says why)*"
+
 t_done
