@@ -138,6 +138,13 @@ static void decide_side(const struct polset *ps, int egress,
 		out->reason = VERDICT_NOT_A_POD;
 		return;
 	}
+	/* The same address and namespace at both ends: the pod itself. */
+	if (is_pod(peer) && pod->ip.family != 0 &&
+	    addr_equal(&pod->ip, &peer->ip) &&
+	    strcmp(pod->namespace, peer->namespace) == 0) {
+		out->reason = VERDICT_SELF;
+		return;
+	}
 	size_t n_ns;
 	const size_t *in_ns = polset_in_namespace(ps, pod->namespace, &n_ns);
 

@@ -189,6 +189,11 @@ static void print_side(const char *dir, const struct verdict_side *s,
 		printf("  %s: between %s and its own node: always allowed\n",
 		       dir, pod->name);
 		break;
+	case VERDICT_SELF:
+		printf("  %s: %s to itself: no policy blocks a pod's access to "
+		       "itself\n",
+		       dir, pod->name);
+		break;
 	case VERDICT_RULE:
 		r = strcmp(dir, "egress") == 0
 			    ? &s->policy->egress_rules[s->rule]

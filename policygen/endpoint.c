@@ -329,7 +329,8 @@ static int add_workload_pod(const struct store_workload_pod *row, void *ctx)
 		errmsg_set("out of memory");
 		return -1;
 	}
-	found = endpoints_pod(e, uid, NULL, &e->list[e->n_list++]);
+	/* With its address: an ipBlock matches the pod so named too. */
+	found = endpoints_pod(e, uid, row->ip, &e->list[e->n_list++]);
 	free(uid);
 	return found < 0 ? -1 : 0;
 }

@@ -343,6 +343,7 @@ static int workload_pod_row(sqlite3_stmt *st, void *arg)
 	const struct store_workload_pod p = {
 		.uid = store_column_text(st, 0),
 		.live = sqlite3_column_int(st, 1),
+		.ip = store_column_text(st, 2),
 	};
 
 	return r->fn(&p, r->ctx);

@@ -499,6 +499,28 @@ static void test_own_node(void **state)
 	assert_probes(&f->ps, probes);
 }
 
+/*
+ * "A pod cannot block access to itself": isolated both ways by a deny-all,
+ * a pod still reaches its own address; another pod of the same labels
+ * does not.
+ */
+static void test_self(void **state)
+{
+	struct fixture *f = *state;
+	struct verdict_end twin = f->a;
+	struct verdict v;
+
+	reload(f, HEAD("shop", "deny-all") "spec:\n  podSelector: {}\n"
+		  "  policyTypes: [Ingress, Egress]\n");
+	verdict_eval(&f->ps, &f->a, &f->a, 8080, "TCP", &v);
+	assert_true(v.allowed);
+	assert_int_equal(v.egress.reason, VERDICT_SELF);
+	assert_int_equal(v.ingress.reason, VERDICT_SELF);
+	assert_int_equal(addr_parse("10.244.9.9", &twin.ip), 0);
+	verdict_eval(&f->ps, &f->a, &twin, 8080, "TCP", &v);
+	assert_false(v.allowed);
+}
+
 /* The documentation's first example, "test-network-policy". */
 static void test_documentation_example(void **state)
 {
@@ -845,6 +867,7 @@ int main(void)
 		T(test_named_ports),
 		T(test_union_of_policies),
 		T(test_both_sides_needed),
+		T(test_self),
 		T(test_own_node),
 		T(test_documentation_example),
 		T(test_list_and_default_namespace),

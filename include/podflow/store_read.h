@@ -293,6 +293,7 @@ int store_endpoints_workload_kinds(struct store_endpoints *e, const char *ns,
 struct store_workload_pod {
 	const char *uid;
 	int live; /* running: not gone, deleted or finished */
+	const char *ip; /* its address now, else its last; IPv4 first; or NULL */
 };
 
 typedef int (*store_workload_pod_fn)(const struct store_workload_pod *row,

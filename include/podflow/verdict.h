@@ -7,7 +7,9 @@
  *   is the union of those policies' rules;
  * - a connection between two pods needs egress at the client and
  *   ingress at the server;
- * - traffic between a pod and the node it runs on is always allowed;
+ * - traffic between a pod and the node it runs on is always allowed, and
+ *   so is a pod's traffic to itself ("a pod cannot block access to
+ *   itself", the NetworkPolicy documentation);
  * - a peer is a podSelector (the policy's namespace), a namespaceSelector,
  *   both (pods matching the one in namespaces matching the other), or an
  *   ipBlock with except;
@@ -48,6 +50,7 @@ enum verdict_reason {
 	VERDICT_NOT_A_POD,	/* this end is no pod: nothing to isolate */
 	VERDICT_NOT_ISOLATED,	/* no policy selects the pod for this direction */
 	VERDICT_OWN_NODE,	/* pod <-> its own node: always allowed */
+	VERDICT_SELF,		/* a pod to itself: no policy blocks it */
 	VERDICT_RULE,		/* a rule allows it */
 	VERDICT_NO_RULE,	/* isolated, and no rule allows it */
 };

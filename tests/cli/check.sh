@@ -231,4 +231,32 @@ edited "hostile text in a message is escaped" \
 	"policyTypes: '\\\\x1b[2J' is not Ingress or Egress" \
 	's/^  policyTypes: \[Ingress\]/  policyTypes: ["\\e[2J"]/'
 
+# --flow with a workload at an end: an ipBlock matches it as it matches
+# the same pod given by its address (its address now, IPv4 first).
+{
+	cat "$deny"
+	printf '  ingress:\n  - from:\n    - ipBlock: {cidr: 10.244.1.11/32}\n'
+} >"$tmp/block-in.yaml"
+t_case "--flow: a workload client matches an ipBlock of its address"
+t_run 0 "$POLICYGEN" check --db "$db" -f "$tmp/block-in.yaml" \
+	--flow 'example-java-app/jclient -> example-java-app/javaapp:8080/TCP'
+t_case "--flow: ...as its address does"
+t_run 0 "$POLICYGEN" check --db "$db" -f "$tmp/block-in.yaml" \
+	--flow '10.244.1.11 -> example-java-app/javaapp:8080/TCP'
+t_case "--flow: another workload does not"
+t_run 1 "$POLICYGEN" check --db "$db" -f "$tmp/block-in.yaml" \
+	--flow 'example-java-app/legacy -> example-java-app/javaapp:8080/TCP'
+sed -e 's/javaapp$/jclient/' -e 's/policyTypes: \[Ingress\]/policyTypes: [Egress]/' "$deny" >"$tmp/block-out.yaml"
+printf '  egress:\n  - to:\n    - ipBlock: {cidr: 10.244.1.10/32}\n' >>"$tmp/block-out.yaml"
+t_case "--flow: a workload server matches an ipBlock of its address"
+t_run 0 "$POLICYGEN" check --db "$db" -f "$tmp/block-out.yaml" \
+	--flow 'example-java-app/jclient -> example-java-app/javaapp:8080/TCP'
+
+# A pod to itself: isolated both ways, still allowed.
+sed 's/policyTypes: \[Ingress\]/policyTypes: [Ingress, Egress]/' "$deny" >"$tmp/self.yaml"
+t_case "--flow: a pod to itself is allowed, whatever isolates it"
+t_run 0 "$POLICYGEN" check --db "$db" -f "$tmp/self.yaml" \
+	--flow 'example-java-app/javaapp -> example-java-app/javaapp:8080/TCP'
+t_match "$t_out" "*to itself: no policy blocks a pod's access to itself*"
+
 t_done
