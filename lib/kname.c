@@ -104,6 +104,19 @@ int kname_is_label_value(const char *s)
 	return len == 0 || is_qualified_part(s, len, LABEL_VALUE_MAX);
 }
 
+int kname_is_kind(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 || len > DNS_LABEL_MAX ||
+	    !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if (!is_alnum(s[i]))
+			return 0;
+	return 1;
+}
+
 int kname_is_port_name(const char *s)
 {
 	size_t len = strlen(s);

@@ -682,6 +682,11 @@ const char *knode_key_text(const struct knode *key, struct arena *a)
 	return (const char *)key;
 }
 
+int knode_is_null(const struct knode *n)
+{
+	return n == NULL || (n->type == KNODE_SCALAR && n->value == NULL);
+}
+
 const char *knode_str(const struct knode *n, const char *path)
 {
 	n = knode_at(n, path);

@@ -53,11 +53,6 @@ static int bad(const struct ctx *c, const struct knode *n, const char *fmt,
  */
 #define Q(s) kname_quote((char[KNAME_QUOTE_MAX]){ 0 }, (s), strlen(s))
 
-static int is_null(const struct knode *n)
-{
-	return n == NULL || (n->type == KNODE_SCALAR && n->value == NULL);
-}
-
 /*
  * Refuses a key of map n that is not in known (NULL-terminated), as the
  * API server's strict field validation does: a misspelt "from" must not
@@ -86,7 +81,7 @@ static int seq_at(const struct ctx *c, const struct knode *from,
 	const struct knode *n = knode_at(from, key);
 
 	*out = NULL;
-	if (is_null(n))
+	if (knode_is_null(n))
 		return 0;
 	if (n->type != KNODE_SEQ)
 		return bad(c, n, "%s must be a list", key);
@@ -174,8 +169,8 @@ static int selector_strings(const struct ctx *c, const struct knode *n)
 		k = knode_at(e, "key");
 		op = knode_at(e, "operator");
 		vals = knode_at(e, "values");
-		if ((!is_null(k) && string_of(c, k, "key", &s) < 0) ||
-		    (!is_null(op) && string_of(c, op, "operator", &s) < 0))
+		if ((!knode_is_null(k) && string_of(c, k, "key", &s) < 0) ||
+		    (!knode_is_null(op) && string_of(c, op, "operator", &s) < 0))
 			return -1;
 		for (size_t j = 0; vals != NULL && vals->type == KNODE_SEQ &&
 				   j < vals->n;
@@ -229,7 +224,7 @@ static int read_metadata_maps(const struct ctx *c, const struct knode *obj)
 	for (int m = 0; m < 2; m++) {
 		struct knode *n = (struct knode *)knode_at(obj, maps[m]);
 
-		if (is_null(n))
+		if (knode_is_null(n))
 			continue;
 		if (n->type != KNODE_MAP)
 			return bad(c, n, "%s must be a map", maps[m]);
@@ -413,7 +408,7 @@ static int read_block(const struct ctx *c, const struct knode *n,
 		return bad(c, n, "%s must be a map", "ipBlock");
 	if (known_keys(c, n, keys) < 0)
 		return -1;
-	if (is_null(cidr))
+	if (knode_is_null(cidr))
 		return bad(c, n, "%s: Required value", "ipBlock.cidr");
 	if (string_of(c, cidr, "ipBlock.cidr", &text) < 0)
 		return -1;
@@ -492,19 +487,19 @@ static int read_peer(const struct ctx *c, const struct knode *n, void *item)
 		return bad(c, n, "%s must be a map", "a peer");
 	if (known_keys(c, n, keys) < 0)
 		return -1;
-	if (is_null(pod) && is_null(ns) && is_null(block))
+	if (knode_is_null(pod) && knode_is_null(ns) && knode_is_null(block))
 		return bad(c, n, "%s",
 			   "a peer must specify podSelector, namespaceSelector "
 			   "or ipBlock");
-	if (!is_null(block)) {
-		if (!is_null(pod) || !is_null(ns))
+	if (!knode_is_null(block)) {
+		if (!knode_is_null(pod) || !knode_is_null(ns))
 			return bad(c, n, "%s",
 				   "ipBlock may not be combined with "
 				   "podSelector or namespaceSelector");
 		return read_block(c, block, p);
 	}
-	p->has_pod_selector = !is_null(pod);
-	p->has_ns_selector = !is_null(ns);
+	p->has_pod_selector = !knode_is_null(pod);
+	p->has_ns_selector = !knode_is_null(ns);
 	if (p->has_pod_selector && read_selector(c, pod, &p->pod_selector) < 0)
 		return -1;
 	if (p->has_ns_selector && read_selector(c, ns, &p->ns_selector) < 0)
@@ -532,7 +527,7 @@ static int read_port(const struct ctx *c, const struct knode *n, void *item)
 		return -1;
 	/* proto.h's own spelling: the tree's text goes with its document. */
 	p->protocol = "TCP";
-	if (!is_null(proto)) {
+	if (!knode_is_null(proto)) {
 		if (string_of(c, proto, "protocol", &text) < 0)
 			return -1;
 		if ((p->protocol = proto_policy_name(text, 0)) == NULL)
@@ -540,7 +535,7 @@ static int read_port(const struct ctx *c, const struct knode *n, void *item)
 				   "protocol %s: must be TCP, UDP or SCTP",
 				   kname_quote(q, text, strlen(text)));
 	}
-	if (!is_null(port)) {
+	if (!knode_is_null(port)) {
 		if ((rc = number_of(c, port, "port", &v)) < 0)
 			return -1;
 		if (rc == 0) {
@@ -560,7 +555,7 @@ static int read_port(const struct ctx *c, const struct knode *n, void *item)
 					       : " (quoted, a number is a name)");
 		}
 	}
-	if (!is_null(end)) {
+	if (!knode_is_null(end)) {
 		if ((rc = number_of(c, end, "endPort", &v)) < 0)
 			return -1;
 		if (rc == 1)
@@ -597,7 +592,7 @@ static int read_rules(const struct ctx *c, const struct knode *list,
 		struct polset_rule *rule = &rules[i];
 
 		rule->line = r->line;
-		if (is_null(r))
+		if (knode_is_null(r))
 			continue; /* `- {}` written as `-`: every peer, port */
 		const char *const keys[] = { peers_key, "ports", NULL };
 
@@ -683,7 +678,7 @@ int polset_add_object(struct polset *ps, const struct knode *obj,
 		return bad(&c, obj, "apiVersion %s: must be networking.k8s.io/v1",
 			   Q(api ? api : ""));
 	nn = knode_at(obj, "metadata.name");
-	if (is_null(nn))
+	if (knode_is_null(nn))
 		return bad(&c, knode_at(obj, "metadata") ? knode_at(obj, "metadata")
 							 : obj,
 			   "%s", "metadata.name: Required value");
@@ -694,7 +689,7 @@ int polset_add_object(struct polset *ps, const struct knode *obj,
 			   kname_quote(q, name, strlen(name)));
 	nsn = knode_at(obj, "metadata.namespace");
 	ns = default_ns;
-	if (!is_null(nsn) && string_of(&c, nsn, "metadata.namespace", &ns) < 0)
+	if (!knode_is_null(nsn) && string_of(&c, nsn, "metadata.namespace", &ns) < 0)
 		return -1;
 	if (ns == NULL || !kname_is_dns_label(ns))
 		return bad(&c, nsn ? nsn : obj,
@@ -709,11 +704,11 @@ int polset_add_object(struct polset *ps, const struct knode *obj,
 	 * decodes them: every pod of the namespace, for ingress.
 	 */
 	spec = knode_at(obj, "spec");
-	if (!is_null(spec) && spec->type != KNODE_MAP)
+	if (!knode_is_null(spec) && spec->type != KNODE_MAP)
 		return bad(&c, spec, "%s", "spec must be a map");
 	if (known_keys(&c, spec, spec_keys) < 0)
 		return -1;
-	if (is_null(spec))
+	if (knode_is_null(spec))
 		spec = NULL;
 	/* Applied after another of the same name, it replaces it. */
 	for (size_t i = 0; i < ps->n && !replaced; i++)

@@ -69,7 +69,7 @@ static int parse_expression(const struct knode *e, const char *source,
 		r->values = list;
 		r->n_values = vals->n;
 	} else if (vals != NULL && vals->type != KNODE_SEQ &&
-		   !(vals->type == KNODE_SCALAR && vals->value == NULL)) {
+		   !knode_is_null(vals)) {
 		return bad(source, vals, "matchExpressions: values must be a list");
 	}
 	/* The API server's rule: In/NotIn need values, the others none. */
@@ -91,7 +91,7 @@ int selector_from_node(const struct knode *n, const char *source,
 	size_t cap = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (n == NULL || (n->type == KNODE_SCALAR && n->value == NULL))
+	if (knode_is_null(n))
 		return 0;
 	if (n->type != KNODE_MAP)
 		return bad(source, n, "a label selector must be a map");
@@ -99,11 +99,11 @@ int selector_from_node(const struct knode *n, const char *source,
 	me = knode_at(n, "matchExpressions");
 	if (ml != NULL && ml->type == KNODE_MAP)
 		cap += ml->n;
-	else if (ml != NULL && !(ml->type == KNODE_SCALAR && ml->value == NULL))
+	else if (!knode_is_null(ml))
 		return bad(source, ml, "matchLabels must be a map");
 	if (me != NULL && me->type == KNODE_SEQ)
 		cap += me->n;
-	else if (me != NULL && !(me->type == KNODE_SCALAR && me->value == NULL))
+	else if (!knode_is_null(me))
 		return bad(source, me, "matchExpressions must be a list");
 	if (cap == 0)
 		return 0;

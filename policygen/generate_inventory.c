@@ -84,9 +84,7 @@ static int check_workload(struct arena *a, struct workload *w)
 		snprintf(msg, sizeof(msg),
 			 "its namespace is not a DNS-1123 label");
 		w->selector = NULL;
-	} else if (strspn(w->kind, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				   "abcdefghijklmnopqrstuvwxyz0123456789") !=
-		   strlen(w->kind)) {
+	} else if (!kname_is_kind(w->kind)) {
 		snprintf(msg, sizeof(msg), "its kind is no kind");
 	} else if (!kname_is_dns_subdomain(w->name)) {
 		snprintf(msg, sizeof(msg),

@@ -95,11 +95,6 @@ static int no_memory(struct ctx *c)
 	return -1;
 }
 
-static int is_null(const struct knode *n)
-{
-	return n->type == KNODE_SCALAR && n->value == NULL;
-}
-
 /*
  * The text of n: a scalar without NUL.  The API server never stores a
  * NUL in a name or label, and a reader stopping at one would read another
@@ -123,7 +118,7 @@ static int text_at(const struct ctx *c, const struct knode *from,
 	const struct knode *n = knode_at(from, path);
 
 	*out = NULL;
-	if (n == NULL || is_null(n))
+	if (knode_is_null(n))
 		return 0;
 	return text_of(c, n, path, out);
 }
@@ -181,7 +176,7 @@ static int time_at(const struct ctx *c, const struct knode *from,
 	const struct knode *n = knode_at(from, path);
 
 	*out = 0;
-	if (n == NULL || is_null(n))
+	if (knode_is_null(n))
 		return 0;
 	if (n->type != KNODE_SCALAR || strlen(n->value) != n->len ||
 	    timefmt_parse_rfc3339(n->value, out) < 0)
@@ -226,7 +221,7 @@ static int int_at(const struct ctx *c, const struct knode *from,
 	long v;
 
 	*out = def;
-	if (n == NULL || is_null(n))
+	if (knode_is_null(n))
 		return 0;
 	if (!is_decimal(n, &v))
 		return fail_at(c, n, "%s is not a number", path);
@@ -414,7 +409,7 @@ static int labels_json(struct ctx *c, const struct knode *from,
 {
 	const struct knode *n = knode_at(from, path);
 
-	if (n == NULL || is_null(n)) {
+	if (knode_is_null(n)) {
 		*out = "{}";
 		return 0;
 	}
@@ -438,10 +433,10 @@ static int check_selector(const struct ctx *c, const struct knode *sel,
 
 	if (sel->type != KNODE_MAP)
 		return fail_at(c, sel, "%s is not a map", path);
-	if (ml != NULL && !is_null(ml) &&
+	if (!knode_is_null(ml) &&
 	    check_labels(c, ml, "matchLabels") < 0)
 		return -1;
-	if (me == NULL || is_null(me))
+	if (knode_is_null(me))
 		return 0;
 	if (me->type != KNODE_SEQ)
 		return fail_at(c, me, "matchExpressions is not a list");
@@ -464,7 +459,7 @@ static int check_selector(const struct ctx *c, const struct knode *sel,
 			return fail_at(c, e, "operator %s is not In, NotIn, "
 					     "Exists or DoesNotExist",
 				       kname_quote(q, op, strlen(op)));
-		if (vals != NULL && !is_null(vals)) {
+		if (!knode_is_null(vals)) {
 			if (vals->type != KNODE_SEQ)
 				return fail_at(c, vals, "values is not a list");
 			for (size_t j = 0; j < vals->n; j++) {
@@ -486,21 +481,6 @@ static int check_selector(const struct ctx *c, const struct knode *sel,
 	return 0;
 }
 
-/* A Kubernetes kind: [A-Za-z][A-Za-z0-9]*, at most 63. */
-static int is_kind(const char *s)
-{
-	size_t i;
-
-	if (!((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z')))
-		return 0;
-	for (i = 1; s[i] != '\0'; i++)
-		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= '0' && s[i] <= '9')))
-			return 0;
-	return i <= 63;
-}
-
 /* The controlling ownerReference: kind and name, or NULLs. */
 static int controller(const struct ctx *c, const struct knode *obj,
 		      const char **kind, const char **name)
@@ -508,7 +488,7 @@ static int controller(const struct ctx *c, const struct knode *obj,
 	const struct knode *refs = knode_at(obj, "metadata.ownerReferences");
 
 	*kind = *name = NULL;
-	if (refs == NULL || is_null(refs))
+	if (knode_is_null(refs))
 		return 0;
 	if (refs->type != KNODE_SEQ)
 		return fail_at(c, refs, "metadata.ownerReferences is not a list");
@@ -522,7 +502,7 @@ static int controller(const struct ctx *c, const struct knode *obj,
 		    need_name(c, r, "name", &dns_subdomain, name) < 0)
 			return -1;
 		/* A kind is a type's name: it goes into policy names. */
-		if (!is_kind(*kind)) {
+		if (!kname_is_kind(*kind)) {
 			char q[KNAME_QUOTE_MAX];
 
 			return fail_at(c, r, "ownerReferences[].kind %s is no kind "
@@ -568,7 +548,7 @@ static int addresses(struct ctx *c, const struct knode *obj,
 
 	*out = NULL;
 	*n = 0;
-	if (seq != NULL && !is_null(seq) && seq->type != KNODE_SEQ)
+	if (!knode_is_null(seq) && seq->type != KNODE_SEQ)
 		return fail_at(c, seq, "%s is not a list", list);
 	if (seq != NULL && seq->type == KNODE_SEQ && seq->n > 0)
 		cap = seq->n;
@@ -660,7 +640,7 @@ static int list_at(const struct ctx *c, const struct knode *from,
 	const struct knode *n = knode_at(from, path);
 
 	*out = NULL;
-	if (n == NULL || is_null(n))
+	if (knode_is_null(n))
 		return 0;
 	if (n->type != KNODE_SEQ)
 		return fail_at(c, n, "%s is not a list", path);
@@ -794,7 +774,7 @@ static int target_port(struct ctx *c, const struct knode *pn, long port,
 	char num[24];
 	long v;
 
-	if (n != NULL && !is_null(n) && is_decimal(n, &v)) {
+	if (!knode_is_null(n) && is_decimal(n, &v)) {
 		if (v < 1 || v > 65535)
 			return fail_at(c, n, "targetPort %ld is out of range "
 					     "(1 to 65535)", v);
@@ -828,7 +808,7 @@ static int parse_service(struct ctx *c, const struct knode *obj,
 		return -1;
 	if (s->type == NULL)
 		s->type = "ClusterIP";
-	if (sel != NULL && !is_null(sel) &&
+	if (!knode_is_null(sel) &&
 	    (sel->type != KNODE_MAP || sel->n > 0) &&
 	    labels_json(c, obj, "spec.selector", &s->selector) < 0)
 		return -1;
@@ -924,7 +904,7 @@ static int parse_owner(struct ctx *c, const struct knode *obj,
 	    text_at(c, obj, "metadata.uid", &o->uid) < 0 ||
 	    controller(c, obj, &o->owner_kind, &o->owner_name) < 0)
 		return -1;
-	if (sel == NULL || is_null(sel))
+	if (knode_is_null(sel))
 		return 0;
 	if (check_selector(c, sel, "spec.selector") < 0)
 		return -1;

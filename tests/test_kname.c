@@ -116,8 +116,15 @@ static void test_port_names(void **state)
 		{ "Http", 0 },	 { "ht_tp", 0 },   { "", 0 },
 	};
 
+	const struct name_case kind[] = {
+		{ "Deployment", 1 }, { "Pod", 1 }, { "V1beta1Thing", 1 },
+		{ "", 0 },	     { "1Pod", 0 }, { "Pod/x", 0 },
+		{ "Po d", 0 },	     { "Pod\x1b", 0 },
+	};
+
 	(void)state;
 	RUN(kname_is_port_name, port);
+	RUN(kname_is_kind, kind);
 }
 
 static void test_quote(void **state)

@@ -32,6 +32,12 @@ int kname_is_label_key(const char *s);
 int kname_is_label_value(const char *s);
 
 /*
+ * A kind, as an ownerReference names one: a type's name, [A-Za-z][A-Za-z0-9]*,
+ * at most 63.  It goes into policy names and messages.
+ */
+int kname_is_kind(const char *s);
+
+/*
  * An IANA service name: a container port's name, a named targetPort;
  * <= 15 of [-a-z0-9], a letter somewhere, no '-' at either end or twice.
  */

@@ -142,6 +142,9 @@ int knode_resolve(const struct knode *n, struct kjson *out);
  */
 const char *knode_key_text(const struct knode *key, struct arena *a);
 
+/* Nonzero when n is absent (NULL) or a null scalar: a field not given. */
+int knode_is_null(const struct knode *n);
+
 /* The text of a scalar at path, or NULL (missing, null, or not a scalar). */
 const char *knode_str(const struct knode *n, const char *path);
 
