@@ -169,3 +169,36 @@ char *kname_quote(char buf[KNAME_QUOTE_MAX], const char *s, size_t len)
 	buf[o] = '\0';
 	return buf;
 }
+
+/* Names compared are short; longer ones are never a typo of each other. */
+#define DISTANCE_MAX_LEN 128
+
+size_t kname_distance(const char *a, const char *b, size_t max)
+{
+	/* Three rows of the table: two back (for swaps), one back, this one. */
+	size_t rows[3][DISTANCE_MAX_LEN + 1], la = strlen(a), lb = strlen(b);
+	size_t *prev2 = rows[0], *prev = rows[1], *cur = rows[2], *t;
+
+	if (la > DISTANCE_MAX_LEN || lb > DISTANCE_MAX_LEN ||
+	    (la > lb ? la - lb : lb - la) > max)
+		return max + 1;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t d = prev[j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (prev[j] + 1 < d)
+				d = prev[j] + 1;
+			if (cur[j - 1] + 1 < d)
+				d = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && prev2[j - 2] + 1 < d)
+				d = prev2[j - 2] + 1;
+			cur[j] = d;
+		}
+		t = prev2, prev2 = prev, prev = cur, cur = t;
+	}
+	return prev[lb] > max ? max + 1 : prev[lb];
+}

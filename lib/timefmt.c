@@ -121,3 +121,18 @@ char *timefmt_format(int64_t t, char buf[TIMEFMT_LEN])
 	strftime(buf, TIMEFMT_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return buf;
 }
+
+char *timefmt_age(int64_t seconds, char buf[TIMEFMT_AGE_LEN])
+{
+	if (seconds < 120)
+		snprintf(buf, TIMEFMT_AGE_LEN, "%llds", (long long)seconds);
+	else if (seconds < 2 * 3600)
+		snprintf(buf, TIMEFMT_AGE_LEN, "%lldm", (long long)seconds / 60);
+	else if (seconds < 48 * 3600)
+		snprintf(buf, TIMEFMT_AGE_LEN, "%lldh",
+			 (long long)seconds / 3600);
+	else
+		snprintf(buf, TIMEFMT_AGE_LEN, "%lldd",
+			 (long long)seconds / 86400);
+	return buf;
+}

@@ -9,9 +9,12 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "podflow/errmsg.h"
+#include "podflow/grow.h"
+#include "podflow/kname.h"
 #include "podflow/timefmt.h"
 #include "generate.h"
 #include "policygen.h"
@@ -159,24 +162,93 @@ void cli_close_dbs(struct cli_dbs *d)
 
 int cli_set_scope(struct cli_scope *sc, int ch, char *arg)
 {
+	struct scope_ns *ns = &sc->ns;
+
 	switch (ch) {
 	case 'd': return cli_add_db(&sc->dbs, arg);
 	case 'R': sc->dbs.review_path = arg; return 0;
 	case 's': sc->since = arg; return 0;
 	case 'u': sc->until = arg; return 0;
-	case 'n': sc->namespace = arg; return 0;
+	case 'A': ns->all = 1; return 0;
+	case 'n':
+	case 'Y':
+		if ((ch == 'n' ? ns->n : ns->n_system) == CLI_MAX_NAMESPACES) {
+			errmsg_set("-%c: at most %d namespaces", ch == 'n' ? 'n' : 'Y',
+				   CLI_MAX_NAMESPACES);
+			return -1;
+		}
+		if (ch == 'n') {
+			sc->namespaces[ns->n++] = arg;
+			ns->names = sc->namespaces;
+		} else {
+			sc->system[ns->n_system++] = arg;
+			ns->system = sc->system;
+		}
+		return 0;
 	case 'w':
-		cli_split_workload(arg, &sc->workload_kind, &sc->workload_name);
+		if (scope_parse_workload(arg, &sc->workload) < 0) {
+			errmsg_prefix("--workload");
+			return -1;
+		}
 		return 0;
 	}
 	return 0;
 }
 
+int cli_scope_check(struct cli_scope *sc)
+{
+	struct scope_workload *w = &sc->workload;
+
+	if (sc->ns.all && sc->ns.n > 0) {
+		errmsg_set("-n and -A (--all-namespaces): give one");
+		return -1;
+	}
+	if (w->name == NULL)
+		return 0;
+	if (w->ns == NULL && sc->ns.n == 1)
+		w->ns = sc->ns.names[0];
+	if (w->ns != NULL && sc->ns.n > 0 && !scope_has_ns(&sc->ns, w->ns)) {
+		errmsg_set("--workload %s/%s%s%s is not in the namespaces -n "
+			   "names",
+			   w->ns, w->kind ? w->kind : "", w->kind ? "/" : "",
+			   w->name);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_scope_has_namespace(const struct cli_scope *sc, const char *ns)
+{
+	if (sc->workload.ns != NULL)
+		return strcmp(sc->workload.ns, ns) == 0;
+	return scope_has_ns(&sc->ns, ns);
+}
+
+/* Whether sc covers end e, a workload's (e->namespace not NULL). */
+static int has_end(const struct cli_scope *sc, const struct store_flow_end *e)
+{
+	return e->namespace != NULL && cli_scope_has_namespace(sc, e->namespace) &&
+	       (sc->workload.name == NULL ||
+		scope_workload_is(&sc->workload, e->namespace,
+				  e->kind ? e->kind : "", e->name ? e->name : ""));
+}
+
+int cli_scope_has_flow(const struct cli_scope *sc,
+		       const struct store_flow_end *src,
+		       const struct store_flow_end *dst)
+{
+	if (sc->ns.all && sc->workload.name == NULL)
+		return 1;
+	if (has_end(sc, src) || has_end(sc, dst))
+		return 1;
+	return sc->ns.n == 0 && sc->workload.name == NULL &&
+	       src->namespace == NULL && dst->namespace == NULL;
+}
+
 int cli_scope_generate(const struct cli_scope *sc, struct generate_opts *o)
 {
-	o->namespace = sc->namespace;
-	o->workload_kind = sc->workload_kind;
-	o->workload_name = sc->workload_name;
+	o->ns = sc->ns;
+	o->workload = sc->workload;
 	return cli_window(sc->since, sc->until, o->now, &o->since, &o->until);
 }
 
@@ -247,15 +319,166 @@ void cli_note_unstarted(struct store *const *stores, size_t n, int64_t since,
 	}
 }
 
-void cli_split_workload(char *arg, const char **kind, const char **name)
+int cli_parse_format(const char *arg, unsigned allowed, enum cli_format *out)
 {
-	char *slash = strchr(arg, '/');
+	/* Indexed by enum cli_format; the table has no name of its own. */
+	static const char *const names[] = { NULL, "wide", "yaml", "json",
+					     "name" };
+	char list[64] = "";
+	size_t used = 0;
 
-	if (slash != NULL) {
-		*slash = '\0';
-		*kind = arg;
-		*name = slash + 1;
-	} else {
-		*name = arg;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (names[i] == NULL || !(allowed & CLI_FORMAT_BIT(i)))
+			continue;
+		if (strcmp(arg, names[i]) == 0) {
+			*out = (enum cli_format)i;
+			return 0;
+		}
+		used += (size_t)snprintf(list + used, sizeof(list) - used,
+					 "%s%s", used ? ", " : "", names[i]);
 	}
+	errmsg_set("-o: '%s' is not an output format; this command's: %s",
+		   arg, list);
+	return -1;
+}
+
+/* The namespaces an inventory knows, for cli_say_empty(). */
+struct known_ns {
+	char **names;
+	size_t n, cap;
+};
+
+static int add_known(const char *name, void *ctx)
+{
+	struct known_ns *k = ctx;
+
+	if (GROW(k->names, k->cap, k->n + 1) < 0 ||
+	    (k->names[k->n] = strdup(name)) == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	k->n++;
+	return 0;
+}
+
+static int is_known(const struct known_ns *k, const char *ns)
+{
+	for (size_t i = 0; i < k->n; i++)
+		if (strcmp(k->names[i], ns) == 0)
+			return 1;
+	return 0;
+}
+
+/* The known namespace nearest to ns, two edits at most, or NULL. */
+static const char *nearest(const struct known_ns *k, const char *ns)
+{
+	const char *best = NULL;
+	size_t d, least = 3;
+
+	for (size_t i = 0; i < k->n; i++)
+		if ((d = kname_distance(ns, k->names[i], 2)) < least) {
+			least = d;
+			best = k->names[i];
+		}
+	return best;
+}
+
+/* What find_workload() looks for, and what it found. */
+struct workload_find {
+	const struct cli_scope *sc;
+	int found;
+	size_t least;
+	char near[512]; /* the nearest name, as ns/Kind/name */
+};
+
+static int find_workload(const struct store_workload *w, void *ctx)
+{
+	struct workload_find *f = ctx;
+	size_t d;
+
+	if (!cli_scope_has_namespace(f->sc, w->namespace))
+		return 0;
+	if (scope_workload_is(&f->sc->workload, w->namespace, w->kind,
+			      w->name)) {
+		f->found = 1;
+		return 0;
+	}
+	if ((d = kname_distance(f->sc->workload.name, w->name, 2)) < f->least) {
+		f->least = d;
+		snprintf(f->near, sizeof(f->near), "%s/%s/%s", w->namespace,
+			 w->kind, w->name);
+	}
+	return 0;
+}
+
+int cli_say_empty(struct store *s, const struct cli_scope *sc,
+		  const char *what, const char *detail)
+{
+	struct workload_find f = { .sc = sc, .least = 3 };
+	struct known_ns k = { 0 };
+	struct store_info info;
+	size_t covered = 0;
+	int status = EXIT_RUNTIME;
+
+	if (store_read_info(s, &info) < 0 ||
+	    store_read_namespaces(s, add_known, &k) < 0)
+		goto out;
+	status = EXIT_PARTIAL;
+	if (info.last_import == 0) {
+		fprintf(stderr,
+			"policygen: no %s: %s holds no inventory; import one: "
+			"kubectl get namespaces,nodes,pods,services,deployments,"
+			"statefulsets,daemonsets,replicasets,jobs,cronjobs -A "
+			"-o yaml | policygen import --db %s -\n",
+			what, store_filename(s), store_filename(s));
+		goto out;
+	}
+	for (size_t i = 0; i < sc->ns.n; i++) {
+		const char *ns = sc->ns.names[i], *near;
+
+		if (is_known(&k, ns))
+			continue;
+		near = nearest(&k, ns);
+		fprintf(stderr,
+			"policygen: no namespace %s in the inventory of %s%s%s%s\n",
+			ns, store_filename(s), near ? "; did you mean " : "",
+			near ? near : "", near ? "?" : "");
+		goto out;
+	}
+	if (sc->workload.name != NULL) {
+		if (store_read_workloads(s, NULL, find_workload, &f) < 0) {
+			status = EXIT_RUNTIME;
+			goto out;
+		}
+		if (!f.found) {
+			fprintf(stderr,
+				"policygen: no workload %s%s%s%s%s in the "
+				"namespaces covered%s%s%s\n",
+				sc->workload.ns ? sc->workload.ns : "",
+				sc->workload.ns ? "/" : "",
+				sc->workload.kind ? sc->workload.kind : "",
+				sc->workload.kind ? "/" : "", sc->workload.name,
+				f.near[0] ? "; did you mean " : "", f.near,
+				f.near[0] ? "?" : "");
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < k.n; i++)
+		covered += cli_scope_has_namespace(sc, k.names[i]);
+	if (covered == 0 && k.n > 0 && sc->ns.n == 0) {
+		fprintf(stderr,
+			"policygen: no %s: the inventory's namespaces are all "
+			"system ones (kube-system, kube-public, "
+			"kube-node-lease, --system-namespace), left out unless "
+			"named with -n or all taken with -A\n",
+			what);
+		goto out;
+	}
+	fprintf(stderr, "policygen: no %s in the namespaces covered%s%s\n",
+		what, detail ? " " : "", detail ? detail : "");
+out:
+	for (size_t i = 0; i < k.n; i++)
+		free(k.names[i]);
+	free(k.names);
+	return status;
 }

@@ -21,10 +21,10 @@
 #define MAX_POD_CIDRS 64
 
 struct flows_opts {
-	const char *ns, *workload;
+	struct cli_scope scope; /* the namespaces and the workload */
 	int64_t now; /* what --since and --until count back from */
 	int64_t since, until;
-	int yaml;
+	enum cli_format format; /* CLI_TABLE, CLI_YAML or CLI_JSON */
 };
 
 /* The pod CIDRs podflowd recorded, to tell an unknown pod IP apart. */
@@ -149,21 +149,24 @@ static int add_row(struct table *t, const struct store_flow_sum *f,
 }
 
 /*
- * Where run_flows() prints each row: a table, or YAML, whose stream
- * starts at the first row so that a database that cannot be read prints
- * nothing.
+ * Where run_flows() prints each row: a table, or YAML or JSON, whose
+ * stream starts at the first row so that a database that cannot be read
+ * prints nothing.
  */
 struct flows_out {
-	int yaml;
+	const struct flows_opts *o;
 	struct yemit *y;
 	struct table *t;
 	const struct scope *sc;
+	size_t n; /* rows printed */
 };
 
-/* Starts the YAML list.  Returns 0, or -1 with errmsg. */
+/* Starts the YAML or JSON list.  Returns 0, or -1 with errmsg. */
 static int yaml_begin(struct flows_out *out)
 {
-	if ((out->y = yemit_open(stdout)) == NULL) {
+	if ((out->y = yemit_open(stdout, out->o->format == CLI_JSON
+						 ? YEMIT_JSON
+						 : YEMIT_YAML)) == NULL) {
 		errmsg_set("out of memory");
 		return -1;
 	}
@@ -176,7 +179,10 @@ static int print_flow(const struct store_flow_sum *f, void *ctx)
 {
 	struct flows_out *out = ctx;
 
-	if (out->yaml) {
+	if (!cli_scope_has_flow(&out->o->scope, &f->src, &f->dst))
+		return 0;
+	out->n++;
+	if (out->o->format != CLI_TABLE) {
 		if (out->y == NULL && yaml_begin(out) < 0)
 			return -1;
 		emit_flow(out->y, f, out->sc);
@@ -185,24 +191,28 @@ static int print_flow(const struct store_flow_sum *f, void *ctx)
 	return add_row(out->t, f, out->sc);
 }
 
-/* Prints the flows of the window.  Returns 0, or -1 with errmsg. */
+/*
+ * Prints the flows of the window.  Returns EXIT_DONE; EXIT_PARTIAL when
+ * there are none, having said why; or EXIT_RUNTIME with errmsg.
+ */
 static int run_flows(struct store *s, const struct flows_opts *o)
 {
+	char window[2 * TIMEFMT_LEN + 32], t1[TIMEFMT_LEN], t2[TIMEFMT_LEN];
 	static const char *const headings[] = {
 		"SOURCE", "DESTINATION", "PORT", "SERVICE",
 		"CONNS",  "FIRST SEEN",	 "LAST SEEN", "NOTE",
 	};
 	struct scope sc;
-	struct flows_out out = { .yaml = o->yaml, .sc = &sc };
-	int rc, status = -1;
+	struct flows_out out = { .o = o, .sc = &sc };
+	int rc, status = EXIT_RUNTIME;
 
 	load_scope(s, &sc);
-	if (!o->yaml && (out.t = table_new(8, headings)) == NULL)
+	if (o->format == CLI_TABLE && (out.t = table_new(8, headings)) == NULL)
 		goto out;
-	if (store_read_flow_sums(s, o->since, o->until, o->ns, o->workload,
-				 print_flow, &out) < 0)
+	if (store_read_flow_sums(s, o->since, o->until, NULL, NULL, print_flow,
+				 &out) < 0)
 		goto out;
-	if (o->yaml) {
+	if (o->format != CLI_TABLE) {
 		if (out.y == NULL && yaml_begin(&out) < 0)
 			goto out;
 		yemit_seq_end(out.y);
@@ -211,10 +221,17 @@ static int run_flows(struct store *s, const struct flows_opts *o)
 		out.y = NULL;
 		if (rc < 0)
 			goto out;
-	} else {
+	} else if (out.n > 0) {
 		table_print(out.t, stdout);
 	}
-	status = 0;
+	status = EXIT_DONE;
+	if (out.n == 0) {
+		snprintf(window, sizeof(window), "from %s to %s",
+			 o->since > 0 ? timefmt_format(o->since, t1) : "the start",
+			 o->until < INT64_MAX ? timefmt_format(o->until, t2)
+					      : "now");
+		status = cli_say_empty(s, &o->scope, "flows", window);
+	}
 out:
 	if (out.y != NULL)
 		yemit_close(out.y);
@@ -224,10 +241,11 @@ out:
 
 static void flows_usage(FILE *f)
 {
-	fprintf(f, "usage: policygen flows [--db PATH] [--namespace NS] "
-		   "[--workload NAME]\n"
-		   "                       [--since T] [--until T] "
-		   "[-o table|yaml]\n"
+	fprintf(f, "usage: policygen flows [--db PATH] [-n NS]... [-A] "
+		   "[--system-namespace NS]...\n"
+		   "                       [--workload [NS/][KIND/]NAME] "
+		   "[--since T] [--until T]\n"
+		   "                       [-o yaml|json]\n"
 		   "T: an RFC 3339 time (2026-11-23T10:00:00Z) or a duration "
 		   "back from now (90m, 24h, 7d).\n");
 }
@@ -238,29 +256,25 @@ static int set_option(void *ctx, int ch, char *arg)
 	struct flows_opts *o = ctx;
 
 	switch (ch) {
-	case 'n': o->ns = arg; return 0;
-	case 'w': o->workload = arg; return 0;
 	case 's': return cli_parse_when("since", arg, o->now, &o->since);
 	case 'u': return cli_parse_when("until", arg, o->now, &o->until);
 	case 'o':
-		if (strcmp(arg, "yaml") == 0)
-			o->yaml = 1;
-		else if (strcmp(arg, "table") != 0) {
-			errmsg_set("-o: '%s' is neither table nor yaml", arg);
-			return -1;
-		}
-		return 0;
+		return cli_parse_format(arg, CLI_FORMAT_BIT(CLI_YAML) |
+						     CLI_FORMAT_BIT(CLI_JSON),
+					&o->format);
 	}
-	return 0;
+	return cli_set_scope(&o->scope, ch, arg);
 }
 
 /* What cmd_flows() does with the database: see cli_store_main(). */
 static int show_flows(struct store *s, void *ctx)
 {
-	const struct flows_opts *o = ctx;
+	struct flows_opts *o = ctx;
 
+	if (cli_scope_check(&o->scope) < 0)
+		return EXIT_INVALID;
 	cli_note_unstarted(&s, 1, o->since, o->until);
-	return run_flows(s, o) < 0 ? EXIT_RUNTIME : EXIT_DONE;
+	return run_flows(s, o);
 }
 
 int cmd_flows(int argc, char **argv)
@@ -272,7 +286,7 @@ int cmd_flows(int argc, char **argv)
 		CLI_OPTIONS_END,
 	};
 	static const struct cli_store_cmd flows = {
-		"n:o:h", opts, flows_usage, set_option, show_flows
+		"n:Ao:h", opts, flows_usage, set_option, show_flows
 	};
 	struct flows_opts o = { .now = (int64_t)time(NULL),
 				.since = 0,

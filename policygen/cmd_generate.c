@@ -1,8 +1,11 @@
 /*
- * policygen generate: NetworkPolicy manifests from the recorded flows, to
- * stdout, a file (written atomically) or one file per policy.
+ * policygen generate: NetworkPolicy manifests from the recorded flows, on
+ * stdout as YAML, JSON or names, or one file per policy in a directory
+ * that kubectl apply reads (written atomically).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -14,6 +17,7 @@
 
 #include "podflow/errmsg.h"
 #include "podflow/kname.h"
+#include "podflow/kyaml.h"
 #include "podflow/timefmt.h"
 #include "podflow/yemit.h"
 #include "generate.h"
@@ -25,7 +29,8 @@
 static void generate_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: policygen generate [--db PATH] [--namespace NS] [--workload [KIND/]NAME]\n"
+		"usage: policygen generate [--db PATH] [-n NS]... [-A] [--system-namespace NS]...\n"
+		"         [--workload [NS/][KIND/]NAME]\n"
 		"         [--since T] [--until T] [--now T]\n"
 		"         [--ingress observed|deny|allow] [--egress observed|deny|allow]\n"
 		"         [--dns observed|kube-dns|any|none] [--dns-ip IP]...\n"
@@ -33,7 +38,7 @@ static void generate_usage(FILE *f)
 		"         [--port-range-threshold N] [--stable-after DURATION]\n"
 		"         [--include-silent] [--namespace-default-deny] [--explain]\n"
 		"         [--existing FILE|DIR|-]... [--review-db PATH] [--reviewed-only]\n"
-		"         [-o FILE|DIR/]\n"
+		"         [-o yaml|json|name] [--output-dir DIR]\n"
 		"T: an RFC 3339 time or a duration back from now (90m, 24h, 7d).\n");
 }
 
@@ -80,128 +85,331 @@ static int parse_duration(const char *s, int64_t *out)
 	return 0;
 }
 
-static int emit_all(const struct generate_result *r, FILE *out)
+/* The label every policy podflow writes carries (generate_meta.c). */
+#define MANAGED_BY_KEY "app.kubernetes.io/managed-by"
+#define MANAGED_BY_VALUE "podflow"
+
+/*
+ * Writes policies [from, from + count) of r to out in format: YAML, a
+ * stream of documents; JSON, a List as kubectl's -o json prints one (a
+ * single policy alone, as kubectl prints one object).
+ */
+static int emit_policies(const struct generate_result *r, size_t from,
+			 size_t count, enum cli_format format, FILE *out)
 {
 	struct arena scratch = ARENA_INIT;
-	struct yemit *y = yemit_open(out);
-	int rc = 0;
+	struct yemit *y =
+		yemit_open(out, format == CLI_JSON ? YEMIT_JSON : YEMIT_YAML);
+	int list = format == CLI_JSON && count != 1, rc = 0;
 
 	if (y == NULL) {
 		errmsg_set("out of memory");
 		return -1;
 	}
-	for (size_t i = 0; i < r->n && rc == 0; i++) {
+	if (list) {
+		yemit_map_begin(y);
+		yemit_kv_str(y, "apiVersion", "v1");
+		yemit_str(y, "items");
+		yemit_seq_begin(y);
+	}
+	for (size_t i = from; i < from + count && rc == 0; i++) {
 		rc = netpol_emit(y, &r->policies[i], &scratch);
 		arena_reset(&scratch);
+	}
+	if (list) {
+		yemit_seq_end(y);
+		yemit_kv_str(y, "kind", "List");
+		yemit_str(y, "metadata");
+		yemit_map_begin(y);
+		yemit_kv_str(y, "resourceVersion", "");
+		yemit_map_end(y);
+		yemit_map_end(y);
 	}
 	if (yemit_close(y) < 0)
 		rc = -1;
 	return rc;
 }
 
-/*
- * Writes to something that is not a regular file (/dev/stdout, a pipe):
- * renaming over it would replace the device with a file.
- */
-static int write_special(const char *path, const struct generate_result *r)
+/* -o name: each policy as kubectl names it, one per line. */
+static void print_names(const struct generate_result *r)
 {
-	FILE *fp = fopen(path, "w");
-	int rc;
-
-	if (fp == NULL) {
-		errmsg_set("%s: %s", path, strerror(errno));
-		return -1;
-	}
-	rc = emit_all(r, fp);
-	if (fclose(fp) != 0 && rc == 0) {
-		errmsg_set("%s: %s", path, strerror(errno));
-		rc = -1;
-	}
-	return rc;
+	for (size_t i = 0; i < r->n; i++)
+		printf("networkpolicy.networking.k8s.io/%s\n",
+		       r->policies[i].name);
 }
 
-/* Writes the stream to path through a temporary file and a rename. */
-static int write_file(const char *path, const struct generate_result *r,
-		      size_t from, size_t count)
+/*
+ * The file name of policy p in an --output-dir: <namespace>.<name>.EXT,
+ * flat, which `kubectl apply -f DIR` reads without -R.  The engine emits
+ * valid names only; a path is made of them all the same only when they
+ * are (no '/', no "..").  Returns 0, or -1 with errmsg.
+ */
+static int policy_file(const char *dir, const struct netpol *p,
+		       enum cli_format format, char *buf, size_t len)
 {
-	struct generate_result part = { .policies = r->policies + from,
-					.n = count };
-	char tmp[4096];
-	struct stat st;
-	FILE *fp;
-	int fd;
-
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		return write_special(path, &part);
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
-		errmsg_set("%s: path too long", path);
+	if (!kname_is_dns_label(p->namespace) ||
+	    !kname_is_dns_subdomain(p->name) || p->name[0] == '.') {
+		errmsg_set("%s: a policy name that is no file name", dir);
 		return -1;
 	}
-	fd = mkstemp(tmp);
-	if (fd < 0 || (fp = fdopen(fd, "w")) == NULL) {
-		errmsg_set("%s: %s", path, strerror(errno));
+	if ((size_t)snprintf(buf, len, "%s.%s.%s", p->namespace, p->name,
+			     format == CLI_JSON ? "json" : "yaml") >= len) {
+		errmsg_set("%s: path too long", dir);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Whether the file name (in dirfd) is one podflow wrote: it holds
+ * NetworkPolicies only, each labelled managed-by podflow.  Anything that
+ * cannot be read as such is someone else's, and is left alone.
+ */
+static int written_by_podflow(int dirfd, const char *name)
+{
+	const struct knode *obj, *labels;
+	struct kyaml *y = NULL;
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), rc;
+	size_t n_objects = 0, n_ours = 0;
+	FILE *fp;
+
+	if (fd < 0)
+		return 0;
+	if ((fp = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return 0;
+	}
+	if (kyaml_open(fp, name, 0, &y) < 0)
+		goto out;
+	while ((rc = kyaml_next(y, &obj)) == 1) {
+		const char *kind = knode_str(obj, "kind");
+
+		n_objects++;
+		labels = knode_at(obj, "metadata.labels");
+		if (kind == NULL || strcmp(kind, "NetworkPolicy") != 0 ||
+		    labels == NULL || labels->type != KNODE_MAP)
+			continue;
+		for (size_t i = 0; i < labels->n; i++)
+			if (strcmp(labels->keys[i]->value, MANAGED_BY_KEY) == 0 &&
+			    labels->items[i]->type == KNODE_SCALAR &&
+			    labels->items[i]->value != NULL &&
+			    strcmp(labels->items[i]->value, MANAGED_BY_VALUE) == 0)
+				n_ours++;
+	}
+	if (rc < 0)
+		n_ours = 0;
+out:
+	kyaml_close(y);
+	fclose(fp);
+	return n_objects > 0 && n_ours == n_objects;
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t len = strlen(s), n = strlen(suffix);
+
+	return len > n && strcmp(s + len - n, suffix) == 0;
+}
+
+/* The --output-dir being written: its new files and the old ones. */
+struct outdir {
+	const char *path;
+	int fd;
+	char **names, **tmps; /* each policy's file, and its temporary */
+	size_t n;
+	size_t renamed; /* of names[], in place */
+};
+
+static void outdir_free(struct outdir *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->tmps[i] != NULL && i >= d->renamed)
+			unlinkat(d->fd, d->tmps[i], 0);
+		free(d->names[i]);
+		free(d->tmps[i]);
+	}
+	free(d->names);
+	free(d->tmps);
+	if (d->fd >= 0)
+		close(d->fd);
+}
+
+static int is_new_file(const struct outdir *d, const char *name)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (strcmp(d->names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Removes the files of policies podflow wrote to the directory before
+ * and writes no more: those of namespaces in this run's scope (files of
+ * other namespaces belong to other runs).  *removed counts them.
+ */
+static int remove_stale(struct outdir *d, const struct cli_scope *sc,
+			size_t *removed)
+{
+	int fd = dup(d->fd);
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+	char ns[256];
+	int rc = -1;
+
+	if (dir == NULL) {
+		errmsg_set("%s: %s", d->path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
-	fchmod(fd, 0644);
-	if (emit_all(&part, fp) < 0 || fflush(fp) != 0 || fsync(fd) != 0) {
-		if (errmsg_get()[0] == '\0' || errno)
-			errmsg_set("%s: %s", path, strerror(errno));
-		fclose(fp);
-		unlink(tmp);
-		return -1;
+	while ((errno = 0, e = readdir(dir)) != NULL) {
+		size_t len = strcspn(e->d_name, ".");
+
+		if (e->d_name[0] == '.' || is_new_file(d, e->d_name) ||
+		    !(has_suffix(e->d_name, ".yaml") ||
+		      has_suffix(e->d_name, ".yml") ||
+		      has_suffix(e->d_name, ".json")) ||
+		    len >= sizeof(ns))
+			continue;
+		memcpy(ns, e->d_name, len);
+		ns[len] = '\0';
+		if (!cli_scope_has_namespace(sc, ns) ||
+		    !written_by_podflow(d->fd, e->d_name))
+			continue;
+		if (unlinkat(d->fd, e->d_name, 0) < 0) {
+			errmsg_set("%s/%s: %s", d->path, e->d_name,
+				   strerror(errno));
+			goto out;
+		}
+		(*removed)++;
 	}
-	if (fclose(fp) != 0 || rename(tmp, path) != 0) {
+	if (errno != 0) {
+		errmsg_set("%s: %s", d->path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	closedir(dir);
+	return rc;
+}
+
+/* Writes policy i into a new temporary file of d.  0, or -1 with errmsg. */
+static int write_temp(struct outdir *d, const struct generate_result *r,
+		      size_t i, enum cli_format format)
+{
+	char name[512], tmp[600];
+	FILE *fp = NULL;
+	int fd = -1, rc = -1;
+
+	if (policy_file(d->path, &r->policies[i], format, name,
+			sizeof(name)) < 0)
+		return -1;
+	/* A dot file, which kubectl apply -f DIR does not read. */
+	for (unsigned n = 0;; n++) {
+		snprintf(tmp, sizeof(tmp), ".%s.%ld.%u", name, (long)getpid(),
+			 n);
+		fd = openat(d->fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			    0644);
+		if (fd >= 0 || errno != EEXIST || n == 100)
+			break;
+	}
+	d->names[i] = strdup(name);
+	if (fd < 0 || d->names[i] == NULL) {
+		errmsg_set("%s/%s: %s", d->path, tmp,
+			   fd < 0 ? strerror(errno) : "out of memory");
+		goto out;
+	}
+	if ((d->tmps[i] = strdup(tmp)) == NULL) {
+		errmsg_set("out of memory");
+		unlinkat(d->fd, tmp, 0);
+		goto out;
+	}
+	if ((fp = fdopen(fd, "w")) == NULL) {
+		errmsg_set("%s/%s: %s", d->path, tmp, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	errno = 0;
+	if (emit_policies(r, i, 1, format, fp) < 0 || fflush(fp) != 0 ||
+	    fsync(fileno(fp)) != 0) {
+		if (errno != 0)
+			errmsg_set("%s/%s: %s", d->path, tmp, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fp != NULL && fclose(fp) != 0 && rc == 0) {
+		errmsg_set("%s/%s: %s", d->path, tmp, strerror(errno));
+		rc = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/*
+ * --output-dir: one file per policy, DIR/<namespace>.<name>.yaml, so that
+ * `kubectl apply -f DIR` applies exactly the set.  Every file is written
+ * to a temporary first; only when all are written are they renamed into
+ * place and the files of policies no longer made removed, so that a
+ * failure leaves the directory as it was.
+ */
+static int write_dir(const char *path, const struct generate_result *r,
+		     enum cli_format format, const struct cli_scope *sc,
+		     size_t *removed)
+{
+	struct outdir d = { .path = path, .fd = -1 };
+	int rc = -1;
+
+	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
 		errmsg_set("%s: %s", path, strerror(errno));
-		unlink(tmp);
 		return -1;
 	}
-	return 0;
-}
-
-static int is_dir_target(const char *path)
-{
-	struct stat st;
-	size_t len = strlen(path);
-
-	return (len > 0 && path[len - 1] == '/') ||
-	       (stat(path, &st) == 0 && S_ISDIR(st.st_mode));
-}
-
-/* DIR/<namespace>/<name>.yaml for each policy. */
-static int write_dir(const char *dir, const struct generate_result *r)
-{
-	char path[4096];
-
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		errmsg_set("%s: %s", dir, strerror(errno));
+	if ((d.fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		errmsg_set("%s: %s", path, strerror(errno));
 		return -1;
 	}
-	for (size_t i = 0; i < r->n; i++) {
-		const struct netpol *p = &r->policies[i];
-
-		/*
-		 * The engine emits valid names only; a path is made of them
-		 * all the same only when they are (no '/', no "..").
-		 */
-		if (!kname_is_dns_label(p->namespace) ||
-		    !kname_is_dns_subdomain(p->name) || p->name[0] == '.') {
-			errmsg_set("%s: a policy name that is no file name",
-				   dir);
-			return -1;
-		}
-		snprintf(path, sizeof(path), "%s/%s", dir, p->namespace);
-		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-			errmsg_set("%s: %s", path, strerror(errno));
-			return -1;
-		}
-		snprintf(path, sizeof(path), "%s/%s/%s.yaml", dir, p->namespace,
-			 p->name);
-		if (write_file(path, r, i, 1) < 0)
-			return -1;
+	d.names = calloc(r->n + 1, sizeof(*d.names));
+	d.tmps = calloc(r->n + 1, sizeof(*d.tmps));
+	if (d.names == NULL || d.tmps == NULL) {
+		errmsg_set("out of memory");
+		goto out;
 	}
-	return 0;
+	for (d.n = 0; d.n < r->n; d.n++)
+		if (write_temp(&d, r, d.n, format) < 0) {
+			d.n++;
+			goto out;
+		}
+	/* What a rename cannot replace is found before the first rename. */
+	for (size_t i = 0; i < d.n; i++) {
+		struct stat st;
+
+		if (fstatat(d.fd, d.names[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    !S_ISREG(st.st_mode)) {
+			errmsg_set("%s/%s: not a regular file; nothing was "
+				   "written",
+				   path, d.names[i]);
+			goto out;
+		}
+	}
+	for (; d.renamed < d.n; d.renamed++)
+		if (renameat(d.fd, d.tmps[d.renamed], d.fd,
+			     d.names[d.renamed]) < 0) {
+			errmsg_set("%s/%s: %s", path, d.names[d.renamed],
+				   strerror(errno));
+			goto out;
+		}
+	/* Stale files only while this run writes its whole scope. */
+	if (sc->workload.name == NULL && remove_stale(&d, sc, removed) < 0)
+		goto out;
+	if (fsync(d.fd) < 0) {
+		errmsg_set("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	outdir_free(&d);
+	return rc;
 }
 
 /*
@@ -229,7 +437,8 @@ static void print_diag(void *arg, enum generate_level level, const char *msg)
 struct generate_cli {
 	struct generate_opts o;
 	struct cli_scope scope; /* into o by cli_scope_generate(), but dbs */
-	const char *out;
+	enum cli_format format; /* -o; CLI_TABLE: not given, YAML */
+	const char *output_dir;
 	const char *dns_ips[MAX_LIST], *service_cidrs[MAX_LIST];
 	const char *existing[MAX_LIST];
 	size_t n_existing;
@@ -283,7 +492,7 @@ static int set_option(void *ctx, int ch, char *arg)
 		return parse_int("external-prefix", arg, 1, 32,
 				 "a prefix length from 1 to 32",
 				 &c->o.external_prefix);
-	case 'A': c->o.allow_internet = 1; return 0;
+	case 'T': c->o.allow_internet = 1; return 0;
 	case 'r':
 		return parse_int("port-range-threshold", arg, 2, 0,
 				 "a number of ports (2 or more)",
@@ -294,7 +503,20 @@ static int set_option(void *ctx, int ch, char *arg)
 	case 'e': c->o.explain = 1; return 0;
 	case 'X': return add_list(c->existing, &c->n_existing, arg);
 	case 'O': c->o.reviewed_only = 1; return 0;
-	case 'o': c->out = arg; return 0;
+	case 'o':
+		if (cli_parse_format(arg, CLI_FORMAT_BIT(CLI_YAML) |
+						  CLI_FORMAT_BIT(CLI_JSON) |
+						  CLI_FORMAT_BIT(CLI_NAME),
+				     &c->format) == 0)
+			return 0;
+		/* -o FILE and -o DIR/ were policygen's before kubectl's -o. */
+		if (strchr(arg, '/') != NULL || strchr(arg, '.') != NULL)
+			errmsg_set("-o: '%s' is not an output format (yaml, "
+				   "json, name): write one file per policy "
+				   "with --output-dir DIR, or redirect stdout",
+				   arg);
+		return -1;
+	case 'P': c->output_dir = arg; return 0;
 	}
 	return cli_set_scope(&c->scope, ch, arg);
 }
@@ -312,7 +534,7 @@ static enum cli_parsed parse_args(int argc, char **argv,
 		{ "dns", required_argument, NULL, 'D' },
 		{ "dns-ip", required_argument, NULL, 'i' },
 		{ "external-prefix", required_argument, NULL, 'x' },
-		{ "allow-internet", no_argument, NULL, 'A' },
+		{ "allow-internet", no_argument, NULL, 'T' },
 		{ "service-cidr", required_argument, NULL, 'c' },
 		{ "port-range-threshold", required_argument, NULL, 'r' },
 		{ "stable-after", required_argument, NULL, 'S' },
@@ -323,13 +545,16 @@ static enum cli_parsed parse_args(int argc, char **argv,
 		{ "review-db", required_argument, NULL, 'R' },
 		{ "reviewed-only", no_argument, NULL, 'O' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "output-dir", required_argument, NULL, 'P' },
 		CLI_OPTIONS_END,
 	};
-	enum cli_parsed parsed = cli_getopt(argc, argv, "n:o:h", opts,
+	enum cli_parsed parsed = cli_getopt(argc, argv, "n:Ao:h", opts,
 					    generate_usage, set_option, c, 0);
 
 	if (parsed != CLI_RUN)
 		return parsed;
+	if (cli_scope_check(&c->scope) < 0)
+		return CLI_FAILED;
 	c->o.now = (int64_t)time(NULL);
 	if ((c->now && timefmt_parse_when(c->now, c->o.now, &c->o.now) < 0) ||
 	    cli_scope_generate(&c->scope, &c->o) < 0) {
@@ -348,8 +573,8 @@ int cmd_generate(int argc, char **argv)
 	struct polset existing = POLSET_INIT;
 	const struct generate_diag diag = { print_diag, stderr };
 	enum cli_parsed parsed = parse_args(argc, argv, &c);
+	size_t removed = 0;
 	int status = EXIT_INVALID, rc;
-
 
 	if (parsed != CLI_RUN)
 		return cli_exit_status(parsed);
@@ -362,17 +587,27 @@ int cmd_generate(int argc, char **argv)
 		c.o.existing = &existing;
 	if ((status = cli_generate(&c.scope, &c.o, &diag, &g)) != EXIT_DONE)
 		goto out;
-	if (c.out == NULL)
-		rc = emit_all(&g.r, stdout);
-	else if (is_dir_target(c.out))
-		rc = write_dir(c.out, &g.r);
+	if (c.output_dir != NULL)
+		rc = write_dir(c.output_dir, &g.r, c.format, &c.scope,
+			       &removed);
+	else if (c.format == CLI_NAME)
+		rc = 0;
 	else
-		rc = write_file(c.out, &g.r, 0, g.r.n);
+		rc = emit_policies(&g.r, 0, g.r.n, c.format, stdout);
 	if (rc < 0) {
 		status = EXIT_RUNTIME;
 		goto out;
 	}
-	fprintf(stderr, "policygen: %zu policies", g.r.n);
+	if (c.format == CLI_NAME)
+		print_names(&g.r);
+	fprintf(stderr, "policygen: %zu polic%s", g.r.n,
+		g.r.n == 1 ? "y" : "ies");
+	if (c.output_dir != NULL)
+		fprintf(stderr, " in %s", c.output_dir);
+	if (removed > 0)
+		fprintf(stderr, "; %zu file%s of policies no longer made "
+				"removed",
+			removed, removed == 1 ? "" : "s");
 	if (g.r.n_left_out > 0)
 		fprintf(stderr, "; %zu workload%s left out (above)",
 			g.r.n_left_out, g.r.n_left_out == 1 ? "" : "s");

@@ -8,8 +8,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "podflow/errmsg.h"
 #include "podflow/store.h"
 #include "podflow/store_read.h"
+#include "podflow/timefmt.h"
+#include "podflow/yemit.h"
 #include "policygen.h"
 #include "table.h"
 
@@ -18,22 +21,79 @@
 
 static void workloads_usage(FILE *f)
 {
-	fprintf(f, "usage: policygen workloads [--db PATH] [--namespace NS] "
-		   "[--now T]\n");
+	fprintf(f, "usage: policygen workloads [--db PATH] [-n NS]... [-A] "
+		   "[--system-namespace NS]...\n"
+		   "                           [--now T] "
+		   "[-o wide|yaml|json|name]\n");
 }
+
+struct workloads_cli {
+	struct cli_scope scope; /* the namespaces */
+	int64_t now;
+	enum cli_format format;
+};
 
 /* Where list_workloads() puts each workload. */
 struct workloads_out {
+	const struct workloads_cli *c;
 	struct table *t;
-	int64_t now;
+	struct yemit *y;
+	size_t n; /* workloads listed */
 };
+
+/* As generate annotates it: learning while it still changes. */
+static const char *status_of(const struct store_workload *w, int64_t now)
+{
+	return w->last_seen == 0			     ? "silent"
+	       : w->last_seen > now - WORKLOADS_STABLE_AFTER ? "learning"
+							     : "stable";
+}
+
+/* One workload as an object of -o yaml or json. */
+static void emit_workload(struct yemit *y, const struct store_workload *w,
+			  int64_t now)
+{
+	char t[TIMEFMT_LEN];
+
+	yemit_map_begin(y);
+	yemit_kv_str(y, "namespace", w->namespace);
+	yemit_kv_str(y, "kind", w->kind);
+	yemit_kv_str(y, "name", w->name);
+	yemit_kv_int(y, "podsNow", w->pods_now);
+	yemit_str(y, "hostNetwork");
+	yemit_bool(y, w->host_network);
+	yemit_kv_str(y, "selector", w->selector ? w->selector : "");
+	yemit_kv_str(y, "selectorSource", w->source ? w->source : "");
+	yemit_kv_int(y, "connectionsOut", w->conns_out);
+	yemit_kv_int(y, "connectionsIn", w->conns_in);
+	yemit_kv_str(y, "lastSeen",
+		     w->last_seen ? timefmt_format(w->last_seen, t) : "");
+	yemit_kv_str(y, "status", status_of(w, now));
+	yemit_map_end(y);
+}
 
 /* One workload into the table.  Returns 0, or -1 with errmsg. */
 static int add_workload(const struct store_workload *w, void *ctx)
 {
-	const struct workloads_out *o = ctx;
-	char pods[32], sel[1024], out[24], in[24];
-	const char *cells[8];
+	struct workloads_out *o = ctx;
+	char pods[32], sel[1024], out[24], in[24], last[TIMEFMT_LEN];
+	const char *cells[9];
+
+	if (!cli_scope_has_namespace(&o->c->scope, w->namespace))
+		return 0;
+	o->n++;
+	switch (o->c->format) {
+	case CLI_NAME:
+		/* The workload syntax every command takes. */
+		printf("%s/%s/%s\n", w->namespace, w->kind, w->name);
+		return 0;
+	case CLI_YAML:
+	case CLI_JSON:
+		emit_workload(o->y, w, o->c->now);
+		return 0;
+	default:
+		break;
+	}
 
 	snprintf(pods, sizeof(pods), "%lld%s", (long long)w->pods_now,
 		 w->host_network ? " (hostNetwork)" : "");
@@ -52,38 +112,59 @@ static int add_workload(const struct store_workload *w, void *ctx)
 	cells[4] = sel;
 	cells[5] = out;
 	cells[6] = in;
-	/* As generate annotates it: learning while it still changes. */
-	cells[7] = w->last_seen == 0 ? "silent"
-		   : w->last_seen > o->now - WORKLOADS_STABLE_AFTER
-			   ? "learning"
-			   : "stable";
+	cells[7] = status_of(w, o->c->now);
+	cells[8] = w->last_seen ? timefmt_format(w->last_seen, last) : NULL;
 	return table_add(o->t, cells);
 }
 
-/* Prints the workloads of ns (NULL: all).  Returns 0, or -1 with errmsg. */
-static int list_workloads(struct store *s, const char *ns, int64_t now)
+/*
+ * Prints the workloads of the namespaces covered, in c->format.  Returns
+ * EXIT_DONE; EXIT_PARTIAL when there are none, having said why; or
+ * EXIT_RUNTIME with errmsg.
+ */
+static int list_workloads(struct store *s, const struct workloads_cli *c)
 {
 	static const char *const headings[] = {
-		"NAMESPACE", "KIND", "NAME", "PODS", "SELECTOR",
-		"CONNS OUT", "CONNS IN", "STATUS",
+		"NAMESPACE", "KIND",	 "NAME",   "PODS",	"SELECTOR",
+		"CONNS OUT", "CONNS IN", "STATUS", "LAST SEEN",
 	};
-	struct workloads_out o = { table_new(8, headings), now };
-	int status = -1;
+	struct workloads_out o = { .c = c };
+	int status = EXIT_RUNTIME;
 
-	if (o.t == NULL)
-		return -1;
-	if (store_read_workloads(s, ns, add_workload, &o) == 0) {
-		table_print(o.t, stdout);
-		status = 0;
+	if (c->format == CLI_TABLE || c->format == CLI_WIDE)
+		o.t = table_new(c->format == CLI_WIDE ? 9 : 8, headings);
+	else if (c->format != CLI_NAME)
+		o.y = yemit_open(stdout, c->format == CLI_JSON ? YEMIT_JSON
+							       : YEMIT_YAML);
+	if ((c->format != CLI_NAME && o.t == NULL && o.y == NULL)) {
+		errmsg_set("out of memory");
+		return EXIT_RUNTIME;
 	}
+	if (o.y != NULL) {
+		yemit_doc_begin(o.y);
+		yemit_seq_begin(o.y);
+	}
+	if (store_read_workloads(s, NULL, add_workload, &o) < 0)
+		goto out;
+	if (o.y != NULL) {
+		yemit_seq_end(o.y);
+		yemit_doc_end(o.y);
+		if (yemit_close(o.y) < 0) {
+			o.y = NULL;
+			goto out;
+		}
+		o.y = NULL;
+	}
+	if (o.t != NULL && o.n > 0)
+		table_print(o.t, stdout);
+	status = o.n > 0 ? EXIT_DONE
+			 : cli_say_empty(s, &c->scope, "workloads", NULL);
+out:
+	if (o.y != NULL)
+		yemit_close(o.y);
 	table_free(o.t);
 	return status;
 }
-
-struct workloads_cli {
-	const char *ns;
-	int64_t now;
-};
 
 /* One option of workloads' into a struct workloads_cli. */
 static int set_option(void *ctx, int ch, char *arg)
@@ -91,31 +172,39 @@ static int set_option(void *ctx, int ch, char *arg)
 	struct workloads_cli *c = ctx;
 
 	switch (ch) {
-	case 'n': c->ns = arg; return 0;
 	case 'N': return cli_parse_when("now", arg, c->now, &c->now);
+	case 'o':
+		return cli_parse_format(arg, CLI_FORMAT_BIT(CLI_WIDE) |
+						     CLI_FORMAT_BIT(CLI_YAML) |
+						     CLI_FORMAT_BIT(CLI_JSON) |
+						     CLI_FORMAT_BIT(CLI_NAME),
+					&c->format);
 	}
-	return 0;
+	return cli_set_scope(&c->scope, ch, arg);
 }
 
 /* What cmd_workloads() does with the database: see cli_store_main(). */
 static int show_workloads(struct store *s, void *ctx)
 {
-	const struct workloads_cli *c = ctx;
+	struct workloads_cli *c = ctx;
 
+	if (cli_scope_check(&c->scope) < 0)
+		return EXIT_INVALID;
 	cli_note_unstarted(&s, 1, 0, INT64_MAX);
-	return list_workloads(s, c->ns, c->now) < 0 ? EXIT_RUNTIME : EXIT_DONE;
+	return list_workloads(s, c);
 }
 
 int cmd_workloads(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		CLI_DB_OPTION,
-		{ "namespace", required_argument, NULL, 'n' },
+		CLI_NAMESPACE_OPTIONS,
 		CLI_NOW_OPTION,
+		{ "output", required_argument, NULL, 'o' },
 		CLI_OPTIONS_END,
 	};
 	static const struct cli_store_cmd workloads = {
-		"n:h", opts, workloads_usage, set_option, show_workloads
+		"n:Ao:h", opts, workloads_usage, set_option, show_workloads
 	};
 	struct workloads_cli c = { .now = (int64_t)time(NULL) };
 

@@ -12,6 +12,7 @@
 #include "podflow/polset.h"
 #include "podflow/store.h"
 #include "review.h"
+#include "scope.h"
 
 enum generate_dns {
 	GENERATE_DNS_OBSERVED, /* the DNS servers used, as any other peer */
@@ -21,9 +22,8 @@ enum generate_dns {
 };
 
 struct generate_opts {
-	const char *namespace;	   /* NULL: all */
-	const char *workload_kind; /* NULL: any kind */
-	const char *workload_name; /* NULL: all */
+	struct scope_ns ns; /* the namespaces covered */
+	struct scope_workload workload; /* name NULL: every workload */
 	int64_t since, until, now;
 	int64_t stable_after; /* seconds */
 	enum netpol_mode ingress, egress;

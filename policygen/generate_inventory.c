@@ -57,11 +57,10 @@ struct workload *generate_find_workload(const struct gen_inventory *inv,
 static int in_scope(const struct generate_opts *o, const char *ns,
 		    const char *kind, const char *name)
 {
-	if (o->namespace && strcmp(o->namespace, ns) != 0)
+	/* A workload named with its namespace is covered, a system one too. */
+	if (o->workload.ns == NULL && !scope_has_ns(&o->ns, ns))
 		return 0;
-	if (o->workload_kind && strcasecmp(o->workload_kind, kind) != 0)
-		return 0;
-	return o->workload_name == NULL || strcmp(o->workload_name, name) == 0;
+	return scope_workload_is(&o->workload, ns, kind, name);
 }
 
 /* What load_workloads() reads into, for each workload. */
@@ -141,40 +140,88 @@ static int load_workloads(struct gen_inventory *inv, struct arena *a,
 	return 0;
 }
 
+/* Appends ns/kind/name to list, ", " between. */
+static void list_workload(char *list, size_t len, const struct workload *w)
+{
+	size_t used = strlen(list);
+
+	if (used + 1 < len)
+		snprintf(list + used, len - used, "%s%s/%s/%s",
+			 used ? ", " : "", w->ns, w->kind, w->name);
+}
+
+/*
+ * Why a --workload found nothing, and what to do: it is in a namespace
+ * not covered, or its name is a typo of one that is.  Into errmsg.
+ */
+static void no_such_workload(const struct gen_inventory *inv,
+			     const struct generate_opts *o)
+{
+	const struct scope_workload *f = &o->workload;
+	const struct workload *near = NULL;
+	char other[512] = "";
+	size_t best = 3;
+
+	for (size_t i = 0; i < inv->n_w; i++) {
+		const struct workload *w = &inv->w[i];
+		size_t d;
+
+		if (scope_workload_is(&(struct scope_workload){ NULL, f->kind,
+								f->name },
+				      w->ns, w->kind, w->name)) {
+			list_workload(other, sizeof(other), w);
+			continue;
+		}
+		if ((f->ns != NULL && strcmp(f->ns, w->ns) != 0) ||
+		    (f->ns == NULL && !scope_has_ns(&o->ns, w->ns)))
+			continue;
+		if ((d = kname_distance(f->name, w->name, 2)) < best) {
+			best = d;
+			near = w;
+		}
+	}
+	if (other[0] != '\0')
+		errmsg_set("--workload %s%s%s: not in the namespaces covered; "
+			   "the inventory has %s: name its namespace "
+			   "(NAMESPACE/NAME)%s",
+			   f->kind ? f->kind : "", f->kind ? "/" : "", f->name,
+			   other, o->ns.n == 0 ? " or give -A" : "");
+	else if (near != NULL)
+		errmsg_set("--workload %s%s%s: no such workload; did you mean "
+			   "%s/%s/%s?",
+			   f->kind ? f->kind : "", f->kind ? "/" : "", f->name,
+			   near->ns, near->kind, near->name);
+	else
+		errmsg_set("--workload %s%s%s%s%s: no such workload in the "
+			   "inventory (policygen workloads lists them)",
+			   f->ns ? f->ns : "", f->ns ? "/" : "",
+			   f->kind ? f->kind : "", f->kind ? "/" : "", f->name);
+}
+
 /* A workload filter that names nothing, or several kinds, is an error. */
 static int check_workload_filter(const struct gen_inventory *inv,
 				 const struct generate_opts *o)
 {
-	char kinds[512] = "";
+	char found_list[512] = "";
 	size_t found = 0;
 
-	if (o->workload_name == NULL)
+	if (o->workload.name == NULL)
 		return 0;
-	for (size_t i = 0; i < inv->n_w; i++) {
-		const struct workload *w = &inv->w[i];
-
-		if (!w->in_scope)
-			continue;
-		if (found++ > 0)
-			strncat(kinds, ", ", sizeof(kinds) - strlen(kinds) - 1);
-		strncat(kinds, w->ns, sizeof(kinds) - strlen(kinds) - 1);
-		strncat(kinds, "/", sizeof(kinds) - strlen(kinds) - 1);
-		strncat(kinds, w->kind, sizeof(kinds) - strlen(kinds) - 1);
-		strncat(kinds, "/", sizeof(kinds) - strlen(kinds) - 1);
-		strncat(kinds, w->name, sizeof(kinds) - strlen(kinds) - 1);
-	}
+	for (size_t i = 0; i < inv->n_w; i++)
+		if (inv->w[i].in_scope) {
+			found++;
+			list_workload(found_list, sizeof(found_list),
+				      &inv->w[i]);
+		}
 	if (found == 0) {
-		errmsg_set("--workload %s%s%s: no such workload in the inventory%s%s",
-			   o->workload_kind ? o->workload_kind : "",
-			   o->workload_kind ? "/" : "", o->workload_name,
-			   o->namespace ? " of namespace " : "",
-			   o->namespace ? o->namespace : "");
+		no_such_workload(inv, o);
 		return -1;
 	}
-	if (found > 1 && o->workload_kind == NULL) {
-		errmsg_set("--workload %s matches several workloads (%s): give "
-			   "KIND/NAME or --namespace",
-			   o->workload_name, kinds);
+	/* One kind in several namespaces is one workload's policies, each. */
+	if (found > 1 && o->workload.kind == NULL) {
+		errmsg_set("--workload %s matches %zu workloads (%s): give "
+			   "KIND/NAME or NAMESPACE/KIND/NAME",
+			   o->workload.name, found, found_list);
 		return -1;
 	}
 	return 0;

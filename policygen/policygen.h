@@ -14,7 +14,9 @@
 #include <stdio.h>
 
 #include "podflow/store.h"
+#include "podflow/store_read.h"
 #include "generate.h"
+#include "scope.h"
 
 /* Done, and the answer is complete (check: nothing denied). */
 #define EXIT_DONE 0
@@ -26,6 +28,8 @@
 /* A runtime failure: the database, a file, memory. */
 #define EXIT_RUNTIME 3
 #define CLI_MAX_DBS 64
+/* -n and --system-namespace, each. */
+#define CLI_MAX_NAMESPACES 64
 
 /*
  * set()'s ch for a positional argument: getopt's own code for one, which
@@ -140,22 +144,45 @@ void cli_close_dbs(struct cli_dbs *d);
 
 /*
  * What picks the flows generate, check and review list read, as given:
- * the databases, the window and the workload.  Zero-initialised.
+ * the databases, the window, the namespaces and the workload.
+ * Zero-initialised.
  */
 struct cli_scope {
 	struct cli_dbs dbs; /* --db..., --review-db */
 	const char *since, *until; /* --since, --until, for cli_window() */
-	const char *namespace; /* --namespace, or NULL */
-	const char *workload_kind, *workload_name; /* --workload, or NULL */
+	const char *namespaces[CLI_MAX_NAMESPACES]; /* -n, in order */
+	const char *system[CLI_MAX_NAMESPACES]; /* --system-namespace */
+	struct scope_ns ns; /* of the two above and -A */
+	struct scope_workload workload; /* --workload; name NULL: none */
 };
 
 /*
  * One option of a struct cli_scope, if ch is its getopt value, the same
  * in every command: 'd' --db, 'R' --review-db, 's' --since, 'u' --until,
- * 'n' --namespace, 'w' --workload; any other ch is left alone.  Returns
- * 0, or -1 with errmsg.
+ * 'n' --namespace, 'A' --all-namespaces, 'Y' --system-namespace, 'w'
+ * --workload; any other ch is left alone.  Returns 0, or -1 with errmsg.
  */
 int cli_set_scope(struct cli_scope *sc, int ch, char *arg);
+
+/*
+ * Checks the namespaces and the workload of sc together, once every
+ * option is set: -n with -A is refused, a --workload without a namespace
+ * takes the one -n names, and one whose namespace -n leaves out is
+ * refused.  Returns 0, or -1 with errmsg.
+ */
+int cli_scope_check(struct cli_scope *sc);
+
+/* Whether sc covers namespace ns (scope_has_ns(), or the workload's). */
+int cli_scope_has_namespace(const struct cli_scope *sc, const char *ns);
+
+/*
+ * Whether sc covers a flow between src and dst: an end is its workload,
+ * or a workload of a namespace covered; without -n or --workload, a flow
+ * with no end in any namespace (a node's, the internet's) as well.
+ */
+int cli_scope_has_flow(const struct cli_scope *sc,
+		       const struct store_flow_end *src,
+		       const struct store_flow_end *dst);
 
 /*
  * Options that commands spell alike, for their tables of options; where
@@ -172,9 +199,15 @@ int cli_set_scope(struct cli_scope *sc, int ch, char *arg);
 /* --now T, the time the other times count back from: */
 #define CLI_NOW_OPTION { "now", required_argument, NULL, 'N' }
 
-/* --namespace, --workload and the time, a window of flows: */
+/* -n, -A and --system-namespace, the namespaces covered: */
+#define CLI_NAMESPACE_OPTIONS                                   \
+	{ "namespace", required_argument, NULL, 'n' },          \
+	{ "all-namespaces", no_argument, NULL, 'A' },           \
+	{ "system-namespace", required_argument, NULL, 'Y' }
+
+/* The namespaces, --workload and the time, a window of flows: */
 #define CLI_WINDOW_OPTIONS                                 \
-	{ "namespace", required_argument, NULL, 'n' },     \
+	CLI_NAMESPACE_OPTIONS,                             \
 	{ "workload", required_argument, NULL, 'w' },      \
 	CLI_TIME_OPTIONS
 
@@ -236,8 +269,37 @@ int cli_window(const char *since, const char *until, int64_t now,
 void cli_note_unstarted(struct store *const *stores, size_t n, int64_t since,
 			int64_t until);
 
-/* Splits a --workload [KIND/]NAME in place; *kind is left alone without one. */
-void cli_split_workload(char *arg, const char **kind, const char **name);
+/* What -o asks for, as kubectl's -o does. */
+enum cli_format {
+	CLI_TABLE, /* no -o: the aligned table of a command that prints rows */
+	CLI_WIDE,  /* -o wide: the table with more columns */
+	CLI_YAML,
+	CLI_JSON,
+	CLI_NAME, /* -o name: one name per line, as other commands take it */
+};
+
+/* A set of enum cli_format, for cli_parse_format(). */
+#define CLI_FORMAT_BIT(f) (1u << (f))
+
+/*
+ * -o arg into *out, if it is one of the formats in allowed (a set of
+ * CLI_FORMAT_BIT()s).  Returns 0, or -1 with errmsg naming the formats
+ * the command takes.
+ */
+int cli_parse_format(const char *arg, unsigned allowed, enum cli_format *out);
+
+
+/*
+ * Says on stderr why a command found no what ("workloads", "flows") in s
+ * within sc, and what to do about it: the database holds no inventory;
+ * -n names a namespace the inventory does not know (and the one meant);
+ * every namespace known is a system one, left out without -A; else
+ * "none in the namespaces covered" and then detail (NULL: nothing more),
+ * e.g. the window.  Returns EXIT_PARTIAL, or EXIT_RUNTIME with errmsg when
+ * s cannot be read.
+ */
+int cli_say_empty(struct store *s, const struct cli_scope *sc,
+		  const char *what, const char *detail);
 
 int cmd_info(int argc, char **argv);
 int cmd_import(int argc, char **argv);

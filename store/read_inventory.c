@@ -77,6 +77,28 @@ int store_read_node_addresses(struct store *s, store_node_address_fn fn,
 			       node_address_row, &r);
 }
 
+struct namespace_read {
+	store_namespace_fn fn;
+	void *ctx;
+};
+
+static int namespace_row(sqlite3_stmt *st, void *arg)
+{
+	const struct namespace_read *r = arg;
+
+	return r->fn(store_column_text(st, 0), r->ctx);
+}
+
+int store_read_namespaces(struct store *s, store_namespace_fn fn, void *ctx)
+{
+	struct namespace_read r = { fn, ctx };
+
+	/* Before schema 3 there is no inventory, so no namespace. */
+	if (store_schema_version(s) < 3)
+		return 0;
+	return store_query_all(s, sql_namespaces_known, namespace_row, &r);
+}
+
 struct pod_labels_read {
 	store_pod_labels_fn fn;
 	void *ctx;
@@ -185,6 +207,24 @@ int store_read_info(struct store *s, struct store_info *out)
 		.first_seen = sqlite3_column_int64(st, 3),
 		.last_seen = sqlite3_column_int64(st, 4),
 	};
+	sqlite3_finalize(st);
+	st = NULL;
+	/* The inventory's tables came with schema 3. */
+	if (store_schema_version(s) >= 3) {
+		if (store_query(s, sql_info_inventory, &st) < 0)
+			return -1;
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			store_db_error(s);
+			goto out;
+		}
+		out->namespaces = sqlite3_column_int64(st, 0);
+		out->pods_now = sqlite3_column_int64(st, 1);
+		out->pods = sqlite3_column_int64(st, 2);
+		out->workloads = sqlite3_column_int64(st, 3);
+		out->services = sqlite3_column_int64(st, 4);
+		out->nodes = sqlite3_column_int64(st, 5);
+		out->last_import = sqlite3_column_int64(st, 6);
+	}
 	rc = 0;
 out:
 	sqlite3_finalize(st);

@@ -256,13 +256,129 @@ static void test_scope_options_shared(void **state)
 	assert_int_equal(sc.dbs.n, 2);
 	assert_string_equal(sc.dbs.paths[1], "b.db");
 	assert_string_equal(sc.dbs.review_path, "r.db");
-	assert_string_equal(sc.namespace, "shop");
-	assert_string_equal(sc.workload_kind, "Job");
-	assert_string_equal(sc.workload_name, "x");
+	assert_int_equal(sc.ns.n, 1);
+	assert_string_equal(sc.ns.names[0], "shop");
+	assert_null(sc.workload.ns);
+	assert_string_equal(sc.workload.kind, "Job");
+	assert_string_equal(sc.workload.name, "x");
 	assert_string_equal(sc.since, "1h");
 	assert_string_equal(sc.until, "5m");
+	/* The one -n is the workload's namespace. */
+	assert_int_equal(cli_scope_check(&sc), 0);
+	assert_string_equal(sc.workload.ns, "shop");
 	sc.dbs.n = CLI_MAX_DBS;
 	assert_int_equal(cli_set_scope(&sc, 'd', db1), -1);
+}
+
+/* Without -n or -A, every namespace but the system ones. */
+static void test_namespaces_default_all_but_system(void **state)
+{
+	struct cli_scope sc = { 0 };
+	char sys[] = "istio-system", ns1[] = "shop", ns2[] = "kube-system";
+
+	(void)state;
+	assert_true(cli_scope_has_namespace(&sc, "shop"));
+	assert_false(cli_scope_has_namespace(&sc, "kube-system"));
+	assert_false(cli_scope_has_namespace(&sc, "kube-public"));
+	assert_false(cli_scope_has_namespace(&sc, "kube-node-lease"));
+	assert_true(cli_scope_has_namespace(&sc, "istio-system"));
+	assert_int_equal(cli_set_scope(&sc, 'Y', sys), 0);
+	assert_false(cli_scope_has_namespace(&sc, "istio-system"));
+	/* -A covers them all, a named one is covered. */
+	assert_int_equal(cli_set_scope(&sc, 'A', NULL), 0);
+	assert_true(cli_scope_has_namespace(&sc, "kube-system"));
+	assert_int_equal(cli_set_scope(&sc, 'n', ns1), 0);
+	assert_int_equal(cli_scope_check(&sc), -1);
+	assert_string_equal(errmsg_get(), "-n and -A (--all-namespaces): give one");
+	sc.ns.all = 0;
+	assert_int_equal(cli_set_scope(&sc, 'n', ns2), 0);
+	assert_int_equal(cli_scope_check(&sc), 0);
+	assert_true(cli_scope_has_namespace(&sc, "kube-system"));
+	assert_true(cli_scope_has_namespace(&sc, "shop"));
+	assert_false(cli_scope_has_namespace(&sc, "other"));
+}
+
+/* A workload's namespace must be one -n names. */
+static void test_workload_outside_namespaces(void **state)
+{
+	struct cli_scope sc = { 0 };
+	char ns[] = "shop", wl[] = "web/Deployment/api";
+
+	(void)state;
+	assert_int_equal(cli_set_scope(&sc, 'n', ns), 0);
+	assert_int_equal(cli_set_scope(&sc, 'w', wl), 0);
+	assert_int_equal(cli_scope_check(&sc), -1);
+	assert_string_equal(errmsg_get(), "--workload web/Deployment/api is "
+					  "not in the namespaces -n names");
+}
+
+static void check_workload(const char *text, const char *ns,
+			   const char *kind, const char *name)
+{
+	struct scope_workload w;
+	char buf[128];
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	assert_int_equal(scope_parse_workload(buf, &w), 0);
+	if (ns == NULL)
+		assert_null(w.ns);
+	else
+		assert_string_equal(w.ns, ns);
+	if (kind == NULL)
+		assert_null(w.kind);
+	else
+		assert_string_equal(w.kind, kind);
+	assert_string_equal(w.name, name);
+}
+
+/* [NS/][KIND/]NAME, with kubectl's names of the kinds. */
+static void test_workload_syntax(void **state)
+{
+	static const char *const bad[] = { "", "/", "a/", "/a", "a//b",
+					   "a/b/c/d" };
+	struct scope_workload w;
+	char buf[32];
+
+	(void)state;
+	check_workload("web", NULL, NULL, "web");
+	check_workload("shop/web", "shop", NULL, "web");
+	check_workload("Deployment/web", NULL, "Deployment", "web");
+	check_workload("deploy/web", NULL, "Deployment", "web");
+	check_workload("sts/db", NULL, "StatefulSet", "db");
+	check_workload("shop/Deployment/web", "shop", "Deployment", "web");
+	check_workload("shop/deployments/web", "shop", "Deployment", "web");
+	check_workload("shop/Rollout/web", "shop", "Rollout", "web");
+	check_workload("Rollout/web", NULL, "Rollout", "web");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s", bad[i]);
+		assert_int_equal(scope_parse_workload(buf, &w), -1);
+		assert_non_null(strstr(errmsg_get(), bad[i]));
+	}
+	check_workload("shop/web", "shop", NULL, "web");
+	assert_true(scope_workload_is(&(struct scope_workload){ "shop", "deployment", "web" },
+				      "shop", "Deployment", "web"));
+	assert_false(scope_workload_is(&(struct scope_workload){ "shop", NULL, "web" },
+				       "other", "Deployment", "web"));
+}
+
+/* -o takes the formats a command has, and names them when it is wrong. */
+static void test_output_formats(void **state)
+{
+	enum cli_format f = CLI_TABLE;
+
+	(void)state;
+	assert_int_equal(cli_parse_format("json", CLI_FORMAT_BIT(CLI_YAML) |
+							  CLI_FORMAT_BIT(CLI_JSON),
+					  &f),
+			 0);
+	assert_int_equal(f, CLI_JSON);
+	assert_int_equal(cli_parse_format("name", CLI_FORMAT_BIT(CLI_YAML) |
+							  CLI_FORMAT_BIT(CLI_JSON),
+					  &f),
+			 -1);
+	assert_string_equal(errmsg_get(), "-o: 'name' is not an output format; "
+					  "this command's: yaml, json");
+	assert_int_equal(cli_parse_format("table", ~0u, &f), -1);
 }
 
 /* cli_run_store()'s run: records the store, returns *ctx. */
@@ -307,6 +423,10 @@ int main(void)
 		cmocka_unit_test(test_time_option),
 		cmocka_unit_test(test_failing_option_stops_the_parse),
 		cmocka_unit_test(test_scope_options_shared),
+		cmocka_unit_test(test_namespaces_default_all_but_system),
+		cmocka_unit_test(test_workload_outside_namespaces),
+		cmocka_unit_test(test_workload_syntax),
+		cmocka_unit_test(test_output_formats),
 		cmocka_unit_test_setup_teardown(test_run_store, testdb_setup_closed,
 						testdb_teardown),
 	};

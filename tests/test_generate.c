@@ -487,9 +487,7 @@ static void test_rejected_peer_is_not_emitted(void **state)
 	connect_at(f, 0, WEB_IP, "203.0.113.66", 1389, IPPROTO_TCP, 20, 1);
 	f->o.review = &set;
 	f->o.explain = 1;
-	f->o.namespace = "shop";
-	f->o.workload_kind = "Deployment";
-	f->o.workload_name = "web";
+	f->o.workload = (struct scope_workload){ "shop", "Deployment", "web" };
 	run(f, 1);
 	assert_int_equal(f->r.n, 1);
 	web = policy(f, "podflow-deployment-web");
@@ -556,10 +554,16 @@ static void test_unselectable_workload_is_named(void **state)
 				    ->ingress[0].peer.cidr,
 			    "10.244.1.30/32");
 
-	f->o.workload_name = "nosuch";
+	f->o.workload.name = "nosuch";
 	assert_int_equal(try_run(f, 1, 1), GENERATE_REFUSED);
 	assert_string_equal(errmsg_get(), "--workload nosuch: no such workload "
-					  "in the inventory");
+					  "in the inventory (policygen workloads "
+					  "lists them)");
+	/* A typo of a name: the name meant. */
+	f->o.workload.name = "lonley";
+	assert_int_equal(try_run(f, 1, 1), GENERATE_REFUSED);
+	assert_string_equal(errmsg_get(), "--workload lonley: no such workload; "
+					  "did you mean shop/Deployment/lonely?");
 }
 
 int main(void)

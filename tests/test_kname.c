@@ -127,6 +127,20 @@ static void test_port_names(void **state)
 	RUN(kname_is_kind, kind);
 }
 
+/* Edits counted as a "did you mean" needs them, swaps one edit. */
+static void test_distance(void **state)
+{
+	(void)state;
+	assert_int_equal(kname_distance("web", "web", 2), 0);
+	assert_int_equal(kname_distance("web", "wbe", 2), 1);
+	assert_int_equal(kname_distance("web", "webs", 2), 1);
+	assert_int_equal(kname_distance("generate", "genrate", 2), 1);
+	assert_int_equal(kname_distance("javaapp", "jvaap", 2), 2);
+	assert_int_equal(kname_distance("web", "database", 2), 3);
+	assert_int_equal(kname_distance("", "ab", 2), 2);
+	assert_int_equal(kname_distance("abc", "xyz", 1), 2);
+}
+
 static void test_quote(void **state)
 {
 	char buf[KNAME_QUOTE_MAX], big[100000];
@@ -161,6 +175,7 @@ int main(void)
 		cmocka_unit_test(test_dns_names),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_port_names),
+		cmocka_unit_test(test_distance),
 		cmocka_unit_test(test_quote),
 	};
 

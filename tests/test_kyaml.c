@@ -429,6 +429,88 @@ static void test_when(void **state)
 }
 
 /*
+ * yemit's JSON is kubectl's -o json layout, and what it escapes reads
+ * back as the same text (through libyaml, as kubectl's input would).
+ */
+static void test_yemit_json(void **state)
+{
+	static const char *const strs[] = {
+		"quote \" back \\ slash", "new\nline\ttab", "\x01\x1f\x7f",
+		"\xf0\x9f\x98\x80 \xe2\x80\xae", "",
+	};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	struct arena a = ARENA_INIT;
+	const struct knode *root;
+	struct yemit *y;
+
+	(void)state;
+	assert_non_null(out);
+	assert_non_null(y = yemit_open(out, YEMIT_JSON));
+	yemit_doc_begin(y);
+	yemit_map_begin(y);
+	yemit_kv_str(y, "kind", "List");
+	yemit_kv_int(y, "n", -12);
+	yemit_str(y, "empty");
+	yemit_map_begin(y);
+	yemit_map_end(y);
+	yemit_str(y, "none");
+	yemit_seq_begin(y);
+	yemit_seq_end(y);
+	yemit_str(y, "items");
+	yemit_seq_begin(y);
+	yemit_bool(y, 1);
+	yemit_map_begin(y);
+	yemit_kv_str(y, "a", "b");
+	yemit_map_end(y);
+	yemit_seq_end(y);
+	yemit_map_end(y);
+	yemit_doc_end(y);
+	yemit_comment(y, "left out");
+	assert_int_equal(yemit_close(y), 0);
+	fflush(out);
+	assert_string_equal(text, "{\n"
+				  "    \"kind\": \"List\",\n"
+				  "    \"n\": -12,\n"
+				  "    \"empty\": {},\n"
+				  "    \"none\": [],\n"
+				  "    \"items\": [\n"
+				  "        true,\n"
+				  "        {\n"
+				  "            \"a\": \"b\"\n"
+				  "        }\n"
+				  "    ]\n"
+				  "}\n");
+	rewind(out);
+	assert_non_null(y = yemit_open(out, YEMIT_JSON));
+	yemit_seq_begin(y);
+	for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++)
+		yemit_str(y, strs[i]);
+	/* Not UTF-8: replaced, as Go's encoder replaces it. */
+	yemit_str(y, "a\xff\xc3(b\xed\xa0\x80");
+	yemit_seq_end(y);
+	assert_int_equal(yemit_close(y), 0);
+	fputc('\0', out);
+	fflush(out);
+	assert_int_equal(kyaml_parse_text(text, &a, &root), 0);
+	assert_int_equal(root->type, KNODE_SEQ);
+	assert_int_equal(root->n, sizeof(strs) / sizeof(*strs) + 1);
+	for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++)
+		assert_string_equal(root->items[i]->value, strs[i]);
+	assert_string_equal(root->items[root->n - 1]->value,
+			    "a\xef\xbf\xbd\xef\xbf\xbd(b\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	/* An open map is a failure, not a truncated value. */
+	rewind(out);
+	assert_non_null(y = yemit_open(out, YEMIT_JSON));
+	yemit_map_begin(y);
+	assert_int_equal(yemit_close(y), -1);
+	fclose(out);
+	free(text);
+	arena_reset(&a);
+}
+
+/*
  * yemit quotes a string that a YAML 1.1 reader (kubectl's) would take for
  * another type, or for a merge key, and only those: a label value "on",
  * ".inf" or "08" must stay a string.
@@ -453,7 +535,7 @@ static void test_yemit_quotes_what_reads_as_another_type(void **state)
 
 	(void)state;
 	assert_non_null(out);
-	assert_non_null(y = yemit_open(out));
+	assert_non_null(y = yemit_open(out, YEMIT_YAML));
 	yemit_doc_begin(y);
 	yemit_seq_begin(y);
 	for (size_t i = 0; i < sizeof(quoted) / sizeof(*quoted); i++)
@@ -496,6 +578,7 @@ int main(void)
 		cmocka_unit_test(test_keys_as_kubectl_sends_them),
 		cmocka_unit_test(test_rfc3339),
 		cmocka_unit_test(test_when),
+		cmocka_unit_test(test_yemit_json),
 		cmocka_unit_test(test_yemit_quotes_what_reads_as_another_type),
 	};
 

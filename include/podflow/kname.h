@@ -54,4 +54,11 @@ int kname_is_port_name(const char *s);
 char *kname_escape(char buf[KNAME_QUOTE_MAX], const char *s, size_t len);
 char *kname_quote(char buf[KNAME_QUOTE_MAX], const char *s, size_t len);
 
+/*
+ * How many one-character edits (insert, delete, change, swap of two
+ * neighbours) turn a into b, counted up to max + 1: a "did you mean" for a
+ * mistyped name is one at most max edits away.
+ */
+size_t kname_distance(const char *a, const char *b, size_t max);
+
 #endif

@@ -207,7 +207,23 @@ struct store_info {
 	int64_t buckets; /* distinct time buckets of those */
 	/* The earliest first and latest last seen; 0 when rows is 0. */
 	int64_t first_seen, last_seen;
+	/*
+	 * The inventory: namespaces and pods now, pods and workloads ever,
+	 * Services now, nodes; last_import the latest time an import saw
+	 * an object, 0 before the first.
+	 */
+	int64_t namespaces, pods_now, pods, workloads, services, nodes;
+	int64_t last_import;
 };
+
+typedef int (*store_namespace_fn)(const char *name, void *ctx);
+
+/*
+ * Each namespace the inventory knows, by name: listed as a Namespace, or
+ * holding a pod, now or before.  fn returns 0 to go on or -1 to stop
+ * with errmsg.  Returns 0, or -1 with errmsg.
+ */
+int store_read_namespaces(struct store *s, store_namespace_fn fn, void *ctx);
 
 /* Reads what s holds into *out.  Returns 0 or -1. */
 int store_read_info(struct store *s, struct store_info *out);

@@ -27,4 +27,14 @@ int timefmt_parse_when(const char *text, int64_t now, int64_t *out);
 /* Writes t as "YYYY-MM-DDTHH:MM:SSZ" into buf.  Returns buf. */
 char *timefmt_format(int64_t t, char buf[TIMEFMT_LEN]);
 
+/* Room for an age: "-9223372036854775808d". */
+#define TIMEFMT_AGE_LEN 24
+
+/*
+ * Writes a duration of seconds as kubectl's AGE column does, in the
+ * largest unit that keeps two figures: "45s", "90m", "36h", "12d".
+ * Returns buf.
+ */
+char *timefmt_age(int64_t seconds, char buf[TIMEFMT_AGE_LEN]);
+
 #endif

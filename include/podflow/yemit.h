@@ -1,6 +1,11 @@
 /*
- * yemit: YAML output through libyaml's emitter: block style, two-space
- * indent, and strings quoted whenever they could read as another type.
+ * yemit: structured output, as YAML or JSON, from one sequence of calls.
+ *
+ * YAML goes through libyaml's emitter: block style, two-space indent, and
+ * strings quoted whenever they could read as another type.  JSON is
+ * written as kubectl's -o json writes it: four-space indent, "{}" and
+ * "[]" when empty, a newline after each top-level value; documents mark
+ * nothing and comments are left out, JSON having neither.
  *
  * Calls may be chained without checks: the first failure is remembered
  * and reported by yemit_close().
@@ -13,8 +18,16 @@
 
 struct yemit;
 
-/* Starts a YAML stream on out (the caller's).  NULL when out of memory. */
-struct yemit *yemit_open(FILE *out);
+enum yemit_format {
+	YEMIT_YAML,
+	YEMIT_JSON,
+};
+
+/*
+ * Starts a stream in format on out (the caller's).  NULL when out of
+ * memory.
+ */
+struct yemit *yemit_open(FILE *out, enum yemit_format format);
 
 /*
  * Ends the stream and frees the emitter.  Returns 0, or -1 with errmsg if
@@ -39,7 +52,10 @@ void yemit_bool(struct yemit *y, int v);
 void yemit_kv_str(struct yemit *y, const char *key, const char *value);
 void yemit_kv_int(struct yemit *y, const char *key, int64_t value);
 
-/* A comment line, where libyaml cannot: only between documents. */
+/*
+ * A comment line, where libyaml cannot: only between documents.  Nothing
+ * in JSON.
+ */
 void yemit_comment(struct yemit *y, const char *text);
 
 #endif

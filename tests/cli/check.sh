@@ -11,7 +11,7 @@ db=$tmp/podflow.db
 
 t_javaapp_db "$db"
 window=(--since 2026-11-23T07:00:00Z --until 2026-11-23T09:00:00Z)
-"$POLICYGEN" generate --db "$db" "${window[@]}" --now 2026-11-23T12:00:00Z -o "$tmp/policies.yaml" 2>/dev/null ||
+"$POLICYGEN" generate --db "$db" "${window[@]}" --now 2026-11-23T12:00:00Z -A >"$tmp/policies.yaml" 2>/dev/null ||
 	{ t_fail "generate" "failed"; exit 1; }
 
 t_case "generated policies deny nothing of their own window"
@@ -44,7 +44,7 @@ t_match "$t_out" "ALLOW node/node-a -> example-java-app/Deployment/jclient:8080/
 
 # Policies from a directory, from stdin, and as a kubectl List.
 mkdir -p "$tmp/dir"
-"$POLICYGEN" generate --db "$db" "${window[@]}" --now 2026-11-23T12:00:00Z -o "$tmp/dir/" 2>/dev/null
+"$POLICYGEN" generate --db "$db" "${window[@]}" --now 2026-11-23T12:00:00Z -A --output-dir "$tmp/dir" 2>/dev/null
 t_case "policies from a directory"
 t_run 0 "$POLICYGEN" check --db "$db" "${window[@]}" -f "$tmp/dir"
 t_case "policies from stdin"
@@ -93,7 +93,7 @@ t_match "$t_out" "*2 of 13 flows would be denied (61 connections*"
 cp "$db" "$tmp/snat.db"
 b=$(date -u -d 2026-11-23T08:40:00Z +%s)
 sqlite3 "$tmp/snat.db" "INSERT INTO edge (bucket, client_ip, server_ip, server_port, protocol, service_ip, service_port, client_nat_ip, first_seen, last_seen, connections) VALUES ($b, '203.0.113.9', '10.244.1.10', 8080, 6, '', 0, '192.168.0.11', $b, $b + 5, 4);"
-"$POLICYGEN" generate --db "$tmp/snat.db" "${window[@]}" --now 2026-11-23T12:00:00Z -o "$tmp/snat.yaml" 2>/dev/null
+"$POLICYGEN" generate --db "$tmp/snat.db" "${window[@]}" --now 2026-11-23T12:00:00Z -A >"$tmp/snat.yaml" 2>/dev/null
 t_case "SNAT: generated policies allow what the server saw"
 t_run 0 "$POLICYGEN" check --db "$tmp/snat.db" "${window[@]}" -f "$tmp/snat.yaml"
 sed 's|192.168.0.11/32|203.0.113.9/32|' "$tmp/snat.yaml" >"$tmp/snat-wrong.yaml"

@@ -10,7 +10,7 @@ t_javaapp_db "$db"
 window=(--since 2026-11-23T07:00:00Z --until 2026-11-23T09:00:00Z)
 none=$tmp/no-such-dir/podflow.db
 printf 'not a database\n' >"$tmp/text.db"
-"$POLICYGEN" generate --db "$db" "${window[@]}" -o "$tmp/policies.yaml" 2>/dev/null
+"$POLICYGEN" generate --db "$db" "${window[@]}" -A >"$tmp/policies.yaml" 2>/dev/null
 
 status() { # NAME STATUS COMMAND...
 	local name=$1 want=$2
@@ -57,6 +57,6 @@ done
 status "check, no database" 3 "$POLICYGEN" check --db "$none" -f "$tmp/policies.yaml"
 status "import, no database" 3 "$POLICYGEN" import --db "$none" "$FIXTURES/cluster.yaml"
 status "review list, no database" 3 "$POLICYGEN" review list --db "$none"
-status "generate, output not writable" 3 "$POLICYGEN" generate --db "$db" "${window[@]}" -o "$tmp/no-such-dir/out.yaml"
+status "generate, output not writable" 3 "$POLICYGEN" generate --db "$db" "${window[@]}" --output-dir "$tmp/no-such-dir/out"
 
 t_done

@@ -31,7 +31,7 @@ $(head -40 "$tmp/diff")" cmp -s "$golden/$gold" "$tmp/$gold" || return 1
 	t_run 0 /usr/bin/python3 "$top/tests/tools/k8s_validate.py" "$schemas" "$tmp/$gold"
 }
 
-gen "the example-java-app policies" javaapp.yaml
+gen "the example-java-app policies" javaapp.yaml -A
 t_case "observed flows allowed, the log4shell callback and the unobserved denied"
 t_run 0 /usr/bin/python3 "$top/tests/tools/netpol_eval.py" "$db" "$tmp/javaapp.yaml" "$FIXTURES/javaapp.flows"
 t_case "a selector that picks another workload's pods is reported"
@@ -46,7 +46,7 @@ gen "one workload, kube-dns, aggregated outside addresses, port ranges" javaapp-
 	--dns kube-dns --external-prefix 24 --port-range-threshold 3
 
 t_case "output is byte-for-byte reproducible"
-t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}"
+t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" -A
 t_check "second run differs" [ "$t_out" = "$(cat "$tmp/javaapp.yaml")" ]
 
 # Modes.
@@ -73,16 +73,128 @@ t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" \
 	--namespace example-java-app --include-silent --namespace-default-deny
 t_match "$t_out" "*name: podflow-default-deny*podSelector: {}*name: podflow-pod-javaapp-debug*status: silent*"
 
-# Files.
-t_case "-o FILE"
-t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" -o "$tmp/out.yaml"
-t_check "content differs" cmp -s "$tmp/out.yaml" "$tmp/javaapp.yaml"
-t_equal "$(ls "$tmp" | grep 'out.yaml.')" ""
-t_case "-o DIR/"
-t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" -o "$tmp/policies/"
-t_check "$(find "$tmp/policies")" [ -f "$tmp/policies/example-java-app/podflow-deployment-jclient.yaml" ]
-t_check "$(find "$tmp/policies")" [ -f "$tmp/policies/kube-system/podflow-deployment-coredns.yaml" ]
-t_equal "$(cat "$tmp"/policies/*/*.yaml | grep -c '^kind: NetworkPolicy')" 5
+# The system namespaces are left out unless asked for.
+t_case "no kube-system policies without -A"
+t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}"
+t_nomatch "$t_out" "*namespace: kube-system*"
+t_match "$t_out" "*namespace: example-java-app*"
+t_equal "$(printf '%s\n' "$t_out" | grep -c '^kind: NetworkPolicy')" 4
+t_case "-n kube-system names one"
+t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" -n kube-system
+t_match "$t_out" "*name: podflow-deployment-coredns*"
+t_nomatch "$t_out" "*namespace: example-java-app*"
+t_case "--system-namespace leaves another out"
+t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" --system-namespace example-java-app -A
+t_match "$t_out" "*namespace: example-java-app*"
+t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" --system-namespace example-java-app
+t_equal "$t_out" ""
+t_case "-n with -A is refused"
+t_run 2 "$POLICYGEN" generate --db "$db" -n shop -A
+t_match "$t_err" "*-n and -A (--all-namespaces): give one*"
+t_case "a workload as NS/NAME, NS/KIND/NAME, kubectl's kind names"
+for w in example-java-app/jclient example-java-app/Deployment/jclient deploy/jclient \
+	example-java-app/deployments/jclient; do
+	t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" --workload "$w"
+	t_match "$t_out" "*name: podflow-deployment-jclient*"
+	t_equal "$(printf '%s\n' "$t_out" | grep -c '^kind: NetworkPolicy')" 1
+done
+t_case "a workload of a system namespace, named without it"
+t_run 2 "$POLICYGEN" generate --db "$db" "${window[@]}" --workload coredns
+t_match "$t_err" "*--workload coredns: not in the namespaces covered; the inventory has kube-system/Deployment/coredns: name its namespace (NAMESPACE/NAME) or give -A*"
+t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" --workload kube-system/coredns
+t_match "$t_out" "*name: podflow-deployment-coredns*"
+t_case "a typo in a workload's name"
+t_run 2 "$POLICYGEN" generate --db "$db" "${window[@]}" --workload jclinet
+t_match "$t_err" "*--workload jclinet: no such workload; did you mean example-java-app/Deployment/jclient?*"
+
+# Output formats, kubectl's -o.
+t_case "-o json is a List kubectl reads"
+t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" -A -o json
+printf '%s\n' "$t_out" >"$tmp/javaapp.json"
+t_run 0 /usr/bin/python3 -c '
+import json, sys, yaml
+j = json.load(open(sys.argv[1]))
+y = [d for d in yaml.safe_load_all(open(sys.argv[2])) if d]
+assert j["kind"] == "List" and j["apiVersion"] == "v1", j.keys()
+assert j["items"] == y, "the JSON items are not the YAML documents"
+print(len(j["items"]))' "$tmp/javaapp.json" "$tmp/javaapp.yaml"
+t_equal "$t_out" 5
+t_case "-o json of one policy is the object"
+t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" --workload jclient -o json
+t_match "$t_out" '{*"kind": "NetworkPolicy",*'
+t_case "-o name"
+t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" -o name
+t_equal "$t_out" "networkpolicy.networking.k8s.io/podflow-deployment-javaapp
+networkpolicy.networking.k8s.io/podflow-deployment-jclient
+networkpolicy.networking.k8s.io/podflow-deployment-legacy
+networkpolicy.networking.k8s.io/podflow-deployment-worker"
+t_case "-o FILE, as before kubectl's -o, names the fix"
+t_run 2 "$POLICYGEN" generate --db "$db" "${window[@]}" -o "$tmp/out.yaml"
+t_match "$t_err" "*-o: '$tmp/out.yaml' is not an output format (yaml, json, name): write one file per policy with --output-dir DIR, or redirect stdout*"
+t_check "nothing written" [ ! -e "$tmp/out.yaml" ]
+t_run 2 "$POLICYGEN" generate --db "$db" -o wide
+t_match "$t_err" "*-o: 'wide' is not an output format; this command's: yaml, json, name*"
+
+# --output-dir: flat, what kubectl apply -f DIR reads, the stale removed.
+t_case "--output-dir DIR"
+t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" -A --output-dir "$tmp/policies"
+t_equal "$(cd "$tmp/policies" && ls)" "example-java-app.podflow-deployment-javaapp.yaml
+example-java-app.podflow-deployment-jclient.yaml
+example-java-app.podflow-deployment-legacy.yaml
+example-java-app.podflow-deployment-worker.yaml
+kube-system.podflow-deployment-coredns.yaml"
+t_match "$t_err" "*policygen: 5 policies in $tmp/policies"
+t_equal "$(cat "$tmp"/policies/*.yaml)" "$(cat "$tmp/javaapp.yaml")"
+if command -v kubectl >/dev/null; then
+	t_case "kubectl reads the directory as apply does, without -R"
+	t_run 0 kubectl label --local -f "$tmp/policies" checked=yes -o name
+	t_equal "$t_out" "$(printf 'networkpolicy.networking.k8s.io/%s\n' podflow-deployment-javaapp \
+		podflow-deployment-jclient podflow-deployment-legacy podflow-deployment-worker \
+		podflow-deployment-coredns)"
+fi
+t_case "--output-dir removes what podflow wrote and no longer writes, in its scope"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: mine, namespace: example-java-app}\n' \
+	>"$tmp/policies/example-java-app.mine.yaml"
+sed 's/podflow-deployment-worker/podflow-deployment-gone/' \
+	"$tmp/policies/example-java-app.podflow-deployment-worker.yaml" \
+	>"$tmp/policies/example-java-app.podflow-deployment-gone.yaml"
+sed 's/podflow-deployment-worker/hand-written/; /managed-by/d' \
+	"$tmp/policies/example-java-app.podflow-deployment-worker.yaml" \
+	>"$tmp/policies/example-java-app.hand-written.yaml"
+t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" --output-dir "$tmp/policies" --workload jclient
+t_check "a --workload run removes nothing" [ -f "$tmp/policies/example-java-app.podflow-deployment-gone.yaml" ]
+t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" --output-dir "$tmp/policies"
+t_match "$t_err" "*4 policies in $tmp/policies; 1 file of policies no longer made removed"
+t_equal "$(cd "$tmp/policies" && ls)" "example-java-app.hand-written.yaml
+example-java-app.mine.yaml
+example-java-app.podflow-deployment-javaapp.yaml
+example-java-app.podflow-deployment-jclient.yaml
+example-java-app.podflow-deployment-legacy.yaml
+example-java-app.podflow-deployment-worker.yaml
+kube-system.podflow-deployment-coredns.yaml"
+t_case "-o json --output-dir, -o name lists what was written"
+t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" --output-dir "$tmp/json" -o json --workload jclient
+t_equal "$(ls "$tmp/json")" "example-java-app.podflow-deployment-jclient.json"
+t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" --output-dir "$tmp/json" -o name --workload jclient
+t_equal "$t_out" "networkpolicy.networking.k8s.io/podflow-deployment-jclient"
+t_case "a file a rename cannot replace: the directory is left as it was"
+mkdir -p "$tmp/keep/example-java-app.podflow-deployment-worker.yaml/x"
+cp "$tmp/policies/example-java-app.podflow-deployment-jclient.yaml" "$tmp/keep/"
+sed -i 's/^/#/' "$tmp/keep/example-java-app.podflow-deployment-jclient.yaml"
+before=$(cd "$tmp/keep" && ls -A && cat ./*.yaml)
+t_run 3 "$POLICYGEN" generate --db "$db" "${window[@]}" --output-dir "$tmp/keep"
+t_match "$t_err" "*policygen: $tmp/keep/example-java-app.podflow-deployment-worker.yaml: not a regular file; nothing was written"
+t_equal "$(cd "$tmp/keep" && ls -A && cat ./*.yaml)" "$before"
+if mkdir "$tmp/small" && mount -t tmpfs -o size=64k tmpfs "$tmp/small" 2>/dev/null; then
+	t_case "a full disk: the directory is left as it was"
+	cp "$tmp/policies/example-java-app.podflow-deployment-jclient.yaml" "$tmp/small/"
+	head -c 60k /dev/zero >"$tmp/small/fill" 2>/dev/null
+	t_run 3 "$POLICYGEN" generate --db "$db" "${window[@]}" --output-dir "$tmp/small"
+	t_match "$t_err" "*No space left on device*"
+	t_equal "$(ls -A "$tmp/small")" "example-java-app.podflow-deployment-jclient.yaml
+fill"
+	umount "$tmp/small"
+fi
 
 # Two nodes' databases: the client's node saw jclient's calls through the
 # Service; the server's node saw the same connections arrive directly.
@@ -127,7 +239,7 @@ printf 'kind: Pod\nmetadata:\n  name: jclient\n  namespace: example-java-app\n  
 	"$POLICYGEN" import --db "$tmp/ambiguous.db" --watch - >/dev/null
 t_case "a bare --workload NAME of several kinds"
 t_run 2 "$POLICYGEN" generate --db "$tmp/ambiguous.db" --workload jclient
-t_match "$t_err" "*matches several workloads (example-java-app/Deployment/jclient, example-java-app/Pod/jclient)*"
+t_match "$t_err" "*--workload jclient matches 2 workloads (example-java-app/Deployment/jclient, example-java-app/Pod/jclient): give KIND/NAME or NAMESPACE/KIND/NAME"
 t_case "a bad mode"
 t_run 2 "$POLICYGEN" generate --db "$db" --ingress sometimes
 
@@ -139,36 +251,26 @@ cp "$db" "$tmp/old.db"
 sqlite3 "$tmp/old.db" "UPDATE pod SET name = 'Bad_Pod', workload_kind = 'Pod', workload_name = 'Bad_Pod' WHERE name LIKE 'worker-%';
 	UPDATE owner SET selector = '{\"matchLabels\":{\"app\":\"a b\"}}' WHERE name = 'jclient'"
 t_case "invalid workloads are left out, the others made"
-t_run 1 "$POLICYGEN" generate --db "$tmp/old.db" "${window[@]}" -o "$tmp/old/"
+t_run 1 "$POLICYGEN" generate --db "$tmp/old.db" "${window[@]}" --output-dir "$tmp/old"
 t_match "$t_err" "*warning: example-java-app/Pod/Bad_Pod: its name 'Bad_Pod' is not a DNS-1123 subdomain; no valid policy can be made for it, left out*"
 t_match "$t_err" "*warning: example-java-app/Deployment/jclient: its selector: label value 'a b' of app is not valid;*left out*"
-t_match "$t_err" "*policygen: * policies; 2 workloads left out (above)"
-t_check "javaapp's policy is there" [ -f "$tmp/old/example-java-app/podflow-deployment-javaapp.yaml" ]
+t_match "$t_err" "*policygen: 2 policies in $tmp/old; 2 workloads left out (above)"
+t_check "javaapp's policy is there" [ -f "$tmp/old/example-java-app.podflow-deployment-javaapp.yaml" ]
 t_check "no policy names Bad_Pod" [ -z "$(grep -ril bad_pod "$tmp/old")" ]
 t_case "the peer with the bad selector is its addresses"
-t_nomatch "$(cat "$tmp/old/example-java-app/podflow-deployment-javaapp.yaml")" "*a b*"
-t_match "$(cat "$tmp/old/example-java-app/podflow-deployment-javaapp.yaml")" "*cidr: 10.244.1.11/32*"
+t_nomatch "$(cat "$tmp/old/example-java-app.podflow-deployment-javaapp.yaml")" "*a b*"
+t_match "$(cat "$tmp/old/example-java-app.podflow-deployment-javaapp.yaml")" "*cidr: 10.244.1.11/32*"
 t_case "what was made passes check's reading"
 t_run 0 "$POLICYGEN" check --db "$tmp/old.db" --since 2026-11-23T07:00:00Z --until 2026-11-23T09:00:00Z -f "$tmp/old/"
 t_case "--namespace-default-deny makes none for a namespace no policy may name"
 cp "$db" "$tmp/escape.db"
 sqlite3 "$tmp/escape.db" "UPDATE pod SET namespace = '../../escape' WHERE name LIKE 'worker-%';
 	UPDATE owner SET namespace = '../../escape' WHERE name LIKE 'worker%'"
-t_run 1 "$POLICYGEN" generate --db "$tmp/escape.db" "${window[@]}" --namespace-default-deny -o "$tmp/esc/"
-t_check "nothing outside the directory: $(find "$tmp" -name 'podflow-default-deny.yaml')" \
-	[ -z "$(find "$tmp" -path "$tmp/esc" -prune -o -name 'podflow-default-deny.yaml' -print)" ]
-t_check "the others' default denies are there" [ -f "$tmp/esc/example-java-app/podflow-default-deny.yaml" ]
+t_run 1 "$POLICYGEN" generate --db "$tmp/escape.db" "${window[@]}" -A --namespace-default-deny --output-dir "$tmp/esc"
+t_check "nothing outside the directory: $(find "$tmp" -name '*podflow-default-deny.yaml')" \
+	[ -z "$(find "$tmp" -path "$tmp/esc" -prune -o -name '*podflow-default-deny.yaml' -print)" ]
+t_check "the others' default denies are there" [ -f "$tmp/esc/example-java-app.podflow-default-deny.yaml" ]
 t_case "one bad workload does not stop --namespace elsewhere"
 t_run 0 "$POLICYGEN" generate --db "$tmp/old.db" "${window[@]}" --namespace kube-system
-
-# -o to something that is not a regular file (a pipe, /dev/stdout) is
-# written in place: a rename would replace it with a file.
-t_case "-o to a pipe writes through it, and leaves it a pipe"
-mkfifo "$tmp/pipe"
-cat "$tmp/pipe" >"$tmp/from-pipe" &
-"$POLICYGEN" generate --db "$db" "${window[@]}" -o "$tmp/pipe" 2>/dev/null
-wait
-t_check "$(ls -l "$tmp/pipe")" [ -p "$tmp/pipe" ]
-t_check "$(head -3 "$tmp/from-pipe")" grep -q 'kind: NetworkPolicy' "$tmp/from-pipe"
 
 t_done

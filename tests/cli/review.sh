@@ -30,7 +30,7 @@ t_run 0 "$POLICYGEN" review list --db "$db" "${cwindow[@]}" --namespace example-
 t_match "$t_out" "*203.0.113.80/32*9003/TCP*rejected  alice *: not ours*jclient  egress     example-java-app/Deployment/javaapp  8080/TCP*accepted  bob*15 rule peers: 10 pending, 2 accepted, 3 rejected*"
 
 t_case "a rejected peer disappears from the next generate"
-"$POLICYGEN" generate --db "$db" "${window[@]}" -o "$tmp/reviewed.yaml" 2>/dev/null
+"$POLICYGEN" generate --db "$db" "${window[@]}" -A >"$tmp/reviewed.yaml" 2>/dev/null
 t_check "$(grep -n 203.0.113.80 "$tmp/reviewed.yaml")" ! grep -q '203.0.113.80' "$tmp/reviewed.yaml"
 t_case "check: the rejected peer's flows are denied"
 t_run 1 "$POLICYGEN" check --db "$db" "${cwindow[@]}" -f "$tmp/reviewed.yaml"
@@ -40,12 +40,12 @@ t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" --explain --workload jcl
 t_match "$t_err" "*egress  example-java-app/Deployment/javaapp*\[accepted by bob\]*kube-system/Deployment/coredns*\[accepted by bob\]*"
 
 t_case "--reviewed-only: jclient's peers are all accepted"
-"$POLICYGEN" generate --db "$db" "${window[@]}" --workload jclient --reviewed-only -o "$tmp/only.yaml" 2>/dev/null
-"$POLICYGEN" generate --db "$db" "${window[@]}" --workload jclient -o "$tmp/all.yaml" 2>/dev/null
+"$POLICYGEN" generate --db "$db" "${window[@]}" --workload jclient --reviewed-only -A >"$tmp/only.yaml" 2>/dev/null
+"$POLICYGEN" generate --db "$db" "${window[@]}" --workload jclient -A >"$tmp/all.yaml" 2>/dev/null
 t_check "$(diff "$tmp/all.yaml" "$tmp/only.yaml")" cmp -s "$tmp/only.yaml" "$tmp/all.yaml"
 t_check "no port 8080" grep -q 'port: 8080' "$tmp/only.yaml"
 t_case "--reviewed-only: javaapp, nothing accepted, nothing allowed"
-"$POLICYGEN" generate --db "$db" "${window[@]}" --workload javaapp --reviewed-only -o "$tmp/javaapp-only.yaml" 2>/dev/null
+"$POLICYGEN" generate --db "$db" "${window[@]}" --workload javaapp --reviewed-only -A >"$tmp/javaapp-only.yaml" 2>/dev/null
 t_check "$(cat "$tmp/javaapp-only.yaml")" grep -q 'ingress: \[\]' "$tmp/javaapp-only.yaml"
 t_check "$(cat "$tmp/javaapp-only.yaml")" grep -q 'egress: \[\]' "$tmp/javaapp-only.yaml"
 
@@ -54,7 +54,7 @@ t_case "--review-db"
 t_run 0 "$POLICYGEN" review reject example-java-app/javaapp egress 198.51.100.0/24 \
 	--db "$db" --review-db "$tmp/review.db" --by carol
 t_case "generate reads the decisions of --review-db, not the database's"
-"$POLICYGEN" generate --db "$db" "${window[@]}" --workload javaapp --review-db "$tmp/review.db" -o "$tmp/rdb.yaml" 2>/dev/null
+"$POLICYGEN" generate --db "$db" "${window[@]}" --workload javaapp --review-db "$tmp/review.db" -A >"$tmp/rdb.yaml" 2>/dev/null
 t_check "$(grep -n 'cidr' "$tmp/rdb.yaml")" ! grep -q '198.51.100' "$tmp/rdb.yaml"
 t_check "$(grep -n 'cidr' "$tmp/rdb.yaml")" grep -q '203.0.113.80' "$tmp/rdb.yaml"
 
@@ -113,7 +113,7 @@ spec:
     - {protocol: UDP, port: 5353}
 YAML
 t_case "flows existing policies allow are not repeated"
-"$POLICYGEN" generate --db "$db" "${window[@]}" --workload jclient --existing "$tmp/dns.yaml" -o "$tmp/dns-gen.yaml" 2>/dev/null
+"$POLICYGEN" generate --db "$db" "${window[@]}" --workload jclient --existing "$tmp/dns.yaml" -A >"$tmp/dns-gen.yaml" 2>/dev/null
 t_check "$(cat "$tmp/dns-gen.yaml")" ! grep -q 'port: 5353' "$tmp/dns-gen.yaml"
 t_check "$(cat "$tmp/dns-gen.yaml")" grep -q 'port: 8080' "$tmp/dns-gen.yaml"
 
@@ -140,7 +140,7 @@ b=$(date -u -d 2026-11-23T08:40:00Z +%s)
 sqlite3 "$tmp/snat.db" "INSERT INTO edge (bucket, client_ip, server_ip, server_port, protocol, service_ip, service_port, client_nat_ip, first_seen, last_seen, connections) VALUES ($b, '203.0.113.9', '10.244.1.10', 9443, 6, '', 0, '192.168.0.10', $b, $b + 5, 4);"
 "$POLICYGEN" review reject example-java-app/javaapp ingress node --db "$tmp/snat.db" >/dev/null
 t_case "a node decision covers clients SNATed to the node"
-"$POLICYGEN" generate --db "$tmp/snat.db" "${window[@]}" --workload javaapp -o "$tmp/snat.yaml" 2>/dev/null
+"$POLICYGEN" generate --db "$tmp/snat.db" "${window[@]}" --workload javaapp -A >"$tmp/snat.yaml" 2>/dev/null
 t_check "$(cat "$tmp/snat.yaml")" ! grep -q 'port: 9443' "$tmp/snat.yaml"
 
 # Only the policies this run writes replace existing ones: javaapp-debug

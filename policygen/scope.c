@@ -1,0 +1,121 @@
+/*
+ * scope: the namespaces and the workload a command covers (scope.h).
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "podflow/errmsg.h"
+#include "scope.h"
+
+/* Where Kubernetes itself runs (kubeadm, every managed cluster). */
+static const char *const system_namespaces[] = {
+	"kube-system",
+	"kube-public",
+	"kube-node-lease",
+};
+
+int scope_is_system(const struct scope_ns *s, const char *ns)
+{
+	for (size_t i = 0; i < sizeof(system_namespaces) /
+				       sizeof(system_namespaces[0]);
+	     i++)
+		if (strcmp(ns, system_namespaces[i]) == 0)
+			return 1;
+	for (size_t i = 0; i < s->n_system; i++)
+		if (strcmp(ns, s->system[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int scope_has_ns(const struct scope_ns *s, const char *ns)
+{
+	if (s->all)
+		return 1;
+	if (s->n == 0)
+		return !scope_is_system(s, ns);
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(ns, s->names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* kubectl's names of the workload resources (kubectl api-resources). */
+static const struct {
+	const char *name, *kind;
+} resources[] = {
+	{ "deployment", "Deployment" },	  { "deployments", "Deployment" },
+	{ "deploy", "Deployment" },	  { "statefulset", "StatefulSet" },
+	{ "statefulsets", "StatefulSet" }, { "sts", "StatefulSet" },
+	{ "daemonset", "DaemonSet" },	  { "daemonsets", "DaemonSet" },
+	{ "ds", "DaemonSet" },		  { "replicaset", "ReplicaSet" },
+	{ "replicasets", "ReplicaSet" },  { "rs", "ReplicaSet" },
+	{ "job", "Job" },		  { "jobs", "Job" },
+	{ "cronjob", "CronJob" },	  { "cronjobs", "CronJob" },
+	{ "cj", "CronJob" },		  { "pod", "Pod" },
+	{ "pods", "Pod" },		  { "po", "Pod" },
+	{ "replicationcontroller", "ReplicationController" },
+	{ "replicationcontrollers", "ReplicationController" },
+	{ "rc", "ReplicationController" },
+};
+
+/* The Kind a kubectl resource name stands for, or NULL. */
+static const char *resource_kind(const char *s)
+{
+	for (size_t i = 0; i < sizeof(resources) / sizeof(resources[0]); i++)
+		if (strcmp(s, resources[i].name) == 0)
+			return resources[i].kind;
+	return NULL;
+}
+
+int scope_parse_workload(char *arg, struct scope_workload *w)
+{
+	char *part[3], *p = arg;
+	size_t n = 1, len = strlen(arg);
+	const char *kind;
+
+	*w = (struct scope_workload){ 0 };
+	/* Checked whole first, so that the message shows it whole. */
+	if (len == 0 || arg[0] == '/' || arg[len - 1] == '/' ||
+	    strstr(arg, "//") != NULL) {
+		errmsg_set("'%s' is not a workload: [NAMESPACE/][KIND/]NAME, "
+			   "as shop/web or shop/Deployment/web",
+			   arg);
+		return -1;
+	}
+	for (size_t i = 0; i < len; i++)
+		n += arg[i] == '/';
+	if (n > 3) {
+		errmsg_set("'%s' is not a workload: [NAMESPACE/][KIND/]NAME, "
+			   "as shop/web or shop/Deployment/web",
+			   arg);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		part[i] = p;
+		if ((p = strchr(p, '/')) != NULL)
+			*p++ = '\0';
+	}
+	w->name = part[n - 1];
+	if (n == 3) {
+		w->ns = part[0];
+		w->kind = part[1];
+	} else if (n == 2) {
+		/* A namespace is lower case; a Kind starts with a capital. */
+		if (resource_kind(part[0]) != NULL ||
+		    (part[0][0] >= 'A' && part[0][0] <= 'Z'))
+			w->kind = part[0];
+		else
+			w->ns = part[0];
+	}
+	if (w->kind != NULL && (kind = resource_kind(w->kind)) != NULL)
+		w->kind = kind;
+	return 0;
+}
+
+int scope_workload_is(const struct scope_workload *w, const char *ns,
+		      const char *kind, const char *name)
+{
+	return (w->ns == NULL || strcmp(w->ns, ns) == 0) &&
+	       (w->kind == NULL || strcasecmp(w->kind, kind) == 0) &&
+	       (w->name == NULL || strcmp(w->name, name) == 0);
+}
