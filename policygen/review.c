@@ -97,8 +97,9 @@ void review_set_free(struct review_set *set)
 }
 
 /*
- * How specifically r's peer covers the subject's: -1 not at all; more is
- * more specific.
+ * How specifically r's peer covers s's: -1 not at all; more is more
+ * specific.  s is a proposed rule peer (a workload, a node address or
+ * another address) or the peer of another decision (any type).
  */
 static int peer_rank(const struct review_peer *r, const struct review_peer *s)
 {
@@ -111,14 +112,20 @@ static int peer_rank(const struct review_peer *r, const struct review_peer *s)
 			       ? 300
 			       : -1;
 	case REVIEW_PEER_NAMESPACE:
-		return s->type == REVIEW_PEER_WORKLOAD &&
+		/* Its workloads, and the namespace itself. */
+		return (s->type == REVIEW_PEER_WORKLOAD ||
+			s->type == REVIEW_PEER_NAMESPACE) &&
 				       strcmp(r->ns, s->ns) == 0
 			       ? 200
 			       : -1;
 	case REVIEW_PEER_NODE:
 		return s->type == REVIEW_PEER_NODE ? 300 : -1;
 	case REVIEW_PEER_CIDR:
-		/* A node's address is also an address. */
+		/*
+		 * A node's address is also an address.  A node decision has
+		 * none (family 0): which addresses it stands for changes with
+		 * the nodes, so no CIDR covers it.
+		 */
 		if (s->type != REVIEW_PEER_CIDR && s->type != REVIEW_PEER_NODE)
 			return -1;
 		return s->cidr.net.family == r->cidr.net.family &&
@@ -130,6 +137,41 @@ static int peer_rank(const struct review_peer *r, const struct review_peer *s)
 	return -1;
 }
 
+/*
+ * How specifically decision r covers s: -1 not at all; more is more
+ * specific.  The one definition of coverage: review_match() ranks the
+ * decisions on a proposed rule peer by it, review_covers() asks it of
+ * another decision's scope.  A port (with its protocol) ranks above
+ * every peer, so that a decision on one port beats one on all ports
+ * whatever their peers.
+ */
+static int rule_rank(const struct review_rule *r,
+		     const struct review_subject *s)
+{
+	int rank;
+
+	if (r->egress != s->egress || strcmp(r->ns, s->ns) != 0 ||
+	    strcasecmp(r->kind, s->kind) != 0 || strcmp(r->name, s->name) != 0)
+		return -1;
+	/* All ports (0) cover every port, a port only itself. */
+	if (r->port != 0 &&
+	    (r->port != s->port || strcmp(r->protocol, s->protocol) != 0))
+		return -1;
+	if ((rank = peer_rank(&r->peer, &s->peer)) < 0)
+		return -1;
+	return rank + (r->port != 0 ? 1000 : 0);
+}
+
+/* What decision r is on, as a subject for rule_rank(). */
+static struct review_subject rule_subject(const struct review_rule *r)
+{
+	return (struct review_subject){
+		.ns = r->ns, .kind = r->kind, .name = r->name,
+		.egress = r->egress, .peer = r->peer,
+		.port = r->port, .protocol = r->protocol,
+	};
+}
+
 const struct review_rule *review_match(const struct review_set *set,
 				       const struct review_subject *subject)
 {
@@ -138,26 +180,22 @@ const struct review_rule *review_match(const struct review_set *set,
 
 	for (size_t i = 0; i < set->n; i++) {
 		const struct review_rule *r = &set->rules[i];
-		int rank;
+		int rank = rule_rank(r, subject);
 
-		if (r->egress != subject->egress ||
-		    strcmp(r->ns, subject->ns) != 0 ||
-		    strcasecmp(r->kind, subject->kind) != 0 ||
-		    strcmp(r->name, subject->name) != 0)
-			continue;
-		if (r->port != 0 &&
-		    (r->port != subject->port ||
-		     strcmp(r->protocol, subject->protocol) != 0))
-			continue;
-		if ((rank = peer_rank(&r->peer, &subject->peer)) < 0)
-			continue;
-		rank += r->port != 0 ? 1000 : 0;
 		if (rank > best_rank) {
 			best = r;
 			best_rank = rank;
 		}
 	}
 	return best;
+}
+
+int review_covers(const struct review_rule *r,
+		  const struct review_rule *earlier)
+{
+	const struct review_subject s = rule_subject(earlier);
+
+	return rule_rank(r, &s) >= 0;
 }
 
 int review_parse_peer(const char *text, struct arena *a,

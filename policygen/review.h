@@ -6,6 +6,12 @@
  * rejects every proposed rule peer it covers.  When several cover one,
  * the most specific wins: a port over all ports, a workload over its
  * namespace, a longer prefix over a shorter one.
+ *
+ * A decision covers another when it is on the same workload and
+ * direction, its peer covers the other's (a namespace its workloads and
+ * itself, a CIDR the prefixes and addresses inside it, a workload itself,
+ * node itself) and its ports the other's (all ports every port, a port
+ * itself).
  */
 #ifndef PODFLOW_REVIEW_H
 #define PODFLOW_REVIEW_H
@@ -76,9 +82,16 @@ int review_load(struct store *s, struct review_set *out);
 /* Frees what set holds; set stays usable, empty. */
 void review_set_free(struct review_set *set);
 
-/* The decision that covers subject, or NULL: pending. */
+/*
+ * The decision that covers subject, the most specific of those that do;
+ * NULL: pending.
+ */
 const struct review_rule *review_match(const struct review_set *set,
 				       const struct review_subject *subject);
+
+/* Whether decision r covers decision earlier (see above): a predicate. */
+int review_covers(const struct review_rule *r,
+		  const struct review_rule *earlier);
 
 /*
  * Parses a peer as a person writes it: "node", "ns:NAME", an address, a

@@ -218,6 +218,102 @@ static void test_load_many_decisions(void **state)
 	assert_int_equal(set.n, 0);
 }
 
+/* rule() on port/protocol, for a protocol other than TCP. */
+static struct review_rule rule_proto(const char *peer_text, int port,
+				     const char *protocol,
+				     enum review_decision d)
+{
+	struct review_rule r = rule(peer_text, port, d);
+
+	r.protocol = protocol;
+	return r;
+}
+
+/* Fails the test unless covering is whether a covers b. */
+static void want_covers(const struct review_rule *a,
+			const struct review_rule *b, int covering)
+{
+	char pa[128], pb[128];
+
+	if (!review_covers(a, b) == !covering)
+		return;
+	review_peer_format(&a->peer, pa, sizeof(pa));
+	review_peer_format(&b->peer, pb, sizeof(pb));
+	fail_msg("%s port %d/%s %s %s port %d/%s", pa, a->port,
+		 a->protocol ? a->protocol : "-",
+		 covering ? "does not cover" : "covers", pb, b->port,
+		 b->protocol ? b->protocol : "-");
+}
+
+/*
+ * A decision covers another on the same workload and direction whose peer
+ * and ports are within its own: a namespace its workloads and itself, a
+ * CIDR what is inside it, all ports every port; never the other way.
+ */
+static void test_a_decision_covers_narrower_scopes(void **state)
+{
+	static const struct {
+		const char *a;
+		int a_port;
+		const char *b;
+		int b_port;
+		int covers;
+	} cases[] = {
+		{ "shop/Deployment/web", 0, "shop/Deployment/web", 0, 1 },
+		{ "shop/Deployment/web", 0, "shop/Deployment/api", 0, 0 },
+		{ "ns:billing", 0, "billing/Deployment/api", 0, 1 },
+		{ "billing/Deployment/api", 0, "ns:billing", 0, 0 },
+		{ "ns:billing", 0, "ns:billing", 0, 1 },
+		{ "ns:billing", 0, "ns:shop", 0, 0 },
+		{ "ns:billing", 0, "shop/Deployment/api", 0, 0 },
+		{ "198.51.100.0/24", 0, "198.51.100.50", 0, 1 },
+		{ "198.51.100.0/24", 0, "198.51.100.128/25", 0, 1 },
+		{ "198.51.100.0/24", 0, "198.51.100.0/24", 0, 1 },
+		{ "198.51.100.50", 0, "198.51.100.0/24", 0, 0 },
+		{ "198.51.100.0/24", 0, "198.51.0.0/16", 0, 0 },
+		{ "198.51.100.0/24", 0, "203.0.113.7", 0, 0 },
+		{ "2001:db8::/32", 0, "198.51.100.50", 0, 0 },
+		{ "node", 0, "node", 0, 1 },
+		/* Which addresses a node decision stands for is not known. */
+		{ "0.0.0.0/0", 0, "node", 0, 0 },
+		{ "node", 0, "192.168.0.10", 0, 0 },
+		/* Ports: all cover each, one only itself. */
+		{ "198.51.100.50", 0, "198.51.100.50", 443, 1 },
+		{ "198.51.100.50", 443, "198.51.100.50", 0, 0 },
+		{ "198.51.100.50", 443, "198.51.100.50", 443, 1 },
+		{ "198.51.100.50", 443, "198.51.100.50", 80, 0 },
+		/* Both at once, or not at all. */
+		{ "ns:billing", 0, "billing/Deployment/api", 443, 1 },
+		{ "ns:billing", 443, "billing/Deployment/api", 0, 0 },
+		{ "198.51.100.0/24", 443, "198.51.100.50", 443, 1 },
+	};
+	struct review_rule a, b;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		a = rule(cases[i].a, cases[i].a_port, REVIEW_ACCEPTED);
+		b = rule(cases[i].b, cases[i].b_port, REVIEW_REJECTED);
+		want_covers(&a, &b, cases[i].covers);
+	}
+	/* The protocol is part of the port. */
+	a = rule("198.51.100.50", 443, REVIEW_ACCEPTED);
+	b = rule_proto("198.51.100.50", 443, "UDP", REVIEW_ACCEPTED);
+	want_covers(&a, &b, 0);
+	want_covers(&b, &a, 0);
+	/* The kind compares without case, as review_match() has it. */
+	b = rule("198.51.100.50", 443, REVIEW_ACCEPTED);
+	b.kind = "deployment";
+	want_covers(&a, &b, 1);
+	/* Another workload, another direction. */
+	a = rule("ns:billing", 0, REVIEW_ACCEPTED);
+	b = rule("billing/Deployment/api", 443, REVIEW_ACCEPTED);
+	b.name = "cart";
+	want_covers(&a, &b, 0);
+	b = rule("billing/Deployment/api", 443, REVIEW_ACCEPTED);
+	b.egress = 0;
+	want_covers(&a, &b, 0);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
@@ -227,6 +323,7 @@ int main(void)
 						testdb_setup, testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_load_many_decisions,
 						testdb_setup, testdb_teardown),
+		cmocka_unit_test(test_a_decision_covers_narrower_scopes),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
