@@ -30,8 +30,11 @@ static void review_usage(FILE *f)
 		"         [--workload [KIND/]NAME] [--since T] [--until T] [--pending]\n"
 		"WORKLOAD: NS/NAME or NS/KIND/NAME.  PEER: a workload, ns:NAME (a whole\n"
 		"namespace), an address, a CIDR, or node.  Without PORT/PROTO a decision\n"
-		"covers every port of the peer.  Decisions are kept in the first --db\n"
-		"(or --review-db) and read by generate: rejected peers are never emitted.\n");
+		"covers every port of the peer.  A decision replaces every earlier one it\n"
+		"covers (same workload and direction, a peer and ports within its own);\n"
+		"of the decisions left, the most specific wins.  Decisions are kept in\n"
+		"the first --db (or --review-db) and read by generate: rejected peers\n"
+		"are never emitted.\n");
 }
 
 /* Who decides: --by, else the user behind sudo, else the user. */
@@ -148,24 +151,90 @@ static int decide_rule(const struct decide_cli *c, struct arena *a,
 	return 0;
 }
 
-/* The decision recorded, on stdout, for the one who made it. */
-static void print_decision(const struct review_rule *r)
+/* What decision r is on. */
+static struct review_subject scope_of(const struct review_rule *r)
+{
+	return (struct review_subject){
+		r->ns, r->kind, r->name, r->egress, r->peer, r->port,
+		r->protocol,
+	};
+}
+
+/* What a decision is on: "ns/Kind/name egress PEER[ PORT/PROTO]". */
+static void scope_format(const struct review_subject *r, char *buf,
+			 size_t len)
 {
 	char peer[600];
+	int n;
 
 	review_peer_format(&r->peer, peer, sizeof(peer));
-	printf("%s %s/%s/%s %s %s",
-	       r->decision == REVIEW_REJECTED ? "rejected" : "accepted", r->ns,
-	       r->kind, r->name, r->egress ? "egress" : "ingress", peer);
-	if (r->port)
-		printf(" %d/%s", r->port, r->protocol);
-	printf("\n");
+	n = snprintf(buf, len, "%s/%s/%s %s %s", r->ns, r->kind, r->name,
+		     r->egress ? "egress" : "ingress", peer);
+	if (r->port && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " %d/%s", r->port,
+			 r->protocol);
+}
+
+/* "rejected ns/Kind/name egress PEER[ PORT/PROTO]". */
+static void decision_format(const struct review_rule *r, char *buf,
+			    size_t len)
+{
+	const struct review_subject s = scope_of(r);
+	char scope[800];
+
+	scope_format(&s, scope, sizeof(scope));
+	snprintf(buf, len, "%s %s",
+		 r->decision == REVIEW_REJECTED ? "rejected" : "accepted",
+		 scope);
+}
+
+/*
+ * The decision recorded, on stdout, for the one who made it, with how
+ * many it replaced; on stderr each of those, each decision left that
+ * still wins over it somewhere (a more specific port or peer), so that
+ * "rejected" never hides an accept that holds on, and each it overrides
+ * somewhere without replacing it.
+ */
+static void print_decision(const struct review_rule *r,
+			   const struct review_set *replaced,
+			   const struct review_set *left)
+{
+	char line[1000], scope[800];
+
+	decision_format(r, line, sizeof(line));
+	if (replaced->n > 0)
+		printf("%s; replaces %zu earlier decision%s\n", line,
+		       replaced->n, replaced->n == 1 ? "" : "s");
+	else
+		printf("%s\n", line);
+	for (size_t i = 0; i < replaced->n; i++) {
+		decision_format(&replaced->rules[i], line, sizeof(line));
+		fprintf(stderr, "policygen: replaces: %s (by %s)\n", line,
+			replaced->rules[i].by);
+	}
+	for (size_t i = 0; i < left->n; i++) {
+		struct review_subject where;
+
+		decision_format(&left->rules[i], line, sizeof(line));
+		if (review_outranks(&left->rules[i], r, &where)) {
+			scope_format(&where, scope, sizeof(scope));
+			fprintf(stderr,
+				"policygen: %s still decides %s: it is more "
+				"specific\n",
+				line, scope);
+		} else if (review_outranks(r, &left->rules[i], &where)) {
+			scope_format(&where, scope, sizeof(scope));
+			fprintf(stderr, "policygen: overrides %s on %s\n", line,
+				scope);
+		}
+	}
 }
 
 static int cmd_decide(int argc, char **argv, enum review_decision decision)
 {
 	struct decide_cli c = { 0 };
 	struct review_rule r = { .decision = decision };
+	struct review_set gone = { 0 }, left = { 0 };
 	struct store *inv = NULL, *dest = NULL;
 	struct endpoints *ep = NULL;
 	struct arena a = ARENA_INIT;
@@ -194,13 +263,15 @@ static int cmd_decide(int argc, char **argv, enum review_decision decision)
 	r.reason = c.reason;
 	r.by = who(c.by);
 	r.at = (int64_t)time(NULL);
-	if (review_record(dest ? dest : inv, &r) < 0)
+	if (review_record(dest ? dest : inv, &r, &gone, &left) < 0)
 		goto out;
-	print_decision(&r);
+	print_decision(&r, &gone, &left);
 	status = EXIT_DONE;
 out:
 	if (status != EXIT_DONE)
 		cli_print_error();
+	review_set_free(&left);
+	review_set_free(&gone);
 	endpoints_close(ep);
 	store_close(dest);
 	store_close(inv);

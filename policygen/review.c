@@ -1,7 +1,7 @@
 /*
  * review: decisions on proposed rules, read, matched and recorded
  * (review.h); the store keeps them (store_read.h: store_read_reviews(),
- * store_put_review()).
+ * store_replace_reviews()).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,22 +19,23 @@ static const char *dup(struct arena *a, const char *v)
 	return v ? arena_strdup(a, v) : NULL;
 }
 
-static int read_rule(struct review_set *set, struct store *s,
+/* The decision of row v into *r, its strings in mem. */
+static int read_rule(struct arena *mem, struct store *s,
 		     const struct store_review *v, struct review_rule *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->ns = dup(&set->mem, v->namespace);
-	r->kind = dup(&set->mem, v->kind);
-	r->name = dup(&set->mem, v->name);
+	r->ns = dup(mem, v->namespace);
+	r->kind = dup(mem, v->kind);
+	r->name = dup(mem, v->name);
 	r->egress = v->direction != NULL && strcmp(v->direction, "egress") == 0;
 	r->port = v->port;
 	if (r->port > 0)
-		r->protocol = dup(&set->mem, v->protocol);
+		r->protocol = dup(mem, v->protocol);
 	r->decision = v->decision && strcmp(v->decision, "rejected") == 0
 			      ? REVIEW_REJECTED
 			      : REVIEW_ACCEPTED;
-	r->reason = dup(&set->mem, v->reason);
-	r->by = dup(&set->mem, v->decided_by);
+	r->reason = dup(mem, v->reason);
+	r->by = dup(mem, v->decided_by);
 	r->at = v->decided_at;
 	if (r->ns == NULL || r->kind == NULL || r->name == NULL ||
 	    (r->port > 0 && r->protocol == NULL)) {
@@ -42,7 +43,7 @@ static int read_rule(struct review_set *set, struct store *s,
 		return -1;
 	}
 	if (v->peer == NULL ||
-	    review_parse_peer(v->peer, &set->mem, &r->peer) < 0) {
+	    review_parse_peer(v->peer, mem, &r->peer) < 0) {
 		errmsg_prefix("%s: review of %s/%s/%s", store_filename(s),
 			      r->ns, r->kind, r->name);
 		return -1;
@@ -70,7 +71,7 @@ static int add_rule(const struct store_review *v, void *ctx)
 	struct review_set *set = rr->set;
 
 	if (GROW(set->rules, rr->cap, set->n + 1) < 0 ||
-	    read_rule(set, rr->s, v, &set->rules[set->n]) < 0)
+	    read_rule(&set->mem, rr->s, v, &set->rules[set->n]) < 0)
 		return -1;
 	set->n++;
 	return 0;
@@ -198,6 +199,37 @@ int review_covers(const struct review_rule *r,
 	return rule_rank(r, &s) >= 0;
 }
 
+int review_outranks(const struct review_rule *e, const struct review_rule *r,
+		    struct review_subject *where)
+{
+	struct review_subject s = rule_subject(r);
+	int rank_e, rank_r;
+
+	/* Recording r replaced e, and whatever has r's scope. */
+	if (review_covers(r, e))
+		return 0;
+	/*
+	 * Where both apply, if anywhere: the narrower of their peers (one
+	 * covers the other, or they have nothing in common) and of their
+	 * ports (rule_rank() refuses two different ones).
+	 */
+	if (peer_rank(&e->peer, &r->peer) < 0) {
+		if (peer_rank(&r->peer, &e->peer) < 0)
+			return 0;
+		s.peer = e->peer;
+	}
+	if (r->port == 0) {
+		s.port = e->port;
+		s.protocol = e->protocol;
+	}
+	rank_e = rule_rank(e, &s);
+	rank_r = rule_rank(r, &s);
+	if (rank_e < 0 || rank_r < 0 || rank_e <= rank_r)
+		return 0;
+	*where = s;
+	return 1;
+}
+
 int review_parse_peer(const char *text, struct arena *a,
 		      struct review_peer *out)
 {
@@ -282,8 +314,42 @@ void review_peer_format(const struct review_peer *p, char *buf, size_t len)
 	}
 }
 
-int review_record(struct store *s, const struct review_rule *r)
+/*
+ * What review_record() makes of the decisions store_replace_reviews()
+ * shows pick_rule(): those to delete, and those left.
+ */
+struct review_pick {
+	const struct review_rule *r;
+	struct store *s;
+	struct review_set sets[2]; /* [1] to delete, [0] left */
+	size_t cap[2];
+	struct arena scratch;
+};
+
+static int pick_rule(const struct store_review *v, void *ctx)
 {
+	struct review_pick *p = ctx;
+	struct review_rule e;
+	struct review_set *to;
+	int picked;
+
+	arena_reset(&p->scratch);
+	if (read_rule(&p->scratch, p->s, v, &e) < 0)
+		return -1;
+	picked = review_covers(p->r, &e);
+	/* Read again, into the set it is kept in. */
+	to = &p->sets[picked];
+	if (GROW(to->rules, p->cap[picked], to->n + 1) < 0 ||
+	    read_rule(&to->mem, p->s, v, &to->rules[to->n]) < 0)
+		return -1;
+	to->n++;
+	return picked;
+}
+
+int review_record(struct store *s, const struct review_rule *r,
+		  struct review_set *replaced, struct review_set *left)
+{
+	struct review_pick p = { .r = r, .s = s };
 	char peer[600];
 	struct store_review v = {
 		.namespace = r->ns,
@@ -299,7 +365,24 @@ int review_record(struct store *s, const struct review_rule *r)
 		.decided_by = r->by,
 		.decided_at = r->at,
 	};
+	size_t n;
+	int rc = -1;
 
 	review_peer_format(&r->peer, peer, sizeof(peer));
-	return store_put_review(s, &v);
+	if (store_replace_reviews(s, &v, pick_rule, &p, &n) < 0)
+		goto out;
+	if (replaced != NULL) {
+		*replaced = p.sets[1];
+		p.sets[1] = (struct review_set){ 0 };
+	}
+	if (left != NULL) {
+		*left = p.sets[0];
+		p.sets[0] = (struct review_set){ 0 };
+	}
+	rc = 0;
+out:
+	review_set_free(&p.sets[0]);
+	review_set_free(&p.sets[1]);
+	arena_reset(&p.scratch);
+	return rc;
 }

@@ -1,6 +1,7 @@
 /*
  * Unit tests for review: peers as people write them, which decision
- * covers a proposed rule peer, and decisions kept in a real database.
+ * covers a proposed rule peer or another decision, decisions kept in a
+ * real database, replacing the ones they cover.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -169,13 +170,13 @@ static void test_record_and_load(void **state)
 	struct review_rule r = rule("203.0.113.7", 1389, REVIEW_ACCEPTED);
 
 	r.at = 1700000000;
-	assert_int_equal(review_record(s, &r), 0);
+	assert_int_equal(review_record(s, &r, NULL, NULL), 0);
 	r.decision = REVIEW_REJECTED;
 	r.reason = "log4shell callback";
 	r.by = "bob";
-	assert_int_equal(review_record(s, &r), 0);
+	assert_int_equal(review_record(s, &r, NULL, NULL), 0);
 	r = rule("ns:kube-system", 0, REVIEW_ACCEPTED);
-	assert_int_equal(review_record(s, &r), 0);
+	assert_int_equal(review_record(s, &r, NULL, NULL), 0);
 	assert_int_equal(review_load(s, &set), 0);
 	assert_int_equal(set.n, 2);
 	assert_int_equal(set.rules[0].peer.type, REVIEW_PEER_CIDR);
@@ -204,7 +205,7 @@ static void test_load_many_decisions(void **state)
 					    port % 2 ? REVIEW_ACCEPTED
 						     : REVIEW_REJECTED);
 
-		assert_int_equal(review_record(s, &r), 0);
+		assert_int_equal(review_record(s, &r, NULL, NULL), 0);
 	}
 	assert_int_equal(review_load(s, &set), 0);
 	assert_int_equal(set.n, 100);
@@ -314,6 +315,258 @@ static void test_a_decision_covers_narrower_scopes(void **state)
 	want_covers(&a, &b, 0);
 }
 
+/* Records r in s; what it replaced, in *replaced. */
+static void record(struct store *s, struct review_rule r,
+		   struct review_set *replaced)
+{
+	if (review_record(s, &r, replaced, NULL) < 0)
+		fail_msg("review_record: %s", errmsg_get());
+}
+
+/* Records r in s, and how many decisions it replaced. */
+static size_t record_n(struct store *s, struct review_rule r)
+{
+	struct review_set replaced;
+	size_t n;
+
+	record(s, r, &replaced);
+	n = replaced.n;
+	review_set_free(&replaced);
+	return n;
+}
+
+/* The decision s holds on peer_text's port, as generate would find it. */
+static enum review_decision stored(struct store *s, const char *peer_text,
+				   int port)
+{
+	struct review_set set;
+	enum review_decision d;
+
+	if (review_load(s, &set) < 0)
+		fail_msg("review_load: %s", errmsg_get());
+	d = decide(&set, peer_text, port);
+	review_set_free(&set);
+	return d;
+}
+
+/* The review rows of s, peer and port, as testdb_assert_query() has them. */
+#define ROWS "SELECT peer, port, decision FROM review ORDER BY peer, port"
+
+/*
+ * The operator's case: a peer accepted on one port, then rejected (all
+ * ports).  The reject replaces the accept, and the peer is rejected on
+ * every port, the accepted one too.
+ */
+static void test_reject_after_accept_on_a_port_rejects_every_port(void **state)
+{
+	struct store *s = ((struct testdb *)*state)->store;
+	struct review_set replaced;
+
+	record(s, rule("198.51.100.50", 443, REVIEW_ACCEPTED), NULL);
+	assert_int_equal(stored(s, "198.51.100.50", 443), REVIEW_ACCEPTED);
+	record(s, rule("198.51.100.50", 0, REVIEW_REJECTED), &replaced);
+	assert_int_equal(replaced.n, 1);
+	assert_int_equal(replaced.rules[0].decision, REVIEW_ACCEPTED);
+	assert_int_equal(replaced.rules[0].port, 443);
+	review_set_free(&replaced);
+	testdb_assert_query(s, "198.51.100.50/32 0 rejected", ROWS);
+	assert_int_equal(stored(s, "198.51.100.50", 443), REVIEW_REJECTED);
+	assert_int_equal(stored(s, "198.51.100.50", 80), REVIEW_REJECTED);
+}
+
+/*
+ * A namespace decision replaces those on its workloads, on any port;
+ * another namespace's, another workload's and another direction's stay.
+ */
+static void test_a_namespace_decision_replaces_its_workloads(void **state)
+{
+	struct store *s = ((struct testdb *)*state)->store;
+	struct review_rule other_dir = rule("billing/api", 0, REVIEW_REJECTED);
+	struct review_rule other_wl = rule("billing/api", 0, REVIEW_REJECTED);
+
+	other_dir.egress = 0;
+	other_wl.name = "cart";
+	record(s, rule("billing/api", 443, REVIEW_ACCEPTED), NULL);
+	record(s, rule("billing/legacy", 0, REVIEW_REJECTED), NULL);
+	record(s, rule("shop/api", 0, REVIEW_REJECTED), NULL);
+	record(s, other_dir, NULL);
+	record(s, other_wl, NULL);
+	assert_int_equal(record_n(s, rule("ns:billing", 0, REVIEW_ACCEPTED)), 2);
+	testdb_assert_query(s,
+			    "billing/Deployment/api 0 rejected; "
+			    "billing/Deployment/api 0 rejected; "
+			    "ns:billing 0 accepted; "
+			    "shop/Deployment/api 0 rejected",
+			    ROWS);
+	assert_int_equal(stored(s, "billing/legacy", 80), REVIEW_ACCEPTED);
+	assert_int_equal(stored(s, "shop/api", 80), REVIEW_REJECTED);
+}
+
+/*
+ * A CIDR decision replaces those on the addresses and prefixes inside it;
+ * a broader prefix and an address outside stay.
+ */
+static void test_a_cidr_decision_replaces_addresses_inside(void **state)
+{
+	struct store *s = ((struct testdb *)*state)->store;
+
+	/* The /16 first: recorded after, it would replace the others. */
+	record(s, rule("198.51.0.0/16", 0, REVIEW_ACCEPTED), NULL);
+	record(s, rule("198.51.100.50", 443, REVIEW_ACCEPTED), NULL);
+	record(s, rule("198.51.100.128/25", 0, REVIEW_ACCEPTED), NULL);
+	record(s, rule("203.0.113.7", 0, REVIEW_ACCEPTED), NULL);
+	assert_int_equal(
+		record_n(s, rule("198.51.100.0/24", 0, REVIEW_REJECTED)), 2);
+	testdb_assert_query(s,
+			    "198.51.0.0/16 0 accepted; "
+			    "198.51.100.0/24 0 rejected; "
+			    "203.0.113.7/32 0 accepted",
+			    ROWS);
+	assert_int_equal(stored(s, "198.51.100.50", 443), REVIEW_REJECTED);
+	assert_int_equal(stored(s, "198.51.100.200", 443), REVIEW_REJECTED);
+	assert_int_equal(stored(s, "198.51.7.1", 443), REVIEW_ACCEPTED);
+}
+
+/*
+ * A decision on all ports replaces those on each port, whatever their
+ * protocol; another peer's port stays.
+ */
+static void test_an_all_ports_decision_replaces_each_port(void **state)
+{
+	struct store *s = ((struct testdb *)*state)->store;
+
+	record(s, rule("198.51.100.50", 443, REVIEW_ACCEPTED), NULL);
+	record(s, rule_proto("198.51.100.50", 53, "UDP", REVIEW_ACCEPTED),
+	       NULL);
+	record(s, rule("198.51.100.51", 443, REVIEW_ACCEPTED), NULL);
+	assert_int_equal(record_n(s, rule("198.51.100.50", 0, REVIEW_REJECTED)),
+			 2);
+	testdb_assert_query(s,
+			    "198.51.100.50/32 0 rejected; "
+			    "198.51.100.51/32 443 accepted",
+			    ROWS);
+	/* The same scope again: it replaces its own earlier decision. */
+	assert_int_equal(record_n(s, rule("198.51.100.50", 0, REVIEW_ACCEPTED)),
+			 1);
+	testdb_assert_query(s,
+			    "198.51.100.50/32 0 accepted; "
+			    "198.51.100.51/32 443 accepted",
+			    ROWS);
+}
+
+/*
+ * A narrower decision made after a broader one replaces nothing: it is an
+ * exception, kept, and wins for its port (or workload) alone.
+ */
+static void test_a_narrower_decision_after_a_broader_one_wins_there(
+	void **state)
+{
+	struct store *s = ((struct testdb *)*state)->store;
+
+	record(s, rule("198.51.100.50", 0, REVIEW_REJECTED), NULL);
+	assert_int_equal(record_n(s, rule("198.51.100.50", 443,
+					  REVIEW_ACCEPTED)),
+			 0);
+	testdb_assert_query(s,
+			    "198.51.100.50/32 0 rejected; "
+			    "198.51.100.50/32 443 accepted",
+			    ROWS);
+	assert_int_equal(stored(s, "198.51.100.50", 443), REVIEW_ACCEPTED);
+	assert_int_equal(stored(s, "198.51.100.50", 80), REVIEW_REJECTED);
+	record(s, rule("ns:billing", 0, REVIEW_REJECTED), NULL);
+	assert_int_equal(record_n(s, rule("billing/api", 0, REVIEW_ACCEPTED)),
+			 0);
+	assert_int_equal(stored(s, "billing/api", 80), REVIEW_ACCEPTED);
+	assert_int_equal(stored(s, "billing/legacy", 80), REVIEW_REJECTED);
+}
+
+/*
+ * A decision that cannot be written (no decider: the NOT NULL of
+ * decided_by) leaves the decisions it would have replaced: the deletions
+ * and the write are one transaction.
+ */
+static void test_a_failed_record_changes_nothing(void **state)
+{
+	struct store *s = ((struct testdb *)*state)->store;
+	struct review_rule r = rule("198.51.100.0/24", 0, REVIEW_REJECTED);
+	struct review_set replaced = { 0 };
+
+	record(s, rule("198.51.100.50", 443, REVIEW_ACCEPTED), NULL);
+	record(s, rule("198.51.100.51", 0, REVIEW_REJECTED), NULL);
+	r.by = NULL;
+	assert_int_equal(review_record(s, &r, &replaced, NULL), -1);
+	assert_non_null(strstr(errmsg_get(), "decided_by"));
+	/* Output parameters are written on success alone. */
+	assert_int_equal(replaced.n, 0);
+	assert_null(replaced.rules);
+	testdb_assert_query(s,
+			    "198.51.100.50/32 443 accepted; "
+			    "198.51.100.51/32 0 rejected",
+			    ROWS);
+}
+
+/*
+ * A decision the store cannot read (a hand-made peer without its kind)
+ * stops a record before anything is deleted or written.
+ */
+static void test_an_unreadable_decision_stops_a_record(void **state)
+{
+	struct store *s = ((struct testdb *)*state)->store;
+	struct review_rule r = rule("ns:billing", 0, REVIEW_REJECTED);
+
+	record(s, rule("billing/api", 443, REVIEW_ACCEPTED), NULL);
+	testdb_exec(store_db(s),
+		    "INSERT INTO review VALUES ('shop', 'Deployment', 'web', "
+		    "'egress', 'billing/legacy', 0, '', 'rejected', NULL, "
+		    "'me', 0)");
+	assert_int_equal(review_record(s, &r, NULL, NULL), -1);
+	assert_non_null(strstr(errmsg_get(), "is not NS/KIND/NAME"));
+	testdb_assert_query(s,
+			    "billing/Deployment/api 443 accepted; "
+			    "billing/legacy 0 rejected",
+			    ROWS);
+}
+
+/*
+ * A decision left that still wins somewhere over a new one (a port
+ * decision on a broader peer, over an all-ports one on a narrower peer)
+ * is found, with where; an exception kept under a broader decision is no
+ * such case.
+ */
+static void test_a_decision_left_may_outrank_a_new_one(void **state)
+{
+	struct review_rule reject = rule("198.51.100.50", 0, REVIEW_REJECTED);
+	struct review_rule net443 = rule("198.51.100.0/24", 443,
+					 REVIEW_ACCEPTED);
+	struct review_rule one443 = rule("198.51.100.50", 443,
+					 REVIEW_ACCEPTED);
+	struct review_rule ns443 = rule("ns:billing", 443, REVIEW_ACCEPTED);
+	struct review_rule api = rule("billing/api", 0, REVIEW_REJECTED);
+	struct review_rule elsewhere = rule("203.0.113.0/24", 443,
+					    REVIEW_ACCEPTED);
+	struct review_subject where;
+	char buf[64];
+
+	(void)state;
+	assert_true(review_outranks(&net443, &reject, &where));
+	review_peer_format(&where.peer, buf, sizeof(buf));
+	assert_string_equal(buf, "198.51.100.50/32");
+	assert_int_equal(where.port, 443);
+	assert_string_equal(where.protocol, "TCP");
+	assert_false(review_outranks(&reject, &net443, &where));
+	assert_true(review_outranks(&ns443, &api, &where));
+	review_peer_format(&where.peer, buf, sizeof(buf));
+	assert_string_equal(buf, "billing/Deployment/api");
+	assert_int_equal(where.port, 443);
+	/* Nothing in common. */
+	assert_false(review_outranks(&elsewhere, &reject, &where));
+	/* The exception and the rule it is an exception to. */
+	assert_false(review_outranks(&reject, &one443, &where));
+	assert_false(review_outranks(&one443, &reject, &where));
+	/* What r covers, r replaces: it never outranks r. */
+	assert_false(review_outranks(&one443, &net443, &where));
+}
+
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
@@ -324,6 +577,28 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_many_decisions,
 						testdb_setup, testdb_teardown),
 		cmocka_unit_test(test_a_decision_covers_narrower_scopes),
+		cmocka_unit_test_setup_teardown(
+			test_reject_after_accept_on_a_port_rejects_every_port,
+			testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_namespace_decision_replaces_its_workloads,
+			testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_cidr_decision_replaces_addresses_inside,
+			testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_an_all_ports_decision_replaces_each_port,
+			testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_narrower_decision_after_a_broader_one_wins_there,
+			testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_failed_record_changes_nothing, testdb_setup,
+			testdb_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_an_unreadable_decision_stops_a_record,
+			testdb_setup, testdb_teardown),
+		cmocka_unit_test(test_a_decision_left_may_outrank_a_new_one),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
