@@ -1,7 +1,7 @@
 /*
- * review: decisions on proposed rules, read, matched and recorded
- * (review.h); the store keeps them (store_read.h: store_read_reviews(),
- * store_replace_reviews()).
+ * review: decisions on proposed rules, read, matched, recorded and
+ * cleared (review.h); the store keeps them (store_read.h:
+ * store_read_reviews(), store_replace_reviews()).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -315,11 +315,12 @@ void review_peer_format(const struct review_peer *p, char *buf, size_t len)
 }
 
 /*
- * What review_record() makes of the decisions store_replace_reviews()
- * shows pick_rule(): those to delete, and those left.
+ * What replace() makes of the decisions store_replace_reviews() shows
+ * pick_rule(): those to delete, and those left.
  */
 struct review_pick {
 	const struct review_rule *r;
+	int exact; /* those of r's very scope alone, else all r covers */
 	struct store *s;
 	struct review_set sets[2]; /* [1] to delete, [0] left */
 	size_t cap[2];
@@ -336,7 +337,9 @@ static int pick_rule(const struct store_review *v, void *ctx)
 	arena_reset(&p->scratch);
 	if (read_rule(&p->scratch, p->s, v, &e) < 0)
 		return -1;
-	picked = review_covers(p->r, &e);
+	/* Each covering the other: the same scope. */
+	picked = review_covers(p->r, &e) &&
+		 (!p->exact || review_covers(&e, p->r));
 	/* Read again, into the set it is kept in. */
 	to = &p->sets[picked];
 	if (GROW(to->rules, p->cap[picked], to->n + 1) < 0 ||
@@ -346,10 +349,16 @@ static int pick_rule(const struct store_review *v, void *ctx)
 	return picked;
 }
 
-int review_record(struct store *s, const struct review_rule *r,
-		  struct review_set *replaced, struct review_set *left)
+/*
+ * Deletes the decisions of s that r covers (exact: those that have r's
+ * very scope), and records r unless exact, in one transaction.  Stores
+ * the decisions deleted in *gone and those left in *left (each NULL: not
+ * wanted).  Returns 0, or -1 with errmsg.
+ */
+static int replace(struct store *s, const struct review_rule *r, int exact,
+		   struct review_set *gone, struct review_set *left)
 {
-	struct review_pick p = { .r = r, .s = s };
+	struct review_pick p = { .r = r, .exact = exact, .s = s };
 	char peer[600];
 	struct store_review v = {
 		.namespace = r->ns,
@@ -369,10 +378,10 @@ int review_record(struct store *s, const struct review_rule *r,
 	int rc = -1;
 
 	review_peer_format(&r->peer, peer, sizeof(peer));
-	if (store_replace_reviews(s, &v, pick_rule, &p, &n) < 0)
+	if (store_replace_reviews(s, exact ? NULL : &v, pick_rule, &p, &n) < 0)
 		goto out;
-	if (replaced != NULL) {
-		*replaced = p.sets[1];
+	if (gone != NULL) {
+		*gone = p.sets[1];
 		p.sets[1] = (struct review_set){ 0 };
 	}
 	if (left != NULL) {
@@ -385,4 +394,28 @@ out:
 	review_set_free(&p.sets[1]);
 	arena_reset(&p.scratch);
 	return rc;
+}
+
+int review_record(struct store *s, const struct review_rule *r,
+		  struct review_set *replaced, struct review_set *left)
+{
+	return replace(s, r, 0, replaced, left);
+}
+
+int review_clear(struct store *s, const struct review_rule *r,
+		 struct review_set *cleared, struct review_set *left)
+{
+	struct review_set gone;
+
+	if (replace(s, r, 1, &gone, left) < 0)
+		return -1;
+	if (gone.n == 0) {
+		review_set_free(&gone);
+		return 0;
+	}
+	if (cleared != NULL)
+		*cleared = gone;
+	else
+		review_set_free(&gone);
+	return 1;
 }

@@ -125,4 +125,15 @@ void review_peer_format(const struct review_peer *p, char *buf, size_t len);
 int review_record(struct store *s, const struct review_rule *r,
 		  struct review_set *replaced, struct review_set *left);
 
+/*
+ * Deletes the decision on r's very scope (r's decision, reason and the
+ * like aside): the one r covers that covers r too, no broader or
+ * narrower one.  Returns 1 with what it deleted in *cleared, 0 when
+ * there was none (*cleared untouched), or -1 with errmsg, nothing
+ * changed.  Stores the decisions left in *left on 0 and 1.  Each may be
+ * NULL, as for review_record().
+ */
+int review_clear(struct store *s, const struct review_rule *r,
+		 struct review_set *cleared, struct review_set *left);
+
 #endif

@@ -1,7 +1,7 @@
 /*
  * Unit tests for review: peers as people write them, which decision
  * covers a proposed rule peer or another decision, decisions kept in a
- * real database, replacing the ones they cover.
+ * real database, replacing the ones they cover, and cleared.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -527,6 +527,61 @@ static void test_an_unreadable_decision_stops_a_record(void **state)
 			    ROWS);
 }
 
+/* Clears r's scope in s: review_clear()'s answer, and how many went. */
+static int clear(struct store *s, struct review_rule r, size_t *n_left)
+{
+	struct review_set cleared = { 0 }, left;
+	int found = review_clear(s, &r, &cleared, &left);
+
+	if (found < 0)
+		fail_msg("review_clear: %s", errmsg_get());
+	if (found == 1)
+		assert_int_equal(cleared.n, 1);
+	else
+		assert_null(cleared.rules);
+	*n_left = left.n;
+	review_set_free(&cleared);
+	review_set_free(&left);
+	return found;
+}
+
+/*
+ * clear deletes the decision on exactly its scope: neither a broader one
+ * that covers it nor the narrower ones it covers; one on no decision
+ * finds nothing and changes nothing.
+ */
+static void test_clear_deletes_exactly_its_scope(void **state)
+{
+	struct store *s = ((struct testdb *)*state)->store;
+	struct review_rule by_kind = rule("198.51.100.0/24", 0,
+					  REVIEW_ACCEPTED);
+	size_t left;
+
+	record(s, rule("198.51.100.0/24", 0, REVIEW_REJECTED), NULL);
+	record(s, rule("198.51.100.50", 443, REVIEW_ACCEPTED), NULL);
+	/* Covered by the /24, inside the 443: neither. */
+	assert_int_equal(clear(s, rule("198.51.100.50", 0, REVIEW_PENDING),
+			       &left),
+			 0);
+	assert_int_equal(left, 2);
+	assert_int_equal(clear(s, rule("198.51.100.0/24", 443, REVIEW_PENDING),
+			       &left),
+			 0);
+	assert_int_equal(clear(s, rule("198.51.100.50", 443, REVIEW_PENDING),
+			       &left),
+			 1);
+	assert_int_equal(left, 1);
+	testdb_assert_query(s, "198.51.100.0/24 0 rejected", ROWS);
+	assert_int_equal(stored(s, "198.51.100.50", 443), REVIEW_REJECTED);
+	/* Whatever the decision named and the kind's case. */
+	by_kind.kind = "deployment";
+	assert_int_equal(clear(s, by_kind, &left), 1);
+	assert_int_equal(left, 0);
+	testdb_assert_query(s, "", ROWS);
+	assert_int_equal(stored(s, "198.51.100.50", 443), REVIEW_PENDING);
+	assert_int_equal(clear(s, by_kind, &left), 0);
+}
+
 /*
  * A decision left that still wins somewhere over a new one (a port
  * decision on a broader peer, over an all-ports one on a narrower peer)
@@ -598,6 +653,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_an_unreadable_decision_stops_a_record,
 			testdb_setup, testdb_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_clear_deletes_exactly_its_scope, testdb_setup,
+			testdb_teardown),
 		cmocka_unit_test(test_a_decision_left_may_outrank_a_new_one),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,14 +6,15 @@
 # --review-db, and an existing allow-all policy makes generate add nothing
 # for that direction.  A decision replaces the earlier ones it covers (the
 # reject of an address accepted on one port rejects it on all), a narrower
-# one after it is kept and wins there.
+# one after it is kept and wins there, and clear deletes the decision on
+# exactly its scope.
 . "$(dirname "$0")/../lib.sh"
 
 t_tmpdir review
 db=$tmp/podflow.db
 
 t_javaapp_db "$db"
-# Without a decision, for the cases on replacing.
+# Without a decision, for the cases on replacing and clearing.
 cp "$db" "$tmp/undecided.db"
 window=(--since 2026-11-23T07:00:00Z --until 2026-11-23T09:00:00Z --now 2026-11-23T12:00:00Z)
 cwindow=(--since 2026-11-23T07:00:00Z --until 2026-11-23T09:00:00Z)
@@ -215,6 +216,35 @@ t_case "generate emits the address on the accepted port"
 "$POLICYGEN" generate --db "$rdb" "${window[@]}" --workload javaapp -o "$tmp/exception.yaml" 2>/dev/null
 t_check "$(grep -n cidr "$tmp/exception.yaml")" grep -q 'cidr: 198\.51\.100\.20/32' "$tmp/exception.yaml"
 
+# clear: the decision on exactly that scope, no broader, no narrower.
+t_case "review clear of the exception"
+t_run 0 "$POLICYGEN" review clear example-java-app/javaapp egress 198.51.100.20 443/TCP --db "$rdb"
+t_equal "$t_out" "cleared accepted example-java-app/Deployment/javaapp egress 198.51.100.20/32 443/TCP"
+t_equal "$t_err" "policygen: it is now decided by: rejected example-java-app/Deployment/javaapp egress 198.51.100.20/32"
+t_case "review list: the broader reject decides again"
+t_run 0 "$POLICYGEN" review list --db "$rdb" "${cwindow[@]}" --workload javaapp
+t_line "$t_out" "$(peer_line 198.51.100.20/32 'rejected +alice')"
+t_case "review clear of a scope without a decision: exit 1, nothing deleted"
+t_run 1 "$POLICYGEN" review clear example-java-app/javaapp egress 198.51.100.20 443/TCP --db "$rdb"
+t_equal "$t_out" ""
+t_match "$t_err" "policygen: no decision on example-java-app/Deployment/javaapp egress 198.51.100.20/32 443/TCP to clear
+policygen: it is decided by: rejected example-java-app/Deployment/javaapp egress 198.51.100.20/32"
+t_sql_case "the reject is left" "$rdb" "SELECT peer, port, decision FROM review" "198.51.100.20/32|0|rejected"
+t_case "review clear of a broader scope than any decision: exit 1"
+t_run 1 "$POLICYGEN" review clear example-java-app/javaapp egress 198.51.100.0/24 --db "$rdb"
+t_match "$t_err" "policygen: no decision on example-java-app/Deployment/javaapp egress 198.51.100.0/24 to clear
+policygen: a narrower decision: rejected example-java-app/Deployment/javaapp egress 198.51.100.20/32"
+t_case "review clear of the reject: pending again"
+t_run 0 "$POLICYGEN" review clear example-java-app/Deployment/javaapp egress 198.51.100.20 --db "$rdb"
+t_equal "$t_out" "cleared rejected example-java-app/Deployment/javaapp egress 198.51.100.20/32"
+t_equal "$t_err" ""
+t_run 0 "$POLICYGEN" review list --db "$rdb" "${cwindow[@]}" --workload javaapp
+t_line "$t_out" "$(peer_line 198.51.100.20/32 pending)"
+t_sql_case "no decision is left" "$rdb" "SELECT count(*) FROM review" "0"
+t_case "review clear of nothing at all: exit 1"
+t_run 1 "$POLICYGEN" review clear example-java-app/javaapp egress 198.51.100.20 --db "$rdb"
+t_equal "$t_err" "policygen: no decision on example-java-app/Deployment/javaapp egress 198.51.100.20/32 to clear"
+
 # A decision left that is more specific somewhere is named, not hidden.
 t_case "a reject that a port decision on a broader prefix still beats says so"
 "$POLICYGEN" review accept example-java-app/javaapp egress 198.51.100.0/24 443/TCP --by bob --db "$rdb" >/dev/null 2>&1
@@ -227,7 +257,19 @@ t_case "a decision that wins somewhere over an earlier one it does not replace s
 t_run 0 "$POLICYGEN" review accept example-java-app/javaapp egress 198.51.100.0/24 443/TCP --by bob --db "$rdb"
 t_equal "$t_out" "accepted example-java-app/Deployment/javaapp egress 198.51.100.0/24 443/TCP; replaces 1 earlier decision"
 t_equal "$t_err" "policygen: replaces: accepted example-java-app/Deployment/javaapp egress 198.51.100.0/24 443/TCP (by bob)
-policygen: overrides rejected example-java-app/Deployment/javaapp egress 198.51.100.20/32 on example-java-app/Deployment/javaapp egress 198.51.100.20/32 443/TCP
 policygen: overrides rejected example-java-app/Deployment/javaapp egress 198.51.100.21/32 on example-java-app/Deployment/javaapp egress 198.51.100.21/32 443/TCP"
+
+t_case "review clear in --review-db"
+t_run 0 "$POLICYGEN" review clear example-java-app/javaapp egress 198.51.100.0/24 --db "$db" --review-db "$tmp/review.db"
+t_equal "$t_out" "cleared rejected example-java-app/Deployment/javaapp egress 198.51.100.0/24"
+"$POLICYGEN" generate --db "$db" "${window[@]}" --workload javaapp --review-db "$tmp/review.db" -o "$tmp/rdb-cleared.yaml" 2>/dev/null
+t_check "$(grep -n 'cidr' "$tmp/rdb-cleared.yaml")" grep -q '198\.51\.100\.20' "$tmp/rdb-cleared.yaml"
+t_case "review clear takes no --reason"
+t_run 2 "$POLICYGEN" review clear example-java-app/javaapp egress 198.51.100.20 --reason why --db "$rdb"
+t_case "review clear of an unknown workload is refused"
+t_run 2 "$POLICYGEN" review clear example-java-app/nope egress node --db "$rdb"
+t_match "$t_err" "*no workload example-java-app/nope*"
+t_case "review clear without a peer is refused"
+t_run 2 "$POLICYGEN" review clear example-java-app/javaapp egress --db "$rdb"
 
 t_done
