@@ -1,7 +1,8 @@
 /*
- * policygen review: accept or reject proposed rule peers, and list them
- * with their evidence and decisions.  Decisions go to the first database
- * (or --review-db), where generate reads them.
+ * policygen review: accept or reject proposed rule peers, clear those
+ * decisions, and list the peers with their evidence and decisions.
+ * Decisions go to the first database (or --review-db), where generate
+ * reads them.
  */
 #include <getopt.h>
 #include <pwd.h>
@@ -26,12 +27,18 @@ static void review_usage(FILE *f)
 	fprintf(f,
 		"usage: policygen review accept|reject WORKLOAD ingress|egress PEER [PORT/PROTO]\n"
 		"         [--reason TEXT] [--by NAME] [--db PATH] [--review-db PATH]\n"
+		"       policygen review clear WORKLOAD ingress|egress PEER [PORT/PROTO]\n"
+		"         [--db PATH] [--review-db PATH]\n"
 		"       policygen review list [--db PATH]... [--review-db PATH] [--namespace NS]\n"
 		"         [--workload [KIND/]NAME] [--since T] [--until T] [--pending]\n"
 		"WORKLOAD: NS/NAME or NS/KIND/NAME.  PEER: a workload, ns:NAME (a whole\n"
 		"namespace), an address, a CIDR, or node.  Without PORT/PROTO a decision\n"
-		"covers every port of the peer.  Decisions are kept in the first --db\n"
-		"(or --review-db) and read by generate: rejected peers are never emitted.\n");
+		"covers every port of the peer.  A decision replaces every earlier one it\n"
+		"covers (same workload and direction, a peer and ports within its own);\n"
+		"of the decisions left, the most specific wins.  clear deletes the\n"
+		"decision on exactly that scope, no broader or narrower one.  Decisions\n"
+		"are kept in the first --db (or --review-db) and read by generate:\n"
+		"rejected peers are never emitted.\n");
 }
 
 /* Who decides: --by, else the user behind sudo, else the user. */
@@ -77,7 +84,7 @@ struct decide_cli {
 	int n_args;
 };
 
-/* One option of accept's and reject's, or an argument, into *ctx. */
+/* One option of accept's, reject's and clear's, or an argument, into *ctx. */
 static int set_decide(void *ctx, int ch, char *arg)
 {
 	struct decide_cli *c = ctx;
@@ -93,8 +100,11 @@ static int set_decide(void *ctx, int ch, char *arg)
 	return 0;
 }
 
-/* The command line into *c: what cli_getopt() says. */
-static enum cli_parsed parse_decide(int argc, char **argv,
+/*
+ * The command line into *c: what cli_getopt() says.  clear takes no
+ * --reason or --by: it records nothing.
+ */
+static enum cli_parsed parse_decide(int argc, char **argv, int clear,
 				    struct decide_cli *c)
 {
 	static const struct option opts[] = {
@@ -104,9 +114,14 @@ static enum cli_parsed parse_decide(int argc, char **argv,
 		{ "by", required_argument, NULL, 'b' },
 		CLI_OPTIONS_END,
 	};
+	static const struct option clear_opts[] = {
+		CLI_DB_OPTION,
+		{ "review-db", required_argument, NULL, 'r' },
+		CLI_OPTIONS_END,
+	};
 
-	return cli_getopt(argc, argv, "h", opts, review_usage, set_decide,
-			  c, 4);
+	return cli_getopt(argc, argv, "h", clear ? clear_opts : opts,
+			  review_usage, set_decide, c, 4);
 }
 
 /*
@@ -148,29 +163,147 @@ static int decide_rule(const struct decide_cli *c, struct arena *a,
 	return 0;
 }
 
-/* The decision recorded, on stdout, for the one who made it. */
-static void print_decision(const struct review_rule *r)
+/* What decision r is on. */
+static struct review_subject scope_of(const struct review_rule *r)
 {
-	char peer[600];
-
-	review_peer_format(&r->peer, peer, sizeof(peer));
-	printf("%s %s/%s/%s %s %s",
-	       r->decision == REVIEW_REJECTED ? "rejected" : "accepted", r->ns,
-	       r->kind, r->name, r->egress ? "egress" : "ingress", peer);
-	if (r->port)
-		printf(" %d/%s", r->port, r->protocol);
-	printf("\n");
+	return (struct review_subject){
+		r->ns, r->kind, r->name, r->egress, r->peer, r->port,
+		r->protocol,
+	};
 }
 
+/* What a decision is on: "ns/Kind/name egress PEER[ PORT/PROTO]". */
+static void scope_format(const struct review_subject *r, char *buf,
+			 size_t len)
+{
+	char peer[600];
+	int n;
+
+	review_peer_format(&r->peer, peer, sizeof(peer));
+	n = snprintf(buf, len, "%s/%s/%s %s %s", r->ns, r->kind, r->name,
+		     r->egress ? "egress" : "ingress", peer);
+	if (r->port && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " %d/%s", r->port,
+			 r->protocol);
+}
+
+/* "rejected ns/Kind/name egress PEER[ PORT/PROTO]". */
+static void decision_format(const struct review_rule *r, char *buf,
+			    size_t len)
+{
+	const struct review_subject s = scope_of(r);
+	char scope[800];
+
+	scope_format(&s, scope, sizeof(scope));
+	snprintf(buf, len, "%s %s",
+		 r->decision == REVIEW_REJECTED ? "rejected" : "accepted",
+		 scope);
+}
+
+/*
+ * The decision recorded, on stdout, for the one who made it, with how
+ * many it replaced; on stderr each of those, each decision left that
+ * still wins over it somewhere (a more specific port or peer), so that
+ * "rejected" never hides an accept that holds on, and each it overrides
+ * somewhere without replacing it.
+ */
+static void print_decision(const struct review_rule *r,
+			   const struct review_set *replaced,
+			   const struct review_set *left)
+{
+	char line[1000], scope[800];
+
+	decision_format(r, line, sizeof(line));
+	if (replaced->n > 0)
+		printf("%s; replaces %zu earlier decision%s\n", line,
+		       replaced->n, replaced->n == 1 ? "" : "s");
+	else
+		printf("%s\n", line);
+	for (size_t i = 0; i < replaced->n; i++) {
+		decision_format(&replaced->rules[i], line, sizeof(line));
+		fprintf(stderr, "policygen: replaces: %s (by %s)\n", line,
+			replaced->rules[i].by);
+	}
+	for (size_t i = 0; i < left->n; i++) {
+		struct review_subject where;
+
+		decision_format(&left->rules[i], line, sizeof(line));
+		if (review_outranks(&left->rules[i], r, &where)) {
+			scope_format(&where, scope, sizeof(scope));
+			fprintf(stderr,
+				"policygen: %s still decides %s: it is more "
+				"specific\n",
+				line, scope);
+		} else if (review_outranks(r, &left->rules[i], &where)) {
+			scope_format(&where, scope, sizeof(scope));
+			fprintf(stderr, "policygen: overrides %s on %s\n", line,
+				scope);
+		}
+	}
+}
+
+/*
+ * The decision a clear deleted, on stdout; on stderr the one that
+ * decides its scope now, if any does (else it is pending).
+ */
+static void print_cleared(const struct review_rule *r,
+			  const struct review_set *gone,
+			  const struct review_set *left)
+{
+	const struct review_subject s = scope_of(r);
+	const struct review_rule *by = review_match(left, &s);
+	char line[1000];
+
+	for (size_t i = 0; i < gone->n; i++) {
+		decision_format(&gone->rules[i], line, sizeof(line));
+		printf("cleared %s\n", line);
+	}
+	if (by != NULL) {
+		decision_format(by, line, sizeof(line));
+		fprintf(stderr, "policygen: it is now decided by: %s\n", line);
+	}
+}
+
+/*
+ * Why a clear found no decision on r's scope, on stderr: the decision
+ * that covers it, if one does, and those inside it.
+ */
+static void print_not_cleared(const struct review_rule *r,
+			      const struct review_set *set)
+{
+	const struct review_subject s = scope_of(r);
+	const struct review_rule *by = review_match(set, &s);
+	char scope[800], line[1000];
+
+	scope_format(&s, scope, sizeof(scope));
+	fprintf(stderr, "policygen: no decision on %s to clear\n", scope);
+	if (by != NULL) {
+		decision_format(by, line, sizeof(line));
+		fprintf(stderr, "policygen: it is decided by: %s\n", line);
+	}
+	for (size_t i = 0; i < set->n; i++) {
+		if (!review_covers(r, &set->rules[i]))
+			continue;
+		decision_format(&set->rules[i], line, sizeof(line));
+		fprintf(stderr, "policygen: a narrower decision: %s\n", line);
+	}
+}
+
+/*
+ * review accept, reject and clear (decision REVIEW_PENDING: the scope
+ * back to pending).
+ */
 static int cmd_decide(int argc, char **argv, enum review_decision decision)
 {
 	struct decide_cli c = { 0 };
 	struct review_rule r = { .decision = decision };
+	struct review_set gone = { 0 }, left = { 0 };
 	struct store *inv = NULL, *dest = NULL;
 	struct endpoints *ep = NULL;
 	struct arena a = ARENA_INIT;
-	enum cli_parsed parsed = parse_decide(argc, argv, &c);
-	int status = EXIT_INVALID;
+	int clear = decision == REVIEW_PENDING;
+	enum cli_parsed parsed = parse_decide(argc, argv, clear, &c);
+	int status = EXIT_INVALID, found;
 
 	if (parsed != CLI_RUN)
 		return cli_exit_status(parsed);
@@ -191,16 +324,31 @@ static int cmd_decide(int argc, char **argv, enum review_decision decision)
 	status = EXIT_RUNTIME;
 	if (c.review_db != NULL && store_open(c.review_db, 0, &dest) < 0)
 		goto out;
+	if (clear) {
+		found = review_clear(dest ? dest : inv, &r, &gone, &left);
+		if (found < 0)
+			goto out;
+		if (found == 0) {
+			print_not_cleared(&r, &left);
+			status = EXIT_PARTIAL;
+			goto out;
+		}
+		print_cleared(&r, &gone, &left);
+		status = EXIT_DONE;
+		goto out;
+	}
 	r.reason = c.reason;
 	r.by = who(c.by);
 	r.at = (int64_t)time(NULL);
-	if (review_record(dest ? dest : inv, &r) < 0)
+	if (review_record(dest ? dest : inv, &r, &gone, &left) < 0)
 		goto out;
-	print_decision(&r);
+	print_decision(&r, &gone, &left);
 	status = EXIT_DONE;
 out:
-	if (status != EXIT_DONE)
+	if (status != EXIT_DONE && status != EXIT_PARTIAL)
 		cli_print_error();
+	review_set_free(&left);
+	review_set_free(&gone);
 	endpoints_close(ep);
 	store_close(dest);
 	store_close(inv);
@@ -342,7 +490,7 @@ int cmd_review(int argc, char **argv)
 {
 	if (argc < 2) {
 		review_usage(stderr);
-		fprintf(stderr, "policygen: review: expected list, accept or reject\n");
+		fprintf(stderr, "policygen: review: expected list, accept, reject or clear\n");
 		return EXIT_INVALID;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -353,6 +501,8 @@ int cmd_review(int argc, char **argv)
 		return cmd_decide(argc - 1, argv + 1, REVIEW_ACCEPTED);
 	if (strcmp(argv[1], "reject") == 0)
 		return cmd_decide(argc - 1, argv + 1, REVIEW_REJECTED);
+	if (strcmp(argv[1], "clear") == 0)
+		return cmd_decide(argc - 1, argv + 1, REVIEW_PENDING);
 	if (strcmp(argv[1], "list") == 0)
 		return cmd_review_list(argc - 1, argv + 1);
 	review_usage(stderr);

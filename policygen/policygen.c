@@ -18,7 +18,7 @@ static const struct command commands[] = {
 	{ "import", cmd_import, "read the cluster inventory from kubectl output" },
 	{ "generate", cmd_generate, "write NetworkPolicies from the recorded flows" },
 	{ "check", cmd_check, "replay flows against NetworkPolicies before applying them" },
-	{ "review", cmd_review, "accept or reject proposed rules; list them" },
+	{ "review", cmd_review, "accept or reject proposed rules, clear a decision; list them" },
 	{ "workloads", cmd_workloads, "list workloads, their selectors and traffic" },
 	{ "flows", cmd_flows, "list flows resolved to workloads" },
 	{ "info", cmd_info, "show what a database holds" },

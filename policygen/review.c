@@ -1,7 +1,7 @@
 /*
- * review: decisions on proposed rules, read, matched and recorded
- * (review.h); the store keeps them (store_read.h: store_read_reviews(),
- * store_put_review()).
+ * review: decisions on proposed rules, read, matched, recorded and
+ * cleared (review.h); the store keeps them (store_read.h:
+ * store_read_reviews(), store_replace_reviews()).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,22 +19,23 @@ static const char *dup(struct arena *a, const char *v)
 	return v ? arena_strdup(a, v) : NULL;
 }
 
-static int read_rule(struct review_set *set, struct store *s,
+/* The decision of row v into *r, its strings in mem. */
+static int read_rule(struct arena *mem, struct store *s,
 		     const struct store_review *v, struct review_rule *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->ns = dup(&set->mem, v->namespace);
-	r->kind = dup(&set->mem, v->kind);
-	r->name = dup(&set->mem, v->name);
+	r->ns = dup(mem, v->namespace);
+	r->kind = dup(mem, v->kind);
+	r->name = dup(mem, v->name);
 	r->egress = v->direction != NULL && strcmp(v->direction, "egress") == 0;
 	r->port = v->port;
 	if (r->port > 0)
-		r->protocol = dup(&set->mem, v->protocol);
+		r->protocol = dup(mem, v->protocol);
 	r->decision = v->decision && strcmp(v->decision, "rejected") == 0
 			      ? REVIEW_REJECTED
 			      : REVIEW_ACCEPTED;
-	r->reason = dup(&set->mem, v->reason);
-	r->by = dup(&set->mem, v->decided_by);
+	r->reason = dup(mem, v->reason);
+	r->by = dup(mem, v->decided_by);
 	r->at = v->decided_at;
 	if (r->ns == NULL || r->kind == NULL || r->name == NULL ||
 	    (r->port > 0 && r->protocol == NULL)) {
@@ -42,7 +43,7 @@ static int read_rule(struct review_set *set, struct store *s,
 		return -1;
 	}
 	if (v->peer == NULL ||
-	    review_parse_peer(v->peer, &set->mem, &r->peer) < 0) {
+	    review_parse_peer(v->peer, mem, &r->peer) < 0) {
 		errmsg_prefix("%s: review of %s/%s/%s", store_filename(s),
 			      r->ns, r->kind, r->name);
 		return -1;
@@ -70,7 +71,7 @@ static int add_rule(const struct store_review *v, void *ctx)
 	struct review_set *set = rr->set;
 
 	if (GROW(set->rules, rr->cap, set->n + 1) < 0 ||
-	    read_rule(set, rr->s, v, &set->rules[set->n]) < 0)
+	    read_rule(&set->mem, rr->s, v, &set->rules[set->n]) < 0)
 		return -1;
 	set->n++;
 	return 0;
@@ -97,8 +98,9 @@ void review_set_free(struct review_set *set)
 }
 
 /*
- * How specifically r's peer covers the subject's: -1 not at all; more is
- * more specific.
+ * How specifically r's peer covers s's: -1 not at all; more is more
+ * specific.  s is a proposed rule peer (a workload, a node address or
+ * another address) or the peer of another decision (any type).
  */
 static int peer_rank(const struct review_peer *r, const struct review_peer *s)
 {
@@ -111,14 +113,20 @@ static int peer_rank(const struct review_peer *r, const struct review_peer *s)
 			       ? 300
 			       : -1;
 	case REVIEW_PEER_NAMESPACE:
-		return s->type == REVIEW_PEER_WORKLOAD &&
+		/* Its workloads, and the namespace itself. */
+		return (s->type == REVIEW_PEER_WORKLOAD ||
+			s->type == REVIEW_PEER_NAMESPACE) &&
 				       strcmp(r->ns, s->ns) == 0
 			       ? 200
 			       : -1;
 	case REVIEW_PEER_NODE:
 		return s->type == REVIEW_PEER_NODE ? 300 : -1;
 	case REVIEW_PEER_CIDR:
-		/* A node's address is also an address. */
+		/*
+		 * A node's address is also an address.  A node decision has
+		 * none (family 0): which addresses it stands for changes with
+		 * the nodes, so no CIDR covers it.
+		 */
 		if (s->type != REVIEW_PEER_CIDR && s->type != REVIEW_PEER_NODE)
 			return -1;
 		return s->cidr.net.family == r->cidr.net.family &&
@@ -130,6 +138,41 @@ static int peer_rank(const struct review_peer *r, const struct review_peer *s)
 	return -1;
 }
 
+/*
+ * How specifically decision r covers s: -1 not at all; more is more
+ * specific.  The one definition of coverage: review_match() ranks the
+ * decisions on a proposed rule peer by it, review_covers() asks it of
+ * another decision's scope.  A port (with its protocol) ranks above
+ * every peer, so that a decision on one port beats one on all ports
+ * whatever their peers.
+ */
+static int rule_rank(const struct review_rule *r,
+		     const struct review_subject *s)
+{
+	int rank;
+
+	if (r->egress != s->egress || strcmp(r->ns, s->ns) != 0 ||
+	    strcasecmp(r->kind, s->kind) != 0 || strcmp(r->name, s->name) != 0)
+		return -1;
+	/* All ports (0) cover every port, a port only itself. */
+	if (r->port != 0 &&
+	    (r->port != s->port || strcmp(r->protocol, s->protocol) != 0))
+		return -1;
+	if ((rank = peer_rank(&r->peer, &s->peer)) < 0)
+		return -1;
+	return rank + (r->port != 0 ? 1000 : 0);
+}
+
+/* What decision r is on, as a subject for rule_rank(). */
+static struct review_subject rule_subject(const struct review_rule *r)
+{
+	return (struct review_subject){
+		.ns = r->ns, .kind = r->kind, .name = r->name,
+		.egress = r->egress, .peer = r->peer,
+		.port = r->port, .protocol = r->protocol,
+	};
+}
+
 const struct review_rule *review_match(const struct review_set *set,
 				       const struct review_subject *subject)
 {
@@ -138,26 +181,53 @@ const struct review_rule *review_match(const struct review_set *set,
 
 	for (size_t i = 0; i < set->n; i++) {
 		const struct review_rule *r = &set->rules[i];
-		int rank;
+		int rank = rule_rank(r, subject);
 
-		if (r->egress != subject->egress ||
-		    strcmp(r->ns, subject->ns) != 0 ||
-		    strcasecmp(r->kind, subject->kind) != 0 ||
-		    strcmp(r->name, subject->name) != 0)
-			continue;
-		if (r->port != 0 &&
-		    (r->port != subject->port ||
-		     strcmp(r->protocol, subject->protocol) != 0))
-			continue;
-		if ((rank = peer_rank(&r->peer, &subject->peer)) < 0)
-			continue;
-		rank += r->port != 0 ? 1000 : 0;
 		if (rank > best_rank) {
 			best = r;
 			best_rank = rank;
 		}
 	}
 	return best;
+}
+
+int review_covers(const struct review_rule *r,
+		  const struct review_rule *earlier)
+{
+	const struct review_subject s = rule_subject(earlier);
+
+	return rule_rank(r, &s) >= 0;
+}
+
+int review_outranks(const struct review_rule *e, const struct review_rule *r,
+		    struct review_subject *where)
+{
+	struct review_subject s = rule_subject(r);
+	int rank_e, rank_r;
+
+	/* Recording r replaced e, and whatever has r's scope. */
+	if (review_covers(r, e))
+		return 0;
+	/*
+	 * Where both apply, if anywhere: the narrower of their peers (one
+	 * covers the other, or they have nothing in common) and of their
+	 * ports (rule_rank() refuses two different ones).
+	 */
+	if (peer_rank(&e->peer, &r->peer) < 0) {
+		if (peer_rank(&r->peer, &e->peer) < 0)
+			return 0;
+		s.peer = e->peer;
+	}
+	if (r->port == 0) {
+		s.port = e->port;
+		s.protocol = e->protocol;
+	}
+	rank_e = rule_rank(e, &s);
+	rank_r = rule_rank(r, &s);
+	if (rank_e < 0 || rank_r < 0 || rank_e <= rank_r)
+		return 0;
+	*where = s;
+	return 1;
 }
 
 int review_parse_peer(const char *text, struct arena *a,
@@ -244,8 +314,51 @@ void review_peer_format(const struct review_peer *p, char *buf, size_t len)
 	}
 }
 
-int review_record(struct store *s, const struct review_rule *r)
+/*
+ * What replace() makes of the decisions store_replace_reviews() shows
+ * pick_rule(): those to delete, and those left.
+ */
+struct review_pick {
+	const struct review_rule *r;
+	int exact; /* those of r's very scope alone, else all r covers */
+	struct store *s;
+	struct review_set sets[2]; /* [1] to delete, [0] left */
+	size_t cap[2];
+	struct arena scratch;
+};
+
+static int pick_rule(const struct store_review *v, void *ctx)
 {
+	struct review_pick *p = ctx;
+	struct review_rule e;
+	struct review_set *to;
+	int picked;
+
+	arena_reset(&p->scratch);
+	if (read_rule(&p->scratch, p->s, v, &e) < 0)
+		return -1;
+	/* Each covering the other: the same scope. */
+	picked = review_covers(p->r, &e) &&
+		 (!p->exact || review_covers(&e, p->r));
+	/* Read again, into the set it is kept in. */
+	to = &p->sets[picked];
+	if (GROW(to->rules, p->cap[picked], to->n + 1) < 0 ||
+	    read_rule(&to->mem, p->s, v, &to->rules[to->n]) < 0)
+		return -1;
+	to->n++;
+	return picked;
+}
+
+/*
+ * Deletes the decisions of s that r covers (exact: those that have r's
+ * very scope), and records r unless exact, in one transaction.  Stores
+ * the decisions deleted in *gone and those left in *left (each NULL: not
+ * wanted).  Returns 0, or -1 with errmsg.
+ */
+static int replace(struct store *s, const struct review_rule *r, int exact,
+		   struct review_set *gone, struct review_set *left)
+{
+	struct review_pick p = { .r = r, .exact = exact, .s = s };
 	char peer[600];
 	struct store_review v = {
 		.namespace = r->ns,
@@ -261,7 +374,48 @@ int review_record(struct store *s, const struct review_rule *r)
 		.decided_by = r->by,
 		.decided_at = r->at,
 	};
+	size_t n;
+	int rc = -1;
 
 	review_peer_format(&r->peer, peer, sizeof(peer));
-	return store_put_review(s, &v);
+	if (store_replace_reviews(s, exact ? NULL : &v, pick_rule, &p, &n) < 0)
+		goto out;
+	if (gone != NULL) {
+		*gone = p.sets[1];
+		p.sets[1] = (struct review_set){ 0 };
+	}
+	if (left != NULL) {
+		*left = p.sets[0];
+		p.sets[0] = (struct review_set){ 0 };
+	}
+	rc = 0;
+out:
+	review_set_free(&p.sets[0]);
+	review_set_free(&p.sets[1]);
+	arena_reset(&p.scratch);
+	return rc;
+}
+
+int review_record(struct store *s, const struct review_rule *r,
+		  struct review_set *replaced, struct review_set *left)
+{
+	return replace(s, r, 0, replaced, left);
+}
+
+int review_clear(struct store *s, const struct review_rule *r,
+		 struct review_set *cleared, struct review_set *left)
+{
+	struct review_set gone;
+
+	if (replace(s, r, 1, &gone, left) < 0)
+		return -1;
+	if (gone.n == 0) {
+		review_set_free(&gone);
+		return 0;
+	}
+	if (cleared != NULL)
+		*cleared = gone;
+	else
+		review_set_free(&gone);
+	return 1;
 }

@@ -6,6 +6,14 @@
  * rejects every proposed rule peer it covers.  When several cover one,
  * the most specific wins: a port over all ports, a workload over its
  * namespace, a longer prefix over a shorter one.
+ *
+ * A decision covers another when it is on the same workload and
+ * direction, its peer covers the other's (a namespace its workloads and
+ * itself, a CIDR the prefixes and addresses inside it, a workload itself,
+ * node itself) and its ports the other's (all ports every port, a port
+ * itself).  Recording a decision replaces every earlier one it covers:
+ * the last word on a scope is the one that holds there, and a narrower
+ * decision made after a broader one is an exception to it that stands.
  */
 #ifndef PODFLOW_REVIEW_H
 #define PODFLOW_REVIEW_H
@@ -76,9 +84,25 @@ int review_load(struct store *s, struct review_set *out);
 /* Frees what set holds; set stays usable, empty. */
 void review_set_free(struct review_set *set);
 
-/* The decision that covers subject, or NULL: pending. */
+/*
+ * The decision that covers subject, the most specific of those that do;
+ * NULL: pending.
+ */
 const struct review_rule *review_match(const struct review_set *set,
 				       const struct review_subject *subject);
+
+/* Whether decision r covers decision earlier (see above): a predicate. */
+int review_covers(const struct review_rule *r,
+		  const struct review_rule *earlier);
+
+/*
+ * Whether decision e, one that r does not cover, still wins over r on
+ * some rule peer both cover: e is the more specific there (on the
+ * narrower of their peers and of their ports).  Stores that rule peer in
+ * *where (its strings r's and e's) when it does; a predicate.
+ */
+int review_outranks(const struct review_rule *e, const struct review_rule *r,
+		    struct review_subject *where);
 
 /*
  * Parses a peer as a person writes it: "node", "ns:NAME", an address, a
@@ -92,9 +116,24 @@ int review_parse_peer(const char *text, struct arena *a,
 void review_peer_format(const struct review_peer *p, char *buf, size_t len);
 
 /*
- * Records r in s, replacing an earlier decision on the same thing.
- * Returns 0, or -1 with errmsg.
+ * Records r in s and deletes every earlier decision r covers, in one
+ * transaction.  Stores the decisions deleted in *replaced (r's own scope
+ * among them, if it had a decision) and the others in *left, as that
+ * transaction saw them; each may be NULL, not wanted, else free it with
+ * review_set_free().  Returns 0, or -1 with errmsg, nothing changed.
  */
-int review_record(struct store *s, const struct review_rule *r);
+int review_record(struct store *s, const struct review_rule *r,
+		  struct review_set *replaced, struct review_set *left);
+
+/*
+ * Deletes the decision on r's very scope (r's decision, reason and the
+ * like aside): the one r covers that covers r too, no broader or
+ * narrower one.  Returns 1 with what it deleted in *cleared, 0 when
+ * there was none (*cleared untouched), or -1 with errmsg, nothing
+ * changed.  Stores the decisions left in *left on 0 and 1.  Each may be
+ * NULL, as for review_record().
+ */
+int review_clear(struct store *s, const struct review_rule *r,
+		 struct review_set *cleared, struct review_set *left);
 
 #endif

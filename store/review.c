@@ -1,8 +1,12 @@
 /*
  * review: people's decisions on proposed rule peers, as the store keeps
- * them (store_read.h): read all, or one recorded.  What a decision
- * covers and which one wins is policygen's (policygen/review.c).
+ * them (store_read.h): read all, one recorded, or some replaced.  What a
+ * decision covers and which one wins is policygen's (policygen/review.c):
+ * the store only deletes the ones it is told to.
  */
+#include <stdlib.h>
+
+#include "podflow/grow.h"
 #include "podflow/store_read.h"
 #include "sql.h"
 #include "store_int.h"
@@ -34,13 +38,13 @@ struct review_read {
 /* Columns of review_all.sql. */
 enum {
 	R_NS, R_KIND, R_NAME, R_DIR, R_PEER, R_PORT, R_PROTO, R_DECISION,
-	R_REASON, R_BY, R_AT,
+	R_REASON, R_BY, R_AT, R_ROWID,
 };
 
-static int review_row(sqlite3_stmt *st, void *arg)
+/* The decision of the row st is on; its strings SQLite's, until st steps. */
+static struct store_review review_at(sqlite3_stmt *st)
 {
-	const struct review_read *r = arg;
-	const struct store_review v = {
+	return (struct store_review){
 		.namespace = store_column_text(st, R_NS),
 		.kind = store_column_text(st, R_KIND),
 		.name = store_column_text(st, R_NAME),
@@ -53,6 +57,12 @@ static int review_row(sqlite3_stmt *st, void *arg)
 		.decided_by = store_column_text(st, R_BY),
 		.decided_at = sqlite3_column_int64(st, R_AT),
 	};
+}
+
+static int review_row(sqlite3_stmt *st, void *arg)
+{
+	const struct review_read *r = arg;
+	const struct store_review v = review_at(st);
 
 	return r->fn(&v, r->ctx);
 }
@@ -92,4 +102,69 @@ int store_put_review(struct store *s, const struct store_review *r)
 		store_db_error(s);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The decisions store_replace_reviews() is to delete, picked so far. */
+struct review_picked {
+	store_review_pick_fn pick;
+	void *ctx;
+	int64_t *rowids;
+	size_t n, cap;
+};
+
+static int pick_row(sqlite3_stmt *st, void *arg)
+{
+	struct review_picked *p = arg;
+	const struct store_review v = review_at(st);
+	int picked = p->pick(&v, p->ctx);
+
+	if (picked <= 0)
+		return picked;
+	if (GROW(p->rowids, p->cap, p->n + 1) < 0)
+		return -1;
+	p->rowids[p->n++] = sqlite3_column_int64(st, R_ROWID);
+	return 0;
+}
+
+int store_replace_reviews(struct store *s, const struct store_review *r,
+			  store_review_pick_fn pick, void *ctx,
+			  size_t *n_deleted)
+{
+	struct review_picked p = { .pick = pick, .ctx = ctx };
+	int rc = -1;
+
+	/*
+	 * IMMEDIATE: the write lock before the read, so that no other
+	 * reviewer records a decision between what pick() saw and the
+	 * deletions.
+	 */
+	if (sqlite3_exec(store_db(s), "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return store_db_error(s);
+	/*
+	 * Every pick first, the deletions after: no row changes under the
+	 * read.
+	 */
+	if (store_query_all(s, sql_review_all, pick_row, &p) < 0)
+		goto out;
+	for (size_t i = 0; i < p.n; i++)
+		if (store_query_bound(s, sql_review_delete,
+				      &STORE_INT(p.rowids[i]), 1, NULL,
+				      NULL) < 0)
+			goto out;
+	if (r != NULL && store_put_review(s, r) < 0)
+		goto out;
+	if (sqlite3_exec(store_db(s), "COMMIT", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		store_db_error(s);
+		goto out;
+	}
+	*n_deleted = p.n;
+	rc = 0;
+out:
+	/* SQLite may already have rolled back (SQLITE_FULL does). */
+	if (rc < 0 && !sqlite3_get_autocommit(store_db(s)))
+		sqlite3_exec(store_db(s), "ROLLBACK", NULL, NULL, NULL);
+	free(p.rowids);
+	return rc;
 }

@@ -353,4 +353,22 @@ int store_read_reviews(struct store *s, store_review_fn fn, void *ctx);
  */
 int store_put_review(struct store *s, const struct store_review *r);
 
+/*
+ * Whether store_replace_reviews() deletes the decision row: 1 it does, 0
+ * it keeps it, or -1 to stop with errmsg.
+ */
+typedef int (*store_review_pick_fn)(const struct store_review *row,
+				    void *ctx);
+
+/*
+ * In one transaction, so that nothing is half-written: deletes every
+ * decision pick(row, ctx) picks, then records r as store_put_review()
+ * does (none when r is NULL).  pick() sees every decision before any is
+ * deleted.  Stores how many were deleted in *n_deleted and returns 0;
+ * on failure nothing is changed: -1 with errmsg (pick()'s if it stopped).
+ */
+int store_replace_reviews(struct store *s, const struct store_review *r,
+			  store_review_pick_fn pick, void *ctx,
+			  size_t *n_deleted);
+
 #endif

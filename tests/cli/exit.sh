@@ -36,6 +36,7 @@ status "import, an object refused" 1 "$POLICYGEN" import --db "$tmp/import.db" "
 cp "$db" "$tmp/old.db"
 sqlite3 "$tmp/old.db" "UPDATE pod SET name = 'Bad_Pod', workload_kind = 'Pod', workload_name = 'Bad_Pod' WHERE name LIKE 'worker-%'"
 status "generate, a workload left out" 1 "$POLICYGEN" generate --db "$tmp/old.db" "${window[@]}"
+status "review clear, no such decision" 1 "$POLICYGEN" review clear --db "$db" example-java-app/javaapp egress 203.0.113.80
 
 # 2
 for cmd in info workloads flows generate check import review; do

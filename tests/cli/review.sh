@@ -4,13 +4,18 @@
 # generate (and check then reports its flows as denied), --reviewed-only
 # keeps accepted peers only, decisions survive in the database or in
 # --review-db, and an existing allow-all policy makes generate add nothing
-# for that direction.
+# for that direction.  A decision replaces the earlier ones it covers (the
+# reject of an address accepted on one port rejects it on all), a narrower
+# one after it is kept and wins there, and clear deletes the decision on
+# exactly its scope.
 . "$(dirname "$0")/../lib.sh"
 
 t_tmpdir review
 db=$tmp/podflow.db
 
 t_javaapp_db "$db"
+# Without a decision, for the cases on replacing and clearing.
+cp "$db" "$tmp/undecided.db"
 window=(--since 2026-11-23T07:00:00Z --until 2026-11-23T09:00:00Z --now 2026-11-23T12:00:00Z)
 cwindow=(--since 2026-11-23T07:00:00Z --until 2026-11-23T09:00:00Z)
 
@@ -163,5 +168,108 @@ t_case "review list with a namespace no policy may name"
 t_run 1 "$POLICYGEN" review list --db "$tmp/badns.db" "${cwindow[@]}"
 t_match "$t_out" "*example-java-app/Deployment/javaapp*"
 t_match "$t_err" "*1 workload left out: no valid policy can name it (policygen generate says why)*"
+
+# The operator's case: 198.51.100.20 accepted on 443/TCP, then rejected
+# on all ports.  The reject replaces the accept: rejected on every port.
+rdb=$tmp/replace.db
+cp "$tmp/undecided.db" "$rdb"
+# Its one line in review list: "ADDRESS  443/TCP ... DECISION  BY".
+peer_line() {
+	printf '^example-java-app/Deployment/javaapp +egress +%s +443/TCP .* %s( |$)' "${1//./\\.}" "$2"
+}
+t_case "review accept, an address on one port"
+t_run 0 "$POLICYGEN" review accept example-java-app/javaapp egress 198.51.100.20 443/TCP --by bob --db "$rdb"
+t_equal "$t_out" "accepted example-java-app/Deployment/javaapp egress 198.51.100.20/32 443/TCP"
+t_equal "$t_err" ""
+t_case "review list: accepted on that port"
+t_run 0 "$POLICYGEN" review list --db "$rdb" "${cwindow[@]}" --workload javaapp
+t_line "$t_out" "$(peer_line 198.51.100.20/32 'accepted +bob')"
+t_case "review reject of the address replaces the accept, and says so"
+t_run 0 "$POLICYGEN" review reject example-java-app/javaapp egress 198.51.100.20 --reason "not ours" --by alice --db "$rdb"
+t_equal "$t_out" "rejected example-java-app/Deployment/javaapp egress 198.51.100.20/32; replaces 1 earlier decision"
+t_equal "$t_err" "policygen: replaces: accepted example-java-app/Deployment/javaapp egress 198.51.100.20/32 443/TCP (by bob)"
+t_case "review list: the address is rejected on the port it was accepted on"
+t_run 0 "$POLICYGEN" review list --db "$rdb" "${cwindow[@]}" --workload javaapp
+t_line "$t_out" "$(peer_line 198.51.100.20/32 'rejected +alice .*: not ours')"
+t_line "$t_out" "$(peer_line 198.51.100.21/32 pending)"
+t_sql_case "the reject is the one decision kept" "$rdb" \
+	"SELECT peer, port, decision, decided_by FROM review" "198.51.100.20/32|0|rejected|alice"
+t_case "generate leaves the rejected address out"
+"$POLICYGEN" generate --db "$rdb" "${window[@]}" --workload javaapp -o "$tmp/replace.yaml" 2>/dev/null
+t_check "$(grep -n cidr "$tmp/replace.yaml")" ! grep -q '198\.51\.100\.20/' "$tmp/replace.yaml"
+t_check "$(grep -n cidr "$tmp/replace.yaml")" grep -q 'cidr: 198\.51\.100\.21/32' "$tmp/replace.yaml"
+
+# A narrower decision after a broader one is an exception: it replaces
+# nothing and wins on its port.
+t_case "review accept on one port after the reject on all: kept, replaces nothing"
+t_run 0 "$POLICYGEN" review accept example-java-app/javaapp egress 198.51.100.20 443/TCP --by bob --db "$rdb"
+t_equal "$t_out" "accepted example-java-app/Deployment/javaapp egress 198.51.100.20/32 443/TCP"
+t_equal "$t_err" ""
+t_case "review list: the exception wins on its port"
+t_run 0 "$POLICYGEN" review list --db "$rdb" "${cwindow[@]}" --workload javaapp
+t_line "$t_out" "$(peer_line 198.51.100.20/32 'accepted +bob')"
+t_sql_case "both decisions are kept" "$rdb" \
+	"SELECT peer, port, decision FROM review ORDER BY port" \
+	"198.51.100.20/32|0|rejected
+198.51.100.20/32|443|accepted"
+t_case "generate emits the address on the accepted port"
+"$POLICYGEN" generate --db "$rdb" "${window[@]}" --workload javaapp -o "$tmp/exception.yaml" 2>/dev/null
+t_check "$(grep -n cidr "$tmp/exception.yaml")" grep -q 'cidr: 198\.51\.100\.20/32' "$tmp/exception.yaml"
+
+# clear: the decision on exactly that scope, no broader, no narrower.
+t_case "review clear of the exception"
+t_run 0 "$POLICYGEN" review clear example-java-app/javaapp egress 198.51.100.20 443/TCP --db "$rdb"
+t_equal "$t_out" "cleared accepted example-java-app/Deployment/javaapp egress 198.51.100.20/32 443/TCP"
+t_equal "$t_err" "policygen: it is now decided by: rejected example-java-app/Deployment/javaapp egress 198.51.100.20/32"
+t_case "review list: the broader reject decides again"
+t_run 0 "$POLICYGEN" review list --db "$rdb" "${cwindow[@]}" --workload javaapp
+t_line "$t_out" "$(peer_line 198.51.100.20/32 'rejected +alice')"
+t_case "review clear of a scope without a decision: exit 1, nothing deleted"
+t_run 1 "$POLICYGEN" review clear example-java-app/javaapp egress 198.51.100.20 443/TCP --db "$rdb"
+t_equal "$t_out" ""
+t_match "$t_err" "policygen: no decision on example-java-app/Deployment/javaapp egress 198.51.100.20/32 443/TCP to clear
+policygen: it is decided by: rejected example-java-app/Deployment/javaapp egress 198.51.100.20/32"
+t_sql_case "the reject is left" "$rdb" "SELECT peer, port, decision FROM review" "198.51.100.20/32|0|rejected"
+t_case "review clear of a broader scope than any decision: exit 1"
+t_run 1 "$POLICYGEN" review clear example-java-app/javaapp egress 198.51.100.0/24 --db "$rdb"
+t_match "$t_err" "policygen: no decision on example-java-app/Deployment/javaapp egress 198.51.100.0/24 to clear
+policygen: a narrower decision: rejected example-java-app/Deployment/javaapp egress 198.51.100.20/32"
+t_case "review clear of the reject: pending again"
+t_run 0 "$POLICYGEN" review clear example-java-app/Deployment/javaapp egress 198.51.100.20 --db "$rdb"
+t_equal "$t_out" "cleared rejected example-java-app/Deployment/javaapp egress 198.51.100.20/32"
+t_equal "$t_err" ""
+t_run 0 "$POLICYGEN" review list --db "$rdb" "${cwindow[@]}" --workload javaapp
+t_line "$t_out" "$(peer_line 198.51.100.20/32 pending)"
+t_sql_case "no decision is left" "$rdb" "SELECT count(*) FROM review" "0"
+t_case "review clear of nothing at all: exit 1"
+t_run 1 "$POLICYGEN" review clear example-java-app/javaapp egress 198.51.100.20 --db "$rdb"
+t_equal "$t_err" "policygen: no decision on example-java-app/Deployment/javaapp egress 198.51.100.20/32 to clear"
+
+# A decision left that is more specific somewhere is named, not hidden.
+t_case "a reject that a port decision on a broader prefix still beats says so"
+"$POLICYGEN" review accept example-java-app/javaapp egress 198.51.100.0/24 443/TCP --by bob --db "$rdb" >/dev/null 2>&1
+t_run 0 "$POLICYGEN" review reject example-java-app/javaapp egress 198.51.100.21 --by alice --db "$rdb"
+t_equal "$t_out" "rejected example-java-app/Deployment/javaapp egress 198.51.100.21/32"
+t_equal "$t_err" "policygen: accepted example-java-app/Deployment/javaapp egress 198.51.100.0/24 443/TCP still decides example-java-app/Deployment/javaapp egress 198.51.100.21/32 443/TCP: it is more specific"
+t_run 0 "$POLICYGEN" review list --db "$rdb" "${cwindow[@]}" --workload javaapp
+t_line "$t_out" "$(peer_line 198.51.100.21/32 'accepted +bob')"
+t_case "a decision that wins somewhere over an earlier one it does not replace says so"
+t_run 0 "$POLICYGEN" review accept example-java-app/javaapp egress 198.51.100.0/24 443/TCP --by bob --db "$rdb"
+t_equal "$t_out" "accepted example-java-app/Deployment/javaapp egress 198.51.100.0/24 443/TCP; replaces 1 earlier decision"
+t_equal "$t_err" "policygen: replaces: accepted example-java-app/Deployment/javaapp egress 198.51.100.0/24 443/TCP (by bob)
+policygen: overrides rejected example-java-app/Deployment/javaapp egress 198.51.100.21/32 on example-java-app/Deployment/javaapp egress 198.51.100.21/32 443/TCP"
+
+t_case "review clear in --review-db"
+t_run 0 "$POLICYGEN" review clear example-java-app/javaapp egress 198.51.100.0/24 --db "$db" --review-db "$tmp/review.db"
+t_equal "$t_out" "cleared rejected example-java-app/Deployment/javaapp egress 198.51.100.0/24"
+"$POLICYGEN" generate --db "$db" "${window[@]}" --workload javaapp --review-db "$tmp/review.db" -o "$tmp/rdb-cleared.yaml" 2>/dev/null
+t_check "$(grep -n 'cidr' "$tmp/rdb-cleared.yaml")" grep -q '198\.51\.100\.20' "$tmp/rdb-cleared.yaml"
+t_case "review clear takes no --reason"
+t_run 2 "$POLICYGEN" review clear example-java-app/javaapp egress 198.51.100.20 --reason why --db "$rdb"
+t_case "review clear of an unknown workload is refused"
+t_run 2 "$POLICYGEN" review clear example-java-app/nope egress node --db "$rdb"
+t_match "$t_err" "*no workload example-java-app/nope*"
+t_case "review clear without a peer is refused"
+t_run 2 "$POLICYGEN" review clear example-java-app/javaapp egress --db "$rdb"
 
 t_done
