@@ -42,7 +42,21 @@ struct kyaml {
 	int done;
 	int document; /* 1-based index of the current document */
 	unsigned int flags;
+	char head[128]; /* the input's first bytes, for kyaml_hint() */
+	size_t n_head;
 };
+
+/* Keeps the first bytes read, which tell what the input really is. */
+static void keep_head(struct kyaml *y, const unsigned char *buf, size_t n)
+{
+	size_t room = sizeof(y->head) - 1 - y->n_head;
+
+	if (n > room)
+		n = room;
+	memcpy(y->head + y->n_head, buf, n);
+	y->n_head += n;
+	y->head[y->n_head] = '\0';
+}
 
 /*
  * Input through read(2), not fread(): on a pipe from `kubectl --watch`
@@ -61,7 +75,28 @@ static int read_handler(void *data, unsigned char *buffer, size_t size,
 	if (n < 0)
 		return 0;
 	*size_read = (size_t)n;
+	keep_head(y, buffer, (size_t)n);
 	return 1;
+}
+
+const char *kyaml_hint(const struct kyaml *y)
+{
+	static const char *const errors[] = {
+		"error:", "Error from server", "The connection to the server",
+		"Unable to connect", "Unable to connect to the server",
+		"W0", "E0", "I0", /* klog's warning, error, info lines */
+	};
+	const char *h = y->head;
+
+	if (strncmp(h, "NAME ", 5) == 0 || strncmp(h, "NAMESPACE ", 10) == 0)
+		return "this is kubectl's table output: give kubectl get -o "
+		       "yaml (or -o json)";
+	for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
+		if (strncmp(h, errors[i], strlen(errors[i])) == 0)
+			return "this is a message kubectl printed, not its "
+			       "output: see what kubectl says, and check its "
+			       "kubeconfig and context";
+	return NULL;
 }
 
 int kyaml_open(FILE *fp, const char *name, unsigned int flags,
@@ -124,9 +159,11 @@ static int parse_error(struct kyaml *y)
 			   p->problem ? p->problem : "unreadable input");
 		return -1;
 	}
-	errmsg_set_at(y->name, mark_line(m), mark_column(y, m), "%s%s%s",
+	errmsg_set_at(y->name, mark_line(m), mark_column(y, m), "%s%s%s%s%s",
 		      p->problem ? p->problem : "invalid YAML",
-		      p->context ? " " : "", p->context ? p->context : "");
+		      p->context ? " " : "", p->context ? p->context : "",
+		      kyaml_hint(y) ? "; " : "",
+		      kyaml_hint(y) ? kyaml_hint(y) : "");
 	return -1;
 }
 

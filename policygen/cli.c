@@ -7,10 +7,12 @@
  * (--review-db), a time window, and a workload as [KIND/]NAME; those that
  * read one database share its opening and closing.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "podflow/errmsg.h"
 #include "podflow/grow.h"
@@ -77,13 +79,31 @@ void cli_print_error(void)
 	fprintf(stderr, "policygen: %s\n", errmsg_get());
 }
 
+/*
+ * Opens path read-only into *s, as every command reads a database: one
+ * that does not exist is most often the wrong path, so the message says
+ * how to give the right one.  Returns 0, or -1 with errmsg.
+ */
+static int open_store(const char *path, struct store **s)
+{
+	struct stat st;
+
+	if (store_open(path, STORE_READONLY, s) == 0)
+		return 0;
+	if (stat(path, &st) < 0 && errno == ENOENT)
+		errmsg_set("%s: no such database: give its path with --db PATH "
+			   "or %s=PATH (podflowd writes %s)",
+			   path, STORE_ENV_PATH, STORE_DEFAULT_PATH);
+	return -1;
+}
+
 int cli_run_store(const char *db, int (*run)(struct store *s, void *ctx),
 		  void *ctx)
 {
 	struct store *s = NULL;
 	int status = EXIT_RUNTIME;
 
-	if (store_open(store_path(db), STORE_READONLY, &s) == 0)
+	if (open_store(store_path(db), &s) == 0)
 		status = run(s, ctx);
 	if (status == EXIT_INVALID || status == EXIT_RUNTIME)
 		cli_print_error();
@@ -137,11 +157,10 @@ int cli_open_dbs(struct cli_dbs *d)
 	if (d->n == 0)
 		d->paths[d->n++] = NULL; /* the default path */
 	for (; d->n_open < d->n; d->n_open++)
-		if (store_open(store_path(d->paths[d->n_open]), STORE_READONLY,
+		if (open_store(store_path(d->paths[d->n_open]),
 			       &d->stores[d->n_open]) < 0)
 			return -1;
-	if (d->review_path != NULL &&
-	    store_open(d->review_path, STORE_READONLY, &d->review) < 0)
+	if (d->review_path != NULL && open_store(d->review_path, &d->review) < 0)
 		return -1;
 	return 0;
 }

@@ -385,9 +385,14 @@ static int check_replay(const struct check_cli *c, const struct polset *ps,
 		if (replay_store(r, stores[i], c->since, c->until) < 0)
 			goto out;
 	replay_result(r, &res);
-	if (res.rows == 0)
-		fprintf(stderr, "policygen: warning: no flows recorded in the "
-				"window: nothing to check\n");
+	/* Nothing denied of nothing is no pass: a CI gate must not go on. */
+	if (res.rows == 0) {
+		fprintf(stderr, "policygen: no flows recorded in the window: "
+				"nothing to check (see policygen info for the "
+				"window the database holds)\n");
+		status = EXIT_PARTIAL;
+		goto out;
+	}
 	if ((rc = report(&res, ps)) >= 0)
 		status = rc;
 out:
@@ -443,6 +448,16 @@ int cmd_check(int argc, char **argv)
 		return cli_exit_status(parsed);
 	if (read_policies(&c, &ps) < 0)
 		goto out;
+	if (ps.n == 0) {
+		fprintf(stderr,
+			"policygen: no NetworkPolicy in %s%s: nothing to check "
+			"against; give the files of the policies (what "
+			"generate --output-dir writes, or kubectl get "
+			"networkpolicies -A -o yaml)\n",
+			c.files[0], c.n_files > 1 ? " and the other -f" : "");
+		status = EXIT_PARTIAL;
+		goto out;
+	}
 	status = EXIT_RUNTIME;
 	if (cli_open_dbs(dbs) < 0 || check_schemas(dbs) < 0)
 		goto out;

@@ -613,6 +613,10 @@ int cmd_generate(int argc, char **argv)
 			g.r.n_left_out, g.r.n_left_out == 1 ? "" : "s");
 	fputc('\n', stderr);
 	status = g.r.n_left_out > 0 ? EXIT_PARTIAL : EXIT_DONE;
+	if (g.r.n == 0 && g.r.n_left_out == 0 &&
+	    (status = cli_say_empty(c.scope.dbs.stores[0], &c.scope,
+				    "policies", "in the window")) != EXIT_PARTIAL)
+		goto out;
 out:
 	if (status != EXIT_DONE && status != EXIT_PARTIAL)
 		cli_print_error();

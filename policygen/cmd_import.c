@@ -94,6 +94,13 @@ static int import_object(struct inventory *inv, struct kyaml *y,
 	int rc = -1;
 
 	if (kube_parse(obj, kyaml_name(y), at, &scratch, &r) < 0) {
+		/* Text where an object belongs: say what the text is. */
+		if (obj->type == KNODE_SCALAR && kyaml_hint(y) != NULL) {
+			char msg[1024];
+
+			snprintf(msg, sizeof(msg), "%s", errmsg_get());
+			errmsg_set("%s; %s", msg, kyaml_hint(y));
+		}
 		*status = EXIT_INVALID;
 		goto out;
 	}

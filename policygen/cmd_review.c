@@ -15,6 +15,7 @@
 #include "podflow/errmsg.h"
 #include "podflow/proto.h"
 #include "podflow/store.h"
+#include "podflow/yemit.h"
 #include "podflow/timefmt.h"
 #include "endpoint.h"
 #include "generate.h"
@@ -29,8 +30,9 @@ static void review_usage(FILE *f)
 		"         [--reason TEXT] [--by NAME] [--db PATH] [--review-db PATH]\n"
 		"       policygen review clear WORKLOAD ingress|egress PEER [PORT/PROTO]\n"
 		"         [--db PATH] [--review-db PATH]\n"
-		"       policygen review list [--db PATH]... [--review-db PATH] [--namespace NS]\n"
-		"         [--workload [KIND/]NAME] [--since T] [--until T] [--pending]\n"
+		"       policygen review list [--db PATH]... [--review-db PATH] [-n NS]... [-A]\n"
+		"         [--system-namespace NS]... [--workload [NS/][KIND/]NAME]\n"
+		"         [--since T] [--until T] [--pending] [-o yaml|json]\n"
 		"WORKLOAD: NS/NAME or NS/KIND/NAME.  PEER: a workload, ns:NAME (a whole\n"
 		"namespace), an address, a CIDR, or node.  Without PORT/PROTO a decision\n"
 		"covers every port of the peer.  A decision replaces every earlier one it\n"
@@ -360,6 +362,7 @@ struct list_cli {
 	struct generate_opts o;
 	struct cli_scope scope; /* into o by cli_scope_generate(), but dbs */
 	int pending_only;
+	enum cli_format format; /* CLI_TABLE, CLI_YAML or CLI_JSON */
 };
 
 /* One option of list's into a struct list_cli. */
@@ -371,6 +374,10 @@ static int set_list(void *ctx, int ch, char *arg)
 		c->pending_only = 1;
 		return 0;
 	}
+	if (ch == 'o')
+		return cli_parse_format(arg, CLI_FORMAT_BIT(CLI_YAML) |
+						     CLI_FORMAT_BIT(CLI_JSON),
+					&c->format);
 	return cli_set_scope(&c->scope, ch, arg);
 }
 
@@ -382,10 +389,11 @@ static enum cli_parsed parse_list(int argc, char **argv, struct list_cli *c)
 		{ "review-db", required_argument, NULL, 'R' },
 		CLI_WINDOW_OPTIONS,
 		{ "pending", no_argument, NULL, 'p' },
+		{ "output", required_argument, NULL, 'o' },
 		CLI_OPTIONS_END,
 	};
 
-	return cli_getopt(argc, argv, "n:h", opts, review_usage, set_list,
+	return cli_getopt(argc, argv, "n:Ao:h", opts, review_usage, set_list,
 			  c, 0);
 }
 
@@ -409,6 +417,56 @@ static void decision_note(const struct generate_proposal *p, char *buf,
 		 timefmt_format(p->review->at, at),
 		 p->review->reason ? ": " : "",
 		 p->review->reason ? p->review->reason : "");
+}
+
+/* The proposals as a list of objects, -o yaml or json. */
+static int emit_proposals(const struct generate_result *r, int pending_only,
+			  enum cli_format format)
+{
+	struct yemit *y = yemit_open(stdout, format == CLI_JSON ? YEMIT_JSON
+								 : YEMIT_YAML);
+	char t[TIMEFMT_LEN];
+
+	if (y == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	yemit_doc_begin(y);
+	yemit_seq_begin(y);
+	for (size_t i = 0; i < r->n_proposals; i++) {
+		const struct generate_proposal *p = &r->proposals[i];
+
+		if (pending_only && p->decision != REVIEW_PENDING)
+			continue;
+		yemit_map_begin(y);
+		yemit_str(y, "workload");
+		yemit_map_begin(y);
+		yemit_kv_str(y, "namespace", p->ns);
+		yemit_kv_str(y, "kind", p->kind);
+		yemit_kv_str(y, "name", p->name);
+		yemit_map_end(y);
+		yemit_kv_str(y, "direction", p->egress ? "egress" : "ingress");
+		yemit_kv_str(y, "peer", p->peer);
+		yemit_kv_int(y, "port", p->port);
+		yemit_kv_str(y, "protocol", p->protocol);
+		yemit_kv_int(y, "connections", p->conns);
+		yemit_kv_str(y, "firstSeen", timefmt_format(p->first, t));
+		yemit_kv_str(y, "lastSeen", timefmt_format(p->last, t));
+		yemit_kv_str(y, "decision", decision_name(p->decision));
+		yemit_str(y, "existing");
+		yemit_bool(y, p->existing);
+		if (p->review != NULL) {
+			yemit_kv_str(y, "decidedBy", p->review->by);
+			yemit_kv_str(y, "decidedAt",
+				     timefmt_format(p->review->at, t));
+			yemit_kv_str(y, "reason",
+				     p->review->reason ? p->review->reason : "");
+		}
+		yemit_map_end(y);
+	}
+	yemit_seq_end(y);
+	yemit_doc_end(y);
+	return yemit_close(y);
 }
 
 static void print_proposals(const struct generate_result *r, int pending_only)
@@ -456,6 +514,8 @@ static int cmd_review_list(int argc, char **argv)
 
 	if (parsed != CLI_RUN)
 		return cli_exit_status(parsed);
+	if (cli_scope_check(&c.scope) < 0)
+		goto out;
 	if (cli_scope_generate(&c.scope, &c.o) < 0) {
 		errmsg_prefix("--since/--until");
 		goto out;
@@ -463,14 +523,25 @@ static int cmd_review_list(int argc, char **argv)
 	c.o.ingress = c.o.egress = NETPOL_OBSERVED;
 	if ((status = cli_generate(&c.scope, &c.o, NULL, &g)) != EXIT_DONE)
 		goto out;
-	status = EXIT_INVALID;
-	print_proposals(&g.r, c.pending_only);
 	for (size_t i = 0; i < g.r.n_proposals; i++)
 		counts[g.r.proposals[i].decision]++;
-	printf("\n%zu rule peers: %zu pending, %zu accepted, %zu rejected\n",
-	       g.r.n_proposals, counts[REVIEW_PENDING], counts[REVIEW_ACCEPTED],
-	       counts[REVIEW_REJECTED]);
+	if (c.format != CLI_TABLE) {
+		if (emit_proposals(&g.r, c.pending_only, c.format) < 0) {
+			status = EXIT_RUNTIME;
+			goto out;
+		}
+	} else if (g.r.n_proposals > 0) {
+		print_proposals(&g.r, c.pending_only);
+		printf("\n%zu rule peers: %zu pending, %zu accepted, %zu "
+		       "rejected\n",
+		       g.r.n_proposals, counts[REVIEW_PENDING],
+		       counts[REVIEW_ACCEPTED], counts[REVIEW_REJECTED]);
+	}
 	status = EXIT_DONE;
+	if (g.r.n_proposals == 0 &&
+	    (status = cli_say_empty(c.scope.dbs.stores[0], &c.scope,
+				    "proposed rules", NULL)) != EXIT_PARTIAL)
+		goto out;
 	if (g.r.n_left_out > 0) {
 		fprintf(stderr,
 			"policygen: %zu workload%s left out: no valid policy can "

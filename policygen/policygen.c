@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "podflow/kname.h"
 #include "podflow/version.h"
 #include "policygen.h"
 
@@ -35,6 +36,27 @@ static void usage(FILE *f)
 		   "/var/lib/podflow/podflow.db.\n");
 }
 
+/* One line for a mistyped command: the one meant, if one is near. */
+static void unknown_command(const char *name)
+{
+	const char *near = NULL;
+	size_t least = 3, d;
+
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if ((d = kname_distance(name, commands[i].name, 2)) < least) {
+			least = d;
+			near = commands[i].name;
+		}
+	if (near != NULL)
+		fprintf(stderr, "policygen: unknown command '%s'; did you mean "
+				"'%s'?\n",
+			name, near);
+	else
+		fprintf(stderr, "policygen: unknown command '%s'; policygen "
+				"--help lists them\n",
+			name);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -52,7 +74,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "policygen: unknown command '%s'\n", argv[1]);
-	usage(stderr);
+	unknown_command(argv[1]);
 	return EXIT_INVALID;
 }

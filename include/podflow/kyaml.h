@@ -84,6 +84,14 @@ int kyaml_document(const struct kyaml *y);
 const char *kyaml_name(const struct kyaml *y);
 
 /*
+ * What the input seems to be when it is not what a reader wants, from
+ * its first bytes: kubectl's table output, or a message kubectl printed
+ * (a kubeconfig or connection error) piped in its place.  Returns a
+ * sentence for a message, or NULL.  Syntax errors carry it already.
+ */
+const char *kyaml_hint(const struct kyaml *y);
+
+/*
  * The value at a dotted path of map keys ("metadata.name"), or NULL when
  * a step is missing or not a map.
  */

@@ -101,10 +101,20 @@ t_case "SNAT: allowing the original client instead is caught"
 t_run 1 "$POLICYGEN" check --db "$tmp/snat.db" "${window[@]}" -f "$tmp/snat-wrong.yaml"
 t_match "$t_out" "*203.0.113.9*example-java-app/Deployment/javaapp*8080/TCP*ingress (example-java-app/podflow-deployment-javaapp)*1 of 14 flows*"
 
-# No policy at all: nothing is isolated, nothing denied.
+# No policy among the inputs: a mistake (an empty directory, the
+# inventory's file), never a pass.
 printf '' >"$tmp/empty.yaml"
-t_case "no policies deny nothing"
-t_run 0 "$POLICYGEN" check --db "$db" "${window[@]}" -f "$tmp/empty.yaml"
+mkdir "$tmp/emptydir"
+t_case "no NetworkPolicy among the inputs: exit 1, says why"
+t_run 1 "$POLICYGEN" check --db "$db" "${window[@]}" -f "$tmp/empty.yaml"
+t_equal "$t_err" "policygen: no NetworkPolicy in $tmp/empty.yaml: nothing to check against; give the files of the policies (what generate --output-dir writes, or kubectl get networkpolicies -A -o yaml)"
+t_equal "$t_out" ""
+t_run 1 "$POLICYGEN" check --db "$db" "${window[@]}" -f "$tmp/emptydir"
+t_run 1 "$POLICYGEN" check --db "$db" "${window[@]}" -f "$FIXTURES/cluster.yaml"
+t_match "$t_err" "*objects that are not NetworkPolicies left out*no NetworkPolicy in $FIXTURES/cluster.yaml*"
+t_case "no flows in the window: exit 1, says why"
+t_run 1 "$POLICYGEN" check --db "$db" --since 2026-11-25T00:00:00Z --until 2026-11-26T00:00:00Z -f "$tmp/policies.yaml"
+t_match "$t_err" "*policygen: no flows recorded in the window: nothing to check*"
 
 # Invalid input: exit 2, one line naming file, document and line.
 {

@@ -45,7 +45,10 @@ done
 status "an unknown command" 2 "$POLICYGEN" nosuch
 status "generate --workload nosuch" 2 "$POLICYGEN" generate --db "$db" --workload nosuch
 status "generate --dns-ip nonsense" 2 "$POLICYGEN" generate --db "$db" --dns-ip nonsense
-status "check, a malformed policy" 2 "$POLICYGEN" check --db "$db" -f "$FIXTURES/cluster.yaml" --flow 'nonsense'
+status "check, a malformed --flow" 2 "$POLICYGEN" check --db "$db" -f "$tmp/policies.yaml" --flow 'nonsense'
+status "check, no NetworkPolicy among the inputs" 1 "$POLICYGEN" check --db "$db" -f "$FIXTURES/cluster.yaml"
+status "flows, a namespace the inventory does not know" 1 "$POLICYGEN" flows --db "$db" -n nosuch
+status "workloads, none in the namespaces covered" 1 "$POLICYGEN" workloads --db "$db" --system-namespace example-java-app
 printf 'items: [1\n' >"$tmp/bad.yaml"
 status "import, malformed YAML" 2 "$POLICYGEN" import --db "$tmp/import.db" "$tmp/bad.yaml"
 status "review accept, an unknown workload" 2 "$POLICYGEN" review accept --db "$db" example-java-app/nosuch ingress 10.0.0.1/32

@@ -74,6 +74,50 @@ t_line "$t_out" '^shop +StatefulSet +db +1 .* +0 +3 +stable$'
 t_case "workloads: a bare pod's selector comes from its labels"
 t_line "$t_out" '^shop +Pod +debug +1 +\{"matchLabels":\{"run":"debug"\}\} \(from its pods\)'
 
+t_case "flows and workloads leave the system namespaces out, -A takes them"
+t_run 0 "$POLICYGEN" workloads --db "$db" --now 2026-11-23T09:30:00Z
+t_nomatch "$t_out" "*kube-system*"
+t_run 0 "$POLICYGEN" workloads --db "$db" --now 2026-11-23T09:30:00Z -A
+t_line "$t_out" '^kube-system +Deployment +coredns '
+t_run 0 "$POLICYGEN" flows --db "$db" -n kube-system
+t_equal "$(lines "$t_out")" 2
+t_line "$t_out" '^shop/Deployment/web +kube-system/Deployment/coredns '
+t_case "workloads -o name, the syntax --workload takes"
+t_run 0 "$POLICYGEN" workloads --db "$db" -n shop -o name
+t_line "$t_out" '^shop/Deployment/web$'
+t_run 0 "$POLICYGEN" flows --db "$db" --workload "$(printf '%s\n' "$t_out" | grep /db$)"
+t_line "$t_out" 'shop/StatefulSet/db'
+t_case "workloads -o json, -o wide"
+t_run 0 "$POLICYGEN" workloads --db "$db" -n shop -o json --now 2026-11-23T09:30:00Z
+t_equal "$(printf '%s\n' "$t_out" | python3 -c 'import json, sys; w = [x for x in json.load(sys.stdin) if x["name"] == "db"][0]; print(w["kind"], w["podsNow"], w["connectionsIn"], w["status"], w["hostNetwork"])')" "StatefulSet 1 3 stable False"
+t_run 0 "$POLICYGEN" workloads --db "$db" -n shop -o wide --now 2026-11-23T09:30:00Z
+t_line "$t_out" '^shop +StatefulSet +db +1 .* +0 +3 +stable +2026-11-23T08:00:20Z$'
+t_case "flows -o json"
+t_run 0 "$POLICYGEN" flows --db "$db" -o json -n kube-system
+t_equal "$(printf '%s\n' "$t_out" | python3 -c 'import json, sys; f = json.load(sys.stdin)[0]; print(f["destination"]["name"], f["connections"])')" "coredns 7"
+t_case "an empty answer says why and exits 1"
+t_run 1 "$POLICYGEN" flows --db "$db" -n shpo
+t_equal "$t_out" ""
+t_match "$t_err" "*policygen: no namespace shpo in the inventory of $db; did you mean shop?"
+t_run 1 "$POLICYGEN" flows --db "$db" --workload shop/wbe
+t_match "$t_err" "*policygen: no workload shop/wbe in the namespaces covered; did you mean shop/Deployment/web?"
+t_run 1 "$POLICYGEN" flows --db "$db" --since 2026-11-24T00:00:00Z --until 2026-11-25T00:00:00Z
+t_match "$t_err" "*policygen: no flows in the namespaces covered from 2026-11-24T00:00:00Z to 2026-11-25T00:00:00Z"
+t_run 1 "$POLICYGEN" flows --db "$db" -o json --since 2026-11-24T00:00:00Z
+t_equal "$t_out" "[]"
+t_case "no database: the error names --db and PODFLOW_DB"
+t_run 3 "$POLICYGEN" workloads --db "$tmp/none.db"
+t_equal "$t_err" "policygen: $tmp/none.db: no such database: give its path with --db PATH or PODFLOW_DB=PATH (podflowd writes /var/lib/podflow/podflow.db)"
+t_run 3 env PODFLOW_DB="$tmp/none.db" "$POLICYGEN" generate
+t_match "$t_err" "*$tmp/none.db: no such database: give its path with --db PATH or PODFLOW_DB=PATH*"
+t_case "no inventory: the empty answer says to import one"
+cp "$db" "$tmp/noinv.db"
+sqlite3 "$tmp/noinv.db" "DELETE FROM pod; DELETE FROM namespace; DELETE FROM service; DELETE FROM node"
+t_run 1 "$POLICYGEN" workloads --db "$tmp/noinv.db"
+t_match "$t_err" "*policygen: no workloads: $tmp/noinv.db holds no inventory; import one: kubectl get namespaces,nodes,pods,*-A -o yaml | policygen import --db $tmp/noinv.db -"
+t_run 1 "$POLICYGEN" generate --db "$tmp/noinv.db"
+t_match "$t_err" "*policygen: 0 policies*policygen: no policies: $tmp/noinv.db holds no inventory*"
+
 # --- the same address, two workloads over time --------------------------
 r=$tmp/reuse.db
 t_pod_item web-7d4b9c6f5-aaaaa 11111111-0000-4000-8000-000000000001 10.244.2.9 2026-11-23T08:00:00Z web-7d4b9c6f5 7d4b9c6f5 | t_list >"$tmp/s1.yaml"

@@ -86,8 +86,9 @@ t_nomatch "$t_out" "*namespace: example-java-app*"
 t_case "--system-namespace leaves another out"
 t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" --system-namespace example-java-app -A
 t_match "$t_out" "*namespace: example-java-app*"
-t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" --system-namespace example-java-app
+t_run 1 "$POLICYGEN" generate --db "$db" "${window[@]}" --system-namespace example-java-app
 t_equal "$t_out" ""
+t_match "$t_err" "*policygen: 0 policies*policygen: no policies in the namespaces covered in the window"
 t_case "-n with -A is refused"
 t_run 2 "$POLICYGEN" generate --db "$db" -n shop -A
 t_match "$t_err" "*-n and -A (--all-namespaces): give one*"

@@ -149,4 +149,13 @@ t_run 1 "$POLICYGEN" import --db "$db" --watch "$tmp/watch.yaml"
 t_match "$t_err" "*warning: $tmp/watch.yaml:*: Pod shop/Bad_Pod: metadata.name 'Bad_Pod'*"
 t_sql_case "the good pod after it is there" "$db" "SELECT group_concat(name) FROM pod" ok-1
 
+# What kubectl prints where its -o yaml belongs: the error says what it is.
+t_case "kubectl's table output: the error names -o yaml"
+t_run 2 bash -c "printf 'NAME    READY   STATUS\nweb-1   1/1     Running\n' | '$POLICYGEN' import --db '$tmp/hint.db' -"
+t_equal "$t_err" "policygen: <stdin>:1:1: object: expected a Kubernetes object (a map); this is kubectl's table output: give kubectl get -o yaml (or -o json)"
+t_case "a kubectl error piped in: the error says so"
+t_run 2 bash -c "printf 'error: error loading config file \"/root/.kube/config\": open /root/.kube/config: permission denied\n' | '$POLICYGEN' import --db '$tmp/hint.db' -"
+t_match "$t_err" "*; this is a message kubectl printed, not its output: see what kubectl says, and check its kubeconfig and context"
+t_run 2 bash -c "printf 'The connection to the server localhost:8080 was refused - did you specify the right host or port?\n' | '$POLICYGEN' import --db '$tmp/hint.db' -"
+t_match "$t_err" "*; this is a message kubectl printed, not its output*"
 t_done

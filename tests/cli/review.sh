@@ -19,9 +19,19 @@ cp "$db" "$tmp/undecided.db"
 window=(--since 2026-11-23T07:00:00Z --until 2026-11-23T09:00:00Z --now 2026-11-23T12:00:00Z)
 cwindow=(--since 2026-11-23T07:00:00Z --until 2026-11-23T09:00:00Z)
 
-t_case "review list: every proposed rule peer, pending"
-t_run 0 "$POLICYGEN" review list --db "$db" "${cwindow[@]}"
+t_case "review list -A: every proposed rule peer, pending"
+t_run 0 "$POLICYGEN" review list --db "$db" "${cwindow[@]}" -A
 t_match "$t_out" "*example-java-app/Deployment/javaapp  egress     203.0.113.80/32*9001/TCP*pending*18 rule peers: 18 pending, 0 accepted, 0 rejected*"
+t_case "review list leaves the system namespaces out"
+t_run 0 "$POLICYGEN" review list --db "$db" "${cwindow[@]}"
+t_check "a kube-system workload is listed" [ -z "$(printf '%s\n' "$t_out" | grep '^kube-system/')" ]
+t_match "$t_out" "*15 rule peers: 15 pending, 0 accepted, 0 rejected*"
+t_case "review list -o json"
+t_run 0 "$POLICYGEN" review list --db "$db" "${cwindow[@]}" -o json
+t_equal "$(printf '%s\n' "$t_out" | python3 -c 'import json, sys; l = json.load(sys.stdin); print(len(l), l[0]["workload"]["name"], l[0]["direction"], l[0]["decision"])')" "15 javaapp ingress pending"
+t_case "review list of a namespace the inventory does not know"
+t_run 1 "$POLICYGEN" review list --db "$db" "${cwindow[@]}" -n example-jav-app
+t_match "$t_err" "*policygen: no namespace example-jav-app in the inventory of $db; did you mean example-java-app?"
 
 # The batch host turns out to be the attacker's: reject it, all ports.
 t_case "review reject"
@@ -88,7 +98,7 @@ spec:
 YAML
 t_case "an existing allow-all ingress policy: nothing added for ingress"
 "$POLICYGEN" generate --db "$db" "${window[@]}" --namespace example-java-app --existing "$tmp/existing.yaml" \
-	-o "$tmp/with-existing.yaml" 2>"$tmp/err"
+	>"$tmp/with-existing.yaml" 2>"$tmp/err"
 policies=$(cat "$tmp/with-existing.yaml")
 t_check "$policies" ! grep -q -- '- Ingress' "$tmp/with-existing.yaml"
 t_check "$policies" ! grep -q '^  ingress:' "$tmp/with-existing.yaml"
@@ -126,9 +136,9 @@ t_check "$(cat "$tmp/dns-gen.yaml")" grep -q 'port: 8080' "$tmp/dns-gen.yaml"
 # one allowed is no reason to leave anything out, since it is replaced.
 t_case "an existing policy the run replaces is not taken into account"
 "$POLICYGEN" generate --db "$db" --since 2026-11-23T07:00:00Z --until 2026-11-23T07:30:00Z \
-	--now 2026-11-23T12:00:00Z --workload javaapp -o "$tmp/old-gen.yaml" 2>/dev/null
+	--now 2026-11-23T12:00:00Z --workload javaapp >"$tmp/old-gen.yaml" 2>/dev/null
 "$POLICYGEN" generate --db "$db" "${window[@]}" --workload javaapp --existing "$tmp/old-gen.yaml" \
-	-o "$tmp/new-gen.yaml" 2>"$tmp/err"
+	>"$tmp/new-gen.yaml" 2>"$tmp/err"
 t_check "$(cat "$tmp/err")" grep -q 'app: legacy' "$tmp/new-gen.yaml"
 t_check "$(cat "$tmp/err")" grep -q 'existing example-java-app/podflow-deployment-javaapp .* is replaced by the generated policy' "$tmp/err"
 
@@ -156,7 +166,7 @@ sed 's/^  name: podflow-deployment-javaapp$/  name: podflow-pod-javaapp-debug/' 
 t_case "an existing policy no generated one replaces stays"
 t_check "$(cat "$tmp/debug.yaml")" grep -q '^  name: podflow-pod-javaapp-debug$' "$tmp/debug.yaml"
 "$POLICYGEN" generate --db "$db" "${window[@]}" --namespace example-java-app --existing "$tmp/debug.yaml" \
-	-o "$tmp/debug-gen.yaml" 2>"$tmp/err"
+	>"$tmp/debug-gen.yaml" 2>"$tmp/err"
 t_check "$(cat "$tmp/err")" ! grep -q 'podflow-pod-javaapp-debug .* is replaced' "$tmp/err"
 
 # A store imported before import checked names: review list goes on past a
@@ -195,7 +205,7 @@ t_line "$t_out" "$(peer_line 198.51.100.21/32 pending)"
 t_sql_case "the reject is the one decision kept" "$rdb" \
 	"SELECT peer, port, decision, decided_by FROM review" "198.51.100.20/32|0|rejected|alice"
 t_case "generate leaves the rejected address out"
-"$POLICYGEN" generate --db "$rdb" "${window[@]}" --workload javaapp -o "$tmp/replace.yaml" 2>/dev/null
+"$POLICYGEN" generate --db "$rdb" "${window[@]}" --workload javaapp >"$tmp/replace.yaml" 2>/dev/null
 t_check "$(grep -n cidr "$tmp/replace.yaml")" ! grep -q '198\.51\.100\.20/' "$tmp/replace.yaml"
 t_check "$(grep -n cidr "$tmp/replace.yaml")" grep -q 'cidr: 198\.51\.100\.21/32' "$tmp/replace.yaml"
 
@@ -213,7 +223,7 @@ t_sql_case "both decisions are kept" "$rdb" \
 	"198.51.100.20/32|0|rejected
 198.51.100.20/32|443|accepted"
 t_case "generate emits the address on the accepted port"
-"$POLICYGEN" generate --db "$rdb" "${window[@]}" --workload javaapp -o "$tmp/exception.yaml" 2>/dev/null
+"$POLICYGEN" generate --db "$rdb" "${window[@]}" --workload javaapp >"$tmp/exception.yaml" 2>/dev/null
 t_check "$(grep -n cidr "$tmp/exception.yaml")" grep -q 'cidr: 198\.51\.100\.20/32' "$tmp/exception.yaml"
 
 # clear: the decision on exactly that scope, no broader, no narrower.
@@ -262,7 +272,7 @@ policygen: overrides rejected example-java-app/Deployment/javaapp egress 198.51.
 t_case "review clear in --review-db"
 t_run 0 "$POLICYGEN" review clear example-java-app/javaapp egress 198.51.100.0/24 --db "$db" --review-db "$tmp/review.db"
 t_equal "$t_out" "cleared rejected example-java-app/Deployment/javaapp egress 198.51.100.0/24"
-"$POLICYGEN" generate --db "$db" "${window[@]}" --workload javaapp --review-db "$tmp/review.db" -o "$tmp/rdb-cleared.yaml" 2>/dev/null
+"$POLICYGEN" generate --db "$db" "${window[@]}" --workload javaapp --review-db "$tmp/review.db" >"$tmp/rdb-cleared.yaml" 2>/dev/null
 t_check "$(grep -n 'cidr' "$tmp/rdb-cleared.yaml")" grep -q '198\.51\.100\.20' "$tmp/rdb-cleared.yaml"
 t_case "review clear takes no --reason"
 t_run 2 "$POLICYGEN" review clear example-java-app/javaapp egress 198.51.100.20 --reason why --db "$rdb"

@@ -67,6 +67,12 @@ t_run 1 grep -rnE 'sqlite3|SQLITE_|store_db *\(|\<sql_[A-Za-z0-9_]|"sql\.h"' \
 
 t_case "unknown command"
 t_run 2 "$POLICYGEN" frobnicate
+t_equal "$t_err" "policygen: unknown command 'frobnicate'; policygen --help lists them"
+t_case "a mistyped command: the one meant"
+t_run 2 "$POLICYGEN" genrate --db x
+t_equal "$t_err" "policygen: unknown command 'genrate'; did you mean 'generate'?"
+t_run 2 "$POLICYGEN" workload
+t_equal "$t_err" "policygen: unknown command 'workload'; did you mean 'workloads'?"
 t_case "policygen --version"
 t_run 0 "$POLICYGEN" --version
 t_match "$t_out" "policygen [0-9]*"

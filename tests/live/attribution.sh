@@ -166,7 +166,7 @@ t_note "(the case discriminates)"
 # The policies, and what they allow.
 mkdir "$TB_TMP/policies"
 t_case "generate"
-t_run 0 "$POLICYGEN" generate --db "$db" --since 1h -o "$TB_TMP/policies/"
+t_run 0 "$POLICYGEN" generate --db "$db" --since 1h --output-dir "$TB_TMP/policies"
 # decide NAME WANT FLOW: a case, check says WANT of FLOW.
 decide() {
 	t_case "$1"
