@@ -630,6 +630,17 @@ if mkdir -p "$keep" && rm -f "$keep/podflow.db" "$keep/podflow.db-wal" "$keep/po
 	say ""
 	say "Left in $keep: podflow.db, inventory.yaml, policies.yaml, policies/ (kubectl apply -f), podflowd.yaml, podflowd.log"
 	say "  ${D}policygen info --db $keep/podflow.db${N}"
+	# The README's cookbook, on what a reader of it has after the demo.
+	n=0 empty=
+	while IFS= read -r -d $'\x1e' q; do
+		n=$((n + 1))
+		[ -n "$(sqlite3 -readonly -bail "$keep/podflow.db" "$q" 2>&1)" ] || empty="$empty $n"
+	done < <(awk -f "$top/tests/tools/readme-queries.awk" "$top/README.md")
+	if [ "$n" -gt 0 ] && [ -z "$empty" ]; then
+		pass "the README's $n sqlite3 queries return rows on $keep/podflow.db"
+	else
+		fail "the README's sqlite3 queries return rows on $keep/podflow.db" "none found, or no rows from query$empty"
+	fi
 else
 	fail "files left in $keep" "could not copy"
 fi
