@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "podflow/errmsg.h"
 #include "podflow/grow.h"
@@ -76,7 +78,72 @@ int cli_exit_status(enum cli_parsed parsed)
 
 void cli_print_error(void)
 {
+	cli_progress_end();
 	fprintf(stderr, "policygen: %s\n", errmsg_get());
+}
+
+/* The progress line's state: one command per process. */
+static struct {
+	const char *cmd;
+	int enabled, shown;
+	double delay; /* seconds before the line shows */
+	struct timespec start, last;
+} progress;
+
+static double since(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) +
+	       (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+void cli_progress_begin(const char *cmd)
+{
+	const char *env = getenv("PODFLOW_PROGRESS"), *term = getenv("TERM");
+	char *end;
+
+	progress.cmd = cmd;
+	progress.delay = 1;
+	if (env != NULL && env[0] != '\0') {
+		if (strcmp(env, "off") == 0)
+			return;
+		progress.delay = strtod(env, &end);
+		if (*end != '\0' || progress.delay < 0)
+			progress.delay = 1;
+	}
+	progress.enabled = isatty(STDERR_FILENO) &&
+			   !(term != NULL && strcmp(term, "dumb") == 0);
+	clock_gettime(CLOCK_MONOTONIC, &progress.start);
+	if (progress.enabled)
+		atexit(cli_progress_end);
+}
+
+void cli_progress_end(void)
+{
+	if (!progress.shown)
+		return;
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+	progress.shown = 0;
+}
+
+/* SQLite's progress handler for a store: ctx is its path. */
+static int progress_tick(void *ctx)
+{
+	struct timespec now;
+	double t;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	t = since(&progress.start, &now);
+	/* A quarter second between rewrites is enough to see it move. */
+	if (t < progress.delay ||
+	    (progress.shown && since(&progress.last, &now) < 0.25))
+		return 0;
+	progress.last = now;
+	progress.shown = 1;
+	fprintf(stderr, "\rpolicygen %s: reading %s, %.0f s\033[K",
+		progress.cmd, (const char *)ctx, t);
+	fflush(stderr);
+	return 0;
 }
 
 /*
@@ -88,8 +155,12 @@ static int open_store(const char *path, struct store **s)
 {
 	struct stat st;
 
-	if (store_open(path, STORE_READONLY, s) == 0)
+	if (store_open(path, STORE_READONLY, s) == 0) {
+		if (progress.enabled)
+			store_set_progress(*s, progress_tick,
+					   (void *)store_filename(*s));
 		return 0;
+	}
 	if (stat(path, &st) < 0 && errno == ENOENT)
 		errmsg_set("%s: no such database: give its path with --db PATH "
 			   "or %s=PATH (podflowd writes %s)",
@@ -326,6 +397,7 @@ void cli_note_unstarted(struct store *const *stores, size_t n, int64_t since,
 		if (store_count_unstarted(stores[i], since, until, &rows) < 0 ||
 		    rows == 0)
 			continue;
+		cli_progress_end();
 		fprintf(stderr,
 			"policygen: note: %s: %lld flow row%s no connection "
 			"start times (recorded before podflowd kept them, or "
@@ -336,6 +408,11 @@ void cli_note_unstarted(struct store *const *stores, size_t n, int64_t since,
 			store_filename(stores[i]), (long long)rows,
 			rows == 1 ? " carries" : "s carry");
 	}
+}
+
+const char *cli_plural(size_t n)
+{
+	return n == 1 ? "" : "s";
 }
 
 int cli_parse_format(const char *arg, unsigned allowed, enum cli_format *out)
@@ -434,6 +511,8 @@ int cli_say_empty(struct store *s, const struct cli_scope *sc,
 		  const char *what, const char *detail)
 {
 	struct workload_find f = { .sc = sc, .least = 3 };
+
+	cli_progress_end();
 	struct known_ns k = { 0 };
 	struct store_info info;
 	size_t covered = 0;

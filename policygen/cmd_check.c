@@ -353,17 +353,19 @@ static int report(const struct replay_result *res, const struct polset *ps)
 {
 	struct table *t = NULL;
 
+	cli_progress_end();
 	if (res->denied > 0) {
 		if ((t = denied_table(res)) == NULL)
 			return -1;
 		table_print(t, stdout);
 		table_free(t);
 	}
-	printf("%s%zu of %zu flows would be denied (%lld connections: "
-	       "%zu by egress, %zu by ingress rules) by %zu policies",
+	printf("%s%zu of %zu flow%s would be denied (%lld connection%s: "
+	       "%zu by egress, %zu by ingress rules) by %zu polic%s",
 	       res->denied ? "\n" : "", res->denied, res->n_groups,
-	       (long long)res->denied_conns, res->denied_egress,
-	       res->denied_ingress, ps->n);
+	       cli_plural(res->n_groups), (long long)res->denied_conns,
+	       cli_plural((size_t)res->denied_conns), res->denied_egress,
+	       res->denied_ingress, ps->n, ps->n == 1 ? "y" : "ies");
 	if (res->not_checked > 0)
 		printf("; %zu ICMP or port-less records not checked "
 		       "(NetworkPolicy cannot express them)",
@@ -407,14 +409,15 @@ static int read_policies(const struct check_cli *c, struct polset *ps)
 		if (polset_read_path(ps, c->files[i], DEFAULT_NAMESPACE) < 0)
 			return -1;
 	if (ps->skipped > 0)
-		fprintf(stderr, "policygen: %zu objects that are not "
+		fprintf(stderr, "policygen: %zu object%s that %s not "
 				"NetworkPolicies left out\n",
-			ps->skipped);
+			ps->skipped, cli_plural(ps->skipped),
+			ps->skipped == 1 ? "is" : "are");
 	if (ps->replaced > 0)
-		fprintf(stderr, "policygen: note: %zu policies named again: "
+		fprintf(stderr, "policygen: note: %zu polic%s named again: "
 				"the later one replaces the earlier, as with "
 				"kubectl apply\n",
-			ps->replaced);
+			ps->replaced, ps->replaced == 1 ? "y" : "ies");
 	return 0;
 }
 

@@ -164,6 +164,7 @@ struct flows_out {
 /* Starts the YAML or JSON list.  Returns 0, or -1 with errmsg. */
 static int yaml_begin(struct flows_out *out)
 {
+	cli_progress_end();
 	if ((out->y = yemit_open(stdout, out->o->format == CLI_JSON
 						 ? YEMIT_JSON
 						 : YEMIT_YAML)) == NULL) {
@@ -222,6 +223,7 @@ static int run_flows(struct store *s, const struct flows_opts *o)
 		if (rc < 0)
 			goto out;
 	} else if (out.n > 0) {
+		cli_progress_end();
 		table_print(out.t, stdout);
 	}
 	status = EXIT_DONE;

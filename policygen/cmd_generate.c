@@ -421,6 +421,7 @@ static void print_diag(void *arg, enum generate_level level, const char *msg)
 {
 	FILE *f = arg;
 
+	cli_progress_end();
 	switch (level) {
 	case GENERATE_NOTE:
 		fprintf(f, "policygen: note: %s\n", msg);
@@ -587,6 +588,7 @@ int cmd_generate(int argc, char **argv)
 		c.o.existing = &existing;
 	if ((status = cli_generate(&c.scope, &c.o, &diag, &g)) != EXIT_DONE)
 		goto out;
+	cli_progress_end();
 	if (c.output_dir != NULL)
 		rc = write_dir(c.output_dir, &g.r, c.format, &c.scope,
 			       &removed);

@@ -72,10 +72,12 @@ static void report_skipped(struct skipped *sk, const char *source)
 
 static void print_counts(const struct inventory_counts *n)
 {
-	printf("imported %zu namespaces, %zu nodes, %zu pods, %zu services, "
-	       "%zu workload objects; %zu pods no longer listed\n",
-	       n->namespaces, n->nodes, n->pods, n->services, n->owners,
-	       n->pods_ended);
+	printf("imported %zu namespace%s, %zu node%s, %zu pod%s, %zu service%s, "
+	       "%zu workload object%s; %zu pod%s no longer listed\n",
+	       n->namespaces, cli_plural(n->namespaces), n->nodes, cli_plural(n->nodes),
+	       n->pods, cli_plural(n->pods), n->services, cli_plural(n->services),
+	       n->owners, cli_plural(n->owners), n->pods_ended,
+	       cli_plural(n->pods_ended));
 }
 
 /*

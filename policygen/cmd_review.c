@@ -525,6 +525,7 @@ static int cmd_review_list(int argc, char **argv)
 		goto out;
 	for (size_t i = 0; i < g.r.n_proposals; i++)
 		counts[g.r.proposals[i].decision]++;
+	cli_progress_end();
 	if (c.format != CLI_TABLE) {
 		if (emit_proposals(&g.r, c.pending_only, c.format) < 0) {
 			status = EXIT_RUNTIME;

@@ -82,6 +82,7 @@ static int add_workload(const struct store_workload *w, void *ctx)
 	if (!cli_scope_has_namespace(&o->c->scope, w->namespace))
 		return 0;
 	o->n++;
+	cli_progress_end();
 	switch (o->c->format) {
 	case CLI_NAME:
 		/* The workload syntax every command takes. */
@@ -155,8 +156,10 @@ static int list_workloads(struct store *s, const struct workloads_cli *c)
 		}
 		o.y = NULL;
 	}
-	if (o.t != NULL && o.n > 0)
+	if (o.t != NULL && o.n > 0) {
+		cli_progress_end();
 		table_print(o.t, stdout);
+	}
 	status = o.n > 0 ? EXIT_DONE
 			 : cli_say_empty(s, &c->scope, "workloads", NULL);
 out:

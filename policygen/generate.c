@@ -323,16 +323,19 @@ static void note_flows(const struct gen_flows *f, const struct generate_diag *d)
 {
 	if (f->unknown_pod_ips > 0)
 		generate_diagf(d, GENERATE_WARNING,
-			       "%zu rules name pod addresses that no pod in the "
-			       "inventory held at the time, as exact ipBlocks; "
-			       "import the inventory for that time to name "
-			       "their workloads",
-			       f->unknown_pod_ips);
+			       "%zu rule%s name%s pod addresses that no pod in "
+			       "the inventory held at the time, as exact "
+			       "ipBlocks; import the inventory for that time to "
+			       "name their workloads",
+			       f->unknown_pod_ips,
+			       f->unknown_pod_ips == 1 ? "" : "s",
+			       f->unknown_pod_ips == 1 ? "s" : "");
 	if (f->not_expressible > 0)
 		generate_diagf(d, GENERATE_NOTE,
-			       "%zu flows (ICMP and others) cannot be expressed "
-			       "in a NetworkPolicy and were left out",
-			       f->not_expressible);
+			       "%zu flow%s (ICMP and others) cannot be "
+			       "expressed in a NetworkPolicy, left out",
+			       f->not_expressible,
+			       f->not_expressible == 1 ? "" : "s");
 }
 
 /* Frees what the run kept; the result stays. */

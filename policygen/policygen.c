@@ -72,8 +72,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			cli_progress_begin(commands[i].name);
 			return commands[i].run(argc - 1, argv + 1);
+		}
 	unknown_command(argv[1]);
 	return EXIT_INVALID;
 }

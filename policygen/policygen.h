@@ -301,6 +301,21 @@ int cli_parse_format(const char *arg, unsigned allowed, enum cli_format *out);
 int cli_say_empty(struct store *s, const struct cli_scope *sc,
 		  const char *what, const char *detail);
 
+/*
+ * The progress line: while a command reads a database for longer than a
+ * second, "policygen CMD: reading PATH, N s" on stderr, rewritten in
+ * place, when stderr is a terminal (PODFLOW_PROGRESS: the seconds to
+ * wait, default 1; "off" for none).  cli_progress_begin() at the start of
+ * a command (cmd its name); every store the command opens reports
+ * through it; cli_progress_end() clears the line, before the command
+ * writes anything else to the terminal (and at exit).
+ */
+void cli_progress_begin(const char *cmd);
+void cli_progress_end(void);
+
+/* "s" unless n is 1: the ending of a count's noun ("1 pod", "2 pods"). */
+const char *cli_plural(size_t n);
+
 int cmd_info(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_flows(int argc, char **argv);

@@ -780,6 +780,15 @@ int store_checkpoint(struct store *s)
 	return row[0] ? 1 : 0;
 }
 
+/* About a millisecond of SQLite's work between calls. */
+#define PROGRESS_STEPS 20000
+
+void store_set_progress(struct store *s, int (*fn)(void *ctx), void *ctx)
+{
+	sqlite3_progress_handler(s->db, fn != NULL ? PROGRESS_STEPS : 0, fn,
+				 ctx);
+}
+
 int store_checkpoint_passive(struct store *s)
 {
 	int row[3];

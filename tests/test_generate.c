@@ -397,7 +397,7 @@ static void test_icmp_is_noted_and_left_out(void **state)
 	run(f, 1);
 	assert_true(said(f, GENERATE_NOTE,
 			 "2 flows (ICMP and others) cannot be expressed in a "
-			 "NetworkPolicy and were left out"));
+			 "NetworkPolicy, left out"));
 	assert_true(said(f, GENERATE_NOTE,
 			 "shop/Deployment/web had no traffic in the window; "
 			 "no policy (see --include-silent)"));

@@ -200,6 +200,13 @@ int store_checkpoint(struct store *s);
 int store_checkpoint_passive(struct store *s);
 
 /*
+ * Has fn(ctx) called now and then while a statement of s runs (every few
+ * thousand steps of SQLite's machine), for a command to show that a long
+ * read is under way; fn returns 0 to go on.  fn NULL: no more calls.
+ */
+void store_set_progress(struct store *s, int (*fn)(void *ctx), void *ctx);
+
+/*
  * For code that runs its own statements on store_db(): sets errmsg to
  * "FILE: what SQLite said of the last call" and returns -1.
  */

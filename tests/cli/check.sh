@@ -74,7 +74,7 @@ spec:
 YAML
 t_case "a policy that misses traffic is caught"
 t_run 1 "$POLICYGEN" check --db "$db" "${window[@]}" -f "$tmp/deny-egress.yaml"
-t_match "$t_out" "*example-java-app/Deployment/jclient*example-java-app/Deployment/javaapp*8080/TCP*20*egress (example-java-app/deny-egress)*2 of * flows would be denied (61 connections: 2 by egress, 0 by ingress rules) by 1 policies*"
+t_match "$t_out" "*example-java-app/Deployment/jclient*example-java-app/Deployment/javaapp*8080/TCP*20*egress (example-java-app/deny-egress)*2 of * flows would be denied (61 connections: 2 by egress, 0 by ingress rules) by 1 policy*"
 
 # IPv6 in brackets.
 t_case "--flow with an [IPv6] destination"
@@ -141,7 +141,7 @@ t_run 2 "$POLICYGEN" check --db "$db" -f "$tmp/nope.yaml"
 deny=$FIXTURES/javaapp-deny-ingress.yaml
 t_case "a policy named again replaces the earlier one"
 t_run 1 "$POLICYGEN" check --db "$db" "${window[@]}" -f "$tmp/policies.yaml" -f "$deny"
-t_match "$t_out|$t_err" "*ingress (example-java-app/podflow-deployment-javaapp)*1 policies named again*"
+t_match "$t_out|$t_err" "*ingress (example-java-app/podflow-deployment-javaapp)*1 policy named again*"
 
 # Addresses in any spelling: the store keeps canonical text.
 t_case "--flow: an IPv6 pod address in capitals is the pod"

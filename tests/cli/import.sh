@@ -10,7 +10,7 @@ db=$tmp/podflow.db
 # --- a whole cluster, as YAML and as JSON ------------------------------
 t_case "import the YAML List"
 t_run 0 "$POLICYGEN" import --db "$db" --at 2026-11-23T09:00:00Z "$FIXTURES/cluster.yaml"
-t_equal "$t_out" "imported 3 namespaces, 1 nodes, 6 pods, 4 services, 6 workload objects; 0 pods no longer listed"
+t_equal "$t_out" "imported 3 namespaces, 1 node, 6 pods, 4 services, 6 workload objects; 0 pods no longer listed"
 t_case "unused kinds are skipped with a warning"
 t_match "$t_err" "*skipped 1 ConfigMap object*"
 t_case "import the JSON List from stdin"
@@ -67,7 +67,7 @@ awk '
 	END { flush() }' "$FIXTURES/cluster.yaml" >"$tmp/shop-pods.yaml"
 t_case "second snapshot of one namespace"
 t_run 0 "$POLICYGEN" import --db "$db" --at 2026-11-23T11:00:00Z "$tmp/shop-pods.yaml"
-t_match "$t_out" "*3 pods, *; 1 pods no longer listed"
+t_match "$t_out" "*3 pods, *; 1 pod no longer listed"
 t_sql_case "a pod no longer listed ends at that snapshot" "$db" \
 	"SELECT valid_until FROM pod_ip JOIN pod ON pod.id = pod_id WHERE pod.name = 'debug'" \
 	"$(date -u -d 2026-11-23T11:00:00Z +%s)"

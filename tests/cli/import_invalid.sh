@@ -121,7 +121,7 @@ t_case "second snapshot: keep-1 now invalid, gone-1 gone"
 		sed 's/app: keep$/app: "bad value"/'
 } | t_list >"$tmp/s2.yaml"
 t_run 1 "$POLICYGEN" import --db "$db" --at 2026-11-23T10:00:00Z "$tmp/s2.yaml"
-t_match "$t_out" "*1 pods, *; 1 pods no longer listed"
+t_match "$t_out" "*1 pod, *; 1 pod no longer listed"
 t_sql_case "the skipped pod keeps its address, unended" "$db" \
 	"SELECT coalesce(gone_at, 'none') || ' ' || coalesce(valid_until, 'open') || ' ' || labels FROM pod JOIN pod_ip ON pod_id = pod.id WHERE name = 'keep-1'" \
 	'none open {"app":"keep","pod-template-hash":"7c7c7c7c7"}'
