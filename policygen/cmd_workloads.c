@@ -1,6 +1,7 @@
 /*
  * policygen workloads: the workloads the inventory knows, how many pods
- * each runs now, the labels that select them and their traffic.
+ * each runs now, the labels that select them, their traffic, and whether
+ * they are still learning, as generate says it (its engine decides).
  */
 #include <getopt.h>
 #include <stdint.h>
@@ -10,22 +11,21 @@
 
 #include "podflow/store.h"
 #include "podflow/store_read.h"
+#include "generate.h"
 #include "policygen.h"
 #include "table.h"
-
-/* generate's default --stable-after. */
-#define WORKLOADS_STABLE_AFTER 3600
 
 static void workloads_usage(FILE *f)
 {
 	fprintf(f, "usage: policygen workloads [--db PATH] [--namespace NS] "
-		   "[--now T]\n");
+		   "[--now T]\n"
+		   "         [--stable-after DURATION]\n");
 }
 
 /* Where list_workloads() puts each workload. */
 struct workloads_out {
 	struct table *t;
-	int64_t now;
+	const struct generate_states *states;
 };
 
 /* One workload into the table.  Returns 0, or -1 with errmsg. */
@@ -34,6 +34,7 @@ static int add_workload(const struct store_workload *w, void *ctx)
 	const struct workloads_out *o = ctx;
 	char pods[32], sel[1024], out[24], in[24];
 	const char *cells[8];
+	const struct generate_workload_state *st;
 
 	snprintf(pods, sizeof(pods), "%lld%s", (long long)w->pods_now,
 		 w->host_network ? " (hostNetwork)" : "");
@@ -52,22 +53,25 @@ static int add_workload(const struct store_workload *w, void *ctx)
 	cells[4] = sel;
 	cells[5] = out;
 	cells[6] = in;
-	/* As generate annotates it: learning while it still changes. */
-	cells[7] = w->last_seen == 0 ? "silent"
-		   : w->last_seen > o->now - WORKLOADS_STABLE_AFTER
-			   ? "learning"
-			   : "stable";
+	/* As generate annotates it: learning while it still does new things. */
+	st = generate_find_state(o->states, w->namespace, w->kind, w->name);
+	cells[7] = generate_state_name(st != NULL ? st->state
+						  : GENERATE_SILENT);
 	return table_add(o->t, cells);
 }
 
-/* Prints the workloads of ns (NULL: all).  Returns 0, or -1 with errmsg. */
-static int list_workloads(struct store *s, const char *ns, int64_t now)
+/*
+ * Prints the workloads of ns (NULL: all), with their states.  Returns 0,
+ * or -1 with errmsg.
+ */
+static int list_workloads(struct store *s, const char *ns,
+			  const struct generate_states *states)
 {
 	static const char *const headings[] = {
 		"NAMESPACE", "KIND", "NAME", "PODS", "SELECTOR",
 		"CONNS OUT", "CONNS IN", "STATUS",
 	};
-	struct workloads_out o = { table_new(8, headings), now };
+	struct workloads_out o = { table_new(8, headings), states };
 	int status = -1;
 
 	if (o.t == NULL)
@@ -83,6 +87,7 @@ static int list_workloads(struct store *s, const char *ns, int64_t now)
 struct workloads_cli {
 	const char *ns;
 	int64_t now;
+	int64_t stable_after; /* seconds */
 };
 
 /* One option of workloads' into a struct workloads_cli. */
@@ -93,17 +98,36 @@ static int set_option(void *ctx, int ch, char *arg)
 	switch (ch) {
 	case 'n': c->ns = arg; return 0;
 	case 'N': return cli_parse_when("now", arg, c->now, &c->now);
+	case 'S':
+		return cli_parse_duration("stable-after", arg,
+					  &c->stable_after);
 	}
 	return 0;
 }
 
-/* What cmd_workloads() does with the database: see cli_store_main(). */
+/*
+ * What cmd_workloads() does with the database: see cli_store_main().
+ * The states are generate's with its defaults, over all recorded time.
+ */
 static int show_workloads(struct store *s, void *ctx)
 {
 	const struct workloads_cli *c = ctx;
+	const struct generate_opts o = {
+		.namespace = c->ns,
+		.until = INT64_MAX,
+		.now = c->now,
+		.stable_after = c->stable_after,
+	};
+	struct generate_states states;
+	int status = EXIT_RUNTIME;
 
 	cli_note_unstarted(&s, 1, 0, INT64_MAX);
-	return list_workloads(s, c->ns, c->now) < 0 ? EXIT_RUNTIME : EXIT_DONE;
+	if (generate_read_states(&s, 1, &o, &states) != GENERATE_OK)
+		return EXIT_RUNTIME;
+	if (list_workloads(s, c->ns, &states) == 0)
+		status = EXIT_DONE;
+	generate_states_free(&states);
+	return status;
 }
 
 int cmd_workloads(int argc, char **argv)
@@ -112,12 +136,14 @@ int cmd_workloads(int argc, char **argv)
 		CLI_DB_OPTION,
 		{ "namespace", required_argument, NULL, 'n' },
 		CLI_NOW_OPTION,
+		{ "stable-after", required_argument, NULL, 'S' },
 		CLI_OPTIONS_END,
 	};
 	static const struct cli_store_cmd workloads = {
 		"n:h", opts, workloads_usage, set_option, show_workloads
 	};
-	struct workloads_cli c = { .now = (int64_t)time(NULL) };
+	struct workloads_cli c = { .now = (int64_t)time(NULL),
+				   .stable_after = CLI_STABLE_AFTER };
 
 	return cli_store_main(argc, argv, &workloads, &c);
 }
