@@ -18,11 +18,13 @@
  * Whether a workload still does new things is told by when each of its
  * entries was first recorded, ever: a window that starts later would make
  * a peer of months seem new.  So, when the window does not start at the
- * beginning, the records before it are read too, each database's added
- * up by edge as the window's are (a row per edge, not per day), and each
- * row only finds the entry it would have made and gives it an earlier
- * first sighting: nothing is added, and a peer the window never named is
- * not even kept.
+ * beginning, the records are read again, all of them: any record of an
+ * entry is a sighting of it, those in the window and after it too, and
+ * the whole of a database is its cheapest read (each calendar week one
+ * row per edge, where the days before the window would be a row per edge
+ * and day).  Each row only finds the entry it would have made and may
+ * give it an earlier first sighting: nothing is added, and a peer the
+ * window never named is not even kept.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,9 +208,9 @@ static int add_entry(struct workload *w, const struct entry *e)
 }
 
 /*
- * A flow from before the window: the entry of w it would have made, if
- * there is one, was first seen then, or earlier.  w's entries are merged
- * (sorted) by now.
+ * A record read again for its time (generate_load_history()): the entry
+ * of w it would have made, if there is one, was first seen then, or
+ * earlier.  w's entries are merged (sorted) by now.
  */
 static void note_first_seen(struct workload *w, const struct entry *e)
 {
@@ -221,7 +223,7 @@ static void note_first_seen(struct workload *w, const struct entry *e)
 		m->first_ever = e->first_ever;
 }
 
-/* Entry e of w: added, or before the window only its first sighting. */
+/* Entry e of w: added, or, reading the records again, its first sighting. */
 static int keep_entry(struct gen *g, struct workload *w, const struct entry *e)
 {
 	if (g->flows.history) {
@@ -605,10 +607,9 @@ int generate_load_flows(struct gen *g)
 }
 
 /*
- * The records of every database before the window, as first sightings
- * of the window's entries (see the top of the file): what each database
- * saw, by itself, since only the earliest counts.  Rows first seen
- * before the window start are those that may be earlier than it.
+ * Every record of every database, as sightings of the window's entries
+ * (see the top of the file): what each database saw, by itself, since
+ * only the earliest counts.
  */
 static int read_history(struct gen *g)
 {
@@ -620,7 +621,7 @@ static int read_history(struct gen *g)
 		struct rows_read rr = { g, db };
 
 		rc = store_read_generate_flows(g->stores[db], INT64_MIN,
-					       g->o->since, read_row, &rr);
+					       INT64_MAX, read_row, &rr);
 	}
 	g->flows.history = 0;
 	g->pool.find_only = 0;

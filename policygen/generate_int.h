@@ -91,8 +91,8 @@ struct gen_pool {
 	struct strmap strings; /* text -> its one copy in a */
 	/*
 	 * generate_intern() only finds: NULL for a string not there yet.
-	 * Reading the records before the window, a peer the window never
-	 * named is no entry's, and is not kept.
+	 * Reading the records again for their times, a peer the window
+	 * never named is no entry's, and is not kept.
 	 */
 	int find_only;
 };
@@ -127,9 +127,8 @@ struct gen_flows {
 	size_t not_expressible;
 	size_t unknown_pod_ips; /* peers in the pod CIDRs that no known pod held */
 	/*
-	 * Reading the records before the window (generate_load_history()):
-	 * a flow only says when its entry was first seen, and counts for
-	 * nothing else.
+	 * Reading the records again (generate_load_history()): a flow only
+	 * says when its entry was first seen, and counts for nothing else.
 	 */
 	int history;
 };
@@ -234,9 +233,9 @@ void generate_merge_entries(struct workload *w);
 /*
  * After generate_load_flows(): merges the entries of the workloads in
  * scope, gives each the time any database first recorded it (first_ever:
- * its first in the window, or earlier from the records before the
- * window, read only when the window starts after 1970), and each
- * workload its newest entry.  Returns 0, or -1 with errmsg.
+ * its first in the window, or earlier from all the records, read again
+ * when the window starts after 1970), and each workload its newest
+ * entry.  Returns 0, or -1 with errmsg.
  */
 int generate_load_history(struct gen *g);
 
