@@ -378,6 +378,24 @@ int cli_parse_when(const char *opt, const char *arg, int64_t now, int64_t *t)
 	return 0;
 }
 
+int cli_parse_duration(const char *opt, const char *arg, int64_t *out)
+{
+	int64_t t;
+
+	/*
+	 * What --since takes, but not a time: a digit first, and no '-'
+	 * (timefmt_parse_when() reads "2026-..." as one).
+	 */
+	if (arg[0] < '0' || arg[0] > '9' || strchr(arg, '-') != NULL ||
+	    timefmt_parse_when(arg, 0, &t) < 0) {
+		errmsg_set("--%s: '%s' is not a duration like 30m or 1h", opt,
+			   arg);
+		return -1;
+	}
+	*out = -t;
+	return 0;
+}
+
 int cli_window(const char *since, const char *until, int64_t now,
 	       int64_t *from, int64_t *to)
 {

@@ -24,7 +24,6 @@
 #include "policygen.h"
 
 #define MAX_LIST 64
-#define DEFAULT_STABLE_AFTER 3600
 
 static void generate_usage(FILE *f)
 {
@@ -69,20 +68,6 @@ static int parse_dns(const char *s, enum generate_dns *d)
 		}
 	errmsg_set("--dns: '%s' is not observed, kube-dns, any or none", s);
 	return -1;
-}
-
-/* A duration: N followed by s, m, h or d. */
-static int parse_duration(const char *s, int64_t *out)
-{
-	int64_t t;
-
-	if (s[0] < '0' || s[0] > '9' || timefmt_parse_when(s, 0, &t) < 0) {
-		errmsg_set("--stable-after: '%s' is not a duration like 30m or 1h",
-			   s);
-		return -1;
-	}
-	*out = -t;
-	return 0;
 }
 
 /* The label every policy podflow writes carries (generate_meta.c). */
@@ -498,7 +483,9 @@ static int set_option(void *ctx, int ch, char *arg)
 		return parse_int("port-range-threshold", arg, 2, 0,
 				 "a number of ports (2 or more)",
 				 &c->o.port_range_threshold);
-	case 'S': return parse_duration(arg, &c->o.stable_after);
+	case 'S':
+		return cli_parse_duration("stable-after", arg,
+					  &c->o.stable_after);
 	case 'z': c->o.include_silent = 1; return 0;
 	case 'Z': c->o.namespace_default_deny = 1; return 0;
 	case 'e': c->o.explain = 1; return 0;
@@ -568,7 +555,7 @@ static enum cli_parsed parse_args(int argc, char **argv,
 int cmd_generate(int argc, char **argv)
 {
 	struct generate_cli c = {
-		.o = { .until = INT64_MAX, .stable_after = DEFAULT_STABLE_AFTER }
+		.o = { .until = INT64_MAX, .stable_after = CLI_STABLE_AFTER }
 	};
 	struct cli_generated g = { 0 };
 	struct polset existing = POLSET_INIT;

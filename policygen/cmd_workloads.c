@@ -1,6 +1,7 @@
 /*
  * policygen workloads: the workloads the inventory knows, how many pods
- * each runs now, the labels that select them and their traffic.
+ * each runs now, the labels that select them, their traffic, and whether
+ * they are still learning, as generate says it (its engine decides).
  */
 #include <getopt.h>
 #include <stdint.h>
@@ -13,23 +14,22 @@
 #include "podflow/store_read.h"
 #include "podflow/timefmt.h"
 #include "podflow/yemit.h"
+#include "generate.h"
 #include "policygen.h"
 #include "table.h"
-
-/* generate's default --stable-after. */
-#define WORKLOADS_STABLE_AFTER 3600
 
 static void workloads_usage(FILE *f)
 {
 	fprintf(f, "usage: policygen workloads [--db PATH] [-n NS]... [-A] "
 		   "[--system-namespace NS]...\n"
-		   "                           [--now T] "
+		   "                           [--now T] [--stable-after DURATION] "
 		   "[-o wide|yaml|json|name]\n");
 }
 
 struct workloads_cli {
 	struct cli_scope scope; /* the namespaces */
 	int64_t now;
+	int64_t stable_after; /* seconds */
 	enum cli_format format;
 };
 
@@ -38,21 +38,25 @@ struct workloads_out {
 	const struct workloads_cli *c;
 	struct table *t;
 	struct yemit *y;
+	const struct generate_states *states;
 	size_t n; /* workloads listed */
 };
 
-/* As generate annotates it: learning while it still changes. */
-static const char *status_of(const struct store_workload *w, int64_t now)
+/* As generate annotates it: learning while it still does new things. */
+static const char *status_of(const struct workloads_out *o,
+			     const struct store_workload *w)
 {
-	return w->last_seen == 0			     ? "silent"
-	       : w->last_seen > now - WORKLOADS_STABLE_AFTER ? "learning"
-							     : "stable";
+	const struct generate_workload_state *st =
+		generate_find_state(o->states, w->namespace, w->kind, w->name);
+
+	return generate_state_name(st != NULL ? st->state : GENERATE_SILENT);
 }
 
 /* One workload as an object of -o yaml or json. */
-static void emit_workload(struct yemit *y, const struct store_workload *w,
-			  int64_t now)
+static void emit_workload(struct yemit *y, const struct workloads_out *o,
+			  const struct store_workload *w)
 {
+	const struct generate_workload_state *st;
 	char t[TIMEFMT_LEN];
 
 	yemit_map_begin(y);
@@ -68,7 +72,19 @@ static void emit_workload(struct yemit *y, const struct store_workload *w,
 	yemit_kv_int(y, "connectionsIn", w->conns_in);
 	yemit_kv_str(y, "lastSeen",
 		     w->last_seen ? timefmt_format(w->last_seen, t) : "");
-	yemit_kv_str(y, "status", status_of(w, now));
+	yemit_kv_str(y, "status", status_of(o, w));
+	st = generate_find_state(o->states, w->namespace, w->kind, w->name);
+	if (st != NULL && st->peer != NULL) {
+		/* What keeps it learning: the entry first recorded last. */
+		yemit_str(y, "newestEntry");
+		yemit_map_begin(y);
+		yemit_kv_str(y, "firstSeen", timefmt_format(st->first_ever, t));
+		yemit_kv_str(y, "direction", st->egress ? "egress" : "ingress");
+		yemit_kv_str(y, "peer", st->peer);
+		yemit_kv_int(y, "port", st->port);
+		yemit_kv_str(y, "protocol", st->protocol);
+		yemit_map_end(y);
+	}
 	yemit_map_end(y);
 }
 
@@ -90,7 +106,7 @@ static int add_workload(const struct store_workload *w, void *ctx)
 		return 0;
 	case CLI_YAML:
 	case CLI_JSON:
-		emit_workload(o->y, w, o->c->now);
+		emit_workload(o->y, o, w);
 		return 0;
 	default:
 		break;
@@ -113,7 +129,7 @@ static int add_workload(const struct store_workload *w, void *ctx)
 	cells[4] = sel;
 	cells[5] = out;
 	cells[6] = in;
-	cells[7] = status_of(w, o->c->now);
+	cells[7] = status_of(o, w);
 	cells[8] = w->last_seen ? timefmt_format(w->last_seen, last) : NULL;
 	return table_add(o->t, cells);
 }
@@ -123,13 +139,14 @@ static int add_workload(const struct store_workload *w, void *ctx)
  * EXIT_DONE; EXIT_PARTIAL when there are none, having said why; or
  * EXIT_RUNTIME with errmsg.
  */
-static int list_workloads(struct store *s, const struct workloads_cli *c)
+static int list_workloads(struct store *s, const struct workloads_cli *c,
+			  const struct generate_states *states)
 {
 	static const char *const headings[] = {
 		"NAMESPACE", "KIND",	 "NAME",   "PODS",	"SELECTOR",
 		"CONNS OUT", "CONNS IN", "STATUS", "LAST SEEN",
 	};
-	struct workloads_out o = { .c = c };
+	struct workloads_out o = { .c = c, .states = states };
 	int status = EXIT_RUNTIME;
 
 	if (c->format == CLI_TABLE || c->format == CLI_WIDE)
@@ -176,6 +193,9 @@ static int set_option(void *ctx, int ch, char *arg)
 
 	switch (ch) {
 	case 'N': return cli_parse_when("now", arg, c->now, &c->now);
+	case 'S':
+		return cli_parse_duration("stable-after", arg,
+					  &c->stable_after);
 	case 'o':
 		return cli_parse_format(arg, CLI_FORMAT_BIT(CLI_WIDE) |
 						     CLI_FORMAT_BIT(CLI_YAML) |
@@ -186,15 +206,30 @@ static int set_option(void *ctx, int ch, char *arg)
 	return cli_set_scope(&c->scope, ch, arg);
 }
 
-/* What cmd_workloads() does with the database: see cli_store_main(). */
+/*
+ * What cmd_workloads() does with the database: see cli_store_main().
+ * The states are generate's with its defaults, over all recorded time.
+ */
 static int show_workloads(struct store *s, void *ctx)
 {
 	struct workloads_cli *c = ctx;
+	struct generate_opts o = {
+		.until = INT64_MAX,
+		.now = c->now,
+		.stable_after = c->stable_after,
+	};
+	struct generate_states states = { 0 };
+	int status;
 
 	if (cli_scope_check(&c->scope) < 0)
 		return EXIT_INVALID;
+	o.ns = c->scope.ns;
 	cli_note_unstarted(&s, 1, 0, INT64_MAX);
-	return list_workloads(s, c);
+	if (generate_read_states(&s, 1, &o, &states) != GENERATE_OK)
+		return EXIT_RUNTIME;
+	status = list_workloads(s, c, &states);
+	generate_states_free(&states);
+	return status;
 }
 
 int cmd_workloads(int argc, char **argv)
@@ -203,13 +238,15 @@ int cmd_workloads(int argc, char **argv)
 		CLI_DB_OPTION,
 		CLI_NAMESPACE_OPTIONS,
 		CLI_NOW_OPTION,
+		{ "stable-after", required_argument, NULL, 'S' },
 		{ "output", required_argument, NULL, 'o' },
 		CLI_OPTIONS_END,
 	};
 	static const struct cli_store_cmd workloads = {
 		"n:Ao:h", opts, workloads_usage, set_option, show_workloads
 	};
-	struct workloads_cli c = { .now = (int64_t)time(NULL) };
+	struct workloads_cli c = { .now = (int64_t)time(NULL),
+				   .stable_after = CLI_STABLE_AFTER };
 
 	return cli_store_main(argc, argv, &workloads, &c);
 }

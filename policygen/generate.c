@@ -3,11 +3,12 @@
  * point and the assembly of each policy.
  *
  * A run reads the inventory (generate_inventory.c), then every flow of
- * the window into entries per workload and peer (generate_flows.c); each
- * workload in scope then gets its entries merged, screened against the
- * review decisions and the existing policies (generate_screen.c), grouped
- * into one rule per peer (generate_rules.c), and its metadata
- * (generate_meta.c).  generate_int.h holds what these files share.
+ * the window into entries per workload and peer, and when each entry was
+ * first recorded (generate_flows.c); each workload in scope then gets its
+ * entries merged, screened against the review decisions and the existing
+ * policies (generate_screen.c), grouped into one rule per peer
+ * (generate_rules.c), and its metadata (generate_meta.c).  generate_int.h
+ * holds what these files share.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -406,7 +407,7 @@ int generate_policies(struct store *const *stores, size_t n_stores,
 	rc = GENERATE_FAILED;
 	for (size_t i = 0; i < n_stores; i++)
 		generate_warn_lost_events(stores[i], opts->since, diag);
-	if (generate_load_flows(&g) < 0)
+	if (generate_load_flows(&g) < 0 || generate_load_history(&g) < 0)
 		goto out;
 	/* After the flows: which workloads get a policy depends on them. */
 	if (opts->existing != NULL &&
@@ -440,4 +441,109 @@ void generate_result_free(struct generate_result *r)
 	r->n = 0;
 	r->proposals = NULL;
 	r->n_proposals = 0;
+}
+
+const char *generate_state_name(enum generate_state s)
+{
+	switch (s) {
+	case GENERATE_SILENT:
+		return "silent";
+	case GENERATE_LEARNING:
+		return "learning";
+	case GENERATE_STABLE:
+		break;
+	}
+	return "stable";
+}
+
+/* Each workload in scope's state into out->w, in the inventory's order. */
+static int keep_states(const struct gen *g, struct generate_states *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < g->inv.n_w; i++)
+		n += g->inv.w[i].in_scope != 0;
+	if (n == 0)
+		return 0;
+	out->w = arena_alloc(&out->mem, n * sizeof(*out->w));
+	if (out->w == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < g->inv.n_w; i++) {
+		const struct workload *w = &g->inv.w[i];
+		const struct entry *e = &w->newest;
+
+		if (!w->in_scope)
+			continue;
+		out->w[out->n++] = (struct generate_workload_state){
+			.ns = w->ns, .kind = w->kind, .name = w->name,
+			.state = generate_state_of(g->o, w),
+			.egress = e->egress, .peer = e->key ? e->desc : NULL,
+			.protocol = e->protocol, .port = e->port,
+			.first_ever = e->first_ever,
+		};
+	}
+	return 0;
+}
+
+int generate_read_states(struct store *const *stores, size_t n_stores,
+			 const struct generate_opts *opts,
+			 struct generate_states *out)
+{
+	struct gen g = {
+		.o = opts,
+		.stores = stores,
+		.n_stores = n_stores,
+		.pool = { .a = &out->mem, .strings = STRMAP_INIT },
+		.inv = { .node_addrs = STRMAP_INIT },
+		.ns_pods = { .mem = ARENA_INIT },
+		.screen = { .existing = POLSET_INIT },
+	};
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = generate_load_inventory(&g.inv, &out->mem, stores, n_stores,
+					  opts)) != GENERATE_OK)
+		goto out;
+	rc = GENERATE_FAILED;
+	if (generate_load_flows(&g) < 0 || generate_load_history(&g) < 0 ||
+	    keep_states(&g, out) < 0)
+		goto out;
+	rc = GENERATE_OK;
+out:
+	gen_free(&g);
+	if (rc != GENERATE_OK)
+		generate_states_free(out);
+	return rc;
+}
+
+static int cmp_state(const void *a, const void *b)
+{
+	const struct generate_workload_state *x = a, *y = b;
+	int c;
+
+	if ((c = strcmp(x->ns, y->ns)) != 0 ||
+	    (c = strcmp(x->kind, y->kind)) != 0)
+		return c;
+	return strcmp(x->name, y->name);
+}
+
+const struct generate_workload_state *
+generate_find_state(const struct generate_states *s, const char *ns,
+		    const char *kind, const char *name)
+{
+	const struct generate_workload_state key = { .ns = ns, .kind = kind,
+						     .name = name };
+
+	if (s->n == 0 || ns == NULL || kind == NULL || name == NULL)
+		return NULL;
+	return bsearch(&key, s->w, s->n, sizeof(*s->w), cmp_state);
+}
+
+void generate_states_free(struct generate_states *s)
+{
+	arena_reset(&s->mem);
+	s->w = NULL;
+	s->n = 0;
 }

@@ -25,7 +25,11 @@ struct generate_opts {
 	struct scope_ns ns; /* the namespaces covered */
 	struct scope_workload workload; /* name NULL: every workload */
 	int64_t since, until, now;
-	int64_t stable_after; /* seconds */
+	/*
+	 * Seconds: a workload is learning while one of its entries was
+	 * first seen (ever, not in the window) less than this before now.
+	 */
+	int64_t stable_after;
 	enum netpol_mode ingress, egress;
 	enum generate_dns dns;
 	const char *const *dns_ips;
@@ -77,7 +81,12 @@ struct generate_proposal {
 	const char *peer; /* as people read it: ns/Kind/name, or a CIDR */
 	const char *protocol;
 	int port;
-	int64_t conns, first, last;
+	int64_t conns, first, last; /* in the window */
+	/*
+	 * When any database first recorded it, in the window or before:
+	 * first, or earlier when the window starts after that.
+	 */
+	int64_t first_ever;
 	const char *service; /* "ns/name" of a Service used, or NULL */
 	enum review_decision decision;
 	const struct review_rule *review; /* the decision; NULL: pending */
@@ -123,6 +132,68 @@ int generate_policies(struct store *const *stores, size_t n_stores,
 
 /* Frees what *r holds and empties it; an empty result is a no-op. */
 void generate_result_free(struct generate_result *r);
+
+/*
+ * Whether a workload's rules still change: the podflow.io/status
+ * annotation of its policy, and the STATUS of policygen workloads.
+ */
+enum generate_state {
+	GENERATE_SILENT, /* no flow in the window */
+	/*
+	 * An entry (direction, peer, port, protocol) was first recorded,
+	 * in all the databases hold, less than stable_after before now (or
+	 * after it): the workload still does new things.
+	 */
+	GENERATE_LEARNING,
+	GENERATE_STABLE, /* every entry is older than that */
+};
+
+/* "silent", "learning" or "stable". */
+const char *generate_state_name(enum generate_state s);
+
+/* A workload's state, and the entry that decides it. */
+struct generate_workload_state {
+	const char *ns, *kind, *name;
+	enum generate_state state;
+	/*
+	 * Its newest entry, the one first recorded last; peer NULL when it
+	 * has none (silent, or its flows make no rule).
+	 */
+	int egress;
+	const char *peer; /* as struct generate_proposal's */
+	const char *protocol;
+	int port;
+	int64_t first_ever;
+};
+
+/* What generate_read_states() returns. */
+struct generate_states {
+	/* The workloads in scope, sorted by namespace, kind and name. */
+	struct generate_workload_state *w;
+	size_t n;
+	struct arena mem; /* everything above lives here */
+};
+
+/*
+ * The state of every workload in scope of opts (its namespace, workload
+ * and window, now and stable_after; the options that shape the entries,
+ * --dns, --external-prefix and --allow-internet, as generate_policies()
+ * takes them), read as generate_policies() reads it, without making the
+ * policies.  Returns GENERATE_OK with the states in *out (free with
+ * generate_states_free()), or a failure (enum generate_status) with
+ * errmsg.
+ */
+int generate_read_states(struct store *const *stores, size_t n_stores,
+			 const struct generate_opts *opts,
+			 struct generate_states *out);
+
+/* The state of workload ns/kind/name in s, or NULL. */
+const struct generate_workload_state *
+generate_find_state(const struct generate_states *s, const char *ns,
+		    const char *kind, const char *name);
+
+/* Frees what *s holds and empties it; an empty one is a no-op. */
+void generate_states_free(struct generate_states *s);
 
 /*
  * The policy name for a workload: podflow-<kind>-<name> in lower case;

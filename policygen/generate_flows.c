@@ -14,6 +14,17 @@
  * handled as they come and not kept, each distinct string they leave
  * behind is stored once, and a workload's entries are folded as they pile
  * up: memory follows the peers, not the rows.
+ *
+ * Whether a workload still does new things is told by when each of its
+ * entries was first recorded, ever: a window that starts later would make
+ * a peer of months seem new.  So, when the window does not start at the
+ * beginning, the records are read again, all of them: any record of an
+ * entry is a sighting of it, those in the window and after it too, and
+ * the whole of a database is its cheapest read (each calendar week one
+ * row per edge, where the days before the window would be a row per edge
+ * and day).  Each row only finds the entry it would have made and may
+ * give it an earlier first sighting: nothing is added, and a peer the
+ * window never named is not even kept.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,11 +77,14 @@ int generate_cidr_peer(struct gen_pool *pool, int external_prefix,
 	e->key = generate_intern(pool, key);
 	e->desc = e->peer.cidr;
 	e->external = external;
-	if (e->peer.cidr == NULL || e->key == NULL) {
-		errmsg_set("out of memory");
-		return -1;
+	if (e->peer.cidr != NULL && e->key != NULL)
+		return 0;
+	if (pool->find_only) {
+		e->key = NULL; /* no entry has this peer */
+		return 0;
 	}
-	return 0;
+	errmsg_set("out of memory");
+	return -1;
 }
 
 /* A pod peer for workload p, seen from a policy in namespace ns. */
@@ -119,8 +133,9 @@ static int end_peer(struct gen *g, const char *ns, const struct flow_end *end,
 	/* A workload whose pods share no label can only be its addresses. */
 	if (p != NULL && p->selector != NULL)
 		return pod_peer(g->pool.a, p, ns, e);
-	if (end->name == NULL && end->node == NULL && end->ip != NULL &&
-	    addr_parse(end->ip, &a) == 0 && generate_in_pod_cidrs(&g->inv, &a))
+	if (!g->flows.history && end->name == NULL && end->node == NULL &&
+	    end->ip != NULL && addr_parse(end->ip, &a) == 0 &&
+	    generate_in_pod_cidrs(&g->inv, &a))
 		g->flows.unknown_pod_ips++;
 	if (generate_cidr_peer(&g->pool, g->o->external_prefix, end->ip,
 			       end->node == NULL && end->name == NULL &&
@@ -165,6 +180,8 @@ void generate_merge_entries(struct workload *w)
 			m->conns = count_add(m->conns, w->e[i].conns);
 			if (w->e[i].first < m->first)
 				m->first = w->e[i].first;
+			if (w->e[i].first_ever < m->first_ever)
+				m->first_ever = w->e[i].first_ever;
 			if (w->e[i].last > m->last)
 				m->last = w->e[i].last;
 			if (m->service == NULL)
@@ -188,6 +205,32 @@ static int add_entry(struct workload *w, const struct entry *e)
 	}
 	w->e[w->n++] = *e;
 	return 0;
+}
+
+/*
+ * A record read again for its time (generate_load_history()): the entry
+ * of w it would have made, if there is one, was first seen then, or
+ * earlier.  w's entries are merged (sorted) by now.
+ */
+static void note_first_seen(struct workload *w, const struct entry *e)
+{
+	struct entry *m;
+
+	if (e->key == NULL || w->n == 0)
+		return;
+	m = bsearch(e, w->e, w->n, sizeof(*w->e), cmp_entry);
+	if (m != NULL && e->first_ever < m->first_ever)
+		m->first_ever = e->first_ever;
+}
+
+/* Entry e of w: added, or, reading the records again, its first sighting. */
+static int keep_entry(struct gen *g, struct workload *w, const struct entry *e)
+{
+	if (g->flows.history) {
+		note_first_seen(w, e);
+		return 0;
+	}
+	return add_entry(w, e);
 }
 
 /* Every flow of a workload counts for its window and status. */
@@ -223,7 +266,7 @@ static int add_egress(struct gen *g, struct workload *src,
 		return 0; /* replaced by the --dns rule */
 	if (g->o->allow_internet && out.external)
 		return 0; /* in the --allow-internet rule */
-	return add_entry(src, &out);
+	return keep_entry(g, src, &out);
 }
 
 /* The ingress entry of flow f for its destination workload dst. */
@@ -243,7 +286,7 @@ static int add_ingress(struct gen *g, struct workload *dst,
 	} else if (end_peer(g, dst->ns, &client, &in) < 0) {
 		return -1;
 	}
-	return add_entry(dst, &in);
+	return keep_entry(g, dst, &in);
 }
 
 static int handle_flow(struct gen *g, const struct flow_row *f)
@@ -253,15 +296,18 @@ static int handle_flow(struct gen *g, const struct flow_row *f)
 
 	e.protocol = proto_policy_name(f->proto, 0);
 	if (e.protocol == NULL) {
-		g->flows.not_expressible++;
+		if (!g->flows.history)
+			g->flows.not_expressible++;
 		return 0;
 	}
 	e.port = f->port;
 	e.dbs = f->db < 64 ? 1ULL << f->db : 0;
 	e.conns = f->conns;
 	e.first = f->first;
+	e.first_ever = f->first_ever;
 	e.last = f->last;
-	if (f->svc_name != NULL) {
+	/* The Service is evidence of the window's alone. */
+	if (f->svc_name != NULL && !g->flows.history) {
 		snprintf(service, sizeof(service), "%s/%s", f->svc_ns,
 			 f->svc_name);
 		e.service = generate_intern(&g->pool, service);
@@ -282,7 +328,8 @@ static int handle_flow(struct gen *g, const struct flow_row *f)
 
 		if (w == NULL || !w->in_scope)
 			continue;
-		note_flow(w, &e);
+		if (!g->flows.history)
+			note_flow(w, &e);
 		if ((egress ? add_egress : add_ingress)(g, w, f, &e) < 0)
 			return -1;
 	}
@@ -302,6 +349,7 @@ static void row_read(const struct store_flow *r, size_t db, struct flow_row *f)
 		.client_nat = r->client_nat_ip,
 		.conns = r->connections,
 		.first = r->first_seen,
+		.first_ever = r->first_seen,
 		.last = r->last_seen,
 		.src_ns = r->src.namespace,
 		.src_kind = r->src.kind,
@@ -406,6 +454,32 @@ static size_t keep_db(const struct flow_row *rows, size_t n)
 	return keep;
 }
 
+/*
+ * Whether two databases' rows of one connection credit the same ends
+ * (their strings are the pool's: one pointer per text), and so make the
+ * same entries.
+ */
+static int same_ends(const struct flow_row *a, const struct flow_row *b)
+{
+	return a->src_ns == b->src_ns && a->src_kind == b->src_kind &&
+	       a->src_name == b->src_name && a->dst_ns == b->dst_ns &&
+	       a->dst_kind == b->dst_kind && a->dst_name == b->dst_name &&
+	       a->client_nat == b->client_nat;
+}
+
+/*
+ * Row r of rows[0..n), one connection's, of the database kept: first
+ * seen when any database saw it first.  The node whose rows are kept
+ * may have started recording later than the other.
+ */
+static void first_of_all(struct flow_row *rows, size_t n, struct flow_row *r)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].db != r->db && same_ends(&rows[i], r) &&
+		    rows[i].first < r->first_ever)
+			r->first_ever = rows[i].first;
+}
+
 /* A connection's key, in the pool: a day, client, server, protocol, port. */
 struct conn_key {
 	int64_t day;
@@ -505,10 +579,14 @@ static int merge(struct gen *g)
 					goto out;
 			}
 		keep = keep_db(group->rows, group->n_rows);
-		for (size_t i = 0; i < group->n_rows; i++)
-			if (group->rows[i].db == keep &&
-			    handle_flow(g, &group->rows[i]) < 0)
+		for (size_t i = 0; i < group->n_rows; i++) {
+			if (group->rows[i].db != keep)
+				continue;
+			first_of_all(group->rows, group->n_rows,
+				     &group->rows[i]);
+			if (handle_flow(g, &group->rows[i]) < 0)
 				goto out;
+		}
 	}
 	rc = 0;
 	goto out;
@@ -526,4 +604,60 @@ out:
 int generate_load_flows(struct gen *g)
 {
 	return g->n_stores > 1 ? merge(g) : read_rows(g, 0);
+}
+
+/*
+ * Every record of every database, as sightings of the window's entries
+ * (see the top of the file): what each database saw, by itself, since
+ * only the earliest counts.
+ */
+static int read_history(struct gen *g)
+{
+	int rc = 0;
+
+	g->flows.history = 1;
+	g->pool.find_only = 1;
+	for (size_t db = 0; db < g->n_stores && rc == 0; db++) {
+		struct rows_read rr = { g, db };
+
+		rc = store_read_generate_flows(g->stores[db], INT64_MIN,
+					       INT64_MAX, read_row, &rr);
+	}
+	g->flows.history = 0;
+	g->pool.find_only = 0;
+	return rc;
+}
+
+/* Of w's entries, the one first seen last (the first in order on a tie). */
+static void note_newest(struct workload *w)
+{
+	memset(&w->newest, 0, sizeof(w->newest));
+	for (size_t i = 0; i < w->n; i++)
+		if (w->newest.key == NULL ||
+		    w->e[i].first_ever > w->newest.first_ever)
+			w->newest = w->e[i];
+}
+
+int generate_load_history(struct gen *g)
+{
+	int any = 0;
+
+	for (size_t i = 0; i < g->inv.n_w; i++) {
+		struct workload *w = &g->inv.w[i];
+
+		if (!w->in_scope)
+			continue;
+		generate_merge_entries(w);
+		any |= w->n > 0;
+	}
+	/*
+	 * A window from the start (0, the default) holds every record; with
+	 * no entry at all, there is nothing to date.
+	 */
+	if (any && g->o->since > 0 && read_history(g) < 0)
+		return -1;
+	for (size_t i = 0; i < g->inv.n_w; i++)
+		if (g->inv.w[i].in_scope)
+			note_newest(&g->inv.w[i]);
+	return 0;
 }

@@ -6,7 +6,8 @@
  * generate_inventory.c reads the workloads and node addresses of the
  * first database, and the pod CIDRs and lost events every database's
  * podflowd recorded; generate_flows.c reads every database's flows
- * into entries per workload, each with its peer, folded as they pile up;
+ * into entries per workload, each with its peer, folded as they pile up,
+ * and when each entry was first recorded, before the window too;
  * generate_screen.c records each entry as a proposal, screens it against
  * the review decisions and the existing policies, and explains it;
  * generate_rules.c groups what is left into rules and adds the --dns and
@@ -45,7 +46,8 @@ struct entry {
 	const char *desc; /* the peer for people */
 	const char *protocol;
 	int port;
-	int64_t conns, first, last;
+	int64_t conns, first, last; /* in the window */
+	int64_t first_ever; /* as struct generate_proposal's */
 	const char *service; /* "ns/name" of a Service used, or NULL */
 	int external;	     /* an address outside pods and nodes */
 	int node;	     /* a node's address */
@@ -72,6 +74,12 @@ struct workload {
 	size_t flows; /* flows seen, whether or not a rule came of them */
 	int64_t conns, first, last;
 	const char *peer_key, *peer_desc; /* pod_peer()'s, made once */
+	/*
+	 * Its entry first recorded last (generate_load_history()), kept
+	 * whole: screening leaves only the entries a rule allows in e.
+	 * key NULL: none.
+	 */
+	struct entry newest;
 };
 
 /*
@@ -81,6 +89,12 @@ struct workload {
 struct gen_pool {
 	struct arena *a;
 	struct strmap strings; /* text -> its one copy in a */
+	/*
+	 * generate_intern() only finds: NULL for a string not there yet.
+	 * Reading the records again for their times, a peer the window
+	 * never named is no entry's, and is not kept.
+	 */
+	int find_only;
 };
 
 /* What the inventory (the first database) and the databases' meta say. */
@@ -99,6 +113,8 @@ struct flow_row {
 	const char *client, *server, *proto, *client_nat;
 	int port, service_port;
 	int64_t conns, first, last;
+	/* first, or earlier when another database saw it first (merge()) */
+	int64_t first_ever;
 	const char *src_ns, *src_kind, *src_name, *src_node;
 	const char *dst_ns, *dst_kind, *dst_name, *dst_node;
 	const char *svc_ns, *svc_name;
@@ -110,6 +126,11 @@ struct gen_flows {
 	size_t n_rows, cap_rows;
 	size_t not_expressible;
 	size_t unknown_pod_ips; /* peers in the pod CIDRs that no known pod held */
+	/*
+	 * Reading the records again (generate_load_history()): a flow only
+	 * says when its entry was first seen, and counts for nothing else.
+	 */
+	int history;
 };
 
 /* A pod of the namespace generate_selector_overlap() is looking at. */
@@ -159,7 +180,8 @@ void generate_diagf(const struct generate_diag *d, enum generate_level level,
 
 /*
  * The one copy of s in pool->a: memory grows with the distinct peers,
- * not with the flows.  NULL for NULL, or when out of memory.
+ * not with the flows.  NULL for NULL, or when out of memory; with
+ * pool->find_only, when s has no copy yet.
  */
 const char *generate_intern(struct gen_pool *pool, const char *s);
 
@@ -207,6 +229,15 @@ int generate_load_flows(struct gen *g);
 
 /* Folds w's equal (direction, peer, port) entries, sorted, into one. */
 void generate_merge_entries(struct workload *w);
+
+/*
+ * After generate_load_flows(): merges the entries of the workloads in
+ * scope, gives each the time any database first recorded it (first_ever:
+ * its first in the window, or earlier from all the records, read again
+ * when the window starts after 1970), and each workload its newest
+ * entry.  Returns 0, or -1 with errmsg.
+ */
+int generate_load_history(struct gen *g);
 
 /* generate_screen.c */
 
@@ -275,10 +306,14 @@ const char *generate_selector_overlap(struct gen_ns_pods *cache,
 /* Frees the pods generate_selector_overlap() kept. */
 void generate_ns_pods_free(struct gen_ns_pods *cache);
 
+/* w's state at o->now, from its newest entry (generate_load_history()). */
+enum generate_state generate_state_of(const struct generate_opts *o,
+				      const struct workload *w);
+
 /*
- * Sets p's labels and annotations (the window, connections, status,
- * selector source, and overlap when not NULL), in a.  Returns 0, or -1
- * with errmsg.
+ * Sets p's labels and annotations (the window, connections, status, the
+ * newest entry, selector source, and overlap when not NULL), in a.
+ * Returns 0, or -1 with errmsg.
  */
 int generate_set_metadata(struct arena *a, const struct generate_opts *o,
 			  const struct workload *w, const char *overlap,

@@ -21,6 +21,8 @@ const char *generate_intern(struct gen_pool *pool, const char *s)
 {
 	struct strmap_slot *slot;
 
+	if (s != NULL && pool->find_only)
+		return strmap_get(&pool->strings, s);
 	if (s == NULL || (slot = strmap_slot(&pool->strings, s)) == NULL)
 		return NULL;
 	if (slot->value == NULL)

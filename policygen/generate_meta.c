@@ -9,13 +9,17 @@
 
 #include "podflow/errmsg.h"
 #include "podflow/grow.h"
+#include "podflow/kname.h"
 #include "podflow/selector.h"
 #include "podflow/store_read.h"
 #include "podflow/timefmt.h"
 #include "generate_int.h"
 
 #define ANNOTATION(k) "podflow.io/" k
-/* The annotations a policy may carry (set_metadata() writes at most 6). */
+/*
+ * The annotations a policy may carry (generate_set_metadata() writes at
+ * most 7).
+ */
 #define MAX_ANNOTATIONS 8
 
 /* One pod of the namespace load_ns_pods() reads, its labels parsed. */
@@ -102,6 +106,42 @@ void generate_ns_pods_free(struct gen_ns_pods *cache)
 	arena_reset(&cache->mem);
 }
 
+/*
+ * A workload that talks all the time to the same peers has nothing left
+ * to learn: what says it is still learning is a new entry, not a new
+ * flow.
+ */
+enum generate_state generate_state_of(const struct generate_opts *o,
+				      const struct workload *w)
+{
+	if (w->flows == 0)
+		return GENERATE_SILENT;
+	return w->newest.key != NULL &&
+			       w->newest.first_ever > o->now - o->stable_after
+		       ? GENERATE_LEARNING
+		       : GENERATE_STABLE;
+}
+
+/*
+ * The newest entry as the annotation tells it: when it was first
+ * recorded, its direction, peer, port and protocol.  A peer workload no
+ * policy could name (a store from before import checked names) is named
+ * escaped, as messages name it: its names may be anything, and YAML
+ * takes only UTF-8.  In a; NULL when out of memory.
+ */
+static const char *newest_text(struct arena *a, const struct entry *e)
+{
+	char t[TIMEFMT_LEN], text[800], esc[KNAME_QUOTE_MAX];
+	const char *peer = e->desc;
+
+	if (e->peer_w != NULL && e->peer_w->invalid != NULL)
+		peer = kname_escape(esc, e->desc, strlen(e->desc));
+	snprintf(text, sizeof(text), "%s %s %s %d/%s",
+		 timefmt_format(e->first_ever, t),
+		 e->egress ? "egress" : "ingress", peer, e->port, e->protocol);
+	return arena_strdup(a, text);
+}
+
 int generate_set_metadata(struct arena *a, const struct generate_opts *o,
 			  const struct workload *w, const char *overlap,
 			  struct netpol *p)
@@ -110,10 +150,7 @@ int generate_set_metadata(struct arena *a, const struct generate_opts *o,
 		conns[24], who[300];
 	int64_t from = o->since ? o->since : w->first;
 	int64_t to = o->until < o->now ? o->until : o->now;
-	const char *status = w->flows == 0 ? "silent"
-			     : w->last > o->now - o->stable_after
-				     ? "learning"
-				     : "stable";
+	const char *status = generate_state_name(generate_state_of(o, w));
 	size_t n = 0;
 
 	p->labels = arena_alloc(a, sizeof(*p->labels));
@@ -134,6 +171,15 @@ int generate_set_metadata(struct arena *a, const struct generate_opts *o,
 	p->annotations[n++] = (struct netpol_kv){ ANNOTATION("connections"),
 						  arena_strdup(a, conns) };
 	p->annotations[n++] = (struct netpol_kv){ ANNOTATION("status"), status };
+	if (w->newest.key != NULL) {
+		const char *newest = newest_text(a, &w->newest);
+
+		if (newest == NULL)
+			goto oom;
+		p->annotations[n++] = (struct netpol_kv){
+			ANNOTATION("newest-entry"), newest
+		};
+	}
 	p->annotations[n++] = (struct netpol_kv){
 		ANNOTATION("selector-source"),
 		strcmp(w->source, "owner") == 0 ? "owner spec.selector"

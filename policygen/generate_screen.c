@@ -240,7 +240,7 @@ static void propose(const struct generate_opts *o, const struct workload *w,
 		.egress = e->egress, .peer = e->desc,
 		.protocol = e->protocol, .port = e->port,
 		.conns = e->conns, .first = e->first, .last = e->last,
-		.service = e->service,
+		.first_ever = e->first_ever, .service = e->service,
 	};
 	if (o->review != NULL)
 		p->review = review_match(o->review, &subject);

@@ -256,6 +256,19 @@ void cli_generated_free(struct cli_scope *sc, struct cli_generated *g);
 int cli_parse_when(const char *opt, const char *arg, int64_t now, int64_t *t);
 
 /*
+ * The value arg of the duration option --opt (opt its long name,
+ * "stable-after"): N followed by s, m, h or d, in seconds into *out.
+ * Returns 0, or -1 with errmsg.
+ */
+int cli_parse_duration(const char *opt, const char *arg, int64_t *out);
+
+/*
+ * --stable-after's default, in generate and workloads alike: a workload
+ * whose entries are all an hour old is stable.
+ */
+#define CLI_STABLE_AFTER 3600
+
+/*
  * --since and --until (either may be NULL: left as they are), relative to
  * now.  Returns 0, or -1 with errmsg.
  */

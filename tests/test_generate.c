@@ -4,7 +4,8 @@
  * inventory the way policygen import does (the inventory API) and edges
  * the way podflowd does (store_flush_edges), into SQLite files in a
  * temporary directory, then check the policies, rules and proposals
- * generate_policies() returns and the diagnostics it hands its callback.
+ * generate_policies() returns and the diagnostics it hands its callback,
+ * and the workloads' states generate_read_states() reads.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +25,7 @@
 #include "podflow/kname.h"
 #include "podflow/netpol.h"
 #include "podflow/store.h"
+#include "podflow/timefmt.h"
 #include "policygen/generate.h"
 #include "policygen/review.h"
 #include "support/testdb.h"
@@ -130,10 +132,12 @@ static struct inv_pod pod(const char *name, const char *workload,
 }
 
 /*
- * The inventory of database i: namespace shop with Deployments web and
- * cart (and lonely, whose pod has no label, with_lonely), on node-1.
+ * The inventory of database i as a snapshot at at: namespace shop with
+ * Deployments web and cart (and lonely, whose pod has no label,
+ * with_lonely), on node-1.
  */
-static void import_shop(struct fixture *f, int i, int with_lonely)
+static void import_shop_at(struct fixture *f, int i, int with_lonely,
+			   int64_t at)
 {
 	static const char *const web_ip[] = { WEB_IP };
 	static const char *const cart_ip[] = { CART_IP };
@@ -152,7 +156,7 @@ static void import_shop(struct fixture *f, int i, int with_lonely)
 	};
 	struct inventory *inv = NULL;
 
-	if (inventory_begin(f->stores[i], INVENTORY_SNAPSHOT, EARLIER, &inv) < 0)
+	if (inventory_begin(f->stores[i], INVENTORY_SNAPSHOT, at, &inv) < 0)
 		fail_msg("inventory_begin: %s", errmsg_get());
 	assert_int_equal(inventory_put_namespace(inv, &ns), 0);
 	assert_int_equal(inventory_put_node(inv, &node), 0);
@@ -165,6 +169,12 @@ static void import_shop(struct fixture *f, int i, int with_lonely)
 	/* What podflowd records at start-up: the pod CIDRs it watches. */
 	assert_int_equal(store_meta_set(f->stores[i], "pod_cidrs", POD_CIDRS),
 			 0);
+}
+
+/* The inventory of database i, as the pods started (EARLIER). */
+static void import_shop(struct fixture *f, int i, int with_lonely)
+{
+	import_shop_at(f, i, with_lonely, EARLIER);
 }
 
 /*
@@ -566,6 +576,244 @@ static void test_unselectable_workload_is_named(void **state)
 					  "did you mean shop/Deployment/lonely?");
 }
 
+/* Five hours after BUCKET: the time the status tests look from. */
+#define HOURS_LATER (BUCKET + 5 * 3600)
+
+/* Annotation key of p; fails the test when it has none. */
+static const char *annotation(const struct netpol *p, const char *key)
+{
+	for (size_t i = 0; i < p->n_annotations; i++)
+		if (strcmp(p->annotations[i].key, key) == 0)
+			return p->annotations[i].value;
+	fail_msg("%s has no annotation %s", p->name, key);
+	return NULL;
+}
+
+/* Whether p has annotation key. */
+static int has_annotation(const struct netpol *p, const char *key)
+{
+	for (size_t i = 0; i < p->n_annotations; i++)
+		if (strcmp(p->annotations[i].key, key) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Web calls cart on 8080 once a minute, every minute from BUCKET to
+ * HOURS_LATER, into database i.
+ */
+static void steady_calls(struct fixture *f, int i)
+{
+	for (int64_t at = 0; at < HOURS_LATER - BUCKET; at += 60)
+		connect_at(f, i, WEB_IP, CART_IP, 8080, IPPROTO_TCP, at, 1);
+}
+
+/*
+ * The policy of Deployment name from the last run has the status want
+ * and the newest entry newest; and generate_read_states() over the first
+ * n databases, with the same options, says the same of it.
+ */
+static void assert_status(struct fixture *f, size_t n, const char *name,
+			  const char *want, const char *newest)
+{
+	char policy_name[64], text[300], t[TIMEFMT_LEN];
+	const struct netpol *p;
+	const struct generate_workload_state *st;
+	struct generate_states states;
+
+	snprintf(policy_name, sizeof(policy_name), "podflow-deployment-%s",
+		 name);
+	p = policy(f, policy_name);
+	assert_string_equal(annotation(p, "podflow.io/status"), want);
+	assert_string_equal(annotation(p, "podflow.io/newest-entry"), newest);
+
+	if (generate_read_states(f->stores, n, &f->o, &states) != GENERATE_OK)
+		fail_msg("generate_read_states: %s", errmsg_get());
+	st = generate_find_state(&states, "shop", "Deployment", name);
+	assert_non_null(st);
+	assert_string_equal(generate_state_name(st->state), want);
+	assert_non_null(st->peer);
+	snprintf(text, sizeof(text), "%s %s %s %d/%s",
+		 timefmt_format(st->first_ever, t),
+		 st->egress ? "egress" : "ingress", st->peer, st->port,
+		 st->protocol);
+	assert_string_equal(text, newest);
+	generate_states_free(&states);
+}
+
+/*
+ * A workload that talks to the same peer every minute for hours has
+ * nothing new: stable an hour after its one entry first appeared, however
+ * recent its last flow.
+ */
+static void test_steady_traffic_is_stable(void **state)
+{
+	struct fixture *f = *state;
+
+	steady_calls(f, 0);
+	f->o.now = HOURS_LATER;
+	run(f, 1);
+	assert_status(f, 1, "web", "stable",
+		      "2026-01-01T00:00:00Z egress shop/Deployment/cart "
+		      "8080/TCP");
+	assert_status(f, 1, "cart", "stable",
+		      "2026-01-01T00:00:00Z ingress shop/Deployment/web "
+		      "8080/TCP");
+	/* Within the hour of that entry, it was still learning. */
+	f->o.now = BUCKET + 1800;
+	run(f, 1);
+	assert_status(f, 1, "web", "learning",
+		      "2026-01-01T00:00:00Z egress shop/Deployment/cart "
+		      "8080/TCP");
+}
+
+/* A new peer ten minutes before now: learning again, and named. */
+static void test_new_peer_is_learning(void **state)
+{
+	struct fixture *f = *state;
+
+	steady_calls(f, 0);
+	connect_at(f, 0, WEB_IP, "203.0.113.7", 443, IPPROTO_TCP,
+		   HOURS_LATER - 600 - BUCKET, 1);
+	f->o.now = HOURS_LATER;
+	run(f, 1);
+	assert_status(f, 1, "web", "learning",
+		      "2026-01-01T04:50:00Z egress 203.0.113.7/32 443/TCP");
+	/* cart saw nothing new. */
+	assert_status(f, 1, "cart", "stable",
+		      "2026-01-01T00:00:00Z ingress shop/Deployment/web "
+		      "8080/TCP");
+	/* --stable-after 5m: ten minutes is old enough. */
+	f->o.stable_after = 300;
+	run(f, 1);
+	assert_status(f, 1, "web", "stable",
+		      "2026-01-01T04:50:00Z egress 203.0.113.7/32 443/TCP");
+}
+
+/* A new port to a peer of hours is a new entry, on both sides. */
+static void test_new_port_to_old_peer_is_new(void **state)
+{
+	struct fixture *f = *state;
+
+	steady_calls(f, 0);
+	connect_at(f, 0, WEB_IP, CART_IP, 9090, IPPROTO_TCP,
+		   HOURS_LATER - 600 - BUCKET, 1);
+	f->o.now = HOURS_LATER;
+	run(f, 1);
+	assert_status(f, 1, "web", "learning",
+		      "2026-01-01T04:50:00Z egress shop/Deployment/cart "
+		      "9090/TCP");
+	assert_status(f, 1, "cart", "learning",
+		      "2026-01-01T04:50:00Z ingress shop/Deployment/web "
+		      "9090/TCP");
+}
+
+/*
+ * An entry first seen before --since is as old as it is: the window's
+ * first sighting is the proposal's evidence, not its age; whether the
+ * records before the window are still raw or resolved into day rows.
+ * Web has called cart every minute since its pods started, the day
+ * before; the window is the last twenty minutes of the new day's first
+ * half hour.
+ */
+static void test_entry_before_since_is_old(void **state)
+{
+	struct fixture *f = *state;
+	struct store_resolved resolved;
+
+	for (int64_t at = EARLIER - BUCKET; at < 1800; at += 60)
+		connect_at(f, 0, WEB_IP, CART_IP, 8080, IPPROTO_TCP, at, 1);
+	/* Only before the window: no entry, and no say in the status. */
+	connect_at(f, 0, WEB_IP, "203.0.113.9", 443, IPPROTO_TCP, -1800, 1);
+	f->o.now = BUCKET + 1800;
+	f->o.since = BUCKET + 600;
+	for (int pass = 0; pass < 2; pass++) {
+		run(f, 1);
+		assert_int_equal(f->r.n_proposals, 2);
+		for (size_t i = 0; i < 2; i++) {
+			assert_int_equal(f->r.proposals[i].first, f->o.since);
+			assert_int_equal(f->r.proposals[i].first_ever, EARLIER);
+		}
+		assert_status(f, 1, "web", "stable",
+			      "2025-12-31T23:00:00Z egress "
+			      "shop/Deployment/cart 8080/TCP");
+		/* The inventory reaches now: the day before gets resolved. */
+		import_shop_at(f, 0, 0, f->o.now);
+		assert_int_equal(store_resolve(f->stores[0], f->o.now,
+					       &resolved), 0);
+		assert_int_equal(resolved.until, BUCKET);
+	}
+	/* A new entry in the window is new all the same. */
+	connect_at(f, 0, WEB_IP, CART_IP, 9090, IPPROTO_TCP, 1200, 1);
+	run(f, 1);
+	assert_status(f, 1, "web", "learning",
+		      "2026-01-01T00:20:00Z egress shop/Deployment/cart "
+		      "9090/TCP");
+}
+
+/*
+ * Over several nodes' databases, an entry is as old as the first node
+ * that saw it: when the node whose rows stand for a connection saw it
+ * later than the other, and when only the other saw it before the window.
+ */
+static void test_two_nodes_first_sighting_is_the_earliest(void **state)
+{
+	struct fixture *f = *state;
+
+	import_shop(f, 1, 0);
+	/* The second node counted more that day: its rows stand. */
+	connect_at(f, 0, WEB_IP, CART_IP, 8080, IPPROTO_TCP, 10, 1);
+	connect_at(f, 1, WEB_IP, CART_IP, 8080, IPPROTO_TCP,
+		   HOURS_LATER - 600 - BUCKET, 5);
+	f->o.now = HOURS_LATER;
+	run(f, 2);
+	assert_int_equal(f->r.proposals[0].conns, 5);
+	assert_int_equal(f->r.proposals[0].first, HOURS_LATER - 600);
+	assert_int_equal(f->r.proposals[0].first_ever, BUCKET + 10);
+	assert_status(f, 2, "web", "stable",
+		      "2026-01-01T00:00:10Z egress shop/Deployment/cart "
+		      "8080/TCP");
+	/* The window holds the second node's sighting alone. */
+	f->o.since = HOURS_LATER - 1800;
+	run(f, 2);
+	assert_int_equal(f->r.proposals[0].first, HOURS_LATER - 600);
+	assert_status(f, 2, "web", "stable",
+		      "2026-01-01T00:00:10Z egress shop/Deployment/cart "
+		      "8080/TCP");
+	/* On the second node alone, it is new. */
+	f->stores[0] = f->stores[1];
+	run(f, 1);
+	assert_status(f, 1, "web", "learning",
+		      "2026-01-01T04:50:00Z egress shop/Deployment/cart "
+		      "8080/TCP");
+	f->stores[0] = f->db[0].store;
+}
+
+/* Without flows: silent, and no newest entry to tell. */
+static void test_silent_has_no_newest_entry(void **state)
+{
+	struct fixture *f = *state;
+	struct generate_states states;
+	const struct generate_workload_state *st;
+
+	f->o.include_silent = 1;
+	run(f, 1);
+	assert_string_equal(annotation(policy(f, "podflow-deployment-web"),
+				       "podflow.io/status"),
+			    "silent");
+	assert_false(has_annotation(policy(f, "podflow-deployment-web"),
+				    "podflow.io/newest-entry"));
+	assert_int_equal(generate_read_states(f->stores, 1, &f->o, &states),
+			 GENERATE_OK);
+	assert_int_equal(states.n, 2);
+	st = generate_find_state(&states, "shop", "Deployment", "web");
+	assert_non_null(st);
+	assert_int_equal(st->state, GENERATE_SILENT);
+	assert_null(st->peer);
+	assert_null(generate_find_state(&states, "shop", "Deployment", "nosuch"));
+	generate_states_free(&states);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -579,6 +827,12 @@ int main(void)
 		T(test_outside_addresses_fold_into_a_prefix),
 		T(test_rejected_peer_is_not_emitted),
 		T(test_two_nodes_count_a_connection_once),
+		T(test_steady_traffic_is_stable),
+		T(test_new_peer_is_learning),
+		T(test_new_port_to_old_peer_is_new),
+		T(test_entry_before_since_is_old),
+		T(test_two_nodes_first_sighting_is_the_earliest),
+		T(test_silent_has_no_newest_entry),
 		cmocka_unit_test_setup_teardown(
 			test_unselectable_workload_is_named, setup_lonely,
 			teardown),

@@ -68,7 +68,7 @@ t_case "workloads: pods now, owner selector, connections out and in"
 t_line "$t_out" '^shop +Deployment +web +1 +\{"matchExpressions".*"matchLabels":\{"app":"web"\}\} +10 +6 +learning$'
 t_case "workloads: a finished CronJob runs no pod now, and is silent"
 t_line "$t_out" '^shop +CronJob +report +0 .* silent$'
-t_case "workloads: stable once its last flow is older than an hour"
+t_case "workloads: stable once its newest entry is older than an hour"
 t_run 0 "$POLICYGEN" workloads --db "$db" --namespace shop --now 2026-11-23T09:30:00Z
 t_line "$t_out" '^shop +StatefulSet +db +1 .* +0 +3 +stable$'
 t_case "workloads: a bare pod's selector comes from its labels"
@@ -117,6 +117,48 @@ t_run 1 "$POLICYGEN" workloads --db "$tmp/noinv.db"
 t_match "$t_err" "*policygen: no workloads: $tmp/noinv.db holds no inventory; import one: kubectl get namespaces,nodes,pods,*-A -o yaml | policygen import --db $tmp/noinv.db -"
 t_run 1 "$POLICYGEN" generate --db "$tmp/noinv.db"
 t_match "$t_err" "*policygen: 0 policies*policygen: no policies: $tmp/noinv.db holds no inventory*"
+# --- learning: new entries, not new flows -------------------------------
+# web has called db on 5432 every minute for three hours: nothing new.
+s=$tmp/steady.db
+"$POLICYGEN" import --db "$s" --at 2026-11-23T09:00:00Z "$FIXTURES/cluster.yaml" >/dev/null 2>&1 &&
+	{
+		echo "INSERT INTO meta (key, value) VALUES ('pod_cidrs', '10.244.0.0/16'), ('time_bucket_seconds', '60');"
+		for h in 06 07 08; do
+			for m in $(seq -w 0 59); do edge "2026-11-23T$h:$m:00Z" 10.244.1.5 10.244.1.6 5432 6 1; done
+		done
+	} | sqlite3 "$s" || t_fail "steady set-up" "failed"
+t_case "workloads: talking every minute to the same peer for hours is stable"
+t_run 0 "$POLICYGEN" workloads --db "$s" --namespace shop --now 2026-11-23T09:05:00Z
+t_line "$t_out" '^shop +Deployment +web +1 .* +180 +0 +stable$'
+t_line "$t_out" '^shop +StatefulSet +db +1 .* +0 +180 +stable$'
+t_case "generate says the same of it, and when its newest entry appeared"
+t_run 0 "$POLICYGEN" generate --db "$s" --namespace shop --now 2026-11-23T09:05:00Z
+t_match "$t_out" "*name: podflow-deployment-web*podflow.io/newest-entry: 2026-11-23T06:00:05Z egress shop/StatefulSet/db 5432/TCP*podflow.io/status: stable*"
+echo "$(edge 2026-11-23T08:55:00Z 10.244.1.5 10.244.1.6 5433 6 1)" | sqlite3 "$s"
+t_case "workloads: a new port to the same peer is learning, on both sides"
+t_run 0 "$POLICYGEN" workloads --db "$s" --namespace shop --now 2026-11-23T09:05:00Z
+t_line "$t_out" '^shop +Deployment +web +1 .* +learning$'
+t_line "$t_out" '^shop +StatefulSet +db +1 .* +learning$'
+t_case "workloads --stable-after 5m: ten minutes old is stable"
+t_run 0 "$POLICYGEN" workloads --db "$s" --namespace shop --now 2026-11-23T09:05:00Z --stable-after 5m
+t_line "$t_out" '^shop +Deployment +web +1 .* +stable$'
+t_case "workloads and generate agree, workload by workload"
+for after in 1h 5m; do
+	t_run 0 "$POLICYGEN" workloads --db "$s" --now 2026-11-23T09:05:00Z --stable-after $after || break
+	listed=$(printf '%s\n' "$t_out" | awk 'NR > 1 && $4 > 0 && $(NF) != "silent" { print $2 "/" $3, $(NF) }' | sort)
+	t_run 0 "$POLICYGEN" generate --db "$s" --now 2026-11-23T09:05:00Z --stable-after $after || break
+	annotated=$(printf '%s\n' "$t_out" | awk '/podflow.io\/status:/ { s = $2 } /podflow.io\/workload:/ { print $2, s }' | sort)
+	t_check "after $after: workloads says
+$listed
+generate says
+$annotated" [ -n "$listed" ] && t_equal "$listed" "$annotated" || break
+done
+t_case "workloads -o json: the newest entry"
+t_run 0 "$POLICYGEN" workloads --db "$s" -n shop -o json --now 2026-11-23T09:05:00Z
+t_equal "$(printf '%s\n' "$t_out" | python3 -c 'import json, sys; w = [x for x in json.load(sys.stdin) if x["name"] == "web"][0]; e = w["newestEntry"]; print(w["status"], e["firstSeen"], e["direction"], e["peer"], e["port"], e["protocol"])')" "learning 2026-11-23T08:55:05Z egress shop/StatefulSet/db 5433 TCP"
+t_case "workloads: a bad --stable-after"
+t_run 2 "$POLICYGEN" workloads --db "$s" --stable-after soon
+t_match "$t_err" "*--stable-after: 'soon' is not a duration like 30m or 1h*"
 
 # --- the same address, two workloads over time --------------------------
 r=$tmp/reuse.db

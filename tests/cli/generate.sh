@@ -218,6 +218,37 @@ t_case "--explain shows each rule's flows, database and Service"
 t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" --workload jclient --explain
 t_match "$t_err" "*egress  example-java-app/Deployment/javaapp*8080/TCP*21 conns*podflow.db  via example-java-app/javaapp*"
 
+# Status: learning while a new entry (direction, peer, port, protocol) is
+# less than --stable-after old, ever, not in the window.  jclient goes on
+# calling javaapp every minute until noon.
+cp "$db" "$tmp/steady.db"
+{
+	. "$FIXTURES/javaapp-flows.sh" >/dev/null
+	for h in 08 09 10 11; do
+		for m in $(seq -w 0 59); do edge "$h:$m:00" 10.244.1.11 10.244.1.10 8080 6 1; done
+	done
+} | sqlite3 "$tmp/steady.db"
+newest="podflow.io/newest-entry: 2026-11-23T08:00:03Z egress example-java-app/Deployment/javaapp 8080/TCP"
+t_case "the same peer every minute for hours is stable"
+t_run 0 "$POLICYGEN" generate --db "$tmp/steady.db" --now 2026-11-23T12:00:00Z --workload jclient
+t_match "$t_out" "*$newest$nl*podflow.io/status: stable$nl*"
+t_case "an entry first seen before --since is as old as it is"
+t_run 0 "$POLICYGEN" generate --db "$tmp/steady.db" --since 2026-11-23T11:00:00Z --now 2026-11-23T12:00:00Z --workload jclient
+t_match "$t_out" "*$newest$nl*podflow.io/status: stable$nl*podflow.io/window: 2026-11-23T11:00:00Z/2026-11-23T12:00:00Z*"
+t_case "a new peer ten minutes before --now is learning, and named"
+{
+	. "$FIXTURES/javaapp-flows.sh" >/dev/null
+	edge 11:50:00 10.244.1.11 203.0.113.50 443 6 1
+} | sqlite3 "$tmp/steady.db"
+t_run 0 "$POLICYGEN" generate --db "$tmp/steady.db" --since 2026-11-23T11:00:00Z --now 2026-11-23T12:00:00Z --workload jclient
+t_match "$t_out" "*podflow.io/newest-entry: 2026-11-23T11:50:03Z egress 203.0.113.50/32 443/TCP$nl*podflow.io/status: learning$nl*"
+t_case "--stable-after 5m: ten minutes is old enough"
+t_run 0 "$POLICYGEN" generate --db "$tmp/steady.db" --now 2026-11-23T12:00:00Z --workload jclient --stable-after 5m
+t_match "$t_out" "*podflow.io/status: stable$nl*"
+t_case "a bad --stable-after"
+t_run 2 "$POLICYGEN" generate --db "$tmp/steady.db" --stable-after 2026-11-23T12:00:00Z
+t_match "$t_err" "*--stable-after: '2026-11-23T12:00:00Z' is not a duration like 30m or 1h*"
+
 # Warnings: lost events in the window, an outside peer set that churns.
 cp "$db" "$tmp/warn.db"
 {
@@ -257,7 +288,9 @@ t_match "$t_err" "*warning: example-java-app/Pod/Bad_Pod: its name 'Bad_Pod' is 
 t_match "$t_err" "*warning: example-java-app/Deployment/jclient: its selector: label value 'a b' of app is not valid;*left out*"
 t_match "$t_err" "*policygen: 2 policies in $tmp/old; 2 workloads left out (above)"
 t_check "javaapp's policy is there" [ -f "$tmp/old/example-java-app.podflow-deployment-javaapp.yaml" ]
-t_check "no policy names Bad_Pod" [ -z "$(grep -ril bad_pod "$tmp/old")" ]
+# As a peer, it is only evidence: coredns's newest entry is from its pods.
+t_check "no policy is Bad_Pod's, nor names it but as evidence" \
+	[ -z "$(find "$tmp/old" -iname '*bad_pod*'; grep -rih bad_pod "$tmp/old" | grep -v '^    podflow.io/newest-entry: ')" ]
 t_case "the peer with the bad selector is its addresses"
 t_nomatch "$(cat "$tmp/old/example-java-app.podflow-deployment-javaapp.yaml")" "*a b*"
 t_match "$(cat "$tmp/old/example-java-app.podflow-deployment-javaapp.yaml")" "*cidr: 10.244.1.11/32*"
