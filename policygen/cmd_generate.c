@@ -34,6 +34,7 @@ static void generate_usage(FILE *f)
 		"         [--ingress observed|deny|allow] [--egress observed|deny|allow]\n"
 		"         [--dns observed|kube-dns|any|none] [--dns-ip IP]...\n"
 		"         [--external-prefix N] [--allow-internet] [--service-cidr CIDR]...\n"
+		"         [--before-dnat]\n"
 		"         [--port-range-threshold N] [--stable-after DURATION]\n"
 		"         [--include-silent] [--namespace-default-deny] [--explain]\n"
 		"         [--existing FILE|DIR|-]... [--review-db PATH] [--reviewed-only]\n"
@@ -479,6 +480,7 @@ static int set_option(void *ctx, int ch, char *arg)
 				 "a prefix length from 1 to 32",
 				 &c->o.external_prefix);
 	case 'T': c->o.allow_internet = 1; return 0;
+	case 'B': c->o.before_dnat = 1; return 0;
 	case 'r':
 		return parse_int("port-range-threshold", arg, 2, 0,
 				 "a number of ports (2 or more)",
@@ -523,6 +525,7 @@ static enum cli_parsed parse_args(int argc, char **argv,
 		{ "dns-ip", required_argument, NULL, 'i' },
 		{ "external-prefix", required_argument, NULL, 'x' },
 		{ "allow-internet", no_argument, NULL, 'T' },
+		{ "before-dnat", no_argument, NULL, 'B' },
 		{ "service-cidr", required_argument, NULL, 'c' },
 		{ "port-range-threshold", required_argument, NULL, 'r' },
 		{ "stable-after", required_argument, NULL, 'S' },

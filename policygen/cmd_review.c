@@ -32,7 +32,7 @@ static void review_usage(FILE *f)
 		"         [--db PATH] [--review-db PATH]\n"
 		"       policygen review list [--db PATH]... [--review-db PATH] [-n NS]... [-A]\n"
 		"         [--system-namespace NS]... [--workload [NS/][KIND/]NAME]\n"
-		"         [--since T] [--until T] [--pending] [-o yaml|json]\n"
+		"         [--since T] [--until T] [--pending] [--before-dnat] [-o yaml|json]\n"
 		"WORKLOAD: NS/NAME or NS/KIND/NAME.  PEER: a workload, ns:NAME (a whole\n"
 		"namespace), an address, a CIDR, or node.  Without PORT/PROTO a decision\n"
 		"covers every port of the peer.  A decision replaces every earlier one it\n"
@@ -374,6 +374,10 @@ static int set_list(void *ctx, int ch, char *arg)
 		c->pending_only = 1;
 		return 0;
 	}
+	if (ch == 'B') {
+		c->o.before_dnat = 1;
+		return 0;
+	}
 	if (ch == 'o')
 		return cli_parse_format(arg, CLI_FORMAT_BIT(CLI_YAML) |
 						     CLI_FORMAT_BIT(CLI_JSON),
@@ -389,6 +393,7 @@ static enum cli_parsed parse_list(int argc, char **argv, struct list_cli *c)
 		{ "review-db", required_argument, NULL, 'R' },
 		CLI_WINDOW_OPTIONS,
 		{ "pending", no_argument, NULL, 'p' },
+		{ "before-dnat", no_argument, NULL, 'B' },
 		{ "output", required_argument, NULL, 'o' },
 		CLI_OPTIONS_END,
 	};

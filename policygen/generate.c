@@ -378,6 +378,7 @@ static int check_request(struct store *inventory,
 	}
 	free(dns.selector);
 	free(dns.target_ports);
+	free(dns.cluster_ips);
 	return GENERATE_OK;
 }
 

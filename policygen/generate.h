@@ -39,6 +39,12 @@ struct generate_opts {
 	const char *const *service_cidrs;
 	size_t n_service_cidrs;
 	int port_range_threshold; /* 0: never ranges */
+	/*
+	 * The network plugin matches egress before the Service's DNAT (AWS
+	 * VPC CNI's network policy agent): beside each backend and its
+	 * targetPort, the Service's ClusterIP and port dialled.
+	 */
+	int before_dnat;
 	int include_silent;
 	int namespace_default_deny;
 	int explain;

@@ -186,6 +186,11 @@ void generate_merge_entries(struct workload *w)
 				m->last = w->e[i].last;
 			if (m->service == NULL)
 				m->service = w->e[i].service;
+			if (m->dnat_of == NULL && m->dnat_cidr == NULL) {
+				m->dnat_of = w->e[i].dnat_of;
+				m->dnat_cidr = w->e[i].dnat_cidr;
+				m->dnat_node = w->e[i].dnat_node;
+			}
 			m->dbs |= w->e[i].dbs;
 			continue;
 		}
@@ -251,6 +256,31 @@ static int is_dns(const struct entry *e, int service_port)
 		strcmp(e->protocol, "TCP") == 0);
 }
 
+/*
+ * --before-dnat: the entry of the Service's ClusterIP and port that flow
+ * f dialled, for backend entry out (made already) of src.
+ */
+static int add_dnat(struct gen *g, struct workload *src,
+		    const struct flow_row *f, const struct entry *out)
+{
+	struct entry svc = *out;
+
+	if (generate_cidr_peer(&g->pool, 0, f->svc_ip, 0, &svc) < 0) {
+		/* Read again for its times: a ClusterIP the window never saw. */
+		if (g->pool.find_only)
+			return 0;
+		errmsg_set("a Service address '%s' that is none", f->svc_ip);
+		return -1;
+	}
+	svc.port = f->service_port;
+	svc.dnat = 1;
+	svc.dnat_of = out->peer_w;
+	svc.dnat_cidr = out->peer.cidr;
+	svc.dnat_node = out->node;
+	svc.dnat_port = out->port;
+	return keep_entry(g, src, &svc);
+}
+
 /* The egress entry of flow f for its source workload src. */
 static int add_egress(struct gen *g, struct workload *src,
 		      const struct flow_row *f, const struct entry *e)
@@ -263,7 +293,10 @@ static int add_egress(struct gen *g, struct workload *src,
 	if (end_peer(g, src->ns, &server, &out) < 0)
 		return -1;
 	if (g->o->dns != GENERATE_DNS_OBSERVED && is_dns(&out, f->service_port))
-		return 0; /* replaced by the --dns rule */
+		return 0; /* replaced by the --dns rule, its ClusterIPs too */
+	if (g->o->before_dnat && f->svc_ip != NULL && f->service_port > 0 &&
+	    add_dnat(g, src, f, &out) < 0)
+		return -1;
 	if (g->o->allow_internet && out.external)
 		return 0; /* in the --allow-internet rule */
 	return keep_entry(g, src, &out);
@@ -362,6 +395,7 @@ static void row_read(const struct store_flow *r, size_t db, struct flow_row *f)
 		.svc_ns = r->service_namespace,
 		.svc_name = r->service_name,
 		.service_port = r->service_port,
+		.svc_ip = r->service_ip,
 	};
 }
 
@@ -375,7 +409,7 @@ static int add_row(struct gen_flows *flows, struct gen_pool *pool, size_t db,
 		&f.client, &f.server,	&f.proto,    &f.client_nat,
 		&f.src_ns, &f.src_kind, &f.src_name, &f.src_node,
 		&f.dst_ns, &f.dst_kind, &f.dst_name, &f.dst_node,
-		&f.svc_ns, &f.svc_name,
+		&f.svc_ns, &f.svc_name, &f.svc_ip,
 	};
 
 	row_read(r, db, &f);
@@ -628,13 +662,17 @@ static int read_history(struct gen *g)
 	return rc;
 }
 
-/* Of w's entries, the one first seen last (the first in order on a tie). */
+/*
+ * Of w's entries, the one first seen last (the first in order on a tie);
+ * a ClusterIP's before DNAT tells nothing its backend's does not.
+ */
 static void note_newest(struct workload *w)
 {
 	memset(&w->newest, 0, sizeof(w->newest));
 	for (size_t i = 0; i < w->n; i++)
-		if (w->newest.key == NULL ||
-		    w->e[i].first_ever > w->newest.first_ever)
+		if (!w->e[i].dnat &&
+		    (w->newest.key == NULL ||
+		     w->e[i].first_ever > w->newest.first_ever))
 			w->newest = w->e[i];
 }
 

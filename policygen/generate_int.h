@@ -53,6 +53,17 @@ struct entry {
 	int node;	     /* a node's address */
 	const struct workload *peer_w; /* a pod peer's workload, or NULL */
 	uint64_t dbs;	     /* which databases recorded it (bit i: --db i) */
+	/*
+	 * --before-dnat: an entry for the ClusterIP and port a Service was
+	 * dialled on, beside the entry of its backend: dnat 1, and the
+	 * backend's workload, else its address (a CIDR, a node's when
+	 * dnat_node), and port, whose review decision it follows.
+	 */
+	int dnat;
+	const struct workload *dnat_of;
+	const char *dnat_cidr;
+	int dnat_node;
+	int dnat_port;
 };
 
 /* A workload of the inventory and, when in scope, what it did. */
@@ -118,6 +129,7 @@ struct flow_row {
 	const char *src_ns, *src_kind, *src_name, *src_node;
 	const char *dst_ns, *dst_kind, *dst_name, *dst_node;
 	const char *svc_ns, *svc_name;
+	const char *svc_ip; /* the address dialled before DNAT, or NULL */
 };
 
 /* The flows of the window, as far as they are kept, and their counts. */

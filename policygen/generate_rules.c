@@ -176,9 +176,45 @@ static int kube_dns_rule(struct arena *a, struct store *s,
 	}
 	free(dns.selector);
 	free(dns.target_ports);
+	free(dns.cluster_ips);
 	r->sort_key = "d|kube-dns";
 	r->ports = dns_ports(a, ports, (size_t)n, &r->n_ports);
 	return r->ports && r->peer.pod_selector ? 0 : -1;
+}
+
+/*
+ * --before-dnat with --dns kube-dns or any: kube-dns's ClusterIPs on UDP
+ * and TCP 53, which a plugin that matches before the Service's DNAT sees
+ * as the destination.  None when the inventory has no kube-dns.
+ */
+static int dnat_dns_rules(struct gen_pool *pool, struct store *s,
+			  struct netpol_rule **rules, size_t *n)
+{
+	static const int port53[] = { 53 };
+	struct store_kube_dns dns;
+	char *tok, *save = NULL;
+	int rc = 0, found;
+
+	if ((found = store_read_kube_dns(s, &dns)) <= 0)
+		return found;
+	for (tok = dns.cluster_ips ? strtok_r(dns.cluster_ips, ",", &save)
+				   : NULL;
+	     tok != NULL && rc == 0; tok = strtok_r(NULL, ",", &save)) {
+		struct netpol_rule r = { 0 };
+		struct entry e = { 0 };
+
+		/* An address the inventory holds that is none: left out. */
+		if (generate_cidr_peer(pool, 0, tok, 0, &e) < 0)
+			continue;
+		r.peer = e.peer;
+		r.sort_key = e.key;
+		r.ports = dns_ports(pool->a, port53, 1, &r.n_ports);
+		rc = r.ports == NULL ? -1 : append_rule(pool->a, rules, n, &r);
+	}
+	free(dns.selector);
+	free(dns.target_ports);
+	free(dns.cluster_ips);
+	return rc;
 }
 
 int generate_add_dns_rules(struct gen_pool *pool, struct store *inventory,
@@ -202,6 +238,9 @@ int generate_add_dns_rules(struct gen_pool *pool, struct store *inventory,
 	}
 	if (o->dns == GENERATE_DNS_NONE)
 		return 0;
+	if (o->before_dnat && o->dns != GENERATE_DNS_OBSERVED &&
+	    dnat_dns_rules(pool, inventory, rules, n) < 0)
+		return -1;
 	for (size_t i = 0; i < o->n_dns_ips; i++) {
 		struct entry e = { 0 };
 

@@ -245,6 +245,39 @@ static void propose(const struct generate_opts *o, const struct workload *w,
 	if (o->review != NULL)
 		p->review = review_match(o->review, &subject);
 	p->decision = p->review ? p->review->decision : REVIEW_PENDING;
+	/*
+	 * A Service's ClusterIP before DNAT opens the way to its backend:
+	 * it follows the backend's decision, a rejection above all, unless
+	 * decided itself.
+	 */
+	if (e->dnat && o->review != NULL) {
+		const struct review_rule *backend;
+
+		if (e->dnat_of != NULL) {
+			subject.peer = (struct review_peer){
+				.type = REVIEW_PEER_WORKLOAD,
+				.ns = e->dnat_of->ns,
+				.kind = e->dnat_of->kind,
+				.name = e->dnat_of->name,
+			};
+		} else {
+			subject.peer = (struct review_peer){
+				.type = e->dnat_node ? REVIEW_PEER_NODE
+						     : REVIEW_PEER_CIDR,
+			};
+			if (!e->dnat_node &&
+			    (e->dnat_cidr == NULL ||
+			     cidr_parse(e->dnat_cidr, &subject.peer.cidr) < 0))
+				subject.peer.type = REVIEW_PEER_NODE;
+		}
+		subject.port = e->dnat_port;
+		backend = review_match(o->review, &subject);
+		if (backend != NULL &&
+		    (backend->decision == REVIEW_REJECTED || p->review == NULL)) {
+			p->review = backend;
+			p->decision = backend->decision;
+		}
+	}
 }
 
 /*

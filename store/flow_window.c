@@ -559,6 +559,7 @@ static struct store_flow named(const struct day_row *r)
 			r->service != NULL ? r->service->namespace : NULL,
 		.service_name = r->service != NULL ? r->service->name : NULL,
 		.service_port = rt->service_port,
+		.service_ip = rt->service != NULL ? rt->service->ip : NULL,
 		.ambiguous = r->ambiguous,
 	};
 }

@@ -140,26 +140,30 @@ static int dup_text(struct store *s, const char *text, char **out)
 int store_read_kube_dns(struct store *s, struct store_kube_dns *out)
 {
 	sqlite3_stmt *st = NULL;
-	char *selector = NULL, *ports = NULL;
+	char *selector = NULL, *ports = NULL, *ips = NULL;
 	int rc = -1;
 
 	if (store_query(s, sql_generate_kube_dns, &st) < 0)
 		return -1;
-	/* An aggregate: one row, its selector NULL when there is none. */
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	/* One row, or none when the inventory has no such Service. */
+	switch (sqlite3_step(st)) {
+	case SQLITE_ROW:
+		break;
+	case SQLITE_DONE:
+		rc = 0;
+		goto out;
+	default:
 		store_db_error(s);
 		goto out;
 	}
-	if (store_column_text(st, 0) == NULL) {
-		rc = 0;
-		goto out;
-	}
 	if (dup_text(s, store_column_text(st, 0), &selector) < 0 ||
-	    dup_text(s, store_column_text(st, 1), &ports) < 0) {
+	    dup_text(s, store_column_text(st, 1), &ports) < 0 ||
+	    dup_text(s, store_column_text(st, 2), &ips) < 0) {
 		free(selector);
+		free(ports);
 		goto out;
 	}
-	*out = (struct store_kube_dns){ selector, ports };
+	*out = (struct store_kube_dns){ selector, ports, ips };
 	rc = 1;
 out:
 	sqlite3_finalize(st);

@@ -52,6 +52,11 @@ struct store_flow {
 	/* The Service dialled; NULL and 0: none. */
 	const char *service_namespace, *service_name;
 	int service_port;
+	/*
+	 * The address dialled before DNAT, the Service's; NULL: none (or a
+	 * database older than resolved edges).
+	 */
+	const char *service_ip;
 	int ambiguous; /* an address had several holders when they started */
 };
 
@@ -185,11 +190,13 @@ struct store_kube_dns {
 	char *selector; /* JSON object of its selector's labels */
 	/* Its ports' distinct targetPorts, comma-separated; NULL: none. */
 	char *target_ports;
+	/* Its ClusterIPs, comma-separated; NULL: none. */
+	char *cluster_ips;
 };
 
 /*
  * Looks kube-system/kube-dns up: a lookup that may find nothing
- * (errmsg.h).  Returns 1 and owned strings in *out (free() both), 0 when
+ * (errmsg.h).  Returns 1 and owned strings in *out (free() each), 0 when
  * the inventory has no such Service with a selector, or -1 with errmsg.
  */
 int store_read_kube_dns(struct store *s, struct store_kube_dns *out);

@@ -13,6 +13,7 @@ db=$tmp/podflow.db
 
 t_javaapp_db "$db"
 window=(--since 2026-11-23T07:00:00Z --until 2026-11-23T09:00:00Z --now 2026-11-23T12:00:00Z)
+cwindow=(--since 2026-11-23T07:00:00Z --until 2026-11-23T09:00:00Z)
 
 # gen NAME GOLDEN ARGS...: output equal to the golden file, valid, and
 # (for the default set) judged right by the evaluator; generate's stderr
@@ -196,6 +197,33 @@ if mkdir "$tmp/small" && mount -t tmpfs -o size=64k tmpfs "$tmp/small" 2>/dev/nu
 fill"
 	umount "$tmp/small"
 fi
+
+# --before-dnat: for a plugin that matches egress before the Service's
+# DNAT, the ClusterIP and port dialled beside the backend.
+t_case "--before-dnat adds each Service's ClusterIP and port"
+t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" --workload jclient
+t_nomatch "$t_out" "*10.96.*"
+plain=$t_out
+t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" --workload jclient --before-dnat
+t_match "$t_out" "*  - to:$nl    - ipBlock:$nl        cidr: 10.96.0.10/32$nl    ports:$nl    - protocol: UDP$nl      port: 53$nl*"
+t_match "$t_out" "*  - to:$nl    - ipBlock:$nl        cidr: 10.96.0.20/32$nl    ports:$nl    - protocol: TCP$nl      port: 80$nl*"
+t_case "--before-dnat keeps the backend's rule, and the status"
+t_match "$t_out" "*podSelector:$nl        matchLabels:$nl          app: javaapp$nl    ports:$nl    - protocol: TCP$nl      port: 8080*"
+t_equal "$(printf '%s\n' "$t_out" | grep newest-entry)" "$(printf '%s\n' "$plain" | grep newest-entry)"
+printf '%s\n' "$t_out" >"$tmp/dnat.yaml"
+t_run 0 /usr/bin/python3 "$top/tests/tools/k8s_validate.py" "$schemas" "$tmp/dnat.yaml"
+t_case "--before-dnat --dns kube-dns: kube-dns's ClusterIP on UDP and TCP 53"
+t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" --workload jclient --before-dnat --dns kube-dns
+t_match "$t_out" "*cidr: 10.96.0.10/32$nl    ports:$nl    - protocol: TCP$nl      port: 53$nl    - protocol: UDP$nl      port: 53$nl*"
+t_equal "$(printf '%s\n' "$t_out" | grep -c 'cidr: 10.96.0.10/32')" 1
+t_case "--before-dnat: a rejected backend takes its ClusterIP with it"
+cp "$db" "$tmp/dnat.db"
+"$POLICYGEN" review reject example-java-app/jclient egress example-java-app/javaapp --db "$tmp/dnat.db" --by t >/dev/null 2>&1
+t_run 0 "$POLICYGEN" generate --db "$tmp/dnat.db" "${window[@]}" --workload jclient --before-dnat
+t_nomatch "$t_out" "*10.96.0.20*"
+t_match "$t_out" "*cidr: 10.96.0.10/32*"
+t_run 0 "$POLICYGEN" review list --db "$tmp/dnat.db" "${cwindow[@]}" --workload jclient --before-dnat
+t_line "$t_out" '^example-java-app/Deployment/jclient +egress +10\.96\.0\.20/32 +80/TCP .* rejected +t '
 
 # Two nodes' databases: the client's node saw jclient's calls through the
 # Service; the server's node saw the same connections arrive directly.

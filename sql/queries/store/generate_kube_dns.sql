@@ -1,8 +1,12 @@
 -- policygen generate --dns kube-dns: the selector of the Service
--- kube-system/kube-dns and its ports' distinct targetPorts,
--- comma-separated.  An aggregate: one row, its selector NULL when the
--- inventory has no such Service with a selector.
-SELECT s.selector, group_concat(DISTINCT sp.target_port)
-FROM service AS s LEFT JOIN service_port AS sp ON sp.service_id = s.id
+-- kube-system/kube-dns, its ports' distinct targetPorts and its
+-- ClusterIPs, each comma-separated: one row, or none when the inventory
+-- has no such Service with a selector.
+SELECT s.selector,
+       (SELECT group_concat(DISTINCT sp.target_port) FROM service_port AS sp
+	WHERE sp.service_id = s.id),
+       (SELECT group_concat(DISTINCT si.ip) FROM service_ip AS si
+	WHERE si.service_id = s.id)
+FROM service AS s
 WHERE s.namespace = 'kube-system' AND s.name = 'kube-dns'
   AND s.selector IS NOT NULL;
