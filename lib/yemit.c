@@ -250,6 +250,15 @@ int yemit_close(struct yemit *y)
 	return failed ? -1 : 0;
 }
 
+void yemit_free(struct yemit *y)
+{
+	if (y == NULL)
+		return;
+	if (y->format == YEMIT_YAML)
+		yaml_emitter_delete(&y->emitter);
+	free(y);
+}
+
 void yemit_doc_begin(struct yemit *y)
 {
 	if (y->format == YEMIT_JSON)

@@ -7,6 +7,7 @@
  * Exit status: 0 nothing denied, 1 something denied, 2 invalid input, 3
  * a runtime failure (the database).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "podflow/store.h"
 #include "podflow/timefmt.h"
 #include "podflow/verdict.h"
+#include "podflow/yemit.h"
 #include "endpoint.h"
 #include "flowspec.h"
 #include "policygen.h"
@@ -37,13 +39,14 @@ struct check_cli {
 	const char *flows[MAX_ARGS];
 	size_t n_files, n_flows;
 	int64_t since, until, now;
+	enum cli_format format; /* CLI_TABLE, CLI_YAML or CLI_JSON */
 };
 
 static void check_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: policygen check [--db PATH]... -f FILE|DIR|-... [--since T] [--until T]\n"
-		"         [--flow 'SRC -> DST:PORT/PROTO']...\n"
+		"         [--flow 'SRC -> DST:PORT/PROTO']... [-o yaml|json]\n"
 		"Replays the recorded flows against the NetworkPolicies of the files (or,\n"
 		"with --flow, decides the connections given) and lists what they would deny.\n"
 		"SRC, DST: NS/NAME or NS/KIND/NAME (a workload), an IPv4 address, or [IPv6].\n"
@@ -73,6 +76,10 @@ static int set_option(void *ctx, int ch, char *arg)
 	switch (ch) {
 	case 'f': return add_arg(c->files, &c->n_files, "-f", arg);
 	case 'F': return add_arg(c->flows, &c->n_flows, "--flow", arg);
+	case 'o':
+		return cli_parse_format(arg, CLI_FORMAT_BIT(CLI_YAML) |
+						     CLI_FORMAT_BIT(CLI_JSON),
+					&c->format);
 	}
 	return cli_set_scope(&c->scope, ch, arg);
 }
@@ -84,10 +91,11 @@ static enum cli_parsed parse_args(int argc, char **argv, struct check_cli *c)
 		CLI_DB_OPTION,
 		{ "file", required_argument, NULL, 'f' },
 		{ "flow", required_argument, NULL, 'F' },
+		{ "output", required_argument, NULL, 'o' },
 		CLI_TIME_OPTIONS,
 		CLI_OPTIONS_END,
 	};
-	enum cli_parsed parsed = cli_getopt(argc, argv, "f:h", opts,
+	enum cli_parsed parsed = cli_getopt(argc, argv, "f:o:h", opts,
 					    check_usage, set_option, c, 0);
 
 	if (parsed != CLI_RUN)
@@ -218,12 +226,81 @@ static void print_side(const char *dir, const struct verdict_side *s,
 	}
 }
 
+/* What a side's reason is called in -o yaml|json. */
+static const char *reason_name(enum verdict_reason r)
+{
+	switch (r) {
+	case VERDICT_NOT_A_POD: return "NotAPod";
+	case VERDICT_NOT_ISOLATED: return "NotIsolated";
+	case VERDICT_OWN_NODE: return "OwnNode";
+	case VERDICT_SELF: return "Self";
+	case VERDICT_RULE: return "AllowedByRule";
+	case VERDICT_NO_RULE: return "NoRuleAllows";
+	}
+	return "Unknown";
+}
+
+/* One side of a --flow's verdict, as an object. */
+static void emit_side(struct yemit *y, const char *dir,
+		      const struct verdict_side *s)
+{
+	char ref[512];
+
+	yemit_str(y, dir);
+	yemit_map_begin(y);
+	yemit_str(y, "allowed");
+	yemit_bool(y, s->allowed);
+	yemit_kv_str(y, "reason", reason_name(s->reason));
+	if (s->reason == VERDICT_RULE) {
+		const struct polset_rule *r =
+			strcmp(dir, "egress") == 0
+				? &s->policy->egress_rules[s->rule]
+				: &s->policy->ingress_rules[s->rule];
+
+		policy_ref(ref, sizeof(ref), s->policy, r->line);
+		yemit_kv_str(y, "policy", ref);
+		yemit_kv_int(y, "rule", (int64_t)s->rule + 1);
+	}
+	if (s->reason == VERDICT_NO_RULE) {
+		yemit_str(y, "isolatedBy");
+		yemit_seq_begin(y);
+		for (size_t i = 0; i < s->n_isolating &&
+				   i < VERDICT_MAX_ISOLATING; i++) {
+			policy_ref(ref, sizeof(ref), s->isolating[i],
+				   s->isolating[i]->line);
+			yemit_str(y, ref);
+		}
+		yemit_seq_end(y);
+	}
+	yemit_map_end(y);
+}
+
+/* A --flow's verdict, as an object of the -o list. */
+static void emit_flow(struct yemit *y, const char *text,
+		      const struct verdict *v, const struct endpoint *src,
+		      const struct endpoint *dst, int port,
+		      const char *protocol, size_t pairs, size_t denied)
+{
+	yemit_map_begin(y);
+	yemit_kv_str(y, "flow", text);
+	yemit_kv_str(y, "verdict", v->allowed ? "ALLOW" : "DENY");
+	yemit_kv_str(y, "source", src->name);
+	yemit_kv_str(y, "destination", dst->name);
+	yemit_kv_int(y, "port", port);
+	yemit_kv_str(y, "protocol", protocol);
+	yemit_kv_int(y, "podPairs", (int64_t)pairs);
+	yemit_kv_int(y, "deniedPairs", (int64_t)denied);
+	emit_side(y, "egress", &v->egress);
+	emit_side(y, "ingress", &v->ingress);
+	yemit_map_end(y);
+}
+
 /*
- * Decides one --flow for every pair of the ends' pods.  Returns 0 ALLOW,
- * 1 DENY, or -1 with errmsg.
+ * Decides one --flow for every pair of the ends' pods, printed, or into
+ * y when not NULL.  Returns 0 ALLOW, 1 DENY, or -1 with errmsg.
  */
 static int check_flow(const struct polset *ps, struct endpoints *e,
-		      const char *text)
+		      const char *text, struct yemit *y)
 {
 	const struct endpoint *src = NULL, *dst = NULL;
 	const struct endpoint *show_src = NULL, *show_dst = NULL;
@@ -262,6 +339,12 @@ static int check_flow(const struct polset *ps, struct endpoints *e,
 			   dst[0].name, f.protocol, f.port);
 		goto out;
 	}
+	rc = denied > 0;
+	if (y != NULL) {
+		emit_flow(y, text, &shown, show_src, show_dst, show_port,
+			  f.protocol, pairs, denied);
+		goto out;
+	}
 	printf("%s %s -> %s:%s/%s", shown.allowed ? "ALLOW" : "DENY ",
 	       show_src->name, show_dst->name, f.port, f.protocol);
 	if (strcmp(f.port, "0") != 0 && atoi(f.port) != show_port)
@@ -275,9 +358,44 @@ static int check_flow(const struct polset *ps, struct endpoints *e,
 	snprintf(what, sizeof(what), "%s to port %d/%s", show_src->name,
 		 show_port, f.protocol);
 	print_side("ingress", &shown.ingress, show_dst, what);
-	rc = denied > 0;
 out:
 	flowspec_free(&f);
+	return rc;
+}
+
+/*
+ * -o yaml|json: a stream into memory, *buf, for stdout once all of it is
+ * made (a --flow refused half way writes nothing), or NULL with errmsg.
+ */
+static struct yemit *open_output(enum cli_format format, FILE **mem,
+				 char **buf, size_t *len)
+{
+	struct yemit *y = NULL;
+
+	if ((*mem = open_memstream(buf, len)) == NULL ||
+	    (y = yemit_open(*mem, format == CLI_JSON ? YEMIT_JSON
+						     : YEMIT_YAML)) == NULL) {
+		errmsg_set("out of memory");
+		return NULL;
+	}
+	yemit_doc_begin(y);
+	return y;
+}
+
+/* Ends y and writes what it made to stdout.  Returns 0, or -1 with errmsg. */
+static int close_output(struct yemit *y, FILE *mem, char **buf, size_t *len)
+{
+	int rc = yemit_close(y);
+
+	if (fflush(mem) != 0 && rc == 0) {
+		errmsg_set("out of memory");
+		rc = -1;
+	}
+	if (rc == 0 && (fwrite(*buf, 1, *len, stdout) != *len ||
+			fflush(stdout) != 0)) {
+		errmsg_set("writing the output: %s", strerror(errno));
+		rc = -1;
+	}
 	return rc;
 }
 
@@ -285,17 +403,40 @@ static int check_flows(const struct check_cli *c, const struct polset *ps,
 		       struct store *s)
 {
 	struct endpoints *e = NULL;
+	struct yemit *y = NULL;
+	FILE *mem = NULL;
+	char *buf = NULL;
+	size_t len = 0;
 	int rc, status = EXIT_INVALID, any_denied = 0;
 
 	if (endpoints_open(s, &e) < 0)
 		goto out;
+	if (c->format != CLI_TABLE) {
+		if ((y = open_output(c->format, &mem, &buf, &len)) == NULL) {
+			status = EXIT_RUNTIME;
+			goto out;
+		}
+		yemit_seq_begin(y);
+	}
 	for (size_t i = 0; i < c->n_flows; i++) {
-		if ((rc = check_flow(ps, e, c->flows[i])) < 0)
+		if ((rc = check_flow(ps, e, c->flows[i], y)) < 0)
 			goto out;
 		any_denied |= rc;
 	}
 	status = any_denied;
+	if (y != NULL) {
+		yemit_seq_end(y);
+		yemit_doc_end(y);
+		rc = close_output(y, mem, &buf, &len);
+		y = NULL;
+		if (rc < 0)
+			status = EXIT_RUNTIME;
+	}
 out:
+	yemit_free(y);
+	if (mem != NULL)
+		fclose(mem);
+	free(buf);
 	endpoints_close(e);
 	return status;
 }
@@ -349,11 +490,76 @@ static struct table *denied_table(const struct replay_result *res)
  * Prints the denied flows and the summary.  Returns 0 nothing denied, 1
  * something denied, or -1 with errmsg.
  */
-static int report(const struct replay_result *res, const struct polset *ps)
+/*
+ * The replay's answer as one object, -o yaml|json: the counts of the
+ * summary line and every denied flow.  Returns 0 nothing denied, 1
+ * something denied, or -1 with errmsg.
+ */
+static int report_object(const struct replay_result *res,
+			 const struct polset *ps, enum cli_format format)
+{
+	struct yemit *y = yemit_open(stdout, format == CLI_JSON ? YEMIT_JSON
+								 : YEMIT_YAML);
+	char t[TIMEFMT_LEN], ref[300];
+
+	if (y == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	yemit_doc_begin(y);
+	yemit_map_begin(y);
+	yemit_kv_int(y, "flows", (int64_t)res->n_groups);
+	yemit_kv_int(y, "denied", (int64_t)res->denied);
+	yemit_kv_int(y, "deniedConnections", res->denied_conns);
+	yemit_kv_int(y, "deniedByEgress", (int64_t)res->denied_egress);
+	yemit_kv_int(y, "deniedByIngress", (int64_t)res->denied_ingress);
+	yemit_kv_int(y, "policies", (int64_t)ps->n);
+	yemit_kv_int(y, "notChecked", (int64_t)res->not_checked);
+	yemit_str(y, "deniedFlows");
+	yemit_seq_begin(y);
+	for (size_t i = 0; i < res->n_groups; i++) {
+		const struct replay_group *g = res->groups[i];
+
+		if (g->egress_by == NULL && g->ingress_by == NULL)
+			continue;
+		yemit_map_begin(y);
+		yemit_kv_str(y, "source", g->src);
+		yemit_kv_str(y, "destination", g->dst);
+		yemit_kv_int(y, "port", g->port);
+		yemit_kv_str(y, "protocol", g->protocol);
+		yemit_kv_int(y, "connections", g->conns);
+		yemit_kv_str(y, "lastSeen", timefmt_format(g->last, t));
+		yemit_str(y, "deniedBy");
+		yemit_map_begin(y);
+		for (int egress = 1; egress >= 0; egress--) {
+			const struct polset_policy *p =
+				egress ? g->egress_by : g->ingress_by;
+
+			if (p == NULL)
+				continue;
+			snprintf(ref, sizeof(ref), "%s/%s", p->namespace,
+				 p->name);
+			yemit_kv_str(y, egress ? "egress" : "ingress", ref);
+		}
+		yemit_map_end(y);
+		yemit_map_end(y);
+	}
+	yemit_seq_end(y);
+	yemit_map_end(y);
+	yemit_doc_end(y);
+	if (yemit_close(y) < 0)
+		return -1;
+	return res->denied > 0;
+}
+
+static int report(const struct replay_result *res, const struct polset *ps,
+		  enum cli_format format)
 {
 	struct table *t = NULL;
 
 	cli_progress_end();
+	if (format != CLI_TABLE)
+		return report_object(res, ps, format);
 	if (res->denied > 0) {
 		if ((t = denied_table(res)) == NULL)
 			return -1;
@@ -395,7 +601,7 @@ static int check_replay(const struct check_cli *c, const struct polset *ps,
 		status = EXIT_PARTIAL;
 		goto out;
 	}
-	if ((rc = report(&res, ps)) >= 0)
+	if ((rc = report(&res, ps, c->format)) >= 0)
 		status = rc;
 out:
 	replay_free(r);

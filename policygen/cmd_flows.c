@@ -235,8 +235,7 @@ static int run_flows(struct store *s, const struct flows_opts *o)
 		status = cli_say_empty(s, &o->scope, "flows", window);
 	}
 out:
-	if (out.y != NULL)
-		yemit_close(out.y);
+	yemit_free(out.y);
 	table_free(out.t);
 	return status;
 }

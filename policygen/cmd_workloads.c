@@ -180,8 +180,7 @@ static int list_workloads(struct store *s, const struct workloads_cli *c,
 	status = o.n > 0 ? EXIT_DONE
 			 : cli_say_empty(s, &c->scope, "workloads", NULL);
 out:
-	if (o.y != NULL)
-		yemit_close(o.y);
+	yemit_free(o.y);
 	table_free(o.t);
 	return status;
 }

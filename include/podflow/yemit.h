@@ -35,6 +35,12 @@ struct yemit *yemit_open(FILE *out, enum yemit_format format);
  */
 int yemit_close(struct yemit *y);
 
+/*
+ * Frees the emitter of a stream left unfinished, on a failure's way out:
+ * errmsg stays the failure's.  NULL is a no-op.
+ */
+void yemit_free(struct yemit *y);
+
 void yemit_doc_begin(struct yemit *y);
 void yemit_doc_end(struct yemit *y);
 void yemit_map_begin(struct yemit *y);

@@ -101,6 +101,22 @@ t_case "SNAT: allowing the original client instead is caught"
 t_run 1 "$POLICYGEN" check --db "$tmp/snat.db" "${window[@]}" -f "$tmp/snat-wrong.yaml"
 t_match "$t_out" "*203.0.113.9*example-java-app/Deployment/javaapp*8080/TCP*ingress (example-java-app/podflow-deployment-javaapp)*1 of 14 flows*"
 
+# -o yaml|json: the same answer as objects, the same exit status.
+t_case "check -o json: the counts and the denied flows"
+t_run 1 "$POLICYGEN" check --db "$db" "${window[@]}" -f "$tmp/deny-egress.yaml" -o json
+t_equal "$(printf '%s\n' "$t_out" | python3 -c 'import json, sys; r = json.load(sys.stdin); d = r["deniedFlows"][0]; print(r["denied"], r["deniedByEgress"], d["source"], d["destination"], d["port"], d["protocol"], d["deniedBy"]["egress"])')" \
+	"2 2 example-java-app/Deployment/jclient example-java-app/Deployment/javaapp 8080 TCP example-java-app/deny-egress"
+t_case "check --flow -o yaml: each verdict with its reasons"
+t_run 1 "$POLICYGEN" check --db "$db" -f "$tmp/policies.yaml" -o yaml \
+	--flow 'example-java-app/jclient -> 203.0.113.66:1389/TCP' --flow 'example-java-app/jclient -> example-java-app/javaapp:8080/TCP'
+t_equal "$(printf '%s\n' "$t_out" | python3 -c 'import sys, yaml; l = yaml.safe_load(sys.stdin); print([(v["verdict"], v["egress"]["reason"], v["ingress"]["reason"]) for v in l])')" \
+	"[('DENY', 'NoRuleAllows', 'NotAPod'), ('ALLOW', 'AllowedByRule', 'AllowedByRule')]"
+t_case "check --flow -o json: a bad --flow writes nothing, and says why"
+t_run 2 "$POLICYGEN" check --db "$db" -f "$tmp/policies.yaml" -o json \
+	--flow 'example-java-app/jclient -> 203.0.113.66:1389/TCP' --flow 'example-java-app/nosuch -> 203.0.113.66:1389/TCP'
+t_equal "$t_out" ""
+t_match "$t_err" "*--flow 'example-java-app/nosuch -> 203.0.113.66:1389/TCP'*"
+
 # No policy among the inputs: a mistake (an empty directory, the
 # inventory's file), never a pass.
 printf '' >"$tmp/empty.yaml"
