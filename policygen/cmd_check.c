@@ -155,7 +155,7 @@ static int resolve_end(struct endpoints *e, char *text, struct endpoint *one,
 		*s1 = '\0';
 		if (s2 != NULL)
 			*s2 = '\0';
-		if (endpoints_workload(e, text, s2 ? s1 + 1 : NULL,
+		if (endpoints_workload(e, text, s2 ? scope_kind(s1 + 1) : NULL,
 				       s2 ? s2 + 1 : s1 + 1, out, n) < 0)
 			return -1;
 	}

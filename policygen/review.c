@@ -13,6 +13,7 @@
 #include "podflow/grow.h"
 #include "podflow/store_read.h"
 #include "review.h"
+#include "scope.h"
 
 static const char *dup(struct arena *a, const char *v)
 {
@@ -281,7 +282,10 @@ int review_parse_peer(const char *text, struct arena *a,
 	out->type = REVIEW_PEER_WORKLOAD;
 	out->ns = arena_strndup(a, text, (size_t)(s1 - text));
 	if (s2 != NULL) {
-		out->kind = arena_strndup(a, s1 + 1, (size_t)(s2 - s1 - 1));
+		char *kind = arena_strndup(a, s1 + 1, (size_t)(s2 - s1 - 1));
+
+		/* Stored as its Kind, however kubectl's habits spell it. */
+		out->kind = kind != NULL ? scope_kind(kind) : NULL;
 		out->name = arena_strdup(a, s2 + 1);
 	} else {
 		out->name = arena_strdup(a, s1 + 1);

@@ -67,11 +67,17 @@ static const char *resource_kind(const char *s)
 	return NULL;
 }
 
+const char *scope_kind(const char *kind)
+{
+	const char *k = resource_kind(kind);
+
+	return k != NULL ? k : kind;
+}
+
 int scope_parse_workload(char *arg, struct scope_workload *w)
 {
 	char *part[3], *p = arg;
 	size_t n = 1, len = strlen(arg);
-	const char *kind;
 
 	*w = (struct scope_workload){ 0 };
 	/* Checked whole first, so that the message shows it whole. */
@@ -107,8 +113,8 @@ int scope_parse_workload(char *arg, struct scope_workload *w)
 		else
 			w->ns = part[0];
 	}
-	if (w->kind != NULL && (kind = resource_kind(w->kind)) != NULL)
-		w->kind = kind;
+	if (w->kind != NULL)
+		w->kind = scope_kind(w->kind);
 	return 0;
 }
 

@@ -45,6 +45,13 @@ struct scope_workload {
  */
 int scope_parse_workload(char *arg, struct scope_workload *w);
 
+/*
+ * The Kind a kind as people write it stands for: kubectl's names of the
+ * workload resources (deploy, deployments, sts...) as their Kind, any
+ * other text as it is.
+ */
+const char *scope_kind(const char *kind);
+
 /* Whether w names the workload ns/kind/name (kind compared without case). */
 int scope_workload_is(const struct scope_workload *w, const char *ns,
 		      const char *kind, const char *name);

@@ -101,6 +101,10 @@ t_case "SNAT: allowing the original client instead is caught"
 t_run 1 "$POLICYGEN" check --db "$tmp/snat.db" "${window[@]}" -f "$tmp/snat-wrong.yaml"
 t_match "$t_out" "*203.0.113.9*example-java-app/Deployment/javaapp*8080/TCP*ingress (example-java-app/podflow-deployment-javaapp)*1 of 14 flows*"
 
+t_case "--flow takes kubectl's names of the kinds"
+t_run 1 "$POLICYGEN" check --db "$db" -f "$tmp/policies.yaml" --flow 'example-java-app/deploy/jclient -> 203.0.113.66:1389/TCP'
+t_match "$t_out" "DENY  example-java-app/Deployment/jclient -> 203.0.113.66:1389/TCP*"
+
 # -o yaml|json: the same answer as objects, the same exit status.
 t_case "check -o json: the counts and the denied flows"
 t_run 1 "$POLICYGEN" check --db "$db" "${window[@]}" -f "$tmp/deny-egress.yaml" -o json

@@ -282,4 +282,8 @@ t_match "$t_err" "*no workload example-java-app/nope*"
 t_case "review clear without a peer is refused"
 t_run 2 "$POLICYGEN" review clear example-java-app/javaapp egress --db "$rdb"
 
+t_case "review takes kubectl's names of the kinds, and keeps the Kind"
+t_run 0 "$POLICYGEN" review accept example-java-app/deploy/javaapp egress example-java-app/deployments/jclient --db "$tmp/undecided.db" --by k
+t_equal "$(sqlite3 "$tmp/undecided.db" "SELECT kind || ' ' || peer FROM review WHERE decided_by = 'k'")" "Deployment example-java-app/Deployment/jclient"
+
 t_done
