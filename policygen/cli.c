@@ -20,6 +20,7 @@
 #include "podflow/grow.h"
 #include "podflow/kname.h"
 #include "podflow/timefmt.h"
+#include "podflow/yemit.h"
 #include "generate.h"
 #include "policygen.h"
 
@@ -117,8 +118,19 @@ void cli_progress_begin(const char *cmd)
 		atexit(cli_progress_end);
 }
 
+void cli_progress_clear(void)
+{
+	if (!progress.shown)
+		return;
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+	progress.shown = 0;
+}
+
 void cli_progress_end(void)
 {
+	/* Once the command writes, the line would come between its lines. */
+	progress.enabled = 0;
 	if (!progress.shown)
 		return;
 	fputs("\r\033[K", stderr);
@@ -132,6 +144,8 @@ static int progress_tick(void *ctx)
 	struct timespec now;
 	double t;
 
+	if (!progress.enabled)
+		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	t = since(&progress.start, &now);
 	/* A quarter second between rewrites is enough to see it move. */
@@ -415,7 +429,7 @@ void cli_note_unstarted(struct store *const *stores, size_t n, int64_t since,
 		if (store_count_unstarted(stores[i], since, until, &rows) < 0 ||
 		    rows == 0)
 			continue;
-		cli_progress_end();
+		cli_progress_clear();
 		fprintf(stderr,
 			"policygen: note: %s: %lld flow row%s no connection "
 			"start times (recorded before podflowd kept them, or "
@@ -426,6 +440,46 @@ void cli_note_unstarted(struct store *const *stores, size_t n, int64_t since,
 			store_filename(stores[i]), (long long)rows,
 			rows == 1 ? " carries" : "s carry");
 	}
+}
+
+struct yemit *cli_output_open(struct cli_output *out, enum cli_format format)
+{
+	if ((out->mem = open_memstream(&out->buf, &out->len)) == NULL ||
+	    (out->y = yemit_open(out->mem, format == CLI_JSON ? YEMIT_JSON
+							      : YEMIT_YAML)) ==
+		    NULL) {
+		errmsg_set("out of memory");
+		return NULL;
+	}
+	yemit_doc_begin(out->y);
+	return out->y;
+}
+
+int cli_output_close(struct cli_output *out)
+{
+	int rc = yemit_close(out->y);
+
+	out->y = NULL;
+	if (fflush(out->mem) != 0 && rc == 0) {
+		errmsg_set("out of memory");
+		rc = -1;
+	}
+	cli_progress_end();
+	if (rc == 0 && (fwrite(out->buf, 1, out->len, stdout) != out->len ||
+			fflush(stdout) != 0)) {
+		errmsg_set("writing the output: %s", strerror(errno));
+		rc = -1;
+	}
+	return rc;
+}
+
+void cli_output_free(struct cli_output *out)
+{
+	yemit_free(out->y);
+	if (out->mem != NULL)
+		fclose(out->mem);
+	free(out->buf);
+	*out = (struct cli_output){ 0 };
 }
 
 const char *cli_plural(size_t n)
@@ -503,17 +557,25 @@ struct workload_find {
 	int found;
 	size_t least;
 	char near[512]; /* the nearest name, as ns/Kind/name */
+	char other[512]; /* the same kind and name elsewhere, listed */
 };
 
 static int find_workload(const struct store_workload *w, void *ctx)
 {
 	struct workload_find *f = ctx;
-	size_t d;
+	const struct scope_workload *want = &f->sc->workload;
+	size_t d, used = strlen(f->other);
 
-	if (!cli_scope_has_namespace(f->sc, w->namespace))
+	if (!cli_scope_has_namespace(f->sc, w->namespace)) {
+		if (want->ns == NULL &&
+		    scope_workload_is(want, w->namespace, w->kind, w->name) &&
+		    used + 1 < sizeof(f->other))
+			snprintf(f->other + used, sizeof(f->other) - used,
+				 "%s%s/%s/%s", used ? ", " : "", w->namespace,
+				 w->kind, w->name);
 		return 0;
-	if (scope_workload_is(&f->sc->workload, w->namespace, w->kind,
-			      w->name)) {
+	}
+	if (scope_workload_is(want, w->namespace, w->kind, w->name)) {
 		f->found = 1;
 		return 0;
 	}
@@ -566,16 +628,34 @@ int cli_say_empty(struct store *s, const struct cli_scope *sc,
 			status = EXIT_RUNTIME;
 			goto out;
 		}
+		/*
+		 * A workload that names nothing is a wrong argument, refused
+		 * as generate refuses it: errmsg, for the caller to print.
+		 */
 		if (!f.found) {
-			fprintf(stderr,
-				"policygen: no workload %s%s%s%s%s in the "
-				"namespaces covered%s%s%s\n",
-				sc->workload.ns ? sc->workload.ns : "",
-				sc->workload.ns ? "/" : "",
-				sc->workload.kind ? sc->workload.kind : "",
-				sc->workload.kind ? "/" : "", sc->workload.name,
-				f.near[0] ? "; did you mean " : "", f.near,
-				f.near[0] ? "?" : "");
+			char arg[600];
+
+			snprintf(arg, sizeof(arg), "--workload %s%s%s%s%s",
+				 sc->workload.ns ? sc->workload.ns : "",
+				 sc->workload.ns ? "/" : "",
+				 sc->workload.kind ? sc->workload.kind : "",
+				 sc->workload.kind ? "/" : "", sc->workload.name);
+			if (f.other[0] != '\0')
+				errmsg_set("%s: not in the namespaces covered; "
+					   "the inventory has %s: name its "
+					   "namespace (NAMESPACE/NAME)%s",
+					   arg, f.other,
+					   sc->ns.n == 0 ? " or give -A" : "");
+			else if (f.near[0] != '\0')
+				errmsg_set("%s: no such workload; did you mean "
+					   "%s?",
+					   arg, f.near);
+			else
+				errmsg_set("%s: no such workload in the "
+					   "inventory (policygen workloads "
+					   "lists them)",
+					   arg);
+			status = EXIT_INVALID;
 			goto out;
 		}
 	}

@@ -363,56 +363,18 @@ out:
 	return rc;
 }
 
-/*
- * -o yaml|json: a stream into memory, *buf, for stdout once all of it is
- * made (a --flow refused half way writes nothing), or NULL with errmsg.
- */
-static struct yemit *open_output(enum cli_format format, FILE **mem,
-				 char **buf, size_t *len)
-{
-	struct yemit *y = NULL;
-
-	if ((*mem = open_memstream(buf, len)) == NULL ||
-	    (y = yemit_open(*mem, format == CLI_JSON ? YEMIT_JSON
-						     : YEMIT_YAML)) == NULL) {
-		errmsg_set("out of memory");
-		return NULL;
-	}
-	yemit_doc_begin(y);
-	return y;
-}
-
-/* Ends y and writes what it made to stdout.  Returns 0, or -1 with errmsg. */
-static int close_output(struct yemit *y, FILE *mem, char **buf, size_t *len)
-{
-	int rc = yemit_close(y);
-
-	if (fflush(mem) != 0 && rc == 0) {
-		errmsg_set("out of memory");
-		rc = -1;
-	}
-	if (rc == 0 && (fwrite(*buf, 1, *len, stdout) != *len ||
-			fflush(stdout) != 0)) {
-		errmsg_set("writing the output: %s", strerror(errno));
-		rc = -1;
-	}
-	return rc;
-}
-
 static int check_flows(const struct check_cli *c, const struct polset *ps,
 		       struct store *s)
 {
 	struct endpoints *e = NULL;
+	struct cli_output out = { 0 };
 	struct yemit *y = NULL;
-	FILE *mem = NULL;
-	char *buf = NULL;
-	size_t len = 0;
 	int rc, status = EXIT_INVALID, any_denied = 0;
 
 	if (endpoints_open(s, &e) < 0)
 		goto out;
 	if (c->format != CLI_TABLE) {
-		if ((y = open_output(c->format, &mem, &buf, &len)) == NULL) {
+		if ((y = cli_output_open(&out, c->format)) == NULL) {
 			status = EXIT_RUNTIME;
 			goto out;
 		}
@@ -427,16 +389,11 @@ static int check_flows(const struct check_cli *c, const struct polset *ps,
 	if (y != NULL) {
 		yemit_seq_end(y);
 		yemit_doc_end(y);
-		rc = close_output(y, mem, &buf, &len);
-		y = NULL;
-		if (rc < 0)
+		if (cli_output_close(&out) < 0)
 			status = EXIT_RUNTIME;
 	}
 out:
-	yemit_free(y);
-	if (mem != NULL)
-		fclose(mem);
-	free(buf);
+	cli_output_free(&out);
 	endpoints_close(e);
 	return status;
 }
@@ -595,6 +552,7 @@ static int check_replay(const struct check_cli *c, const struct polset *ps,
 	replay_result(r, &res);
 	/* Nothing denied of nothing is no pass: a CI gate must not go on. */
 	if (res.rows == 0) {
+		cli_progress_end();
 		fprintf(stderr, "policygen: no flows recorded in the window: "
 				"nothing to check (see policygen info for the "
 				"window the database holds)\n");

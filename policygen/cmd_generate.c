@@ -11,11 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "podflow/errmsg.h"
+#include "podflow/hash.h"
 #include "podflow/kname.h"
 #include "podflow/kyaml.h"
 #include "podflow/timefmt.h"
@@ -77,16 +79,18 @@ static int parse_dns(const char *s, enum generate_dns *d)
 
 /*
  * Writes policies [from, from + count) of r to out in format: YAML, a
- * stream of documents; JSON, a List as kubectl's -o json prints one (a
- * single policy alone, as kubectl prints one object).
+ * stream of documents; JSON, a List as kubectl's -o json prints one for
+ * a query, whatever the count, or, for a file of one policy (one), the
+ * object alone.
  */
 static int emit_policies(const struct generate_result *r, size_t from,
-			 size_t count, enum cli_format format, FILE *out)
+			 size_t count, enum cli_format format, int one,
+			 FILE *out)
 {
 	struct arena scratch = ARENA_INIT;
 	struct yemit *y =
 		yemit_open(out, format == CLI_JSON ? YEMIT_JSON : YEMIT_YAML);
-	int list = format == CLI_JSON && count != 1, rc = 0;
+	int list = format == CLI_JSON && !one, rc = 0;
 
 	if (y == NULL) {
 		errmsg_set("out of memory");
@@ -124,70 +128,96 @@ static void print_names(const struct generate_result *r)
 		       r->policies[i].name);
 }
 
+/* A file name's room (NAME_MAX), less the longest extension and a dot. */
+#define FILE_STEM_MAX (255 - sizeof(".yaml"))
+
 /*
- * The file name of policy p in an --output-dir: <namespace>.<name>.EXT,
- * flat, which `kubectl apply -f DIR` reads without -R.  The engine emits
- * valid names only; a path is made of them all the same only when they
- * are (no '/', no "..").  Returns 0, or -1 with errmsg.
+ * The file name of policy ns/name in an --output-dir: <ns>.<name>.EXT,
+ * flat, which `kubectl apply -f DIR` reads without -R; past a file
+ * name's 255 bytes, a prefix of the name and a hash of the whole, as
+ * generate_policy_name() shortens names.  ns and name must be valid
+ * names (no '/', no ".."): the engine emits only those, and a file read
+ * back is checked.  Returns 0, or -1 with errmsg.
  */
-static int policy_file(const char *dir, const struct netpol *p,
+static int policy_file(const char *dir, const char *ns, const char *name,
 		       enum cli_format format, char *buf, size_t len)
 {
-	if (!kname_is_dns_label(p->namespace) ||
-	    !kname_is_dns_subdomain(p->name) || p->name[0] == '.') {
+	const char *ext = format == CLI_JSON ? "json" : "yaml";
+	size_t stem = strlen(ns) + 1 + strlen(name);
+
+	if (!kname_is_dns_label(ns) || !kname_is_dns_subdomain(name) ||
+	    name[0] == '.') {
 		errmsg_set("%s: a policy name that is no file name", dir);
 		return -1;
 	}
-	if ((size_t)snprintf(buf, len, "%s.%s.%s", p->namespace, p->name,
-			     format == CLI_JSON ? "json" : "yaml") >= len) {
-		errmsg_set("%s: path too long", dir);
-		return -1;
-	}
+	if (stem <= FILE_STEM_MAX)
+		snprintf(buf, len, "%s.%s.%s", ns, name, ext);
+	else
+		snprintf(buf, len, "%s.%.*s-%016llx.%s", ns,
+			 (int)(FILE_STEM_MAX - strlen(ns) - 1 - 17), name,
+			 (unsigned long long)hash_bytes(
+				 hash_str(ns), name, strlen(name)),
+			 ext);
 	return 0;
 }
 
 /*
- * Whether the file name (in dirfd) is one podflow wrote: it holds
- * NetworkPolicies only, each labelled managed-by podflow.  Anything that
- * cannot be read as such is someone else's, and is left alone.
+ * Whether the file name (in dirfd, of namespace ns: its name's first
+ * part) is one podflow wrote and would write again: a regular file
+ * holding one NetworkPolicy of namespace ns, labelled managed-by podflow,
+ * whose file name is its own.  Anything else, a FIFO, a file holding
+ * more or other objects (a saved `generate` stream), one renamed, is
+ * someone else's and is left alone.
  */
-static int written_by_podflow(int dirfd, const char *name)
+static int written_by_podflow(int dirfd, const char *file, const char *ns,
+			      enum cli_format format)
 {
-	const struct knode *obj, *labels;
+	const struct knode *obj = NULL, *labels, *label = NULL;
 	struct kyaml *y = NULL;
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), rc;
-	size_t n_objects = 0, n_ours = 0;
+	struct stat st;
+	char own[512];
+	int fd, rc, ours = 0, n_objects = 0;
+	const char *kind, *name, *obj_ns;
 	FILE *fp;
 
+	if (fstatat(dirfd, file, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISREG(st.st_mode))
+		return 0;
+	fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return 0;
 	if ((fp = fdopen(fd, "r")) == NULL) {
 		close(fd);
 		return 0;
 	}
-	if (kyaml_open(fp, name, 0, &y) < 0)
+	if (kyaml_open(fp, file, 0, &y) < 0)
 		goto out;
 	while ((rc = kyaml_next(y, &obj)) == 1) {
-		const char *kind = knode_str(obj, "kind");
-
-		n_objects++;
+		if (++n_objects > 1)
+			break;
+		kind = knode_str(obj, "kind");
+		name = knode_str(obj, "metadata.name");
+		obj_ns = knode_str(obj, "metadata.namespace");
 		labels = knode_at(obj, "metadata.labels");
-		if (kind == NULL || strcmp(kind, "NetworkPolicy") != 0 ||
-		    labels == NULL || labels->type != KNODE_MAP)
-			continue;
-		for (size_t i = 0; i < labels->n; i++)
-			if (strcmp(labels->keys[i]->value, MANAGED_BY_KEY) == 0 &&
-			    labels->items[i]->type == KNODE_SCALAR &&
-			    labels->items[i]->value != NULL &&
-			    strcmp(labels->items[i]->value, MANAGED_BY_VALUE) == 0)
-				n_ours++;
+		for (size_t i = 0; labels != NULL && labels->type == KNODE_MAP &&
+				   i < labels->n;
+		     i++)
+			if (strcmp(labels->keys[i]->value, MANAGED_BY_KEY) == 0)
+				label = labels->items[i];
+		ours = kind != NULL && strcmp(kind, "NetworkPolicy") == 0 &&
+		       name != NULL && obj_ns != NULL &&
+		       strcmp(obj_ns, ns) == 0 && label != NULL &&
+		       label->type == KNODE_SCALAR && label->value != NULL &&
+		       strcmp(label->value, MANAGED_BY_VALUE) == 0 &&
+		       policy_file(".", ns, name, format, own, sizeof(own)) == 0 &&
+		       strcmp(own, file) == 0;
 	}
-	if (rc < 0)
-		n_ours = 0;
+	if (rc < 0 || n_objects != 1)
+		ours = 0;
 out:
 	kyaml_close(y);
 	fclose(fp);
-	return n_objects > 0 && n_ours == n_objects;
+	return ours;
 }
 
 static int has_suffix(const char *s, const char *suffix)
@@ -228,10 +258,29 @@ static int is_new_file(const struct outdir *d, const char *name)
 	return 0;
 }
 
+/* Temporaries are ".podflow.PID.N.tmp": short, and kubectl reads no dot file. */
+#define TEMP_PREFIX ".podflow."
+#define TEMP_SUFFIX ".tmp"
+
+/* Whether file is a temporary of a run that no longer runs (killed). */
+static int stale_temp(const char *file)
+{
+	long pid;
+	char *end;
+
+	if (strncmp(file, TEMP_PREFIX, strlen(TEMP_PREFIX)) != 0 ||
+	    !has_suffix(file, TEMP_SUFFIX))
+		return 0;
+	pid = strtol(file + strlen(TEMP_PREFIX), &end, 10);
+	return pid > 0 && *end == '.' && pid != (long)getpid() &&
+	       kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
 /*
  * Removes the files of policies podflow wrote to the directory before
- * and writes no more: those of namespaces in this run's scope (files of
- * other namespaces belong to other runs).  *removed counts them.
+ * and writes no more, of namespaces this run covers (files of others
+ * belong to other runs), and the temporaries of runs killed midway.
+ * *removed counts the policies' files.
  */
 static int remove_stale(struct outdir *d, const struct cli_scope *sc,
 			size_t *removed)
@@ -250,24 +299,28 @@ static int remove_stale(struct outdir *d, const struct cli_scope *sc,
 	}
 	while ((errno = 0, e = readdir(dir)) != NULL) {
 		size_t len = strcspn(e->d_name, ".");
+		int temp = stale_temp(e->d_name);
+		/* Either format's: -o json replaces what -o yaml wrote. */
+		enum cli_format was = has_suffix(e->d_name, ".json") ? CLI_JSON
+								     : CLI_YAML;
 
-		if (e->d_name[0] == '.' || is_new_file(d, e->d_name) ||
-		    !(has_suffix(e->d_name, ".yaml") ||
-		      has_suffix(e->d_name, ".yml") ||
-		      has_suffix(e->d_name, ".json")) ||
-		    len >= sizeof(ns))
+		if (!temp &&
+		    (e->d_name[0] == '.' || is_new_file(d, e->d_name) ||
+		     !(has_suffix(e->d_name, ".json") ||
+		       has_suffix(e->d_name, ".yaml")) ||
+		     len >= sizeof(ns)))
 			continue;
 		memcpy(ns, e->d_name, len);
 		ns[len] = '\0';
-		if (!cli_scope_has_namespace(sc, ns) ||
-		    !written_by_podflow(d->fd, e->d_name))
+		if (!temp && (!cli_scope_has_namespace(sc, ns) ||
+			      !written_by_podflow(d->fd, e->d_name, ns, was)))
 			continue;
 		if (unlinkat(d->fd, e->d_name, 0) < 0) {
 			errmsg_set("%s/%s: %s", d->path, e->d_name,
 				   strerror(errno));
 			goto out;
 		}
-		(*removed)++;
+		*removed += !temp;
 	}
 	if (errno != 0) {
 		errmsg_set("%s: %s", d->path, strerror(errno));
@@ -283,22 +336,16 @@ out:
 static int write_temp(struct outdir *d, const struct generate_result *r,
 		      size_t i, enum cli_format format)
 {
-	char name[512], tmp[600];
+	char name[512], tmp[64];
 	FILE *fp = NULL;
 	int fd = -1, rc = -1;
 
-	if (policy_file(d->path, &r->policies[i], format, name,
-			sizeof(name)) < 0)
+	if (policy_file(d->path, r->policies[i].namespace, r->policies[i].name,
+			format, name, sizeof(name)) < 0)
 		return -1;
-	/* A dot file, which kubectl apply -f DIR does not read. */
-	for (unsigned n = 0;; n++) {
-		snprintf(tmp, sizeof(tmp), ".%s.%ld.%u", name, (long)getpid(),
-			 n);
-		fd = openat(d->fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-			    0644);
-		if (fd >= 0 || errno != EEXIST || n == 100)
-			break;
-	}
+	snprintf(tmp, sizeof(tmp), TEMP_PREFIX "%ld.%zu" TEMP_SUFFIX,
+		 (long)getpid(), i);
+	fd = openat(d->fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	d->names[i] = strdup(name);
 	if (fd < 0 || d->names[i] == NULL) {
 		errmsg_set("%s/%s: %s", d->path, tmp,
@@ -316,7 +363,7 @@ static int write_temp(struct outdir *d, const struct generate_result *r,
 	}
 	fd = -1;
 	errno = 0;
-	if (emit_policies(r, i, 1, format, fp) < 0 || fflush(fp) != 0 ||
+	if (emit_policies(r, i, 1, format, 1, fp) < 0 || fflush(fp) != 0 ||
 	    fsync(fileno(fp)) != 0) {
 		if (errno != 0)
 			errmsg_set("%s/%s: %s", d->path, tmp, strerror(errno));
@@ -336,13 +383,16 @@ out:
 /*
  * --output-dir: one file per policy, DIR/<namespace>.<name>.yaml, so that
  * `kubectl apply -f DIR` applies exactly the set.  Every file is written
- * to a temporary first; only when all are written are they renamed into
- * place and the files of policies no longer made removed, so that a
- * failure leaves the directory as it was.
+ * to a temporary first; only when all are written (and no target is
+ * something a rename cannot replace) are they renamed into place, one
+ * after another, and the files of policies no longer made removed: a
+ * failure before leaves the directory as it was, and each file is whole
+ * at any time.  prune 0 keeps the old files (a run that left workloads
+ * out, or made nothing, cannot tell which are stale).
  */
 static int write_dir(const char *path, const struct generate_result *r,
 		     enum cli_format format, const struct cli_scope *sc,
-		     size_t *removed)
+		     int prune, size_t *removed)
 {
 	struct outdir d = { .path = path, .fd = -1 };
 	int rc = -1;
@@ -386,7 +436,8 @@ static int write_dir(const char *path, const struct generate_result *r,
 			goto out;
 		}
 	/* Stale files only while this run writes its whole scope. */
-	if (sc->workload.name == NULL && remove_stale(&d, sc, removed) < 0)
+	if (prune && sc->workload.name == NULL &&
+	    remove_stale(&d, sc, removed) < 0)
 		goto out;
 	if (fsync(d.fd) < 0) {
 		errmsg_set("%s: %s", path, strerror(errno));
@@ -407,7 +458,7 @@ static void print_diag(void *arg, enum generate_level level, const char *msg)
 {
 	FILE *f = arg;
 
-	cli_progress_end();
+	cli_progress_clear();
 	switch (level) {
 	case GENERATE_NOTE:
 		fprintf(f, "policygen: note: %s\n", msg);
@@ -581,11 +632,11 @@ int cmd_generate(int argc, char **argv)
 	cli_progress_end();
 	if (c.output_dir != NULL)
 		rc = write_dir(c.output_dir, &g.r, c.format, &c.scope,
-			       &removed);
+			       g.r.n > 0 && g.r.n_left_out == 0, &removed);
 	else if (c.format == CLI_NAME)
 		rc = 0;
 	else
-		rc = emit_policies(&g.r, 0, g.r.n, c.format, stdout);
+		rc = emit_policies(&g.r, 0, g.r.n, c.format, 0, stdout);
 	if (rc < 0) {
 		status = EXIT_RUNTIME;
 		goto out;

@@ -157,6 +157,7 @@ static int show_info(struct store *s, void *ctx)
 
 	if (read_meta(s, &m) < 0 || store_read_info(s, &in) < 0)
 		goto out;
+	cli_progress_end();
 	if (c->format == CLI_TABLE)
 		print_text(s, &m, &in, c->now);
 	else if (print_object(s, &m, &in, c->format) < 0)

@@ -147,19 +147,16 @@ static int list_workloads(struct store *s, const struct workloads_cli *c,
 		"CONNS OUT", "CONNS IN", "STATUS", "LAST SEEN",
 	};
 	struct workloads_out o = { .c = c, .states = states };
+	struct cli_output out = { 0 };
 	int status = EXIT_RUNTIME;
 
-	if (c->format == CLI_TABLE || c->format == CLI_WIDE)
-		o.t = table_new(c->format == CLI_WIDE ? 9 : 8, headings);
-	else if (c->format != CLI_NAME)
-		o.y = yemit_open(stdout, c->format == CLI_JSON ? YEMIT_JSON
-							       : YEMIT_YAML);
-	if ((c->format != CLI_NAME && o.t == NULL && o.y == NULL)) {
-		errmsg_set("out of memory");
-		return EXIT_RUNTIME;
-	}
-	if (o.y != NULL) {
-		yemit_doc_begin(o.y);
+	if (c->format == CLI_TABLE || c->format == CLI_WIDE) {
+		if ((o.t = table_new(c->format == CLI_WIDE ? 9 : 8,
+				     headings)) == NULL)
+			goto out;
+	} else if (c->format != CLI_NAME) {
+		if ((o.y = cli_output_open(&out, c->format)) == NULL)
+			goto out;
 		yemit_seq_begin(o.y);
 	}
 	if (store_read_workloads(s, NULL, add_workload, &o) < 0)
@@ -167,11 +164,8 @@ static int list_workloads(struct store *s, const struct workloads_cli *c,
 	if (o.y != NULL) {
 		yemit_seq_end(o.y);
 		yemit_doc_end(o.y);
-		if (yemit_close(o.y) < 0) {
-			o.y = NULL;
+		if (cli_output_close(&out) < 0)
 			goto out;
-		}
-		o.y = NULL;
 	}
 	if (o.t != NULL && o.n > 0) {
 		cli_progress_end();
@@ -180,7 +174,7 @@ static int list_workloads(struct store *s, const struct workloads_cli *c,
 	status = o.n > 0 ? EXIT_DONE
 			 : cli_say_empty(s, &c->scope, "workloads", NULL);
 out:
-	yemit_free(o.y);
+	cli_output_free(&out);
 	table_free(o.t);
 	return status;
 }

@@ -158,7 +158,23 @@ static int cmp_entry(const void *a, const void *b)
 		return c;
 	if ((c = strcmp(x->protocol, y->protocol)) != 0)
 		return c;
-	return x->port - y->port;
+	if (x->port != y->port)
+		return x->port - y->port;
+	/* A ClusterIP's entries, one per backend, after the others. */
+	if (x->dnat != y->dnat || !x->dnat)
+		return x->dnat - y->dnat;
+	if (x->dnat_of != y->dnat_of) {
+		if (x->dnat_of == NULL || y->dnat_of == NULL)
+			return x->dnat_of == NULL ? -1 : 1;
+		if ((c = strcmp(x->dnat_of->ns, y->dnat_of->ns)) != 0 ||
+		    (c = strcmp(x->dnat_of->kind, y->dnat_of->kind)) != 0 ||
+		    (c = strcmp(x->dnat_of->name, y->dnat_of->name)) != 0)
+			return c;
+	}
+	if ((c = strcmp(x->dnat_cidr ? x->dnat_cidr : "",
+			y->dnat_cidr ? y->dnat_cidr : "")) != 0)
+		return c;
+	return x->dnat_port - y->dnat_port;
 }
 
 /*
@@ -186,11 +202,6 @@ void generate_merge_entries(struct workload *w)
 				m->last = w->e[i].last;
 			if (m->service == NULL)
 				m->service = w->e[i].service;
-			if (m->dnat_of == NULL && m->dnat_cidr == NULL) {
-				m->dnat_of = w->e[i].dnat_of;
-				m->dnat_cidr = w->e[i].dnat_cidr;
-				m->dnat_node = w->e[i].dnat_node;
-			}
 			m->dbs |= w->e[i].dbs;
 			continue;
 		}
@@ -265,12 +276,16 @@ static int add_dnat(struct gen *g, struct workload *src,
 {
 	struct entry svc = *out;
 
+	/*
+	 * An address the store holds that is none (a damaged row) makes no
+	 * rule, as a kube-dns ClusterIP that is none makes none; reading
+	 * the records again, a ClusterIP the window never saw has no key.
+	 */
 	if (generate_cidr_peer(&g->pool, 0, f->svc_ip, 0, &svc) < 0) {
-		/* Read again for its times: a ClusterIP the window never saw. */
-		if (g->pool.find_only)
-			return 0;
-		errmsg_set("a Service address '%s' that is none", f->svc_ip);
-		return -1;
+		struct addr a;
+
+		return g->pool.find_only || addr_parse(f->svc_ip, &a) < 0 ? 0
+									  : -1;
 	}
 	svc.port = f->service_port;
 	svc.dnat = 1;

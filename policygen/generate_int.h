@@ -57,7 +57,9 @@ struct entry {
 	 * --before-dnat: an entry for the ClusterIP and port a Service was
 	 * dialled on, beside the entry of its backend: dnat 1, and the
 	 * backend's workload, else its address (a CIDR, a node's when
-	 * dnat_node), and port, whose review decision it follows.
+	 * dnat_node), and port, whose review decision it follows.  One per
+	 * backend: a ClusterIP is emitted only when every backend's entry
+	 * is (generate_screen_entries()), once.
 	 */
 	int dnat;
 	const struct workload *dnat_of;

@@ -260,15 +260,18 @@ static void propose(const struct generate_opts *o, const struct workload *w,
 				.kind = e->dnat_of->kind,
 				.name = e->dnat_of->name,
 			};
+		} else if (e->dnat_node) {
+			subject.peer = (struct review_peer){
+				.type = REVIEW_PEER_NODE,
+			};
 		} else {
 			subject.peer = (struct review_peer){
-				.type = e->dnat_node ? REVIEW_PEER_NODE
-						     : REVIEW_PEER_CIDR,
+				.type = REVIEW_PEER_CIDR,
 			};
-			if (!e->dnat_node &&
-			    (e->dnat_cidr == NULL ||
-			     cidr_parse(e->dnat_cidr, &subject.peer.cidr) < 0))
-				subject.peer.type = REVIEW_PEER_NODE;
+			/* A backend of no known kind: nothing to follow. */
+			if (e->dnat_cidr == NULL ||
+			    cidr_parse(e->dnat_cidr, &subject.peer.cidr) < 0)
+				return;
 		}
 		subject.port = e->dnat_port;
 		backend = review_match(o->review, &subject);
@@ -277,6 +280,44 @@ static void propose(const struct generate_opts *o, const struct workload *w,
 			p->review = backend;
 			p->decision = backend->decision;
 		}
+	}
+}
+
+/*
+ * A ClusterIP's entries of w (one per backend, next to each other in
+ * order), props[] their proposals: the ClusterIP opens the way to every
+ * backend behind it, so none is emitted when one backend's decision
+ * keeps it out (rejected, or not accepted with --reviewed-only), and one
+ * is, the first, otherwise.
+ */
+static void dnat_once(const struct generate_opts *o, const struct workload *w,
+		      struct generate_proposal *props)
+{
+	size_t i = 0, j;
+
+	while (i < w->n) {
+		int blocked = 0, kept = 0;
+
+		for (j = i + 1; w->e[i].dnat && j < w->n && w->e[j].dnat &&
+				w->e[j].egress == w->e[i].egress &&
+				w->e[j].key == w->e[i].key &&
+				w->e[j].port == w->e[i].port &&
+				strcmp(w->e[j].protocol, w->e[i].protocol) == 0;
+		     j++)
+			;
+		if (!w->e[i].dnat || j == i + 1) {
+			i = j;
+			continue;
+		}
+		for (size_t k = i; k < j; k++)
+			blocked |= props[k].decision == REVIEW_REJECTED ||
+				   (o->reviewed_only &&
+				    props[k].decision != REVIEW_ACCEPTED);
+		for (size_t k = i; k < j; k++) {
+			props[k].emitted = props[k].emitted && !blocked && !kept;
+			kept |= props[k].emitted;
+		}
+		i = j;
 	}
 }
 
@@ -309,6 +350,7 @@ int generate_screen_entries(struct gen *g, struct workload *w,
 			     (!g->o->reviewed_only ||
 			      p->decision == REVIEW_ACCEPTED);
 	}
+	dnat_once(g->o, w, sc->props + first);
 	if (g->o->explain)
 		explain(g, w, name, w->e, sc->props + first, w->n);
 	for (size_t i = 0; i < w->n; i++)

@@ -306,10 +306,12 @@ int cli_parse_format(const char *arg, unsigned allowed, enum cli_format *out);
  * Says on stderr why a command found no what ("workloads", "flows") in s
  * within sc, and what to do about it: the database holds no inventory;
  * -n names a namespace the inventory does not know (and the one meant);
- * every namespace known is a system one, left out without -A; else
- * "none in the namespaces covered" and then detail (NULL: nothing more),
- * e.g. the window.  Returns EXIT_PARTIAL, or EXIT_RUNTIME with errmsg when
- * s cannot be read.
+ * --workload names none (and where it is, or the one meant); every
+ * namespace known is a system one, left out without -A; else "none in
+ * the namespaces covered" and then detail (NULL: nothing more), e.g. the
+ * window.  Returns EXIT_PARTIAL; EXIT_INVALID with errmsg (not printed)
+ * for a --workload that names nothing, as generate refuses it; or
+ * EXIT_RUNTIME with errmsg when s cannot be read.
  */
 int cli_say_empty(struct store *s, const struct cli_scope *sc,
 		  const char *what, const char *detail);
@@ -320,11 +322,40 @@ int cli_say_empty(struct store *s, const struct cli_scope *sc,
  * place, when stderr is a terminal (PODFLOW_PROGRESS: the seconds to
  * wait, default 1; "off" for none).  cli_progress_begin() at the start of
  * a command (cmd its name); every store the command opens reports
- * through it; cli_progress_end() clears the line, before the command
- * writes anything else to the terminal (and at exit).
+ * through it.  cli_progress_clear() clears the line before a message
+ * on stderr, after which it may come back; cli_progress_end() clears it
+ * for good, before the command writes its answer (and at exit).
  */
 void cli_progress_begin(const char *cmd);
+void cli_progress_clear(void);
 void cli_progress_end(void);
+
+/*
+ * -o yaml|json made whole before it is written: the objects go into
+ * memory, and to stdout only when the command got them all, so that a
+ * failure half way writes nothing.  Zero-initialised.
+ */
+struct cli_output {
+	FILE *mem;
+	char *buf;
+	size_t len;
+	struct yemit *y;
+};
+
+/*
+ * Starts *out in format (CLI_YAML or CLI_JSON), a document begun.
+ * Returns its emitter, or NULL with errmsg; cli_output_free() either way.
+ */
+struct yemit *cli_output_open(struct cli_output *out, enum cli_format format);
+
+/*
+ * Ends the stream and writes it to stdout (after cli_progress_end()).
+ * Returns 0, or -1 with errmsg.
+ */
+int cli_output_close(struct cli_output *out);
+
+/* Frees what *out holds; a stream not closed is not written. */
+void cli_output_free(struct cli_output *out);
 
 /* "s" unless n is 1: the ending of a count's noun ("1 pod", "2 pods"). */
 const char *cli_plural(size_t n);

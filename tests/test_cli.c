@@ -334,7 +334,7 @@ static void check_workload(const char *text, const char *ns,
 /* [NS/][KIND/]NAME, with kubectl's names of the kinds. */
 static void test_workload_syntax(void **state)
 {
-	static const char *const bad[] = { "", "/", "a/", "/a", "a//b",
+	static const char *const bad[] = { "/", "a/", "/a", "a//b",
 					   "a/b/c/d" };
 	struct scope_workload w;
 	char buf[32];
@@ -354,11 +354,54 @@ static void test_workload_syntax(void **state)
 		assert_int_equal(scope_parse_workload(buf, &w), -1);
 		assert_non_null(strstr(errmsg_get(), bad[i]));
 	}
+	/* The empty one: its message names no text, but says what it is. */
+	buf[0] = '\0';
+	assert_int_equal(scope_parse_workload(buf, &w), -1);
+	assert_string_equal(errmsg_get(), "'' is not a workload: "
+					  "[NAMESPACE/][KIND/]NAME, as shop/web "
+					  "or shop/Deployment/web");
 	check_workload("shop/web", "shop", NULL, "web");
 	assert_true(scope_workload_is(&(struct scope_workload){ "shop", "deployment", "web" },
 				      "shop", "Deployment", "web"));
 	assert_false(scope_workload_is(&(struct scope_workload){ "shop", NULL, "web" },
 				       "other", "Deployment", "web"));
+}
+
+/*
+ * A flow is covered when an end is a workload of a namespace covered
+ * (or the workload given); without -n or --workload, also one with no
+ * workload at either end.
+ */
+static void test_scope_has_flow(void **state)
+{
+	const struct store_flow_end shop = { .namespace = "shop",
+					     .kind = "Deployment",
+					     .name = "web" };
+	const struct store_flow_end dns = { .namespace = "kube-system",
+					    .kind = "Deployment",
+					    .name = "coredns" };
+	const struct store_flow_end node = { .node = "node-1" };
+	const struct store_flow_end outside = { 0 };
+	struct cli_scope sc = { 0 };
+	char ns[] = "shop", wl[] = "kube-system/coredns";
+
+	(void)state;
+	assert_true(cli_scope_has_flow(&sc, &shop, &dns));
+	assert_false(cli_scope_has_flow(&sc, &dns, &dns));
+	assert_false(cli_scope_has_flow(&sc, &dns, &outside));
+	assert_true(cli_scope_has_flow(&sc, &node, &outside));
+	assert_int_equal(cli_set_scope(&sc, 'n', ns), 0);
+	assert_true(cli_scope_has_flow(&sc, &dns, &shop));
+	assert_false(cli_scope_has_flow(&sc, &node, &outside));
+	sc = (struct cli_scope){ 0 };
+	assert_int_equal(cli_set_scope(&sc, 'A', NULL), 0);
+	assert_true(cli_scope_has_flow(&sc, &dns, &outside));
+	assert_true(cli_scope_has_flow(&sc, &node, &outside));
+	sc = (struct cli_scope){ 0 };
+	assert_int_equal(cli_set_scope(&sc, 'w', wl), 0);
+	assert_true(cli_scope_has_flow(&sc, &shop, &dns));
+	assert_false(cli_scope_has_flow(&sc, &shop, &outside));
+	assert_false(cli_scope_has_flow(&sc, &node, &outside));
 }
 
 /* -o takes the formats a command has, and names them when it is wrong. */
@@ -426,6 +469,7 @@ int main(void)
 		cmocka_unit_test(test_namespaces_default_all_but_system),
 		cmocka_unit_test(test_workload_outside_namespaces),
 		cmocka_unit_test(test_workload_syntax),
+		cmocka_unit_test(test_scope_has_flow),
 		cmocka_unit_test(test_output_formats),
 		cmocka_unit_test_setup_teardown(test_run_store, testdb_setup_closed,
 						testdb_teardown),

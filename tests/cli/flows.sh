@@ -99,8 +99,14 @@ t_case "an empty answer says why and exits 1"
 t_run 1 "$POLICYGEN" flows --db "$db" -n shpo
 t_equal "$t_out" ""
 t_match "$t_err" "*policygen: no namespace shpo in the inventory of $db; did you mean shop?"
-t_run 1 "$POLICYGEN" flows --db "$db" --workload shop/wbe
-t_match "$t_err" "*policygen: no workload shop/wbe in the namespaces covered; did you mean shop/Deployment/web?"
+t_case "a --workload that names nothing is refused, as generate refuses it"
+t_run 2 "$POLICYGEN" flows --db "$db" --workload shop/wbe
+t_match "$t_err" "*policygen: --workload shop/wbe: no such workload; did you mean shop/Deployment/web?"
+t_run 2 "$POLICYGEN" flows --db "$db" --workload coredns
+t_match "$t_err" "*policygen: --workload coredns: not in the namespaces covered; the inventory has kube-system/Deployment/coredns: name its namespace (NAMESPACE/NAME) or give -A"
+t_run 0 "$POLICYGEN" flows --db "$db" --workload coredns -A
+t_line "$t_out" 'kube-system/Deployment/coredns'
+t_case "an empty answer says why and exits 1: the window"
 t_run 1 "$POLICYGEN" flows --db "$db" --since 2026-11-24T00:00:00Z --until 2026-11-25T00:00:00Z
 t_match "$t_err" "*policygen: no flows in the namespaces covered from 2026-11-24T00:00:00Z to 2026-11-25T00:00:00Z"
 t_run 1 "$POLICYGEN" flows --db "$db" -o json --since 2026-11-24T00:00:00Z

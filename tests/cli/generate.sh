@@ -121,9 +121,9 @@ assert j["kind"] == "List" and j["apiVersion"] == "v1", j.keys()
 assert j["items"] == y, "the JSON items are not the YAML documents"
 print(len(j["items"]))' "$tmp/javaapp.json" "$tmp/javaapp.yaml"
 t_equal "$t_out" 5
-t_case "-o json of one policy is the object"
+t_case "-o json of one policy is a List too, as kubectl's queries"
 t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" --workload jclient -o json
-t_match "$t_out" '{*"kind": "NetworkPolicy",*'
+t_equal "$(printf '%s\n' "$t_out" | python3 -c 'import json, sys; l = json.load(sys.stdin); print(l["kind"], len(l["items"]), l["items"][0]["kind"])')" "List 1 NetworkPolicy"
 t_case "-o name"
 t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" -o name
 t_equal "$t_out" "networkpolicy.networking.k8s.io/podflow-deployment-javaapp
@@ -174,6 +174,54 @@ example-java-app.podflow-deployment-jclient.yaml
 example-java-app.podflow-deployment-legacy.yaml
 example-java-app.podflow-deployment-worker.yaml
 kube-system.podflow-deployment-coredns.yaml"
+t_case "--output-dir leaves alone what podflow did not write there as its own"
+mkdir "$tmp/mixed"
+"$POLICYGEN" generate --db "$db" "${window[@]}" -A >"$tmp/mixed/all.yaml" 2>/dev/null
+"$POLICYGEN" generate --db "$db" "${window[@]}" -n kube-system >"$tmp/mixed/kube-system-dns.yaml" 2>/dev/null
+"$POLICYGEN" generate --db "$db" "${window[@]}" --workload jclient >"$tmp/mixed/example-java-app.renamed.yaml" 2>/dev/null
+sed 's/namespace: example-java-app/namespace: other/' "$tmp/policies/example-java-app.podflow-deployment-jclient.yaml" \
+	>"$tmp/mixed/example-java-app.podflow-deployment-gone.yaml"
+mkfifo "$tmp/mixed/example-java-app.fifo.yaml"
+before=$(ls "$tmp/mixed")
+t_run 0 timeout 20 "$POLICYGEN" generate --db "$db" "${window[@]}" --output-dir "$tmp/mixed"
+t_match "$t_err" "*4 policies in $tmp/mixed"
+t_equal "$(ls "$tmp/mixed" | grep -v '^example-java-app.podflow-deployment-\(javaapp\|jclient\|legacy\|worker\).yaml$')" "$before"
+t_case "--output-dir: nothing made (no inventory) removes nothing"
+cp "$db" "$tmp/none-inv.db"
+sqlite3 "$tmp/none-inv.db" "DELETE FROM pod; DELETE FROM namespace; DELETE FROM service; DELETE FROM node; DELETE FROM owner"
+before=$(ls "$tmp/policies")
+t_run 1 "$POLICYGEN" generate --db "$tmp/none-inv.db" "${window[@]}" --output-dir "$tmp/policies"
+t_equal "$(ls "$tmp/policies")" "$before"
+t_nomatch "$t_err" "*removed*"
+t_case "--output-dir: a run that left a workload out removes nothing"
+cp "$db" "$tmp/left.db"
+sqlite3 "$tmp/left.db" "UPDATE pod SET name = 'Bad_Pod', workload_kind = 'Pod', workload_name = 'Bad_Pod' WHERE name LIKE 'worker-%'"
+t_run 1 "$POLICYGEN" generate --db "$tmp/left.db" "${window[@]}" --output-dir "$tmp/policies"
+t_check "worker's file stays" [ -f "$tmp/policies/example-java-app.podflow-deployment-worker.yaml" ]
+t_case "--output-dir: a temporary a killed run left is swept"
+: >"$tmp/policies/.podflow.999999999.0.tmp"
+t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" --output-dir "$tmp/policies"
+t_check "$(ls -A "$tmp/policies")" [ ! -e "$tmp/policies/.podflow.999999999.0.tmp" ]
+t_case "--output-dir: -o json replaces the YAML files it wrote"
+cp -r "$tmp/policies" "$tmp/tojson"
+t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" --output-dir "$tmp/tojson" -o json
+t_equal "$(ls "$tmp/tojson" | grep '\.yaml$')" "example-java-app.hand-written.yaml
+example-java-app.mine.yaml
+kube-system.podflow-deployment-coredns.yaml"
+t_equal "$(ls "$tmp/tojson" | grep -c '\.json$')" 4
+t_case "--output-dir: a name past a file name's 255 bytes is shortened, and known again"
+cp "$db" "$tmp/long.db"
+L=$(printf 'a%.0s' $(seq 40)).$(printf 'b%.0s' $(seq 60)).$(printf 'c%.0s' $(seq 60)).$(printf 'd%.0s' $(seq 60)).eeeeeeeeee
+sqlite3 "$tmp/long.db" "UPDATE owner SET name = '$L' WHERE name = 'worker' AND kind = 'Deployment';
+	UPDATE owner SET owner_name = '$L' WHERE owner_name = 'worker';
+	UPDATE pod SET workload_name = '$L' WHERE workload_name = 'worker'"
+t_run 0 "$POLICYGEN" generate --db "$tmp/long.db" "${window[@]}" --output-dir "$tmp/long"
+long=$(ls "$tmp/long" | grep aaaa)
+t_check "$long" [ "${#long}" -le 255 ]
+t_match "$long" "example-java-app.podflow-deployment-aaaa*-[0-9a-f]*.yaml"
+t_run 0 "$POLICYGEN" generate --db "$tmp/long.db" "${window[@]}" --output-dir "$tmp/long"
+t_equal "$(ls "$tmp/long" | grep aaaa)" "$long"
+t_nomatch "$t_err" "*removed*"
 t_case "-o json --output-dir, -o name lists what was written"
 t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" --output-dir "$tmp/json" -o json --workload jclient
 t_equal "$(ls "$tmp/json")" "example-java-app.podflow-deployment-jclient.json"
@@ -224,6 +272,22 @@ t_nomatch "$t_out" "*10.96.0.20*"
 t_match "$t_out" "*cidr: 10.96.0.10/32*"
 t_run 0 "$POLICYGEN" review list --db "$tmp/dnat.db" "${cwindow[@]}" --workload jclient --before-dnat
 t_line "$t_out" '^example-java-app/Deployment/jclient +egress +10\.96\.0\.20/32 +80/TCP .* rejected +t '
+
+t_case "--before-dnat: a ClusterIP over two backends is one rule"
+cp "$db" "$tmp/canary.db"
+{
+	. "$FIXTURES/javaapp-flows.sh" >/dev/null
+	edge 08:10:00 10.244.1.11 10.244.1.30 8080 6 4 10.96.0.20 80
+} | sqlite3 "$tmp/canary.db"
+t_run 0 "$POLICYGEN" generate --db "$tmp/canary.db" "${window[@]}" --workload jclient --before-dnat
+t_equal "$(printf '%s\n' "$t_out" | grep -c 'cidr: 10.96.0.20/32')" 1
+t_match "$t_out" "*app: worker*"
+t_case "--before-dnat: rejecting one backend of two takes the ClusterIP with it"
+"$POLICYGEN" review reject example-java-app/jclient egress example-java-app/worker --db "$tmp/canary.db" --by t >/dev/null 2>&1
+t_run 0 "$POLICYGEN" generate --db "$tmp/canary.db" "${window[@]}" --workload jclient --before-dnat
+t_nomatch "$t_out" "*10.96.0.20*"
+t_nomatch "$t_out" "*app: worker*"
+t_match "$t_out" "*app: javaapp*"
 
 # Two nodes' databases: the client's node saw jclient's calls through the
 # Service; the server's node saw the same connections arrive directly.

@@ -22,6 +22,13 @@ on_tty() {
 	shift
 	env "${envs[@]}" script -qec "$(printf '%q ' "$@") >/dev/null" /dev/null
 }
+# on_tty_all ENV... -- CMD...: the same, stdout on the terminal too.
+on_tty_all() {
+	local envs=()
+	while [ "$1" != -- ]; do envs+=("$1"); shift; done
+	shift
+	env "${envs[@]}" script -qec "$(printf '%q ' "$@")" /dev/null
+}
 esc=$'\e'
 
 if ! command -v script >/dev/null; then
@@ -45,5 +52,14 @@ t_nomatch "$out" "*reading*"
 t_case "not on a terminal: none"
 t_run 0 env PODFLOW_PROGRESS=0 "$POLICYGEN" flows --db "$db" -A
 t_nomatch "$t_err" "*reading*"
+
+t_case "the answer on the terminal: the line cleared before it, never within"
+out=$(on_tty_all PODFLOW_PROGRESS=0 -- "$POLICYGEN" info --db "$db")
+t_match "$out" "*$esc\[K"$'\r'"$esc\[Kdatabase: *"
+t_nomatch "${out#*database:}" "*reading*"
+t_case "an empty answer's message: the line cleared before it, and not drawn again"
+out=$(on_tty_all PODFLOW_PROGRESS=0 -- "$POLICYGEN" flows --db "$db" -n nosuch)
+t_match "$out" "*"$'\r'"$esc\[Kpolicygen: no namespace nosuch in the inventory*"
+t_nomatch "${out#*no namespace nosuch}" "*reading*"
 
 t_done
