@@ -290,10 +290,13 @@ int cli_set_scope(struct cli_scope *sc, int ch, char *arg)
 		}
 		return 0;
 	case 'w':
+		snprintf(sc->workload_text, sizeof(sc->workload_text), "%s",
+			 arg);
 		if (scope_parse_workload(arg, &sc->workload) < 0) {
 			errmsg_prefix("--workload");
 			return -1;
 		}
+		sc->workload_ns_given = sc->workload.ns != NULL;
 		return 0;
 	}
 	return 0;
@@ -567,8 +570,11 @@ static int find_workload(const struct store_workload *w, void *ctx)
 	size_t d, used = strlen(f->other);
 
 	if (!cli_scope_has_namespace(f->sc, w->namespace)) {
-		if (want->ns == NULL &&
-		    scope_workload_is(want, w->namespace, w->kind, w->name) &&
+		/* Its namespace not given (or from -n): the same elsewhere. */
+		if (!f->sc->workload_ns_given &&
+		    scope_workload_is(&(struct scope_workload){ NULL, want->kind,
+								want->name },
+				      w->namespace, w->kind, w->name) &&
 		    used + 1 < sizeof(f->other))
 			snprintf(f->other + used, sizeof(f->other) - used,
 				 "%s%s/%s/%s", used ? ", " : "", w->namespace,
@@ -633,19 +639,17 @@ int cli_say_empty(struct store *s, const struct cli_scope *sc,
 		 * as generate refuses it: errmsg, for the caller to print.
 		 */
 		if (!f.found) {
-			char arg[600];
+			char arg[300];
 
-			snprintf(arg, sizeof(arg), "--workload %s%s%s%s%s",
-				 sc->workload.ns ? sc->workload.ns : "",
-				 sc->workload.ns ? "/" : "",
-				 sc->workload.kind ? sc->workload.kind : "",
-				 sc->workload.kind ? "/" : "", sc->workload.name);
+			snprintf(arg, sizeof(arg), "--workload %s",
+				 sc->workload_text);
 			if (f.other[0] != '\0')
 				errmsg_set("%s: not in the namespaces covered; "
 					   "the inventory has %s: name its "
 					   "namespace (NAMESPACE/NAME)%s",
 					   arg, f.other,
-					   sc->ns.n == 0 ? " or give -A" : "");
+					   sc->ns.n == 0 ? " or give -A"
+							 : ", or -n it");
 			else if (f.near[0] != '\0')
 				errmsg_set("%s: no such workload; did you mean "
 					   "%s?",

@@ -455,15 +455,13 @@ static struct table *denied_table(const struct replay_result *res)
 static int report_object(const struct replay_result *res,
 			 const struct polset *ps, enum cli_format format)
 {
-	struct yemit *y = yemit_open(stdout, format == CLI_JSON ? YEMIT_JSON
-								 : YEMIT_YAML);
+	struct cli_output out = { 0 };
+	struct yemit *y = cli_output_open(&out, format);
 	char t[TIMEFMT_LEN], ref[300];
+	int rc = -1;
 
-	if (y == NULL) {
-		errmsg_set("out of memory");
-		return -1;
-	}
-	yemit_doc_begin(y);
+	if (y == NULL)
+		goto out;
 	yemit_map_begin(y);
 	yemit_kv_int(y, "flows", (int64_t)res->n_groups);
 	yemit_kv_int(y, "denied", (int64_t)res->denied);
@@ -504,9 +502,11 @@ static int report_object(const struct replay_result *res,
 	yemit_seq_end(y);
 	yemit_map_end(y);
 	yemit_doc_end(y);
-	if (yemit_close(y) < 0)
-		return -1;
-	return res->denied > 0;
+	if (cli_output_close(&out) == 0)
+		rc = res->denied > 0;
+out:
+	cli_output_free(&out);
+	return rc;
 }
 
 static int report(const struct replay_result *res, const struct polset *ps,

@@ -213,6 +213,17 @@ static int run_flows(struct store *s, const struct flows_opts *o)
 	if (store_read_flow_sums(s, o->since, o->until, NULL, NULL, print_flow,
 				 &out) < 0)
 		goto out;
+	status = EXIT_DONE;
+	if (out.n == 0) {
+		snprintf(window, sizeof(window), "from %s to %s",
+			 o->since > 0 ? timefmt_format(o->since, t1) : "the start",
+			 o->until < INT64_MAX ? timefmt_format(o->until, t2)
+					      : "now");
+		/* A refused --workload writes nothing, not an empty list. */
+		if ((status = cli_say_empty(s, &o->scope, "flows", window)) !=
+		    EXIT_PARTIAL)
+			goto out;
+	}
 	if (o->format != CLI_TABLE) {
 		if (out.y == NULL && yaml_begin(&out) < 0)
 			goto out;
@@ -220,19 +231,13 @@ static int run_flows(struct store *s, const struct flows_opts *o)
 		yemit_doc_end(out.y);
 		rc = yemit_close(out.y);
 		out.y = NULL;
-		if (rc < 0)
+		if (rc < 0) {
+			status = EXIT_RUNTIME;
 			goto out;
+		}
 	} else if (out.n > 0) {
 		cli_progress_end();
 		table_print(out.t, stdout);
-	}
-	status = EXIT_DONE;
-	if (out.n == 0) {
-		snprintf(window, sizeof(window), "from %s to %s",
-			 o->since > 0 ? timefmt_format(o->since, t1) : "the start",
-			 o->until < INT64_MAX ? timefmt_format(o->until, t2)
-					      : "now");
-		status = cli_say_empty(s, &o->scope, "flows", window);
 	}
 out:
 	yemit_free(out.y);

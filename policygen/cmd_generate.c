@@ -332,6 +332,34 @@ out:
 	return rc;
 }
 
+/*
+ * The other format's file of each policy written, if podflow wrote it:
+ * kubectl apply -f DIR would apply both, the one after the other in name
+ * order.  Whatever the scope: the policy is this run's.
+ */
+static int remove_twins(struct outdir *d, const struct generate_result *r,
+			enum cli_format format, size_t *removed)
+{
+	enum cli_format other = format == CLI_JSON ? CLI_YAML : CLI_JSON;
+	char name[512];
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct netpol *p = &r->policies[i];
+
+		if (policy_file(d->path, p->namespace, p->name, other, name,
+				sizeof(name)) < 0)
+			return -1;
+		if (!written_by_podflow(d->fd, name, p->namespace, other))
+			continue;
+		if (unlinkat(d->fd, name, 0) < 0) {
+			errmsg_set("%s/%s: %s", d->path, name, strerror(errno));
+			return -1;
+		}
+		(*removed)++;
+	}
+	return 0;
+}
+
 /* Writes policy i into a new temporary file of d.  0, or -1 with errmsg. */
 static int write_temp(struct outdir *d, const struct generate_result *r,
 		      size_t i, enum cli_format format)
@@ -346,6 +374,13 @@ static int write_temp(struct outdir *d, const struct generate_result *r,
 	snprintf(tmp, sizeof(tmp), TEMP_PREFIX "%ld.%zu" TEMP_SUFFIX,
 		 (long)getpid(), i);
 	fd = openat(d->fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	/*
+	 * A run this one has not made left it, killed with this pid (in a
+	 * container, pid 1 every time): it is no one's now.
+	 */
+	if (fd < 0 && errno == EEXIST && unlinkat(d->fd, tmp, 0) == 0)
+		fd = openat(d->fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			    0644);
 	d->names[i] = strdup(name);
 	if (fd < 0 || d->names[i] == NULL) {
 		errmsg_set("%s/%s: %s", d->path, tmp,
@@ -435,6 +470,8 @@ static int write_dir(const char *path, const struct generate_result *r,
 				   strerror(errno));
 			goto out;
 		}
+	if (remove_twins(&d, r, format, removed) < 0)
+		goto out;
 	/* Stale files only while this run writes its whole scope. */
 	if (prune && sc->workload.name == NULL &&
 	    remove_stale(&d, sc, removed) < 0)
@@ -648,9 +685,8 @@ int cmd_generate(int argc, char **argv)
 	if (c.output_dir != NULL)
 		fprintf(stderr, " in %s", c.output_dir);
 	if (removed > 0)
-		fprintf(stderr, "; %zu file%s of policies no longer made "
-				"removed",
-			removed, removed == 1 ? "" : "s");
+		fprintf(stderr, "; %zu old file%s removed", removed,
+			removed == 1 ? "" : "s");
 	if (g.r.n_left_out > 0)
 		fprintf(stderr, "; %zu workload%s left out (above)",
 			g.r.n_left_out, g.r.n_left_out == 1 ? "" : "s");

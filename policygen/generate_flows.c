@@ -307,8 +307,17 @@ static int add_egress(struct gen *g, struct workload *src,
 	out.egress = 1;
 	if (end_peer(g, src->ns, &server, &out) < 0)
 		return -1;
-	if (g->o->dns != GENERATE_DNS_OBSERVED && is_dns(&out, f->service_port))
-		return 0; /* replaced by the --dns rule, its ClusterIPs too */
+	if (g->o->dns != GENERATE_DNS_OBSERVED && is_dns(&out, f->service_port)) {
+		/*
+		 * Replaced by the --dns rule, kube-dns's ClusterIPs with it;
+		 * --dns any allows any DNS server, another Service's too.
+		 */
+		if (g->o->before_dnat && g->o->dns == GENERATE_DNS_ANY &&
+		    f->svc_ip != NULL && f->service_port > 0 &&
+		    strmap_get(&g->inv.kube_dns_ips, f->svc_ip) == NULL)
+			return add_dnat(g, src, f, &out);
+		return 0;
+	}
 	if (g->o->before_dnat && f->svc_ip != NULL && f->service_port > 0 &&
 	    add_dnat(g, src, f, &out) < 0)
 		return -1;

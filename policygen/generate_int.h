@@ -117,6 +117,8 @@ struct gen_inventory {
 	struct cidr pod_cidrs[GEN_MAX_POD_CIDRS];
 	size_t n_pod_cidrs;
 	struct strmap node_addrs; /* the inventory's node addresses */
+	/* --before-dnat, --dns any: kube-dns's ClusterIPs, its own rule's */
+	struct strmap kube_dns_ips;
 };
 
 /* One resolved edge, from one node's database. */

@@ -247,6 +247,33 @@ static int load_node_addresses(struct gen_inventory *inv, struct store *s)
 	return store_read_node_addresses(s, add_node_address, inv);
 }
 
+/* kube-dns's ClusterIPs, which --dns any's rule allows itself. */
+static int load_kube_dns_ips(struct gen_inventory *inv, struct store *s)
+{
+	struct store_kube_dns dns;
+	char *tok, *save = NULL;
+	int found, rc = 0;
+
+	if ((found = store_read_kube_dns(s, &dns)) <= 0)
+		return found;
+	for (tok = dns.cluster_ips ? strtok_r(dns.cluster_ips, ",", &save)
+				   : NULL;
+	     tok != NULL && rc == 0; tok = strtok_r(NULL, ",", &save)) {
+		struct strmap_slot *slot = strmap_slot(&inv->kube_dns_ips, tok);
+
+		if (slot == NULL) {
+			errmsg_set("out of memory");
+			rc = -1;
+		} else {
+			slot->value = slot;
+		}
+	}
+	free(dns.selector);
+	free(dns.target_ports);
+	free(dns.cluster_ips);
+	return rc;
+}
+
 /*
  * Adds the pod CIDRs podflowd recorded in s, each once.  A database
  * without them (or unreadable meta) adds none: peers are then never
@@ -283,7 +310,9 @@ int generate_load_inventory(struct gen_inventory *inv, struct arena *a,
 		return GENERATE_FAILED;
 	if (check_workload_filter(inv, o) < 0)
 		return GENERATE_REFUSED;
-	if (load_node_addresses(inv, stores[0]) < 0)
+	if (load_node_addresses(inv, stores[0]) < 0 ||
+	    (o->before_dnat && o->dns == GENERATE_DNS_ANY &&
+	     load_kube_dns_ips(inv, stores[0]) < 0))
 		return GENERATE_FAILED;
 	for (size_t i = 0; i < n_stores; i++)
 		load_pod_cidrs(inv, stores[i]);
@@ -325,4 +354,5 @@ void generate_inventory_free(struct gen_inventory *inv)
 	inv->w = NULL;
 	inv->n_w = inv->cap_w = 0;
 	strmap_free(&inv->node_addrs);
+	strmap_free(&inv->kube_dns_ips);
 }

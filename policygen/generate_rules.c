@@ -84,6 +84,15 @@ int generate_build_rules(struct arena *a, int port_range_threshold,
 		if (r->ports == NULL)
 			goto oom;
 		for (size_t k = i; k < j; k++) {
+			/*
+			 * Once: a ClusterIP dialled before DNAT and the same
+			 * address seen plain are two entries of one port.
+			 */
+			if (r->n_ports > 0 &&
+			    r->ports[r->n_ports - 1].port == w->e[k].port &&
+			    strcmp(r->ports[r->n_ports - 1].protocol,
+				   w->e[k].protocol) == 0)
+				continue;
 			r->ports[r->n_ports].protocol = w->e[k].protocol;
 			r->ports[r->n_ports++].port = w->e[k].port;
 		}
@@ -182,12 +191,28 @@ static int kube_dns_rule(struct arena *a, struct store *s,
 	return r->ports && r->peer.pod_selector ? 0 : -1;
 }
 
+/* Whether peer key is a --dns-ip's, which has its own rule on 53. */
+static int is_dns_ip(struct gen_pool *pool, const struct generate_opts *o,
+		     const char *key)
+{
+	for (size_t i = 0; i < o->n_dns_ips; i++) {
+		struct entry e = { 0 };
+
+		if (generate_cidr_peer(pool, o->external_prefix, o->dns_ips[i],
+				       0, &e) == 0 &&
+		    e.key == key)
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * --before-dnat with --dns kube-dns or any: kube-dns's ClusterIPs on UDP
  * and TCP 53, which a plugin that matches before the Service's DNAT sees
  * as the destination.  None when the inventory has no kube-dns.
  */
 static int dnat_dns_rules(struct gen_pool *pool, struct store *s,
+			  const struct generate_opts *o,
 			  struct netpol_rule **rules, size_t *n)
 {
 	static const int port53[] = { 53 };
@@ -204,7 +229,8 @@ static int dnat_dns_rules(struct gen_pool *pool, struct store *s,
 		struct entry e = { 0 };
 
 		/* An address the inventory holds that is none: left out. */
-		if (generate_cidr_peer(pool, 0, tok, 0, &e) < 0)
+		if (generate_cidr_peer(pool, 0, tok, 0, &e) < 0 ||
+		    is_dns_ip(pool, o, e.key))
 			continue;
 		r.peer = e.peer;
 		r.sort_key = e.key;
@@ -239,7 +265,7 @@ int generate_add_dns_rules(struct gen_pool *pool, struct store *inventory,
 	if (o->dns == GENERATE_DNS_NONE)
 		return 0;
 	if (o->before_dnat && o->dns != GENERATE_DNS_OBSERVED &&
-	    dnat_dns_rules(pool, inventory, rules, n) < 0)
+	    dnat_dns_rules(pool, inventory, o, rules, n) < 0)
 		return -1;
 	for (size_t i = 0; i < o->n_dns_ips; i++) {
 		struct entry e = { 0 };

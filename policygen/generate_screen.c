@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "podflow/count.h"
 #include "podflow/errmsg.h"
 #include "podflow/grow.h"
 #include "podflow/timefmt.h"
@@ -260,13 +261,11 @@ static void propose(const struct generate_opts *o, const struct workload *w,
 				.kind = e->dnat_of->kind,
 				.name = e->dnat_of->name,
 			};
-		} else if (e->dnat_node) {
-			subject.peer = (struct review_peer){
-				.type = REVIEW_PEER_NODE,
-			};
 		} else {
+			/* A node's address, as entry_subject() names it. */
 			subject.peer = (struct review_peer){
-				.type = REVIEW_PEER_CIDR,
+				.type = e->dnat_node ? REVIEW_PEER_NODE
+						     : REVIEW_PEER_CIDR,
 			};
 			/* A backend of no known kind: nothing to follow. */
 			if (e->dnat_cidr == NULL ||
@@ -285,18 +284,21 @@ static void propose(const struct generate_opts *o, const struct workload *w,
 
 /*
  * A ClusterIP's entries of w (one per backend, next to each other in
- * order), props[] their proposals: the ClusterIP opens the way to every
- * backend behind it, so none is emitted when one backend's decision
- * keeps it out (rejected, or not accepted with --reviewed-only), and one
- * is, the first, otherwise.
+ * order) and their proposals props[] become one: the ClusterIP opens the
+ * way to every backend behind it, so it is emitted only when no backend's
+ * decision keeps it out (rejected, or not accepted with --reviewed-only),
+ * and that decision is the one it shows; its counts are theirs summed.
+ * Returns the proposals left (w->n).
  */
-static void dnat_once(const struct generate_opts *o, const struct workload *w,
-		      struct generate_proposal *props)
+static size_t dnat_fold(const struct generate_opts *o, struct workload *w,
+			struct generate_proposal *props)
 {
-	size_t i = 0, j;
+	size_t i = 0, j, out = 0;
 
-	while (i < w->n) {
-		int blocked = 0, kept = 0;
+	for (; i < w->n; i = j) {
+		struct generate_proposal *p = &props[out];
+		const struct generate_proposal *keep_out = NULL;
+		int emitted = 0, existing = 1;
 
 		for (j = i + 1; w->e[i].dnat && j < w->n && w->e[j].dnat &&
 				w->e[j].egress == w->e[i].egress &&
@@ -305,20 +307,39 @@ static void dnat_once(const struct generate_opts *o, const struct workload *w,
 				strcmp(w->e[j].protocol, w->e[i].protocol) == 0;
 		     j++)
 			;
-		if (!w->e[i].dnat || j == i + 1) {
-			i = j;
+		w->e[out] = w->e[i];
+		*p = props[i];
+		out++;
+		if (j == i + 1)
 			continue;
-		}
-		for (size_t k = i; k < j; k++)
-			blocked |= props[k].decision == REVIEW_REJECTED ||
-				   (o->reviewed_only &&
-				    props[k].decision != REVIEW_ACCEPTED);
 		for (size_t k = i; k < j; k++) {
-			props[k].emitted = props[k].emitted && !blocked && !kept;
-			kept |= props[k].emitted;
+			const struct generate_proposal *q = &props[k];
+
+			if (keep_out == NULL &&
+			    (q->decision == REVIEW_REJECTED ||
+			     (o->reviewed_only &&
+			      q->decision != REVIEW_ACCEPTED)))
+				keep_out = q;
+			emitted |= q->emitted;
+			existing &= q->existing;
+			if (k == i)
+				continue;
+			p->conns = count_add(p->conns, q->conns);
+			if (q->first < p->first)
+				p->first = q->first;
+			if (q->first_ever < p->first_ever)
+				p->first_ever = q->first_ever;
+			if (q->last > p->last)
+				p->last = q->last;
 		}
-		i = j;
+		if (keep_out != NULL) {
+			p->decision = keep_out->decision;
+			p->review = keep_out->review;
+		}
+		p->existing = existing;
+		p->emitted = emitted && keep_out == NULL;
 	}
+	return w->n = out;
 }
 
 /*
@@ -350,7 +371,7 @@ int generate_screen_entries(struct gen *g, struct workload *w,
 			     (!g->o->reviewed_only ||
 			      p->decision == REVIEW_ACCEPTED);
 	}
-	dnat_once(g->o, w, sc->props + first);
+	sc->n_props = first + dnat_fold(g->o, w, sc->props + first);
 	if (g->o->explain)
 		explain(g, w, name, w->e, sc->props + first, w->n);
 	for (size_t i = 0; i < w->n; i++)

@@ -154,6 +154,8 @@ struct cli_scope {
 	const char *system[CLI_MAX_NAMESPACES]; /* --system-namespace */
 	struct scope_ns ns; /* of the two above and -A */
 	struct scope_workload workload; /* --workload; name NULL: none */
+	char workload_text[256]; /* --workload as given, for messages */
+	int workload_ns_given; /* its namespace was in it, not from -n */
 };
 
 /*

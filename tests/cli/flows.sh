@@ -104,6 +104,10 @@ t_run 2 "$POLICYGEN" flows --db "$db" --workload shop/wbe
 t_match "$t_err" "*policygen: --workload shop/wbe: no such workload; did you mean shop/Deployment/web?"
 t_run 2 "$POLICYGEN" flows --db "$db" --workload coredns
 t_match "$t_err" "*policygen: --workload coredns: not in the namespaces covered; the inventory has kube-system/Deployment/coredns: name its namespace (NAMESPACE/NAME) or give -A"
+t_run 2 "$POLICYGEN" flows --db "$db" -n shop --workload coredns
+t_match "$t_err" "*policygen: --workload coredns: not in the namespaces covered; the inventory has kube-system/Deployment/coredns: name its namespace (NAMESPACE/NAME), or -n it"
+t_run 2 "$POLICYGEN" flows --db "$db" --workload nosuch -o json
+t_equal "$t_out" ""
 t_run 0 "$POLICYGEN" flows --db "$db" --workload coredns -A
 t_line "$t_out" 'kube-system/Deployment/coredns'
 t_case "an empty answer says why and exits 1: the window"

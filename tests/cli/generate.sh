@@ -166,7 +166,7 @@ sed 's/podflow-deployment-worker/hand-written/; /managed-by/d' \
 t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" --output-dir "$tmp/policies" --workload jclient
 t_check "a --workload run removes nothing" [ -f "$tmp/policies/example-java-app.podflow-deployment-gone.yaml" ]
 t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" --output-dir "$tmp/policies"
-t_match "$t_err" "*4 policies in $tmp/policies; 1 file of policies no longer made removed"
+t_match "$t_err" "*4 policies in $tmp/policies; 1 old file removed"
 t_equal "$(cd "$tmp/policies" && ls)" "example-java-app.hand-written.yaml
 example-java-app.mine.yaml
 example-java-app.podflow-deployment-javaapp.yaml
@@ -222,6 +222,23 @@ t_match "$long" "example-java-app.podflow-deployment-aaaa*-[0-9a-f]*.yaml"
 t_run 0 "$POLICYGEN" generate --db "$tmp/long.db" "${window[@]}" --output-dir "$tmp/long"
 t_equal "$(ls "$tmp/long" | grep aaaa)" "$long"
 t_nomatch "$t_err" "*removed*"
+sqlite3 "$tmp/long.db" "UPDATE owner SET name = 'worker' WHERE name = '$L';
+	UPDATE owner SET owner_name = 'worker' WHERE owner_name = '$L';
+	UPDATE pod SET workload_name = 'worker' WHERE workload_name = '$L'"
+t_run 0 "$POLICYGEN" generate --db "$tmp/long.db" "${window[@]}" --output-dir "$tmp/long"
+t_match "$t_err" "*; 1 old file removed"
+t_equal "$(ls "$tmp/long" | grep -c aaaa)" 0
+t_case "--output-dir: a policy written in the other format replaces its old file"
+cp -r "$tmp/policies" "$tmp/twins"
+t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" --output-dir "$tmp/twins" -o json --workload jclient
+t_check "the old YAML file is gone" [ ! -e "$tmp/twins/example-java-app.podflow-deployment-jclient.yaml" ]
+t_check "the JSON file is there" [ -f "$tmp/twins/example-java-app.podflow-deployment-jclient.json" ]
+if unshare -pf --mount-proc true 2>/dev/null; then
+	t_case "--output-dir: a temporary a killed run of the same pid left (pid 1, in a container)"
+	: >"$tmp/twins/.podflow.1.0.tmp"
+	t_run 0 unshare -pf --mount-proc "$POLICYGEN" generate --db "$db" "${window[@]}" --output-dir "$tmp/twins"
+	t_check "$(ls -A "$tmp/twins")" [ ! -e "$tmp/twins/.podflow.1.0.tmp" ]
+fi
 t_case "-o json --output-dir, -o name lists what was written"
 t_run 0 "$POLICYGEN" generate --db "$db" "${window[@]}" --output-dir "$tmp/json" -o json --workload jclient
 t_equal "$(ls "$tmp/json")" "example-java-app.podflow-deployment-jclient.json"
@@ -281,7 +298,30 @@ cp "$db" "$tmp/canary.db"
 } | sqlite3 "$tmp/canary.db"
 t_run 0 "$POLICYGEN" generate --db "$tmp/canary.db" "${window[@]}" --workload jclient --before-dnat
 t_equal "$(printf '%s\n' "$t_out" | grep -c 'cidr: 10.96.0.20/32')" 1
+t_equal "$(printf '%s\n' "$t_out" | grep -c '^      port: 80$')" 1
 t_match "$t_out" "*app: worker*"
+t_case "--before-dnat: review list shows such a ClusterIP once, its connections summed"
+t_run 0 "$POLICYGEN" review list --db "$tmp/canary.db" "${cwindow[@]}" --workload jclient --before-dnat
+t_equal "$(printf '%s\n' "$t_out" | grep -c ' 10\.96\.0\.20/32 ')" 1
+t_line "$t_out" '^example-java-app/Deployment/jclient +egress +10\.96\.0\.20/32 +80/TCP +24 '
+t_case "--before-dnat: a ClusterIP whose backend is a node follows the node's decision"
+cp "$db" "$tmp/apiserver.db"
+t_run 0 "$POLICYGEN" generate --db "$tmp/apiserver.db" "${window[@]}" --workload javaapp --before-dnat
+t_match "$t_out" "*cidr: 10.96.0.1/32*"
+"$POLICYGEN" review reject example-java-app/javaapp egress 192.168.0.10 --db "$tmp/apiserver.db" --by t >/dev/null 2>&1
+t_run 0 "$POLICYGEN" generate --db "$tmp/apiserver.db" "${window[@]}" --workload javaapp --before-dnat
+t_nomatch "$t_out" "*10.96.0.1/32*"
+t_case "--before-dnat --dns any: another DNS Service's ClusterIP too, kube-dns's once"
+cp "$db" "$tmp/dnsany.db"
+{
+	. "$FIXTURES/javaapp-flows.sh" >/dev/null
+	edge 08:20:00 10.244.1.11 10.244.0.3 5353 17 3 10.96.0.53 53
+} | sqlite3 "$tmp/dnsany.db"
+t_run 0 "$POLICYGEN" generate --db "$tmp/dnsany.db" "${window[@]}" --workload jclient --before-dnat --dns any
+t_match "$t_out" "*cidr: 10.96.0.53/32$nl    ports:$nl    - protocol: UDP$nl      port: 53*"
+t_equal "$(printf '%s\n' "$t_out" | grep -c 'cidr: 10.96.0.10/32')" 1
+t_run 0 "$POLICYGEN" generate --db "$tmp/dnsany.db" "${window[@]}" --workload jclient --before-dnat --dns kube-dns --dns-ip 10.96.0.10
+t_equal "$(printf '%s\n' "$t_out" | grep -c 'cidr: 10.96.0.10/32')" 1
 t_case "--before-dnat: rejecting one backend of two takes the ClusterIP with it"
 "$POLICYGEN" review reject example-java-app/jclient egress example-java-app/worker --db "$tmp/canary.db" --by t >/dev/null 2>&1
 t_run 0 "$POLICYGEN" generate --db "$tmp/canary.db" "${window[@]}" --workload jclient --before-dnat
