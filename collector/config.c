@@ -4,6 +4,7 @@
  * The file is read by kyaml, podflow's one YAML reader, whose nodes keep
  * their line, so that each error names the file, line and key.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -11,9 +12,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "podflow/errmsg.h"
 #include "podflow/grow.h"
+#include "podflow/kname.h"
 #include "podflow/kyaml.h"
 #include "config.h"
 
@@ -45,6 +48,7 @@ void config_free(struct config *cfg)
 	free(cfg->db);
 	free(cfg->pod_cidrs);
 	free(cfg->metrics_file);
+	free(cfg->node_name);
 	config_init(cfg);
 }
 
@@ -140,6 +144,40 @@ int config_set_db(struct config *cfg, const char *path)
 	free(cfg->db);
 	cfg->db = copy;
 	return 0;
+}
+
+int config_set_node_name(struct config *cfg, const char *name)
+{
+	char *copy;
+
+	if (!kname_is_dns_subdomain(name)) {
+		errmsg_set("'%s' is not a node name: lower-case letters, digits, "
+			   "'-' and '.', as `kubectl get nodes` lists them",
+			   name);
+		return -1;
+	}
+	if ((copy = strdup(name)) == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	free(cfg->node_name);
+	cfg->node_name = copy;
+	return 0;
+}
+
+const char *config_node_name(const struct config *cfg, char *buf, size_t len)
+{
+	if (cfg->node_name != NULL) {
+		snprintf(buf, len, "%s", cfg->node_name);
+		return buf;
+	}
+	if (gethostname(buf, len) < 0)
+		snprintf(buf, len, "unknown");
+	buf[len - 1] = '\0';
+	/* As the kubelet names its node: the host name, lower-cased. */
+	for (char *p = buf; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return buf;
 }
 
 int config_validate(const struct config *cfg)
@@ -306,6 +344,13 @@ static int set_key(const struct loader *l, const struct knode *k,
 		cfg->reliable_events = strcmp(scalar(v), "true") == 0;
 		return 0;
 	}
+	if (strcmp(key, "node_name") == 0) {
+		if (scalar(v) == NULL || config_set_node_name(cfg, scalar(v)) < 0)
+			return bad_value(l, v, key,
+					 "a node name (lower-case letters, "
+					 "digits, '-' and '.')");
+		return 0;
+	}
 	if (strcmp(key, "metrics_file") == 0) {
 		/* Written next to itself and renamed: an absolute path. */
 		if (scalar(v) == NULL || scalar(v)[0] != '/')
@@ -376,7 +421,11 @@ static int config_copy(struct config *dst, const struct config *src)
 	dst->db = NULL;
 	dst->pod_cidrs = NULL;
 	dst->metrics_file = NULL;
+	dst->node_name = NULL;
 	if (src->db != NULL && (dst->db = strdup(src->db)) == NULL)
+		goto oom;
+	if (src->node_name != NULL &&
+	    (dst->node_name = strdup(src->node_name)) == NULL)
 		goto oom;
 	if (src->metrics_file != NULL &&
 	    (dst->metrics_file = strdup(src->metrics_file)) == NULL)
@@ -394,6 +443,7 @@ static int config_copy(struct config *dst, const struct config *src)
 oom:
 	free(dst->db);
 	free(dst->metrics_file);
+	free(dst->node_name);
 	errmsg_set("out of memory");
 	return -1;
 }

@@ -36,6 +36,11 @@ struct config {
 	unsigned int raw_retention_hours;    /* 0: as retention_days */
 	unsigned int stats_interval_seconds; /* 0: only on SIGUSR1 and exit */
 	char *metrics_file;		     /* owned; NULL: none */
+	/*
+	 * The Kubernetes node this is, as the cluster store knows it; owned;
+	 * NULL: the host name, in lower case as the kubelet makes it.
+	 */
+	char *node_name;
 	unsigned int metrics_interval_seconds;
 	int reliable_events; /* the kernel keeps what it could not send */
 };
@@ -62,6 +67,18 @@ void config_clear_pod_cidrs(struct config *cfg);
 
 /* Replaces cfg->db with a copy of path.  Returns 0 or -1. */
 int config_set_db(struct config *cfg, const char *path);
+
+/*
+ * Sets node_name to name, a Kubernetes node name (a DNS-1123 subdomain).
+ * Returns 0, or -1 with errmsg saying what a node name is.
+ */
+int config_set_node_name(struct config *cfg, const char *name);
+
+/*
+ * The node name podflowd records: cfg's, else the host name in lower
+ * case, into buf.  Returns buf.
+ */
+const char *config_node_name(const struct config *cfg, char *buf, size_t len);
 
 /*
  * Checks what no single key can: a usable configuration needs at least

@@ -89,6 +89,7 @@ struct overrides {
 	char **pod_cidrs;
 	size_t n_pod_cidrs;
 	long flush_interval_ms; /* -1: not given */
+	const char *node_name; /* --node-name, or NULL */
 };
 
 struct daemon {
@@ -117,13 +118,15 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: podflowd [--config FILE] [--db PATH] [--pod-cidr CIDR]...\n"
-		"                [--flush-interval MS] [--check-config] [--version] [--help]\n"
+		"                [--flush-interval MS] [--node-name NAME] [--check-config]\n"
+		"                [--version] [--help]\n"
 		"\n"
 		"Records pod traffic from conntrack events into the podflow database.\n"
 		"  --config FILE        settings (default %s)\n"
 		"  --db PATH            database (default: $PODFLOW_DB, else %s)\n"
 		"  --pod-cidr CIDR      pod address range, repeatable; replaces pod_cidrs\n"
 		"  --flush-interval MS  how often edges are written (default %d)\n"
+		"  --node-name NAME     this Kubernetes node's name (default: the host name)\n"
 		"  --check-config       validate the configuration, print it and exit\n",
 		CONFIG_DEFAULT_PATH, STORE_DEFAULT_PATH,
 		CONFIG_FLUSH_INTERVAL_MS);
@@ -147,6 +150,10 @@ static int load_config(const struct overrides *ov, struct config *out)
 	config_init(&cfg);
 	if (config_load(ov->config_path, !ov->config_explicit, &cfg) < 0)
 		goto err;
+	if (ov->node_name != NULL && config_set_node_name(&cfg, ov->node_name) < 0) {
+		errmsg_prefix("--node-name");
+		goto err;
+	}
 	if (ov->db != NULL && config_set_db(&cfg, ov->db) < 0)
 		goto err;
 	if (ov->n_pod_cidrs > 0) {
@@ -170,7 +177,7 @@ err:
 
 static void print_config(const struct config *cfg)
 {
-	char *cidrs = config_pod_cidrs_text(cfg);
+	char *cidrs = config_pod_cidrs_text(cfg), node[256];
 
 	printf("db: %s\n", store_path(cfg->db));
 	printf("pod_cidrs: %s\n", cidrs ? cidrs : "?");
@@ -184,21 +191,21 @@ static void print_config(const struct config *cfg)
 	printf("metrics_file: %s\n", cfg->metrics_file ? cfg->metrics_file : "");
 	printf("metrics_interval_seconds: %u\n", cfg->metrics_interval_seconds);
 	printf("reliable_events: %s\n", cfg->reliable_events ? "true" : "false");
+	printf("node_name: %s\n", config_node_name(cfg, node, sizeof(node)));
 	free(cidrs);
 }
 
 /* Records what readers of the database need to interpret it. */
 static void write_meta(struct daemon *d)
 {
-	char *cidrs = config_pod_cidrs_text(&d->cfg), bucket[16], host[256];
+	char *cidrs = config_pod_cidrs_text(&d->cfg), bucket[16], node[256];
 
 	snprintf(bucket, sizeof(bucket), "%u", d->cfg.time_bucket_seconds);
-	if (gethostname(host, sizeof(host)) < 0)
-		strcpy(host, "unknown");
-	host[sizeof(host) - 1] = '\0';
+	/* The node each row is shipped as (the cluster store's key). */
+	config_node_name(&d->cfg, node, sizeof(node));
 	if (cidrs == NULL || store_meta_set(d->store, "pod_cidrs", cidrs) < 0 ||
 	    store_meta_set(d->store, "time_bucket_seconds", bucket) < 0 ||
-	    store_meta_set(d->store, "node", host) < 0)
+	    store_meta_set(d->store, "node", node) < 0)
 		log_msg(LOG_WARNING, "recording settings in the database: %s",
 			errmsg_get());
 	free(cidrs);
@@ -941,6 +948,7 @@ static int parse_args(int argc, char **argv, struct overrides *ov,
 		{ "db", required_argument, NULL, 'd' },
 		{ "pod-cidr", required_argument, NULL, 'p' },
 		{ "flush-interval", required_argument, NULL, 'f' },
+		{ "node-name", required_argument, NULL, 'n' },
 		{ "check-config", no_argument, NULL, 'C' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -971,6 +979,9 @@ static int parse_args(int argc, char **argv, struct overrides *ov,
 				return -1;
 			}
 			ov->flush_interval_ms = (long)ms;
+			break;
+		case 'n':
+			ov->node_name = optarg;
 			break;
 		case 'C':
 			*check_only = 1;

@@ -4,13 +4,19 @@
 -- The tables after every migration, as SQLite stores them; the
 -- migrations are how a database gets here, this is what it is.
 -- The views are in sql/views.sql, made after the migrations.
--- PRAGMA user_version = 11
+-- PRAGMA user_version = 12
 
 -- Tables
 
 CREATE TABLE addr (
 	id INTEGER PRIMARY KEY,
 	ip TEXT NOT NULL UNIQUE
+) STRICT;
+
+CREATE TABLE change_log (
+	seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+	min_bucket INTEGER NOT NULL,
+	at         INTEGER NOT NULL -- its edges' latest last_seen: retention's key
 ) STRICT;
 
 CREATE TABLE collector_counter (
@@ -72,7 +78,7 @@ CREATE TABLE edge_raw (
 	orig_bytes    INTEGER,
 	orig_packets  INTEGER,
 	reply_bytes   INTEGER,
-	reply_packets INTEGER,
+	reply_packets INTEGER, changed INTEGER NOT NULL DEFAULT 0,
 	PRIMARY KEY (bucket, client, route)
 ) STRICT, WITHOUT ROWID;
 

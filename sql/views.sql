@@ -32,10 +32,14 @@ SELECT e.source, e.bucket, c.ip AS client_ip, s.ip AS server_ip,
        e.bucket + e.start_off AS last_start, e.unstarted,
        e.client AS client_id, e.route AS route_id
 FROM (
-	SELECT 'edge' AS source, *, start_off IS NULL AS unstarted
+	SELECT 'edge' AS source, bucket, client, route, first_off, last_off,
+	       start_off, connections, orig_bytes, orig_packets, reply_bytes,
+	       reply_packets, start_off IS NULL AS unstarted
 	FROM edge_raw
 	UNION ALL
-	SELECT 'tail', *, start_off IS NULL
+	SELECT 'tail', bucket, client, route, first_off, last_off, start_off,
+	       connections, orig_bytes, orig_packets, reply_bytes,
+	       reply_packets, start_off IS NULL
 	FROM edge_raw
 	WHERE bucket >= coalesce((SELECT CAST(value AS INTEGER) FROM meta
 				  WHERE key = 'resolved_until'), 0)
@@ -88,7 +92,9 @@ BEGIN
 		coalesce((SELECT id FROM addr WHERE ip = NEW.service_ip), 0),
 		coalesce(NEW.service_port, 0),
 		coalesce((SELECT id FROM addr WHERE ip = NEW.client_nat_ip), 0));
-	INSERT INTO edge_raw
+	INSERT INTO edge_raw (bucket, client, route, first_off, last_off,
+			      start_off, connections, orig_bytes, orig_packets,
+			      reply_bytes, reply_packets)
 	SELECT NEW.bucket, (SELECT id FROM addr WHERE ip = NEW.client_ip),
 	       r.id, NEW.first_seen - NEW.bucket, NEW.last_seen - NEW.bucket,
 	       NEW.last_start - NEW.bucket, NEW.connections, NEW.orig_bytes,

@@ -58,6 +58,8 @@ struct store {
 	char *path;
 	int version;
 	sqlite3_stmt *edge_upsert;
+	sqlite3_stmt *change_log_put;
+	int64_t change_seq; /* the flush under way's number */
 	sqlite3_stmt *addr_put;
 	sqlite3_stmt *route_put;
 	/*
@@ -353,6 +355,7 @@ static int store_prepare_all(struct store *s, unsigned int flags)
 	if (flags & STORE_READONLY)
 		return 0;
 	if (store_prepare(s, sql_edge_upsert, &s->edge_upsert) < 0 ||
+	    store_prepare(s, sql_change_log_put, &s->change_log_put) < 0 ||
 	    store_prepare(s, sql_addr_put, &s->addr_put) < 0 ||
 	    store_prepare(s, sql_route_put, &s->route_put) < 0 ||
 	    store_prepare(s, sql_meta_set, &s->meta_set) < 0 ||
@@ -536,6 +539,7 @@ void store_close(struct store *s)
 	if (s == NULL)
 		return;
 	sqlite3_finalize(s->edge_upsert);
+	sqlite3_finalize(s->change_log_put);
 	sqlite3_finalize(s->addr_put);
 	sqlite3_finalize(s->route_put);
 	idcache_clear(&s->addr_ids);
@@ -676,7 +680,45 @@ static int store_upsert_edge(struct store *s, const struct store_edge *e)
 	rc = rc ?: bind_known(st, 9, e->reply_bytes);
 	rc = rc ?: bind_known(st, 10, e->reply_packets);
 	rc = rc ?: bind_known(st, 11, e->last_start);
+	rc = rc ?: sqlite3_bind_int64(st, 12, s->change_seq);
 	return store_put(s, st, rc, "writing edges");
+}
+
+/*
+ * Takes the flush's number of the change sequence into s->change_seq,
+ * logged with the lowest bucket of edges[0..n) and their latest sighting
+ * (the time retention compares).
+ */
+static int store_next_change(struct store *s, const struct store_edge *edges,
+			     size_t n)
+{
+	sqlite3_stmt *st = s->change_log_put;
+	int64_t min_bucket = edges[0].bucket, last = edges[0].last_seen;
+	int rc;
+
+	for (size_t i = 1; i < n; i++) {
+		if (edges[i].bucket < min_bucket)
+			min_bucket = edges[i].bucket;
+		if (edges[i].last_seen > last)
+			last = edges[i].last_seen;
+	}
+	sqlite3_reset(st);
+	rc = sqlite3_bind_int64(st, 1, min_bucket);
+	rc = rc ?: sqlite3_bind_int64(st, 2, last);
+	if (rc != SQLITE_OK || (rc = sqlite3_step(st)) != SQLITE_ROW) {
+		store_error(s, "numbering the flush");
+		sqlite3_reset(st);
+		return -1;
+	}
+	s->change_seq = sqlite3_column_int64(st, 0);
+	/* Stepped to its end, so the statement holds nothing open. */
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		store_error(s, "numbering the flush");
+		return -1;
+	}
+	return 0;
 }
 
 /* The meta key of store_flush_counted()'s mark. */
@@ -691,6 +733,8 @@ int store_flush_counted(struct store *s, const struct store_edge *edges,
 		return 0;
 	if (store_exec(s, "BEGIN IMMEDIATE", "writing edges") < 0)
 		return -1;
+	if (n > 0 && store_next_change(s, edges, n) < 0)
+		goto rollback;
 	for (size_t i = 0; i < n; i++)
 		if (store_upsert_edge(s, &edges[i]) < 0)
 			goto rollback;

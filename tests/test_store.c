@@ -885,6 +885,71 @@ static void test_rolled_back_flush_forgets_its_ids(void **state)
 }
 
 /*
+ * Every flush that writes rows takes the next number of the change
+ * sequence, logged with the lowest bucket it writes, and stamps the rows
+ * it writes, those it adds to as well; rows it leaves keep theirs, a
+ * flush that fails takes none, a flush of no rows none.  A shipper reads
+ * the rows above the number it shipped by the primary key, from the
+ * lowest bucket the later flushes wrote.
+ */
+static void test_flushes_stamp_their_rows(void **state)
+{
+	struct testdb *t = *state;
+	struct store_edge a = edge(600, "10.244.1.5", "10.244.2.7", 8080);
+	struct store_edge b = edge(600, "10.244.1.6", "10.244.2.8", 9090);
+	struct store_edge c = edge(660, "10.244.1.6", "10.244.2.8", 9090);
+	struct store_edge two[2] = { c, b };
+	sqlite3 *db;
+	char *plan;
+
+	testdb_assert_query(t->store, "0", "SELECT count(*) FROM change_log");
+	two[0] = a;
+	assert_int_equal(store_flush_edges(t->store, two, 2), 0);
+	testdb_assert_query(t->store, "8080 1; 9090 1",
+			    "SELECT r.server_port, e.changed FROM edge_raw AS e "
+			    "JOIN route AS r ON r.id = e.route ORDER BY 1");
+	/* A new bucket first, then b again: a keeps its number. */
+	two[0] = c;
+	two[1] = b;
+	assert_int_equal(store_flush_edges(t->store, two, 2), 0);
+	testdb_assert_query(t->store, "600 8080 1; 600 9090 2; 660 9090 2",
+			    "SELECT e.bucket, r.server_port, e.changed "
+			    "FROM edge_raw AS e JOIN route AS r "
+			    "ON r.id = e.route ORDER BY 1, 2");
+	testdb_assert_query(t->store, "1 600; 2 600",
+			    "SELECT seq, min_bucket FROM change_log ORDER BY 1");
+	/* Only the counted mark: no rows, no number. */
+	assert_int_equal(store_flush_counted(t->store, NULL, 0, 12345), 0);
+	testdb_assert_query(t->store, "2", "SELECT max(seq) FROM change_log");
+	/* A flush that fails takes none, and stamps nothing. */
+	assert_int_equal(sqlite3_open(t->path, &db), SQLITE_OK);
+	testdb_exec(db, "CREATE TRIGGER fail BEFORE UPDATE ON edge_raw "
+			"BEGIN SELECT RAISE(ABORT, 'refused'); END");
+	assert_int_equal(store_flush_edges(t->store, &a, 1), -1);
+	testdb_exec(db, "DROP TRIGGER fail");
+	sqlite3_close(db);
+	testdb_assert_query(t->store, "2", "SELECT max(seq) FROM change_log");
+	testdb_assert_query(t->store, "1",
+			    "SELECT changed FROM edge_raw AS e JOIN route AS r "
+			    "ON r.id = e.route WHERE r.server_port = 8080");
+	/* The rows above 1, from the buckets the flushes after it wrote. */
+	testdb_assert_query(t->store, "2",
+			    "SELECT count(*) FROM edge_raw WHERE changed > 1 "
+			    "AND bucket >= (SELECT min(min_bucket) "
+			    "FROM change_log WHERE seq > 1)");
+	plan = testdb_query(t->store, "EXPLAIN QUERY PLAN SELECT count(*) "
+				      "FROM edge_raw WHERE changed > 1 "
+				      "AND bucket >= (SELECT min(min_bucket) "
+				      "FROM change_log WHERE seq > 1)");
+	assert_non_null(strstr(plan, "SEARCH edge_raw USING PRIMARY KEY "
+				     "(bucket>?)"));
+	free(plan);
+	/* Retention keeps the log's last row: the sequence goes on. */
+	assert_int_equal(store_prune(t->store, 1000000, 0, NULL), 0);
+	testdb_assert_query(t->store, "2", "SELECT group_concat(seq) FROM change_log");
+}
+
+/*
  * Sums saturate at the largest integer: past it SQLite would store a
  * REAL, which the STRICT table refuses, and no flush would succeed again.
  */
@@ -922,6 +987,7 @@ int main(void)
 		OPEN(test_resolve_some_hours_at_a_time),
 		OPEN(test_upsert_aggregates_within_bucket),
 		OPEN(test_rolled_back_flush_forgets_its_ids),
+		OPEN(test_flushes_stamp_their_rows),
 		OPEN(test_sums_saturate),
 		OPEN(test_buckets_separate_and_view_sums),
 		OPEN(test_service_and_nat_columns),

@@ -21,6 +21,7 @@ stats_interval_seconds: 60
 metrics_file: /tmp/podflowd.prom
 metrics_interval_seconds: 5
 reliable_events: true
+node_name: worker-1.example
 YAML
 t_case "--check-config reads every key"
 t_run 0 "$PODFLOWD" --config "$tmp/good.yaml" --check-config
@@ -34,7 +35,8 @@ raw_retention_hours: 36
 stats_interval_seconds: 60
 metrics_file: /tmp/podflowd.prom
 metrics_interval_seconds: 5
-reliable_events: true"
+reliable_events: true
+node_name: worker-1.example"
 
 t_case "flags override the file"
 t_run 0 "$PODFLOWD" --config "$tmp/good.yaml" --check-config \
@@ -72,6 +74,9 @@ bad "YAML syntax error" "3: mapping values are not allowed" \
 db: x
   - nonsense: [unclosed"
 bad "not a mapping" "1: expected a mapping" "- 10.244.0.0/16"
+bad "bad node name" "2: node_name: 'Worker_1' is not a node name (lower-case letters, digits, '-' and '.')" \
+	"pod_cidrs: [10.244.0.0/16]
+node_name: Worker_1"
 bad "missing value" "2: db: missing value" \
 	"pod_cidrs: [10.244.0.0/16]
 db:"
@@ -112,5 +117,14 @@ t_run 2 "$PODFLOWD" --config "$shipped" --check-config
 t_match "$t_err" "*no pod CIDRs*"
 t_case "the shipped configuration is valid"
 t_run 0 "$PODFLOWD" --config "$shipped" --pod-cidr 10.244.0.0/16 --check-config
+
+t_case "--node-name over the file; without either, the host name in lower case"
+t_run 0 "$PODFLOWD" --config "$tmp/good.yaml" --node-name node-b --check-config
+t_line "$t_out" '^node_name: node-b$'
+t_run 0 "$PODFLOWD" --config /dev/null --pod-cidr 10.244.0.0/16 --check-config
+t_line "$t_out" "^node_name: $(hostname | tr '[:upper:]' '[:lower:]')\$"
+t_case "--node-name that is no node name"
+t_run 2 "$PODFLOWD" --config /dev/null --pod-cidr 10.244.0.0/16 --node-name 'a b' --check-config
+t_match "$t_err" "*--node-name: 'a b' is not a node name*"
 
 t_done

@@ -57,6 +57,7 @@ tb_in "$TB_NODE" conntrack -D -p tcp --orig-dst $B --dport 8080 >/dev/null 2>&1
 # SIGUSR1 logs the counters; SIGHUP reloads the file (a new pod CIDR).
 kill -USR1 "$TB_PODFLOWD"
 sed -i "s|^pod_cidrs: .*|pod_cidrs: [$TB_POD_CIDR4, \"$TB_POD_CIDR6\", 10.99.0.0/16]|" "$TB_TMP/podflowd.yaml"
+echo "node_name: live-node-1" >>"$TB_TMP/podflowd.yaml"
 kill -HUP "$TB_PODFLOWD"
 for _ in $(seq 50); do
 	grep -q 'configuration reloaded' "$TB_TMP/podflowd.log" && break
@@ -95,6 +96,8 @@ t_sql_case "connections equal the kernel's count of new connections" "$db" \
 	"SELECT sum(connections) FROM flow_edges" "$kernel_new"
 t_sql_case "SIGHUP reloads; the pod CIDRs in force are recorded" "$db" \
 	"SELECT value FROM meta WHERE key='pod_cidrs'" "$TB_POD_CIDR4 $TB_POD_CIDR6 10.99.0.0/16"
+t_sql_case "the node name in force is recorded" "$db" \
+	"SELECT value FROM meta WHERE key='node'" "live-node-1"
 t_sql_case "counters written on stop" "$db" \
 	"SELECT value FROM collector_stats WHERE name='connections'" "$kernel_new"
 

@@ -18,6 +18,10 @@ DELETE FROM edge_day_inventory WHERE day <= ?2 - 86400;
 -- A week one of whose days went is read from the days still kept.
 DELETE FROM edge_week WHERE week <= ?2 - 86400;
 DELETE FROM edge_week_done WHERE week <= ?2 - 86400;
+-- The change log of flushes before ?1, whose rows are gone or shipped by
+-- then, all but the last (the sequence goes on from it).
+DELETE FROM change_log
+WHERE at < ?1 AND seq < (SELECT max(seq) FROM change_log);
 -- Raw rows before ?1 may be gone from here on: store_resolve() resolves
 -- a day again only if its raw rows are whole.
 INSERT INTO meta (key, value) VALUES ('raw_kept_from', CAST(?1 AS TEXT))

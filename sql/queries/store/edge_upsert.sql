@@ -3,12 +3,14 @@
 -- ?5 last_seen, ?6 connections, ?7 orig_bytes, ?8 orig_packets, ?9
 -- reply_bytes, ?10 reply_packets (NULL when not accounted), ?11
 -- last_start (NULL when the edge counts no connection, or one whose start
--- is not known).  Times are Unix seconds, kept less the bucket.
+-- is not known), ?12 the flush's number of the change sequence
+-- (change_log_put.sql).  Times are Unix seconds, kept less the bucket.
 INSERT INTO edge_raw (bucket, client, route, first_off, last_off, start_off,
 		      connections, orig_bytes, orig_packets, reply_bytes,
-		      reply_packets)
-VALUES (?1, ?2, ?3, ?4 - ?1, ?5 - ?1, ?11 - ?1, ?6, ?7, ?8, ?9, ?10)
+		      reply_packets, changed)
+VALUES (?1, ?2, ?3, ?4 - ?1, ?5 - ?1, ?11 - ?1, ?6, ?7, ?8, ?9, ?10, ?12)
 ON CONFLICT (bucket, client, route) DO UPDATE SET
+	changed       = excluded.changed,
 	-- The earliest start of its connections, so only an edge that counts
 	-- some may lower it; a row that counts none yet holds when it was
 	-- first seen, which a first start replaces (as collector/flowtab.c).
