@@ -18,9 +18,11 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "podflow/addr.h"
 #include "podflow/errmsg.h"
 #include "podflow/proto.h"
 #include "podflow/store.h"
+#include "podflow/store_read.h"
 #include "sql.h"
 #include "support/testdb.h"
 #include "support/testkit.h"
@@ -949,6 +951,84 @@ static void test_flushes_stamp_their_rows(void **state)
 	testdb_assert_query(t->store, "2", "SELECT group_concat(seq) FROM change_log");
 }
 
+/* What store_read_changed() gave: a line per row, "changed client port conns". */
+struct changed_rows {
+	char text[512];
+	size_t n;
+};
+
+static int collect_changed(const struct store_changed_row *row, void *ctx)
+{
+	struct changed_rows *c = ctx;
+	char client[ADDR_STRLEN], service[ADDR_STRLEN];
+	size_t used = strlen(c->text);
+
+	addr_format(&row->edge.client, client);
+	if (row->edge.service.family != 0)
+		addr_format(&row->edge.service, service);
+	else
+		strcpy(service, "-");
+	snprintf(c->text + used, sizeof(c->text) - used,
+		 "%s%lld %s %u %lld %s:%u %lld", c->n++ ? "; " : "",
+		 (long long)row->changed, client, row->edge.server_port,
+		 (long long)row->edge.connections, service,
+		 row->edge.service_port, (long long)row->edge.last_start);
+	return 0;
+}
+
+static const char *changed_since(struct store *s, int64_t after, int64_t upto,
+				 struct changed_rows *c)
+{
+	memset(c, 0, sizeof(*c));
+	assert_int_equal(store_read_changed(s, after, upto, collect_changed, c),
+			 0);
+	return c->text;
+}
+
+/*
+ * The shipper's read: the rows changed above a number, with their
+ * totals, a flush's rows together, in the order of the numbers; every
+ * row from -1; from the first bucket when retention took the log rows it
+ * needs.
+ */
+static void test_read_changed_rows(void **state)
+{
+	struct testdb *t = *state;
+	struct store_edge a = edge(600, "10.244.1.5", "10.244.2.7", 8080);
+	struct store_edge b = edge(600, "10.244.1.6", "10.244.2.8", 9090);
+	struct store_edge c = edge(660, "10.244.1.7", "10.244.2.8", 9090);
+	struct store_edge two[2] = { a, b };
+	struct changed_rows got;
+	int64_t latest = -1;
+
+	assert_int_equal(store_change_latest(t->store, &latest), 0);
+	assert_int_equal(latest, 0);
+	addr_parse("10.96.0.20", &a.service);
+	a.service_port = 80;
+	two[0] = a;
+	assert_int_equal(store_flush_edges(t->store, two, 2), 0);
+	two[0] = b;
+	two[1] = c;
+	assert_int_equal(store_flush_edges(t->store, two, 2), 0);
+	assert_int_equal(store_change_latest(t->store, &latest), 0);
+	assert_int_equal(latest, 2);
+	assert_string_equal(changed_since(t->store, -1, latest, &got),
+			    "1 10.244.1.5 8080 1 10.96.0.20:80 601; "
+			    "2 10.244.1.6 9090 2 -:0 601; "
+			    "2 10.244.1.7 9090 1 -:0 661");
+	assert_string_equal(changed_since(t->store, 1, latest, &got),
+			    "2 10.244.1.6 9090 2 -:0 601; "
+			    "2 10.244.1.7 9090 1 -:0 661");
+	assert_string_equal(changed_since(t->store, 0, 1, &got),
+			    "1 10.244.1.5 8080 1 10.96.0.20:80 601");
+	assert_string_equal(changed_since(t->store, 2, 2, &got), "");
+	/* The log row of flush 2 gone: every bucket is read. */
+	testdb_exec(store_db(t->store), "DELETE FROM change_log WHERE seq = 2");
+	assert_string_equal(changed_since(t->store, 1, 2, &got),
+			    "2 10.244.1.6 9090 2 -:0 601; "
+			    "2 10.244.1.7 9090 1 -:0 661");
+}
+
 /*
  * Sums saturate at the largest integer: past it SQLite would store a
  * REAL, which the STRICT table refuses, and no flush would succeed again.
@@ -988,6 +1068,7 @@ int main(void)
 		OPEN(test_upsert_aggregates_within_bucket),
 		OPEN(test_rolled_back_flush_forgets_its_ids),
 		OPEN(test_flushes_stamp_their_rows),
+		OPEN(test_read_changed_rows),
 		OPEN(test_sums_saturate),
 		OPEN(test_buckets_separate_and_view_sums),
 		OPEN(test_service_and_nat_columns),

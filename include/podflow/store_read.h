@@ -223,6 +223,37 @@ struct store_info {
 	int64_t last_import;
 };
 
+/*
+ * A raw row as a shipper sends it on: its edge, whose counts and times
+ * are the row's totals (sending them replaces what was sent before, never
+ * adds), and the number of the flush that changed it last.
+ */
+struct store_changed_row {
+	struct store_edge edge;
+	int64_t changed;
+};
+
+typedef int (*store_changed_fn)(const struct store_changed_row *row,
+				void *ctx);
+
+/*
+ * The number of the latest flush that wrote rows into *seq (0: none yet).
+ * Returns 0, or -1 with errmsg (a schema older than 12, which numbers
+ * none).
+ */
+int store_change_latest(struct store *s, int64_t *seq);
+
+/*
+ * Each raw row that the flushes numbered above after and up to upto
+ * changed last, in the order of those numbers (a flush's rows together),
+ * to fn, which returns 0 to go on or -1 to stop with errmsg.  after -1
+ * reads every row, those from before schema 12 (numbered 0) too.  A read
+ * is one transaction: a flush is seen whole or not at all.  Returns 0, or
+ * -1 with errmsg.
+ */
+int store_read_changed(struct store *s, int64_t after, int64_t upto,
+		       store_changed_fn fn, void *ctx);
+
 typedef int (*store_namespace_fn)(const char *name, void *ctx);
 
 /*
