@@ -76,6 +76,9 @@ static void print_text(struct store *s, const struct info_meta *m,
 		printf("%-15s %s .. %s\n", "seen:",
 		       timefmt_format(in->first_seen, t1),
 		       timefmt_format(in->last_seen, t2));
+	if (in->change_seq >= 0)
+		printf("%-15s %lld (the change sequence a shipper follows)\n",
+		       "flushes:", (long long)in->change_seq);
 	if (in->last_import == 0) {
 		printf("%-15s none imported: kubectl get pods,services,nodes,"
 		       "namespaces,... -A -o yaml | policygen import -\n",
@@ -131,6 +134,7 @@ static int print_object(struct store *s, const struct info_meta *m,
 	yemit_kv_int(y, "buckets", in->buckets);
 	kv_time(y, "firstSeen", in->rows > 0 ? in->first_seen : 0);
 	kv_time(y, "lastSeen", in->rows > 0 ? in->last_seen : 0);
+	yemit_kv_int(y, "changeSeq", in->change_seq);
 	yemit_map_end(y);
 	yemit_str(y, "inventory");
 	yemit_map_begin(y);

@@ -213,6 +213,10 @@ int store_read_info(struct store *s, struct store_info *out)
 	};
 	sqlite3_finalize(st);
 	st = NULL;
+	out->change_seq = -1;
+	if (store_schema_version(s) >= 12 &&
+	    store_change_latest(s, &out->change_seq) < 0)
+		return -1;
 	/* The inventory's tables came with schema 3. */
 	if (store_schema_version(s) >= 3) {
 		if (store_query(s, sql_info_inventory, &st) < 0)

@@ -221,6 +221,8 @@ struct store_info {
 	 */
 	int64_t namespaces, pods_now, pods, workloads, services, nodes;
 	int64_t last_import;
+	/* The latest flush's number (store_change_latest()); -1: none kept. */
+	int64_t change_seq;
 };
 
 /*

@@ -11,6 +11,14 @@ t_case "policygen info on a new database"
 t_run 0 "$PFMKDB" "$tmp/a.db"
 t_run 0 "$POLICYGEN" info --db "$tmp/a.db"
 t_match "$t_out" "*schema:*edges:          0 distinct*"
+t_match "$t_out" "*flushes:        0 (the change sequence a shipper follows)*"
+t_case "policygen info on a schema older than the change sequence"
+cp "$(dirname "$0")/../fixtures/db/v11.db" "$tmp/v11.db"
+t_run 0 "$POLICYGEN" info --db "$tmp/v11.db"
+t_match "$t_out" "*schema:         11 *"
+t_nomatch "$t_out" "*flushes:*"
+t_run 0 "$POLICYGEN" info --db "$tmp/v11.db" -o json
+t_match "$t_out" '*"changeSeq": -1*'
 
 # PODFLOW_DB is used when --db is absent, and --db wins over it.
 t_case "PODFLOW_DB is honoured"
