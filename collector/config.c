@@ -182,9 +182,20 @@ const char *config_node_name(const struct config *cfg, char *buf, size_t len)
 
 int config_validate(const struct config *cfg)
 {
+	char node[256];
+
 	if (cfg->n_pod_cidrs == 0) {
 		errmsg_set("no pod CIDRs: set pod_cidrs in the configuration "
 			   "file or give --pod-cidr");
+		return -1;
+	}
+	/* A host name the kubelet could not use as it is: say which to use. */
+	if (cfg->node_name == NULL &&
+	    !kname_is_dns_subdomain(config_node_name(cfg, node, sizeof(node)))) {
+		errmsg_set("the host name '%s' is no node name: set node_name "
+			   "(or --node-name) to this node's name, as `kubectl "
+			   "get nodes` lists it",
+			   node);
 		return -1;
 	}
 	return 0;

@@ -634,6 +634,24 @@ static int same_scope(const struct config *a, const struct config *b)
 	return same;
 }
 
+/*
+ * The node's name stays what it was until a restart: the rows of one run
+ * go by one name, and a cluster store would count a bucket's rows shipped
+ * under two names twice.
+ */
+static void keep_node_name(const struct config *cur, struct config *next)
+{
+	char was[256], now[256];
+
+	config_node_name(cur, was, sizeof(was));
+	if (strcmp(config_node_name(next, now, sizeof(now)), was) == 0)
+		return;
+	log_msg(LOG_WARNING, "node_name changed to %s: takes effect on restart",
+		now);
+	if (config_set_node_name(next, was) < 0)
+		log_msg(LOG_ERR, "keeping node_name %s: %s", was, errmsg_get());
+}
+
 static void reload(struct daemon *d)
 {
 	struct config next;
@@ -650,6 +668,7 @@ static void reload(struct daemon *d)
 	if (strcmp(store_path(next.db), store_path(d->cfg.db)) != 0)
 		log_msg(LOG_WARNING, "db changed to %s: takes effect on restart",
 			store_path(next.db));
+	keep_node_name(&d->cfg, &next);
 	if (collector_set_scope(d->col, next.pod_cidrs, next.n_pod_cidrs) < 0) {
 		log_msg(LOG_ERR, "reload failed: %s", errmsg_get());
 		config_free(&next);

@@ -60,7 +60,8 @@ LEFT JOIN addr AS n ON n.id = r.client_nat;
 -- ('' and port 0 where no NAT changed a side), with the ids of their
 -- client and route last.  It takes rows too, as text: an insert adds the
 -- addresses and the route it names, an update changes the counts and
--- times of a row (not its key), a delete removes it.  (Not a view of
+-- times of a row (not its key), a delete removes it; an insert or an
+-- update is numbered in the change sequence, as a flush is.  (Not a view of
 -- edge_rows: a question about one address would copy every row first.)
 CREATE VIEW edge AS
 SELECT e.bucket, c.ip AS client_ip, s.ip AS server_ip, r.server_port,
@@ -92,13 +93,17 @@ BEGIN
 		coalesce((SELECT id FROM addr WHERE ip = NEW.service_ip), 0),
 		coalesce(NEW.service_port, 0),
 		coalesce((SELECT id FROM addr WHERE ip = NEW.client_nat_ip), 0));
+	-- A change as a flush's: numbered, for a shipper to see.
+	INSERT INTO change_log (min_bucket, at)
+	VALUES (NEW.bucket, NEW.last_seen);
 	INSERT INTO edge_raw (bucket, client, route, first_off, last_off,
 			      start_off, connections, orig_bytes, orig_packets,
-			      reply_bytes, reply_packets)
+			      reply_bytes, reply_packets, changed)
 	SELECT NEW.bucket, (SELECT id FROM addr WHERE ip = NEW.client_ip),
 	       r.id, NEW.first_seen - NEW.bucket, NEW.last_seen - NEW.bucket,
 	       NEW.last_start - NEW.bucket, NEW.connections, NEW.orig_bytes,
-	       NEW.orig_packets, NEW.reply_bytes, NEW.reply_packets
+	       NEW.orig_packets, NEW.reply_bytes, NEW.reply_packets,
+	       (SELECT max(seq) FROM change_log)
 	FROM route AS r
 	WHERE r.server = (SELECT id FROM addr WHERE ip = NEW.server_ip)
 	  AND r.server_port = NEW.server_port AND r.protocol = NEW.protocol
@@ -111,7 +116,10 @@ END;
 
 CREATE TRIGGER edge_update INSTEAD OF UPDATE ON edge
 BEGIN
-	UPDATE edge_raw SET first_off = NEW.first_seen - bucket,
+	INSERT INTO change_log (min_bucket, at)
+	VALUES (OLD.bucket, NEW.last_seen);
+	UPDATE edge_raw SET changed = (SELECT max(seq) FROM change_log),
+			    first_off = NEW.first_seen - bucket,
 			    last_off = NEW.last_seen - bucket,
 			    start_off = NEW.last_start - bucket,
 			    connections = NEW.connections,

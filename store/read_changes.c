@@ -109,6 +109,9 @@ int store_read_changed(struct store *s, int64_t after, int64_t upto,
 
 	if (check_version(s) < 0)
 		return -1;
+	/* Nothing in the range: no scan of the table to find it. */
+	if (after >= upto)
+		return 0;
 	return store_query_bound(s, sql_changes_read,
 				 (const struct store_param[]){
 					 STORE_INT(after), STORE_INT(upto) },

@@ -246,12 +246,14 @@ typedef int (*store_changed_fn)(const struct store_changed_row *row,
 int store_change_latest(struct store *s, int64_t *seq);
 
 /*
- * Each raw row that the flushes numbered above after and up to upto
- * changed last, in the order of those numbers (a flush's rows together),
- * to fn, which returns 0 to go on or -1 to stop with errmsg.  after -1
- * reads every row, those from before schema 12 (numbered 0) too.  A read
- * is one transaction: a flush is seen whole or not at all.  Returns 0, or
- * -1 with errmsg.
+ * Each raw row whose last change is by a flush numbered above after and
+ * up to upto, in the order of those numbers, to fn, which returns 0 to go
+ * on or -1 to stop with errmsg.  after -1 reads every row, those from
+ * before schema 12 (numbered 0) too.  A read is one snapshot: a row a
+ * flush changes is either in it with that flush's totals, or read with a
+ * later number.  The snapshot is held until the read ends, and the WAL
+ * grows behind it: fn should keep the rows (bound the range), not wait on
+ * a network.  Returns 0, or -1 with errmsg.
  */
 int store_read_changed(struct store *s, int64_t after, int64_t upto,
 		       store_changed_fn fn, void *ctx);

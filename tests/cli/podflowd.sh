@@ -127,4 +127,23 @@ t_case "--node-name that is no node name"
 t_run 2 "$PODFLOWD" --config /dev/null --pod-cidr 10.244.0.0/16 --node-name 'a b' --check-config
 t_match "$t_err" "*--node-name: 'a b' is not a node name*"
 
+# as_host NAME ARGS...: podflowd on a host of that name (its own UTS namespace).
+as_host() {
+	local name=$1
+	shift
+	unshare -u /usr/bin/python3 -c 'import os, socket, sys
+socket.sethostname(sys.argv[1])
+os.execv(sys.argv[2], sys.argv[2:])' "$name" "$PODFLOWD" "$@"
+}
+if unshare -u true 2>/dev/null; then
+	t_case "a host name that is no node name: node_name is asked for"
+	t_run 2 as_host My_Host --config /dev/null --pod-cidr 10.244.0.0/16 --check-config
+	t_match "$t_err" "*the host name 'my_host' is no node name: set node_name (or --node-name)*"
+	t_run 0 as_host My_Host --config /dev/null --pod-cidr 10.244.0.0/16 --node-name my-host --check-config
+	t_line "$t_out" '^node_name: my-host$'
+	t_case "the host name in lower case, as the kubelet names its node"
+	t_run 0 as_host Worker-1.Example --config /dev/null --pod-cidr 10.244.0.0/16 --check-config
+	t_line "$t_out" '^node_name: worker-1.example$'
+fi
+
 t_done
