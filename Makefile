@@ -32,9 +32,13 @@ PKG_CONFIG ?= pkg-config
 DEB_PACKAGES = build-essential pkg-config libnetfilter-conntrack-dev \
 	libmnl-dev libsqlite3-dev sqlite3 libyaml-dev libcmocka-dev \
 	nftables iproute2 conntrack time python3 python3-yaml \
-	systemd procps groff-base clang libfuzzer-14-dev
+	systemd procps groff-base clang libfuzzer-14-dev \
+	libpq-dev postgresql
 
 PKGS      = libmnl sqlite3 yaml-0.1
+# The cluster store's client, for policygen alone: podflowd talks to no
+# network (its unit forbids IP sockets) and does not link it.
+CLUSTER_PKGS = libpq
 # The unit tests build conntrack messages with libnetfilter_conntrack's
 # encoder; the programs read them with libmnl alone.
 TEST_PKGS = libnetfilter_conntrack cmocka
@@ -46,8 +50,9 @@ SANITIZE ?=
 
 # Evaluated only when a recipe needs them, so that `make deps` works on a
 # machine without pkg-config.
-PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) $(TEST_PKGS))
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) $(CLUSTER_PKGS) $(TEST_PKGS))
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS))
+CLUSTER_LIBS = $(shell $(PKG_CONFIG) --libs $(CLUSTER_PKGS))
 ALL_CFLAGS = -std=gnu11 $(CFLAGS) $(WARNINGS) $(SANITIZE) -MMD -MP \
 	     $(EXTRA_CFLAGS) -Iinclude -Itests -I$(BUILD)/gen -DPODFLOW_VERSION='"$(VERSION)"' \
 	     $(PKG_CFLAGS)
@@ -58,7 +63,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE)
 # and the queries, one folder per module that runs them
 # (sql/queries/MODULE/NAME.sql).  sql/schema.sql is made from the
 # migrations and the views by `make schema`, never embedded.
-SQL_FILES = $(sort $(wildcard sql/migrations/*.sql sql/queries/*/*.sql)) sql/views.sql
+SQL_FILES = $(sort $(wildcard sql/migrations/*.sql sql/queries/*/*.sql sql/pg/migrations/*.sql sql/pg/queries/*.sql)) sql/views.sql
 
 # One folder per part, each built into an archive; a program or a test
 # links the parts it uses, in the order of the one-way flow: lib (what
@@ -162,11 +167,11 @@ $(BUILD)/podflowd: $(OBJ)/collector/podflowd.o $(COLLECTOR_A) $(STORE_A) \
 
 $(BUILD)/policygen: $(OBJ)/policygen/policygen.o $(POLICYGEN_A) $(NETPOL_A) \
 		$(STORE_A) $(LIB_A)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CLUSTER_LIBS)
 
 $(BUILD)/tests/test_%: $(OBJ)/tests/test_%.o $$(TEST_DEPS_$$*)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) \
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CLUSTER_LIBS) \
 		$$($(PKG_CONFIG) --libs $(TEST_PKGS))
 
 $(BUILD)/tests/pftraffic: tests/tools/pftraffic.c

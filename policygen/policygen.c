@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "workloads", cmd_workloads, "list workloads, their selectors and traffic" },
 	{ "flows", cmd_flows, "list flows resolved to workloads" },
 	{ "info", cmd_info, "show what a database holds" },
+	{ "ship", cmd_ship, "send this node's raw rows to the cluster store" },
 };
 
 static void usage(FILE *f)

@@ -369,5 +369,6 @@ int cmd_workloads(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_review(int argc, char **argv);
+int cmd_ship(int argc, char **argv);
 
 #endif

@@ -191,6 +191,25 @@ t_tmpdir() {
 	trap 'rm -rf "$tmp"' EXIT
 }
 
+# t_pg_start: a PostgreSQL server of the test's own in $tmp/pg (after
+# t_tmpdir), on a Unix socket only (no TCP port to collide with), stopped
+# and removed at exit; $PG_URI reaches its database postgres.  Returns 1
+# when the machine has no PostgreSQL server (make deps installs it).
+t_pg_start() {
+	local bin
+	bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+	[ -x "$bin/initdb" ] && id postgres >/dev/null 2>&1 || return 1
+	mkdir -p "$tmp/pg/sock" && chown -R postgres: "$tmp/pg" && chmod 755 "$tmp" &&
+		runuser -u postgres -- "$bin/initdb" -D "$tmp/pg/data" -A trust \
+			-U postgres >"$tmp/pg/initdb.log" 2>&1 ||
+		{ t_fail "PostgreSQL" "initdb failed: $(tail -3 "$tmp/pg/initdb.log")"; return 1; }
+	trap 'runuser -u postgres -- "'"$bin"'/pg_ctl" -D "$tmp/pg/data" -m immediate stop >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+	runuser -u postgres -- "$bin/pg_ctl" -D "$tmp/pg/data" -l "$tmp/pg/server.log" \
+		-o "-k $tmp/pg/sock -c listen_addresses=''" -w start >/dev/null 2>&1 ||
+		{ t_fail "PostgreSQL" "the server did not start: $(tail -3 "$tmp/pg/server.log")"; return 1; }
+	PG_URI="postgresql:///postgres?host=$tmp/pg/sock&user=postgres"
+}
+
 # t_javaapp_db DB: the example-java-app scenario in a new database DB,
 # its inventory at two times and the flows podflowd would have recorded
 # (tests/fixtures/javaapp*).  Exits the test, failed, if that fails.

@@ -1,0 +1,311 @@
+/*
+ * cluster: the cluster store in PostgreSQL, through libpq (cluster.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
+#include "podflow/addr.h"
+#include "podflow/cluster.h"
+#include "podflow/errmsg.h"
+#include "sql.h"
+
+/* Any number: the lock that lets one writer migrate at a time. */
+#define MIGRATION_LOCK 0x706f64666c6f77LL /* "podflow" */
+
+struct cluster {
+	PGconn *conn;
+	char where[256]; /* the database as messages name it */
+	int version;
+};
+
+int cluster_is_uri(const char *text)
+{
+	return strncmp(text, "postgresql://", 13) == 0 ||
+	       strncmp(text, "postgres://", 11) == 0;
+}
+
+/*
+ * The URI for messages: its password left out (user:PASSWORD@host), and
+ * no more than buf holds.
+ */
+static void describe(const char *uri, char *buf, size_t len)
+{
+	const char *scheme = strstr(uri, "://"), *at = strchr(uri, '@');
+	const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
+
+	if (scheme != NULL && at != NULL && colon != NULL && colon < at)
+		snprintf(buf, len, "%.*s:***%s", (int)(colon - uri), uri, at);
+	else
+		snprintf(buf, len, "%s", uri);
+}
+
+/* errmsg from the connection's last error, one line, naming the database. */
+static int fail(struct cluster *c, const char *what, const PGresult *res)
+{
+	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(c->conn);
+	size_t len = strcspn(msg, "\n");
+
+	errmsg_set("%s: %s: %.*s", c->where, what, (int)len,
+		   len ? msg : "failed");
+	return -1;
+}
+
+/* Runs sql (no parameters, no rows wanted).  Returns 0, or -1 with errmsg. */
+static int run(struct cluster *c, const char *sql, const char *what)
+{
+	PGresult *res = PQexec(c->conn, sql);
+	int rc = 0;
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+	    PQresultStatus(res) != PGRES_TUPLES_OK)
+		rc = fail(c, what, res);
+	PQclear(res);
+	return rc;
+}
+
+static void rollback(struct cluster *c)
+{
+	PQclear(PQexec(c->conn, "ROLLBACK"));
+}
+
+/* The schema version pg_meta holds, 0 for a database without it. */
+static int read_version(struct cluster *c, int *version)
+{
+	/* A name in a query must exist before it runs: asked first. */
+	PGresult *res = PQexec(c->conn, "SELECT to_regclass('pg_meta') IS NULL");
+	int rc = -1;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		fail(c, "reading the schema version", res);
+		goto out;
+	}
+	*version = 0;
+	if (strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
+		rc = 0;
+		goto out;
+	}
+	PQclear(res);
+	res = PQexec(c->conn, "SELECT value FROM pg_meta "
+			      "WHERE key = 'schema_version'");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		fail(c, "reading the schema version", res);
+		goto out;
+	}
+	*version = PQntuples(res) == 0 ? 0 : atoi(PQgetvalue(res, 0, 0));
+	rc = 0;
+out:
+	PQclear(res);
+	return rc;
+}
+
+/*
+ * Applies the migrations the database lacks, in one transaction under
+ * the migration lock (two writers starting at once migrate once), or
+ * refuses a database newer than this program.
+ */
+static int migrate(struct cluster *c)
+{
+	char lock[64], set[128];
+	int version;
+
+	if (run(c, "BEGIN", "migrating") < 0)
+		return -1;
+	snprintf(lock, sizeof(lock), "SELECT pg_advisory_xact_lock(%lld)",
+		 MIGRATION_LOCK);
+	if (run(c, lock, "migrating") < 0 || read_version(c, &version) < 0)
+		goto rollback;
+	if (version > sql_pg_migrations_count) {
+		errmsg_set("%s: cluster store schema version %d is newer than "
+			   "this policygen (%d): upgrade it (the central host "
+			   "first, then the nodes)",
+			   c->where, version, sql_pg_migrations_count);
+		goto rollback;
+	}
+	for (int i = version; i < sql_pg_migrations_count; i++) {
+		const struct sql_migration *m = &sql_pg_migrations[i];
+
+		if (run(c, m->text, m->name) < 0)
+			goto rollback;
+		snprintf(set, sizeof(set),
+			 "INSERT INTO pg_meta (key, value) VALUES "
+			 "('schema_version', '%d') ON CONFLICT (key) DO UPDATE "
+			 "SET value = excluded.value",
+			 m->version);
+		if (run(c, set, m->name) < 0)
+			goto rollback;
+	}
+	if (run(c, "COMMIT", "migrating") < 0)
+		goto rollback;
+	c->version = version > sql_pg_migrations_count ? version
+						      : sql_pg_migrations_count;
+	return 0;
+rollback:
+	rollback(c);
+	return -1;
+}
+
+int cluster_open(const char *uri, struct cluster **ret)
+{
+	struct cluster *c = calloc(1, sizeof(*c));
+
+	*ret = NULL;
+	if (c == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	describe(uri, c->where, sizeof(c->where));
+	c->conn = PQconnectdb(uri);
+	if (PQstatus(c->conn) != CONNECTION_OK) {
+		fail(c, "cannot connect", NULL);
+		goto err;
+	}
+	/* Messages in one language, and no notices on stderr. */
+	if (run(c, "SET client_min_messages = warning", "connecting") < 0 ||
+	    migrate(c) < 0)
+		goto err;
+	*ret = c;
+	return 0;
+err:
+	cluster_close(c);
+	return -1;
+}
+
+void cluster_close(struct cluster *c)
+{
+	if (c == NULL)
+		return;
+	PQfinish(c->conn);
+	free(c);
+}
+
+int cluster_schema_version(const struct cluster *c)
+{
+	return c->version;
+}
+
+int cluster_shipped(struct cluster *c, const char *node, int64_t *seq)
+{
+	const char *params[1] = { node };
+	PGresult *res = PQexecParams(c->conn,
+				     "SELECT shipped_seq FROM ship_state "
+				     "WHERE node = $1",
+				     1, NULL, params, NULL, NULL, 0);
+	int rc = -1;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		fail(c, "reading the node's mark", res);
+		goto out;
+	}
+	*seq = PQntuples(res) == 0 ? -1 : strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	rc = 0;
+out:
+	PQclear(res);
+	return rc;
+}
+
+/* A count as text, or NULL (SQL NULL) for STORE_UNKNOWN. */
+static const char *known(int64_t v, char *buf, size_t len)
+{
+	if (v == STORE_UNKNOWN)
+		return NULL;
+	snprintf(buf, len, "%lld", (long long)v);
+	return buf;
+}
+
+/* An address as text, '' for none. */
+static const char *addr_text(const struct addr *a, char buf[ADDR_STRLEN])
+{
+	if (a->family == 0)
+		return "";
+	addr_format(a, buf);
+	return buf;
+}
+
+static int ship_row(struct cluster *c, const char *node,
+		    const struct store_changed_row *row)
+{
+	const struct store_edge *e = &row->edge;
+	char client[ADDR_STRLEN], server[ADDR_STRLEN], service[ADDR_STRLEN],
+		nat[ADDR_STRLEN], num[16][24];
+	const char *p[18];
+	PGresult *res;
+	int rc = 0;
+
+	p[0] = node;
+	p[1] = known(e->bucket, num[0], sizeof(num[0]));
+	p[2] = addr_text(&e->client, client);
+	p[3] = addr_text(&e->server, server);
+	p[4] = known(e->server_port, num[1], sizeof(num[1]));
+	p[5] = known(e->protocol, num[2], sizeof(num[2]));
+	p[6] = addr_text(&e->service, service);
+	p[7] = known(e->service.family ? e->service_port : 0, num[3],
+		     sizeof(num[3]));
+	p[8] = addr_text(&e->client_nat, nat);
+	p[9] = known(e->first_seen, num[4], sizeof(num[4]));
+	p[10] = known(e->last_seen, num[5], sizeof(num[5]));
+	p[11] = known(e->last_start, num[6], sizeof(num[6]));
+	p[12] = known(e->connections, num[7], sizeof(num[7]));
+	p[13] = known(e->orig_bytes, num[8], sizeof(num[8]));
+	p[14] = known(e->orig_packets, num[9], sizeof(num[9]));
+	p[15] = known(e->reply_bytes, num[10], sizeof(num[10]));
+	p[16] = known(e->reply_packets, num[11], sizeof(num[11]));
+	p[17] = known(row->changed, num[12], sizeof(num[12]));
+	res = PQexecParams(c->conn, sql_pg_ship_row, 18, NULL, p, NULL, NULL,
+			   0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = fail(c, "writing rows", res);
+	PQclear(res);
+	return rc;
+}
+
+int cluster_ship(struct cluster *c, const char *node,
+		 const struct store_changed_row *rows, size_t n, int64_t upto)
+{
+	char seq[24], count[24], now[24];
+	const char *p[4] = { node, seq, count, now };
+	PGresult *res;
+
+	snprintf(seq, sizeof(seq), "%lld", (long long)upto);
+	snprintf(count, sizeof(count), "%zu", n);
+	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
+	if (run(c, "BEGIN", "writing rows") < 0)
+		return -1;
+	res = PQexecParams(c->conn,
+			   "INSERT INTO node (name) VALUES ($1) "
+			   "ON CONFLICT (name) DO NOTHING",
+			   1, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		fail(c, "writing rows", res);
+		PQclear(res);
+		goto rollback;
+	}
+	PQclear(res);
+	for (size_t i = 0; i < n; i++)
+		if (ship_row(c, node, &rows[i]) < 0)
+			goto rollback;
+	/* The mark moves with the rows, never back. */
+	res = PQexecParams(c->conn,
+			   "INSERT INTO ship_state (node, shipped_seq, rows, "
+			   "updated) VALUES ($1, $2, $3, $4) "
+			   "ON CONFLICT (node) DO UPDATE SET shipped_seq = "
+			   "greatest(ship_state.shipped_seq, "
+			   "excluded.shipped_seq), rows = ship_state.rows + "
+			   "excluded.rows, updated = excluded.updated",
+			   4, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		fail(c, "writing the node's mark", res);
+		PQclear(res);
+		goto rollback;
+	}
+	PQclear(res);
+	if (run(c, "COMMIT", "writing rows") < 0)
+		goto rollback;
+	return 0;
+rollback:
+	rollback(c);
+	return -1;
+}

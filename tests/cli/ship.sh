@@ -1,0 +1,95 @@
+#!/bin/bash
+# policygen ship against a real PostgreSQL server of the test's own: a
+# node's raw rows, with their totals, in the cluster store; a run again
+# sends what changed since, replacing, never adding; a failed batch
+# writes nothing and moves no mark.
+. "$(dirname "$0")/../lib.sh"
+
+t_tmpdir ship
+if ! t_pg_start; then
+	t_fail "PostgreSQL" "no server on this machine: make deps installs it"
+	t_done
+fi
+db=$tmp/node-a.db
+t_javaapp_db "$db"
+pg() { psql "$PG_URI" -XAtq -c "$1"; }
+# The node's rows and the store's, as "rows connections".
+local_sums() { sqlite3 -readonly "$db" "SELECT count(*) || ' ' || sum(connections) FROM edge_raw"; }
+store_sums() { pg "SELECT count(*) || ' ' || sum(connections) FROM edge_raw WHERE node = '$1'"; }
+
+t_case "a database that records no node name needs --node-name"
+t_run 3 "$POLICYGEN" ship --db "$db" --to "$PG_URI"
+t_match "$t_err" "*$db records no node name: give --node-name"
+t_case "--to that is no PostgreSQL URI"
+t_run 2 "$POLICYGEN" ship --db "$db" --to /tmp/x.db --node-name node-a
+t_match "$t_err" "*--to: '/tmp/x.db' is not a PostgreSQL URI*"
+
+t_case "the first run sends every row, with its totals"
+t_run 0 "$POLICYGEN" ship --db "$db" --to "$PG_URI" --node-name node-a
+t_match "$t_out" "shipped 15 rows in 1 batch as node node-a; its rows are there up to flush 15"
+t_equal "$(store_sums node-a)" "$(local_sums)"
+t_equal "$(pg "SELECT shipped_seq FROM ship_state WHERE node = 'node-a'")" 15
+t_equal "$(pg "SELECT value FROM pg_meta WHERE key = 'schema_version'")" 1
+t_case "the rows read as the node's: addresses, ports, the Service, SNAT"
+t_equal "$(pg "SELECT c.ip || ' ' || s.ip || ' ' || r.server_port || ' ' || coalesce(v.ip, '-') || ':' || r.service_port || ' ' || coalesce(n.ip, '-') || ' ' || e.connections
+	FROM edge_raw AS e JOIN addr AS c ON c.id = e.client JOIN route AS r ON r.id = e.route
+	JOIN addr AS s ON s.id = r.server LEFT JOIN addr AS v ON v.id = r.service
+	LEFT JOIN addr AS n ON n.id = r.client_nat
+	WHERE s.ip IN ('10.244.1.10', '198.51.100.20') AND r.server_port IN (8080, 443) ORDER BY 1 LIMIT 2")" \
+	"10.244.1.10 198.51.100.20 443 -:0 192.168.0.10 5
+10.244.1.11 10.244.1.10 8080 10.96.0.20:80 - 20"
+
+t_case "a run with nothing new sends nothing"
+t_run 0 "$POLICYGEN" ship --db "$db" --to "$PG_URI" --node-name node-a
+t_match "$t_out" "shipped 0 rows in 0 batches as node node-a*"
+t_equal "$(store_sums node-a)" "$(local_sums)"
+
+t_case "a row that grew is sent again, its new total replacing the old"
+sqlite3 "$db" "UPDATE edge SET connections = connections + 5
+	WHERE client_ip = '10.244.1.11' AND server_ip = '10.244.1.10' AND server_port = 8080"
+t_run 0 "$POLICYGEN" ship --db "$db" --to "$PG_URI" --node-name node-a
+t_match "$t_out" "shipped 1 row in 1 batch as node node-a; its rows are there up to flush 16"
+t_equal "$(store_sums node-a)" "$(local_sums)"
+
+t_case "a batch the store refuses writes nothing and moves no mark"
+sqlite3 "$db" "UPDATE edge SET connections = connections + 1 WHERE server_port = 443"
+pg "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN
+	IF NEW.connections > 5 AND NEW.connections < 7 THEN RAISE EXCEPTION 'refused'; END IF;
+	RETURN NEW; END \$\$;
+	CREATE TRIGGER refuse BEFORE INSERT OR UPDATE ON edge_raw FOR EACH ROW EXECUTE FUNCTION refuse()"
+before=$(pg "SELECT sum(connections) FROM edge_raw")
+t_run 3 "$POLICYGEN" ship --db "$db" --to "$PG_URI" --node-name node-a
+t_match "$t_err" "*writing rows: ERROR:  refused*"
+t_equal "$(pg "SELECT sum(connections) || ' ' || (SELECT shipped_seq FROM ship_state)
+	FROM edge_raw")" "$before 16"
+pg "DROP TRIGGER refuse ON edge_raw"
+t_run 0 "$POLICYGEN" ship --db "$db" --to "$PG_URI" --node-name node-a
+t_match "$t_out" "shipped 3 rows in 1 batch*up to flush 19"
+t_equal "$(store_sums node-a)" "$(local_sums)"
+
+t_case "many flushes go in batches, each with its mark"
+sqlite3 "$db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 130)
+	INSERT INTO edge (bucket, client_ip, server_ip, server_port, protocol, service_ip,
+			  service_port, client_nat_ip, first_seen, last_seen, connections)
+	SELECT 1795939200 + i * 60, '10.244.1.11', '203.0.113.9', 443, 6, '', 0, '',
+	       1795939200 + i * 60 + 1, 1795939200 + i * 60 + 2, 1 FROM n"
+t_run 0 "$POLICYGEN" ship --db "$db" --to "$PG_URI" --node-name node-a
+t_match "$t_out" "shipped 130 rows in 3 batches as node node-a; its rows are there up to flush 149"
+t_equal "$(store_sums node-a)" "$(local_sums)"
+t_equal "$(pg "SELECT rows FROM ship_state WHERE node = 'node-a'")" 149
+
+t_case "another node's rows are its own"
+t_run 0 "$POLICYGEN" ship --db "$db" --to "$PG_URI" --node-name node-b
+t_equal "$(store_sums node-b)" "$(local_sums)"
+t_equal "$(store_sums node-a)" "$(local_sums)"
+t_equal "$(pg "SELECT count(*) FROM addr")" "$(sqlite3 "$db" "SELECT count(*) FROM addr")"
+
+t_case "a cluster store newer than this policygen is refused"
+pg "UPDATE pg_meta SET value = '99' WHERE key = 'schema_version'"
+t_run 3 "$POLICYGEN" ship --db "$db" --to "$PG_URI" --node-name node-a
+t_match "$t_err" "*cluster store schema version 99 is newer than this policygen (1): upgrade it*"
+t_case "the password is never in a message"
+t_run 3 "$POLICYGEN" ship --db "$db" --to "postgresql://u:secret@/postgres?host=$tmp/pg/sock" --node-name node-a
+t_nomatch "$t_err" "*secret*"
+
+t_done
