@@ -107,7 +107,7 @@ int cmd_ship(int argc, char **argv)
 	struct store *s = NULL;
 	struct cluster *cl = NULL;
 	struct batch b = { 0 };
-	char *node = NULL;
+	char *node = NULL, *id = NULL, *shipped_id = NULL;
 	int64_t mark, latest;
 	size_t rows = 0, batches = 0;
 	int status = EXIT_RUNTIME;
@@ -120,10 +120,39 @@ int cmd_ship(int argc, char **argv)
 		return EXIT_INVALID;
 	}
 	if (store_open(store_path(c.db), STORE_READONLY, &s) < 0 ||
-	    node_name(s, c.node, &node) < 0 || cluster_open(c.to, &cl) < 0 ||
-	    cluster_shipped(cl, node, &mark) < 0 ||
-	    store_change_latest(s, &latest) < 0)
+	    node_name(s, c.node, &node) < 0 ||
+	    store_change_latest(s, &latest) < 0 ||
+	    store_meta_get(s, "database_id", &id) < 0)
 		goto out;
+	if (id == NULL) {
+		errmsg_set("%s has no database id: open it once with a writer "
+			   "(podflowd, policygen import) to migrate it",
+			   store_filename(s));
+		goto out;
+	}
+	if (cluster_open(c.to, &cl) < 0 ||
+	    cluster_shipped(cl, node, &mark, &shipped_id) < 0)
+		goto out;
+	/*
+	 * Numbers that are another database's, or behind the mark: the
+	 * node's database was replaced, and its rows would be read wrong.
+	 */
+	if (shipped_id != NULL && strcmp(shipped_id, id) != 0) {
+		errmsg_set("node %s was shipped from another database (id %s, "
+			   "%s is %s): ship this one as another --node-name, or "
+			   "remove the node's rows and mark from the cluster "
+			   "store first",
+			   node, shipped_id, store_filename(s), id);
+		goto out;
+	}
+	if (latest < mark) {
+		errmsg_set("node %s: %s has flushes up to %lld, the cluster "
+			   "store holds its rows up to %lld: it is not the "
+			   "database shipped (restored from a copy?)",
+			   node, store_filename(s), (long long)latest,
+			   (long long)mark);
+		goto out;
+	}
 	/* Batch after batch, each with its mark: a cut run resumes there. */
 	while (mark < latest) {
 		int64_t upto = mark + SHIP_BATCH < latest ? mark + SHIP_BATCH
@@ -131,7 +160,7 @@ int cmd_ship(int argc, char **argv)
 
 		b.n = 0;
 		if (store_read_changed(s, mark, upto, keep_row, &b) < 0 ||
-		    cluster_ship(cl, node, b.rows, b.n, upto) < 0)
+		    cluster_ship(cl, node, id, mark, b.rows, b.n, upto) < 0)
 			goto out;
 		rows += b.n;
 		batches++;
@@ -147,6 +176,8 @@ out:
 		cli_print_error();
 	free(b.rows);
 	free(node);
+	free(id);
+	free(shipped_id);
 	cluster_close(cl);
 	store_close(s);
 	return status;

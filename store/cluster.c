@@ -29,18 +29,30 @@ int cluster_is_uri(const char *text)
 }
 
 /*
- * The URI for messages: its password left out (user:PASSWORD@host), and
- * no more than buf holds.
+ * The database for messages, from what libpq makes of the URI: user,
+ * host, port and database name, never a password (user:PASSWORD@ or
+ * ?password=).
  */
 static void describe(const char *uri, char *buf, size_t len)
 {
-	const char *scheme = strstr(uri, "://"), *at = strchr(uri, '@');
-	const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
+	const char *user = "", *host = "", *port = "", *dbname = "";
+	PQconninfoOption *opts = PQconninfoParse(uri, NULL);
 
-	if (scheme != NULL && at != NULL && colon != NULL && colon < at)
-		snprintf(buf, len, "%.*s:***%s", (int)(colon - uri), uri, at);
-	else
-		snprintf(buf, len, "%s", uri);
+	for (PQconninfoOption *o = opts; o != NULL && o->keyword != NULL; o++) {
+		if (o->val == NULL)
+			continue;
+		if (strcmp(o->keyword, "user") == 0)
+			user = o->val;
+		else if (strcmp(o->keyword, "host") == 0)
+			host = o->val;
+		else if (strcmp(o->keyword, "port") == 0)
+			port = o->val;
+		else if (strcmp(o->keyword, "dbname") == 0)
+			dbname = o->val;
+	}
+	snprintf(buf, len, "postgresql://%s%s%s%s%s/%s", user, *user ? "@" : "",
+		 host, *port ? ":" : "", port, dbname);
+	PQconninfoFree(opts);
 }
 
 /* errmsg from the connection's last error, one line, naming the database. */
@@ -163,7 +175,7 @@ int cluster_open(const char *uri, struct cluster **ret)
 		fail(c, "cannot connect", NULL);
 		goto err;
 	}
-	/* Messages in one language, and no notices on stderr. */
+	/* No notices on stderr: errors alone, as messages of our own. */
 	if (run(c, "SET client_min_messages = warning", "connecting") < 0 ||
 	    migrate(c) < 0)
 		goto err;
@@ -187,20 +199,29 @@ int cluster_schema_version(const struct cluster *c)
 	return c->version;
 }
 
-int cluster_shipped(struct cluster *c, const char *node, int64_t *seq)
+int cluster_shipped(struct cluster *c, const char *node, int64_t *seq,
+		    char **database_id)
 {
 	const char *params[1] = { node };
 	PGresult *res = PQexecParams(c->conn,
-				     "SELECT shipped_seq FROM ship_state "
-				     "WHERE node = $1",
+				     "SELECT shipped_seq, database_id "
+				     "FROM ship_state WHERE node = $1",
 				     1, NULL, params, NULL, NULL, 0);
 	int rc = -1;
 
+	*seq = -1;
+	*database_id = NULL;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		fail(c, "reading the node's mark", res);
 		goto out;
 	}
-	*seq = PQntuples(res) == 0 ? -1 : strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	if (PQntuples(res) > 0) {
+		*seq = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		if ((*database_id = strdup(PQgetvalue(res, 0, 1))) == NULL) {
+			errmsg_set("out of memory");
+			goto out;
+		}
+	}
 	rc = 0;
 out:
 	PQclear(res);
@@ -223,6 +244,123 @@ static const char *addr_text(const struct addr *a, char buf[ADDR_STRLEN])
 		return "";
 	addr_format(a, buf);
 	return buf;
+}
+
+/*
+ * A PostgreSQL array literal being built: {"a","b"}.  Addresses and
+ * numbers need no escapes, but every element is quoted all the same
+ * (an empty one is '' there).
+ */
+struct array {
+	FILE *fp;
+	char *text;
+	size_t len, n;
+};
+
+static int array_open(struct array *a)
+{
+	*a = (struct array){ 0 };
+	if ((a->fp = open_memstream(&a->text, &a->len)) == NULL)
+		return -1;
+	fputc('{', a->fp);
+	return 0;
+}
+
+static void array_add(struct array *a, const char *value)
+{
+	fprintf(a->fp, "%s\"%s\"", a->n++ ? "," : "", value);
+}
+
+static void array_add_int(struct array *a, int64_t v)
+{
+	fprintf(a->fp, "%s%lld", a->n++ ? "," : "", (long long)v);
+}
+
+/* Ends the literal: its text in a->text, or -1 (out of memory). */
+static int array_close(struct array *a)
+{
+	int failed;
+
+	fputc('}', a->fp);
+	failed = ferror(a->fp);
+	if (fclose(a->fp) != 0)
+		failed = 1;
+	a->fp = NULL;
+	return failed ? -1 : 0;
+}
+
+static void array_free(struct array *a)
+{
+	if (a->fp != NULL)
+		fclose(a->fp);
+	free(a->text);
+	*a = (struct array){ 0 };
+}
+
+/* Runs an embedded statement with params (no rows).  0, or -1 with errmsg. */
+static int run_params(struct cluster *c, const char *sql, int n,
+		      const char *const *params, const char *what)
+{
+	PGresult *res = PQexecParams(c->conn, sql, n, NULL, params, NULL,
+				     NULL, 0);
+	int rc = 0;
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+	    PQresultStatus(res) != PGRES_TUPLES_OK)
+		rc = fail(c, what, res);
+	PQclear(res);
+	return rc;
+}
+
+/*
+ * The addresses and routes rows[0..n) name, added if new, each in its
+ * own statement outside the batch's transaction (pg_addr_put.sql).
+ */
+static int put_names(struct cluster *c, const struct store_changed_row *rows,
+		     size_t n)
+{
+	enum { IPS, SERVER, PORT, PROTO, SERVICE, SPORT, NAT, N_ARRAYS };
+	struct array arr[N_ARRAYS];
+	const char *p[6];
+	char ip[ADDR_STRLEN];
+	int rc = -1, opened = 0;
+
+	for (; opened < N_ARRAYS; opened++)
+		if (array_open(&arr[opened]) < 0) {
+			errmsg_set("out of memory");
+			goto out;
+		}
+	for (size_t i = 0; i < n; i++) {
+		const struct store_edge *e = &rows[i].edge;
+
+		array_add(&arr[IPS], addr_text(&e->client, ip));
+		array_add(&arr[IPS], addr_text(&e->server, ip));
+		array_add(&arr[IPS], addr_text(&e->service, ip));
+		array_add(&arr[IPS], addr_text(&e->client_nat, ip));
+		array_add(&arr[SERVER], addr_text(&e->server, ip));
+		array_add_int(&arr[PORT], e->server_port);
+		array_add_int(&arr[PROTO], e->protocol);
+		array_add(&arr[SERVICE], addr_text(&e->service, ip));
+		array_add_int(&arr[SPORT], e->service.family ? e->service_port : 0);
+		array_add(&arr[NAT], addr_text(&e->client_nat, ip));
+	}
+	for (int i = 0; i < N_ARRAYS; i++)
+		if (array_close(&arr[i]) < 0) {
+			errmsg_set("out of memory");
+			goto out;
+		}
+	p[0] = arr[IPS].text;
+	if (run_params(c, sql_pg_addr_put, 1, p, "writing addresses") < 0)
+		goto out;
+	for (int i = 0; i < 6; i++)
+		p[i] = arr[SERVER + i].text;
+	if (run_params(c, sql_pg_route_put, 6, p, "writing routes") < 0)
+		goto out;
+	rc = 0;
+out:
+	for (int i = 0; i < opened; i++)
+		array_free(&arr[i]);
+	return rc;
 }
 
 static int ship_row(struct cluster *c, const char *node,
@@ -258,51 +396,90 @@ static int ship_row(struct cluster *c, const char *node,
 			   0);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		rc = fail(c, "writing rows", res);
+	/* Its addresses and route were put first: a row not written is lost. */
+	else if (strcmp(PQcmdTuples(res), "1") != 0) {
+		errmsg_set("%s: writing rows: a row of bucket %lld was not "
+			   "written (its addresses or route are not there)",
+			   c->where, (long long)e->bucket);
+		rc = -1;
+	}
 	PQclear(res);
 	return rc;
 }
 
-int cluster_ship(struct cluster *c, const char *node,
-		 const struct store_changed_row *rows, size_t n, int64_t upto)
+/*
+ * Takes node's mark for the batch's transaction (FOR UPDATE: a second
+ * ship of the node waits here), made if new, and checks that it is the
+ * one the batch was read from, counted in the same database.
+ */
+static int take_mark(struct cluster *c, const char *node,
+		     const char *database_id, int64_t after)
+{
+	const char *p[2] = { node, database_id };
+	PGresult *res;
+	int rc = -1;
+
+	if (run_params(c,
+		       "INSERT INTO node (name) VALUES ($1) "
+		       "ON CONFLICT (name) DO NOTHING",
+		       1, p, "writing rows") < 0 ||
+	    run_params(c,
+		       "INSERT INTO ship_state (node, database_id, shipped_seq, "
+		       "rows, updated) VALUES ($1, $2, -1, 0, 0) "
+		       "ON CONFLICT (node) DO NOTHING",
+		       2, p, "writing rows") < 0)
+		return -1;
+	res = PQexecParams(c->conn,
+			   "SELECT shipped_seq, database_id FROM ship_state "
+			   "WHERE node = $1 FOR UPDATE",
+			   1, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		fail(c, "reading the node's mark", res);
+		goto out;
+	}
+	if (strcmp(PQgetvalue(res, 0, 1), database_id) != 0) {
+		errmsg_set("%s: node %s was shipped from another database "
+			   "(id %s, this one %s): ship this one as another "
+			   "--node-name, or remove the node's rows and mark "
+			   "first",
+			   c->where, node, PQgetvalue(res, 0, 1), database_id);
+		goto out;
+	}
+	if (strtoll(PQgetvalue(res, 0, 0), NULL, 10) != after) {
+		errmsg_set("%s: another ship of node %s ran meanwhile (its mark "
+			   "is %s, not %lld): run it again",
+			   c->where, node, PQgetvalue(res, 0, 0),
+			   (long long)after);
+		goto out;
+	}
+	rc = 0;
+out:
+	PQclear(res);
+	return rc;
+}
+
+int cluster_ship(struct cluster *c, const char *node, const char *database_id,
+		 int64_t after, const struct store_changed_row *rows, size_t n,
+		 int64_t upto)
 {
 	char seq[24], count[24], now[24];
 	const char *p[4] = { node, seq, count, now };
-	PGresult *res;
 
 	snprintf(seq, sizeof(seq), "%lld", (long long)upto);
 	snprintf(count, sizeof(count), "%zu", n);
 	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
-	if (run(c, "BEGIN", "writing rows") < 0)
+	if (put_names(c, rows, n) < 0 || run(c, "BEGIN", "writing rows") < 0)
 		return -1;
-	res = PQexecParams(c->conn,
-			   "INSERT INTO node (name) VALUES ($1) "
-			   "ON CONFLICT (name) DO NOTHING",
-			   1, NULL, p, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		fail(c, "writing rows", res);
-		PQclear(res);
+	if (take_mark(c, node, database_id, after) < 0)
 		goto rollback;
-	}
-	PQclear(res);
 	for (size_t i = 0; i < n; i++)
 		if (ship_row(c, node, &rows[i]) < 0)
 			goto rollback;
-	/* The mark moves with the rows, never back. */
-	res = PQexecParams(c->conn,
-			   "INSERT INTO ship_state (node, shipped_seq, rows, "
-			   "updated) VALUES ($1, $2, $3, $4) "
-			   "ON CONFLICT (node) DO UPDATE SET shipped_seq = "
-			   "greatest(ship_state.shipped_seq, "
-			   "excluded.shipped_seq), rows = ship_state.rows + "
-			   "excluded.rows, updated = excluded.updated",
-			   4, NULL, p, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		fail(c, "writing the node's mark", res);
-		PQclear(res);
-		goto rollback;
-	}
-	PQclear(res);
-	if (run(c, "COMMIT", "writing rows") < 0)
+	if (run_params(c,
+		       "UPDATE ship_state SET shipped_seq = $2, "
+		       "rows = rows + $3, updated = $4 WHERE node = $1",
+		       4, p, "writing the node's mark") < 0 ||
+	    run(c, "COMMIT", "writing rows") < 0)
 		goto rollback;
 	return 0;
 rollback:

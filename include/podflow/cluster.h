@@ -33,17 +33,24 @@ void cluster_close(struct cluster *c);
 int cluster_schema_version(const struct cluster *c);
 
 /*
- * The last flush number of node whose rows the database holds, into *seq
- * (-1: none yet).  Returns 0, or -1 with errmsg.
+ * Node's mark: the last flush number whose rows the database holds, into
+ * *seq (-1: none yet), and the id of the node database it counts in, an
+ * owned string (free() it) or NULL.  Returns 0, or -1 with errmsg.
  */
-int cluster_shipped(struct cluster *c, const char *node, int64_t *seq);
+int cluster_shipped(struct cluster *c, const char *node, int64_t *seq,
+		    char **database_id);
 
 /*
- * Writes rows[0..n) of node, the node's current totals, replacing what it
- * shipped of them before, and its mark upto, in one transaction: all of
- * it or none.  Returns 0, or -1 with errmsg (nothing written).
+ * Writes rows[0..n) of node, the node's current totals, read from the
+ * flushes above after up to upto of database database_id, replacing what
+ * was shipped of them before, and the mark upto, in one transaction: all
+ * of it or none.  The addresses and routes they name are added first, on
+ * their own.  Refused (nothing written) when the node's mark is not
+ * after (another ship of the node ran meanwhile) or counts in another
+ * database.  Returns 0, or -1 with errmsg.
  */
-int cluster_ship(struct cluster *c, const char *node,
-		 const struct store_changed_row *rows, size_t n, int64_t upto);
+int cluster_ship(struct cluster *c, const char *node, const char *database_id,
+		 int64_t after, const struct store_changed_row *rows, size_t n,
+		 int64_t upto);
 
 #endif

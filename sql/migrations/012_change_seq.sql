@@ -19,3 +19,10 @@ CREATE TABLE change_log (
 ) STRICT;
 
 ALTER TABLE edge_raw ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;
+
+-- The database's own id, random: the numbers above are this database's,
+-- and a cluster store that keeps a node's mark keeps the id it counts in,
+-- to tell a node's database replaced (its numbers begun again) from the
+-- one it shipped.
+INSERT INTO meta (key, value) VALUES ('database_id', lower(hex(randomblob(16))))
+ON CONFLICT (key) DO NOTHING;

@@ -6,10 +6,8 @@
 . "$(dirname "$0")/../lib.sh"
 
 t_tmpdir ship
-if ! t_pg_start; then
-	t_fail "PostgreSQL" "no server on this machine: make deps installs it"
-	t_done
-fi
+# Nothing here may reach another server: without one of its own, stop.
+t_pg_start || { t_fail "PostgreSQL" "no server of the test's own (make deps installs PostgreSQL)"; t_done; exit 1; }
 db=$tmp/node-a.db
 t_javaapp_db "$db"
 pg() { psql "$PG_URI" -XAtq -c "$1"; }
@@ -84,6 +82,29 @@ t_equal "$(store_sums node-b)" "$(local_sums)"
 t_equal "$(store_sums node-a)" "$(local_sums)"
 t_equal "$(pg "SELECT count(*) FROM addr")" "$(sqlite3 "$db" "SELECT count(*) FROM addr")"
 
+t_case "a node's database replaced: refused, not read wrong"
+cp "$db" "$tmp/copy.db"
+t_javaapp_db "$tmp/fresh.db"
+t_run 3 "$POLICYGEN" ship --db "$tmp/fresh.db" --to "$PG_URI" --node-name node-a
+t_match "$t_err" "*node node-a was shipped from another database (id *, $tmp/fresh.db is *): ship this one as another --node-name*"
+sqlite3 "$tmp/copy.db" "DELETE FROM change_log WHERE seq > 100"
+t_case "a database behind its mark (a copy restored): refused"
+t_run 3 "$POLICYGEN" ship --db "$tmp/copy.db" --to "$PG_URI" --node-name node-a
+t_match "$t_err" "*node node-a: $tmp/copy.db has flushes up to 100, the cluster store holds its rows up to 149*"
+
+t_case "two ships of one node at once: one waits for the other's mark, and nothing is lost"
+for i in $(seq 400); do echo "INSERT INTO edge (bucket, client_ip, server_ip, server_port, protocol, service_ip, service_port, client_nat_ip, first_seen, last_seen, connections) VALUES (1795939200 + $i * 60, '10.244.1.11', '203.0.113.$((i % 200 + 1))', 8443, 6, '', 0, '', 1795939200 + $i * 60 + 1, 1795939200 + $i * 60 + 2, 2);"; done | sqlite3 "$db"
+"$POLICYGEN" ship --db "$db" --to "$PG_URI" --node-name node-a >"$tmp/one.out" 2>"$tmp/one.err" &
+one=$!
+"$POLICYGEN" ship --db "$db" --to "$PG_URI" --node-name node-a >"$tmp/two.out" 2>"$tmp/two.err"
+two=$?
+wait "$one"
+one=$?
+t_check "first: $one $(cat "$tmp/one.err"), second: $two $(cat "$tmp/two.err")" \
+	[ "$one" = 0 -o "$two" = 0 ]
+t_run 0 "$POLICYGEN" ship --db "$db" --to "$PG_URI" --node-name node-a
+t_equal "$(store_sums node-a)" "$(local_sums)"
+
 t_case "a cluster store newer than this policygen is refused"
 pg "UPDATE pg_meta SET value = '99' WHERE key = 'schema_version'"
 t_run 3 "$POLICYGEN" ship --db "$db" --to "$PG_URI" --node-name node-a
@@ -91,5 +112,8 @@ t_match "$t_err" "*cluster store schema version 99 is newer than this policygen 
 t_case "the password is never in a message"
 t_run 3 "$POLICYGEN" ship --db "$db" --to "postgresql://u:secret@/postgres?host=$tmp/pg/sock" --node-name node-a
 t_nomatch "$t_err" "*secret*"
+t_run 3 "$POLICYGEN" ship --db "$db" --to "postgresql:///postgres?host=$tmp/pg/sock&user=u&password=secret" --node-name node-a
+t_nomatch "$t_err" "*secret*"
+t_match "$t_err" "*postgresql://u@$tmp/pg/sock/postgres*"
 
 t_done

@@ -52,8 +52,11 @@ CREATE TABLE edge_raw (
 	PRIMARY KEY (node, bucket, client, route)
 );
 
+-- database_id: the node database's own (its meta database_id), whose
+-- flush numbers shipped_seq counts in.
 CREATE TABLE ship_state (
 	node        TEXT PRIMARY KEY REFERENCES node (name),
+	database_id TEXT NOT NULL,
 	shipped_seq BIGINT NOT NULL, -- -1: nothing yet
 	rows        BIGINT NOT NULL, -- rows sent, over every run
 	updated     BIGINT NOT NULL  -- Unix seconds
