@@ -66,10 +66,9 @@ static int fail(struct cluster *c, const char *what, const PGresult *res)
 	return -1;
 }
 
-/* Runs sql (no parameters, no rows wanted).  Returns 0, or -1 with errmsg. */
-static int run(struct cluster *c, const char *sql, const char *what)
+/* Ends a statement whose rows are not wanted: 0, or -1 with errmsg. */
+static int done(struct cluster *c, PGresult *res, const char *what)
 {
-	PGresult *res = PQexec(c->conn, sql);
 	int rc = 0;
 
 	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
@@ -77,6 +76,15 @@ static int run(struct cluster *c, const char *sql, const char *what)
 		rc = fail(c, what, res);
 	PQclear(res);
 	return rc;
+}
+
+/*
+ * Runs sql, one statement or several (a migration), without parameters.
+ * Returns 0, or -1 with errmsg.
+ */
+static int run(struct cluster *c, const char *sql, const char *what)
+{
+	return done(c, PQexec(c->conn, sql), what);
 }
 
 static void rollback(struct cluster *c)
@@ -301,15 +309,9 @@ static void array_free(struct array *a)
 static int run_params(struct cluster *c, const char *sql, int n,
 		      const char *const *params, const char *what)
 {
-	PGresult *res = PQexecParams(c->conn, sql, n, NULL, params, NULL,
-				     NULL, 0);
-	int rc = 0;
-
-	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
-	    PQresultStatus(res) != PGRES_TUPLES_OK)
-		rc = fail(c, what, res);
-	PQclear(res);
-	return rc;
+	return done(c,
+		    PQexecParams(c->conn, sql, n, NULL, params, NULL, NULL, 0),
+		    what);
 }
 
 /*
