@@ -185,7 +185,9 @@ int cluster_open(const char *uri, struct cluster **ret)
 	}
 	/* No notices on stderr: errors alone, as messages of our own. */
 	if (run(c, "SET client_min_messages = warning", "connecting") < 0 ||
-	    migrate(c) < 0)
+	    migrate(c) < 0 ||
+	    done(c, PQprepare(c->conn, "ship_row", sql_pg_ship_row, 18, NULL),
+		 "preparing") < 0)
 		goto err;
 	*ret = c;
 	return 0;
@@ -365,47 +367,113 @@ out:
 	return rc;
 }
 
-static int ship_row(struct cluster *c, const char *node,
-		    const struct store_changed_row *row)
+/* The text of row's 18 parameters of pg_ship_row.sql, into p (and bufs). */
+struct row_params {
+	const char *p[18];
+	char client[ADDR_STRLEN], server[ADDR_STRLEN], service[ADDR_STRLEN],
+		nat[ADDR_STRLEN], num[13][24];
+};
+
+static void row_params(const char *node, const struct store_changed_row *row,
+		       struct row_params *r)
 {
 	const struct store_edge *e = &row->edge;
-	char client[ADDR_STRLEN], server[ADDR_STRLEN], service[ADDR_STRLEN],
-		nat[ADDR_STRLEN], num[16][24];
-	const char *p[18];
+
+	r->p[0] = node;
+	r->p[1] = known(e->bucket, r->num[0], sizeof(r->num[0]));
+	r->p[2] = addr_text(&e->client, r->client);
+	r->p[3] = addr_text(&e->server, r->server);
+	r->p[4] = known(e->server_port, r->num[1], sizeof(r->num[1]));
+	r->p[5] = known(e->protocol, r->num[2], sizeof(r->num[2]));
+	r->p[6] = addr_text(&e->service, r->service);
+	r->p[7] = known(e->service.family ? e->service_port : 0, r->num[3],
+			sizeof(r->num[3]));
+	r->p[8] = addr_text(&e->client_nat, r->nat);
+	r->p[9] = known(e->first_seen, r->num[4], sizeof(r->num[4]));
+	r->p[10] = known(e->last_seen, r->num[5], sizeof(r->num[5]));
+	r->p[11] = known(e->last_start, r->num[6], sizeof(r->num[6]));
+	r->p[12] = known(e->connections, r->num[7], sizeof(r->num[7]));
+	r->p[13] = known(e->orig_bytes, r->num[8], sizeof(r->num[8]));
+	r->p[14] = known(e->orig_packets, r->num[9], sizeof(r->num[9]));
+	r->p[15] = known(e->reply_bytes, r->num[10], sizeof(r->num[10]));
+	r->p[16] = known(e->reply_packets, r->num[11], sizeof(r->num[11]));
+	r->p[17] = known(row->changed, r->num[12], sizeof(r->num[12]));
+}
+
+/*
+ * Rows sent before their results are read: a round trip per so many, not
+ * per row; few enough that their results fit the sockets' buffers, so
+ * that neither side waits on the other to read.
+ */
+#define PIPELINE_ROWS 256
+
+/*
+ * Reads the results of n rows sent and the sync after them: each row
+ * written (its addresses and route were put first: a row not written
+ * would be lost), into errmsg the first that was not.  Returns 0 or -1;
+ * the pipeline is at its sync either way.
+ */
+static int read_rows(struct cluster *c, const struct store_changed_row *rows,
+		     size_t n)
+{
 	PGresult *res;
 	int rc = 0;
 
-	p[0] = node;
-	p[1] = known(e->bucket, num[0], sizeof(num[0]));
-	p[2] = addr_text(&e->client, client);
-	p[3] = addr_text(&e->server, server);
-	p[4] = known(e->server_port, num[1], sizeof(num[1]));
-	p[5] = known(e->protocol, num[2], sizeof(num[2]));
-	p[6] = addr_text(&e->service, service);
-	p[7] = known(e->service.family ? e->service_port : 0, num[3],
-		     sizeof(num[3]));
-	p[8] = addr_text(&e->client_nat, nat);
-	p[9] = known(e->first_seen, num[4], sizeof(num[4]));
-	p[10] = known(e->last_seen, num[5], sizeof(num[5]));
-	p[11] = known(e->last_start, num[6], sizeof(num[6]));
-	p[12] = known(e->connections, num[7], sizeof(num[7]));
-	p[13] = known(e->orig_bytes, num[8], sizeof(num[8]));
-	p[14] = known(e->orig_packets, num[9], sizeof(num[9]));
-	p[15] = known(e->reply_bytes, num[10], sizeof(num[10]));
-	p[16] = known(e->reply_packets, num[11], sizeof(num[11]));
-	p[17] = known(row->changed, num[12], sizeof(num[12]));
-	res = PQexecParams(c->conn, sql_pg_ship_row, 18, NULL, p, NULL, NULL,
-			   0);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		rc = fail(c, "writing rows", res);
-	/* Its addresses and route were put first: a row not written is lost. */
-	else if (strcmp(PQcmdTuples(res), "1") != 0) {
-		errmsg_set("%s: writing rows: a row of bucket %lld was not "
-			   "written (its addresses or route are not there)",
-			   c->where, (long long)e->bucket);
-		rc = -1;
+	for (size_t i = 0; i < n; i++) {
+		if ((res = PQgetResult(c->conn)) == NULL)
+			break;
+		if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK)
+			rc = fail(c, "writing rows", res);
+		else if (rc == 0 && strcmp(PQcmdTuples(res), "1") != 0) {
+			errmsg_set("%s: writing rows: a row of bucket %lld was "
+				   "not written (its addresses or route are not "
+				   "there)",
+				   c->where, (long long)rows[i].edge.bucket);
+			rc = -1;
+		}
+		PQclear(res);
+		/* The NULL that ends each query's results. */
+		while ((res = PQgetResult(c->conn)) != NULL)
+			PQclear(res);
 	}
-	PQclear(res);
+	/* Up to the sync, past the rows an error aborted. */
+	while ((res = PQgetResult(c->conn)) != NULL) {
+		int sync = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+
+		PQclear(res);
+		if (sync)
+			break;
+	}
+	return rc;
+}
+
+/* Writes rows[0..n) of node, PIPELINE_ROWS to a round trip. */
+static int ship_rows(struct cluster *c, const char *node,
+		     const struct store_changed_row *rows, size_t n)
+{
+	struct row_params r;
+	int rc = 0;
+
+	if (!PQenterPipelineMode(c->conn))
+		return fail(c, "writing rows", NULL);
+	for (size_t i = 0; i < n && rc == 0; i += PIPELINE_ROWS) {
+		size_t count = n - i < PIPELINE_ROWS ? n - i : PIPELINE_ROWS;
+
+		for (size_t k = 0; k < count && rc == 0; k++) {
+			row_params(node, &rows[i + k], &r);
+			if (!PQsendQueryPrepared(c->conn, "ship_row", 18, r.p,
+						 NULL, NULL, 0))
+				rc = fail(c, "writing rows", NULL);
+		}
+		if (!PQpipelineSync(c->conn)) {
+			rc = fail(c, "writing rows", NULL);
+			break;
+		}
+		if (read_rows(c, rows + i, count) < 0)
+			rc = -1;
+	}
+	if (!PQexitPipelineMode(c->conn) && rc == 0)
+		rc = fail(c, "writing rows", NULL);
 	return rc;
 }
 
@@ -474,9 +542,8 @@ int cluster_ship(struct cluster *c, const char *node, const char *database_id,
 		return -1;
 	if (take_mark(c, node, database_id, after) < 0)
 		goto rollback;
-	for (size_t i = 0; i < n; i++)
-		if (ship_row(c, node, &rows[i]) < 0)
-			goto rollback;
+	if (n > 0 && ship_rows(c, node, rows, n) < 0)
+		goto rollback;
 	if (run_params(c,
 		       "UPDATE ship_state SET shipped_seq = $2, "
 		       "rows = rows + $3, updated = $4 WHERE node = $1",
