@@ -218,6 +218,7 @@ bench: all $(TOOLS) $(BUILD)/bench/bare_recv $(BUILD)/bench/pffill
 	PODFLOW_BUILD=$(BUILD) bash bench/ingest.sh $(BENCH_ARGS)
 	PODFLOW_BUILD=$(BUILD) bash bench/import.sh
 	PODFLOW_BUILD=$(BUILD) bash bench/generate.sh
+	PODFLOW_BUILD=$(BUILD) bash bench/ship.sh
 
 # Installs whatever is missing; a no-op (no apt-get at all) otherwise.
 deps:
