@@ -66,6 +66,27 @@ int store_query_bound(struct store *s, const char *sql,
 	return rc;
 }
 
+int store_query_int(struct store *s, const char *sql,
+		    const struct store_param *params, size_t n, int64_t *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (store_query(s, sql, &st) < 0)
+		return -1;
+	if (store_bind(s, st, params, n) < 0)
+		goto out;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		store_db_error(s);
+		goto out;
+	}
+	*out = sqlite3_column_int64(st, 0);
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int store_query_all(struct store *s, const char *sql,
 		    int (*row)(sqlite3_stmt *st, void *ctx), void *ctx)
 {

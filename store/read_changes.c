@@ -86,20 +86,9 @@ static int check_version(struct store *s)
 
 int store_change_latest(struct store *s, int64_t *seq)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = -1;
-
-	if (check_version(s) < 0 || store_query(s, sql_changes_latest, &st) < 0)
+	if (check_version(s) < 0)
 		return -1;
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		store_db_error(s);
-		goto out;
-	}
-	*seq = sqlite3_column_int64(st, 0);
-	rc = 0;
-out:
-	sqlite3_finalize(st);
-	return rc;
+	return store_query_int(s, sql_changes_latest, NULL, 0, seq);
 }
 
 int store_read_changed(struct store *s, int64_t after, int64_t upto,

@@ -172,21 +172,9 @@ out:
 
 int store_read_lost_events(struct store *s, int64_t since, int64_t *episodes)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = -1;
-
-	if (store_query(s, sql_generate_lost_events, &st) < 0)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, since) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW) {
-		store_db_error(s);
-		goto out;
-	}
-	*episodes = sqlite3_column_int64(st, 0);
-	rc = 0;
-out:
-	sqlite3_finalize(st);
-	return rc;
+	return store_query_int(s, sql_generate_lost_events,
+			       (const struct store_param[]){ STORE_INT(since) },
+			       1, episodes);
 }
 
 int store_read_info(struct store *s, struct store_info *out)

@@ -80,6 +80,13 @@ int store_query_bound(struct store *s, const char *sql,
 		      const struct store_param *params, size_t n,
 		      int (*row)(sqlite3_stmt *st, void *ctx), void *ctx);
 
+/*
+ * The one integer sql gives (its first column of its one row), with
+ * params[0..n) bound, into *out.  Returns 0, or -1 with errmsg (no row).
+ */
+int store_query_int(struct store *s, const char *sql,
+		    const struct store_param *params, size_t n, int64_t *out);
+
 /* store_query_bound() of sql, a statement without parameters. */
 int store_query_all(struct store *s, const char *sql,
 		    int (*row)(sqlite3_stmt *st, void *ctx), void *ctx);
