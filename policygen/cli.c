@@ -558,45 +558,31 @@ static const char *nearest(const struct known_ns *k, const char *ns)
 struct workload_find {
 	const struct cli_scope *sc;
 	int found;
-	size_t least;
-	char near[512]; /* the nearest name, as ns/Kind/name */
-	char other[512]; /* the same kind and name elsewhere, listed */
+	struct scope_missing missing;
 };
 
 static int find_workload(const struct store_workload *w, void *ctx)
 {
 	struct workload_find *f = ctx;
-	const struct scope_workload *want = &f->sc->workload;
-	size_t d, used = strlen(f->other);
+	int covered = cli_scope_has_namespace(f->sc, w->namespace);
 
-	if (!cli_scope_has_namespace(f->sc, w->namespace)) {
-		/* Its namespace not given (or from -n): the same elsewhere. */
-		if (!f->sc->workload_ns_given &&
-		    scope_workload_is(&(struct scope_workload){ NULL, want->kind,
-								want->name },
-				      w->namespace, w->kind, w->name) &&
-		    used + 1 < sizeof(f->other))
-			snprintf(f->other + used, sizeof(f->other) - used,
-				 "%s%s/%s/%s", used ? ", " : "", w->namespace,
-				 w->kind, w->name);
-		return 0;
-	}
-	if (scope_workload_is(want, w->namespace, w->kind, w->name)) {
+	if (covered && scope_workload_is(&f->sc->workload, w->namespace,
+					 w->kind, w->name))
 		f->found = 1;
-		return 0;
-	}
-	if ((d = kname_distance(f->sc->workload.name, w->name, 2)) < f->least) {
-		f->least = d;
-		snprintf(f->near, sizeof(f->near), "%s/%s/%s", w->namespace,
-			 w->kind, w->name);
-	}
+	else
+		scope_missing_offer(&f->missing, w->namespace, w->kind, w->name,
+				    covered);
 	return 0;
 }
 
 int cli_say_empty(struct store *s, const struct cli_scope *sc,
 		  const char *what, const char *detail)
 {
-	struct workload_find f = { .sc = sc, .least = 3 };
+	struct workload_find f = {
+		.sc = sc,
+		.missing = { .want = &sc->workload,
+			     .ns_given = sc->workload_ns_given },
+	};
 
 	cli_progress_end();
 	struct known_ns k = { 0 };
@@ -639,26 +625,8 @@ int cli_say_empty(struct store *s, const struct cli_scope *sc,
 		 * as generate refuses it: errmsg, for the caller to print.
 		 */
 		if (!f.found) {
-			char arg[300];
-
-			snprintf(arg, sizeof(arg), "--workload %s",
-				 sc->workload_text);
-			if (f.other[0] != '\0')
-				errmsg_set("%s: not in the namespaces covered; "
-					   "the inventory has %s: name its "
-					   "namespace (NAMESPACE/NAME)%s",
-					   arg, f.other,
-					   sc->ns.n == 0 ? " or give -A"
-							 : ", or -n it");
-			else if (f.near[0] != '\0')
-				errmsg_set("%s: no such workload; did you mean "
-					   "%s?",
-					   arg, f.near);
-			else
-				errmsg_set("%s: no such workload in the "
-					   "inventory (policygen workloads "
-					   "lists them)",
-					   arg);
+			scope_missing_error(&f.missing, sc->workload_text,
+					    sc->ns.n);
 			status = EXIT_INVALID;
 			goto out;
 		}

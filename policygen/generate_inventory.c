@@ -160,44 +160,20 @@ static void no_such_workload(const struct gen_inventory *inv,
 			     const struct generate_opts *o)
 {
 	const struct scope_workload *f = &o->workload;
-	const struct workload *near = NULL;
-	char other[512] = "";
-	size_t best = 3;
+	struct scope_missing m = { .want = f };
+	char arg[600];
 
 	for (size_t i = 0; i < inv->n_w; i++) {
 		const struct workload *w = &inv->w[i];
-		size_t d;
 
-		if (scope_workload_is(&(struct scope_workload){ NULL, f->kind,
-								f->name },
-				      w->ns, w->kind, w->name)) {
-			list_workload(other, sizeof(other), w);
-			continue;
-		}
-		if ((f->ns != NULL && strcmp(f->ns, w->ns) != 0) ||
-		    (f->ns == NULL && !scope_has_ns(&o->ns, w->ns)))
-			continue;
-		if ((d = kname_distance(f->name, w->name, 2)) < best) {
-			best = d;
-			near = w;
-		}
+		scope_missing_offer(&m, w->ns, w->kind, w->name,
+				    f->ns != NULL ? strcmp(f->ns, w->ns) == 0
+						  : scope_has_ns(&o->ns, w->ns));
 	}
-	if (other[0] != '\0')
-		errmsg_set("--workload %s%s%s: not in the namespaces covered; "
-			   "the inventory has %s: name its namespace "
-			   "(NAMESPACE/NAME)%s",
-			   f->kind ? f->kind : "", f->kind ? "/" : "", f->name,
-			   other, o->ns.n == 0 ? " or give -A" : "");
-	else if (near != NULL)
-		errmsg_set("--workload %s%s%s: no such workload; did you mean "
-			   "%s/%s/%s?",
-			   f->kind ? f->kind : "", f->kind ? "/" : "", f->name,
-			   near->ns, near->kind, near->name);
-	else
-		errmsg_set("--workload %s%s%s%s%s: no such workload in the "
-			   "inventory (policygen workloads lists them)",
-			   f->ns ? f->ns : "", f->ns ? "/" : "",
-			   f->kind ? f->kind : "", f->kind ? "/" : "", f->name);
+	snprintf(arg, sizeof(arg), "%s%s%s%s%s", f->ns ? f->ns : "",
+		 f->ns ? "/" : "", f->kind ? f->kind : "", f->kind ? "/" : "",
+		 f->name);
+	scope_missing_error(&m, arg, o->ns.n);
 }
 
 /* A workload filter that names nothing, or several kinds, is an error. */

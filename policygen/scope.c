@@ -1,10 +1,12 @@
 /*
  * scope: the namespaces and the workload a command covers (scope.h).
  */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "podflow/errmsg.h"
+#include "podflow/kname.h"
 #include "scope.h"
 
 /* Where Kubernetes itself runs (kubeadm, every managed cluster). */
@@ -124,4 +126,41 @@ int scope_workload_is(const struct scope_workload *w, const char *ns,
 	return (w->ns == NULL || strcmp(w->ns, ns) == 0) &&
 	       (w->kind == NULL || strcasecmp(w->kind, kind) == 0) &&
 	       (w->name == NULL || strcmp(w->name, name) == 0);
+}
+
+void scope_missing_offer(struct scope_missing *m, const char *ns,
+			 const char *kind, const char *name, int ns_covered)
+{
+	const struct scope_workload same = { NULL, m->want->kind, m->want->name };
+	size_t used = strlen(m->other), d;
+
+	if (!ns_covered) {
+		if (!m->ns_given && scope_workload_is(&same, ns, kind, name) &&
+		    used + 1 < sizeof(m->other))
+			snprintf(m->other + used, sizeof(m->other) - used,
+				 "%s%s/%s/%s", used ? ", " : "", ns, kind, name);
+		return;
+	}
+	d = kname_distance(m->want->name, name, 2);
+	if (d <= 2 && (m->least == 0 || d + 1 < m->least)) {
+		m->least = d + 1;
+		snprintf(m->near, sizeof(m->near), "%s/%s/%s", ns, kind, name);
+	}
+}
+
+void scope_missing_error(const struct scope_missing *m, const char *arg,
+			 size_t n_ns)
+{
+	if (m->other[0] != '\0')
+		errmsg_set("--workload %s: not in the namespaces covered; the "
+			   "inventory has %s: name its namespace "
+			   "(NAMESPACE/NAME)%s",
+			   arg, m->other, n_ns == 0 ? " or give -A" : ", or -n it");
+	else if (m->near[0] != '\0')
+		errmsg_set("--workload %s: no such workload; did you mean %s?",
+			   arg, m->near);
+	else
+		errmsg_set("--workload %s: no such workload in the inventory "
+			   "(policygen workloads lists them)",
+			   arg);
 }

@@ -56,4 +56,30 @@ const char *scope_kind(const char *kind);
 int scope_workload_is(const struct scope_workload *w, const char *ns,
 		      const char *kind, const char *name);
 
+/*
+ * What a workload that names none is told, made as the inventory's
+ * workloads are offered to it one by one: the same kind and name in
+ * namespaces not covered (the namespace not given), else the name one or
+ * two edits from it in those covered.  Zero-initialised but for want and
+ * ns_given.
+ */
+struct scope_missing {
+	const struct scope_workload *want;
+	int ns_given; /* want's namespace was typed, not taken from -n */
+	char other[512]; /* the same kind and name elsewhere, listed */
+	char near[512]; /* the nearest name, as ns/Kind/name */
+	size_t least; /* its edits plus one; 0: none yet */
+};
+
+/* Offers workload ns/kind/name, of a namespace covered or not. */
+void scope_missing_offer(struct scope_missing *m, const char *ns,
+			 const char *kind, const char *name, int ns_covered);
+
+/*
+ * Says in errmsg what was found, for "--workload ARG" (arg as typed),
+ * n_ns the namespaces -n named.
+ */
+void scope_missing_error(const struct scope_missing *m, const char *arg,
+			 size_t n_ns);
+
 #endif
