@@ -11,48 +11,19 @@
 #include "podflow/addr.h"
 #include "podflow/cluster.h"
 #include "podflow/errmsg.h"
+#include "sdb_pg.h"
 #include "sql.h"
 
-/* Any number: the lock that lets one writer migrate at a time. */
-#define MIGRATION_LOCK 0x706f64666c6f77LL /* "podflow" */
-
 struct cluster {
-	PGconn *conn;
+	struct sdb db;
+	PGconn *conn; /* db's */
 	char where[256]; /* the database as messages name it */
 	int version;
 };
 
 int cluster_is_uri(const char *text)
 {
-	return strncmp(text, "postgresql://", 13) == 0 ||
-	       strncmp(text, "postgres://", 11) == 0;
-}
-
-/*
- * The database for messages, from what libpq makes of the URI: user,
- * host, port and database name, never a password (user:PASSWORD@ or
- * ?password=).
- */
-static void describe(const char *uri, char *buf, size_t len)
-{
-	const char *user = "", *host = "", *port = "", *dbname = "";
-	PQconninfoOption *opts = PQconninfoParse(uri, NULL);
-
-	for (PQconninfoOption *o = opts; o != NULL && o->keyword != NULL; o++) {
-		if (o->val == NULL)
-			continue;
-		if (strcmp(o->keyword, "user") == 0)
-			user = o->val;
-		else if (strcmp(o->keyword, "host") == 0)
-			host = o->val;
-		else if (strcmp(o->keyword, "port") == 0)
-			port = o->val;
-		else if (strcmp(o->keyword, "dbname") == 0)
-			dbname = o->val;
-	}
-	snprintf(buf, len, "postgresql://%s%s%s%s%s/%s", user, *user ? "@" : "",
-		 host, *port ? ":" : "", port, dbname);
-	PQconninfoFree(opts);
+	return sdb_pg_is_uri(text);
 }
 
 /* errmsg from the connection's last error, one line, naming the database. */
@@ -92,82 +63,6 @@ static void rollback(struct cluster *c)
 	PQclear(PQexec(c->conn, "ROLLBACK"));
 }
 
-/* The schema version pg_meta holds, 0 for a database without it. */
-static int read_version(struct cluster *c, int *version)
-{
-	/* A name in a query must exist before it runs: asked first. */
-	PGresult *res = PQexec(c->conn, "SELECT to_regclass('pg_meta') IS NULL");
-	int rc = -1;
-
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		fail(c, "reading the schema version", res);
-		goto out;
-	}
-	*version = 0;
-	if (strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
-		rc = 0;
-		goto out;
-	}
-	PQclear(res);
-	res = PQexec(c->conn, "SELECT value FROM pg_meta "
-			      "WHERE key = 'schema_version'");
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		fail(c, "reading the schema version", res);
-		goto out;
-	}
-	*version = PQntuples(res) == 0 ? 0 : atoi(PQgetvalue(res, 0, 0));
-	rc = 0;
-out:
-	PQclear(res);
-	return rc;
-}
-
-/*
- * Applies the migrations the database lacks, in one transaction under
- * the migration lock (two writers starting at once migrate once), or
- * refuses a database newer than this program.
- */
-static int migrate(struct cluster *c)
-{
-	char lock[64], set[128];
-	int version;
-
-	if (run(c, "BEGIN", "migrating") < 0)
-		return -1;
-	snprintf(lock, sizeof(lock), "SELECT pg_advisory_xact_lock(%lld)",
-		 MIGRATION_LOCK);
-	if (run(c, lock, "migrating") < 0 || read_version(c, &version) < 0)
-		goto rollback;
-	if (version > sql_pg_migrations_count) {
-		errmsg_set("%s: cluster store schema version %d is newer than "
-			   "this policygen (%d): upgrade it (the central host "
-			   "first, then the nodes)",
-			   c->where, version, sql_pg_migrations_count);
-		goto rollback;
-	}
-	for (int i = version; i < sql_pg_migrations_count; i++) {
-		const struct sql_migration *m = &sql_pg_migrations[i];
-
-		if (run(c, m->text, m->name) < 0)
-			goto rollback;
-		snprintf(set, sizeof(set),
-			 "INSERT INTO pg_meta (key, value) VALUES "
-			 "('schema_version', '%d') ON CONFLICT (key) DO UPDATE "
-			 "SET value = excluded.value",
-			 m->version);
-		if (run(c, set, m->name) < 0)
-			goto rollback;
-	}
-	if (run(c, "COMMIT", "migrating") < 0)
-		goto rollback;
-	c->version = version > sql_pg_migrations_count ? version
-						      : sql_pg_migrations_count;
-	return 0;
-rollback:
-	rollback(c);
-	return -1;
-}
-
 int cluster_open(const char *uri, struct cluster **ret)
 {
 	struct cluster *c = calloc(1, sizeof(*c));
@@ -177,15 +72,13 @@ int cluster_open(const char *uri, struct cluster **ret)
 		errmsg_set("out of memory");
 		return -1;
 	}
-	describe(uri, c->where, sizeof(c->where));
-	c->conn = PQconnectdb(uri);
-	if (PQstatus(c->conn) != CONNECTION_OK) {
-		fail(c, "cannot connect", NULL);
-		goto err;
+	sdb_pg_describe(uri, c->where, sizeof(c->where));
+	if (sdb_pg_connect(&c->db, uri, c->where) < 0) {
+		free(c);
+		return -1;
 	}
-	/* No notices on stderr: errors alone, as messages of our own. */
-	if (run(c, "SET client_min_messages = warning", "connecting") < 0 ||
-	    migrate(c) < 0 ||
+	c->conn = sdb_pg_conn(&c->db);
+	if (sdb_pg_migrate(&c->db, c->where, &c->version) < 0 ||
 	    done(c, PQprepare(c->conn, "ship_row", sql_pg_ship_row, 18, NULL),
 		 "preparing") < 0)
 		goto err;
@@ -200,7 +93,7 @@ void cluster_close(struct cluster *c)
 {
 	if (c == NULL)
 		return;
-	PQfinish(c->conn);
+	sdb_close(&c->db);
 	free(c);
 }
 
@@ -318,7 +211,7 @@ static int run_params(struct cluster *c, const char *sql, int n,
 
 /*
  * The addresses and routes rows[0..n) name, added if new, each in its
- * own statement outside the batch's transaction (pg_addr_put.sql).
+ * own statement outside the batch's transaction (ship_addr_put.sql).
  */
 static int put_names(struct cluster *c, const struct store_changed_row *rows,
 		     size_t n)
@@ -354,11 +247,11 @@ static int put_names(struct cluster *c, const struct store_changed_row *rows,
 			goto out;
 		}
 	p[0] = arr[IPS].text;
-	if (run_params(c, sql_pg_addr_put, 1, p, "writing addresses") < 0)
+	if (run_params(c, sql_pg_ship_addr_put, 1, p, "writing addresses") < 0)
 		goto out;
 	for (int i = 0; i < 6; i++)
 		p[i] = arr[SERVER + i].text;
-	if (run_params(c, sql_pg_route_put, 6, p, "writing routes") < 0)
+	if (run_params(c, sql_pg_ship_route_put, 6, p, "writing routes") < 0)
 		goto out;
 	rc = 0;
 out:
@@ -367,7 +260,7 @@ out:
 	return rc;
 }
 
-/* The text of row's 18 parameters of pg_ship_row.sql, into p (and bufs). */
+/* The text of row's 18 parameters of ship_row.sql, into p (and bufs). */
 struct row_params {
 	const char *p[18];
 	char client[ADDR_STRLEN], server[ADDR_STRLEN], service[ADDR_STRLEN],

@@ -91,7 +91,7 @@ struct day_row {
 
 struct store_flows {
 	struct store *s;
-	sqlite3_stmt *st;
+	struct sdb_stmt *st;
 	int compat; /* st gives named rows in order (a schema before 8) */
 	int txn;    /* the read opened the transaction it reads in */
 	int whole;  /* the window summed over its days: one chunk, not a day */
@@ -146,7 +146,7 @@ static const void *by_id(const void *base, size_t n, size_t size, int64_t id)
 #define BY_ID(array, n, id) by_id((array), (n), sizeof(*(array)), (id))
 
 /* Column i of st's row, copied into mem; NULL for NULL. */
-static int text_at(sqlite3_stmt *st, int i, struct arena *mem,
+static int text_at(struct sdb_stmt *st, int i, struct arena *mem,
 		   const char **out)
 {
 	const char *text = store_column_text(st, i);
@@ -181,10 +181,10 @@ struct text_table {
 	  &(names)->cap_##table, sizeof(*(names)->table), (members),        \
 	  sizeof(members) / sizeof(*(members)) }
 
-static int text_row(sqlite3_stmt *st, void *ctx)
+static int text_row(struct sdb_stmt *st, void *ctx)
 {
 	const struct text_table *t = ctx;
-	int64_t id = sqlite3_column_int64(st, 0);
+	int64_t id = sdb_column_int64(st, 0);
 	char *e;
 
 	if (grow_array(t->array, t->cap, *t->n + 1, t->size) < 0)
@@ -207,7 +207,7 @@ static int route_addr(const struct names *nm, int64_t id,
 	return id != 0 && *out == NULL ? -1 : 0;
 }
 
-static int route_row(sqlite3_stmt *st, void *ctx)
+static int route_row(struct sdb_stmt *st, void *ctx)
 {
 	struct names *nm = ctx;
 	struct name_route *r;
@@ -215,15 +215,15 @@ static int route_row(sqlite3_stmt *st, void *ctx)
 	if (GROW(nm->route, nm->cap_route, nm->n_route + 1) < 0)
 		return oom(nm);
 	r = &nm->route[nm->n_route++];
-	r->id = sqlite3_column_int64(st, 0);
-	r->port = sqlite3_column_int(st, 2);
-	r->service_port = sqlite3_column_int(st, 5);
+	r->id = sdb_column_int64(st, 0);
+	r->port = sdb_column_int(st, 2);
+	r->service_port = sdb_column_int(st, 5);
 	if (text_at(st, 3, &nm->mem, &r->protocol) < 0)
 		return oom(nm);
-	if (route_addr(nm, sqlite3_column_int64(st, 1), &r->server) < 0 ||
+	if (route_addr(nm, sdb_column_int64(st, 1), &r->server) < 0 ||
 	    r->server == NULL ||
-	    route_addr(nm, sqlite3_column_int64(st, 4), &r->service) < 0 ||
-	    route_addr(nm, sqlite3_column_int64(st, 6), &r->nat) < 0) {
+	    route_addr(nm, sdb_column_int64(st, 4), &r->service) < 0 ||
+	    route_addr(nm, sdb_column_int64(st, 6), &r->nat) < 0) {
 		errmsg_set("%s: route %lld names an address that is not in "
 			   "table addr: the database is damaged",
 			   nm->file, (long long)r->id);
@@ -441,19 +441,19 @@ static uint32_t *fold_row(struct store_flows *c, const struct day_row *r,
 static int add_row(struct store_flows *c)
 {
 	const struct names *nm = &c->names;
-	sqlite3_stmt *st = c->st;
+	struct sdb_stmt *st = c->st;
 	struct day_row r = {
-		.day = sqlite3_column_int64(st, W_DAY),
-		.connections = sqlite3_column_int64(st, W_CONNS),
-		.first_seen = sqlite3_column_int64(st, W_FIRST),
-		.last_seen = sqlite3_column_int64(st, W_LAST),
-		.ambiguous = sqlite3_column_int(st, W_AMBIGUOUS),
+		.day = sdb_column_int64(st, W_DAY),
+		.connections = sdb_column_int64(st, W_CONNS),
+		.first_seen = sdb_column_int64(st, W_FIRST),
+		.last_seen = sdb_column_int64(st, W_LAST),
+		.ambiguous = sdb_column_int(st, W_AMBIGUOUS),
 	};
 	uint32_t *slot = NULL;
 	int found = 0;
 
 	for (int i = 0; i < EDGE_IDS; i++)
-		r.ids[i] = sqlite3_column_int64(st, W_CLIENT + i);
+		r.ids[i] = sdb_column_int64(st, W_CLIENT + i);
 	if (c->whole && ((slot = fold_row(c, &r, &found)) == NULL || found))
 		return slot == NULL ? -1 : 0;
 	r.client = BY_ID(nm->addr, nm->n_addr, r.ids[0]);
@@ -486,11 +486,11 @@ static int step(struct store_flows *c)
 
 	if (c->done)
 		return 0;
-	rc = sqlite3_step(c->st);
-	if (rc == SQLITE_ROW)
+	rc = sdb_step(c->st);
+	if (rc == SDB_ROW)
 		return 1;
 	c->done = 1;
-	return rc == SQLITE_DONE ? 0 : store_db_error(c->s);
+	return rc == SDB_DONE ? 0 : store_db_error(c->s);
 }
 
 /*
@@ -508,9 +508,9 @@ static int read_day(struct store_flows *c)
 			return rc;
 		c->on_row = 1;
 	}
-	c->day = sqlite3_column_int64(c->st, W_DAY);
+	c->day = sdb_column_int64(c->st, W_DAY);
 	while (c->on_row &&
-	       (c->whole || sqlite3_column_int64(c->st, W_DAY) == c->day)) {
+	       (c->whole || sdb_column_int64(c->st, W_DAY) == c->day)) {
 		if (add_row(c) < 0 || (rc = step(c)) < 0)
 			return -1;
 		c->on_row = rc;
@@ -574,7 +574,7 @@ enum {
 };
 
 /* One end's columns, from first (uid, namespace, kind, name, node). */
-static struct store_flow_end compat_end(sqlite3_stmt *st, int first)
+static struct store_flow_end compat_end(struct sdb_stmt *st, int first)
 {
 	return (struct store_flow_end){
 		.uid = store_column_text(st, first),
@@ -586,37 +586,37 @@ static struct store_flow_end compat_end(sqlite3_stmt *st, int first)
 }
 
 /* The row st is on; its strings are SQLite's, valid until it steps. */
-static struct store_flow compat_row(sqlite3_stmt *st)
+static struct store_flow compat_row(struct sdb_stmt *st)
 {
 	return (struct store_flow){
-		.day = sqlite3_column_int64(st, C_DAY),
+		.day = sdb_column_int64(st, C_DAY),
 		.client_ip = store_column_text(st, C_CLIENT),
 		.server_ip = store_column_text(st, C_SERVER),
-		.server_port = sqlite3_column_int(st, C_PORT),
+		.server_port = sdb_column_int(st, C_PORT),
 		.protocol = store_column_text(st, C_PROTO),
 		.client_nat_ip = store_column_text(st, C_CLIENT_NAT),
-		.connections = sqlite3_column_int64(st, C_CONNS),
-		.first_seen = sqlite3_column_int64(st, C_FIRST),
-		.last_seen = sqlite3_column_int64(st, C_LAST),
+		.connections = sdb_column_int64(st, C_CONNS),
+		.first_seen = sdb_column_int64(st, C_FIRST),
+		.last_seen = sdb_column_int64(st, C_LAST),
 		.src = compat_end(st, C_SRC_UID),
 		.dst = compat_end(st, C_DST_UID),
 		.service_namespace = store_column_text(st, C_SVC_NS),
 		.service_name = store_column_text(st, C_SVC_NAME),
-		.service_port = sqlite3_column_int(st, C_SVC_PORT),
-		.ambiguous = sqlite3_column_int(st, C_AMBIGUOUS),
+		.service_port = sdb_column_int(st, C_SVC_PORT),
+		.ambiguous = sdb_column_int(st, C_AMBIGUOUS),
 	};
 }
 
 /* flows_weeks.sql's row: the summed weeks the window holds whole. */
-static int weeks_row(sqlite3_stmt *st, void *ctx)
+static int weeks_row(struct sdb_stmt *st, void *ctx)
 {
-	int64_t *weeks = ctx, n = sqlite3_column_int64(st, 2);
+	int64_t *weeks = ctx, n = sdb_column_int64(st, 2);
 
 	/* Not one after another (a week that could not be summed): none. */
-	if (n > 0 && (sqlite3_column_int64(st, 1) -
-		      sqlite3_column_int64(st, 0)) / (7 * 86400) == n) {
-		weeks[0] = sqlite3_column_int64(st, 0);
-		weeks[1] = sqlite3_column_int64(st, 1);
+	if (n > 0 && (sdb_column_int64(st, 1) -
+		      sdb_column_int64(st, 0)) / (7 * 86400) == n) {
+		weeks[0] = sdb_column_int64(st, 0);
+		weeks[1] = sdb_column_int64(st, 1);
 	}
 	return 0;
 }
@@ -627,14 +627,14 @@ static int weeks_row(sqlite3_stmt *st, void *ctx)
  * days around them (flows_window_summed.sql); or by day.  Its window
  * bound; NULL with errmsg on failure.
  */
-static sqlite3_stmt *window_query(struct store *s, int64_t since,
+static struct sdb_stmt *window_query(struct store *s, int64_t since,
 				  int64_t until, int dups, int whole)
 {
 	const struct store_param window[2] = { STORE_INT(since),
 					       STORE_INT(until) };
 	int64_t weeks[2] = { 0, 0 };
 	const char *sql = sql_flows_window;
-	sqlite3_stmt *st = NULL;
+	struct sdb_stmt *st = NULL;
 
 	if (store_schema_version(s) < STORE_RESOLVED_VERSION) {
 		sql = sql_flows_window_compat;
@@ -651,7 +651,7 @@ static sqlite3_stmt *window_query(struct store *s, int64_t since,
 			       STORE_INT(dups), STORE_INT(weeks[0]),
 			       STORE_INT(weeks[1]) },
 		       5) < 0) {
-		sqlite3_finalize(st);
+		sdb_finalize(st);
 		return NULL;
 	}
 	return st;
@@ -680,9 +680,8 @@ static int flows_open(struct store *s, int64_t since, int64_t until,
 	 * between them (podflowd's flush, an import) would leave rows that
 	 * name what the names did not have yet.
 	 */
-	if (sqlite3_get_autocommit(store_db(s))) {
-		if (sqlite3_exec(store_db(s), "BEGIN", NULL, NULL, NULL) !=
-		    SQLITE_OK) {
+	if (!store_in_transaction(s)) {
+		if (sdb_begin(store_sdb(s), 0) < 0) {
 			store_db_error(s);
 			goto err;
 		}
@@ -708,10 +707,10 @@ void store_flows_close(struct store_flows *c)
 {
 	if (c == NULL)
 		return;
-	sqlite3_finalize(c->st);
+	sdb_finalize(c->st);
 	/* It only read: nothing to keep. */
 	if (c->txn)
-		sqlite3_exec(store_db(c->s), "ROLLBACK", NULL, NULL, NULL);
+		sdb_rollback(store_sdb(c->s));
 	free_names(&c->names);
 	free(c->rows);
 	free(c->slots);

@@ -5,7 +5,6 @@
  * session; a file may hold several statements, run in order with the same
  * parameters.
  */
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +17,7 @@
 #define SCRIPT_MAX 4
 
 struct script {
-	sqlite3_stmt *st[SCRIPT_MAX];
+	struct sdb_stmt *st[SCRIPT_MAX];
 	int n;
 };
 
@@ -40,7 +39,7 @@ struct script {
 
 struct inventory {
 	struct store *store;
-	sqlite3 *db;
+	struct sdb *db;
 	enum inventory_mode mode;
 	int64_t at;
 	int explicit_namespaces; /* the snapshot listed Namespace objects */
@@ -54,7 +53,7 @@ struct inventory {
 static int db_error(struct inventory *inv, const char *what)
 {
 	errmsg_set("%s: %s: %s", store_filename(inv->store), what,
-		   sqlite3_errmsg(inv->db));
+		   sdb_errmsg(inv->db));
 	return -1;
 }
 
@@ -64,16 +63,14 @@ static int prepare_script(struct inventory *inv, const char *sql,
 	const char *tail = sql;
 
 	while (*tail != '\0') {
-		sqlite3_stmt *st = NULL;
+		struct sdb_stmt *st = NULL;
 
-		if (sqlite3_prepare_v3(inv->db, tail, -1,
-				       SQLITE_PREPARE_PERSISTENT, &st,
-				       &tail) != SQLITE_OK)
+		if (sdb_prepare(inv->db, tail, &st, &tail) < 0)
 			return db_error(inv, "preparing inventory statements");
 		if (st == NULL) /* only comments or blanks were left */
 			break;
 		if (sc->n == SCRIPT_MAX) {
-			sqlite3_finalize(st);
+			sdb_finalize(st);
 			errmsg_set("too many statements in one SQL file");
 			return -1;
 		}
@@ -85,7 +82,7 @@ static int prepare_script(struct inventory *inv, const char *sql,
 static void finalize_script(struct script *sc)
 {
 	for (int i = 0; i < sc->n; i++)
-		sqlite3_finalize(sc->st[i]);
+		sdb_finalize(sc->st[i]);
 	sc->n = 0;
 }
 
@@ -98,20 +95,20 @@ static int run2(struct inventory *inv, struct script *sc,
 		int64_t *id2)
 {
 	for (int i = 0; i < sc->n; i++) {
-		sqlite3_stmt *st = sc->st[i];
+		struct sdb_stmt *st = sc->st[i];
 		int rc;
 
 		if (store_bind(inv->store, st, vals, (size_t)nvals) < 0)
 			return db_error(inv, "binding a value");
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		while ((rc = sdb_step(st)) == SDB_ROW) {
 			if (id != NULL)
-				*id = sqlite3_column_int64(st, 0);
+				*id = sdb_column_int64(st, 0);
 			if (id2 != NULL)
-				*id2 = sqlite3_column_int64(st, 1);
+				*id2 = sdb_column_int64(st, 1);
 		}
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-		if (rc != SQLITE_DONE)
+		sdb_reset(st);
+		sdb_clear_bindings(st);
+		if (rc != SDB_DONE)
 			return db_error(inv, "writing the inventory");
 	}
 	return 0;
@@ -143,17 +140,15 @@ int inventory_begin(struct store *s, enum inventory_mode mode, int64_t at,
 		return -1;
 	}
 	inv->store = s;
-	inv->db = store_db(s);
+	inv->db = store_sdb(s);
 	inv->mode = mode;
 	inv->at = at;
-	if (sqlite3_exec(inv->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
-	    SQLITE_OK) {
+	if (sdb_begin(inv->db, 1) < 0) {
 		db_error(inv, "starting the import");
 		free(inv);
 		return -1;
 	}
-	if (sqlite3_exec(inv->db, sql_inv_begin, NULL, NULL, NULL) !=
-	    SQLITE_OK) {
+	if (store_script(s, sql_inv_begin, NULL, 0, NULL, 0) < 0) {
 		db_error(inv, "starting the import");
 		goto err;
 	}
@@ -173,8 +168,7 @@ void inventory_abort(struct inventory *inv)
 {
 	if (inv == NULL)
 		return;
-	if (!sqlite3_get_autocommit(inv->db))
-		sqlite3_exec(inv->db, "ROLLBACK", NULL, NULL, NULL);
+	sdb_rollback(inv->db);
 	free_session(inv);
 }
 
@@ -404,8 +398,8 @@ int inventory_keep_service(struct inventory *inv, const char *namespace,
 
 int inventory_commit(struct inventory *inv, struct inventory_counts *counts)
 {
-	if (sqlite3_exec(inv->db, sql_inv_resolve_workloads, NULL, NULL,
-			 NULL) != SQLITE_OK) {
+	if (store_script(inv->store, sql_inv_resolve_workloads, NULL, 0, NULL,
+			 0) < 0) {
 		db_error(inv, "resolving workloads");
 		goto err;
 	}
@@ -422,7 +416,7 @@ int inventory_commit(struct inventory *inv, struct inventory_counts *counts)
 	}
 	if (RUN(inv, reach, NULL, V_INT(inv->at)) < 0)
 		goto err;
-	if (sqlite3_exec(inv->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	if (sdb_commit(inv->db) < 0) {
 		db_error(inv, "committing the import");
 		goto err;
 	}

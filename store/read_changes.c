@@ -21,7 +21,7 @@ struct changes_read {
 };
 
 /* Column i as an address into *a; NULL or empty: none (family 0). */
-static int column_addr(const struct changes_read *r, sqlite3_stmt *st, int i,
+static int column_addr(const struct changes_read *r, struct sdb_stmt *st, int i,
 		       struct addr *a)
 {
 	const char *text = store_column_text(st, i);
@@ -38,32 +38,32 @@ static int column_addr(const struct changes_read *r, sqlite3_stmt *st, int i,
 }
 
 /* Column i as a count, STORE_UNKNOWN for NULL. */
-static int64_t column_known(sqlite3_stmt *st, int i)
+static int64_t column_known(struct sdb_stmt *st, int i)
 {
-	return sqlite3_column_type(st, i) == SQLITE_NULL
+	return sdb_column_is_null(st, i)
 		       ? STORE_UNKNOWN
-		       : sqlite3_column_int64(st, i);
+		       : sdb_column_int64(st, i);
 }
 
-static int changed_row(sqlite3_stmt *st, void *ctx)
+static int changed_row(struct sdb_stmt *st, void *ctx)
 {
 	const struct changes_read *r = ctx;
-	struct store_changed_row row = { .changed = sqlite3_column_int64(st, 0) };
+	struct store_changed_row row = { .changed = sdb_column_int64(st, 0) };
 	struct store_edge *e = &row.edge;
 
-	e->bucket = sqlite3_column_int64(st, 1);
+	e->bucket = sdb_column_int64(st, 1);
 	if (column_addr(r, st, 2, &e->client) < 0 ||
 	    column_addr(r, st, 3, &e->server) < 0 ||
 	    column_addr(r, st, 6, &e->service) < 0 ||
 	    column_addr(r, st, 8, &e->client_nat) < 0)
 		return -1;
-	e->server_port = (uint16_t)sqlite3_column_int(st, 4);
-	e->protocol = (uint8_t)sqlite3_column_int(st, 5);
-	e->service_port = (uint16_t)sqlite3_column_int(st, 7);
-	e->first_seen = sqlite3_column_int64(st, 9);
-	e->last_seen = sqlite3_column_int64(st, 10);
+	e->server_port = (uint16_t)sdb_column_int(st, 4);
+	e->protocol = (uint8_t)sdb_column_int(st, 5);
+	e->service_port = (uint16_t)sdb_column_int(st, 7);
+	e->first_seen = sdb_column_int64(st, 9);
+	e->last_seen = sdb_column_int64(st, 10);
 	e->last_start = column_known(st, 11);
-	e->connections = sqlite3_column_int64(st, 12);
+	e->connections = sdb_column_int64(st, 12);
 	e->orig_bytes = column_known(st, 13);
 	e->orig_packets = column_known(st, 14);
 	e->reply_bytes = column_known(st, 15);

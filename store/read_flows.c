@@ -304,14 +304,14 @@ struct workload_read {
 /* Columns of workloads_query.sql after store_workload_at()'s. */
 enum { W_NOW = STORE_WORKLOAD_COLUMNS };
 
-static int workload_row(sqlite3_stmt *st, void *arg)
+static int workload_row(struct sdb_stmt *st, void *arg)
 {
 	const struct workload_read *r = arg;
 	struct store_workload w = store_workload_at(st);
 	const struct traffic key = { w.namespace, w.kind, w.name, 0, 0, 0 };
 	const struct traffic *t;
 
-	w.pods_now = sqlite3_column_int64(st, W_NOW);
+	w.pods_now = sdb_column_int64(st, W_NOW);
 	t = r->traffic->n == 0 ? NULL
 			       : bsearch(&key, r->traffic->t, r->traffic->n,
 					 sizeof(*t), cmp_traffic);

@@ -25,7 +25,7 @@ struct workload_read {
 /* Columns of generate_workloads.sql. */
 enum { W_NS, W_KIND, W_NAME, W_SELECTOR, W_SOURCE, W_HOSTNET };
 
-struct store_workload store_workload_at(sqlite3_stmt *st)
+struct store_workload store_workload_at(struct sdb_stmt *st)
 {
 	return (struct store_workload){
 		.namespace = store_column_text(st, W_NS),
@@ -33,11 +33,11 @@ struct store_workload store_workload_at(sqlite3_stmt *st)
 		.name = store_column_text(st, W_NAME),
 		.selector = store_column_text(st, W_SELECTOR),
 		.source = store_column_text(st, W_SOURCE),
-		.host_network = sqlite3_column_int(st, W_HOSTNET),
+		.host_network = sdb_column_int(st, W_HOSTNET),
 	};
 }
 
-static int workload_row(sqlite3_stmt *st, void *arg)
+static int workload_row(struct sdb_stmt *st, void *arg)
 {
 	const struct workload_read *r = arg;
 	const struct store_workload w = store_workload_at(st);
@@ -58,7 +58,7 @@ struct node_address_read {
 	void *ctx;
 };
 
-static int node_address_row(sqlite3_stmt *st, void *arg)
+static int node_address_row(struct sdb_stmt *st, void *arg)
 {
 	const struct node_address_read *r = arg;
 	const struct store_node_address a = {
@@ -82,7 +82,7 @@ struct namespace_read {
 	void *ctx;
 };
 
-static int namespace_row(sqlite3_stmt *st, void *arg)
+static int namespace_row(struct sdb_stmt *st, void *arg)
 {
 	const struct namespace_read *r = arg;
 
@@ -104,7 +104,7 @@ struct pod_labels_read {
 	void *ctx;
 };
 
-static int pod_labels_row(sqlite3_stmt *st, void *arg)
+static int pod_labels_row(struct sdb_stmt *st, void *arg)
 {
 	const struct pod_labels_read *r = arg;
 	const struct store_pod_labels p = {
@@ -139,17 +139,17 @@ static int dup_text(struct store *s, const char *text, char **out)
 
 int store_read_kube_dns(struct store *s, struct store_kube_dns *out)
 {
-	sqlite3_stmt *st = NULL;
+	struct sdb_stmt *st = NULL;
 	char *selector = NULL, *ports = NULL, *ips = NULL;
 	int rc = -1;
 
 	if (store_query(s, sql_generate_kube_dns, &st) < 0)
 		return -1;
 	/* One row, or none when the inventory has no such Service. */
-	switch (sqlite3_step(st)) {
-	case SQLITE_ROW:
+	switch (sdb_step(st)) {
+	case SDB_ROW:
 		break;
-	case SQLITE_DONE:
+	case SDB_DONE:
 		rc = 0;
 		goto out;
 	default:
@@ -166,7 +166,7 @@ int store_read_kube_dns(struct store *s, struct store_kube_dns *out)
 	*out = (struct store_kube_dns){ selector, ports, ips };
 	rc = 1;
 out:
-	sqlite3_finalize(st);
+	sdb_finalize(st);
 	return rc;
 }
 
@@ -179,7 +179,7 @@ int store_read_lost_events(struct store *s, int64_t since, int64_t *episodes)
 
 int store_read_info(struct store *s, struct store_info *out)
 {
-	sqlite3_stmt *st = NULL;
+	struct sdb_stmt *st = NULL;
 	int rc = -1;
 
 	if (store_query(s,
@@ -188,18 +188,18 @@ int store_read_info(struct store *s, struct store_info *out)
 				: sql_info_summary,
 			&st) < 0)
 		return -1;
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	if (sdb_step(st) != SDB_ROW) {
 		store_db_error(s);
 		goto out;
 	}
 	*out = (struct store_info){
-		.rows = sqlite3_column_int64(st, 0),
-		.edges = sqlite3_column_int64(st, 1),
-		.buckets = sqlite3_column_int64(st, 2),
-		.first_seen = sqlite3_column_int64(st, 3),
-		.last_seen = sqlite3_column_int64(st, 4),
+		.rows = sdb_column_int64(st, 0),
+		.edges = sdb_column_int64(st, 1),
+		.buckets = sdb_column_int64(st, 2),
+		.first_seen = sdb_column_int64(st, 3),
+		.last_seen = sdb_column_int64(st, 4),
 	};
-	sqlite3_finalize(st);
+	sdb_finalize(st);
 	st = NULL;
 	out->change_seq = -1;
 	if (store_schema_version(s) >= 12 &&
@@ -209,27 +209,27 @@ int store_read_info(struct store *s, struct store_info *out)
 	if (store_schema_version(s) >= 3) {
 		if (store_query(s, sql_info_inventory, &st) < 0)
 			return -1;
-		if (sqlite3_step(st) != SQLITE_ROW) {
+		if (sdb_step(st) != SDB_ROW) {
 			store_db_error(s);
 			goto out;
 		}
-		out->namespaces = sqlite3_column_int64(st, 0);
-		out->pods_now = sqlite3_column_int64(st, 1);
-		out->pods = sqlite3_column_int64(st, 2);
-		out->workloads = sqlite3_column_int64(st, 3);
-		out->services = sqlite3_column_int64(st, 4);
-		out->nodes = sqlite3_column_int64(st, 5);
-		out->last_import = sqlite3_column_int64(st, 6);
+		out->namespaces = sdb_column_int64(st, 0);
+		out->pods_now = sdb_column_int64(st, 1);
+		out->pods = sdb_column_int64(st, 2);
+		out->workloads = sdb_column_int64(st, 3);
+		out->services = sdb_column_int64(st, 4);
+		out->nodes = sdb_column_int64(st, 5);
+		out->last_import = sdb_column_int64(st, 6);
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(st);
+	sdb_finalize(st);
 	return rc;
 }
 
 struct store_endpoints {
 	struct store *store;
-	sqlite3_stmt *pod, *ports, *address, *kinds, *workload;
+	struct sdb_stmt *pod, *ports, *address, *kinds, *workload;
 };
 
 struct store_endpoints *store_endpoints_open(struct store *s)
@@ -256,11 +256,11 @@ void store_endpoints_close(struct store_endpoints *e)
 {
 	if (e == NULL)
 		return;
-	sqlite3_finalize(e->pod);
-	sqlite3_finalize(e->ports);
-	sqlite3_finalize(e->address);
-	sqlite3_finalize(e->kinds);
-	sqlite3_finalize(e->workload);
+	sdb_finalize(e->pod);
+	sdb_finalize(e->ports);
+	sdb_finalize(e->address);
+	sdb_finalize(e->kinds);
+	sdb_finalize(e->workload);
 	free(e);
 }
 
@@ -270,25 +270,25 @@ enum { P_ID, P_NS, P_KIND, P_NAME, P_NODE, P_HOSTNET, P_LABELS, P_NS_LABELS };
 int store_endpoints_pod(struct store_endpoints *e, const char *uid,
 			struct store_pod *out)
 {
-	sqlite3_stmt *st = e->pod;
+	struct sdb_stmt *st = e->pod;
 	const struct store_param p[] = { STORE_TEXT(uid) };
 	int rc;
 
 	/* The row before stays readable until now: its strings are out's. */
 	if (store_bind(e->store, st, p, 1) < 0)
 		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
+	rc = sdb_step(st);
+	if (rc == SDB_DONE)
 		return 0;
-	if (rc != SQLITE_ROW)
+	if (rc != SDB_ROW)
 		return store_db_error(e->store);
 	*out = (struct store_pod){
-		.id = sqlite3_column_int64(st, P_ID),
+		.id = sdb_column_int64(st, P_ID),
 		.namespace = store_column_text(st, P_NS),
 		.workload_kind = store_column_text(st, P_KIND),
 		.workload_name = store_column_text(st, P_NAME),
 		.node = store_column_text(st, P_NODE),
-		.host_network = sqlite3_column_int(st, P_HOSTNET),
+		.host_network = sdb_column_int(st, P_HOSTNET),
 		.labels = store_column_text(st, P_LABELS),
 		.namespace_labels = store_column_text(st, P_NS_LABELS),
 	};
@@ -300,13 +300,13 @@ struct pod_port_read {
 	void *ctx;
 };
 
-static int pod_port_row(sqlite3_stmt *st, void *arg)
+static int pod_port_row(struct sdb_stmt *st, void *arg)
 {
 	const struct pod_port_read *r = arg;
 	const struct store_pod_port p = {
 		.name = store_column_text(st, 0),
 		.protocol = store_column_text(st, 1),
-		.port = sqlite3_column_int(st, 2),
+		.port = sdb_column_int(st, 2),
 	};
 
 	return r->fn(&p, r->ctx);
@@ -326,12 +326,12 @@ int store_endpoints_pod_ports(struct store_endpoints *e, int64_t id,
 int store_endpoints_address(struct store_endpoints *e, const char *ip,
 			    struct store_address *out)
 {
-	sqlite3_stmt *st = e->address;
+	struct sdb_stmt *st = e->address;
 	const struct store_param p[] = { STORE_TEXT(ip) };
 
 	if (store_bind(e->store, st, p, 1) < 0)
 		return -1;
-	if (sqlite3_step(st) != SQLITE_ROW)
+	if (sdb_step(st) != SDB_ROW)
 		return store_db_error(e->store);
 	*out = (struct store_address){
 		.pod_uid = store_column_text(st, 0),
@@ -345,7 +345,7 @@ struct workload_kind_read {
 	void *ctx;
 };
 
-static int workload_kind_row(sqlite3_stmt *st, void *arg)
+static int workload_kind_row(struct sdb_stmt *st, void *arg)
 {
 	const struct workload_kind_read *r = arg;
 	const struct store_workload_kind k = {
@@ -373,12 +373,12 @@ struct workload_pod_read {
 	void *ctx;
 };
 
-static int workload_pod_row(sqlite3_stmt *st, void *arg)
+static int workload_pod_row(struct sdb_stmt *st, void *arg)
 {
 	const struct workload_pod_read *r = arg;
 	const struct store_workload_pod p = {
 		.uid = store_column_text(st, 0),
-		.live = sqlite3_column_int(st, 1),
+		.live = sdb_column_int(st, 1),
 		.ip = store_column_text(st, 2),
 	};
 

@@ -7,10 +7,10 @@
  * rows kept and the tail a reader resolves as it reads are resolved alike;
  * this file decides what to resolve and when to resolve it again.
  */
-#include <sqlite3.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "podflow/errmsg.h"
 #include "podflow/hash.h"
@@ -45,28 +45,28 @@ static int64_t week_of(int64_t t)
 
 static int read_state(struct store *s, struct state *w)
 {
-	sqlite3_stmt *st = NULL;
+	struct sdb_stmt *st = NULL;
 	int rc = -1;
 
 	if (store_query(s, sql_resolve_state, &st) < 0)
 		return -1;
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	if (sdb_step(st) != SDB_ROW) {
 		store_db_error(s);
 		goto out;
 	}
-	w->until = sqlite3_column_int64(st, 0);
-	w->inventory = sqlite3_column_int64(st, 1);
-	w->first = sqlite3_column_type(st, 2) == SQLITE_NULL
+	w->until = sdb_column_int64(st, 0);
+	w->inventory = sdb_column_int64(st, 1);
+	w->first = sdb_column_is_null(st, 2)
 			   ? -1
-			   : sqlite3_column_int64(st, 2);
-	w->kept_from = sqlite3_column_int64(st, 3);
-	w->width = sqlite3_column_int64(st, 4);
+			   : sdb_column_int64(st, 2);
+	w->kept_from = sdb_column_int64(st, 3);
+	w->width = sdb_column_int64(st, 4);
 	if (w->width <= 0)
 		w->width = 60;
-	w->late = sqlite3_column_int(st, 5);
+	w->late = sdb_column_int(st, 5);
 	rc = 0;
 out:
-	sqlite3_finalize(st);
+	sdb_finalize(st);
 	return rc;
 }
 
@@ -79,25 +79,25 @@ out:
 static int digest(struct store *s, int64_t from, int64_t to, int64_t width,
 		  int64_t *out)
 {
-	sqlite3_stmt *st = NULL;
+	struct sdb_stmt *st = NULL;
 	uint64_t h = HASH_INIT;
 	int rc;
 
 	if (store_query(s, sql_resolve_digest, &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, from);
-	sqlite3_bind_int64(st, 2, to + width);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		for (int i = 0; i < sqlite3_column_count(st); i++) {
-			const unsigned char *v = sqlite3_column_text(st, i);
+	sdb_bind_int64(st, 1, from);
+	sdb_bind_int64(st, 2, to + width);
+	while ((rc = sdb_step(st)) == SDB_ROW) {
+		for (int i = 0; i < sdb_column_count(st); i++) {
+			const char *v = sdb_column_text(st, i);
 
 			/* The terminator keeps "ab","c" from "a","bc". */
-			h = hash_bytes(h, v ? (const char *)v : "",
-				       (size_t)sqlite3_column_bytes(st, i) + 1);
+			v = v ? v : "";
+			h = hash_bytes(h, v, strlen(v) + 1);
 		}
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	sdb_finalize(st);
+	if (rc != SDB_DONE)
 		return store_db_error(s);
 	/* SQLite keeps signed integers. */
 	*out = (int64_t)(h >> 1);
@@ -108,25 +108,24 @@ int store_script(struct store *s, const char *sql, const int64_t *args,
 		 size_t n, int64_t *changes, size_t n_changes)
 {
 	const char *tail = sql;
-	sqlite3_stmt *st;
+	struct sdb_stmt *st;
 
 	for (size_t i = 0; *tail != '\0'; i++) {
-		if (sqlite3_prepare_v2(store_db(s), tail, -1, &st, &tail) !=
-		    SQLITE_OK)
+		if (sdb_prepare(store_sdb(s), tail, &st, &tail) < 0)
 			return store_db_error(s);
 		if (st == NULL) /* comments and blanks at the end */
 			break;
-		for (int p = 1; p <= sqlite3_bind_parameter_count(st); p++)
+		for (int p = 1; p <= sdb_bind_count(st); p++)
 			if ((size_t)p <= n)
-				sqlite3_bind_int64(st, p, args[p - 1]);
-		if (sqlite3_step(st) != SQLITE_DONE) {
+				sdb_bind_int64(st, p, args[p - 1]);
+		if (sdb_step(st) != SDB_DONE) {
 			store_db_error(s);
-			sqlite3_finalize(st);
+			sdb_finalize(st);
 			return -1;
 		}
-		sqlite3_finalize(st);
+		sdb_finalize(st);
 		if (i < n_changes)
-			changes[i] = sqlite3_changes64(store_db(s));
+			changes[i] = sdb_changes(store_sdb(s));
 	}
 	return 0;
 }
@@ -146,20 +145,20 @@ static int run(struct store *s, const char *sql, int64_t a, int64_t b)
 static int changed_day(struct store *s, const struct state *w, int64_t from,
 		       int64_t *redo)
 {
-	sqlite3_stmt *st = NULL;
+	struct sdb_stmt *st = NULL;
 	int rc;
 
 	*redo = INT64_MAX;
 	if (store_query(s, sql_resolve_days, &st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, from);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t day = sqlite3_column_int64(st, 0);
-		int64_t was = sqlite3_column_int64(st, 1), now;
+	sdb_bind_int64(st, 1, from);
+	while ((rc = sdb_step(st)) == SDB_ROW) {
+		int64_t day = sdb_column_int64(st, 0);
+		int64_t was = sdb_column_int64(st, 1), now;
 		int64_t end = day + DAY < w->until ? day + DAY : w->until;
 
 		if (digest(s, day, end, w->width, &now) < 0) {
-			sqlite3_finalize(st);
+			sdb_finalize(st);
 			return -1;
 		}
 		if (now != was) {
@@ -167,11 +166,11 @@ static int changed_day(struct store *s, const struct state *w, int64_t from,
 			break;
 		}
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		sqlite3_finalize(st);
+	if (rc != SDB_ROW && rc != SDB_DONE) {
+		sdb_finalize(st);
 		return store_db_error(s);
 	}
-	sqlite3_finalize(st);
+	sdb_finalize(st);
 	return 0;
 }
 
@@ -237,7 +236,7 @@ static int resolve(struct store *s, int64_t now, struct store_resolved *out,
 	start = w.until;
 	if (run(s, sql_resolve_fold, start, limit) < 0)
 		return -1;
-	out->rows += sqlite3_changes64(store_db(s));
+	out->rows += sdb_changes(store_sdb(s));
 	if (run(s, sql_resolve_week_late, 0, 0) < 0 ||
 	    run(s, "DELETE FROM edge_late", 0, 0) < 0)
 		return -1;
@@ -269,20 +268,22 @@ int store_resolve_some(struct store *s, int64_t now, int max_hours,
 
 	do {
 		more = 0;
-		if (run(s, "BEGIN IMMEDIATE", 0, 0) < 0)
-			return -1;
-		if (resolve(s, now, &r, &more) < 0 ||
-		    run(s, "COMMIT", 0, 0) < 0) {
-			if (!sqlite3_get_autocommit(store_db(s)))
-				sqlite3_exec(store_db(s), "ROLLBACK", NULL,
-					     NULL, NULL);
-			return -1;
+		if (sdb_begin(store_sdb(s), 1) < 0)
+			return store_db_error(s);
+		if (resolve(s, now, &r, &more) < 0)
+			goto rollback;
+		if (sdb_commit(store_sdb(s)) < 0) {
+			store_db_error(s);
+			goto rollback;
 		}
 	} while (more && ++passes < max_hours);
 	r.more = more;
 	if (out != NULL)
 		*out = r;
 	return 0;
+rollback:
+	sdb_rollback(store_sdb(s));
+	return -1;
 }
 
 int store_resolve(struct store *s, int64_t now, struct store_resolved *out)

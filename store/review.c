@@ -17,16 +17,16 @@
  */
 static int has_review_table(struct store *s)
 {
-	sqlite3_stmt *st = NULL;
+	struct sdb_stmt *st = NULL;
 	int n = -1;
 
 	if (store_query(s, sql_review_exists, &st) < 0)
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
+	if (sdb_step(st) == SDB_ROW)
+		n = sdb_column_int(st, 0);
 	else
 		store_db_error(s);
-	sqlite3_finalize(st);
+	sdb_finalize(st);
 	return n;
 }
 
@@ -42,7 +42,7 @@ enum {
 };
 
 /* The decision of the row st is on; its strings SQLite's, until st steps. */
-static struct store_review review_at(sqlite3_stmt *st)
+static struct store_review review_at(struct sdb_stmt *st)
 {
 	return (struct store_review){
 		.namespace = store_column_text(st, R_NS),
@@ -50,16 +50,16 @@ static struct store_review review_at(sqlite3_stmt *st)
 		.name = store_column_text(st, R_NAME),
 		.direction = store_column_text(st, R_DIR),
 		.peer = store_column_text(st, R_PEER),
-		.port = sqlite3_column_int(st, R_PORT),
+		.port = sdb_column_int(st, R_PORT),
 		.protocol = store_column_text(st, R_PROTO),
 		.decision = store_column_text(st, R_DECISION),
 		.reason = store_column_text(st, R_REASON),
 		.decided_by = store_column_text(st, R_BY),
-		.decided_at = sqlite3_column_int64(st, R_AT),
+		.decided_at = sdb_column_int64(st, R_AT),
 	};
 }
 
-static int review_row(sqlite3_stmt *st, void *arg)
+static int review_row(struct sdb_stmt *st, void *arg)
 {
 	const struct review_read *r = arg;
 	const struct store_review v = review_at(st);
@@ -79,29 +79,29 @@ int store_read_reviews(struct store *s, store_review_fn fn, void *ctx)
 
 int store_put_review(struct store *s, const struct store_review *r)
 {
-	sqlite3_stmt *st = NULL;
+	struct sdb_stmt *st = NULL;
 	int rc;
 
 	if (store_query(s, sql_review_put, &st) < 0)
 		return -1;
-	rc = sqlite3_bind_text(st, 1, r->namespace, -1, SQLITE_STATIC);
-	rc = rc ?: sqlite3_bind_text(st, 2, r->kind, -1, SQLITE_STATIC);
-	rc = rc ?: sqlite3_bind_text(st, 3, r->name, -1, SQLITE_STATIC);
-	rc = rc ?: sqlite3_bind_text(st, 4, r->direction, -1, SQLITE_STATIC);
-	rc = rc ?: sqlite3_bind_text(st, 5, r->peer, -1, SQLITE_STATIC);
-	rc = rc ?: sqlite3_bind_int(st, 6, r->port);
-	rc = rc ?: sqlite3_bind_text(st, 7, r->protocol, -1, SQLITE_STATIC);
-	rc = rc ?: sqlite3_bind_text(st, 8, r->decision, -1, SQLITE_STATIC);
+	rc = sdb_bind_text(st, 1, r->namespace);
+	rc = rc ?: sdb_bind_text(st, 2, r->kind);
+	rc = rc ?: sdb_bind_text(st, 3, r->name);
+	rc = rc ?: sdb_bind_text(st, 4, r->direction);
+	rc = rc ?: sdb_bind_text(st, 5, r->peer);
+	rc = rc ?: sdb_bind_int64(st, 6, r->port);
+	rc = rc ?: sdb_bind_text(st, 7, r->protocol);
+	rc = rc ?: sdb_bind_text(st, 8, r->decision);
 	/* A NULL reason binds NULL: none given. */
-	rc = rc ?: sqlite3_bind_text(st, 9, r->reason, -1, SQLITE_STATIC);
-	rc = rc ?: sqlite3_bind_text(st, 10, r->decided_by, -1, SQLITE_STATIC);
-	rc = rc ?: sqlite3_bind_int64(st, 11, r->decided_at);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE)
+	rc = rc ?: sdb_bind_text(st, 9, r->reason);
+	rc = rc ?: sdb_bind_text(st, 10, r->decided_by);
+	rc = rc ?: sdb_bind_int64(st, 11, r->decided_at);
+	if (rc == 0)
+		rc = sdb_step(st);
+	if (rc != SDB_DONE)
 		store_db_error(s);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	sdb_finalize(st);
+	return rc == SDB_DONE ? 0 : -1;
 }
 
 /* The decisions store_replace_reviews() is to delete, picked so far. */
@@ -112,7 +112,7 @@ struct review_picked {
 	size_t n, cap;
 };
 
-static int pick_row(sqlite3_stmt *st, void *arg)
+static int pick_row(struct sdb_stmt *st, void *arg)
 {
 	struct review_picked *p = arg;
 	const struct store_review v = review_at(st);
@@ -122,7 +122,7 @@ static int pick_row(sqlite3_stmt *st, void *arg)
 		return picked;
 	if (GROW(p->rowids, p->cap, p->n + 1) < 0)
 		return -1;
-	p->rowids[p->n++] = sqlite3_column_int64(st, R_ROWID);
+	p->rowids[p->n++] = sdb_column_int64(st, R_ROWID);
 	return 0;
 }
 
@@ -138,8 +138,7 @@ int store_replace_reviews(struct store *s, const struct store_review *r,
 	 * reviewer records a decision between what pick() saw and the
 	 * deletions.
 	 */
-	if (sqlite3_exec(store_db(s), "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
-	    SQLITE_OK)
+	if (sdb_begin(store_sdb(s), 1) < 0)
 		return store_db_error(s);
 	/*
 	 * Every pick first, the deletions after: no row changes under the
@@ -154,8 +153,7 @@ int store_replace_reviews(struct store *s, const struct store_review *r,
 			goto out;
 	if (r != NULL && store_put_review(s, r) < 0)
 		goto out;
-	if (sqlite3_exec(store_db(s), "COMMIT", NULL, NULL, NULL) !=
-	    SQLITE_OK) {
+	if (sdb_commit(store_sdb(s)) < 0) {
 		store_db_error(s);
 		goto out;
 	}
@@ -163,8 +161,8 @@ int store_replace_reviews(struct store *s, const struct store_review *r,
 	rc = 0;
 out:
 	/* SQLite may already have rolled back (SQLITE_FULL does). */
-	if (rc < 0 && !sqlite3_get_autocommit(store_db(s)))
-		sqlite3_exec(store_db(s), "ROLLBACK", NULL, NULL, NULL);
+	if (rc < 0)
+		sdb_rollback(store_sdb(s));
 	free(p.rowids);
 	return rc;
 }

@@ -54,14 +54,14 @@ _Static_assert(sizeof(struct addr) <= IDCACHE_KEY_MAX,
 	       "an address does not fit the cache");
 
 struct store {
-	sqlite3 *db;
+	struct sdb db;
 	char *path;
 	int version;
-	sqlite3_stmt *edge_upsert;
-	sqlite3_stmt *change_log_put;
+	struct sdb_stmt *edge_upsert;
+	struct sdb_stmt *change_log_put;
 	int64_t change_seq; /* the flush under way's number */
-	sqlite3_stmt *addr_put;
-	sqlite3_stmt *route_put;
+	struct sdb_stmt *addr_put;
+	struct sdb_stmt *route_put;
 	/*
 	 * The ids of the addresses and routes written (values: the id), so
 	 * that a flush looks each up once: their rows are never deleted.
@@ -69,9 +69,9 @@ struct store {
 	 */
 	struct idcache addr_ids;  /* by struct addr */
 	struct idcache route_ids; /* by struct route_key */
-	sqlite3_stmt *meta_get;
-	sqlite3_stmt *meta_set;
-	sqlite3_stmt *stats_put;
+	struct sdb_stmt *meta_get;
+	struct sdb_stmt *meta_set;
+	struct sdb_stmt *stats_put;
 };
 
 const char *store_path(const char *cli_path)
@@ -103,15 +103,32 @@ const char *store_filename(const struct store *s)
 
 sqlite3 *store_db(struct store *s)
 {
-	return s->db;
+	return s->db.lite;
+}
+
+struct sdb *store_sdb(struct store *s)
+{
+	return &s->db;
+}
+
+int store_in_transaction(struct store *s)
+{
+	if (sdb_is_sqlite(&s->db))
+		return !sqlite3_get_autocommit(s->db.lite);
+	return s->db.be->in_transaction(&s->db);
 }
 
 /* Sets errmsg from the handle's last error, naming the file. */
 static void store_error(struct store *s, const char *what)
 {
-	int code = sqlite3_extended_errcode(s->db);
-	int sys = sqlite3_system_errno(s->db);
+	int code, sys;
 
+	if (!sdb_is_sqlite(&s->db)) {
+		errmsg_set("%s: %s: %s", s->path, what, sdb_errmsg(&s->db));
+		return;
+	}
+	code = sqlite3_extended_errcode(s->db.lite);
+	sys = sqlite3_system_errno(s->db.lite);
 	if (code == SQLITE_NOTADB)
 		errmsg_set("%s: not an SQLite database", s->path);
 	else if (code == SQLITE_READONLY_DIRECTORY ||
@@ -123,22 +140,21 @@ static void store_error(struct store *s, const char *what)
 		errmsg_set("%s: cannot open database: %s", s->path,
 			   strerror(sys));
 	else
-		errmsg_set("%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+		errmsg_set("%s: %s: %s", s->path, what, sqlite3_errmsg(s->db.lite));
 }
 
 static int store_exec(struct store *s, const char *sql, const char *what)
 {
-	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+	if (sdb_exec(&s->db, sql) < 0) {
 		store_error(s, what);
 		return -1;
 	}
 	return 0;
 }
 
-static int store_prepare(struct store *s, const char *sql, sqlite3_stmt **st)
+static int store_prepare(struct store *s, const char *sql, struct sdb_stmt **st)
 {
-	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
-			       NULL) != SQLITE_OK) {
+	if (sdb_prepare(&s->db, sql, st, NULL) < 0) {
 		store_error(s, "preparing statement");
 		return -1;
 	}
@@ -151,21 +167,20 @@ static int store_prepare(struct store *s, const char *sql, sqlite3_stmt **st)
  */
 static int store_probe(struct store *s, int *appid, int *version, int *objects)
 {
-	sqlite3_stmt *st = NULL;
+	struct sdb_stmt *st = NULL;
 	int rc = -1;
 
-	if (sqlite3_prepare_v2(s->db, sql_db_probe, -1, &st, NULL) !=
-		    SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW) {
+	if (sdb_prepare(&s->db, sql_db_probe, &st, NULL) < 0 ||
+	    sdb_step(st) != SDB_ROW) {
 		store_error(s, "reading schema version");
 		goto out;
 	}
-	*appid = sqlite3_column_int(st, 0);
-	*version = sqlite3_column_int(st, 1);
-	*objects = sqlite3_column_int(st, 2);
+	*appid = sdb_column_int(st, 0);
+	*version = sdb_column_int(st, 1);
+	*objects = sdb_column_int(st, 2);
 	rc = 0;
 out:
-	sqlite3_finalize(st);
+	sdb_finalize(st);
 	return rc;
 }
 
@@ -205,20 +220,19 @@ static int store_check_identity(struct store *s, unsigned int flags)
 
 static int store_set_pragmas(struct store *s)
 {
-	sqlite3_stmt *st = NULL;
-	const unsigned char *mode;
+	struct sdb_stmt *st = NULL;
+	const char *mode;
 	int rc = -1;
 
-	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st,
-			       NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW) {
+	if (sdb_prepare(&s->db, "PRAGMA journal_mode=WAL", &st, NULL) < 0 ||
+	    sdb_step(st) != SDB_ROW) {
 		store_error(s, "enabling WAL");
 		goto out;
 	}
-	mode = sqlite3_column_text(st, 0);
-	if (mode == NULL || strcmp((const char *)mode, "wal") != 0) {
+	mode = sdb_column_text(st, 0);
+	if (mode == NULL || strcmp(mode, "wal") != 0) {
 		errmsg_set("%s: cannot enable WAL (journal mode stays %s)",
-			   s->path, mode ? (const char *)mode : "unknown");
+			   s->path, mode ? mode : "unknown");
 		goto out;
 	}
 	if (store_exec(s, "PRAGMA synchronous=NORMAL", "setting synchronous") <
@@ -231,32 +245,30 @@ static int store_set_pragmas(struct store *s)
 	 * not create files in the directory (a member of the database's
 	 * group, running sqlite3 -readonly) can then still open it.
 	 */
-	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL,
+	sqlite3_file_control(s->db.lite, "main", SQLITE_FCNTL_PERSIST_WAL,
 			     &(int){ 1 });
 	rc = 0;
 out:
-	sqlite3_finalize(st);
+	sdb_finalize(st);
 	return rc;
 }
 
 /* Drops the views of sql/views.sql, before a migration; see there. */
 static int store_drop_views(struct store *s)
 {
-	sqlite3_stmt *st = NULL;
+	struct sdb_stmt *st = NULL;
 	int rc = -1;
 
-	if (sqlite3_prepare_v2(s->db, sql_views_drop, -1, &st, NULL) !=
-		    SQLITE_OK ||
-	    sqlite3_bind_text(st, 1, sql_views, -1, SQLITE_STATIC) !=
-		    SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW) {
+	if (sdb_prepare(&s->db, sql_views_drop, &st, NULL) < 0 ||
+	    sdb_bind_text(st, 1, sql_views) < 0 ||
+	    sdb_step(st) != SDB_ROW) {
 		store_error(s, "listing the views");
 		goto out;
 	}
-	rc = store_exec(s, (const char *)sqlite3_column_text(st, 0),
+	rc = store_exec(s, sdb_column_text(st, 0),
 			"dropping the views");
 out:
-	sqlite3_finalize(st);
+	sdb_finalize(st);
 	return rc;
 }
 
@@ -282,10 +294,10 @@ static int store_migrate(struct store *s)
 	for (int i = version; i < sql_migrations_count; i++) {
 		const struct sql_migration *m = &sql_migrations[i];
 
-		if (sqlite3_exec(s->db, m->text, NULL, NULL, NULL) !=
+		if (sqlite3_exec(s->db.lite, m->text, NULL, NULL, NULL) !=
 		    SQLITE_OK) {
 			errmsg_set("%s: applying migration %s: %s", s->path,
-				   m->name, sqlite3_errmsg(s->db));
+				   m->name, sqlite3_errmsg(s->db.lite));
 			goto rollback;
 		}
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d",
@@ -304,7 +316,7 @@ static int store_migrate(struct store *s)
 	s->version = sql_migrations_count;
 	return 0;
 rollback:
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	sdb_rollback(&s->db);
 	return -1;
 }
 
@@ -315,36 +327,32 @@ rollback:
  */
 static int store_compat_views(struct store *s)
 {
-	sqlite3_stmt *st = NULL;
+	struct sdb_stmt *st = NULL;
 	int rc = -1;
 
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT replace(replace(?1, '$UIDS', ?2), "
-			       "'$UNSTARTED', ?3)",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sdb_prepare(&s->db, "SELECT replace(replace(?1, '$UIDS', ?2), "
+			       "'$UNSTARTED', ?3)", &st, NULL) < 0)
 		goto dberr;
-	sqlite3_bind_text(st, 1, sql_compat_resolved_edges, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2,
-			  s->version >= STORE_UIDS_VERSION
-				  ? "src_uid, dst_uid"
-				  : "NULL AS src_uid, NULL AS dst_uid",
-			  -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3,
-			  s->version >= STORE_START_TIMES_VERSION
-				  ? "(attribution = 'bucket') / "
-				    "(max(src_holders, 1) * max(dst_holders, 1.0))"
-				  : "1 / (max(src_holders, 1) * "
-				    "max(dst_holders, 1.0))",
-			  -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	sdb_bind_text(st, 1, sql_compat_resolved_edges);
+	sdb_bind_text(st, 2,
+		      s->version >= STORE_UIDS_VERSION
+			      ? "src_uid, dst_uid"
+			      : "NULL AS src_uid, NULL AS dst_uid");
+	sdb_bind_text(st, 3,
+		      s->version >= STORE_START_TIMES_VERSION
+			      ? "(attribution = 'bucket') / "
+				"(max(src_holders, 1) * max(dst_holders, 1.0))"
+			      : "1 / (max(src_holders, 1) * "
+				"max(dst_holders, 1.0))");
+	if (sdb_step(st) != SDB_ROW)
 		goto dberr;
-	rc = store_exec(s, (const char *)sqlite3_column_text(st, 0),
+	rc = store_exec(s, sdb_column_text(st, 0),
 			"reading an older schema");
 	goto out;
 dberr:
 	store_error(s, "reading an older schema");
 out:
-	sqlite3_finalize(st);
+	sdb_finalize(st);
 	return rc;
 }
 
@@ -489,18 +497,18 @@ static int store_open_as(const char *name, const char *path,
 	/* A URI only when store_open() made one: a path is a path. */
 	if (name != path)
 		oflags |= SQLITE_OPEN_URI;
-	if (sqlite3_open_v2(name, &s->db, oflags | SQLITE_OPEN_NOMUTEX,
+	if (sqlite3_open_v2(name, &s->db.lite, oflags | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
-		if (s->db == NULL)
+		if (s->db.lite == NULL)
 			errmsg_set("%s: out of memory", path);
 		else
 			store_error(s, "opening database");
 		goto err;
 	}
-	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(s->db.lite, 1);
+	sqlite3_busy_timeout(s->db.lite, STORE_BUSY_TIMEOUT_MS);
 	/* SQLite quietly falls back to read-only on a protected file. */
-	if (!(flags & STORE_READONLY) && sqlite3_db_readonly(s->db, "main")) {
+	if (!(flags & STORE_READONLY) && sqlite3_db_readonly(s->db.lite, "main")) {
 		errmsg_set("%s: cannot open for writing: permission denied",
 			   path);
 		goto err;
@@ -538,41 +546,41 @@ void store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
-	sqlite3_finalize(s->edge_upsert);
-	sqlite3_finalize(s->change_log_put);
-	sqlite3_finalize(s->addr_put);
-	sqlite3_finalize(s->route_put);
+	sdb_finalize(s->edge_upsert);
+	sdb_finalize(s->change_log_put);
+	sdb_finalize(s->addr_put);
+	sdb_finalize(s->route_put);
 	idcache_clear(&s->addr_ids);
 	idcache_clear(&s->route_ids);
-	sqlite3_finalize(s->meta_get);
-	sqlite3_finalize(s->meta_set);
-	sqlite3_finalize(s->stats_put);
-	sqlite3_close(s->db);
+	sdb_finalize(s->meta_get);
+	sdb_finalize(s->meta_set);
+	sdb_finalize(s->stats_put);
+	sdb_close(&s->db);
 	free(s->path);
 	free(s);
 }
 
 /* Binds a counter; STORE_UNKNOWN (no accounting) binds NULL. */
-static int bind_known(sqlite3_stmt *st, int idx, int64_t v)
+static int bind_known(struct sdb_stmt *st, int idx, int64_t v)
 {
 	if (v == STORE_UNKNOWN)
-		return sqlite3_bind_null(st, idx);
-	return sqlite3_bind_int64(st, idx, v);
+		return sdb_bind_null(st, idx);
+	return sdb_bind_int64(st, idx, v);
 }
 
 /*
  * Runs st (reset, its parameters bound) for the one row it returns, the
  * id of what it added or found, into *id; what says what it was for.
  */
-static int store_put_id(struct store *s, sqlite3_stmt *st, int64_t *id,
+static int store_put_id(struct store *s, struct sdb_stmt *st, int64_t *id,
 			const char *what)
 {
-	int rc = sqlite3_step(st);
+	int rc = sdb_step(st);
 
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW) {
+	if (rc == SDB_ROW)
+		*id = sdb_column_int64(st, 0);
+	sdb_reset(st);
+	if (rc != SDB_ROW) {
 		store_error(s, what);
 		return -1;
 	}
@@ -583,13 +591,13 @@ static int store_put_id(struct store *s, sqlite3_stmt *st, int64_t *id,
  * Runs st, whose parameters binding returned rc, to its end and resets
  * it; what says what it was for.
  */
-static int store_put(struct store *s, sqlite3_stmt *st, int rc,
+static int store_put(struct store *s, struct sdb_stmt *st, int rc,
 		     const char *what)
 {
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	if (rc == 0)
+		rc = sdb_step(st);
+	sdb_reset(st);
+	if (rc != SDB_DONE) {
 		store_error(s, what);
 		return -1;
 	}
@@ -602,7 +610,7 @@ static int store_put(struct store *s, sqlite3_stmt *st, int rc,
  * first, bind nothing for an id podflowd has seen before.
  */
 static int store_new_id(struct store *s, struct idcache *ids,
-			const void *key, sqlite3_stmt *st,
+			const void *key, struct sdb_stmt *st,
 			const struct store_param *params, size_t n,
 			int64_t *id, const char *what)
 {
@@ -661,26 +669,26 @@ static int store_route_id(struct store *s, const struct store_edge *e,
 
 static int store_upsert_edge(struct store *s, const struct store_edge *e)
 {
-	sqlite3_stmt *st = s->edge_upsert;
+	struct sdb_stmt *st = s->edge_upsert;
 	int64_t client, route;
 	int rc;
 
 	if (store_addr_id(s, &e->client, &client) < 0 ||
 	    store_route_id(s, e, &route) < 0)
 		return -1;
-	sqlite3_reset(st);
-	rc = sqlite3_bind_int64(st, 1, e->bucket);
-	rc = rc ?: sqlite3_bind_int64(st, 2, client);
-	rc = rc ?: sqlite3_bind_int64(st, 3, route);
-	rc = rc ?: sqlite3_bind_int64(st, 4, e->first_seen);
-	rc = rc ?: sqlite3_bind_int64(st, 5, e->last_seen);
-	rc = rc ?: sqlite3_bind_int64(st, 6, e->connections);
+	sdb_reset(st);
+	rc = sdb_bind_int64(st, 1, e->bucket);
+	rc = rc ?: sdb_bind_int64(st, 2, client);
+	rc = rc ?: sdb_bind_int64(st, 3, route);
+	rc = rc ?: sdb_bind_int64(st, 4, e->first_seen);
+	rc = rc ?: sdb_bind_int64(st, 5, e->last_seen);
+	rc = rc ?: sdb_bind_int64(st, 6, e->connections);
 	rc = rc ?: bind_known(st, 7, e->orig_bytes);
 	rc = rc ?: bind_known(st, 8, e->orig_packets);
 	rc = rc ?: bind_known(st, 9, e->reply_bytes);
 	rc = rc ?: bind_known(st, 10, e->reply_packets);
 	rc = rc ?: bind_known(st, 11, e->last_start);
-	rc = rc ?: sqlite3_bind_int64(st, 12, s->change_seq);
+	rc = rc ?: sdb_bind_int64(st, 12, s->change_seq);
 	return store_put(s, st, rc, "writing edges");
 }
 
@@ -692,7 +700,7 @@ static int store_upsert_edge(struct store *s, const struct store_edge *e)
 static int store_next_change(struct store *s, const struct store_edge *edges,
 			     size_t n)
 {
-	sqlite3_stmt *st = s->change_log_put;
+	struct sdb_stmt *st = s->change_log_put;
 	int64_t min_bucket = edges[0].bucket, last = edges[0].last_seen;
 	int rc;
 
@@ -702,19 +710,19 @@ static int store_next_change(struct store *s, const struct store_edge *edges,
 		if (edges[i].last_seen > last)
 			last = edges[i].last_seen;
 	}
-	sqlite3_reset(st);
-	rc = sqlite3_bind_int64(st, 1, min_bucket);
-	rc = rc ?: sqlite3_bind_int64(st, 2, last);
-	if (rc != SQLITE_OK || (rc = sqlite3_step(st)) != SQLITE_ROW) {
+	sdb_reset(st);
+	rc = sdb_bind_int64(st, 1, min_bucket);
+	rc = rc ?: sdb_bind_int64(st, 2, last);
+	if (rc < 0 || (rc = sdb_step(st)) != SDB_ROW) {
 		store_error(s, "numbering the flush");
-		sqlite3_reset(st);
+		sdb_reset(st);
 		return -1;
 	}
-	s->change_seq = sqlite3_column_int64(st, 0);
+	s->change_seq = sdb_column_int64(st, 0);
 	/* Stepped to its end, so the statement holds nothing open. */
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	rc = sdb_step(st);
+	sdb_reset(st);
+	if (rc != SDB_DONE) {
 		store_error(s, "numbering the flush");
 		return -1;
 	}
@@ -746,8 +754,7 @@ int store_flush_counted(struct store *s, const struct store_edge *edges,
 	return 0;
 rollback:
 	/* SQLite may already have rolled back (SQLITE_FULL does). */
-	if (!sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	sdb_rollback(&s->db);
 	/* Ids the rolled back transaction added are gone with it. */
 	idcache_clear(&s->addr_ids);
 	idcache_clear(&s->route_ids);
@@ -787,7 +794,7 @@ out:
 
 int store_db_error(struct store *s)
 {
-	errmsg_set("%s: %s", s->path, sqlite3_errmsg(s->db));
+	errmsg_set("%s: %s", s->path, sdb_errmsg(&s->db));
 	return -1;
 }
 
@@ -797,18 +804,18 @@ int store_db_error(struct store *s)
  */
 static int wal_checkpoint(struct store *s, const char *sql, int out[3])
 {
-	sqlite3_stmt *st = NULL;
+	struct sdb_stmt *st = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+	if (sdb_prepare(&s->db, sql, &st, NULL) < 0) {
 		store_error(s, "checkpointing");
 		return -1;
 	}
-	rc = sqlite3_step(st);
-	for (int i = 0; i < 3 && rc == SQLITE_ROW; i++)
-		out[i] = sqlite3_column_int(st, i);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW) {
+	rc = sdb_step(st);
+	for (int i = 0; i < 3 && rc == SDB_ROW; i++)
+		out[i] = sdb_column_int(st, i);
+	sdb_finalize(st);
+	if (rc != SDB_ROW) {
 		store_error(s, "checkpointing");
 		return -1;
 	}
@@ -829,7 +836,7 @@ int store_checkpoint(struct store *s)
 
 void store_set_progress(struct store *s, int (*fn)(void *ctx), void *ctx)
 {
-	sqlite3_progress_handler(s->db, fn != NULL ? PROGRESS_STEPS : 0, fn,
+	sqlite3_progress_handler(s->db.lite, fn != NULL ? PROGRESS_STEPS : 0, fn,
 				 ctx);
 }
 
@@ -876,8 +883,7 @@ int store_prune(struct store *s, int64_t raw_before, int64_t before,
 							      before },
 			 2, changes, 2) < 0 ||
 	    store_exec(s, "COMMIT", "pruning edges") < 0) {
-		if (!sqlite3_get_autocommit(s->db))
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		sdb_rollback(&s->db);
 		return -1;
 	}
 	if (out != NULL)
@@ -889,17 +895,17 @@ int store_prune(struct store *s, int64_t raw_before, int64_t before,
 int store_put_stats(struct store *s, const struct store_stat *stats, size_t n,
 		    int64_t now)
 {
-	sqlite3_stmt *st = s->stats_put;
+	struct sdb_stmt *st = s->stats_put;
 
 	if (store_exec(s, "BEGIN IMMEDIATE", "writing counters") < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		int rc;
 
-		sqlite3_reset(st);
-		rc = sqlite3_bind_text(st, 1, stats[i].name, -1, SQLITE_STATIC);
-		rc = rc ?: sqlite3_bind_int64(st, 2, stats[i].value);
-		rc = rc ?: sqlite3_bind_int64(st, 3, now);
+		sdb_reset(st);
+		rc = sdb_bind_text(st, 1, stats[i].name);
+		rc = rc ?: sdb_bind_int64(st, 2, stats[i].value);
+		rc = rc ?: sdb_bind_int64(st, 3, now);
 		if (store_put(s, st, rc, "writing counters") < 0)
 			goto rollback;
 	}
@@ -907,44 +913,43 @@ int store_put_stats(struct store *s, const struct store_stat *stats, size_t n,
 		goto rollback;
 	return 0;
 rollback:
-	if (!sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	sdb_rollback(&s->db);
 	return -1;
 }
 
 int store_meta_set(struct store *s, const char *key, const char *value)
 {
-	sqlite3_stmt *st = s->meta_set;
+	struct sdb_stmt *st = s->meta_set;
 	int rc;
 
-	sqlite3_reset(st);
-	rc = sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	rc = rc ?: sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
+	sdb_reset(st);
+	rc = sdb_bind_text(st, 1, key);
+	rc = rc ?: sdb_bind_text(st, 2, value);
 	return store_put(s, st, rc, "writing metadata");
 }
 
 int store_meta_get(struct store *s, const char *key, char **value)
 {
-	sqlite3_stmt *st = s->meta_get;
+	struct sdb_stmt *st = s->meta_get;
 	char *copy = NULL;
 	int rc;
 
-	sqlite3_reset(st);
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		copy = strdup((const char *)sqlite3_column_text(st, 0));
+	sdb_reset(st);
+	sdb_bind_text(st, 1, key);
+	rc = sdb_step(st);
+	if (rc == SDB_ROW) {
+		copy = strdup(sdb_column_text(st, 0));
 		if (copy == NULL) {
-			sqlite3_reset(st);
+			sdb_reset(st);
 			errmsg_set("%s: out of memory", s->path);
 			return -1;
 		}
-	} else if (rc != SQLITE_DONE) {
-		sqlite3_reset(st);
+	} else if (rc != SDB_DONE) {
+		sdb_reset(st);
 		store_error(s, "reading metadata");
 		return -1;
 	}
-	sqlite3_reset(st);
+	sdb_reset(st);
 	*value = copy;
 	return 0;
 }
@@ -953,20 +958,20 @@ int store_count_unstarted(struct store *s, int64_t since, int64_t until,
 			  int64_t *n)
 {
 	const char *sql = sql_edge_count_unstarted;
-	sqlite3_stmt *st = NULL;
+	struct sdb_stmt *st = NULL;
 	int rc = -1;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 1, since) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, until) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW)
+	if (sdb_prepare(&s->db, sql, &st, NULL) < 0 ||
+	    sdb_bind_int64(st, 1, since) < 0 ||
+	    sdb_bind_int64(st, 2, until) < 0 ||
+	    sdb_step(st) != SDB_ROW)
 		goto dberr;
-	*n = sqlite3_column_int64(st, 0);
+	*n = sdb_column_int64(st, 0);
 	rc = 0;
 	goto out;
 dberr:
 	store_error(s, "counting edges without start times");
 out:
-	sqlite3_finalize(st);
+	sdb_finalize(st);
 	return rc;
 }

@@ -5,13 +5,19 @@
 #ifndef PODFLOW_STORE_INT_H
 #define PODFLOW_STORE_INT_H
 
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "podflow/store_read.h"
+#include "sdb.h"
 
 struct store;
+
+/* The database behind s, for sdb.h's calls. */
+struct sdb *store_sdb(struct store *s);
+
+/* Whether a transaction is open on s (a reader's snapshot, say). */
+int store_in_transaction(struct store *s);
 
 /*
  * The first schema with resolved edges (edge_day) and ids for addresses
@@ -38,7 +44,7 @@ int store_script(struct store *s, const char *sql, const int64_t *args,
  * Prepares sql on s into *st.  Returns 0, or -1 with errmsg naming the
  * file (and *st NULL).
  */
-int store_query(struct store *s, const char *sql, sqlite3_stmt **st);
+int store_query(struct store *s, const char *sql, struct sdb_stmt **st);
 
 /*
  * Steps st to its end, handing each row to row(st, ctx), which returns 0
@@ -46,8 +52,8 @@ int store_query(struct store *s, const char *sql, sqlite3_stmt **st);
  * finalize or reset.  Returns 0, or -1: row's, or with errmsg naming the
  * file.
  */
-int store_query_rows(struct store *s, sqlite3_stmt *st,
-		     int (*row)(sqlite3_stmt *st, void *ctx), void *ctx);
+int store_query_rows(struct store *s, struct sdb_stmt *st,
+		     int (*row)(struct sdb_stmt *st, void *ctx), void *ctx);
 
 /* A parameter of a statement: NULL, an integer, or text. */
 enum store_param_type { STORE_PARAM_NULL, STORE_PARAM_INT, STORE_PARAM_TEXT };
@@ -69,7 +75,7 @@ struct store_param {
  * statement with fewer parameters takes the first (one statement of a
  * script of several).  Returns 0, or -1 with errmsg naming the file.
  */
-int store_bind(struct store *s, sqlite3_stmt *st,
+int store_bind(struct store *s, struct sdb_stmt *st,
 	       const struct store_param *params, size_t n);
 
 /*
@@ -78,7 +84,7 @@ int store_bind(struct store *s, sqlite3_stmt *st,
  */
 int store_query_bound(struct store *s, const char *sql,
 		      const struct store_param *params, size_t n,
-		      int (*row)(sqlite3_stmt *st, void *ctx), void *ctx);
+		      int (*row)(struct sdb_stmt *st, void *ctx), void *ctx);
 
 /*
  * The one integer sql gives (its first column of its one row), with
@@ -89,12 +95,12 @@ int store_query_int(struct store *s, const char *sql,
 
 /* store_query_bound() of sql, a statement without parameters. */
 int store_query_all(struct store *s, const char *sql,
-		    int (*row)(sqlite3_stmt *st, void *ctx), void *ctx);
+		    int (*row)(struct sdb_stmt *st, void *ctx), void *ctx);
 
 /* The text of column i of st's row; NULL for NULL. */
-static inline const char *store_column_text(sqlite3_stmt *st, int i)
+static inline const char *store_column_text(struct sdb_stmt *st, int i)
 {
-	return (const char *)sqlite3_column_text(st, i);
+	return sdb_column_text(st, i);
 }
 
 /*
@@ -102,7 +108,7 @@ static inline const char *store_column_text(sqlite3_stmt *st, int i)
  * as generate_workloads.sql's (namespace, kind, name, selector, source,
  * host_network); its strings are SQLite's, valid until st steps.
  */
-struct store_workload store_workload_at(sqlite3_stmt *st);
+struct store_workload store_workload_at(struct sdb_stmt *st);
 
 /* How many columns store_workload_at() reads. */
 #define STORE_WORKLOAD_COLUMNS 6

@@ -1,6 +1,6 @@
 -- One raw row of node $1 as the node holds it now, replacing what was
 -- shipped of it before (its addresses and route are there already:
--- pg_addr_put.sql, pg_route_put.sql).  $2 bucket, $3 client, $4 server,
+-- ship_addr_put.sql, ship_route_put.sql).  $2 bucket, $3 client, $4 server,
 -- $5 server_port, $6 protocol, $7 Service address ('' none), $8
 -- service_port, $9 client after SNAT ('' none), $10 first_seen, $11
 -- last_seen, $12 last_start (NULL: not known), $13 connections, $14

@@ -1,4 +1,4 @@
--- The routes a batch names, added if new, in order, as pg_addr_put.sql:
+-- The routes a batch names, added if new, in order, as ship_addr_put.sql:
 -- arrays of the server's address ($1), port ($2), protocol ($3), the
 -- Service address ($4, '' none) and port ($5), the client after SNAT
 -- ($6, '' none), one element per row.

@@ -1,0 +1,471 @@
+/*
+ * sdb_pg: PostgreSQL behind sdb.h, through libpq.
+ *
+ * A statement is prepared on the server once per connection, whatever
+ * number of times the store prepares it: they are kept by their text
+ * (the store prepares its embedded queries again and again).  Rows come
+ * whole, as text: a statement's result is read when it first steps.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "podflow/errmsg.h"
+#include "podflow/hash.h"
+#include "sdb_pg.h"
+#include "sql.h"
+
+/* Any number: held by a writing transaction (sdb_begin(db, 1)). */
+#define WRITER_LOCK 0x706f64666c6f78LL
+
+/* A statement the server has, by its text. */
+struct prepared {
+	char *text; /* as the store gave it, owned */
+	size_t len;
+	uint64_t hash;
+	char name[16];
+	int n_params;
+};
+
+struct conn {
+	PGconn *pg;
+	struct prepared *prepared;
+	size_t n_prepared, cap_prepared;
+};
+
+struct run {
+	const struct prepared *p;
+	PGresult *res;
+	int ran, row, rows;
+};
+
+static struct conn *conn_of(struct sdb *db)
+{
+	return db->conn;
+}
+
+/* db's message: what the server said, first line. */
+static int fail(struct sdb *db, const PGresult *res)
+{
+	const char *msg = res != NULL ? PQresultErrorMessage(res)
+				      : PQerrorMessage(conn_of(db)->pg);
+	size_t len = strcspn(msg, "\n");
+	char *copy;
+
+	if (len == 0) {
+		msg = "failed";
+		len = strlen(msg);
+	}
+	copy = strndup(msg, len);
+	free(db->err);
+	db->err = copy;
+	return -1;
+}
+
+/* Ends a statement run for no rows: 0, or -1 with db's message. */
+static int done(struct sdb *db, PGresult *res)
+{
+	ExecStatusType s = PQresultStatus(res);
+	int rc = 0;
+
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
+		rc = fail(db, res);
+	PQclear(res);
+	return rc;
+}
+
+/*
+ * sql[0..len) with ?N as $N and a bare ? as the next $N, quotes and
+ * comments left as they are; the highest parameter into *n.  Returns an
+ * owned string, or NULL (out of memory).
+ */
+static char *placeholders(const char *sql, size_t len, int *n)
+{
+	char *out = malloc(len * 4 + 16), *o = out;
+	const char *p = sql, *end = sql + len;
+	int next = 0;
+
+	*n = 0;
+	if (out == NULL)
+		return NULL;
+	while (p < end) {
+		if (*p == '\'' || *p == '"') {
+			char q = *p;
+
+			*o++ = *p++;
+			while (p < end && *p != q)
+				*o++ = *p++;
+			if (p < end)
+				*o++ = *p++;
+		} else if (p[0] == '-' && p + 1 < end && p[1] == '-') {
+			while (p < end && *p != '\n')
+				*o++ = *p++;
+		} else if (*p == '?' || (*p == '$' && p + 1 < end &&
+					 p[1] >= '0' && p[1] <= '9')) {
+			int v = 0;
+
+			p++;
+			if (p < end && *p >= '0' && *p <= '9')
+				while (p < end && *p >= '0' && *p <= '9')
+					v = v * 10 + (*p++ - '0');
+			else
+				v = ++next;
+			if (v > *n)
+				*n = v;
+			o += sprintf(o, "$%d", v);
+		} else
+			*o++ = *p++;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The server's statement of sql[0..len), prepared if new. */
+static const struct prepared *prepared_for(struct sdb *db, const char *sql,
+					   size_t len)
+{
+	struct conn *c = conn_of(db);
+	uint64_t h = hash_bytes(HASH_INIT, sql, len);
+	struct prepared *p;
+	char *text;
+	int n;
+
+	for (size_t i = 0; i < c->n_prepared; i++) {
+		p = &c->prepared[i];
+		if (p->hash == h && p->len == len &&
+		    memcmp(p->text, sql, len) == 0)
+			return p;
+	}
+	if (c->n_prepared == c->cap_prepared) {
+		size_t cap = c->cap_prepared ? c->cap_prepared * 2 : 64;
+		struct prepared *grown =
+			realloc(c->prepared, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			goto oom;
+		c->prepared = grown;
+		c->cap_prepared = cap;
+	}
+	p = &c->prepared[c->n_prepared];
+	if ((text = placeholders(sql, len, &n)) == NULL)
+		goto oom;
+	snprintf(p->name, sizeof(p->name), "s%u", db->next_name++);
+	if (done(db, PQprepare(c->pg, p->name, text, n, NULL)) < 0) {
+		free(text);
+		return NULL;
+	}
+	free(text);
+	if ((p->text = strndup(sql, len)) == NULL)
+		goto oom;
+	p->len = len;
+	p->hash = h;
+	p->n_params = n;
+	c->n_prepared++;
+	return p;
+oom:
+	free(db->err);
+	db->err = strdup("out of memory");
+	return NULL;
+}
+
+static int pg_prepare(struct sdb *db, const char *sql, size_t len,
+		      struct sdb_stmt *st)
+{
+	const struct prepared *p = prepared_for(db, sql, len);
+	struct run *r;
+
+	if (p == NULL)
+		return -1;
+	r = calloc(1, sizeof(*r));
+	st->params = p->n_params > 0 ? calloc((size_t)p->n_params,
+					      sizeof(*st->params))
+				     : NULL;
+	if (r == NULL || (p->n_params > 0 && st->params == NULL)) {
+		free(r);
+		free(st->params);
+		st->params = NULL;
+		free(db->err);
+		db->err = strdup("out of memory");
+		return -1;
+	}
+	r->p = p;
+	st->n_params = p->n_params;
+	st->be_state = r;
+	return 0;
+}
+
+static int pg_step(struct sdb_stmt *st)
+{
+	struct run *r = st->be_state;
+	struct sdb *db = st->db;
+
+	if (!r->ran) {
+		ExecStatusType s;
+
+		r->res = PQexecPrepared(conn_of(db)->pg, r->p->name,
+					st->n_params,
+					(const char *const *)st->params, NULL,
+					NULL, 0);
+		s = PQresultStatus(r->res);
+		r->ran = 1;
+		r->row = -1;
+		if (s == PGRES_TUPLES_OK) {
+			r->rows = PQntuples(r->res);
+		} else if (s == PGRES_COMMAND_OK) {
+			r->rows = 0;
+			db->changes = strtoll(PQcmdTuples(r->res), NULL, 10);
+		} else {
+			fail(db, r->res);
+			PQclear(r->res);
+			r->res = NULL;
+			return -1;
+		}
+	}
+	if (r->row + 1 < r->rows) {
+		r->row++;
+		return SDB_ROW;
+	}
+	r->row = r->rows;
+	return SDB_DONE;
+}
+
+static const char *pg_value(struct sdb_stmt *st, int i)
+{
+	struct run *r = st->be_state;
+
+	if (r->res == NULL || r->row < 0 || r->row >= r->rows ||
+	    i >= PQnfields(r->res) || PQgetisnull(r->res, r->row, i))
+		return NULL;
+	return PQgetvalue(r->res, r->row, i);
+}
+
+static int pg_columns(struct sdb_stmt *st)
+{
+	struct run *r = st->be_state;
+
+	return r->res != NULL ? PQnfields(r->res) : 0;
+}
+
+static void pg_reset(struct sdb_stmt *st)
+{
+	struct run *r = st->be_state;
+
+	PQclear(r->res);
+	r->res = NULL;
+	r->ran = 0;
+}
+
+static void pg_finalize(struct sdb_stmt *st)
+{
+	pg_reset(st);
+	free(st->be_state);
+	st->be_state = NULL;
+}
+
+static int pg_exec(struct sdb *db, const char *sql)
+{
+	return done(db, PQexec(conn_of(db)->pg, sql));
+}
+
+static int pg_in_transaction(struct sdb *db)
+{
+	return PQtransactionStatus(conn_of(db)->pg) != PQTRANS_IDLE;
+}
+
+/*
+ * A writer holds the writer lock to its commit, as SQLite's one writer
+ * holds the database: two imports, or an import and a review, never
+ * interleave.  A reader reads one snapshot, as it does in SQLite.
+ */
+static int pg_begin(struct sdb *db, int write)
+{
+	char sql[96];
+
+	if (!write)
+		return pg_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ, "
+				   "READ ONLY");
+	snprintf(sql, sizeof(sql), "BEGIN; SELECT pg_advisory_xact_lock(%lld)",
+		 WRITER_LOCK);
+	return pg_exec(db, sql);
+}
+
+static void pg_close(struct sdb *db)
+{
+	struct conn *c = conn_of(db);
+
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->n_prepared; i++)
+		free(c->prepared[i].text);
+	free(c->prepared);
+	PQfinish(c->pg);
+	free(c);
+	db->conn = NULL;
+}
+
+/* The PostgreSQL form of one of the store's queries (sql.h), else sql. */
+static const char *pg_form(const char *sql)
+{
+	for (int i = 0; i < sql_pg_forms_count; i++)
+		if (sql_pg_forms[i].sqlite == sql)
+			return sql_pg_forms[i].pg;
+	return sql;
+}
+
+static const struct sdb_backend pg_backend = {
+	.dialect = "postgresql",
+	.form = pg_form,
+	.prepare = pg_prepare,
+	.step = pg_step,
+	.value = pg_value,
+	.columns = pg_columns,
+	.reset = pg_reset,
+	.finalize = pg_finalize,
+	.exec = pg_exec,
+	.in_transaction = pg_in_transaction,
+	.begin = pg_begin,
+	.close = pg_close,
+};
+
+int sdb_pg_is_uri(const char *text)
+{
+	return text != NULL && (strncmp(text, "postgresql://", 13) == 0 ||
+				strncmp(text, "postgres://", 11) == 0);
+}
+
+void sdb_pg_describe(const char *uri, char *buf, size_t len)
+{
+	const char *user = "", *host = "", *port = "", *dbname = "";
+	PQconninfoOption *opts = PQconninfoParse(uri, NULL);
+
+	for (PQconninfoOption *o = opts; o != NULL && o->keyword != NULL; o++) {
+		if (o->val == NULL)
+			continue;
+		if (strcmp(o->keyword, "user") == 0)
+			user = o->val;
+		else if (strcmp(o->keyword, "host") == 0)
+			host = o->val;
+		else if (strcmp(o->keyword, "port") == 0)
+			port = o->val;
+		else if (strcmp(o->keyword, "dbname") == 0)
+			dbname = o->val;
+	}
+	snprintf(buf, len, "postgresql://%s%s%s%s%s/%s", user, *user ? "@" : "",
+		 host, *port ? ":" : "", port, dbname);
+	PQconninfoFree(opts);
+}
+
+int sdb_pg_connect(struct sdb *db, const char *uri, const char *where)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+
+	memset(db, 0, sizeof(*db));
+	if (c == NULL) {
+		errmsg_set("%s: out of memory", where);
+		return -1;
+	}
+	db->be = &pg_backend;
+	db->conn = c;
+	c->pg = PQconnectdb(uri);
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		fail(db, NULL);
+		errmsg_set("%s: cannot connect: %s", where, db->err);
+		goto err;
+	}
+	/* No notices on stderr: errors alone, as messages of our own. */
+	if (pg_exec(db, "SET client_min_messages = warning") < 0) {
+		errmsg_set("%s: connecting: %s", where, db->err);
+		goto err;
+	}
+	return 0;
+err:
+	sdb_close(db);
+	return -1;
+}
+
+void *sdb_pg_conn(struct sdb *db)
+{
+	return db->be == &pg_backend ? conn_of(db)->pg : NULL;
+}
+
+/* Any number: the lock that lets one writer migrate at a time. */
+#define MIGRATION_LOCK 0x706f64666c6f77LL /* "podflow" */
+
+/* The schema version pg_meta holds, 0 for a database without it. */
+static int read_version(struct sdb *db, int *version)
+{
+	PGconn *pg = conn_of(db)->pg;
+	/* A name in a query must exist before it runs: asked first. */
+	PGresult *res = PQexec(pg, "SELECT to_regclass('pg_meta') IS NULL");
+	int rc = -1;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		fail(db, res);
+		goto out;
+	}
+	*version = 0;
+	if (strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
+		rc = 0;
+		goto out;
+	}
+	PQclear(res);
+	res = PQexec(pg, "SELECT value FROM pg_meta "
+			 "WHERE key = 'schema_version'");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		fail(db, res);
+		goto out;
+	}
+	*version = PQntuples(res) == 0 ? 0 : atoi(PQgetvalue(res, 0, 0));
+	rc = 0;
+out:
+	PQclear(res);
+	return rc;
+}
+
+int sdb_pg_migrate(struct sdb *db, const char *where, int *version_out)
+{
+	char lock[64], set[128];
+	int version;
+
+	if (pg_exec(db, "BEGIN") < 0)
+		goto dberr;
+	snprintf(lock, sizeof(lock), "SELECT pg_advisory_xact_lock(%lld)",
+		 MIGRATION_LOCK);
+	if (pg_exec(db, lock) < 0 || read_version(db, &version) < 0)
+		goto dberr;
+	if (version > sql_pg_migrations_count) {
+		errmsg_set("%s: cluster store schema version %d is newer than "
+			   "this policygen (%d): upgrade it (the central host "
+			   "first, then the nodes)",
+			   where, version, sql_pg_migrations_count);
+		goto rollback;
+	}
+	for (int i = version; i < sql_pg_migrations_count; i++) {
+		const struct sql_migration *m = &sql_pg_migrations[i];
+
+		if (pg_exec(db, m->text) < 0) {
+			errmsg_set("%s: %s: %s", where, m->name, db->err);
+			goto rollback;
+		}
+		snprintf(set, sizeof(set),
+			 "INSERT INTO pg_meta (key, value) VALUES "
+			 "('schema_version', '%d') ON CONFLICT (key) DO UPDATE "
+			 "SET value = excluded.value",
+			 m->version);
+		if (pg_exec(db, set) < 0)
+			goto dberr;
+	}
+	if (pg_exec(db, "COMMIT") < 0)
+		goto dberr;
+	*version_out = version > sql_pg_migrations_count
+			       ? version
+			       : sql_pg_migrations_count;
+	return 0;
+dberr:
+	errmsg_set("%s: migrating: %s", where, db->err);
+rollback:
+	sdb_rollback(db);
+	return -1;
+}
