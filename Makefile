@@ -63,7 +63,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE)
 # and the queries, one folder per module that runs them
 # (sql/queries/MODULE/NAME.sql).  sql/schema.sql is made from the
 # migrations and the views by `make schema`, never embedded.
-SQL_FILES = $(sort $(wildcard sql/migrations/*.sql sql/queries/*/*.sql sql/pg/migrations/*.sql sql/pg/queries/*.sql)) sql/views.sql
+SQL_FILES = $(sort $(wildcard sql/migrations/*.sql sql/queries/*/*.sql sql/pg/migrations/*.sql sql/pg/queries/*.sql)) sql/views.sql sql/pg/views.sql
 
 # One folder per part, each built into an archive; a program or a test
 # links the parts it uses, in the order of the one-way flow: lib (what

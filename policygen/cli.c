@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "podflow/cluster.h"
 #include "podflow/errmsg.h"
 #include "podflow/grow.h"
 #include "podflow/kname.h"
@@ -165,11 +166,18 @@ static int progress_tick(void *ctx)
  * that does not exist is most often the wrong path, so the message says
  * how to give the right one.  Returns 0, or -1 with errmsg.
  */
+int cli_store_open(const char *path, unsigned int flags, struct store **s)
+{
+	if (cluster_is_uri(path))
+		return cluster_store_open(path, NULL, flags, s);
+	return store_open(path, flags, s);
+}
+
 static int open_store(const char *path, struct store **s)
 {
 	struct stat st;
 
-	if (store_open(path, STORE_READONLY, s) == 0) {
+	if (cli_store_open(path, STORE_READONLY, s) == 0) {
 		if (progress.enabled)
 			store_set_progress(*s, progress_tick,
 					   (void *)store_filename(*s));
@@ -227,6 +235,24 @@ int cli_store_main(int argc, char **argv, const struct cli_store_cmd *cmd,
 	return cli_run_store(m.db, cmd->run, ctx);
 }
 
+int cli_dbs_main(int argc, char **argv, const struct cli_dbs_cmd *cmd,
+		 struct cli_dbs *dbs, void *ctx)
+{
+	enum cli_parsed parsed =
+		cli_getopt(argc, argv, cmd->shortopts, cmd->longopts,
+			   cmd->usage, cmd->set, ctx, CLI_NO_ARGS);
+	int status = EXIT_RUNTIME;
+
+	if (parsed != CLI_RUN)
+		return cli_exit_status(parsed);
+	if (cli_open_dbs(dbs) == 0)
+		status = cmd->run(dbs->stores, dbs->n_open, ctx);
+	if (status == EXIT_INVALID || status == EXIT_RUNTIME)
+		cli_print_error();
+	cli_close_dbs(dbs);
+	return status;
+}
+
 int cli_add_db(struct cli_dbs *d, const char *path)
 {
 	if (d->n == CLI_MAX_DBS) {
@@ -237,14 +263,66 @@ int cli_add_db(struct cli_dbs *d, const char *path)
 	return 0;
 }
 
+/*
+ * A cluster store read as its nodes' databases would be, one store of
+ * each (into d->stores), so that a connection two nodes saw counts once,
+ * as with a --db of each; a store of none when no node has shipped.
+ */
+static int open_cluster(struct cli_dbs *d, const char *uri)
+{
+	struct store *base = NULL;
+	char **nodes = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	if (cluster_store_open(uri, NULL, STORE_READONLY, &base) < 0 ||
+	    cluster_store_nodes(base, &nodes, &n) < 0)
+		goto out;
+	if (n == 0) {
+		d->stores[d->n_open++] = base;
+		base = NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (d->n_open == CLI_MAX_DBS) {
+			errmsg_set("%s: more than %d nodes, with the --db "
+				   "given: policygen reads at most %d",
+				   store_filename(base), CLI_MAX_DBS,
+				   CLI_MAX_DBS);
+			goto out;
+		}
+		if (cluster_store_open(uri, nodes[i], STORE_READONLY,
+				       &d->stores[d->n_open]) < 0)
+			goto out;
+		d->n_open++;
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		free(nodes[i]);
+	free(nodes);
+	store_close(base);
+	return rc;
+}
+
 int cli_open_dbs(struct cli_dbs *d)
 {
 	if (d->n == 0)
 		d->paths[d->n++] = NULL; /* the default path */
-	for (; d->n_open < d->n; d->n_open++)
-		if (open_store(store_path(d->paths[d->n_open]),
-			       &d->stores[d->n_open]) < 0)
+	for (size_t i = 0; i < d->n; i++) {
+		const char *path = store_path(d->paths[i]);
+
+		if (cluster_is_uri(path)) {
+			if (open_cluster(d, path) < 0)
+				return -1;
+			continue;
+		}
+		if (d->n_open == CLI_MAX_DBS) {
+			errmsg_set("--db: at most %d databases", CLI_MAX_DBS);
 			return -1;
+		}
+		if (open_store(path, &d->stores[d->n_open++]) < 0)
+			return -1;
+	}
 	if (d->review_path != NULL && open_store(d->review_path, &d->review) < 0)
 		return -1;
 	return 0;
@@ -616,7 +694,7 @@ int cli_say_empty(struct store *s, const struct cli_scope *sc,
 		goto out;
 	}
 	if (sc->workload.name != NULL) {
-		if (store_read_workloads(s, NULL, find_workload, &f) < 0) {
+		if (store_read_workloads(&s, 1, NULL, find_workload, &f) < 0) {
 			status = EXIT_RUNTIME;
 			goto out;
 		}

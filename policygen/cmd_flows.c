@@ -196,7 +196,8 @@ static int print_flow(const struct store_flow_sum *f, void *ctx)
  * Prints the flows of the window.  Returns EXIT_DONE; EXIT_PARTIAL when
  * there are none, having said why; or EXIT_RUNTIME with errmsg.
  */
-static int run_flows(struct store *s, const struct flows_opts *o)
+static int run_flows(struct store *const *stores, size_t n,
+		     const struct flows_opts *o)
 {
 	char window[2 * TIMEFMT_LEN + 32], t1[TIMEFMT_LEN], t2[TIMEFMT_LEN];
 	static const char *const headings[] = {
@@ -207,10 +208,11 @@ static int run_flows(struct store *s, const struct flows_opts *o)
 	struct flows_out out = { .o = o, .sc = &sc };
 	int rc, status = EXIT_RUNTIME;
 
-	load_scope(s, &sc);
+	load_scope(stores[0], &sc);
 	if (o->format == CLI_TABLE && (out.t = table_new(8, headings)) == NULL)
 		goto out;
-	if (store_read_flow_sums(s, o->since, o->until, NULL, NULL, print_flow,
+	if (store_read_flow_sums(stores, n, o->since, o->until, NULL, NULL,
+				 print_flow,
 				 &out) < 0)
 		goto out;
 	status = EXIT_DONE;
@@ -220,7 +222,8 @@ static int run_flows(struct store *s, const struct flows_opts *o)
 			 o->until < INT64_MAX ? timefmt_format(o->until, t2)
 					      : "now");
 		/* A refused --workload writes nothing, not an empty list. */
-		if ((status = cli_say_empty(s, &o->scope, "flows", window)) !=
+		if ((status = cli_say_empty(stores[0], &o->scope, "flows",
+					    window)) !=
 		    EXIT_PARTIAL)
 			goto out;
 	}
@@ -273,14 +276,14 @@ static int set_option(void *ctx, int ch, char *arg)
 }
 
 /* What cmd_flows() does with the database: see cli_store_main(). */
-static int show_flows(struct store *s, void *ctx)
+static int show_flows(struct store *const *stores, size_t n, void *ctx)
 {
 	struct flows_opts *o = ctx;
 
 	if (cli_scope_check(&o->scope) < 0)
 		return EXIT_INVALID;
-	cli_note_unstarted(&s, 1, o->since, o->until);
-	return run_flows(s, o);
+	cli_note_unstarted(stores, n, o->since, o->until);
+	return run_flows(stores, n, o);
 }
 
 int cmd_flows(int argc, char **argv)
@@ -291,12 +294,12 @@ int cmd_flows(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		CLI_OPTIONS_END,
 	};
-	static const struct cli_store_cmd flows = {
+	static const struct cli_dbs_cmd flows = {
 		"n:Ao:h", opts, flows_usage, set_option, show_flows
 	};
 	struct flows_opts o = { .now = (int64_t)time(NULL),
 				.since = 0,
 				.until = INT64_MAX };
 
-	return cli_store_main(argc, argv, &flows, &o);
+	return cli_dbs_main(argc, argv, &flows, &o.scope.dbs, &o);
 }

@@ -248,7 +248,7 @@ static int import_path(const char *db, const char *path, int64_t at,
 			goto out;
 		}
 	}
-	if (store_open(store_path(db), 0, &s) < 0) {
+	if (cli_store_open(store_path(db), 0, &s) < 0) {
 		status = EXIT_RUNTIME;
 		goto out;
 	}

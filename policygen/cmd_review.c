@@ -312,7 +312,7 @@ static int cmd_decide(int argc, char **argv, enum review_decision decision)
 	if (decide_rule(&c, &a, &r) < 0)
 		goto out;
 	status = EXIT_RUNTIME;
-	if (store_open(store_path(c.db), c.review_db ? STORE_READONLY : 0,
+	if (cli_store_open(store_path(c.db), c.review_db ? STORE_READONLY : 0,
 		       &inv) < 0 ||
 	    endpoints_open(inv, &ep) < 0)
 		goto out;
@@ -324,7 +324,7 @@ static int cmd_decide(int argc, char **argv, enum review_decision decision)
 			    &r.peer.kind) < 0))
 		goto out;
 	status = EXIT_RUNTIME;
-	if (c.review_db != NULL && store_open(c.review_db, 0, &dest) < 0)
+	if (c.review_db != NULL && cli_store_open(c.review_db, 0, &dest) < 0)
 		goto out;
 	if (clear) {
 		found = review_clear(dest ? dest : inv, &r, &gone, &left);

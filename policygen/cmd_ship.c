@@ -93,6 +93,32 @@ static int node_name(struct store *s, const char *given, char **out)
 	return 0;
 }
 
+/*
+ * The node's settings its rows are read with, as its own in the cluster
+ * store: the width of its time buckets (attribution by bucket spans
+ * one), its pod CIDRs (which addresses no known pod held are pods').
+ */
+static int ship_settings(struct store *s, struct cluster *cl,
+			 const char *node)
+{
+	static const char *const keys[] = { "time_bucket_seconds",
+					    "pod_cidrs" };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
+		char *value;
+		int rc;
+
+		if (store_meta_get(s, keys[i], &value) < 0)
+			return -1;
+		rc = value == NULL ? 0
+				   : cluster_put_setting(cl, node, keys[i], value);
+		free(value);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int cmd_ship(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -153,6 +179,8 @@ int cmd_ship(int argc, char **argv)
 			   (long long)mark);
 		goto out;
 	}
+	if (ship_settings(s, cl, node) < 0)
+		goto out;
 	/* Batch after batch, each with its mark: a cut run resumes there. */
 	while (mark < latest) {
 		int64_t upto = mark + SHIP_BATCH < latest ? mark + SHIP_BATCH

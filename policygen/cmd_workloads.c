@@ -139,7 +139,8 @@ static int add_workload(const struct store_workload *w, void *ctx)
  * EXIT_DONE; EXIT_PARTIAL when there are none, having said why; or
  * EXIT_RUNTIME with errmsg.
  */
-static int list_workloads(struct store *s, const struct workloads_cli *c,
+static int list_workloads(struct store *const *stores, size_t n,
+			  const struct workloads_cli *c,
 			  const struct generate_states *states)
 {
 	static const char *const headings[] = {
@@ -159,7 +160,7 @@ static int list_workloads(struct store *s, const struct workloads_cli *c,
 			goto out;
 		yemit_seq_begin(o.y);
 	}
-	if (store_read_workloads(s, NULL, add_workload, &o) < 0)
+	if (store_read_workloads(stores, n, NULL, add_workload, &o) < 0)
 		goto out;
 	if (o.y != NULL) {
 		yemit_seq_end(o.y);
@@ -172,7 +173,7 @@ static int list_workloads(struct store *s, const struct workloads_cli *c,
 		table_print(o.t, stdout);
 	}
 	status = o.n > 0 ? EXIT_DONE
-			 : cli_say_empty(s, &c->scope, "workloads", NULL);
+			 : cli_say_empty(stores[0], &c->scope, "workloads", NULL);
 out:
 	cli_output_free(&out);
 	table_free(o.t);
@@ -200,10 +201,10 @@ static int set_option(void *ctx, int ch, char *arg)
 }
 
 /*
- * What cmd_workloads() does with the database: see cli_store_main().
+ * What cmd_workloads() does with the databases: see cli_dbs_main().
  * The states are generate's with its defaults, over all recorded time.
  */
-static int show_workloads(struct store *s, void *ctx)
+static int show_workloads(struct store *const *stores, size_t n, void *ctx)
 {
 	struct workloads_cli *c = ctx;
 	struct generate_opts o = {
@@ -217,10 +218,10 @@ static int show_workloads(struct store *s, void *ctx)
 	if (cli_scope_check(&c->scope) < 0)
 		return EXIT_INVALID;
 	o.ns = c->scope.ns;
-	cli_note_unstarted(&s, 1, 0, INT64_MAX);
-	if (generate_read_states(&s, 1, &o, &states) != GENERATE_OK)
+	cli_note_unstarted(stores, n, 0, INT64_MAX);
+	if (generate_read_states(stores, n, &o, &states) != GENERATE_OK)
 		return EXIT_RUNTIME;
-	status = list_workloads(s, c, &states);
+	status = list_workloads(stores, n, c, &states);
 	generate_states_free(&states);
 	return status;
 }
@@ -235,11 +236,11 @@ int cmd_workloads(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		CLI_OPTIONS_END,
 	};
-	static const struct cli_store_cmd workloads = {
+	static const struct cli_dbs_cmd workloads = {
 		"n:Ao:h", opts, workloads_usage, set_option, show_workloads
 	};
 	struct workloads_cli c = { .now = (int64_t)time(NULL),
 				   .stable_after = CLI_STABLE_AFTER };
 
-	return cli_store_main(argc, argv, &workloads, &c);
+	return cli_dbs_main(argc, argv, &workloads, &c.scope.dbs, &c);
 }

@@ -345,7 +345,6 @@ static void gen_free(struct gen *g)
 	endpoints_close(g->screen.ep);
 	free(g->screen.existing.policies);
 	free(g->screen.props);
-	free(g->flows.rows);
 	generate_inventory_free(&g->inv);
 	generate_ns_pods_free(&g->ns_pods);
 	strmap_free(&g->pool.strings);

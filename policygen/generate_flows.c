@@ -423,32 +423,6 @@ static void row_read(const struct store_flow *r, size_t db, struct flow_row *f)
 	};
 }
 
-/* Keeps row r of database db, its strings copied, for merge(). */
-static int add_row(struct gen_flows *flows, struct gen_pool *pool, size_t db,
-		   const struct store_flow *r)
-{
-	struct flow_row f;
-	/* The same names and addresses come back row after row. */
-	const char **strs[] = {
-		&f.client, &f.server,	&f.proto,    &f.client_nat,
-		&f.src_ns, &f.src_kind, &f.src_name, &f.src_node,
-		&f.dst_ns, &f.dst_kind, &f.dst_name, &f.dst_node,
-		&f.svc_ns, &f.svc_name, &f.svc_ip,
-	};
-
-	row_read(r, db, &f);
-	if (f.client == NULL || f.server == NULL || f.proto == NULL)
-		return -1;
-	for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++)
-		if (*strs[i] != NULL &&
-		    (*strs[i] = generate_intern(pool, *strs[i])) == NULL)
-			return -1;
-	if (GROW(flows->rows, flows->cap_rows, flows->n_rows + 1) < 0)
-		return -1;
-	flows->rows[flows->n_rows++] = f;
-	return 0;
-}
-
 /* The database read_rows() reads, for its rows. */
 struct rows_read {
 	struct gen *g;
@@ -482,181 +456,26 @@ static int read_rows(struct gen *g, size_t db)
 }
 
 /*
- * Of rows[0..n), one connection's rows sorted by database, the database
- * whose rows stand for it: the one that saw the Service (DNAT happens on
- * the client's node), else the one that counted most.
+ * A row of the merge of several databases (store_read_merged_flows():
+ * one database's rows stand for a connection that several recorded, the
+ * client's node and the server's), first seen when any of them saw it
+ * first.
  */
-static size_t keep_db(const struct flow_row *rows, size_t n)
+static int merged_row(const struct store_flow *r, size_t db,
+		      int64_t first_any, void *ctx)
 {
-	size_t keep = rows[0].db;
-	int64_t best = -1;
-	int best_svc = 0;
+	struct gen *g = ctx;
+	struct flow_row f;
 
-	for (size_t k = 0; k < n;) {
-		size_t m = k;
-		int64_t conns = 0;
-		int svc = 0;
-
-		while (m < n && rows[m].db == rows[k].db) {
-			conns = count_add(conns, rows[m].conns);
-			svc |= rows[m].service_port > 0;
-			m++;
-		}
-		if (svc > best_svc || (svc == best_svc && conns > best)) {
-			best = conns;
-			best_svc = svc;
-			keep = rows[k].db;
-		}
-		k = m;
-	}
-	return keep;
+	row_read(r, db, &f);
+	f.first_ever = first_any;
+	return handle_flow(g, &f);
 }
 
-/*
- * Whether two databases' rows of one connection credit the same ends
- * (their strings are the pool's: one pointer per text), and so make the
- * same entries.
- */
-static int same_ends(const struct flow_row *a, const struct flow_row *b)
-{
-	return a->src_ns == b->src_ns && a->src_kind == b->src_kind &&
-	       a->src_name == b->src_name && a->dst_ns == b->dst_ns &&
-	       a->dst_kind == b->dst_kind && a->dst_name == b->dst_name &&
-	       a->client_nat == b->client_nat;
-}
-
-/*
- * Row r of rows[0..n), one connection's, of the database kept: first
- * seen when any database saw it first.  The node whose rows are kept
- * may have started recording later than the other.
- */
-static void first_of_all(struct flow_row *rows, size_t n, struct flow_row *r)
-{
-	for (size_t i = 0; i < n; i++)
-		if (rows[i].db != r->db && same_ends(&rows[i], r) &&
-		    rows[i].first < r->first_ever)
-			r->first_ever = rows[i].first;
-}
-
-/* A connection's key, in the pool: a day, client, server, protocol, port. */
-struct conn_key {
-	int64_t day;
-	const char *client, *server, *proto;
-	int port;
-};
-
-static int same_connection(const struct conn_key *k,
-			   const struct store_flow *r)
-{
-	return r->day == k->day && r->server_port == k->port &&
-	       strcmp(r->client_ip, k->client) == 0 &&
-	       strcmp(r->server_ip, k->server) == 0 &&
-	       strcmp(r->protocol, k->proto) == 0;
-}
-
-/*
- * The database whose next row comes first, -1 when none is left: by
- * day, client, server, protocol and port, the order
- * store_flows_next() gives each database's rows in.  A connection counts
- * the same on the client's and the server's node.
- */
-static ssize_t next_db(const struct store_flow *cur, const int *live,
-		       size_t n)
-{
-	ssize_t m = -1;
-
-	for (size_t db = 0; db < n; db++) {
-		const struct store_flow *x = &cur[db], *y;
-		int c;
-
-		if (!live[db])
-			continue;
-		if (m < 0) {
-			m = (ssize_t)db;
-			continue;
-		}
-		y = &cur[m];
-		c = x->day != y->day ? (x->day < y->day ? -1 : 1) : 0;
-		c = c ?: strcmp(x->client_ip, y->client_ip);
-		c = c ?: strcmp(x->server_ip, y->server_ip);
-		c = c ?: strcmp(x->protocol, y->protocol);
-		c = c ?: x->server_port - y->server_port;
-		if (c < 0)
-			m = (ssize_t)db;
-	}
-	return m;
-}
-
-/*
- * Several databases, merged as they are read, never held: each one's
- * rows come in next_db()'s order, so the rows of one connection (one
- * day, client, server, protocol and port) are the next rows of every
- * database at once.  Those alone are kept; where several databases
- * recorded them (the client's node and the server's), one database's
- * rows stand for them (keep_db()).
- */
 static int merge(struct gen *g)
 {
-	size_t n = g->n_stores;
-	struct store_flows **c = calloc(n, sizeof(*c));
-	struct store_flow *cur = calloc(n, sizeof(*cur));
-	int *live = calloc(n, sizeof(*live));
-	struct gen_flows *group = &g->flows;
-	ssize_t m;
-	int rc = -1;
-
-	if (c == NULL || cur == NULL || live == NULL) {
-		errmsg_set("out of memory");
-		goto out;
-	}
-	for (size_t db = 0; db < n; db++)
-		if (store_flows_open(g->stores[db], g->o->since, g->o->until,
-				     &c[db]) < 0 ||
-		    (live[db] = store_flows_next(c[db], &cur[db])) < 0)
-			goto out;
-	while ((m = next_db(cur, live, n)) >= 0) {
-		struct conn_key k = {
-			.day = cur[m].day,
-			.client = generate_intern(&g->pool, cur[m].client_ip),
-			.server = generate_intern(&g->pool, cur[m].server_ip),
-			.proto = generate_intern(&g->pool, cur[m].protocol),
-			.port = cur[m].server_port,
-		};
-		size_t keep;
-
-		if (k.client == NULL || k.server == NULL || k.proto == NULL)
-			goto oom;
-		/* By database, each one's rows as they came. */
-		group->n_rows = 0;
-		for (size_t db = 0; db < n; db++)
-			while (live[db] && same_connection(&k, &cur[db])) {
-				if (add_row(group, &g->pool, db, &cur[db]) < 0)
-					goto oom;
-				if ((live[db] = store_flows_next(c[db],
-								 &cur[db])) < 0)
-					goto out;
-			}
-		keep = keep_db(group->rows, group->n_rows);
-		for (size_t i = 0; i < group->n_rows; i++) {
-			if (group->rows[i].db != keep)
-				continue;
-			first_of_all(group->rows, group->n_rows,
-				     &group->rows[i]);
-			if (handle_flow(g, &group->rows[i]) < 0)
-				goto out;
-		}
-	}
-	rc = 0;
-	goto out;
-oom:
-	errmsg_set("out of memory");
-out:
-	for (size_t db = 0; c != NULL && db < n; db++)
-		store_flows_close(c[db]);
-	free(c);
-	free(cur);
-	free(live);
-	return rc;
+	return store_read_merged_flows(g->stores, g->n_stores, g->o->since,
+				       g->o->until, merged_row, g);
 }
 
 int generate_load_flows(struct gen *g)

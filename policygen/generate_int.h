@@ -128,7 +128,7 @@ struct flow_row {
 	const char *client, *server, *proto, *client_nat;
 	int port, service_port;
 	int64_t conns, first, last;
-	/* first, or earlier when another database saw it first (merge()) */
+	/* first, or earlier when another database saw it first */
 	int64_t first_ever;
 	const char *src_ns, *src_kind, *src_name, *src_node;
 	const char *dst_ns, *dst_kind, *dst_name, *dst_node;
@@ -138,8 +138,6 @@ struct flow_row {
 
 /* The flows of the window, as far as they are kept, and their counts. */
 struct gen_flows {
-	struct flow_row *rows; /* several databases only; owned */
-	size_t n_rows, cap_rows;
 	size_t not_expressible;
 	size_t unknown_pod_ips; /* peers in the pod CIDRs that no known pod held */
 	/*

@@ -88,6 +88,13 @@ int cli_exit_status(enum cli_parsed parsed);
 void cli_print_error(void);
 
 /*
+ * Opens the database at path (a file, or a cluster store's
+ * postgresql:// URI) with store_open()'s flags into *s.  Returns 0, or
+ * -1 with errmsg.
+ */
+int cli_store_open(const char *path, unsigned int flags, struct store **s);
+
+/*
  * The tail of a command that reads one database: opens db (NULL: the
  * default path) read-only, runs run(s, ctx), which returns the exit status
  * (with errmsg when it is EXIT_INVALID or EXIT_RUNTIME), prints errmsg
@@ -127,6 +134,28 @@ struct cli_dbs {
 	size_t n_open;
 	struct store *review;
 };
+
+/*
+ * A command that reads every --db given (the default path when none
+ * was) and takes no arguments (flows, workloads), for cli_dbs_main().
+ */
+struct cli_dbs_cmd {
+	const char *shortopts; /* as cli_getopt()'s */
+	const struct option *longopts; /* with CLI_DB_OPTION */
+	void (*usage)(FILE *f);
+	int (*set)(void *ctx, int ch, char *arg); /* --db: cli_set_scope() */
+	/* The exit status, with errmsg when EXIT_INVALID or EXIT_RUNTIME. */
+	int (*run)(struct store *const *stores, size_t n, void *ctx);
+};
+
+/*
+ * The whole of such a command: its command line through cli_getopt()
+ * (CLI_NO_ARGS) with cmd->set(ctx, ...), which keeps --db in dbs, then
+ * cmd->run() of the databases opened (cli_open_dbs()), errmsg printed
+ * when it fails.  Returns the exit status.
+ */
+int cli_dbs_main(int argc, char **argv, const struct cli_dbs_cmd *cmd,
+		 struct cli_dbs *dbs, void *ctx);
 
 /* Adds a --db.  Returns 0, or -1 with errmsg (too many). */
 int cli_add_db(struct cli_dbs *d, const char *path);

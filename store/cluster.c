@@ -383,7 +383,7 @@ static int take_mark(struct cluster *c, const char *node,
 	int rc = -1;
 
 	if (run_params(c,
-		       "INSERT INTO node (name) VALUES ($1) "
+		       "INSERT INTO cluster_node (name) VALUES ($1) "
 		       "ON CONFLICT (name) DO NOTHING",
 		       1, p, "writing rows") < 0 ||
 	    run_params(c,
@@ -447,4 +447,18 @@ int cluster_ship(struct cluster *c, const char *node, const char *database_id,
 rollback:
 	rollback(c);
 	return -1;
+}
+
+int cluster_put_setting(struct cluster *c, const char *node, const char *key,
+			const char *value)
+{
+	const char *p[3] = { node, key, value };
+
+	if (run_params(c,
+		       "INSERT INTO cluster_node (name) VALUES ($1) "
+		       "ON CONFLICT (name) DO NOTHING",
+		       1, p, "writing the node's settings") < 0)
+		return -1;
+	return run_params(c, sql_pg_ship_setting, 3, p,
+			  "writing the node's settings");
 }

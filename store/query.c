@@ -26,7 +26,7 @@ int store_query_rows(struct store *s, struct sdb_stmt *st,
 	int rc;
 
 	while ((rc = sdb_step(st)) == SDB_ROW)
-		if (row(st, ctx) < 0)
+		if (row != NULL && row(st, ctx) < 0)
 			return -1;
 	if (rc != SDB_DONE)
 		return store_db_error(s);

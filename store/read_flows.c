@@ -158,17 +158,50 @@ static int cmp_sum(const void *a, const void *b)
 	return cmp_text(x->service_name, y->service_name);
 }
 
-int store_read_flow_sums(struct store *s, int64_t since, int64_t until,
-			 const char *ns, const char *workload,
-			 store_flow_sum_fn fn, void *ctx)
+/* A row of several databases' merge (flow_merge.c), for row(). */
+struct merged {
+	store_flow_fn row;
+	void *ctx;
+};
+
+static int merged_row(const struct store_flow *f, size_t db,
+		      int64_t first_any, void *ctx)
 {
-	struct sums m = { .file = store_filename(s),
+	const struct merged *m = ctx;
+
+	(void)db;
+	(void)first_any;
+	return m->row(f, m->ctx);
+}
+
+/*
+ * generate's flows of stores[0..n) in [since, until) to row(): of one
+ * database as it reads them, of several merged, each connection once.
+ */
+static int read_generate_flows(struct store *const *stores, size_t n,
+			       int64_t since, int64_t until,
+			       store_flow_fn row, void *ctx)
+{
+	struct merged m = { row, ctx };
+
+	if (n == 1)
+		return store_read_generate_flows(stores[0], since, until, row,
+						 ctx);
+	return store_read_merged_flows(stores, n, since, until, merged_row,
+				       &m);
+}
+
+int store_read_flow_sums(struct store *const *stores, size_t n,
+			 int64_t since, int64_t until, const char *ns,
+			 const char *workload, store_flow_sum_fn fn, void *ctx)
+{
+	struct sums m = { .file = store_filename(stores[0]),
 			  .ns = ns,
 			  .workload = workload };
 	size_t next;
 	int rc = -1;
 
-	if (store_read_generate_flows(s, since, until, sum_row, &m) < 0)
+	if (read_generate_flows(stores, n, since, until, sum_row, &m) < 0)
 		goto out;
 	if (m.n > 1)
 		qsort(m.rows, m.n, sizeof(*m.rows), cmp_sum);
@@ -264,12 +297,13 @@ static int cmp_traffic(const void *a, const void *b)
 }
 
 /* Every workload's traffic over all time, once each, sorted. */
-static int read_traffic(struct store *s, struct traffics *m)
+static int read_traffic(struct store *const *stores, size_t n,
+			struct traffics *m)
 {
 	size_t out = 0;
 
-	if (store_read_generate_flows(s, INT64_MIN, INT64_MAX, traffic_row,
-				      m) < 0)
+	if (read_generate_flows(stores, n, INT64_MIN, INT64_MAX, traffic_row,
+				m) < 0)
 		return -1;
 	if (m->n > 1)
 		qsort(m->t, m->n, sizeof(*m->t), cmp_traffic);
@@ -323,16 +357,18 @@ static int workload_row(struct sdb_stmt *st, void *arg)
 	return r->fn(&w, r->ctx);
 }
 
-int store_read_workloads(struct store *s, const char *ns, store_workload_fn fn,
-			 void *ctx)
+int store_read_workloads(struct store *const *stores, size_t n,
+			 const char *ns, store_workload_fn fn, void *ctx)
 {
-	struct traffics traffic = { .file = store_filename(s), .ns = ns };
+	struct traffics traffic = { .file = store_filename(stores[0]),
+				    .ns = ns };
 	struct workload_read r = { &traffic, fn, ctx };
 	const struct store_param p[] = { STORE_TEXT(ns) };
 	int rc = -1;
 
-	if (read_traffic(s, &traffic) == 0)
-		rc = store_query_bound(s, sql_workloads_query, p, 1,
+	/* The workloads of the first, the inventory; traffic of them all. */
+	if (read_traffic(stores, n, &traffic) == 0)
+		rc = store_query_bound(stores[0], sql_workloads_query, p, 1,
 				       workload_row, &r);
 	free(traffic.t);
 	strmap_free(&traffic.strs);

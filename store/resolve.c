@@ -10,9 +10,11 @@
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "podflow/errmsg.h"
+#include "podflow/grow.h"
 #include "podflow/hash.h"
 #include "podflow/store.h"
 #include "sql.h"
@@ -21,6 +23,12 @@
 #define DAY 86400
 #define HOUR 3600
 #define WEEK (7 * DAY)
+
+/* Names read from a statement's rows (list_nodes()). */
+struct node_list {
+	char **v;
+	size_t n, cap;
+};
 
 /* Where resolution stands: sql/queries/store/resolve_state.sql. */
 struct state {
@@ -260,8 +268,8 @@ static int resolve(struct store *s, int64_t now, struct store_resolved *out,
  * podflowd's flushes wait that at most; every commit leaves the kept rows
  * and resolved_until agreeing, and a reader reads the rest as tail.
  */
-int store_resolve_some(struct store *s, int64_t now, int max_hours,
-		       struct store_resolved *out)
+static int resolve_some(struct store *s, int64_t now, int max_hours,
+			struct store_resolved *out)
 {
 	struct store_resolved r = { 0 };
 	int more, passes = 0;
@@ -284,6 +292,92 @@ int store_resolve_some(struct store *s, int64_t now, int max_hours,
 rollback:
 	sdb_rollback(store_sdb(s));
 	return -1;
+}
+
+/* Makes node the one whose rows s reads and writes (a cluster store's). */
+static int set_node(struct store *s, const char *node)
+{
+	return store_query_bound(s,
+				 "SELECT set_config('podflow.node', ?1, false)",
+				 &STORE_TEXT(node), 1, NULL, NULL);
+}
+
+/* The nodes of a cluster store, into v[0..*n): strings owned, free() them. */
+static int list_nodes(struct sdb_stmt *st, void *ctx)
+{
+	struct node_list *l = ctx;
+	const char *name = sdb_column_text(st, 0);
+	char *copy;
+
+	if (GROW(l->v, l->cap, l->n + 1) < 0 ||
+	    (copy = strdup(name != NULL ? name : "")) == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	l->v[l->n++] = copy;
+	return 0;
+}
+
+/*
+ * A cluster store holds each node's rows apart (sql/pg/migrations/
+ * 002_store.sql): each is resolved as its node's database would be, in
+ * turn, the handle's own node chosen again after.  The summary is the
+ * sum; until, the least any node reached.
+ */
+static int resolve_nodes(struct store *s, int64_t now, int max_hours,
+			 struct store_resolved *out)
+{
+	struct node_list l = { 0 };
+	struct store_resolved sum = { 0 };
+	char *own = NULL;
+	int rc = -1, first = 1;
+
+	if (store_query_all(s, "SELECT podflow_node()", list_nodes, &l) < 0)
+		goto out;
+	if (l.n != 1) {
+		errmsg_set("%s: no node chosen", store_filename(s));
+		goto out;
+	}
+	own = l.v[0];
+	l.n = 0;
+	if (store_query_all(s, "SELECT name FROM cluster_node ORDER BY name",
+			    list_nodes, &l) < 0)
+		goto out;
+	for (size_t i = 0; i < l.n; i++) {
+		struct store_resolved r;
+
+		if (set_node(s, l.v[i]) < 0 ||
+		    resolve_some(s, now, max_hours, &r) < 0)
+			goto restore;
+		sum.rows += r.rows;
+		sum.more |= r.more;
+		if (first || r.until < sum.until)
+			sum.until = r.until;
+		if (r.redone_from != 0 &&
+		    (sum.redone_from == 0 || r.redone_from < sum.redone_from))
+			sum.redone_from = r.redone_from;
+		first = 0;
+	}
+	rc = 0;
+restore:
+	if (set_node(s, own) < 0)
+		rc = -1;
+	if (rc == 0 && out != NULL)
+		*out = sum;
+out:
+	for (size_t i = 0; i < l.n; i++)
+		free(l.v[i]);
+	free(l.v);
+	free(own);
+	return rc;
+}
+
+int store_resolve_some(struct store *s, int64_t now, int max_hours,
+		       struct store_resolved *out)
+{
+	if (!sdb_is_sqlite(store_sdb(s)))
+		return resolve_nodes(s, now, max_hours, out);
+	return resolve_some(s, now, max_hours, out);
 }
 
 int store_resolve(struct store *s, int64_t now, struct store_resolved *out)

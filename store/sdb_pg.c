@@ -17,6 +17,11 @@
 #include "sdb_pg.h"
 #include "sql.h"
 
+/* The most parameters one statement takes. */
+#define SDB_PG_MAX_PARAMS 64
+/* pg_type's text (catalog/pg_type.dat): what an unused parameter is. */
+#define TEXT_OID 25
+
 /* Any number: held by a writing transaction (sdb_begin(db, 1)). */
 #define WRITER_LOCK 0x706f64666c6f78LL
 
@@ -81,7 +86,8 @@ static int done(struct sdb *db, PGresult *res)
  * comments left as they are; the highest parameter into *n.  Returns an
  * owned string, or NULL (out of memory).
  */
-static char *placeholders(const char *sql, size_t len, int *n)
+static char *placeholders(const char *sql, size_t len, int *n,
+			  unsigned char used[SDB_PG_MAX_PARAMS + 1])
 {
 	char *out = malloc(len * 4 + 16), *o = out;
 	const char *p = sql, *end = sql + len;
@@ -114,6 +120,8 @@ static char *placeholders(const char *sql, size_t len, int *n)
 				v = ++next;
 			if (v > *n)
 				*n = v;
+			if (v <= SDB_PG_MAX_PARAMS)
+				used[v] = 1;
 			o += sprintf(o, "$%d", v);
 		} else
 			*o++ = *p++;
@@ -128,6 +136,8 @@ static const struct prepared *prepared_for(struct sdb *db, const char *sql,
 {
 	struct conn *c = conn_of(db);
 	uint64_t h = hash_bytes(HASH_INIT, sql, len);
+	unsigned char used[SDB_PG_MAX_PARAMS + 1] = { 0 };
+	Oid types[SDB_PG_MAX_PARAMS];
 	struct prepared *p;
 	char *text;
 	int n;
@@ -149,10 +159,23 @@ static const struct prepared *prepared_for(struct sdb *db, const char *sql,
 		c->cap_prepared = cap;
 	}
 	p = &c->prepared[c->n_prepared];
-	if ((text = placeholders(sql, len, &n)) == NULL)
+	if ((text = placeholders(sql, len, &n, used)) == NULL)
 		goto oom;
+	if (n > SDB_PG_MAX_PARAMS) {
+		free(text);
+		free(db->err);
+		db->err = strdup("a statement with too many parameters");
+		return NULL;
+	}
+	/*
+	 * One statement of a script binds every parameter of the script
+	 * (store_bind()), and the server must know a type for each: one it
+	 * does not use is text, the others as it infers them.
+	 */
+	for (int i = 0; i < n; i++)
+		types[i] = used[i + 1] ? 0 : TEXT_OID;
 	snprintf(p->name, sizeof(p->name), "s%u", db->next_name++);
-	if (done(db, PQprepare(c->pg, p->name, text, n, NULL)) < 0) {
+	if (done(db, PQprepare(c->pg, p->name, text, n, types)) < 0) {
 		free(text);
 		return NULL;
 	}
@@ -457,6 +480,10 @@ int sdb_pg_migrate(struct sdb *db, const char *where, int *version_out)
 		if (pg_exec(db, set) < 0)
 			goto dberr;
 	}
+	/* The views anew after the last, as in SQLite (sql/pg/views.sql). */
+	if (version < sql_pg_migrations_count &&
+	    (pg_exec(db, sql_pg_views_clear) < 0 || pg_exec(db, sql_pg_views) < 0))
+		goto dberr;
 	if (pg_exec(db, "COMMIT") < 0)
 		goto dberr;
 	*version_out = version > sql_pg_migrations_count

@@ -542,6 +542,33 @@ err:
 	return -1;
 }
 
+int store_open_backend(struct sdb *db, const char *name, unsigned int flags,
+		       struct store **ret)
+{
+	struct store *s = calloc(1, sizeof(*s));
+
+	if (s == NULL || (s->path = strdup(name)) == NULL) {
+		free(s);
+		sdb_close(db);
+		errmsg_set("%s: out of memory", name);
+		return -1;
+	}
+	s->db = *db;
+	memset(db, 0, sizeof(*db));
+	s->addr_ids = (struct idcache)IDCACHE_INIT(sizeof(struct addr));
+	s->route_ids = (struct idcache)IDCACHE_INIT(sizeof(struct route_key));
+	/* Its schema is today's, in its own dialect (sql/pg/migrations/). */
+	s->version = store_schema_latest();
+	if (store_prepare(s, sql_meta_get, &s->meta_get) < 0 ||
+	    (!(flags & STORE_READONLY) &&
+	     store_prepare(s, sql_meta_set, &s->meta_set) < 0)) {
+		store_close(s);
+		return -1;
+	}
+	*ret = s;
+	return 0;
+}
+
 void store_close(struct store *s)
 {
 	if (s == NULL)
@@ -826,6 +853,8 @@ int store_checkpoint(struct store *s)
 {
 	int row[3];
 
+	if (!sdb_is_sqlite(&s->db))
+		return 0;
 	if (wal_checkpoint(s, "PRAGMA wal_checkpoint(TRUNCATE)", row) < 0)
 		return -1;
 	return row[0] ? 1 : 0;
@@ -836,6 +865,9 @@ int store_checkpoint(struct store *s)
 
 void store_set_progress(struct store *s, int (*fn)(void *ctx), void *ctx)
 {
+	/* A server's work is its own: nothing to tick between. */
+	if (!sdb_is_sqlite(&s->db))
+		return;
 	sqlite3_progress_handler(s->db.lite, fn != NULL ? PROGRESS_STEPS : 0, fn,
 				 ctx);
 }
@@ -844,6 +876,8 @@ int store_checkpoint_passive(struct store *s)
 {
 	int row[3];
 
+	if (!sdb_is_sqlite(&s->db))
+		return 0;
 	if (wal_checkpoint(s, "PRAGMA wal_checkpoint(PASSIVE)", row) < 0)
 		return -1;
 	return row[2] < row[1];
@@ -854,7 +888,8 @@ int64_t store_wal_bytes(const struct store *s)
 	char wal[PATH_MAX];
 	struct stat st;
 
-	if ((size_t)snprintf(wal, sizeof(wal), "%s-wal", s->path) >=
+	if (!sdb_is_sqlite(&s->db) ||
+	    (size_t)snprintf(wal, sizeof(wal), "%s-wal", s->path) >=
 		    sizeof(wal) ||
 	    stat(wal, &st) != 0)
 		return 0;
@@ -866,7 +901,7 @@ int64_t store_disk_bytes(const struct store *s)
 	struct stat st;
 	int64_t total = store_wal_bytes(s);
 
-	if (stat(s->path, &st) == 0)
+	if (sdb_is_sqlite(&s->db) && stat(s->path, &st) == 0)
 		total += st.st_size;
 	return total;
 }

@@ -16,6 +16,16 @@ struct store;
 /* The database behind s, for sdb.h's calls. */
 struct sdb *store_sdb(struct store *s);
 
+/*
+ * A store on db, a backend's database already connected and at today's
+ * schema, which messages call name: db's connection is the store's
+ * (db is left empty).  Only what the readers and policygen's writers
+ * (import, review) run is prepared: podflowd writes SQLite alone.
+ * Returns 0, or -1 with errmsg (db closed).
+ */
+int store_open_backend(struct sdb *db, const char *name, unsigned int flags,
+		       struct store **ret);
+
 /* Whether a transaction is open on s (a reader's snapshot, say). */
 int store_in_transaction(struct store *s);
 
@@ -48,7 +58,8 @@ int store_query(struct store *s, const char *sql, struct sdb_stmt **st);
 
 /*
  * Steps st to its end, handing each row to row(st, ctx), which returns 0
- * to go on or -1 to stop with its errmsg.  Leaves st to the caller, to
+ * to go on or -1 to stop with its errmsg (row NULL: the rows are not
+ * wanted).  Leaves st to the caller, to
  * finalize or reset.  Returns 0, or -1: row's, or with errmsg naming the
  * file.
  */

@@ -53,4 +53,32 @@ int cluster_ship(struct cluster *c, const char *node, const char *database_id,
 		 int64_t after, const struct store_changed_row *rows, size_t n,
 		 int64_t upto);
 
+/*
+ * Records meta key of node's database with its value, a setting that
+ * reading the node's rows needs (time_bucket_seconds, pod_cidrs), as the
+ * node's own.  Returns 0, or -1 with errmsg.
+ */
+int cluster_put_setting(struct cluster *c, const char *node, const char *key,
+			const char *value);
+
+struct store;
+
+/*
+ * Opens the cluster store at uri as a store (store.h) that reads and
+ * writes as the database of node would: the cluster's inventory and
+ * reviews, and node's own rows (NULL or "": no node's, for an import or
+ * a review).  Its schema is brought up to date first.  flags as
+ * store_open()'s.  Returns 0 and an owned store in *ret (store_close()
+ * it), or -1 with errmsg (never the password).
+ */
+int cluster_store_open(const char *uri, const char *node, unsigned int flags,
+		       struct store **ret);
+
+/*
+ * The nodes whose rows the cluster store of s holds, by name: an owned
+ * array of n owned strings (free() each and it).  Returns 0, or -1 with
+ * errmsg.
+ */
+int cluster_store_nodes(struct store *s, char ***names, size_t *n);
+
 #endif

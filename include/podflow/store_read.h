@@ -94,6 +94,27 @@ int store_read_check_flows(struct store *s, int64_t since, int64_t until,
  */
 struct store_flows;
 
+/*
+ * A row of store_read_merged_flows(): a row of database db (its index
+ * in stores), whose rows stand for the connection, and the first time any
+ * database saw a row of it crediting the same ends.  Returns 0 to go on,
+ * -1 to stop with errmsg.
+ */
+typedef int (*store_merged_flow_fn)(const struct store_flow *row, size_t db,
+				    int64_t first_any, void *ctx);
+
+/*
+ * The flows of stores[0..n), as store_flows_next() gives each, merged:
+ * where several databases recorded a connection (a day, client, server,
+ * protocol and port; the client's node and the server's), the rows of
+ * one stand for it: the one that saw the Service dialled (DNAT is on the
+ * client's node), else the one that counted most.  Strings valid during
+ * fn alone.  Returns 0, or -1 with errmsg (fn's, or naming the file).
+ */
+int store_read_merged_flows(struct store *const *stores, size_t n,
+			    int64_t since, int64_t until,
+			    store_merged_flow_fn fn, void *ctx);
+
 int store_flows_open(struct store *s, int64_t since, int64_t until,
 		     struct store_flows **out);
 int store_flows_next(struct store_flows *c, struct store_flow *row);
@@ -118,13 +139,14 @@ struct store_flow_sum {
 typedef int (*store_flow_sum_fn)(const struct store_flow_sum *row, void *ctx);
 
 /*
- * policygen flows: the sums of [since, until), of namespace ns and
+ * policygen flows: the sums of [since, until) of stores[0..n) (several
+ * merged as store_read_merged_flows() merges them), of namespace ns and
  * workload name workload at either end when they are not NULL, ordered
  * by their columns.
  */
-int store_read_flow_sums(struct store *s, int64_t since, int64_t until,
-			 const char *ns, const char *workload,
-			 store_flow_sum_fn fn, void *ctx);
+int store_read_flow_sums(struct store *const *stores, size_t n,
+			 int64_t since, int64_t until, const char *ns,
+			 const char *workload, store_flow_sum_fn fn, void *ctx);
 
 /* A workload of the inventory and, from store_read_workloads(), its traffic. */
 struct store_workload {
@@ -141,12 +163,14 @@ struct store_workload {
 typedef int (*store_workload_fn)(const struct store_workload *row, void *ctx);
 
 /*
- * policygen workloads: each workload with pods, of namespace ns when not
- * NULL, with its connections out and in over every resolved edge;
- * ordered by namespace, kind and name.
+ * policygen workloads: each workload with pods of the inventory of
+ * stores[0], of namespace ns when not NULL, with its connections out and
+ * in over every resolved edge of stores[0..n) (several merged as
+ * store_read_merged_flows() merges them); ordered by namespace, kind and
+ * name.
  */
-int store_read_workloads(struct store *s, const char *ns, store_workload_fn fn,
-			 void *ctx);
+int store_read_workloads(struct store *const *stores, size_t n,
+			 const char *ns, store_workload_fn fn, void *ctx);
 
 /* The inventory: store/read_inventory.c. */
 

@@ -16,7 +16,7 @@ WITH p AS (
 	       $14::bigint AS orig_bytes, $15::bigint AS orig_packets,
 	       $16::bigint AS reply_bytes, $17::bigint AS reply_packets,
 	       $18::bigint AS changed)
-INSERT INTO edge_raw (node, bucket, client, route, first_off, last_off,
+INSERT INTO node_edge_raw (node, bucket, client, route, first_off, last_off,
 		      start_off, connections, orig_bytes, orig_packets,
 		      reply_bytes, reply_packets, changed)
 SELECT p.node, p.bucket, c.id, r.id, p.first_seen - p.bucket,
@@ -38,4 +38,4 @@ ON CONFLICT (node, bucket, client, route) DO UPDATE SET
 	orig_bytes = excluded.orig_bytes, orig_packets = excluded.orig_packets,
 	reply_bytes = excluded.reply_bytes,
 	reply_packets = excluded.reply_packets, changed = excluded.changed
-WHERE edge_raw.changed <= excluded.changed;
+WHERE node_edge_raw.changed <= excluded.changed;

@@ -6,6 +6,6 @@ CREATE TEMP TABLE IF NOT EXISTS snap_service (
 -- explicit: 1 for a Namespace object, 0 for a pod's namespace.
 CREATE TEMP TABLE IF NOT EXISTS snap_namespace (
 	name TEXT PRIMARY KEY, explicit INTEGER NOT NULL);
-DELETE FROM temp.snap_pod;
-DELETE FROM temp.snap_service;
-DELETE FROM temp.snap_namespace;
+DELETE FROM snap_pod;
+DELETE FROM snap_service;
+DELETE FROM snap_namespace;

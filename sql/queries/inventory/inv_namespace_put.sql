@@ -3,5 +3,5 @@ INSERT INTO namespace (name, labels, first_seen, last_seen)
 VALUES (?1, ?2, ?3, ?3)
 ON CONFLICT (name) DO UPDATE SET
 	labels = excluded.labels,
-	last_seen = max(last_seen, excluded.last_seen),
+	last_seen = max(namespace.last_seen, excluded.last_seen),
 	gone_at = NULL;

@@ -2,4 +2,4 @@
 INSERT INTO node (name, labels, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3)
 ON CONFLICT (name) DO UPDATE SET
 	labels = excluded.labels,
-	last_seen = max(last_seen, excluded.last_seen);
+	last_seen = max(node.last_seen, excluded.last_seen);

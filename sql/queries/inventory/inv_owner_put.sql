@@ -8,4 +8,4 @@ ON CONFLICT (namespace, kind, name) DO UPDATE SET
 	selector = excluded.selector,
 	owner_kind = excluded.owner_kind,
 	owner_name = excluded.owner_name,
-	last_seen = max(last_seen, excluded.last_seen);
+	last_seen = max(owner.last_seen, excluded.last_seen);

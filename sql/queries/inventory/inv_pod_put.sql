@@ -9,18 +9,18 @@ INSERT INTO pod (uid, namespace, name, node, host_network, labels, phase,
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
 	?16, ?17, ?17)
 ON CONFLICT (uid) DO UPDATE SET
-	node = coalesce(excluded.node, node),
+	node = coalesce(excluded.node, pod.node),
 	host_network = excluded.host_network,
 	labels = excluded.labels,
 	phase = excluded.phase,
-	started = coalesce(excluded.started, started),
-	deleted = coalesce(excluded.deleted, deleted),
-	finished = coalesce(excluded.finished, finished),
+	started = coalesce(excluded.started, pod.started),
+	deleted = coalesce(excluded.deleted, pod.deleted),
+	finished = coalesce(excluded.finished, pod.finished),
 	controller_kind = excluded.controller_kind,
 	controller_name = excluded.controller_name,
 	template_hash = excluded.template_hash,
 	workload_kind = excluded.workload_kind,
 	workload_name = excluded.workload_name,
-	first_seen = min(first_seen, excluded.first_seen),
-	last_seen = max(last_seen, excluded.last_seen)
+	first_seen = min(pod.first_seen, excluded.first_seen),
+	last_seen = max(pod.last_seen, excluded.last_seen)
 RETURNING id, first_seen;

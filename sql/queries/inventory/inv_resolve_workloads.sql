@@ -20,4 +20,4 @@ WHERE pod.controller_kind = 'Job' AND pod.workload_kind = 'Job'
   AND c.namespace = pod.namespace AND c.kind = 'CronJob'
   AND length(pod.controller_name) >= length(c.name) + 9
   AND substr(pod.controller_name, 1, length(c.name) + 1) = c.name || '-'
-  AND substr(pod.controller_name, length(c.name) + 2) NOT GLOB '*[^0-9]*';
+  AND trim(substr(pod.controller_name, length(c.name) + 2), '0123456789') = '';

@@ -1,1 +1,2 @@
-INSERT OR IGNORE INTO service_ip (service_id, ip) VALUES (?1, ?2);
+INSERT INTO service_ip (service_id, ip) VALUES (?1, ?2)
+ON CONFLICT DO NOTHING;

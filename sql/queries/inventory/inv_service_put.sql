@@ -5,9 +5,9 @@ INSERT INTO service (uid, namespace, name, type, selector, created,
 VALUES (?1, ?2, ?3, ?4, ?5, ?7, ?6, ?6)
 ON CONFLICT (namespace, name) DO UPDATE SET
 	uid = excluded.uid,
-	created = coalesce(excluded.created, created),
+	created = coalesce(excluded.created, service.created),
 	type = excluded.type,
 	selector = excluded.selector,
-	last_seen = max(last_seen, excluded.last_seen),
+	last_seen = max(service.last_seen, excluded.last_seen),
 	gone_at = NULL
 RETURNING id;

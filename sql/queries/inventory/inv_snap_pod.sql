@@ -1,1 +1,1 @@
-INSERT OR IGNORE INTO temp.snap_pod (uid) VALUES (?1);
+INSERT INTO snap_pod (uid) VALUES (?1) ON CONFLICT DO NOTHING;

@@ -1,1 +1,2 @@
-INSERT OR IGNORE INTO temp.snap_service (namespace, name) VALUES (?1, ?2);
+INSERT INTO snap_service (namespace, name) VALUES (?1, ?2)
+ON CONFLICT DO NOTHING;

@@ -2,5 +2,5 @@
 -- without case) when it is not NULL.
 SELECT DISTINCT workload_kind FROM pod
 WHERE namespace = ?1 AND workload_name = ?3
-  AND (?2 IS NULL OR workload_kind = ?2 COLLATE NOCASE)
+  AND (CAST(?2 AS TEXT) IS NULL OR lower(workload_kind) = lower(?2))
 ORDER BY workload_kind;

@@ -5,10 +5,10 @@
 -- match the same pod given by its address.
 SELECT uid, (gone_at IS NULL AND deleted IS NULL AND finished IS NULL) AS live,
        (SELECT ip FROM pod_ip WHERE pod_id = pod.id
-	ORDER BY valid_until IS NULL DESC, instr(ip, ':') = 0 DESC,
+	ORDER BY valid_until IS NULL DESC, ip NOT LIKE '%:%' DESC,
 		 valid_from DESC
 	LIMIT 1) AS ip
 FROM pod
-WHERE namespace = ?1 AND workload_kind = ?2 COLLATE NOCASE
+WHERE namespace = ?1 AND lower(workload_kind) = lower(?2)
   AND workload_name = ?3
 ORDER BY live DESC, last_seen DESC, name;

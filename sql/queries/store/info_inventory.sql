@@ -7,16 +7,16 @@ SELECT
 		SELECT name FROM namespace WHERE gone_at IS NULL
 		UNION
 		SELECT namespace FROM pod
-		WHERE gone_at IS NULL AND deleted IS NULL AND finished IS NULL)),
+		WHERE gone_at IS NULL AND deleted IS NULL AND finished IS NULL) AS n),
 	(SELECT count(*) FROM pod
 	 WHERE gone_at IS NULL AND deleted IS NULL AND finished IS NULL),
 	(SELECT count(*) FROM pod),
 	(SELECT count(*) FROM (SELECT DISTINCT namespace, workload_kind,
-					       workload_name FROM pod)),
+					       workload_name FROM pod) AS w),
 	(SELECT count(*) FROM service WHERE gone_at IS NULL),
 	(SELECT count(*) FROM node),
 	(SELECT max(seen) FROM (
 		SELECT max(last_seen) AS seen FROM pod
 		UNION ALL SELECT max(last_seen) FROM namespace
 		UNION ALL SELECT max(last_seen) FROM service
-		UNION ALL SELECT max(last_seen) FROM node));
+		UNION ALL SELECT max(last_seen) FROM node) AS t);

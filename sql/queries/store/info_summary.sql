@@ -5,7 +5,7 @@
 -- would look every row's names up first.
 SELECT
 	(SELECT count(*) FROM edge_raw),
-	(SELECT count(*) FROM (SELECT DISTINCT client, route FROM edge_raw)),
+	(SELECT count(*) FROM (SELECT DISTINCT client, route FROM edge_raw) AS e),
 	(SELECT count(DISTINCT bucket) FROM edge_raw),
 	(SELECT min(bucket + first_off) FROM edge_raw),
 	(SELECT max(bucket + last_off) FROM edge_raw);

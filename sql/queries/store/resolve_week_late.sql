@@ -21,7 +21,7 @@ SELECT t.week, d.client, d.route, d.src_pod_id, d.dst_pod_id, d.service_id,
        max(d.dst_holders),
        CAST(min(total(d.connections), 9.2233720368547758e18) AS INTEGER),
        min(d.first_seen), max(d.last_seen)
-FROM touched AS t, weekday AS w
+FROM touched AS t CROSS JOIN weekday AS w
 JOIN edge_day AS d ON d.day = t.week + w.n * 86400 AND d.client = t.client
 	AND d.route = t.route
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;

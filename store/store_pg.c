@@ -1,0 +1,92 @@
+/*
+ * store_pg: a store (store.h) on the cluster store in PostgreSQL, as
+ * policygen opens it (cluster.h).  One handle reads or writes what one
+ * node's database would hold: the cluster's inventory and reviews, and
+ * that node's rows (sql/pg/migrations/002_store.sql).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "podflow/cluster.h"
+#include "podflow/errmsg.h"
+#include "podflow/store.h"
+#include "sdb_pg.h"
+#include "store_int.h"
+
+int cluster_store_open(const char *uri, const char *node, unsigned int flags,
+		       struct store **ret)
+{
+	char where[256];
+	struct sdb db;
+	struct sdb_stmt *st = NULL;
+	int version, rc;
+
+	*ret = NULL;
+	sdb_pg_describe(uri, where, sizeof(where));
+	if (sdb_pg_connect(&db, uri, where) < 0)
+		return -1;
+	/*
+	 * Every handle migrates: a reader of a new cluster store finds the
+	 * tables, empty, and says what is missing as it would of a file.
+	 */
+	if (sdb_pg_migrate(&db, where, &version) < 0)
+		goto err;
+	if (sdb_prepare(&db, "SELECT set_config('podflow.node', $1, false)",
+			&st, NULL) < 0 ||
+	    sdb_bind_text(st, 1, node != NULL ? node : "") < 0 ||
+	    (rc = sdb_step(st)) != SDB_ROW) {
+		errmsg_set("%s: choosing the node: %s", where, sdb_errmsg(&db));
+		goto err;
+	}
+	sdb_finalize(st);
+	st = NULL;
+	return store_open_backend(&db, where, flags, ret);
+err:
+	sdb_finalize(st);
+	sdb_close(&db);
+	return -1;
+}
+
+int cluster_store_nodes(struct store *s, char ***names, size_t *n)
+{
+	struct sdb_stmt *st = NULL;
+	char **v = NULL;
+	size_t count = 0, cap = 0;
+	int rc;
+
+	if (store_query(s, "SELECT name FROM cluster_node ORDER BY name",
+			&st) < 0)
+		return -1;
+	while ((rc = sdb_step(st)) == SDB_ROW) {
+		const char *name = sdb_column_text(st, 0);
+
+		if (count == cap) {
+			size_t c = cap ? cap * 2 : 16;
+			char **grown = realloc(v, c * sizeof(*v));
+
+			if (grown == NULL)
+				goto oom;
+			v = grown;
+			cap = c;
+		}
+		if ((v[count] = strdup(name != NULL ? name : "")) == NULL)
+			goto oom;
+		count++;
+	}
+	if (rc != SDB_DONE) {
+		store_db_error(s);
+		goto err;
+	}
+	sdb_finalize(st);
+	*names = v;
+	*n = count;
+	return 0;
+oom:
+	errmsg_set("out of memory");
+err:
+	sdb_finalize(st);
+	while (count > 0)
+		free(v[--count]);
+	free(v);
+	return -1;
+}

@@ -1,0 +1,137 @@
+#!/bin/bash
+# policygen on the cluster store, a real PostgreSQL server of the test's
+# own: what each command prints from --db postgresql://... is what it
+# prints from the nodes' SQLite files, byte for byte, with the same
+# inventory imported and the same rows shipped.
+. "$(dirname "$0")/../lib.sh"
+
+t_tmpdir pgstore
+# Nothing here may reach another server: without one of its own, stop.
+t_pg_start || { t_fail "PostgreSQL" "no server of the test's own (make deps installs PostgreSQL)"; t_done; exit 1; }
+pg() { psql "$PG_URI" -XAtq -c "$1"; }
+NOW=(--now 2026-11-24T00:00:00Z)
+
+# Two nodes that both saw the example's connections (a client's node and
+# a server's do): node-b's file is node-a's, copied before either ships.
+a=$tmp/node-a.db
+b=$tmp/node-b.db
+t_javaapp_db "$a"
+cp "$a" "$b"
+
+# same WHAT ARGS...: the command's output and exit status from the
+# cluster store ($PG_URI) and from the files ($files), the same.
+same() {
+	local what=$1
+	shift
+	t_case "$what"
+	t_capture "$@" $files
+	local want_out=$t_out want_err=$t_err want_status=$t_status
+	t_capture "$@" --db "$PG_URI"
+	if [ "$t_status" != "$want_status" ]; then
+		t_bad "exit $t_status from the cluster store, $want_status from the files: $(head -3 <<<"$t_err")"
+	elif [ "$t_out" != "$want_out" ]; then
+		t_bad "the output differs: $(diff <(printf '%s\n' "$want_out") <(printf '%s\n' "$t_out") | head -8)"
+	fi
+}
+
+t_case "an empty cluster store: no inventory, said as of a file"
+t_run 1 "$POLICYGEN" generate --db "$PG_URI"
+t_match "$t_err" "*no inventory*"
+
+t_case "import into the cluster store before any node ships"
+t_run 0 "$POLICYGEN" import --db "$PG_URI" --at 2026-11-23T07:20:00Z "$FIXTURES/javaapp-before.yaml"
+t_case "the inventory is the file's, row for row"
+"$POLICYGEN" import --db "$tmp/before.db" --at 2026-11-23T07:20:00Z "$FIXTURES/javaapp-before.yaml" >/dev/null
+for q in "SELECT pod_id, ip, valid_from, coalesce(valid_until, -1) FROM pod_ip ORDER BY 1, 2" 	"SELECT id, uid, namespace, name, workload_kind, workload_name, first_seen FROM pod ORDER BY 1"; do
+	t_equal "$(pg "$q")" "$(sqlite3 -readonly "$tmp/before.db" "$q")"
+done
+
+t_case "node-a ships, then the second snapshot is imported: resolution on the cluster store"
+t_run 0 "$POLICYGEN" ship --db "$a" --to "$PG_URI" --node-name node-a
+t_run 0 "$POLICYGEN" import --db "$PG_URI" --at 2026-11-23T08:30:00Z "$FIXTURES/javaapp.yaml"
+t_equal "$(pg "SELECT count(*) > 0 FROM node_edge_day WHERE node = 'node-a'")" t
+
+files="--db $a"
+same "generate, one node" "$POLICYGEN" generate -A "${NOW[@]}"
+same "generate -o json" "$POLICYGEN" generate -A -o json "${NOW[@]}"
+same "generate -o name" "$POLICYGEN" generate -A -o name "${NOW[@]}"
+same "generate --before-dnat --dns any" "$POLICYGEN" generate -A --before-dnat --dns any "${NOW[@]}"
+same "generate of a namespace" "$POLICYGEN" generate -n example-java-app "${NOW[@]}"
+same "generate --workload" "$POLICYGEN" generate --workload example-java-app/javaapp "${NOW[@]}"
+same "generate --since" "$POLICYGEN" generate -A --since 2026-11-23T08:00:00Z "${NOW[@]}"
+same "a workload that names nothing" "$POLICYGEN" generate --workload example-java-app/javapp "${NOW[@]}"
+same "flows" "$POLICYGEN" flows -A
+same "flows -o json" "$POLICYGEN" flows -A -o json
+same "flows --workload" "$POLICYGEN" flows --workload example-java-app/jclient
+same "workloads" "$POLICYGEN" workloads -A "${NOW[@]}"
+same "workloads -o wide" "$POLICYGEN" workloads -A -o wide "${NOW[@]}"
+same "workloads -o json" "$POLICYGEN" workloads -A -o json "${NOW[@]}"
+"$POLICYGEN" generate -A --db "$a" "${NOW[@]}" >"$tmp/policies.yaml" 2>/dev/null
+same "check replays the recorded flows" "$POLICYGEN" check -f "$tmp/policies.yaml"
+same "check -o yaml" "$POLICYGEN" check -f "$tmp/policies.yaml" -o yaml
+same "check --flow" "$POLICYGEN" check -f "$tmp/policies.yaml" --flow '192.168.0.10 -> example-java-app/jclient:8080/TCP'
+same "review list" "$POLICYGEN" review list -A
+
+t_case "a review decision kept in the cluster store reaches generate there"
+t_run 0 "$POLICYGEN" review reject example-java-app/javaapp egress 203.0.113.80 --reason "not ours" --by alice --db "$PG_URI"
+t_run 0 "$POLICYGEN" review reject example-java-app/javaapp egress 203.0.113.80 --reason "not ours" --by alice --db "$a"
+t_equal "$(pg "SELECT decided_by || ' ' || reason FROM review")" "alice not ours"
+pg "UPDATE review SET decided_at = 1795420000"
+sqlite3 "$a" "UPDATE review SET decided_at = 1795420000"
+same "review list, a decision" "$POLICYGEN" review list -A
+same "generate, a decision" "$POLICYGEN" generate -A "${NOW[@]}"
+t_case "review clear in the cluster store"
+t_run 0 "$POLICYGEN" review clear example-java-app/javaapp egress 203.0.113.80 --db "$PG_URI"
+t_equal "$(pg "SELECT count(*) FROM review")" 0
+t_run 0 "$POLICYGEN" review clear example-java-app/javaapp egress 203.0.113.80 --db "$a"
+
+t_case "a second node with the same connections: they count once, as with a --db of each"
+t_run 0 "$POLICYGEN" ship --db "$b" --to "$PG_URI" --node-name node-b
+t_run 0 "$POLICYGEN" import --db "$PG_URI" --at 2026-11-23T08:30:00Z "$FIXTURES/javaapp.yaml"
+files="--db $a --db $b"
+same "generate, two nodes" "$POLICYGEN" generate -A "${NOW[@]}"
+same "workloads, two nodes" "$POLICYGEN" workloads -A "${NOW[@]}"
+same "check, two nodes" "$POLICYGEN" check -f "$tmp/policies.yaml"
+
+t_case "rows shipped after their hours were resolved wait as late changes, then count"
+sqlite3 "$b" "INSERT INTO edge (bucket, client_ip, server_ip, server_port, protocol, first_seen, last_seen, connections)
+	VALUES (1795419600, '10.244.1.11', '10.244.1.10', 8080, 6, 1795419600 + 10, 1795419600 + 20, 7);
+	UPDATE edge SET connections = connections + 5 WHERE server_port = 8080 AND client_ip = '10.244.1.30' AND bucket = 1795417800"
+t_run 0 "$POLICYGEN" ship --db "$b" --to "$PG_URI" --node-name node-b
+t_equal "$(pg "SELECT count(*) > 0 FROM node_edge_late WHERE node = 'node-b'")" t
+t_run 0 "$POLICYGEN" import --db "$PG_URI" --at 2026-11-23T08:30:00Z "$FIXTURES/javaapp.yaml"
+t_run 0 "$POLICYGEN" import --db "$b" --at 2026-11-23T08:30:00Z "$FIXTURES/javaapp.yaml"
+t_equal "$(pg "SELECT count(*) FROM node_edge_late")" 0
+same "generate after late rows" "$POLICYGEN" generate -A "${NOW[@]}"
+same "flows after late rows" "$POLICYGEN" flows -A
+
+t_case "the node's settings go with its rows: bucket width, pod CIDRs"
+for key in time_bucket_seconds pod_cidrs; do
+	t_equal "$(pg "SELECT value FROM node_meta WHERE node = 'node-a' AND key = '$key'")" \
+		"$(sqlite3 -readonly "$a" "SELECT value FROM meta WHERE key = '$key'")"
+done
+
+# The README's cookbook in psql, the node named: the rows sqlite3 gives on
+# node-b's file (ties of a LIMIT in any order: compared sorted).
+sqlite3 "$b" "INSERT INTO collector_counter (name, value, updated) VALUES ('connections', 8, 62), ('enobufs', 0, 62)"
+pg "INSERT INTO node_collector_counter (node, name, value, updated) VALUES ('node-b', 'connections', 8, 62), ('node-b', 'enobufs', 0, 62)"
+n=0
+while IFS= read -r -d $'\x1e' q; do
+	n=$((n + 1))
+	t_case "README query $n in psql"
+	t_run 0 env PGOPTIONS='-c podflow.node=node-b' psql "$PG_URI" -XAtq -v ON_ERROR_STOP=1 -c "$q"
+	t_check "no rows" [ -n "$t_out" ]
+	t_equal "$(sort <<<"$t_out")" "$(sqlite3 -readonly "$b" "$q" | sort)"
+done < <(awk -f "$(dirname "$0")/../tools/readme-queries.awk" "$(dirname "$0")/../../README.md")
+[ "$n" -ge 6 ] || t_fail "README queries found" "only $n"
+
+t_case "info on the cluster store: its inventory"
+t_run 0 "$POLICYGEN" info --db "$PG_URI" "${NOW[@]}"
+t_equal "$(grep '^inventory:' <<<"$t_out")" "$("$POLICYGEN" info --db "$a" "${NOW[@]}" | grep '^inventory:')"
+t_nomatch "$t_out" "*password*"
+
+t_case "a store without the tables' collation would sort otherwise: names compare byte for byte"
+t_equal "$(pg "SELECT string_agg(n, ' ' ORDER BY n) FROM (VALUES ('a'::text COLLATE \"C\"), ('B'), ('_')) AS v (n)")" "B _ a"
+t_equal "$(pg "SELECT collation_name FROM information_schema.columns WHERE table_name = 'pod' AND column_name = 'name'")" C
+
+t_done
