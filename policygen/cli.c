@@ -263,10 +263,22 @@ int cli_add_db(struct cli_dbs *d, const char *path)
 	return 0;
 }
 
+/* Room in d->stores for one more, NULL until opened. */
+static int add_store(struct cli_dbs *d)
+{
+	if (GROW(d->stores, d->cap_open, d->n_open + 1) < 0) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	d->stores[d->n_open] = NULL;
+	return 0;
+}
+
 /*
  * A cluster store read as its nodes' databases would be, one store of
  * each (into d->stores), so that a connection two nodes saw counts once,
- * as with a --db of each; a store of none when no node has shipped.
+ * as with a --db of each; a store of none when no node has shipped.  They
+ * share one connection, and one snapshot while a read of them is open.
  */
 static int open_cluster(struct cli_dbs *d, const char *uri)
 {
@@ -279,19 +291,16 @@ static int open_cluster(struct cli_dbs *d, const char *uri)
 	    cluster_store_nodes(base, &nodes, &n) < 0)
 		goto out;
 	if (n == 0) {
+		if (add_store(d) < 0)
+			goto out;
 		d->stores[d->n_open++] = base;
 		base = NULL;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (d->n_open == CLI_MAX_DBS) {
-			errmsg_set("%s: more than %d nodes, with the --db "
-				   "given: policygen reads at most %d",
-				   store_filename(base), CLI_MAX_DBS,
-				   CLI_MAX_DBS);
+		if (add_store(d) < 0)
 			goto out;
-		}
-		if (cluster_store_open(uri, nodes[i], STORE_READONLY,
-				       &d->stores[d->n_open]) < 0)
+		if (cluster_store_open_node(base, nodes[i], STORE_READONLY,
+					    &d->stores[d->n_open]) < 0)
 			goto out;
 		d->n_open++;
 	}
@@ -316,10 +325,8 @@ int cli_open_dbs(struct cli_dbs *d)
 				return -1;
 			continue;
 		}
-		if (d->n_open == CLI_MAX_DBS) {
-			errmsg_set("--db: at most %d databases", CLI_MAX_DBS);
+		if (add_store(d) < 0)
 			return -1;
-		}
 		if (open_store(path, &d->stores[d->n_open++]) < 0)
 			return -1;
 	}
@@ -339,7 +346,9 @@ void cli_close_dbs(struct cli_dbs *d)
 	d->review = NULL;
 	for (size_t i = 0; i < d->n_open; i++)
 		store_close(d->stores[i]);
-	d->n_open = 0;
+	free(d->stores);
+	d->stores = NULL;
+	d->n_open = d->cap_open = 0;
 }
 
 int cli_set_scope(struct cli_scope *sc, int ch, char *arg)

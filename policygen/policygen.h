@@ -130,8 +130,9 @@ struct cli_dbs {
 	const char *paths[CLI_MAX_DBS]; /* --db, in order */
 	size_t n;
 	const char *review_path; /* --review-db, or NULL */
-	struct store *stores[CLI_MAX_DBS]; /* opened by cli_open_dbs() */
-	size_t n_open;
+	/* Opened by cli_open_dbs(): a file each, a cluster store's nodes. */
+	struct store **stores;
+	size_t n_open, cap_open;
 	struct store *review;
 };
 

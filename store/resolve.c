@@ -297,9 +297,11 @@ rollback:
 /* Makes node the one whose rows s reads and writes (a cluster store's). */
 static int set_node(struct store *s, const char *node)
 {
-	return store_query_bound(s,
-				 "SELECT set_config('podflow.node', ?1, false)",
-				 &STORE_TEXT(node), 1, NULL, NULL);
+	if (sdb_set_scope(store_sdb(s), node) < 0) {
+		errmsg_set("%s: out of memory", store_filename(s));
+		return -1;
+	}
+	return 0;
 }
 
 /* The nodes of a cluster store, into v[0..*n): strings owned, free() them. */
@@ -332,14 +334,11 @@ static int resolve_nodes(struct store *s, int64_t now, int max_hours,
 	char *own = NULL;
 	int rc = -1, first = 1;
 
-	if (store_query_all(s, "SELECT podflow_node()", list_nodes, &l) < 0)
-		goto out;
-	if (l.n != 1) {
-		errmsg_set("%s: no node chosen", store_filename(s));
+	if (store_sdb(s)->scope != NULL &&
+	    (own = strdup(store_sdb(s)->scope)) == NULL) {
+		errmsg_set("out of memory");
 		goto out;
 	}
-	own = l.v[0];
-	l.n = 0;
 	if (store_query_all(s, "SELECT name FROM cluster_node ORDER BY name",
 			    list_nodes, &l) < 0)
 		goto out;

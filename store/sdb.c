@@ -380,6 +380,19 @@ const char *sdb_errmsg(struct sdb *db)
 	return db->err != NULL ? db->err : "unknown error";
 }
 
+int sdb_set_scope(struct sdb *db, const char *scope)
+{
+	char *copy = NULL;
+
+	if (scope != NULL && (copy = strdup(scope)) == NULL) {
+		set_err(db, "out of memory");
+		return -1;
+	}
+	free(db->scope);
+	db->scope = copy;
+	return 0;
+}
+
 void sdb_close(struct sdb *db)
 {
 	if (db->lite != NULL)
@@ -390,4 +403,6 @@ void sdb_close(struct sdb *db)
 	db->be = NULL;
 	free(db->err);
 	db->err = NULL;
+	free(db->scope);
+	db->scope = NULL;
 }

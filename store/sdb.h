@@ -62,7 +62,13 @@ struct sdb {
 	void *conn;			 /* be's connection */
 	char *err;			 /* be's last message, owned */
 	int64_t changes;		 /* be's rows changed, last statement */
-	unsigned int next_name;		 /* be's statements named so far */
+	/*
+	 * What a backend's statements are about, set on its connection
+	 * before each runs (PostgreSQL: the node, podflow.node); owned,
+	 * NULL: none.  Several databases may share one connection, each
+	 * with its own.
+	 */
+	char *scope;
 };
 
 /*
@@ -135,6 +141,9 @@ static inline int sdb_is_sqlite(const struct sdb *db)
  * end): quotes, comments and PostgreSQL's dollar quotes skipped.
  */
 size_t sdb_statement_length(const char *sql);
+
+/* Sets db's scope (sdb.h: struct sdb), a copy.  Returns 0, or -1. */
+int sdb_set_scope(struct sdb *db, const char *scope);
 
 /* Closes what db holds (SQLite's handle or the backend's). */
 void sdb_close(struct sdb *db);

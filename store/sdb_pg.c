@@ -34,8 +34,12 @@ struct prepared {
 	int n_params;
 };
 
+/* A connection, which several databases (struct sdb) may share. */
 struct conn {
 	PGconn *pg;
+	int refs;
+	unsigned int next_name; /* statements named so far */
+	char *scope;		/* podflow.node as set now; NULL: not set */
 	struct prepared *prepared;
 	size_t n_prepared, cap_prepared;
 };
@@ -174,7 +178,7 @@ static const struct prepared *prepared_for(struct sdb *db, const char *sql,
 	 */
 	for (int i = 0; i < n; i++)
 		types[i] = used[i + 1] ? 0 : TEXT_OID;
-	snprintf(p->name, sizeof(p->name), "s%u", db->next_name++);
+	snprintf(p->name, sizeof(p->name), "s%u", c->next_name++);
 	if (done(db, PQprepare(c->pg, p->name, text, n, types)) < 0) {
 		free(text);
 		return NULL;
@@ -219,6 +223,36 @@ static int pg_prepare(struct sdb *db, const char *sql, size_t len,
 	return 0;
 }
 
+/*
+ * The connection's podflow.node made db's scope, if it is another's: the
+ * views of a node's rows read it (sql/pg/views.sql), so a statement runs
+ * as db's node whichever database of the connection ran before.
+ */
+static int use_scope(struct sdb *db)
+{
+	struct conn *c = conn_of(db);
+	const char *want = db->scope != NULL ? db->scope : "";
+	const char *params[1] = { want };
+	char *copy;
+
+	if (c->scope != NULL && strcmp(c->scope, want) == 0)
+		return 0;
+	if ((copy = strdup(want)) == NULL) {
+		free(db->err);
+		db->err = strdup("out of memory");
+		return -1;
+	}
+	if (done(db, PQexecParams(c->pg,
+				  "SELECT set_config('podflow.node', $1, false)",
+				  1, NULL, params, NULL, NULL, 0)) < 0) {
+		free(copy);
+		return -1;
+	}
+	free(c->scope);
+	c->scope = copy;
+	return 0;
+}
+
 static int pg_step(struct sdb_stmt *st)
 {
 	struct run *r = st->be_state;
@@ -227,6 +261,8 @@ static int pg_step(struct sdb_stmt *st)
 	if (!r->ran) {
 		ExecStatusType s;
 
+		if (use_scope(db) < 0)
+			return -1;
 		r->res = PQexecPrepared(conn_of(db)->pg, r->p->name,
 					st->n_params,
 					(const char *const *)st->params, NULL,
@@ -289,6 +325,8 @@ static void pg_finalize(struct sdb_stmt *st)
 
 static int pg_exec(struct sdb *db, const char *sql)
 {
+	if (use_scope(db) < 0)
+		return -1;
 	return done(db, PQexec(conn_of(db)->pg, sql));
 }
 
@@ -318,14 +356,15 @@ static void pg_close(struct sdb *db)
 {
 	struct conn *c = conn_of(db);
 
-	if (c == NULL)
+	db->conn = NULL;
+	if (c == NULL || --c->refs > 0)
 		return;
 	for (size_t i = 0; i < c->n_prepared; i++)
 		free(c->prepared[i].text);
 	free(c->prepared);
+	free(c->scope);
 	PQfinish(c->pg);
 	free(c);
-	db->conn = NULL;
 }
 
 /* The PostgreSQL form of one of the store's queries (sql.h), else sql. */
@@ -391,6 +430,7 @@ int sdb_pg_connect(struct sdb *db, const char *uri, const char *where)
 	}
 	db->be = &pg_backend;
 	db->conn = c;
+	c->refs = 1;
 	c->pg = PQconnectdb(uri);
 	if (PQstatus(c->pg) != CONNECTION_OK) {
 		fail(db, NULL);
@@ -406,6 +446,19 @@ int sdb_pg_connect(struct sdb *db, const char *uri, const char *where)
 err:
 	sdb_close(db);
 	return -1;
+}
+
+int sdb_pg_share(struct sdb *db, struct sdb *with)
+{
+	memset(db, 0, sizeof(*db));
+	if (with->be != &pg_backend) {
+		errmsg_set("not a PostgreSQL database");
+		return -1;
+	}
+	db->be = with->be;
+	db->conn = with->conn;
+	conn_of(db)->refs++;
+	return 0;
 }
 
 void *sdb_pg_conn(struct sdb *db)

@@ -32,6 +32,14 @@ int sdb_pg_connect(struct sdb *db, const char *uri, const char *where);
  */
 int sdb_pg_migrate(struct sdb *db, const char *where, int *version);
 
+/*
+ * db (its fields all set anew) on the connection of with, another
+ * PostgreSQL database: statements run on it one at a time, each in db's
+ * scope; a transaction begun on either is both's.  The connection is
+ * closed with the last of them.  Returns 0, or -1 with errmsg.
+ */
+int sdb_pg_share(struct sdb *db, struct sdb *with);
+
 /* db's PGconn, for libpq's own calls (the shipper's pipeline). */
 void *sdb_pg_conn(struct sdb *db);
 

@@ -18,8 +18,7 @@ int cluster_store_open(const char *uri, const char *node, unsigned int flags,
 {
 	char where[256];
 	struct sdb db;
-	struct sdb_stmt *st = NULL;
-	int version, rc;
+	int version;
 
 	*ret = NULL;
 	sdb_pg_describe(uri, where, sizeof(where));
@@ -31,20 +30,30 @@ int cluster_store_open(const char *uri, const char *node, unsigned int flags,
 	 */
 	if (sdb_pg_migrate(&db, where, &version) < 0)
 		goto err;
-	if (sdb_prepare(&db, "SELECT set_config('podflow.node', $1, false)",
-			&st, NULL) < 0 ||
-	    sdb_bind_text(st, 1, node != NULL ? node : "") < 0 ||
-	    (rc = sdb_step(st)) != SDB_ROW) {
-		errmsg_set("%s: choosing the node: %s", where, sdb_errmsg(&db));
+	if (sdb_set_scope(&db, node) < 0) {
+		errmsg_set("%s: out of memory", where);
 		goto err;
 	}
-	sdb_finalize(st);
-	st = NULL;
 	return store_open_backend(&db, where, flags, ret);
 err:
-	sdb_finalize(st);
 	sdb_close(&db);
 	return -1;
+}
+
+int cluster_store_open_node(struct store *s, const char *node,
+			    unsigned int flags, struct store **ret)
+{
+	struct sdb db;
+
+	*ret = NULL;
+	if (sdb_pg_share(&db, store_sdb(s)) < 0)
+		return -1;
+	if (sdb_set_scope(&db, node) < 0) {
+		errmsg_set("%s: out of memory", store_filename(s));
+		sdb_close(&db);
+		return -1;
+	}
+	return store_open_backend(&db, store_filename(s), flags, ret);
 }
 
 int cluster_store_nodes(struct store *s, char ***names, size_t *n)

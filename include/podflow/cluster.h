@@ -75,6 +75,16 @@ int cluster_store_open(const char *uri, const char *node, unsigned int flags,
 		       struct store **ret);
 
 /*
+ * cluster_store_open() of node on the connection of s, another store of
+ * the same cluster store (its schema up to date already): statements of
+ * the two run one after the other, a transaction open on either is
+ * both's.  Returns 0 and an owned store in *ret (store_close() it; the
+ * connection closes with the last store on it), or -1 with errmsg.
+ */
+int cluster_store_open_node(struct store *s, const char *node,
+			    unsigned int flags, struct store **ret);
+
+/*
  * The nodes whose rows the cluster store of s holds, by name: an owned
  * array of n owned strings (free() each and it).  Returns 0, or -1 with
  * errmsg.

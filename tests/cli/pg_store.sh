@@ -130,6 +130,17 @@ t_run 0 "$POLICYGEN" info --db "$PG_URI" "${NOW[@]}"
 t_equal "$(grep '^inventory:' <<<"$t_out")" "$("$POLICYGEN" info --db "$a" "${NOW[@]}" | grep '^inventory:')"
 t_nomatch "$t_out" "*password*"
 
+t_case "66 nodes (more than --db takes) that saw the same connections count them once"
+"$POLICYGEN" generate -A --db "$b" "${NOW[@]}" >"$tmp/one.yaml" 2>/dev/null
+for i in $(seq 1 64); do
+	"$POLICYGEN" ship --db "$b" --to "$PG_URI" --node-name "copy-$i" >/dev/null || t_bad "ship copy-$i"
+done
+t_run 0 "$POLICYGEN" import --db "$PG_URI" --at 2026-11-23T08:30:00Z "$FIXTURES/javaapp.yaml"
+t_equal "$(pg "SELECT count(*) FROM cluster_node")" 66
+t_run 0 "$POLICYGEN" generate -A --db "$PG_URI" "${NOW[@]}"
+t_equal "$t_out" "$(cat "$tmp/one.yaml")"
+t_equal "$(pg "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'")" 1
+
 t_case "a store without the tables' collation would sort otherwise: names compare byte for byte"
 t_equal "$(pg "SELECT string_agg(n, ' ' ORDER BY n) FROM (VALUES ('a'::text COLLATE \"C\"), ('B'), ('_')) AS v (n)")" "B _ a"
 t_equal "$(pg "SELECT collation_name FROM information_schema.columns WHERE table_name = 'pod' AND column_name = 'name'")" C
