@@ -267,7 +267,7 @@ test: deps
 
 UNITS    = systemd/podflowd.service systemd/podflow-inventory.service \
 	   systemd/podflow-inventory.timer \
-	   systemd/podflow-inventory-watch.service
+	   systemd/podflow-inventory-watch.service systemd/podflow-ship.service
 MANPAGES = man/podflowd.8 man/policygen.1
 # The units name /usr/sbin/podflowd, /usr/bin/policygen and /etc/podflow,
 # as a package installs them; installed here, they name where these go.
@@ -305,6 +305,9 @@ install: all
 	[ -e $(DESTDIR)$(SYSCONFDIR)/podflow/inventory.env ] || \
 		install -m 0644 systemd/inventory.env \
 			$(DESTDIR)$(SYSCONFDIR)/podflow/inventory.env
+	[ -e $(DESTDIR)$(SYSCONFDIR)/podflow/ship.env ] || \
+		install -m 0644 systemd/ship.env \
+			$(DESTDIR)$(SYSCONFDIR)/podflow/ship.env
 	@if [ -z "$(DESTDIR)" ]; then \
 		if command -v systemd-sysusers >/dev/null; then \
 			systemd-sysusers $(SYSUSERSDIR)/podflow.conf; fi; \

@@ -1,34 +1,14 @@
 /*
- * metrics: the Prometheus text exposition format, version 0.0.4
- * (metrics.h): for each metric a HELP and a TYPE line, then its samples.
+ * metrics: podflowd's counters, named and described for Prometheus
+ * (metrics.h), written by promtext.
  */
-#include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include "podflow/errmsg.h"
+#include "podflow/promtext.h"
 #include "metrics.h"
 
-struct metric {
-	const char *name, *type, *help;
-	double value;
-};
-
-static void write_metrics(FILE *f, const struct metric *m, size_t n)
+int metrics_write(const char *path, const struct collector_stats *st,
+		  int64_t db_bytes)
 {
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "# HELP %s %s\n# TYPE %s %s\n%s %.17g\n", m[i].name,
-			m[i].help, m[i].name, m[i].type, m[i].name, m[i].value);
-}
-
-static void write_all(FILE *f, const struct collector_stats *st,
-		      int64_t db_bytes)
-{
-	const struct metric m[] = {
+	const struct promtext_metric m[] = {
 		{ "podflowd_events_new_total", "counter",
 		  "Conntrack NEW events received.", (double)st->events_new },
 		{ "podflowd_events_destroy_total", "counter",
@@ -89,57 +69,5 @@ static void write_all(FILE *f, const struct collector_stats *st,
 		  (double)db_bytes },
 	};
 
-	write_metrics(f, m, sizeof(m) / sizeof(m[0]));
-}
-
-int metrics_write(const char *path, const struct collector_stats *st,
-		  int64_t db_bytes)
-{
-	size_t len = strlen(path);
-	char *tmp = malloc(len + 8);
-	FILE *f = NULL;
-	int fd = -1, rc = -1;
-
-	struct stat sb;
-
-	if (tmp == NULL) {
-		errmsg_set("out of memory");
-		return -1;
-	}
-	/* rename() would replace a device or a directory entry of another kind. */
-	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		errmsg_set("metrics file %s: not a regular file", path);
-		free(tmp);
-		return -1;
-	}
-	/* Same directory, so that rename() is atomic. */
-	snprintf(tmp, len + 8, "%s.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) < 0 || (f = fdopen(fd, "w")) == NULL)
-		goto fail;
-	fd = -1;
-	/* node_exporter runs as another user: the file is world-readable. */
-	if (fchmod(fileno(f), 0644) < 0)
-		goto fail;
-	write_all(f, st, db_bytes);
-	if (fflush(f) != 0 || ferror(f))
-		goto fail;
-	if (fclose(f) != 0) {
-		f = NULL;
-		goto fail;
-	}
-	f = NULL;
-	if (rename(tmp, path) < 0)
-		goto fail;
-	rc = 0;
-	goto out;
-fail:
-	errmsg_set("metrics file %s: %s", path, strerror(errno));
-	if (f != NULL)
-		fclose(f);
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-out:
-	free(tmp);
-	return rc;
+	return promtext_write(path, m, sizeof(m) / sizeof(m[0]));
 }

@@ -2,14 +2,18 @@
  * policygen info: a summary of a database, for an operator checking that
  * podflowd is recording and the inventory is imported before generating
  * anything: what was recorded and over which window, and the inventory
- * with the age of its last import.
+ * with the age of its last import.  Of a cluster store, each node's
+ * shipping too.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "podflow/cluster.h"
 #include "podflow/errmsg.h"
+#include "podflow/grow.h"
 #include "podflow/store.h"
 #include "podflow/store_read.h"
 #include "podflow/timefmt.h"
@@ -32,11 +36,73 @@ struct info_meta {
 	char *node, *pod_cidrs, *bucket;
 };
 
+/* "1 pod", "2 pods": n and the noun, plural when n is not 1. */
+static const char *count(char *buf, size_t len, int64_t n, const char *one,
+			 const char *many)
+{
+	snprintf(buf, len, "%lld %s", (long long)n, n == 1 ? one : many);
+	return buf;
+}
+
+/* A cluster store's nodes as their shippers last recorded them. */
+struct info_nodes {
+	struct cluster_node_state *v; /* node strings owned */
+	size_t n, cap;
+};
+
 static void meta_free(struct info_meta *m)
 {
 	free(m->node);
 	free(m->pod_cidrs);
 	free(m->bucket);
+}
+
+static int keep_node(const struct cluster_node_state *st, void *ctx)
+{
+	struct info_nodes *ns = ctx;
+	char *name;
+
+	if (GROW(ns->v, ns->cap, ns->n + 1) < 0 ||
+	    (name = strdup(st->node != NULL ? st->node : "")) == NULL) {
+		errmsg_set("out of memory");
+		return -1;
+	}
+	ns->v[ns->n] = *st;
+	ns->v[ns->n++].node = name;
+	return 0;
+}
+
+static void nodes_free(struct info_nodes *ns)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		free((char *)ns->v[i].node);
+	free(ns->v);
+}
+
+static void print_nodes(const struct info_nodes *ns, int64_t now)
+{
+	char t[TIMEFMT_LEN], age[TIMEFMT_AGE_LEN], c[48];
+
+	if (ns->n == 0) {
+		printf("%-15s none shipped: policygen ship --to URI on each "
+		       "node\n",
+		       "nodes:");
+		return;
+	}
+	for (size_t i = 0; i < ns->n; i++) {
+		const struct cluster_node_state *st = &ns->v[i];
+
+		printf("%-15s %s: up to flush %lld, %s, last %s (%s ago), "
+		       "%lld behind, %lld failed attempt%s\n",
+		       i == 0 ? "nodes:" : "", st->node,
+		       (long long)st->shipped_seq,
+		       count(c, sizeof(c), st->rows, "row", "rows"),
+		       timefmt_format(st->updated, t),
+		       timefmt_age(now > st->updated ? now - st->updated : 0,
+				   age),
+		       (long long)st->lag, (long long)st->failures,
+		       st->failures == 1 ? "" : "s");
+	}
 }
 
 static int read_meta(struct store *s, struct info_meta *m)
@@ -49,16 +115,10 @@ static int read_meta(struct store *s, struct info_meta *m)
 		       : 0;
 }
 
-/* "1 pod", "2 pods": n and the noun, plural when n is not 1. */
-static const char *count(char *buf, size_t len, int64_t n, const char *one,
-			 const char *many)
-{
-	snprintf(buf, len, "%lld %s", (long long)n, n == 1 ? one : many);
-	return buf;
-}
 
 static void print_text(struct store *s, const struct info_meta *m,
-		       const struct store_info *in, int64_t now)
+		       const struct store_info *in,
+		       const struct info_nodes *ns, int64_t now)
 {
 	char t1[TIMEFMT_LEN], t2[TIMEFMT_LEN], age[TIMEFMT_AGE_LEN];
 	char c[6][48];
@@ -79,6 +139,8 @@ static void print_text(struct store *s, const struct info_meta *m,
 	if (in->change_seq >= 0)
 		printf("%-15s %lld (the change sequence a shipper follows)\n",
 		       "flushes:", (long long)in->change_seq);
+	if (ns != NULL)
+		print_nodes(ns, now);
 	if (in->last_import == 0) {
 		printf("%-15s none imported: kubectl get pods,services,nodes,"
 		       "namespaces,... -A -o yaml | policygen import -\n",
@@ -110,7 +172,8 @@ static void kv_time(struct yemit *y, const char *key, int64_t t)
 }
 
 static int print_object(struct store *s, const struct info_meta *m,
-			const struct store_info *in, enum cli_format format)
+			const struct store_info *in,
+			const struct info_nodes *ns, enum cli_format format)
 {
 	struct yemit *y = yemit_open(stdout, format == CLI_JSON ? YEMIT_JSON
 								 : YEMIT_YAML);
@@ -146,6 +209,21 @@ static int print_object(struct store *s, const struct info_meta *m,
 	yemit_kv_int(y, "nodes", in->nodes);
 	kv_time(y, "lastImport", in->last_import);
 	yemit_map_end(y);
+	if (ns != NULL) {
+		yemit_str(y, "nodes");
+		yemit_seq_begin(y);
+		for (size_t i = 0; i < ns->n; i++) {
+			yemit_map_begin(y);
+			yemit_kv_str(y, "name", ns->v[i].node);
+			yemit_kv_int(y, "shippedSeq", ns->v[i].shipped_seq);
+			yemit_kv_int(y, "rows", ns->v[i].rows);
+			kv_time(y, "updated", ns->v[i].updated);
+			yemit_kv_int(y, "lag", ns->v[i].lag);
+			yemit_kv_int(y, "failures", ns->v[i].failures);
+			yemit_map_end(y);
+		}
+		yemit_seq_end(y);
+	}
 	yemit_map_end(y);
 	yemit_doc_end(y);
 	return yemit_close(y);
@@ -157,17 +235,25 @@ static int show_info(struct store *s, void *ctx)
 	const struct info_cli *c = ctx;
 	struct info_meta m = { 0 };
 	struct store_info in;
+	struct info_nodes nodes = { 0 };
+	const struct info_nodes *ns = NULL;
 	int status = EXIT_RUNTIME;
 
 	if (read_meta(s, &m) < 0 || store_read_info(s, &in) < 0)
 		goto out;
+	if (cluster_is_uri(store_filename(s))) {
+		if (cluster_store_ship_states(s, keep_node, &nodes) < 0)
+			goto out;
+		ns = &nodes;
+	}
 	cli_progress_end();
 	if (c->format == CLI_TABLE)
-		print_text(s, &m, &in, c->now);
-	else if (print_object(s, &m, &in, c->format) < 0)
+		print_text(s, &m, &in, ns, c->now);
+	else if (print_object(s, &m, &in, ns, c->format) < 0)
 		goto out;
 	status = EXIT_DONE;
 out:
+	nodes_free(&nodes);
 	meta_free(&m);
 	return status;
 }

@@ -4,33 +4,53 @@
  * node's flush numbers (its change sequence) say which, and the store
  * keeps the last one shipped with the rows, so that a run cut short
  * sends its batch again and nothing twice.
+ *
+ * With --follow it runs on (podflow-ship.service): a pass every
+ * interval, and while the cluster store fails, passes further apart, up
+ * to a minute, the outage logged when it starts and when it ends.  The
+ * node's database is the outbox: nothing waits in memory, and a pass
+ * after an outage, a restart or a kill sends what is not there yet.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "podflow/cluster.h"
 #include "podflow/errmsg.h"
 #include "podflow/grow.h"
 #include "podflow/kname.h"
+#include "podflow/promtext.h"
 #include "podflow/store.h"
 #include "podflow/store_read.h"
 #include "policygen.h"
 
 /* Flushes a batch holds at most: a transaction of minutes, not of days. */
 #define SHIP_BATCH 60
+/* --follow: seconds between passes (--interval's default). */
+#define SHIP_INTERVAL_S 10
+/* --follow: seconds before the first retry of a failed pass, and at most. */
+#define SHIP_BACKOFF_MIN_S 1
+#define SHIP_BACKOFF_MAX_S 60
 
 static void ship_usage(FILE *f)
 {
 	fprintf(f, "usage: policygen ship [--db PATH] --to postgresql://... "
 		   "[--node-name NAME]\n"
+		   "                      [--follow [--interval DURATION] "
+		   "[--metrics-file PATH]]\n"
 		   "Sends this node's raw rows changed since the last run to the "
-		   "cluster store.\n");
+		   "cluster store;\n"
+		   "with --follow, again and again until stopped.\n");
 }
 
 struct ship_cli {
-	const char *db, *to, *node;
+	const char *db, *to, *node, *metrics;
+	int follow;
+	int64_t interval;
 };
 
 static int set_option(void *ctx, int ch, char *arg)
@@ -55,6 +75,16 @@ static int set_option(void *ctx, int ch, char *arg)
 		}
 		c->node = arg;
 		return 0;
+	case 'f': c->follow = 1; return 0;
+	case 'i':
+		if (cli_parse_duration("interval", arg, &c->interval) < 0)
+			return -1;
+		if (c->interval < 1) {
+			errmsg_set("--interval: '%s' is under a second", arg);
+			return -1;
+		}
+		return 0;
+	case 'm': c->metrics = arg; return 0;
 	}
 	return 0;
 }
@@ -119,34 +149,50 @@ static int ship_settings(struct store *s, struct cluster *cl,
 	return 0;
 }
 
-int cmd_ship(int argc, char **argv)
+/* How a pass went. */
+enum pass {
+	PASS_DONE,	/* every flush there was is shipped */
+	PASS_FAILED,	/* try again: the cluster store, or the database */
+	PASS_REFUSED,	/* the node's database is not the one shipped */
+};
+
+/* What a run of ship keeps from pass to pass. */
+struct shipper {
+	const struct ship_cli *c;
+	struct cluster *cl; /* NULL: to connect */
+	char *node;	    /* as the last pass named it */
+	int64_t rows, batches, passes, failures;
+	int64_t lag;	 /* flushes behind when the last pass began */
+	int64_t mark;	 /* the node's mark after the last pass; -1 none */
+	int64_t last_ok; /* when a pass last shipped all; 0: never */
+	int up;		 /* the last pass did */
+};
+
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig)
 {
-	static const struct option opts[] = {
-		CLI_DB_OPTION,
-		{ "to", required_argument, NULL, 't' },
-		{ "node-name", required_argument, NULL, 'n' },
-		CLI_OPTIONS_END,
-	};
-	struct ship_cli c = { 0 };
-	enum cli_parsed parsed = cli_getopt(argc, argv, "h", opts, ship_usage,
-					    set_option, &c, CLI_NO_ARGS);
+	(void)sig;
+	stopping = 1;
+}
+
+/*
+ * One pass: every flush of the node's database after the node's mark,
+ * batch after batch, each with its mark.  The database is opened anew
+ * each pass (podflowd may have replaced it); the connection is kept
+ * while it works.
+ */
+static enum pass ship_pass(struct shipper *sh)
+{
+	const struct ship_cli *c = sh->c;
 	struct store *s = NULL;
-	struct cluster *cl = NULL;
 	struct batch b = { 0 };
 	char *node = NULL, *id = NULL, *shipped_id = NULL;
 	int64_t mark, latest;
-	size_t rows = 0, batches = 0;
-	int status = EXIT_RUNTIME;
+	enum pass rc = PASS_FAILED;
 
-	if (parsed != CLI_RUN)
-		return cli_exit_status(parsed);
-	if (c.to == NULL) {
-		errmsg_set("no cluster store: give --to postgresql://...");
-		cli_print_error();
-		return EXIT_INVALID;
-	}
-	if (store_open(store_path(c.db), STORE_READONLY, &s) < 0 ||
-	    node_name(s, c.node, &node) < 0 ||
+	if (store_open(store_path(c->db), STORE_READONLY, &s) < 0 ||
+	    node_name(s, c->node, &node) < 0 ||
 	    store_change_latest(s, &latest) < 0 ||
 	    store_meta_get(s, "database_id", &id) < 0)
 		goto out;
@@ -156,9 +202,13 @@ int cmd_ship(int argc, char **argv)
 			   store_filename(s));
 		goto out;
 	}
-	if (cluster_open(c.to, &cl) < 0 ||
-	    cluster_shipped(cl, node, &mark, &shipped_id) < 0)
+	free(sh->node);
+	sh->node = node;
+	node = NULL;
+	if (sh->cl == NULL && cluster_open(c->to, &sh->cl) < 0)
 		goto out;
+	if (cluster_shipped(sh->cl, sh->node, &mark, &shipped_id) < 0)
+		goto drop;
 	/*
 	 * Numbers that are another database's, or behind the mark: the
 	 * node's database was replaced, and its rows would be read wrong.
@@ -168,45 +218,211 @@ int cmd_ship(int argc, char **argv)
 			   "%s is %s): ship this one as another --node-name, or "
 			   "remove the node's rows and mark from the cluster "
 			   "store first",
-			   node, shipped_id, store_filename(s), id);
+			   sh->node, shipped_id, store_filename(s), id);
+		rc = PASS_REFUSED;
 		goto out;
 	}
 	if (latest < mark) {
 		errmsg_set("node %s: %s has flushes up to %lld, the cluster "
 			   "store holds its rows up to %lld: it is not the "
 			   "database shipped (restored from a copy?)",
-			   node, store_filename(s), (long long)latest,
+			   sh->node, store_filename(s), (long long)latest,
 			   (long long)mark);
+		rc = PASS_REFUSED;
 		goto out;
 	}
-	if (ship_settings(s, cl, node) < 0)
-		goto out;
+	sh->lag = latest - mark;
+	if (ship_settings(s, sh->cl, sh->node) < 0)
+		goto drop;
 	/* Batch after batch, each with its mark: a cut run resumes there. */
-	while (mark < latest) {
+	while (mark < latest && !stopping) {
 		int64_t upto = mark + SHIP_BATCH < latest ? mark + SHIP_BATCH
 							   : latest;
 
 		b.n = 0;
-		if (store_read_changed(s, mark, upto, keep_row, &b) < 0 ||
-		    cluster_ship(cl, node, id, mark, b.rows, b.n, upto) < 0)
+		if (store_read_changed(s, mark, upto, keep_row, &b) < 0)
 			goto out;
-		rows += b.n;
-		batches++;
+		if (cluster_ship(sh->cl, sh->node, id, mark, b.rows, b.n,
+				 upto) < 0)
+			goto drop;
+		sh->rows += (int64_t)b.n;
+		sh->batches++;
 		mark = upto;
 	}
-	printf("shipped %zu row%s in %zu batch%s as node %s; its rows are "
-	       "there up to flush %lld\n",
-	       rows, cli_plural(rows), batches, batches == 1 ? "" : "es", node,
-	       (long long)mark);
-	status = EXIT_DONE;
+	sh->mark = mark;
+	if (c->follow &&
+	    cluster_put_status(sh->cl, sh->node, sh->failures, latest - mark) < 0)
+		goto drop;
+	rc = PASS_DONE;
+	goto out;
+drop:
+	/* The next pass connects again: this connection may be gone. */
+	cluster_close(sh->cl);
+	sh->cl = NULL;
 out:
-	if (status != EXIT_DONE)
-		cli_print_error();
 	free(b.rows);
 	free(node);
 	free(id);
 	free(shipped_id);
-	cluster_close(cl);
 	store_close(s);
+	return rc;
+}
+
+/* The run's counts as a Prometheus textfile (--metrics-file). */
+static int write_metrics(const struct shipper *sh)
+{
+	const struct promtext_metric m[] = {
+		{ "podflow_ship_rows_total", "counter",
+		  "Rows sent to the cluster store.", (double)sh->rows },
+		{ "podflow_ship_batches_total", "counter",
+		  "Batches written to the cluster store.",
+		  (double)sh->batches },
+		{ "podflow_ship_passes_total", "counter",
+		  "Passes that shipped every flush there was.",
+		  (double)sh->passes },
+		{ "podflow_ship_failures_total", "counter",
+		  "Passes that failed (to be tried again).",
+		  (double)sh->failures },
+		{ "podflow_ship_lag_flushes", "gauge",
+		  "Flushes of the node not in the cluster store when the last "
+		  "pass began.",
+		  (double)sh->lag },
+		{ "podflow_ship_last_success_timestamp_seconds", "gauge",
+		  "When a pass last shipped every flush there was.",
+		  (double)sh->last_ok },
+		{ "podflow_ship_up", "gauge",
+		  "Whether the last pass reached the cluster store and shipped.",
+		  (double)sh->up },
+	};
+
+	return promtext_write(sh->c->metrics, m, sizeof(m) / sizeof(m[0]));
+}
+
+/* Sleeps up to seconds, less when asked to stop. */
+static void pause_for(int64_t seconds)
+{
+	struct timespec t = { .tv_sec = (time_t)seconds };
+
+	while (!stopping && nanosleep(&t, &t) < 0 && errno == EINTR)
+		;
+}
+
+/* --follow: passes until SIGTERM or SIGINT; the exit status. */
+static int follow(struct shipper *sh)
+{
+	const struct ship_cli *c = sh->c;
+	struct sigaction sa = { .sa_handler = on_stop };
+	int64_t backoff = SHIP_BACKOFF_MIN_S, outage = 0, failed_in = 0;
+	int metrics_failing = 0;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	fprintf(stderr, "policygen ship: following %s, a pass every %lld s\n",
+		store_path(c->db), (long long)c->interval);
+	while (!stopping) {
+		int64_t now, wait;
+		enum pass p = ship_pass(sh);
+
+		now = (int64_t)time(NULL);
+		if (p == PASS_REFUSED) {
+			cli_print_error();
+			return EXIT_INVALID;
+		}
+		sh->up = p == PASS_DONE;
+		if (p == PASS_FAILED) {
+			sh->failures++;
+			failed_in++;
+			/* Once per outage, not once per attempt. */
+			if (outage == 0) {
+				fprintf(stderr,
+					"policygen ship: %s; trying again, "
+					"less often while it fails (up to "
+					"every %d s)\n",
+					errmsg_get(), SHIP_BACKOFF_MAX_S);
+				outage = now;
+			}
+			wait = backoff;
+			backoff = backoff * 2 < SHIP_BACKOFF_MAX_S
+					  ? backoff * 2
+					  : SHIP_BACKOFF_MAX_S;
+		} else {
+			if (outage != 0)
+				fprintf(stderr,
+					"policygen ship: shipping again after "
+					"%lld s and %lld failed attempt%s; "
+					"node %s's rows are there up to flush "
+					"%lld\n",
+					(long long)(now - outage),
+					(long long)failed_in,
+					failed_in == 1 ? "" : "s", sh->node,
+					(long long)sh->mark);
+			outage = failed_in = 0;
+			backoff = SHIP_BACKOFF_MIN_S;
+			sh->passes++;
+			sh->last_ok = now;
+			wait = c->interval;
+		}
+		if (c->metrics != NULL) {
+			if (write_metrics(sh) < 0) {
+				if (!metrics_failing)
+					cli_print_error();
+				metrics_failing = 1;
+			} else {
+				metrics_failing = 0;
+			}
+		}
+		pause_for(wait);
+	}
+	fprintf(stderr,
+		"policygen ship: stopped; %lld rows shipped in %lld batch%s\n",
+		(long long)sh->rows, (long long)sh->batches,
+		sh->batches == 1 ? "" : "es");
+	return EXIT_DONE;
+}
+
+int cmd_ship(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_DB_OPTION,
+		{ "to", required_argument, NULL, 't' },
+		{ "node-name", required_argument, NULL, 'n' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "metrics-file", required_argument, NULL, 'm' },
+		CLI_OPTIONS_END,
+	};
+	struct ship_cli c = { .interval = SHIP_INTERVAL_S };
+	enum cli_parsed parsed = cli_getopt(argc, argv, "h", opts, ship_usage,
+					    set_option, &c, CLI_NO_ARGS);
+	struct shipper sh = { .c = &c, .mark = -1 };
+	int status = EXIT_RUNTIME;
+
+	if (parsed != CLI_RUN)
+		return cli_exit_status(parsed);
+	if (c.to == NULL) {
+		errmsg_set("no cluster store: give --to postgresql://...");
+		cli_print_error();
+		return EXIT_INVALID;
+	}
+	if (!c.follow && (c.metrics != NULL || c.interval != SHIP_INTERVAL_S)) {
+		errmsg_set("--interval and --metrics-file go with --follow");
+		cli_print_error();
+		return EXIT_INVALID;
+	}
+	if (c.follow) {
+		status = follow(&sh);
+	} else if (ship_pass(&sh) == PASS_DONE) {
+		printf("shipped %lld row%s in %lld batch%s as node %s; its rows "
+		       "are there up to flush %lld\n",
+		       (long long)sh.rows, cli_plural((size_t)sh.rows),
+		       (long long)sh.batches, sh.batches == 1 ? "" : "es",
+		       sh.node, (long long)sh.mark);
+		status = EXIT_DONE;
+	} else {
+		cli_print_error();
+	}
+	cluster_close(sh.cl);
+	free(sh.node);
 	return status;
 }

@@ -462,3 +462,17 @@ int cluster_put_setting(struct cluster *c, const char *node, const char *key,
 	return run_params(c, sql_pg_ship_setting, 3, p,
 			  "writing the node's settings");
 }
+
+int cluster_put_status(struct cluster *c, const char *node, int64_t failures,
+		       int64_t lag)
+{
+	char f[24], l[24];
+	const char *p[3] = { node, f, l };
+
+	snprintf(f, sizeof(f), "%lld", (long long)failures);
+	snprintf(l, sizeof(l), "%lld", (long long)lag);
+	return run_params(c,
+			  "UPDATE ship_state SET failures = $2, lag = $3 "
+			  "WHERE node = $1",
+			  3, p, "writing the node's status");
+}

@@ -278,7 +278,8 @@ static int resolve_some(struct store *s, int64_t now, int max_hours,
 		more = 0;
 		if (sdb_begin(store_sdb(s), 1) < 0)
 			return store_db_error(s);
-		if (resolve(s, now, &r, &more) < 0)
+		if (store_query_all(s, sql_resolve_lock, NULL, NULL) < 0 ||
+		    resolve(s, now, &r, &more) < 0)
 			goto rollback;
 		if (sdb_commit(store_sdb(s)) < 0) {
 			store_db_error(s);

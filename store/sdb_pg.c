@@ -13,6 +13,7 @@
 #include <libpq-fe.h>
 
 #include "podflow/errmsg.h"
+#include "podflow/grow.h"
 #include "podflow/hash.h"
 #include "sdb_pg.h"
 #include "sql.h"
@@ -40,7 +41,8 @@ struct conn {
 	int refs;
 	unsigned int next_name; /* statements named so far */
 	char *scope;		/* podflow.node as set now; NULL: not set */
-	struct prepared *prepared;
+	/* Each its own allocation: statements point at theirs. */
+	struct prepared **prepared;
 	size_t n_prepared, cap_prepared;
 };
 
@@ -118,14 +120,20 @@ static char *placeholders(const char *sql, size_t len, int *n,
 
 			p++;
 			if (p < end && *p >= '0' && *p <= '9')
-				while (p < end && *p >= '0' && *p <= '9')
+				while (p < end && *p >= '0' && *p <= '9' &&
+				       v <= SDB_PG_MAX_PARAMS)
 					v = v * 10 + (*p++ - '0');
 			else
 				v = ++next;
+			if (v < 1 || v > SDB_PG_MAX_PARAMS) {
+				/* Refused: more than a statement may take. */
+				*n = -1;
+				*o = '\0';
+				return out;
+			}
 			if (v > *n)
 				*n = v;
-			if (v <= SDB_PG_MAX_PARAMS)
-				used[v] = 1;
+			used[v] = 1;
 			o += sprintf(o, "$%d", v);
 		} else
 			*o++ = *p++;
@@ -142,30 +150,22 @@ static const struct prepared *prepared_for(struct sdb *db, const char *sql,
 	uint64_t h = hash_bytes(HASH_INIT, sql, len);
 	unsigned char used[SDB_PG_MAX_PARAMS + 1] = { 0 };
 	Oid types[SDB_PG_MAX_PARAMS];
+	char name[16];
 	struct prepared *p;
 	char *text;
 	int n;
 
 	for (size_t i = 0; i < c->n_prepared; i++) {
-		p = &c->prepared[i];
+		p = c->prepared[i];
 		if (p->hash == h && p->len == len &&
 		    memcmp(p->text, sql, len) == 0)
 			return p;
 	}
-	if (c->n_prepared == c->cap_prepared) {
-		size_t cap = c->cap_prepared ? c->cap_prepared * 2 : 64;
-		struct prepared *grown =
-			realloc(c->prepared, cap * sizeof(*grown));
-
-		if (grown == NULL)
-			goto oom;
-		c->prepared = grown;
-		c->cap_prepared = cap;
-	}
-	p = &c->prepared[c->n_prepared];
+	if (GROW(c->prepared, c->cap_prepared, c->n_prepared + 1) < 0)
+		goto oom;
 	if ((text = placeholders(sql, len, &n, used)) == NULL)
 		goto oom;
-	if (n > SDB_PG_MAX_PARAMS) {
+	if (n < 0) {
 		free(text);
 		free(db->err);
 		db->err = strdup("a statement with too many parameters");
@@ -178,18 +178,22 @@ static const struct prepared *prepared_for(struct sdb *db, const char *sql,
 	 */
 	for (int i = 0; i < n; i++)
 		types[i] = used[i + 1] ? 0 : TEXT_OID;
-	snprintf(p->name, sizeof(p->name), "s%u", c->next_name++);
-	if (done(db, PQprepare(c->pg, p->name, text, n, types)) < 0) {
+	snprintf(name, sizeof(name), "s%u", c->next_name++);
+	if (done(db, PQprepare(c->pg, name, text, n, types)) < 0) {
 		free(text);
 		return NULL;
 	}
 	free(text);
-	if ((p->text = strndup(sql, len)) == NULL)
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    (p->text = strndup(sql, len)) == NULL) {
+		free(p);
 		goto oom;
+	}
+	memcpy(p->name, name, sizeof(p->name));
 	p->len = len;
 	p->hash = h;
 	p->n_params = n;
-	c->n_prepared++;
+	c->prepared[c->n_prepared++] = p;
 	return p;
 oom:
 	free(db->err);
@@ -279,6 +283,7 @@ static int pg_step(struct sdb_stmt *st)
 			fail(db, r->res);
 			PQclear(r->res);
 			r->res = NULL;
+			r->rows = 0;
 			return -1;
 		}
 	}
@@ -359,8 +364,10 @@ static void pg_close(struct sdb *db)
 	db->conn = NULL;
 	if (c == NULL || --c->refs > 0)
 		return;
-	for (size_t i = 0; i < c->n_prepared; i++)
-		free(c->prepared[i].text);
+	for (size_t i = 0; i < c->n_prepared; i++) {
+		free(c->prepared[i]->text);
+		free(c->prepared[i]);
+	}
 	free(c->prepared);
 	free(c->scope);
 	PQfinish(c->pg);

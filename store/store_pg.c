@@ -99,3 +99,36 @@ err:
 	free(v);
 	return -1;
 }
+
+struct ship_read {
+	int (*fn)(const struct cluster_node_state *st, void *ctx);
+	void *ctx;
+};
+
+static int ship_row(struct sdb_stmt *st, void *ctx)
+{
+	const struct ship_read *r = ctx;
+	const struct cluster_node_state v = {
+		.node = sdb_column_text(st, 0),
+		.shipped_seq = sdb_column_int64(st, 1),
+		.rows = sdb_column_int64(st, 2),
+		.updated = sdb_column_int64(st, 3),
+		.failures = sdb_column_int64(st, 4),
+		.lag = sdb_column_int64(st, 5),
+	};
+
+	return r->fn(&v, r->ctx);
+}
+
+int cluster_store_ship_states(struct store *s,
+			      int (*fn)(const struct cluster_node_state *st,
+					void *ctx),
+			      void *ctx)
+{
+	struct ship_read r = { fn, ctx };
+
+	return store_query_all(s,
+			       "SELECT node, shipped_seq, rows, updated, "
+			       "failures, lag FROM ship_state ORDER BY node",
+			       ship_row, &r);
+}

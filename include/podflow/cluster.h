@@ -61,7 +61,34 @@ int cluster_ship(struct cluster *c, const char *node, const char *database_id,
 int cluster_put_setting(struct cluster *c, const char *node, const char *key,
 			const char *value);
 
+/*
+ * Records how node's shipper fares: the attempts that failed since it
+ * started, and the flushes of the node not in the cluster store yet.
+ * Returns 0, or -1 with errmsg.
+ */
+int cluster_put_status(struct cluster *c, const char *node, int64_t failures,
+		       int64_t lag);
+
+/* A node's shipping as its shipper last recorded it (ship_state). */
+struct cluster_node_state {
+	const char *node;
+	int64_t shipped_seq; /* the last flush whose rows are there; -1: none */
+	int64_t rows;	     /* rows sent, over every run */
+	int64_t updated;     /* the last batch's time (Unix seconds) */
+	int64_t failures;    /* failed attempts since its shipper started */
+	int64_t lag;	     /* flushes not there yet at the last pass */
+};
+
 struct store;
+
+/*
+ * Each node's shipping in the cluster store of s, by node name, to fn
+ * (strings valid during the call).  Returns 0, or -1 with errmsg (fn's).
+ */
+int cluster_store_ship_states(struct store *s,
+			      int (*fn)(const struct cluster_node_state *st,
+					void *ctx),
+			      void *ctx);
 
 /*
  * Opens the cluster store at uri as a store (store.h) that reads and

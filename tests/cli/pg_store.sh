@@ -105,6 +105,28 @@ t_equal "$(pg "SELECT count(*) FROM node_edge_late")" 0
 same "generate after late rows" "$POLICYGEN" generate -A "${NOW[@]}"
 same "flows after late rows" "$POLICYGEN" flows -A
 
+t_case "a ship under way while the node's rows are resolved: its row counts, once"
+# As a ship writes (its mark taken first), held open while an import
+# resolves the row's hour; the same row written to the node's file.
+row="SELECT 'node-a', 1795421400, c.id, r.id, 10, 20, 10, 7, 1000
+	FROM addr AS c, route AS r JOIN addr AS s ON s.id = r.server
+	WHERE c.ip = '10.244.1.11' AND s.ip = '10.244.1.10' AND r.server_port = 8080
+	  AND r.protocol = 6 AND r.service = 0 AND r.client_nat = 0"
+psql "$PG_URI" -XAtq -c "BEGIN" -c "SELECT 1 FROM ship_state WHERE node = 'node-a' FOR UPDATE" \
+	-c "INSERT INTO node_edge_raw (node, bucket, client, route, first_off, last_off, start_off, connections, changed) $row" \
+	-c "SELECT pg_sleep(2)" -c "COMMIT" >/dev/null &
+holder=$!
+sqlite3 "$a" "INSERT INTO edge (bucket, client_ip, server_ip, server_port, protocol, first_seen, last_seen, last_start, connections)
+	VALUES (1795421400, '10.244.1.11', '10.244.1.10', 8080, 6, 1795421400 + 10, 1795421400 + 20, 1795421400 + 10, 7)"
+sleep 0.5
+t_run 0 "$POLICYGEN" import --db "$PG_URI" --at 2026-11-23T09:30:00Z "$FIXTURES/javaapp.yaml"
+wait "$holder"
+t_run 0 "$POLICYGEN" import --db "$a" --at 2026-11-23T09:30:00Z "$FIXTURES/javaapp.yaml"
+t_equal "$(PGOPTIONS='-c podflow.node=node-a' pg "SELECT sum(connections) FROM edge WHERE bucket = 1795421400 AND client_ip = '10.244.1.11' AND server_port = 8080")" 7
+t_equal "$(pg "SELECT value FROM node_meta WHERE node = 'node-a' AND key = 'resolved_until'")" "$(sqlite3 -readonly "$a" "SELECT value FROM meta WHERE key = 'resolved_until'")"
+same "generate after it" "$POLICYGEN" generate -A "${NOW[@]}"
+same "flows after it" "$POLICYGEN" flows -A
+
 t_case "the node's settings go with its rows: bucket width, pod CIDRs"
 for key in time_bucket_seconds pod_cidrs; do
 	t_equal "$(pg "SELECT value FROM node_meta WHERE node = 'node-a' AND key = '$key'")" \

@@ -19,7 +19,7 @@ build=$(cd "$BUILD" && pwd)
 t_tmpdir systemd
 root=$tmp/root
 units="podflowd.service podflow-inventory.service podflow-inventory.timer
-podflow-inventory-watch.service"
+podflow-inventory-watch.service podflow-ship.service"
 unitdir=$root/usr/local/lib/systemd/system
 
 # make_install: make install into $root.  The binaries under test are the ones
@@ -62,6 +62,7 @@ mode "podflowd(8) installed" 644 "$root/usr/local/share/man/man8/podflowd.8"
 mode "policygen(1) installed" 644 "$root/usr/local/share/man/man1/policygen.1"
 mode "podflowd.yaml installed" 644 "$root/etc/podflow/podflowd.yaml"
 mode "inventory.env installed" 644 "$root/etc/podflow/inventory.env"
+mode "ship.env installed" 644 "$root/etc/podflow/ship.env"
 
 t_case "units name the installed binaries"
 execs=$(grep -h 'Exec\|policygen' "$unitdir"/*.service)
@@ -105,6 +106,14 @@ t_end
 for u in podflow-inventory.service podflow-inventory-watch.service; do
 	echo "# $u exposure $(exposure "$u")"
 done
+# The shipper holds the cluster store's credentials on every node: no
+# more exposed than podflowd.
+t_case "podflow-ship.service exposure"
+level=$(exposure podflow-ship.service)
+t_check "no figure from systemd-analyze security" [ -n "$level" ]
+t_check "$level, want at most $MAX_EXPOSURE" awk -v l="$level" -v m="$MAX_EXPOSURE" 'BEGIN { exit !(l <= m) }'
+t_note "$level (at most $MAX_EXPOSURE)"
+t_end
 
 t_case "sysusers.d file"
 t_run 0 systemd-sysusers --root="$root" --dry-run "$root/usr/local/lib/sysusers.d/podflow.conf"

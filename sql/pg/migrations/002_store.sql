@@ -16,23 +16,28 @@
 -- are SQLite's own that PostgreSQL lacks and the queries use, so that
 -- one text of a query serves both where it can.
 
+-- SQLite's max(a, b) and min(a, b): NULL when either is.
 CREATE FUNCTION max(a bigint, b bigint) RETURNS bigint
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN CASE WHEN a > b THEN a ELSE b END;
+RETURN CASE WHEN a IS NULL OR b IS NULL THEN NULL
+	    WHEN a > b THEN a ELSE b END;
 
 CREATE FUNCTION min(a bigint, b bigint) RETURNS bigint
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN CASE WHEN a < b THEN a ELSE b END;
+RETURN CASE WHEN a IS NULL OR b IS NULL THEN NULL
+	    WHEN a < b THEN a ELSE b END;
 
 CREATE FUNCTION max(a double precision, b double precision)
 RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN CASE WHEN a > b THEN a ELSE b END;
+RETURN CASE WHEN a IS NULL OR b IS NULL THEN NULL
+	    WHEN a > b THEN a ELSE b END;
 
 CREATE FUNCTION min(a double precision, b double precision)
 RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN CASE WHEN a < b THEN a ELSE b END;
+RETURN CASE WHEN a IS NULL OR b IS NULL THEN NULL
+	    WHEN a < b THEN a ELSE b END;
 
 -- The members of a JSON object (key, value as text) or of an array (its
 -- index as key), as SQLite's json_each() gives them.

@@ -5,6 +5,6 @@
 -- partial index edge_day_unstarted finds the kept ones: its condition,
 -- and the days before ?2 (a row's day is never after its first
 -- sighting).
-SELECT CAST(round(coalesce(sum(unstarted), 0)) AS INTEGER) FROM flow_days
+SELECT CAST(round(coalesce(sum(unstarted), 0)) AS BIGINT) FROM flow_days
 WHERE unstarted <> 0 AND day < ?2
   AND last_seen >= ?1 AND first_seen < ?2;
