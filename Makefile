@@ -13,6 +13,8 @@ BINDIR    ?= $(PREFIX)/bin
 SYSCONFDIR ?= /etc
 SBINDIR   ?= $(PREFIX)/sbin
 MANDIR    ?= $(PREFIX)/share/man
+# sql/pg/roles.sql, for the cluster store's owner to run.
+DATADIR   ?= $(PREFIX)/share/podflow
 # systemd reads units and sysusers.d files under /usr/local/lib as well as
 # /usr/lib (systemd.unit(5), sysusers.d(5)).  For another PREFIX, use
 # UNITDIR=/etc/systemd/system SYSUSERSDIR=/etc/sysusers.d.
@@ -297,6 +299,8 @@ install: all
 	for m in $(MANPAGES); do \
 		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/ || exit 1; \
 	done
+	install -d $(DESTDIR)$(DATADIR)
+	install -m 0644 sql/pg/roles.sql $(DESTDIR)$(DATADIR)/roles.sql
 	install -d $(DESTDIR)$(SYSCONFDIR)/podflow
 	# An operator's configuration is never overwritten.
 	[ -e $(DESTDIR)$(SYSCONFDIR)/podflow/podflowd.yaml ] || \

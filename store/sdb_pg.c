@@ -529,7 +529,12 @@ int sdb_pg_migrate(struct sdb *db, const char *where, int *version_out)
 		const struct sql_migration *m = &sql_pg_migrations[i];
 
 		if (pg_exec(db, m->text) < 0) {
-			errmsg_set("%s: %s: %s", where, m->name, db->err);
+			/* A node's role may not: the importer's does. */
+			errmsg_set("%s: applying schema %d (%s): %s; the cluster "
+				   "store is older than this policygen: upgrade "
+				   "the central host first, whose importer "
+				   "applies it",
+				   where, m->version, m->name, db->err);
 			goto rollback;
 		}
 		snprintf(set, sizeof(set),

@@ -45,6 +45,7 @@ for u in $units; do
 	mode "$u installed" 644 "$unitdir/$u"
 done
 mode "sysusers.d file installed" 644 "$root/usr/local/lib/sysusers.d/podflow.conf"
+mode "the cluster store's roles installed" 644 "$root/usr/local/share/podflow/roles.sql"
 mode "sysctl.d file installed" 644 "$root/usr/local/lib/sysctl.d/50-podflowd.conf"
 mode "modules-load.d file installed" 644 "$root/usr/local/lib/modules-load.d/podflowd.conf"
 
