@@ -17,6 +17,14 @@ set -eu
 out=$1
 shift
 
+# sql/views.sql, whose views sql/pg/views.sql may take as they are.
+views=
+for f in "$@"; do
+	case $f in
+	views.sql | */views.sql) case $f in */pg/*) ;; *) views=$f ;; esac ;;
+	esac
+done
+
 h=$out/sql.h.$$
 c=$out/sql.c.$$
 trap 'rm -f "$h" "$c"' EXIT
@@ -29,6 +37,48 @@ die() {
 # Turns a file into the body of a C string literal, one line per line.
 literal() {
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$/\\n"/' "$1"
+}
+
+# The file with each line "--@ views of sql/views.sql: NAME..." replaced
+# by those views as sql/views.sql ($views) defines them, each with the
+# comment above it: a view both dialects read alike is written once.
+with_views() {
+	awk -v views="$views" '
+	function load(   line, name, comment, body, open) {
+		while ((getline line < views) > 0) {
+			if (!open && line ~ /^CREATE VIEW [a-z_]+ AS/) {
+				name = line
+				sub(/^CREATE VIEW /, "", name)
+				sub(/ AS.*/, "", name)
+				body = comment line "\n"
+				open = 1
+			} else if (open) {
+				body = body line "\n"
+			} else if (line ~ /^--/) {
+				comment = comment line "\n"
+				continue
+			}
+			if (open && line ~ /;[ \t]*$/ && line !~ /^[ \t]*--/) {
+				text[name] = body
+				open = 0
+			}
+			if (!open)
+				comment = ""
+		}
+	}
+	BEGIN { load() }
+	/^--@ views of sql\/views.sql:/ {
+		n = split(substr($0, index($0, ":") + 1), names, " ")
+		for (i = 1; i <= n; i++) {
+			if (!(names[i] in text)) {
+				print FILENAME ": no view " names[i] " in " views > "/dev/stderr"
+				exit 1
+			}
+			printf "%s\n", text[names[i]]
+		}
+		next
+	}
+	{ print }' "$1"
 }
 
 # A migration is known by its folder, not by its name.
@@ -93,7 +143,14 @@ for f in "$@"; do
 	seen="$seen
 $sym $f"
 	echo "extern const char $sym[];" >>"$h"
-	{ echo "const char $sym[] ="; literal "$f"; echo ";"; echo; } >>"$c"
+	src=$f
+	if grep -q '^--@ views of sql/views.sql:' "$f"; then
+		[ -n "$views" ] || die "$f takes views of sql/views.sql, not given"
+		src=$out/views.$$.sql
+		with_views "$f" >"$src" || die "$f: its views of sql/views.sql"
+	fi
+	{ echo "const char $sym[] ="; literal "$src"; echo ";"; echo; } >>"$c"
+	[ "$src" = "$f" ] || rm -f "$src"
 done
 
 # PostgreSQL's forms of SQLite's queries.

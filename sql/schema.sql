@@ -4,7 +4,7 @@
 -- The tables after every migration, as SQLite stores them; the
 -- migrations are how a database gets here, this is what it is.
 -- The views are in sql/views.sql, made after the migrations.
--- PRAGMA user_version = 12
+-- PRAGMA user_version = 13
 
 -- Tables
 

@@ -7,6 +7,10 @@
 -- migration changes tables, never restates a view, and a view's change
 -- is a change to this file (a database already at the latest version
 -- gets it with the next migration).  Views come after what they read.
+--
+-- The cluster store in PostgreSQL takes most of them as they are
+-- (sql/pg/views.sql names which): those are written in the words both
+-- dialects share (CAST(... AS BIGINT), CAST(EXISTS ... AS INTEGER)).
 
 -- collector_stats: each counter with the time podflowd last wrote it.
 CREATE VIEW collector_stats AS
@@ -34,14 +38,14 @@ SELECT e.source, e.bucket, c.ip AS client_ip, s.ip AS server_ip,
 FROM (
 	SELECT 'edge' AS source, bucket, client, route, first_off, last_off,
 	       start_off, connections, orig_bytes, orig_packets, reply_bytes,
-	       reply_packets, start_off IS NULL AS unstarted
+	       reply_packets, CAST(start_off IS NULL AS INTEGER) AS unstarted
 	FROM edge_raw
 	UNION ALL
 	SELECT 'tail', bucket, client, route, first_off, last_off, start_off,
 	       connections, orig_bytes, orig_packets, reply_bytes,
-	       reply_packets, start_off IS NULL
+	       reply_packets, CAST(start_off IS NULL AS INTEGER)
 	FROM edge_raw
-	WHERE bucket >= coalesce((SELECT CAST(value AS INTEGER) FROM meta
+	WHERE bucket >= coalesce((SELECT CAST(value AS BIGINT) FROM meta
 				  WHERE key = 'resolved_until'), 0)
 	UNION ALL
 	SELECT 'late', bucket, client, route, first_off, last_off, start_off,
@@ -154,7 +158,7 @@ SELECT
 	strftime('%Y-%m-%dT%H:%M:%SZ', e.last_seen, 'unixepoch') AS last_seen,
 	e.orig_bytes + e.reply_bytes AS bytes,
 	e.orig_packets + e.reply_packets AS packets,
-	e.protocol IN (6, 17, 132) AS expressible,
+	CASE WHEN e.protocol IN (6, 17, 132) THEN 1 ELSE 0 END AS expressible,
 	strftime('%Y-%m-%dT%H:%M:%SZ', e.last_start, 'unixepoch') AS last_start
 FROM edge AS e
 LEFT JOIN protocol AS p ON p.number = e.protocol;
@@ -257,15 +261,16 @@ SELECT
 	srcnode.node AS src_node,
 	-- Another pod of its workload credited with the row too (a rolling
 	-- restart on one address): for the workload, the row counts once.
-	EXISTS (SELECT 1 FROM ip_holders AS o
-		WHERE o.ip = e.client_ip AND o.pod_id < src.pod_id
-		  AND o.namespace = src.namespace
-		  AND o.workload_kind = src.workload_kind
-		  AND o.workload_name = src.workload_name
-		  AND o.valid_from <= e.start_to
-		  AND (o.valid_until IS NULL OR o.valid_until > e.start_from)
-		  AND (e.last_start IS NULL OR o.valid_from <= e.start_from
-		       OR o.valid_until IS NULL OR o.valid_until > e.start_to))
+	CAST(EXISTS (SELECT 1 FROM ip_holders AS o
+		     WHERE o.ip = e.client_ip AND o.pod_id < src.pod_id
+		       AND o.namespace = src.namespace
+		       AND o.workload_kind = src.workload_kind
+		       AND o.workload_name = src.workload_name
+		       AND o.valid_from <= e.start_to
+		       AND (o.valid_until IS NULL OR o.valid_until > e.start_from)
+		       AND (e.last_start IS NULL OR o.valid_from <= e.start_from
+			    OR o.valid_until IS NULL
+			    OR o.valid_until > e.start_to)) AS INTEGER)
 		AS src_dup,
 	dst.pod_id AS dst_pod_id,
 	dst.uid AS dst_uid,
@@ -280,15 +285,16 @@ SELECT
 	dstnode.node AS dst_node,
 	-- Another pod of its workload credited with the row too (a rolling
 	-- restart on one address): for the workload, the row counts once.
-	EXISTS (SELECT 1 FROM ip_holders AS o
-		WHERE o.ip = e.server_ip AND o.pod_id < dst.pod_id
-		  AND o.namespace = dst.namespace
-		  AND o.workload_kind = dst.workload_kind
-		  AND o.workload_name = dst.workload_name
-		  AND o.valid_from <= e.start_to
-		  AND (o.valid_until IS NULL OR o.valid_until > e.start_from)
-		  AND (e.last_start IS NULL OR o.valid_from <= e.start_from
-		       OR o.valid_until IS NULL OR o.valid_until > e.start_to))
+	CAST(EXISTS (SELECT 1 FROM ip_holders AS o
+		     WHERE o.ip = e.server_ip AND o.pod_id < dst.pod_id
+		       AND o.namespace = dst.namespace
+		       AND o.workload_kind = dst.workload_kind
+		       AND o.workload_name = dst.workload_name
+		       AND o.valid_from <= e.start_to
+		       AND (o.valid_until IS NULL OR o.valid_until > e.start_from)
+		       AND (e.last_start IS NULL OR o.valid_from <= e.start_from
+			    OR o.valid_until IS NULL
+			    OR o.valid_until > e.start_to)) AS INTEGER)
 		AS dst_dup,
 	svc.id AS service_id,
 	svc.namespace AS service_namespace,
@@ -298,7 +304,7 @@ FROM (
 	       CASE WHEN e.last_start IS NULL THEN e.bucket
 		    ELSE e.first_seen END AS start_from,
 	       coalesce(e.last_start, e.bucket - 1 + coalesce(
-			(SELECT CAST(value AS INTEGER) FROM meta
+			(SELECT CAST(value AS BIGINT) FROM meta
 			 WHERE key = 'time_bucket_seconds'), 60)) AS start_to
 	FROM edge_rows AS e) AS e
 -- A tenure that meets the span holds its first or its last second unless

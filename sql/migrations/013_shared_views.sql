@@ -1,0 +1,6 @@
+-- Schema version 13: the views the cluster store in PostgreSQL takes as
+-- they are (sql/pg/views.sql) are written in the words both dialects
+-- share: CAST(... AS BIGINT) for a time read from meta, CAST(EXISTS ...
+-- AS INTEGER) and CAST(... IS NULL AS INTEGER) for a mark, CASE for
+-- expressible.  Their rows are the same.  No table changes: the views
+-- are made again after every migration (views.sql).
