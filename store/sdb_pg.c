@@ -25,6 +25,13 @@
 
 /* Any number: held by a writing transaction (sdb_begin(db, 1)). */
 #define WRITER_LOCK 0x706f64666c6f78LL
+/*
+ * How long a writer waits for the lock, or for a row another holds (a
+ * ship's mark), before it fails saying so: as SQLite's busy timeout, a
+ * bound, longer here since a ship's batch holds its node's mark for
+ * seconds.
+ */
+#define WRITER_LOCK_WAIT_S 60
 
 /* A statement the server has, by its text. */
 struct prepared {
@@ -347,13 +354,15 @@ static int pg_in_transaction(struct sdb *db)
  */
 static int pg_begin(struct sdb *db, int write)
 {
-	char sql[96];
+	char sql[128];
 
 	if (!write)
 		return pg_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ, "
 				   "READ ONLY");
-	snprintf(sql, sizeof(sql), "BEGIN; SELECT pg_advisory_xact_lock(%lld)",
-		 WRITER_LOCK);
+	snprintf(sql, sizeof(sql),
+		 "BEGIN; SET LOCAL lock_timeout = '%ds'; "
+		 "SELECT pg_advisory_xact_lock(%lld)",
+		 WRITER_LOCK_WAIT_S, WRITER_LOCK);
 	return pg_exec(db, sql);
 }
 

@@ -147,6 +147,16 @@ while IFS= read -r -d $'\x1e' q; do
 done < <(awk -f "$(dirname "$0")/../tools/readme-queries.awk" "$(dirname "$0")/../../README.md")
 [ "$n" -ge 6 ] || t_fail "README queries found" "only $n"
 
+t_case "import --watch into the cluster store, as the central host's watch runs it"
+pg "CREATE DATABASE watch" >/dev/null
+wuri=${PG_URI/\/postgres\?/\/watch?}
+t_run 0 "$POLICYGEN" import --db "$wuri" --watch --at 2026-11-23T10:30:00Z "$FIXTURES/watch-pods.yaml"
+t_run 0 "$POLICYGEN" import --db "$tmp/watch.db" --watch --at 2026-11-23T10:30:00Z "$FIXTURES/watch-pods.yaml"
+q="SELECT p.uid, p.name, p.workload_kind, p.workload_name, pi.ip, pi.valid_from, coalesce(pi.valid_until, -1)
+	FROM pod AS p LEFT JOIN pod_ip AS pi ON pi.pod_id = p.id ORDER BY 1, 5"
+t_equal "$(psql "$wuri" -XAtq -c "$q")" "$(sqlite3 -readonly "$tmp/watch.db" "$q")"
+t_check "no pods" [ -n "$(sqlite3 -readonly "$tmp/watch.db" "$q")" ]
+
 t_case "info on the cluster store: its inventory"
 t_run 0 "$POLICYGEN" info --db "$PG_URI" "${NOW[@]}"
 t_equal "$(grep '^inventory:' <<<"$t_out")" "$("$POLICYGEN" info --db "$a" "${NOW[@]}" | grep '^inventory:')"
