@@ -39,6 +39,13 @@ struct replay {
 	size_t n_list, cap_list;
 	struct arena mem;
 	size_t rows, not_checked;
+	/*
+	 * The pods the flows name, as the last database read has them; kept
+	 * for the next when it is the same inventory (a cluster store's
+	 * nodes), where looking each up again would cost a round trip.
+	 */
+	struct endpoints *e;
+	struct store *e_store;
 };
 
 struct replay *replay_new(const struct polset *ps, int several)
@@ -58,6 +65,7 @@ void replay_free(struct replay *r)
 {
 	if (r == NULL)
 		return;
+	endpoints_close(r->e);
 	strmap_free(&r->groups);
 	strmap_free(&r->decided);
 	strmap_free(&r->seen);
@@ -288,14 +296,17 @@ int replay_store(struct replay *r, struct store *s, int64_t since,
 		 int64_t until)
 {
 	struct replay_pass p = { r, NULL };
-	int rc;
 
 	r->db++;
-	if (endpoints_open(s, &p.e) < 0)
-		return -1;
-	rc = store_read_check_flows(s, since, until, replay_flow, &p);
-	endpoints_close(p.e);
-	return rc;
+	if (r->e == NULL || !store_same_inventory(r->e_store, s)) {
+		endpoints_close(r->e);
+		r->e = NULL;
+		if (endpoints_open(s, &r->e) < 0)
+			return -1;
+		r->e_store = s;
+	}
+	p.e = r->e;
+	return store_read_check_flows(s, since, until, replay_flow, &p);
 }
 
 static int cmp_group(const void *a, const void *b)

@@ -12,8 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "podflow/arena.h"
 #include "podflow/errmsg.h"
+#include "podflow/grow.h"
 #include "podflow/store_read.h"
+#include "podflow/strmap.h"
 #include "sql.h"
 #include "store_int.h"
 
@@ -227,9 +230,25 @@ out:
 	return rc;
 }
 
+/* A pod's named port, read with all the others (all_pods()). */
+struct all_port {
+	int64_t pod_id;
+	struct store_pod_port port; /* strings in the arena */
+};
+
 struct store_endpoints {
 	struct store *store;
 	struct sdb_stmt *pod, *ports, *address, *kinds, *workload;
+	/*
+	 * On a server, a round trip per pod (a replay looks up thousands)
+	 * costs more than reading every pod once: they are read on the
+	 * first lookup, by uid, and their named ports by pod id.
+	 */
+	int all;
+	struct strmap pods; /* uid -> struct store_pod, strings in mem */
+	struct all_port *ports_all; /* sorted by pod_id */
+	size_t n_ports, cap_ports;
+	struct arena mem;
 };
 
 struct store_endpoints *store_endpoints_open(struct store *s)
@@ -241,6 +260,7 @@ struct store_endpoints *store_endpoints_open(struct store *s)
 		return NULL;
 	}
 	e->store = s;
+	e->all = !sdb_is_sqlite(store_sdb(s));
 	if (store_query(s, sql_endpoint_pod, &e->pod) < 0 ||
 	    store_query(s, sql_endpoint_pod_ports, &e->ports) < 0 ||
 	    store_query(s, sql_endpoint_address, &e->address) < 0 ||
@@ -261,7 +281,85 @@ void store_endpoints_close(struct store_endpoints *e)
 	sdb_finalize(e->address);
 	sdb_finalize(e->kinds);
 	sdb_finalize(e->workload);
+	strmap_free(&e->pods);
+	free(e->ports_all);
+	arena_reset(&e->mem);
 	free(e);
+}
+
+/* Columns of endpoint_pods_all.sql. */
+enum { A_UID, A_ID, A_NS, A_KIND, A_NAME, A_NODE, A_HOSTNET, A_LABELS,
+       A_NS_LABELS };
+
+static const char *keep_text(struct arena *a, struct sdb_stmt *st, int i)
+{
+	const char *v = store_column_text(st, i);
+
+	return v != NULL ? arena_strdup(a, v) : NULL;
+}
+
+static int all_pod_row(struct sdb_stmt *st, void *ctx)
+{
+	struct store_endpoints *e = ctx;
+	struct strmap_slot *slot;
+	struct store_pod *p;
+	const char *uid = store_column_text(st, A_UID);
+
+	if (uid == NULL)
+		return 0;
+	if ((slot = strmap_slot(&e->pods, uid)) == NULL ||
+	    (p = arena_alloc(&e->mem, sizeof(*p))) == NULL)
+		goto oom;
+	*p = (struct store_pod){
+		.id = sdb_column_int64(st, A_ID),
+		.namespace = keep_text(&e->mem, st, A_NS),
+		.workload_kind = keep_text(&e->mem, st, A_KIND),
+		.workload_name = keep_text(&e->mem, st, A_NAME),
+		.node = keep_text(&e->mem, st, A_NODE),
+		.host_network = sdb_column_int(st, A_HOSTNET),
+		.labels = keep_text(&e->mem, st, A_LABELS),
+		.namespace_labels = keep_text(&e->mem, st, A_NS_LABELS),
+	};
+	slot->value = p;
+	return 0;
+oom:
+	errmsg_set("%s: out of memory", store_filename(e->store));
+	return -1;
+}
+
+static int all_port_row(struct sdb_stmt *st, void *ctx)
+{
+	struct store_endpoints *e = ctx;
+	struct all_port *p;
+
+	if (GROW(e->ports_all, e->cap_ports, e->n_ports + 1) < 0) {
+		errmsg_set("%s: out of memory", store_filename(e->store));
+		return -1;
+	}
+	p = &e->ports_all[e->n_ports++];
+	*p = (struct all_port){
+		.pod_id = sdb_column_int64(st, 0),
+		.port = {
+			.name = keep_text(&e->mem, st, 1),
+			.protocol = keep_text(&e->mem, st, 2),
+			.port = sdb_column_int(st, 3),
+		},
+	};
+	return 0;
+}
+
+/* Every pod and its named ports, once (e->all). */
+static int all_pods(struct store_endpoints *e)
+{
+	if (e->all != 1)
+		return 0;
+	if (store_query_all(e->store, sql_endpoint_pods_all, all_pod_row, e) <
+		    0 ||
+	    store_query_all(e->store, sql_endpoint_pod_ports_all,
+			    all_port_row, e) < 0)
+		return -1;
+	e->all = 2;
+	return 0;
 }
 
 /* Columns of endpoint_pod.sql. */
@@ -274,6 +372,20 @@ int store_endpoints_pod(struct store_endpoints *e, const char *uid,
 	const struct store_param p[] = { STORE_TEXT(uid) };
 	int rc;
 
+	if (e->all) {
+		struct strmap_slot *slot;
+
+		if (all_pods(e) < 0)
+			return -1;
+		if ((slot = strmap_slot(&e->pods, uid)) == NULL) {
+			errmsg_set("out of memory");
+			return -1;
+		}
+		if (slot->value == NULL)
+			return 0;
+		*out = *(const struct store_pod *)slot->value;
+		return 1;
+	}
 	/* The row before stays readable until now: its strings are out's. */
 	if (store_bind(e->store, st, p, 1) < 0)
 		return -1;
@@ -318,6 +430,25 @@ int store_endpoints_pod_ports(struct store_endpoints *e, int64_t id,
 	struct pod_port_read r = { fn, ctx };
 	const struct store_param p[] = { STORE_INT(id) };
 
+	if (e->all) {
+		size_t lo = 0, hi;
+
+		if (all_pods(e) < 0)
+			return -1;
+		/* The first of its ports, by pod_id, as the query orders them. */
+		for (hi = e->n_ports; lo < hi;) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (e->ports_all[mid].pod_id < id)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < e->n_ports && e->ports_all[lo].pod_id == id; lo++)
+			if (fn(&e->ports_all[lo].port, ctx) < 0)
+				return -1;
+		return 0;
+	}
 	if (store_bind(e->store, e->ports, p, 1) < 0)
 		return -1;
 	return store_query_rows(e->store, e->ports, pod_port_row, &r);

@@ -453,8 +453,15 @@ int sdb_pg_connect(struct sdb *db, const char *uri, const char *where)
 		errmsg_set("%s: cannot connect: %s", where, db->err);
 		goto err;
 	}
-	/* No notices on stderr: errors alone, as messages of our own. */
-	if (pg_exec(db, "SET client_min_messages = warning") < 0) {
+	/*
+	 * No notices on stderr: errors alone, as messages of our own.  No
+	 * JIT and no parallel workers: the store's statements are many and
+	 * each over one node's rows, and compiling a plan (100 ms and more
+	 * for the resolution's view) or starting workers for it costs more
+	 * than running it (bench/results.md: 5x on generate).
+	 */
+	if (pg_exec(db, "SET client_min_messages = warning; SET jit = off; "
+			"SET max_parallel_workers_per_gather = 0") < 0) {
 		errmsg_set("%s: connecting: %s", where, db->err);
 		goto err;
 	}

@@ -111,6 +111,15 @@ struct sdb *store_sdb(struct store *s)
 	return &s->db;
 }
 
+int store_same_inventory(const struct store *a, const struct store *b)
+{
+	if (a == b)
+		return 1;
+	/* Two nodes of one cluster store: one connection, one inventory. */
+	return !sdb_is_sqlite(&a->db) && !sdb_is_sqlite(&b->db) &&
+	       a->db.conn == b->db.conn;
+}
+
 int store_in_transaction(struct store *s)
 {
 	if (sdb_is_sqlite(&s->db))

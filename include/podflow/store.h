@@ -96,6 +96,13 @@ void store_close(struct store *s);
 /* The schema version this build creates and migrates to. */
 int store_schema_latest(void);
 
+/*
+ * Whether a and b hold one inventory: the same store, or two nodes of one
+ * cluster store (cluster.h).  Two SQLite files never do, even when the
+ * same snapshot was imported into both.
+ */
+int store_same_inventory(const struct store *a, const struct store *b);
+
 /* The schema version of the open database. */
 int store_schema_version(const struct store *s);
 
