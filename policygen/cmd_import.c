@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "podflow/arena.h"
+#include "podflow/cluster.h"
 #include "podflow/errmsg.h"
 #include "podflow/inventory.h"
 #include "podflow/kyaml.h"
@@ -32,17 +33,52 @@ struct skipped {
 	size_t invalid; /* objects refused, each told as it came */
 };
 
+/*
+ * A cluster store's retention, which its importer keeps (a node's
+ * database keeps podflowd's): as podflowd's defaults, retention_days and
+ * raw_retention_hours.
+ */
+#define IMPORT_RETENTION_DAYS 30
+#define IMPORT_RAW_RETENTION_HOURS 48
+
+/* The retention an import into a cluster store keeps; 0: keep all. */
+struct keep {
+	int64_t days, raw_hours;
+};
+
 static void import_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: policygen import [--db PATH] [--at TIME] [--watch] [FILE|-]\n"
+		"                        [--retention-days N] [--raw-retention-hours N]\n"
 		"\n"
 		"Reads the output of\n"
 		"  kubectl get namespaces,nodes,pods,services,deployments,statefulsets,\\\n"
 		"    daemonsets,replicasets,jobs,cronjobs -A -o json   (or -o yaml)\n"
 		"into the inventory: one snapshot, taken at --at (RFC 3339; default now).\n"
 		"With --watch, reads `kubectl get pods -A --watch -o yaml` and applies\n"
-		"each object as it arrives, until the end of the input.\n");
+		"each object as it arrives, until the end of the input.\n"
+		"Into a cluster store, it resolves every node's rows and keeps its\n"
+		"retention (default 30 days, raw rows 48 hours; 0: all).\n");
+}
+
+/*
+ * The raw rows the inventory now covers resolved, and, in a cluster
+ * store, what its retention lets go deleted (as podflowd does in its own
+ * database every hour).
+ */
+static int settle(struct store *s, const struct keep *k, int64_t now)
+{
+	if (store_resolve(s, now, NULL) < 0)
+		return -1;
+	if (!cluster_is_uri(store_filename(s)) ||
+	    (k->days == 0 && k->raw_hours == 0))
+		return 0;
+	/* 0, the epoch: nothing is older. */
+	return store_prune(s,
+			   k->raw_hours ? now - k->raw_hours * 3600
+					: now - k->days * 86400,
+			   k->days ? now - k->days * 86400 : 0, NULL);
 }
 
 static void note_skipped(struct skipped *sk, const char *kind)
@@ -129,6 +165,7 @@ out:
  * must be able to flush meanwhile.  Returns an exit status.
  */
 static int import_snapshot(struct store *s, struct kyaml *y, int64_t at,
+			   const struct keep *keep,
 			   struct skipped *sk)
 {
 	struct inventory *inv = NULL;
@@ -156,7 +193,7 @@ static int import_snapshot(struct store *s, struct kyaml *y, int64_t at,
 	if (inv != NULL) {
 		rc = inventory_commit(inv, &counts);
 		inv = NULL;
-		if (rc < 0 || store_resolve(s, time(NULL), NULL) < 0) {
+		if (rc < 0 || settle(s, keep, time(NULL)) < 0) {
 			status = EXIT_RUNTIME;
 			goto out;
 		}
@@ -173,6 +210,7 @@ out:
 
 /* Each object in its own transaction, as it arrives. */
 static int import_watch(struct store *s, struct kyaml *y, int64_t fixed_at,
+			const struct keep *keep,
 			struct skipped *sk)
 {
 	struct inventory_counts total = { 0 }, counts;
@@ -207,7 +245,7 @@ static int import_watch(struct store *s, struct kyaml *y, int64_t fixed_at,
 		 * with them without a pass per event of a busy cluster.
 		 */
 		if (now - resolved >= IMPORT_RESOLVE_INTERVAL_S) {
-			if (store_resolve(s, now, NULL) < 0) {
+			if (settle(s, keep, now) < 0) {
 				status = EXIT_RUNTIME;
 				goto out;
 			}
@@ -216,7 +254,7 @@ static int import_watch(struct store *s, struct kyaml *y, int64_t fixed_at,
 		/* Each object is there for whoever reads the database now. */
 		fflush(stdout);
 	}
-	if (rc < 0 || store_resolve(s, (int64_t)time(NULL), NULL) < 0) {
+	if (rc < 0 || settle(s, keep, (int64_t)time(NULL)) < 0) {
 		status = rc < 0 ? status : EXIT_RUNTIME;
 		goto out;
 	}
@@ -232,7 +270,7 @@ out:
  * by object.  Returns the exit status, having told the user what failed.
  */
 static int import_path(const char *db, const char *path, int64_t at,
-		       int watch)
+		       int watch, const struct keep *keep)
 {
 	const char *source = "<stdin>";
 	struct skipped sk = { 0 };
@@ -255,10 +293,10 @@ static int import_path(const char *db, const char *path, int64_t at,
 	if (kyaml_open(fp, source, 0, &y) < 0)
 		goto out;
 	if (watch)
-		status = import_watch(s, y, at, &sk);
+		status = import_watch(s, y, at, keep, &sk);
 	else
 		status = import_snapshot(s, y, at ? at : (int64_t)time(NULL),
-					 &sk);
+					 keep, &sk);
 	report_skipped(&sk, source);
 	if (status == EXIT_DONE && sk.invalid > 0) {
 		fprintf(stderr,
@@ -281,7 +319,27 @@ struct import_cli {
 	const char *db, *path; /* path: NULL for standard input */
 	int64_t at;
 	int watch;
+	struct keep keep;
+	int keep_given; /* --retention-days or --raw-retention-hours */
 };
+
+/* A number of days or hours of --retention-days and the like. */
+static int parse_count(const char *opt, const char *arg, int64_t max,
+		       int64_t *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < 0 || v > max) {
+		errmsg_set("--%s: '%s' is not a whole number from 0 to %lld",
+			   opt, arg, (long long)max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
 
 /* One option of import's, or its FILE, into a struct import_cli. */
 static int set_option(void *ctx, int ch, char *arg)
@@ -297,6 +355,13 @@ static int set_option(void *ctx, int ch, char *arg)
 		}
 		return 0;
 	case 'w': c->watch = 1; return 0;
+	case 'r':
+		c->keep_given = 1;
+		return parse_count("retention-days", arg, 36500, &c->keep.days);
+	case 'R':
+		c->keep_given = 1;
+		return parse_count("raw-retention-hours", arg, 876000,
+				   &c->keep.raw_hours);
 	case CLI_ARG:
 		/* One FILE at most: the usage says so. */
 		if (c->path != NULL)
@@ -313,14 +378,26 @@ int cmd_import(int argc, char **argv)
 		CLI_DB_OPTION,
 		{ "at", required_argument, NULL, 'a' },
 		{ "watch", no_argument, NULL, 'w' },
+		{ "retention-days", required_argument, NULL, 'r' },
+		{ "raw-retention-hours", required_argument, NULL, 'R' },
 		CLI_OPTIONS_END,
 	};
-	struct import_cli c = { 0 };
+	struct import_cli c = { .keep = { IMPORT_RETENTION_DAYS,
+					  IMPORT_RAW_RETENTION_HOURS } };
 	enum cli_parsed parsed = cli_getopt(argc, argv, "h", opts,
 					    import_usage, set_option, &c,
 					    CLI_ANY_ARGS);
 
 	if (parsed != CLI_RUN)
 		return cli_exit_status(parsed);
-	return import_path(c.db, c.path ? c.path : "-", c.at, c.watch);
+	/* A node's database keeps podflowd's retention, not an import's. */
+	if (c.keep_given && !cluster_is_uri(store_path(c.db))) {
+		errmsg_set("--retention-days and --raw-retention-hours are a "
+			   "cluster store's: podflowd keeps its database's "
+			   "(retention_days, raw_retention_hours)");
+		cli_print_error();
+		return EXIT_INVALID;
+	}
+	return import_path(c.db, c.path ? c.path : "-", c.at, c.watch,
+			   &c.keep);
 }

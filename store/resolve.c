@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "podflow/errmsg.h"
-#include "podflow/grow.h"
 #include "podflow/hash.h"
 #include "podflow/store.h"
 #include "sql.h"
@@ -23,12 +22,6 @@
 #define DAY 86400
 #define HOUR 3600
 #define WEEK (7 * DAY)
-
-/* Names read from a statement's rows (list_nodes()). */
-struct node_list {
-	char **v;
-	size_t n, cap;
-};
 
 /* Where resolution stands: sql/queries/store/resolve_state.sql. */
 struct state {
@@ -295,89 +288,49 @@ rollback:
 	return -1;
 }
 
-/* Makes node the one whose rows s reads and writes (a cluster store's). */
-static int set_node(struct store *s, const char *node)
-{
-	if (sdb_set_scope(store_sdb(s), node) < 0) {
-		errmsg_set("%s: out of memory", store_filename(s));
-		return -1;
-	}
-	return 0;
-}
+/* What resolve_node() adds each node's pass to. */
+struct resolve_all {
+	int64_t now;
+	int max_hours;
+	struct store_resolved sum;
+	int first;
+};
 
-/* The nodes of a cluster store, into v[0..*n): strings owned, free() them. */
-static int list_nodes(struct sdb_stmt *st, void *ctx)
+static int resolve_node(struct store *s, void *ctx)
 {
-	struct node_list *l = ctx;
-	const char *name = sdb_column_text(st, 0);
-	char *copy;
+	struct resolve_all *a = ctx;
+	struct store_resolved r;
 
-	if (GROW(l->v, l->cap, l->n + 1) < 0 ||
-	    (copy = strdup(name != NULL ? name : "")) == NULL) {
-		errmsg_set("out of memory");
+	if (resolve_some(s, a->now, a->max_hours, &r) < 0)
 		return -1;
-	}
-	l->v[l->n++] = copy;
+	a->sum.rows += r.rows;
+	a->sum.more |= r.more;
+	if (a->first || r.until < a->sum.until)
+		a->sum.until = r.until;
+	if (r.redone_from != 0 &&
+	    (a->sum.redone_from == 0 || r.redone_from < a->sum.redone_from))
+		a->sum.redone_from = r.redone_from;
+	a->first = 0;
 	return 0;
 }
 
 /*
  * A cluster store holds each node's rows apart (sql/pg/migrations/
  * 002_store.sql): each is resolved as its node's database would be, in
- * turn, the handle's own node chosen again after.  The summary is the
- * sum; until, the least any node reached.
+ * turn.  The summary is the sum; until, the least any node reached.
  */
-static int resolve_nodes(struct store *s, int64_t now, int max_hours,
-			 struct store_resolved *out)
-{
-	struct node_list l = { 0 };
-	struct store_resolved sum = { 0 };
-	char *own = NULL;
-	int rc = -1, first = 1;
-
-	if (store_sdb(s)->scope != NULL &&
-	    (own = strdup(store_sdb(s)->scope)) == NULL) {
-		errmsg_set("out of memory");
-		goto out;
-	}
-	if (store_query_all(s, "SELECT name FROM cluster_node ORDER BY name",
-			    list_nodes, &l) < 0)
-		goto out;
-	for (size_t i = 0; i < l.n; i++) {
-		struct store_resolved r;
-
-		if (set_node(s, l.v[i]) < 0 ||
-		    resolve_some(s, now, max_hours, &r) < 0)
-			goto restore;
-		sum.rows += r.rows;
-		sum.more |= r.more;
-		if (first || r.until < sum.until)
-			sum.until = r.until;
-		if (r.redone_from != 0 &&
-		    (sum.redone_from == 0 || r.redone_from < sum.redone_from))
-			sum.redone_from = r.redone_from;
-		first = 0;
-	}
-	rc = 0;
-restore:
-	if (set_node(s, own) < 0)
-		rc = -1;
-	if (rc == 0 && out != NULL)
-		*out = sum;
-out:
-	for (size_t i = 0; i < l.n; i++)
-		free(l.v[i]);
-	free(l.v);
-	free(own);
-	return rc;
-}
-
 int store_resolve_some(struct store *s, int64_t now, int max_hours,
 		       struct store_resolved *out)
 {
-	if (!sdb_is_sqlite(store_sdb(s)))
-		return resolve_nodes(s, now, max_hours, out);
-	return resolve_some(s, now, max_hours, out);
+	struct resolve_all a = { now, max_hours, { 0 }, 1 };
+
+	if (sdb_is_sqlite(store_sdb(s)))
+		return resolve_some(s, now, max_hours, out);
+	if (store_each_node(s, resolve_node, &a) < 0)
+		return -1;
+	if (out != NULL)
+		*out = a.sum;
+	return 0;
 }
 
 int store_resolve(struct store *s, int64_t now, struct store_resolved *out)

@@ -915,24 +915,51 @@ int64_t store_disk_bytes(const struct store *s)
 	return total;
 }
 
-int store_prune(struct store *s, int64_t raw_before, int64_t before,
-		struct store_pruned *out)
+/* What prune_one() prunes, and what it pruned, over the nodes. */
+struct prune {
+	int64_t raw_before, before;
+	struct store_pruned sum;
+};
+
+static int prune_one(struct store *s, void *ctx)
 {
+	struct prune *p = ctx;
 	/* The raw rows and the day rows pruned: the script's first two. */
 	int64_t changes[2] = { 0 };
 
-	if (store_exec(s, "BEGIN IMMEDIATE", "pruning edges") < 0)
-		return -1;
-	if (store_script(s, sql_edge_prune, (const int64_t[]){ raw_before,
-							      before },
-			 2, changes, 2) < 0 ||
-	    store_exec(s, "COMMIT", "pruning edges") < 0) {
-		sdb_rollback(&s->db);
+	if (sdb_begin(&s->db, 1) < 0) {
+		store_error(s, "pruning edges");
 		return -1;
 	}
+	/* On a server, no ship of the node commits meanwhile. */
+	if (store_query_all(s, sql_resolve_lock, NULL, NULL) < 0 ||
+	    store_script(s, sql_edge_prune,
+			 (const int64_t[]){ p->raw_before, p->before }, 2,
+			 changes, 2) < 0)
+		goto rollback;
+	if (sdb_commit(&s->db) < 0) {
+		store_error(s, "pruning edges");
+		goto rollback;
+	}
+	p->sum.raw += changes[0];
+	p->sum.days += changes[1];
+	return 0;
+rollback:
+	sdb_rollback(&s->db);
+	return -1;
+}
+
+int store_prune(struct store *s, int64_t raw_before, int64_t before,
+		struct store_pruned *out)
+{
+	struct prune p = { raw_before, before, { 0 } };
+
+	/* A cluster store: each node's rows as its own database's. */
+	if (!sdb_is_sqlite(&s->db) ? store_each_node(s, prune_one, &p) < 0
+				   : prune_one(s, &p) < 0)
+		return -1;
 	if (out != NULL)
-		*out = (struct store_pruned){ .raw = changes[0],
-					      .days = changes[1] };
+		*out = p.sum;
 	return 0;
 }
 

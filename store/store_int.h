@@ -26,6 +26,15 @@ struct sdb *store_sdb(struct store *s);
 int store_open_backend(struct sdb *db, const char *name, unsigned int flags,
 		       struct store **ret);
 
+/*
+ * fn(s, ctx) for each node of the cluster store s, s made that node's
+ * (its rows the views show) for the call, and the handle's own node
+ * again after.  Stops at the first that fails.  Returns 0, or -1 with
+ * errmsg (fn's).
+ */
+int store_each_node(struct store *s, int (*fn)(struct store *s, void *ctx),
+		    void *ctx);
+
 /* Whether a transaction is open on s (a reader's snapshot, say). */
 int store_in_transaction(struct store *s);
 

@@ -39,7 +39,7 @@ t_run 1 "$POLICYGEN" generate --db "$PG_URI"
 t_match "$t_err" "*no inventory*"
 
 t_case "import into the cluster store before any node ships"
-t_run 0 "$POLICYGEN" import --db "$PG_URI" --at 2026-11-23T07:20:00Z "$FIXTURES/javaapp-before.yaml"
+t_run 0 "$POLICYGEN" import --db "$PG_URI" --retention-days 0 --raw-retention-hours 0 --at 2026-11-23T07:20:00Z "$FIXTURES/javaapp-before.yaml"
 t_case "the inventory is the file's, row for row"
 "$POLICYGEN" import --db "$tmp/before.db" --at 2026-11-23T07:20:00Z "$FIXTURES/javaapp-before.yaml" >/dev/null
 for q in "SELECT pod_id, ip, valid_from, coalesce(valid_until, -1) FROM pod_ip ORDER BY 1, 2" 	"SELECT id, uid, namespace, name, workload_kind, workload_name, first_seen FROM pod ORDER BY 1"; do
@@ -48,7 +48,7 @@ done
 
 t_case "node-a ships, then the second snapshot is imported: resolution on the cluster store"
 t_run 0 "$POLICYGEN" ship --db "$a" --to "$PG_URI" --node-name node-a
-t_run 0 "$POLICYGEN" import --db "$PG_URI" --at 2026-11-23T08:30:00Z "$FIXTURES/javaapp.yaml"
+t_run 0 "$POLICYGEN" import --db "$PG_URI" --retention-days 0 --raw-retention-hours 0 --at 2026-11-23T08:30:00Z "$FIXTURES/javaapp.yaml"
 t_equal "$(pg "SELECT count(*) > 0 FROM node_edge_day WHERE node = 'node-a'")" t
 
 files="--db $a"
@@ -87,7 +87,7 @@ t_run 0 "$POLICYGEN" review clear example-java-app/javaapp egress 203.0.113.80 -
 
 t_case "a second node with the same connections: they count once, as with a --db of each"
 t_run 0 "$POLICYGEN" ship --db "$b" --to "$PG_URI" --node-name node-b
-t_run 0 "$POLICYGEN" import --db "$PG_URI" --at 2026-11-23T08:30:00Z "$FIXTURES/javaapp.yaml"
+t_run 0 "$POLICYGEN" import --db "$PG_URI" --retention-days 0 --raw-retention-hours 0 --at 2026-11-23T08:30:00Z "$FIXTURES/javaapp.yaml"
 files="--db $a --db $b"
 same "generate, two nodes" "$POLICYGEN" generate -A "${NOW[@]}"
 same "workloads, two nodes" "$POLICYGEN" workloads -A "${NOW[@]}"
@@ -99,7 +99,7 @@ sqlite3 "$b" "INSERT INTO edge (bucket, client_ip, server_ip, server_port, proto
 	UPDATE edge SET connections = connections + 5 WHERE server_port = 8080 AND client_ip = '10.244.1.30' AND bucket = 1795417800"
 t_run 0 "$POLICYGEN" ship --db "$b" --to "$PG_URI" --node-name node-b
 t_equal "$(pg "SELECT count(*) > 0 FROM node_edge_late WHERE node = 'node-b'")" t
-t_run 0 "$POLICYGEN" import --db "$PG_URI" --at 2026-11-23T08:30:00Z "$FIXTURES/javaapp.yaml"
+t_run 0 "$POLICYGEN" import --db "$PG_URI" --retention-days 0 --raw-retention-hours 0 --at 2026-11-23T08:30:00Z "$FIXTURES/javaapp.yaml"
 t_run 0 "$POLICYGEN" import --db "$b" --at 2026-11-23T08:30:00Z "$FIXTURES/javaapp.yaml"
 t_equal "$(pg "SELECT count(*) FROM node_edge_late")" 0
 same "generate after late rows" "$POLICYGEN" generate -A "${NOW[@]}"
@@ -119,7 +119,7 @@ holder=$!
 sqlite3 "$a" "INSERT INTO edge (bucket, client_ip, server_ip, server_port, protocol, first_seen, last_seen, last_start, connections)
 	VALUES (1795421400, '10.244.1.11', '10.244.1.10', 8080, 6, 1795421400 + 10, 1795421400 + 20, 1795421400 + 10, 7)"
 sleep 0.5
-t_run 0 "$POLICYGEN" import --db "$PG_URI" --at 2026-11-23T09:30:00Z "$FIXTURES/javaapp.yaml"
+t_run 0 "$POLICYGEN" import --db "$PG_URI" --retention-days 0 --raw-retention-hours 0 --at 2026-11-23T09:30:00Z "$FIXTURES/javaapp.yaml"
 wait "$holder"
 t_run 0 "$POLICYGEN" import --db "$a" --at 2026-11-23T09:30:00Z "$FIXTURES/javaapp.yaml"
 t_equal "$(PGOPTIONS='-c podflow.node=node-a' pg "SELECT sum(connections) FROM edge WHERE bucket = 1795421400 AND client_ip = '10.244.1.11' AND server_port = 8080")" 7
@@ -157,6 +157,30 @@ q="SELECT p.uid, p.name, p.workload_kind, p.workload_name, pi.ip, pi.valid_from,
 t_equal "$(psql "$wuri" -XAtq -c "$q")" "$(sqlite3 -readonly "$tmp/watch.db" "$q")"
 t_check "no pods" [ -n "$(sqlite3 -readonly "$tmp/watch.db" "$q")" ]
 
+t_case "an import keeps the cluster store's retention: resolved raw rows past it go, the answers stay"
+pg "CREATE DATABASE keep" >/dev/null
+kuri=${PG_URI/\/postgres\?/\/keep?}
+t_run 0 "$POLICYGEN" import --db "$kuri" --at 2026-11-23T07:20:00Z "$FIXTURES/javaapp-before.yaml"
+# The node's first 8 flushes, then it is cut off for longer than the raw
+# retention; its database the same (a copy, the same id).
+cp "$a" "$tmp/early.db"
+sqlite3 "$tmp/early.db" "DELETE FROM edge_raw WHERE changed > 8; DELETE FROM change_log WHERE seq > 8"
+t_run 0 "$POLICYGEN" ship --db "$tmp/early.db" --to "$kuri" --node-name k
+t_run 0 "$POLICYGEN" import --db "$kuri" --retention-days 0 --raw-retention-hours 0 --at 2026-11-23T09:30:00Z "$FIXTURES/javaapp.yaml"
+raw=$(psql "$kuri" -XAtq -c "SELECT count(*) FROM node_edge_raw")
+# Today is days after the example: its resolved raw rows are past 48 hours.
+t_run 0 "$POLICYGEN" import --db "$kuri" --at 2026-11-23T09:30:00Z "$FIXTURES/javaapp.yaml"
+t_check "no raw rows to let go: $raw" [ "$raw" -gt 0 ]
+t_equal "$(psql "$kuri" -XAtq -c "SELECT count(*) FROM node_edge_raw WHERE bucket < 1795424400")" 0
+t_check "raw_kept_from not kept" [ -n "$(psql "$kuri" -XAtq -c "SELECT value FROM node_meta WHERE node = 'k' AND key = 'raw_kept_from'")" ]
+t_case "a node back after longer than the raw retention: its backlog counts, once"
+t_run 0 "$POLICYGEN" ship --db "$a" --to "$kuri" --node-name k
+t_run 0 "$POLICYGEN" import --db "$kuri" --at 2026-11-23T09:30:00Z "$FIXTURES/javaapp.yaml"
+t_equal "$("$POLICYGEN" generate -A --db "$kuri" "${NOW[@]}" 2>/dev/null)" "$("$POLICYGEN" generate -A --db "$a" "${NOW[@]}" 2>/dev/null)"
+t_case "retention options are a cluster store's"
+t_run 2 "$POLICYGEN" import --db "$tmp/before.db" --retention-days 3 "$FIXTURES/javaapp.yaml"
+t_match "$t_err" "*are a cluster store's: podflowd keeps its database's*"
+
 t_case "info on the cluster store: its inventory"
 t_run 0 "$POLICYGEN" info --db "$PG_URI" "${NOW[@]}"
 t_equal "$(grep '^inventory:' <<<"$t_out")" "$("$POLICYGEN" info --db "$a" "${NOW[@]}" | grep '^inventory:')"
@@ -167,7 +191,7 @@ t_case "66 nodes (more than --db takes) that saw the same connections count them
 for i in $(seq 1 64); do
 	"$POLICYGEN" ship --db "$b" --to "$PG_URI" --node-name "copy-$i" >/dev/null || t_bad "ship copy-$i"
 done
-t_run 0 "$POLICYGEN" import --db "$PG_URI" --at 2026-11-23T08:30:00Z "$FIXTURES/javaapp.yaml"
+t_run 0 "$POLICYGEN" import --db "$PG_URI" --retention-days 0 --raw-retention-hours 0 --at 2026-11-23T08:30:00Z "$FIXTURES/javaapp.yaml"
 t_equal "$(pg "SELECT count(*) FROM cluster_node")" 66
 t_run 0 "$POLICYGEN" generate -A --db "$PG_URI" "${NOW[@]}"
 t_equal "$t_out" "$(cat "$tmp/one.yaml")"
