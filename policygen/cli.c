@@ -8,6 +8,7 @@
  * read one database share its opening and closing.
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -479,6 +480,23 @@ int cli_parse_when(const char *opt, const char *arg, int64_t now, int64_t *t)
 		errmsg_prefix("--%s", opt);
 		return -1;
 	}
+	return 0;
+}
+
+int cli_parse_int(const char *opt, const char *arg, int min, int max,
+		     const char *what, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (*end || end == arg || errno == ERANGE || v < min || v > INT_MAX ||
+	    (max > 0 && v > max)) {
+		errmsg_set("--%s: '%s' is not %s", opt, arg, what);
+		return -1;
+	}
+	*out = (int)v;
 	return 0;
 }
 

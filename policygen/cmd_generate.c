@@ -533,24 +533,6 @@ static int add_list(const char **list, size_t *n, const char *arg)
 	return 0;
 }
 
-/* A number for opt from min to max (0: no bound), else -1 with errmsg. */
-static int parse_int(const char *opt, const char *arg, int min, int max,
-		     const char *what, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (*end || end == arg || errno == ERANGE || v < min || v > INT_MAX ||
-	    (max > 0 && v > max)) {
-		errmsg_set("--%s: '%s' is not %s", opt, arg, what);
-		return -1;
-	}
-	*out = (int)v;
-	return 0;
-}
-
 /* One option of generate's into a struct generate_cli. */
 static int set_option(void *ctx, int ch, char *arg)
 {
@@ -564,13 +546,13 @@ static int set_option(void *ctx, int ch, char *arg)
 	case 'i': return add_list(c->dns_ips, &c->o.n_dns_ips, arg);
 	case 'c': return add_list(c->service_cidrs, &c->o.n_service_cidrs, arg);
 	case 'x':
-		return parse_int("external-prefix", arg, 1, 32,
+		return cli_parse_int("external-prefix", arg, 1, 32,
 				 "a prefix length from 1 to 32",
 				 &c->o.external_prefix);
 	case 'T': c->o.allow_internet = 1; return 0;
 	case 'B': c->o.before_dnat = 1; return 0;
 	case 'r':
-		return parse_int("port-range-threshold", arg, 2, 0,
+		return cli_parse_int("port-range-threshold", arg, 2, 0,
 				 "a number of ports (2 or more)",
 				 &c->o.port_range_threshold);
 	case 'S':

@@ -43,7 +43,7 @@ struct skipped {
 
 /* The retention an import into a cluster store keeps; 0: keep all. */
 struct keep {
-	int64_t days, raw_hours;
+	int days, raw_hours;
 };
 
 static void import_usage(FILE *f)
@@ -76,9 +76,9 @@ static int settle(struct store *s, const struct keep *k, int64_t now)
 		return 0;
 	/* 0, the epoch: nothing is older. */
 	return store_prune(s,
-			   k->raw_hours ? now - k->raw_hours * 3600
-					: now - k->days * 86400,
-			   k->days ? now - k->days * 86400 : 0, NULL);
+			   k->raw_hours ? now - (int64_t)k->raw_hours * 3600
+					: now - (int64_t)k->days * 86400,
+			   k->days ? now - (int64_t)k->days * 86400 : 0, NULL);
 }
 
 static void note_skipped(struct skipped *sk, const char *kind)
@@ -323,24 +323,6 @@ struct import_cli {
 	int keep_given; /* --retention-days or --raw-retention-hours */
 };
 
-/* A number of days or hours of --retention-days and the like. */
-static int parse_count(const char *opt, const char *arg, int64_t max,
-		       int64_t *out)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(arg, &end, 10);
-	if (errno != 0 || end == arg || *end != '\0' || v < 0 || v > max) {
-		errmsg_set("--%s: '%s' is not a whole number from 0 to %lld",
-			   opt, arg, (long long)max);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
 /* One option of import's, or its FILE, into a struct import_cli. */
 static int set_option(void *ctx, int ch, char *arg)
 {
@@ -357,11 +339,14 @@ static int set_option(void *ctx, int ch, char *arg)
 	case 'w': c->watch = 1; return 0;
 	case 'r':
 		c->keep_given = 1;
-		return parse_count("retention-days", arg, 36500, &c->keep.days);
+		return cli_parse_int("retention-days", arg, 0, 36500,
+				     "a number of days from 0 to 36500",
+				     &c->keep.days);
 	case 'R':
 		c->keep_given = 1;
-		return parse_count("raw-retention-hours", arg, 876000,
-				   &c->keep.raw_hours);
+		return cli_parse_int("raw-retention-hours", arg, 0, 876000,
+				     "a number of hours from 0 to 876000",
+				     &c->keep.raw_hours);
 	case CLI_ARG:
 		/* One FILE at most: the usage says so. */
 		if (c->path != NULL)

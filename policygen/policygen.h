@@ -288,6 +288,13 @@ void cli_generated_free(struct cli_scope *sc, struct cli_generated *g);
 int cli_parse_when(const char *opt, const char *arg, int64_t now, int64_t *t);
 
 /*
+ * A number for --opt from min to max (max 0: no bound) into *out; else -1
+ * with errmsg "--opt: 'arg' is not what".
+ */
+int cli_parse_int(const char *opt, const char *arg, int min, int max,
+		  const char *what, int *out);
+
+/*
  * The value arg of the duration option --opt (opt its long name,
  * "stable-after"): N followed by s, m, h or d, in seconds into *out.
  * Returns 0, or -1 with errmsg.
