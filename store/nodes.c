@@ -42,32 +42,47 @@ static int set_node(struct store *s, const char *node)
 	return 0;
 }
 
+int store_node_names(struct store *s, char ***names, size_t *n)
+{
+	struct names l = { 0 };
+
+	if (store_query_all(s, "SELECT name FROM cluster_node ORDER BY name",
+			    add_name, &l) < 0) {
+		while (l.n > 0)
+			free(l.v[--l.n]);
+		free(l.v);
+		return -1;
+	}
+	*names = l.v;
+	*n = l.n;
+	return 0;
+}
+
 int store_each_node(struct store *s, int (*fn)(struct store *s, void *ctx),
 		    void *ctx)
 {
-	struct names l = { 0 };
-	char *own = NULL;
+	char **v = NULL, *own = NULL;
+	size_t n = 0;
 	int rc = -1;
 
 	if (store_sdb(s)->scope != NULL &&
 	    (own = strdup(store_sdb(s)->scope)) == NULL) {
 		errmsg_set("out of memory");
-		goto out;
+		return -1;
 	}
-	if (store_query_all(s, "SELECT name FROM cluster_node ORDER BY name",
-			    add_name, &l) < 0)
+	if (store_node_names(s, &v, &n) < 0)
 		goto out;
 	rc = 0;
-	for (size_t i = 0; i < l.n && rc == 0; i++)
-		if (set_node(s, l.v[i]) < 0 || fn(s, ctx) < 0)
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (set_node(s, v[i]) < 0 || fn(s, ctx) < 0)
 			rc = -1;
 	/* The handle's own node again, whatever happened. */
 	if (set_node(s, own) < 0)
 		rc = -1;
 out:
-	for (size_t i = 0; i < l.n; i++)
-		free(l.v[i]);
-	free(l.v);
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 	free(own);
 	return rc;
 }

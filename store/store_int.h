@@ -27,6 +27,12 @@ int store_open_backend(struct sdb *db, const char *name, unsigned int flags,
 		       struct store **ret);
 
 /*
+ * The names of the nodes whose rows the cluster store of s holds, sorted:
+ * an owned array of *n owned strings.  Returns 0, or -1 with errmsg.
+ */
+int store_node_names(struct store *s, char ***names, size_t *n);
+
+/*
  * fn(s, ctx) for each node of the cluster store s, s made that node's
  * (its rows the views show) for the call, and the handle's own node
  * again after.  Stops at the first that fails.  Returns 0, or -1 with

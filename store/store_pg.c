@@ -58,46 +58,7 @@ int cluster_store_open_node(struct store *s, const char *node,
 
 int cluster_store_nodes(struct store *s, char ***names, size_t *n)
 {
-	struct sdb_stmt *st = NULL;
-	char **v = NULL;
-	size_t count = 0, cap = 0;
-	int rc;
-
-	if (store_query(s, "SELECT name FROM cluster_node ORDER BY name",
-			&st) < 0)
-		return -1;
-	while ((rc = sdb_step(st)) == SDB_ROW) {
-		const char *name = sdb_column_text(st, 0);
-
-		if (count == cap) {
-			size_t c = cap ? cap * 2 : 16;
-			char **grown = realloc(v, c * sizeof(*v));
-
-			if (grown == NULL)
-				goto oom;
-			v = grown;
-			cap = c;
-		}
-		if ((v[count] = strdup(name != NULL ? name : "")) == NULL)
-			goto oom;
-		count++;
-	}
-	if (rc != SDB_DONE) {
-		store_db_error(s);
-		goto err;
-	}
-	sdb_finalize(st);
-	*names = v;
-	*n = count;
-	return 0;
-oom:
-	errmsg_set("out of memory");
-err:
-	sdb_finalize(st);
-	while (count > 0)
-		free(v[--count]);
-	free(v);
-	return -1;
+	return store_node_names(s, names, n);
 }
 
 struct ship_read {
