@@ -30,6 +30,12 @@
 
 /* Flushes a batch holds at most: a transaction of minutes, not of days. */
 #define SHIP_BATCH 60
+/*
+ * Rows a batch of the history from before the flushes were numbered
+ * (flush 0) holds at most, a bucket's rows together: that history may be
+ * days of a node's rows, more than a transaction should hold.
+ */
+#define SHIP_HISTORY_ROWS 10000
 /* --follow: seconds between passes (--interval's default). */
 #define SHIP_INTERVAL_S 10
 /* --follow: seconds before the first retry of a failed pass, and at most. */
@@ -149,6 +155,30 @@ static int ship_settings(struct store *s, struct cluster *cl,
 	return 0;
 }
 
+/* The history's parts: the last bucket of each. */
+struct history {
+	int64_t *last;
+	size_t n, cap;
+	int64_t rows; /* in the last part */
+};
+
+static int add_bucket(int64_t bucket, int64_t rows, void *ctx)
+{
+	struct history *h = ctx;
+
+	if (h->n == 0 || h->rows + rows > SHIP_HISTORY_ROWS) {
+		if (GROW(h->last, h->cap, h->n + 1) < 0) {
+			errmsg_set("out of memory");
+			return -1;
+		}
+		h->n++;
+		h->rows = 0;
+	}
+	h->last[h->n - 1] = bucket;
+	h->rows += rows;
+	return 0;
+}
+
 /* How a pass went. */
 enum pass {
 	PASS_DONE,	/* every flush there was is shipped */
@@ -174,6 +204,44 @@ static void on_stop(int sig)
 {
 	(void)sig;
 	stopping = 1;
+}
+
+/*
+ * A node's first ship sends its history, flush 0, in parts of buckets
+ * in turn, each in a transaction of its own that leaves the mark where
+ * it is (-1), the last one moving it to 0.  A run cut short sends the
+ * parts again from the first: they replace what they sent, and double
+ * nothing.  With no history, the batches of the numbered flushes send
+ * flush 0 with theirs.
+ */
+static int ship_history(struct shipper *sh, struct store *s, const char *id,
+			struct batch *b, int64_t *mark)
+{
+	struct history h = { 0 };
+	int rc = -1;
+
+	if (store_read_history(s, add_bucket, &h) < 0)
+		goto out;
+	for (size_t i = 0; i < h.n && !stopping; i++) {
+		int final = i + 1 == h.n;
+
+		b->n = 0;
+		if (store_read_changed(s, -1, 0, i == 0 ? INT64_MIN
+							: h.last[i - 1] + 1,
+				       final ? INT64_MAX : h.last[i], keep_row,
+				       b) < 0 ||
+		    cluster_ship(sh->cl, sh->node, id, -1, b->rows, b->n,
+				 final ? 0 : -1) < 0)
+			goto out;
+		sh->rows += (int64_t)b->n;
+		sh->batches++;
+		if (final)
+			*mark = 0;
+	}
+	rc = 0;
+out:
+	free(h.last);
+	return rc;
 }
 
 /*
@@ -234,13 +302,16 @@ static enum pass ship_pass(struct shipper *sh)
 	sh->lag = latest - mark;
 	if (ship_settings(s, sh->cl, sh->node) < 0)
 		goto drop;
+	if (mark < 0 && ship_history(sh, s, id, &b, &mark) < 0)
+		goto drop;
 	/* Batch after batch, each with its mark: a cut run resumes there. */
 	while (mark < latest && !stopping) {
 		int64_t upto = mark + SHIP_BATCH < latest ? mark + SHIP_BATCH
 							   : latest;
 
 		b.n = 0;
-		if (store_read_changed(s, mark, upto, keep_row, &b) < 0)
+		if (store_read_changed(s, mark, upto, INT64_MIN, INT64_MAX,
+				       keep_row, &b) < 0)
 			goto out;
 		if (cluster_ship(sh->cl, sh->node, id, mark, b.rows, b.n,
 				 upto) < 0)

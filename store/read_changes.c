@@ -92,17 +92,41 @@ int store_change_latest(struct store *s, int64_t *seq)
 }
 
 int store_read_changed(struct store *s, int64_t after, int64_t upto,
-		       store_changed_fn fn, void *ctx)
+		       int64_t first, int64_t last, store_changed_fn fn,
+		       void *ctx)
 {
 	struct changes_read r = { s, fn, ctx };
 
 	if (check_version(s) < 0)
 		return -1;
 	/* Nothing in the range: no scan of the table to find it. */
-	if (after >= upto)
+	if (after >= upto || first > last)
 		return 0;
 	return store_query_bound(s, sql_changes_read,
 				 (const struct store_param[]){
-					 STORE_INT(after), STORE_INT(upto) },
-				 2, changed_row, &r);
+					 STORE_INT(after), STORE_INT(upto),
+					 STORE_INT(first), STORE_INT(last) },
+				 4, changed_row, &r);
+}
+
+struct history_read {
+	store_bucket_count_fn fn;
+	void *ctx;
+};
+
+static int history_row(struct sdb_stmt *st, void *ctx)
+{
+	const struct history_read *h = ctx;
+
+	return h->fn(sdb_column_int64(st, 0), sdb_column_int64(st, 1), h->ctx);
+}
+
+int store_read_history(struct store *s, store_bucket_count_fn fn, void *ctx)
+{
+	struct history_read h = { fn, ctx };
+
+	if (check_version(s) < 0)
+		return -1;
+	return store_query_bound(s, sql_changes_history, NULL, 0, history_row,
+				 &h);
 }

@@ -967,7 +967,8 @@ static const char *changed_since(struct store *s, int64_t after, int64_t upto,
 				 struct changed_rows *c)
 {
 	memset(c, 0, sizeof(*c));
-	assert_int_equal(store_read_changed(s, after, upto, collect_changed, c),
+	assert_int_equal(store_read_changed(s, after, upto, INT64_MIN, INT64_MAX,
+					    collect_changed, c),
 			 0);
 	return c->text;
 }
@@ -1009,6 +1010,12 @@ static void test_read_changed_rows(void **state)
 	assert_string_equal(changed_since(t->store, 0, 1, &got),
 			    "1 10.244.1.5 8080 1 10.96.0.20:80 601");
 	assert_string_equal(changed_since(t->store, 2, 2, &got), "");
+	/* Within buckets: those from the first to the last given. */
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(store_read_changed(t->store, -1, latest, 630, 660,
+					    collect_changed, &got),
+			 0);
+	assert_string_equal(got.text, "2 10.244.1.7 9090 1 -:0 661");
 	/* The log row of flush 2 gone: every bucket is read. */
 	testdb_exec(store_db(t->store), "DELETE FROM change_log WHERE seq = 2");
 	assert_string_equal(changed_since(t->store, 1, 2, &got),
@@ -1016,7 +1023,7 @@ static void test_read_changed_rows(void **state)
 			    "2 10.244.1.7 9090 1 -:0 661");
 }
 
-/* The plan of changes_read.sql itself, over (after, upto]. */
+/* The plan of changes_read.sql itself, over (after, upto], any bucket. */
 static char *changes_plan(struct store *s, int64_t after, int64_t upto)
 {
 	static char plan[1024];
@@ -1029,6 +1036,8 @@ static char *changes_plan(struct store *s, int64_t after, int64_t upto)
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_bind_int64(st, 1, after), SQLITE_OK);
 	assert_int_equal(sqlite3_bind_int64(st, 2, upto), SQLITE_OK);
+	assert_int_equal(sqlite3_bind_int64(st, 3, INT64_MIN), SQLITE_OK);
+	assert_int_equal(sqlite3_bind_int64(st, 4, INT64_MAX), SQLITE_OK);
 	plan[0] = '\0';
 	while (sqlite3_step(st) == SQLITE_ROW && used < sizeof(plan))
 		used += (size_t)snprintf(plan + used, sizeof(plan) - used,
@@ -1060,7 +1069,7 @@ static void test_read_changed_finds_old_buckets(void **state)
 			    "2 10.244.1.6 8080 1 -:0 601; "
 			    "3 10.244.1.7 8080 1 -:0 6061");
 	assert_non_null(strstr(changes_plan(t->store, 0, 3),
-			       "SEARCH e USING PRIMARY KEY (bucket>?)"));
+			       "SEARCH e USING PRIMARY KEY (bucket>? AND bucket<?)"));
 	testdb_exec(store_db(t->store), "DELETE FROM change_log WHERE seq = 2");
 	assert_string_equal(changed_since(t->store, 0, 3, &got),
 			    "1 10.244.1.5 8080 1 -:0 6061; "

@@ -271,16 +271,29 @@ int store_change_latest(struct store *s, int64_t *seq);
 
 /*
  * Each raw row whose last change is by a flush numbered above after and
- * up to upto, in the order of those numbers, to fn, which returns 0 to go
- * on or -1 to stop with errmsg.  after -1 reads every row, those from
- * before schema 12 (numbered 0) too.  A read is one snapshot: a row a
- * flush changes is either in it with that flush's totals, or read with a
- * later number.  The snapshot is held until the read ends, and the WAL
+ * up to upto, and whose bucket is from first to last (INT64_MIN,
+ * INT64_MAX: any), in the order of those numbers, to fn, which returns 0
+ * to go on or -1 to stop with errmsg.  after -1 reads every row, those
+ * from before schema 12 (numbered 0) too.  A read is one snapshot: a row
+ * a flush changes is either in it with that flush's totals, or read with
+ * a later number.  The snapshot is held until the read ends, and the WAL
  * grows behind it: fn should keep the rows (bound the range), not wait on
  * a network.  Returns 0, or -1 with errmsg.
  */
 int store_read_changed(struct store *s, int64_t after, int64_t upto,
-		       store_changed_fn fn, void *ctx);
+		       int64_t first, int64_t last, store_changed_fn fn,
+		       void *ctx);
+
+typedef int (*store_bucket_count_fn)(int64_t bucket, int64_t rows, void *ctx);
+
+/*
+ * The rows from before schema 12 (flush 0, a node's history when its
+ * database was migrated), as the number in each bucket, in the order of
+ * the buckets, to fn, which returns 0 to go on or -1 to stop with errmsg:
+ * a shipper sends a history of days in parts, not in one transaction.
+ * Returns 0, or -1 with errmsg.
+ */
+int store_read_history(struct store *s, store_bucket_count_fn fn, void *ctx);
 
 typedef int (*store_namespace_fn)(const char *name, void *ctx);
 

@@ -105,6 +105,38 @@ t_check "first: $one $(cat "$tmp/one.err"), second: $two $(cat "$tmp/two.err")" 
 t_run 0 "$POLICYGEN" ship --db "$db" --to "$PG_URI" --node-name node-a
 t_equal "$(store_sums node-a)" "$(local_sums)"
 
+t_case "a history from before the flushes were numbered goes in parts, each a transaction of its own"
+old=$tmp/node-old.db
+cp "$FIXTURES/db/v11.db" "$old"
+# 25,000 rows of schema 11, 100 in each of 250 buckets: parts of 10,000.
+sqlite3 "$old" "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 24999)
+	INSERT INTO edge (bucket, client_ip, server_ip, server_port, protocol, service_ip,
+			  service_port, client_nat_ip, first_seen, last_seen, connections)
+	SELECT 1795939200 + i / 100 * 60, '10.244.1.' || (i % 100), '203.0.113.9', 443, 6, '', 0, '',
+	       1795939200 + i / 100 * 60 + 1, 1795939200 + i / 100 * 60 + 2, 1 + i % 7 FROM n"
+"$PFMKDB" "$old" || t_fail "set-up" "pfmkdb could not migrate $old"
+old_sums() { sqlite3 -readonly "$old" "SELECT count(*) || ' ' || sum(connections) FROM edge_raw"; }
+t_equal "$(sqlite3 "$old" "SELECT count(*) FROM edge_raw WHERE changed = 0")" 25000
+# The third part refused: the first two are there, the mark is not moved.
+pg "CREATE FUNCTION refuse_part() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN
+	IF NEW.node = 'node-old' AND NEW.bucket >= 1795939200 + 200 * 60 THEN RAISE EXCEPTION 'refused'; END IF;
+	RETURN NEW; END \$\$;
+	CREATE TRIGGER refuse_part BEFORE INSERT OR UPDATE ON node_edge_raw FOR EACH ROW EXECUTE FUNCTION refuse_part()"
+t_run 3 "$POLICYGEN" ship --db "$old" --to "$PG_URI" --node-name node-old
+t_match "$t_err" "*writing rows: ERROR:  refused*"
+t_equal "$(store_sums node-old) $(pg "SELECT shipped_seq FROM ship_state WHERE node = 'node-old'")" \
+	"$(sqlite3 -readonly "$old" "SELECT count(*) || ' ' || sum(connections) FROM edge_raw
+		WHERE bucket < 1795939200 + 200 * 60") -1"
+pg "DROP TRIGGER refuse_part ON node_edge_raw; DROP FUNCTION refuse_part()"
+# Again from the first part: replaced, not added.
+t_run 0 "$POLICYGEN" ship --db "$old" --to "$PG_URI" --node-name node-old
+t_match "$t_out" "shipped 25000 rows in 3 batches as node node-old; its rows are there up to flush 0"
+t_equal "$(store_sums node-old)" "$(old_sums)"
+sqlite3 "$old" "UPDATE edge SET connections = connections + 1 WHERE bucket = 1795939200 AND client_ip = '10.244.1.3'"
+t_run 0 "$POLICYGEN" ship --db "$old" --to "$PG_URI" --node-name node-old
+t_match "$t_out" "shipped 1 row in 1 batch as node node-old; its rows are there up to flush 1"
+t_equal "$(store_sums node-old)" "$(old_sums)"
+
 t_case "a cluster store newer than this policygen is refused"
 pg "UPDATE pg_meta SET value = '99' WHERE key = 'schema_version'"
 t_run 3 "$POLICYGEN" ship --db "$db" --to "$PG_URI" --node-name node-a
