@@ -644,8 +644,11 @@ static struct sdb_stmt *window_query(struct store *s, int64_t since,
 			return NULL;
 		sql = sql_flows_window_summed;
 	}
-	if (store_query(s, sql, &st) < 0 ||
-	    store_bind(s, st,
+	if (store_query(s, sql, &st) < 0)
+		return NULL;
+	/* A node's window may be a week of rows: not all held at once. */
+	sdb_stream(st);
+	if (store_bind(s, st,
 		       (const struct store_param[]){
 			       STORE_INT(since), STORE_INT(until),
 			       STORE_INT(dups), STORE_INT(weeks[0]),

@@ -210,6 +210,12 @@ void sdb_clear_bindings(struct sdb_stmt *st)
 	}
 }
 
+void sdb_stream(struct sdb_stmt *st)
+{
+	if (st != NULL && st->lite == NULL && st->db->be->stream != NULL)
+		st->db->be->stream(st);
+}
+
 int sdb_step(struct sdb_stmt *st)
 {
 	int rc;

@@ -40,6 +40,8 @@ struct sdb_backend {
 		       struct sdb_stmt *st);
 	/* Runs st with its parameters on its first step: SDB_ROW, SDB_DONE, -1. */
 	int (*step)(struct sdb_stmt *st);
+	/* st's rows to be read in parts (sdb_stream()); NULL: whole. */
+	void (*stream)(struct sdb_stmt *st);
 	/* The text of column i of the row st is on; NULL for NULL. */
 	const char *(*value)(struct sdb_stmt *st, int i);
 	int (*columns)(struct sdb_stmt *st);
@@ -101,6 +103,14 @@ void sdb_clear_bindings(struct sdb_stmt *st);
 
 /* SDB_ROW, SDB_DONE or -1 (sdb_errmsg()). */
 int sdb_step(struct sdb_stmt *st);
+
+/*
+ * st, before its first step, may read many rows (a node's window): a
+ * backend that reads a result whole reads them in parts as st steps
+ * instead, within the transaction open (PostgreSQL: a cursor), so that
+ * no more than a part is held at once.  SQLite steps row by row anyway.
+ */
+void sdb_stream(struct sdb_stmt *st);
 
 /* Columns of the row st is on; text valid until st steps or resets. */
 int64_t sdb_column_int64(struct sdb_stmt *st, int i);

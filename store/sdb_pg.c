@@ -4,7 +4,8 @@
  * A statement is prepared on the server once per connection, whatever
  * number of times the store prepares it: they are kept by their text
  * (the store prepares its embedded queries again and again).  Rows come
- * whole, as text: a statement's result is read when it first steps.
+ * as text: a statement's result is read whole when it first steps, or,
+ * for one that may read many (sdb_stream()), through a cursor in parts.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,8 @@
 #define SDB_PG_MAX_PARAMS 64
 /* pg_type's text (catalog/pg_type.dat): what an unused parameter is. */
 #define TEXT_OID 25
+/* Rows a streamed statement reads at a time (sdb_stream()). */
+#define STREAM_ROWS 10000
 
 /* Any number: held by a writing transaction (sdb_begin(db, 1)). */
 #define WRITER_LOCK 0x706f64666c6f78LL
@@ -35,11 +38,13 @@
 
 /* A statement the server has, by its text. */
 struct prepared {
-	char *text; /* as the store gave it, owned */
+	char *text;    /* as the store gave it, owned */
+	char *pg_text; /* with $N, as prepared: owned */
 	size_t len;
 	uint64_t hash;
 	char name[16];
 	int n_params;
+	Oid types[SDB_PG_MAX_PARAMS]; /* as prepared: 0, the server's */
 };
 
 /* A connection, which several databases (struct sdb) may share. */
@@ -47,6 +52,8 @@ struct conn {
 	PGconn *pg;
 	int refs;
 	unsigned int next_name; /* statements named so far */
+	unsigned int cursors;	/* cursors declared so far */
+	unsigned int txn;	/* transactions begun so far */
 	char *scope;		/* podflow.node as set now; NULL: not set */
 	/* Each its own allocation: statements point at theirs. */
 	struct prepared **prepared;
@@ -57,6 +64,10 @@ struct run {
 	const struct prepared *p;
 	PGresult *res;
 	int ran, row, rows;
+	int stream;	  /* read in parts (sdb_stream()) */
+	int cursor_open;  /* parts remain to fetch */
+	unsigned int txn; /* the transaction its cursor is in */
+	char cursor[16];
 };
 
 static struct conn *conn_of(struct sdb *db)
@@ -190,12 +201,14 @@ static const struct prepared *prepared_for(struct sdb *db, const char *sql,
 		free(text);
 		return NULL;
 	}
-	free(text);
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
 	    (p->text = strndup(sql, len)) == NULL) {
 		free(p);
+		free(text);
 		goto oom;
 	}
+	p->pg_text = text;
+	memcpy(p->types, types, sizeof(*types) * (size_t)n);
 	memcpy(p->name, name, sizeof(p->name));
 	p->len = len;
 	p->hash = h;
@@ -264,11 +277,102 @@ static int use_scope(struct sdb *db)
 	return 0;
 }
 
+static int pg_in_transaction(struct sdb *db)
+{
+	return PQtransactionStatus(conn_of(db)->pg) != PQTRANS_IDLE;
+}
+
+static void pg_stream(struct sdb_stmt *st)
+{
+	struct run *r = st->be_state;
+
+	r->stream = 1;
+}
+
+/* The next part of st's cursor as its result: 0, or -1 with db's message. */
+static int fetch_part(struct sdb_stmt *st)
+{
+	struct run *r = st->be_state;
+	struct sdb *db = st->db;
+	char sql[64];
+
+	/*
+	 * The cursor's rows are computed as they are fetched: the views read
+	 * podflow.node then, which another database of the connection may
+	 * have set to its own since.
+	 */
+	if (use_scope(db) < 0)
+		return -1;
+	snprintf(sql, sizeof(sql), "FETCH FORWARD %d FROM %s", STREAM_ROWS,
+		 r->cursor);
+	PQclear(r->res);
+	r->res = PQexec(conn_of(db)->pg, sql);
+	r->row = -1;
+	if (PQresultStatus(r->res) != PGRES_TUPLES_OK) {
+		fail(db, r->res);
+		PQclear(r->res);
+		r->res = NULL;
+		r->rows = 0;
+		r->cursor_open = 0;
+		return -1;
+	}
+	r->rows = PQntuples(r->res);
+	/* A short part is the last: the cursor ends with the transaction. */
+	if (r->rows < STREAM_ROWS)
+		r->cursor_open = 0;
+	return 0;
+}
+
+/*
+ * st as a cursor of the transaction open, its first part fetched.  Its
+ * plan is made for all its rows, not the first few (cursor_tuple_fraction
+ * is 1: sdb_pg_open()), as when it runs whole.
+ */
+static int open_cursor(struct sdb_stmt *st)
+{
+	struct run *r = st->be_state;
+	struct sdb *db = st->db;
+	struct conn *c = conn_of(db);
+	const char *fmt = "DECLARE %s NO SCROLL CURSOR FOR %s";
+	size_t len;
+	char *sql;
+	int rc;
+
+	snprintf(r->cursor, sizeof(r->cursor), "c%u", c->cursors++);
+	len = strlen(fmt) + strlen(r->cursor) + strlen(r->p->pg_text);
+	if ((sql = malloc(len)) == NULL) {
+		free(db->err);
+		db->err = strdup("out of memory");
+		return -1;
+	}
+	snprintf(sql, len, fmt, r->cursor, r->p->pg_text);
+	rc = done(db, PQexecParams(c->pg, sql, st->n_params, r->p->types,
+				   (const char *const *)st->params, NULL, NULL,
+				   0));
+	free(sql);
+	if (rc < 0)
+		return -1;
+	r->cursor_open = 1;
+	r->txn = c->txn;
+	return fetch_part(st);
+}
+
 static int pg_step(struct sdb_stmt *st)
 {
 	struct run *r = st->be_state;
 	struct sdb *db = st->db;
 
+	/* Without a transaction there is no cursor: read whole. */
+	if (!r->ran && r->stream && pg_in_transaction(db)) {
+		if (use_scope(db) < 0)
+			return -1;
+		r->ran = 1;
+		if (open_cursor(st) < 0)
+			return -1;
+	}
+	while (r->ran && r->row + 1 >= r->rows && r->cursor_open)
+		if (fetch_part(st) < 0)
+			return -1;
 	if (!r->ran) {
 		ExecStatusType s;
 
@@ -322,10 +426,25 @@ static int pg_columns(struct sdb_stmt *st)
 static void pg_reset(struct sdb_stmt *st)
 {
 	struct run *r = st->be_state;
+	struct conn *c = st->db->conn;
 
+	/*
+	 * A cursor left before its end is closed, if its transaction is
+	 * still the one open (in another, the name is none: closing it would
+	 * fail that transaction).
+	 */
+	if (r->cursor_open && c != NULL && r->txn == c->txn &&
+	    PQtransactionStatus(c->pg) == PQTRANS_INTRANS) {
+		char sql[32];
+
+		snprintf(sql, sizeof(sql), "CLOSE %s", r->cursor);
+		PQclear(PQexec(c->pg, sql));
+	}
+	r->cursor_open = 0;
 	PQclear(r->res);
 	r->res = NULL;
 	r->ran = 0;
+	r->rows = 0;
 }
 
 static void pg_finalize(struct sdb_stmt *st)
@@ -342,11 +461,6 @@ static int pg_exec(struct sdb *db, const char *sql)
 	return done(db, PQexec(conn_of(db)->pg, sql));
 }
 
-static int pg_in_transaction(struct sdb *db)
-{
-	return PQtransactionStatus(conn_of(db)->pg) != PQTRANS_IDLE;
-}
-
 /*
  * A writer holds the writer lock to its commit, as SQLite's one writer
  * holds the database: two imports, or an import and a review, never
@@ -356,6 +470,7 @@ static int pg_begin(struct sdb *db, int write)
 {
 	char sql[128];
 
+	conn_of(db)->txn++;
 	if (!write)
 		return pg_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ, "
 				   "READ ONLY");
@@ -375,6 +490,7 @@ static void pg_close(struct sdb *db)
 		return;
 	for (size_t i = 0; i < c->n_prepared; i++) {
 		free(c->prepared[i]->text);
+		free(c->prepared[i]->pg_text);
 		free(c->prepared[i]);
 	}
 	free(c->prepared);
@@ -397,6 +513,7 @@ static const struct sdb_backend pg_backend = {
 	.form = pg_form,
 	.prepare = pg_prepare,
 	.step = pg_step,
+	.stream = pg_stream,
 	.value = pg_value,
 	.columns = pg_columns,
 	.reset = pg_reset,
@@ -458,10 +575,12 @@ int sdb_pg_connect(struct sdb *db, const char *uri, const char *where)
 	 * JIT and no parallel workers: the store's statements are many and
 	 * each over one node's rows, and compiling a plan (100 ms and more
 	 * for the resolution's view) or starting workers for it costs more
-	 * than running it (bench/results.md: 5x on generate).
+	 * than running it (bench/results.md: 5x on generate).  A cursor's
+	 * plan is for all its rows, as the statement's run whole.
 	 */
 	if (pg_exec(db, "SET client_min_messages = warning; SET jit = off; "
-			"SET max_parallel_workers_per_gather = 0") < 0) {
+			"SET max_parallel_workers_per_gather = 0; "
+			"SET cursor_tuple_fraction = 1") < 0) {
 		errmsg_set("%s: connecting: %s", where, db->err);
 		goto err;
 	}

@@ -201,4 +201,35 @@ t_case "a store without the tables' collation would sort otherwise: names compar
 t_equal "$(pg "SELECT string_agg(n, ' ' ORDER BY n) FROM (VALUES ('a'::text COLLATE \"C\"), ('B'), ('_')) AS v (n)")" "B _ a"
 t_equal "$(pg "SELECT collation_name FROM information_schema.columns WHERE table_name = 'pod' AND column_name = 'name'")" C
 
+# Two nodes' windows of more rows than the cluster store reads at once
+# (10,000: sdb_pg.c), merged as they are read: each node's read goes on
+# in parts, in turn with the other's, on one connection.
+t_case "windows of more rows than a part, from two nodes at once: as from the files"
+c=$tmp/node-c.db
+d=$tmp/node-d.db
+pg "CREATE DATABASE stream"
+big_uri="postgresql:///stream?host=$tmp/pg/sock&user=postgres"
+"$PFMKDB" "$c" fill 2 12000 1795420800 >/dev/null && "$PFMKDB" "$d" fill 1 15000 1795420800 >/dev/null ||
+	t_fail "set-up" "pfmkdb fill failed"
+for n in c d; do
+	"$POLICYGEN" ship --db "$tmp/node-$n.db" --to "$big_uri" --node-name "node-$n" >/dev/null ||
+		t_fail "set-up" "node-$n did not ship"
+done
+for db in "$c" "$d" "$big_uri"; do
+	keep=()
+	[ "$db" != "$big_uri" ] || keep=(--retention-days 0 --raw-retention-hours 0)
+	"$POLICYGEN" import --db "$db" "${keep[@]}" --at 2026-11-23T07:20:00Z "$FIXTURES/javaapp-before.yaml" >/dev/null &&
+		"$POLICYGEN" import --db "$db" "${keep[@]}" --at 2026-11-23T08:30:00Z "$FIXTURES/javaapp.yaml" >/dev/null ||
+		t_fail "set-up" "import into $db failed"
+done
+t_run 0 "$POLICYGEN" flows -A --db "$big_uri"
+t_equal "$(grep -c '^10\.1\.' <<<"$t_out")" 15000
+files="--db $c --db $d"
+saved_uri=$PG_URI
+PG_URI=$big_uri
+same "flows of the two nodes' windows" "$POLICYGEN" flows -A
+same "workloads of them" "$POLICYGEN" workloads -A "${NOW[@]}"
+same "generate of them" "$POLICYGEN" generate -A "${NOW[@]}"
+PG_URI=$saved_uri
+
 t_done
