@@ -184,7 +184,8 @@ static int open_store(const char *path, struct store **s)
 					   (void *)store_filename(*s));
 		return 0;
 	}
-	if (stat(path, &st) < 0 && errno == ENOENT)
+	/* A cluster store's message is the server's, or its schema's. */
+	if (!cluster_is_uri(path) && stat(path, &st) < 0 && errno == ENOENT)
 		errmsg_set("%s: no such database: give its path with --db PATH "
 			   "or %s=PATH (podflowd writes %s)",
 			   path, STORE_ENV_PATH, STORE_DEFAULT_PATH);

@@ -78,7 +78,7 @@ int cluster_open(const char *uri, struct cluster **ret)
 		return -1;
 	}
 	c->conn = sdb_pg_conn(&c->db);
-	if (sdb_pg_migrate(&c->db, c->where, &c->version) < 0 ||
+	if (sdb_pg_migrate(&c->db, c->where, 1, &c->version) < 0 ||
 	    done(c, PQprepare(c->conn, "ship_row", sql_pg_ship_row, 18, NULL),
 		 "preparing") < 0)
 		goto err;

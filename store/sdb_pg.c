@@ -611,8 +611,23 @@ void *sdb_pg_conn(struct sdb *db)
 /* Any number: the lock that lets one writer migrate at a time. */
 #define MIGRATION_LOCK 0x706f64666c6f77LL /* "podflow" */
 
-/* The schema version pg_meta holds, 0 for a database without it. */
-static int read_version(struct sdb *db, int *version)
+/*
+ * The oldest cluster schema whose `policygen ship` writes this one's rows
+ * as they are meant: a node shipping with a policygen that old goes on
+ * shipping while the central host, upgraded first, runs a newer schema.
+ * Kept in pg_meta as ship_compatible by every migration.  A migration that
+ * changes what a shipper writes or reads (addr, route, cluster_node,
+ * node_edge_raw, node_meta, ship_state, or their triggers and policies)
+ * raises it to its own version: shippers older than that are refused,
+ * and their rows wait in their nodes' databases.
+ */
+#define SHIP_COMPATIBLE 4
+
+/*
+ * The schema version pg_meta holds, 0 for a database without it, and the
+ * oldest a shipper may be (the version itself when none is kept).
+ */
+static int read_version(struct sdb *db, int *version, int *ship_compatible)
 {
 	PGconn *pg = conn_of(db)->pg;
 	/* A name in a query must exist before it runs: asked first. */
@@ -623,37 +638,52 @@ static int read_version(struct sdb *db, int *version)
 		fail(db, res);
 		goto out;
 	}
-	*version = 0;
+	*version = *ship_compatible = 0;
 	if (strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
 		rc = 0;
 		goto out;
 	}
 	PQclear(res);
-	res = PQexec(pg, "SELECT value FROM pg_meta "
-			 "WHERE key = 'schema_version'");
+	res = PQexec(pg, "SELECT (SELECT value FROM pg_meta "
+			 "WHERE key = 'schema_version'), (SELECT value FROM "
+			 "pg_meta WHERE key = 'ship_compatible')");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		fail(db, res);
 		goto out;
 	}
-	*version = PQntuples(res) == 0 ? 0 : atoi(PQgetvalue(res, 0, 0));
+	*version = atoi(PQgetvalue(res, 0, 0));
+	*ship_compatible = PQgetisnull(res, 0, 1) ? *version
+						  : atoi(PQgetvalue(res, 0, 1));
 	rc = 0;
 out:
 	PQclear(res);
 	return rc;
 }
 
-int sdb_pg_migrate(struct sdb *db, const char *where, int *version_out)
+int sdb_pg_migrate(struct sdb *db, const char *where, int shipping,
+		   int *version_out)
 {
-	char lock[64], set[128];
-	int version;
+	char lock[64], set[256];
+	int version, ship_compatible;
 
 	if (pg_exec(db, "BEGIN") < 0)
 		goto dberr;
 	snprintf(lock, sizeof(lock), "SELECT pg_advisory_xact_lock(%lld)",
 		 MIGRATION_LOCK);
-	if (pg_exec(db, lock) < 0 || read_version(db, &version) < 0)
+	if (pg_exec(db, lock) < 0 ||
+	    read_version(db, &version, &ship_compatible) < 0)
 		goto dberr;
-	if (version > sql_pg_migrations_count) {
+	if (version > sql_pg_migrations_count && shipping &&
+	    ship_compatible > sql_pg_migrations_count) {
+		errmsg_set("%s: cluster store schema version %d takes rows from "
+			   "a policygen of schema %d or later, this one is %d: "
+			   "upgrade this node's policygen (its rows wait in its "
+			   "database)",
+			   where, version, ship_compatible,
+			   sql_pg_migrations_count);
+		goto rollback;
+	}
+	if (version > sql_pg_migrations_count && !shipping) {
 		errmsg_set("%s: cluster store schema version %d is newer than "
 			   "this policygen (%d): upgrade it (the central host "
 			   "first, then the nodes)",
@@ -674,9 +704,9 @@ int sdb_pg_migrate(struct sdb *db, const char *where, int *version_out)
 		}
 		snprintf(set, sizeof(set),
 			 "INSERT INTO pg_meta (key, value) VALUES "
-			 "('schema_version', '%d') ON CONFLICT (key) DO UPDATE "
-			 "SET value = excluded.value",
-			 m->version);
+			 "('schema_version', '%d'), ('ship_compatible', '%d') "
+			 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+			 m->version, SHIP_COMPATIBLE);
 		if (pg_exec(db, set) < 0)
 			goto dberr;
 	}

@@ -27,10 +27,13 @@ int sdb_pg_connect(struct sdb *db, const char *uri, const char *where);
 /*
  * Applies the cluster schema's migrations (sql/pg/migrations/) the
  * database lacks, in one transaction under a lock, or refuses a database
- * newer than this program; the version it is at into *version.  Returns
- * 0, or -1 with errmsg naming where.
+ * newer than this program, unless it is shipping (nonzero) and the
+ * database still takes rows from a shipper this old (ship_compatible in
+ * pg_meta); the version it is at into *version.  Returns 0, or -1 with
+ * errmsg naming where.
  */
-int sdb_pg_migrate(struct sdb *db, const char *where, int *version);
+int sdb_pg_migrate(struct sdb *db, const char *where, int shipping,
+		   int *version);
 
 /*
  * db (its fields all set anew) on the connection of with, another

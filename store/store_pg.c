@@ -28,7 +28,7 @@ int cluster_store_open(const char *uri, const char *node, unsigned int flags,
 	 * Every handle migrates: a reader of a new cluster store finds the
 	 * tables, empty, and says what is missing as it would of a file.
 	 */
-	if (sdb_pg_migrate(&db, where, &version) < 0)
+	if (sdb_pg_migrate(&db, where, 0, &version) < 0)
 		goto err;
 	if (sdb_set_scope(&db, node) < 0) {
 		errmsg_set("%s: out of memory", where);

@@ -137,10 +137,27 @@ t_run 0 "$POLICYGEN" ship --db "$old" --to "$PG_URI" --node-name node-old
 t_match "$t_out" "shipped 1 row in 1 batch as node node-old; its rows are there up to flush 1"
 t_equal "$(store_sums node-old)" "$(old_sums)"
 
-t_case "a cluster store newer than this policygen is refused"
-pg "UPDATE pg_meta SET value = '99' WHERE key = 'schema_version'"
+ours=$(pg "SELECT value FROM pg_meta WHERE key = 'schema_version'")
+t_case "a cluster store one version newer, that takes this shipper's rows: it ships, nothing else runs"
+t_equal "$(pg "SELECT value FROM pg_meta WHERE key = 'ship_compatible'")" "$ours"
+pg "UPDATE pg_meta SET value = '$((ours + 1))' WHERE key = 'schema_version'"
+sqlite3 "$db" "UPDATE edge SET connections = connections + 1 WHERE server_port = 443"
+t_run 0 "$POLICYGEN" ship --db "$db" --to "$PG_URI" --node-name node-a
+t_match "$t_out" "shipped * as node node-a; its rows are there up to flush *"
+t_equal "$(store_sums node-a)" "$(local_sums)"
+t_equal "$(pg "SELECT value FROM pg_meta WHERE key = 'schema_version'")" "$((ours + 1))"
+t_run 3 "$POLICYGEN" info --db "$PG_URI"
+t_match "$t_err" "*cluster store schema version $((ours + 1)) is newer than this policygen ($ours): upgrade it (the central host first, then the nodes)"
+t_case "a cluster store that takes no rows from a shipper this old: refused, the rows wait"
+pg "UPDATE pg_meta SET value = '99' WHERE key = 'schema_version';
+	UPDATE pg_meta SET value = '$((ours + 1))' WHERE key = 'ship_compatible'"
+sqlite3 "$db" "UPDATE edge SET connections = connections + 1 WHERE server_port = 443"
 t_run 3 "$POLICYGEN" ship --db "$db" --to "$PG_URI" --node-name node-a
-t_match "$t_err" "*cluster store schema version 99 is newer than this policygen ([0-9]*): upgrade it*"
+t_match "$t_err" "*cluster store schema version 99 takes rows from a policygen of schema $((ours + 1)) or later, this one is $ours: upgrade this node's policygen (its rows wait in its database)"
+t_case "a cluster store newer than this policygen is refused"
+pg "DELETE FROM pg_meta WHERE key = 'ship_compatible'"
+t_run 3 "$POLICYGEN" ship --db "$db" --to "$PG_URI" --node-name node-a
+t_match "$t_err" "*cluster store schema version 99 takes rows from a policygen of schema 99 or later, this one is $ours*"
 t_case "the password is never in a message"
 t_run 3 "$POLICYGEN" ship --db "$db" --to "postgresql://u:secret@/postgres?host=$tmp/pg/sock" --node-name node-a
 t_nomatch "$t_err" "*secret*"
